@@ -1,0 +1,5 @@
+"""Allow ``python -m djatlas``."""
+
+from djatlas.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""Renderers: turn the JSON report document into text (or bytes).
+
+Every renderer has the signature ``render(doc: dict, options: RenderOptions) -> str | bytes``
+and reads only the report document (see docs/json-format.md), never source code.
+Renderers are imported lazily so a scan only loads the one it writes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: format name -> "module:function"
+FORMATS: dict[str, str] = {
+    "markdown": "djatlas.render.markdown:render",
+    "json": "djatlas.render.jsonout:render",
+    "yaml": "djatlas.render.yamlout:render",
+}
+
+
+@dataclass
+class RenderOptions:
+    """Options shared by the renderers; each renderer reads what it needs."""
+
+    title: str | None = None
+    language: str = "en"
+    diagram: bool = False
+    apps: list[str] = field(default_factory=list)
+    model: str | None = None
+    depth: int = 1
+    exclude_models: list[str] = field(default_factory=list)
+    no_fields: bool = False
+    hide_inherited: bool = False
+    hide_abstract: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def get_renderer(name: str) -> Callable[[dict, RenderOptions], str | bytes]:
+    """Return the render function registered for format ``name``."""
+    module_name, _, func = FORMATS[name].partition(":")
+    return getattr(importlib.import_module(module_name), func)
