@@ -1,0 +1,1 @@
+"""Discover stage: which files of a tree are Python sources, and which are skipped and why."""
