@@ -1,0 +1,5 @@
+"""URL configuration: only the admin."""
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [path("admin/", admin.site.urls)]
