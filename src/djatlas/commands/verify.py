@@ -1,0 +1,81 @@
+"""``djatlas verify STATIC.json RUNTIME.json``: compare a static report with the runtime oracle."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from typing import Any
+
+from djatlas.verify import check_database, compare, summarize
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``verify`` sub-command."""
+    parser = subparsers.add_parser(
+        "verify",
+        help="compare a static report with a runtime one (python manage.py djatlas)",
+        description=(
+            "Compare a static djatlas JSON report with the runtime report written by "
+            "'python manage.py djatlas'. Prints every disagreement; exit status 1 if any."
+        ),
+    )
+    parser.add_argument("static", metavar="STATIC.json", help="report from 'djatlas scan'")
+    parser.add_argument("runtime", metavar="RUNTIME.json", help="report from 'manage.py djatlas'")
+    parser.add_argument(
+        "--app",
+        action="append",
+        dest="apps",
+        metavar="LABEL",
+        help="compare only this app label (repeatable)",
+    )
+    parser.add_argument(
+        "--installed-only",
+        action="store_true",
+        help="compare only the apps that the runtime report lists",
+    )
+    parser.add_argument(
+        "--db", metavar="SQLITE", help="also check the static tables and columns in this database"
+    )
+    parser.add_argument("--json", action="store_true", help="print the disagreements as JSON")
+    parser.set_defaults(run=run)
+
+
+def _load(path: str) -> dict[str, Any]:
+    if path == "-":
+        return json.load(sys.stdin)
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the disagreements; 0 when there are none, 1 otherwise, 2 on unreadable input."""
+    try:
+        static_doc, runtime_doc = _load(args.static), _load(args.runtime)
+    except (OSError, ValueError) as exc:
+        print(f"djatlas: error: {exc}", file=sys.stderr)
+        return 2
+    apps: set[str] | None = set(args.apps) if args.apps else None
+    if args.installed_only:
+        installed = {a["label"] for a in runtime_doc.get("apps", [])}
+        apps = installed if apps is None else apps & installed
+    found = compare(static_doc, runtime_doc, apps=apps)
+    if args.db:
+        try:
+            found += check_database(static_doc, args.db)
+        except (OSError, sqlite3.Error) as exc:
+            print(f"djatlas: error: {exc}", file=sys.stderr)
+            return 2
+    stats = summarize(static_doc, runtime_doc, found, apps=apps)
+    if args.json:
+        print(json.dumps({"summary": stats, "disagreements": [d.to_dict() for d in found]}))
+    else:
+        for item in found:
+            print(item)
+        print(
+            f"{stats['models_agreeing']}/{stats['models_compared']} models and "
+            f"{stats['fields_agreeing']}/{stats['fields_compared']} fields agree; "
+            f"{len(found)} disagreement(s)"
+        )
+    return 1 if found else 0

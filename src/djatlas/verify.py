@@ -1,0 +1,344 @@
+"""Compare a static djatlas report with a runtime one (``manage.py djatlas``).
+
+The runtime report is the oracle: it is what Django's ``_meta`` says after ``django.setup()``.
+:func:`compare` lists every way the static report differs from it, model by model and field by
+field; :func:`check_database` checks a report's tables and columns against a SQLite database.
+Abstract models exist only in static reports and are ignored.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+Doc = Mapping[str, Any]
+
+MODEL_KEYS = ("proxy", "parents", "concrete_model", "db_table")
+FIELD_KEYS = (
+    "type",
+    "django_type",
+    "origin",
+    "column",
+    "null",
+    "unique",
+    "primary_key",
+    "max_length",
+)
+RELATION_KEYS = (
+    "kind",
+    "target",
+    "on_delete",
+    "through",
+    "to_field",
+    "parent_link",
+    "m2m_db_table",
+)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One difference between the static report and the oracle."""
+
+    model: str
+    field: str | None
+    aspect: str
+    static: Any
+    runtime: Any
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _where(model: str, field: str | None) -> str:
+    return f"{model}.{field}" if field else model
+
+
+def _differ(model: str, field: str | None, aspect: str, static: Any, runtime: Any) -> Disagreement:
+    message = f"{_where(model, field)}: {aspect}: static {static!r} != runtime {runtime!r}"
+    return Disagreement(model, field, aspect, static, runtime, message)
+
+
+def field_class(field: Mapping[str, Any]) -> str | None:
+    """Bare class name of a field entry (``CharField`` for ``models.CharField``)."""
+    dotted = field.get("resolved_type") or field.get("type")
+    return dotted.rsplit(".", 1)[-1] if dotted else None
+
+
+def concrete_models(doc: Doc, apps: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Non-abstract models of a report by label, limited to ``apps`` labels when given."""
+    return {
+        m["label"]: m
+        for m in doc.get("models", [])
+        if not m.get("abstract") and (apps is None or m.get("app_label") in apps)
+    }
+
+
+def _field_value(field: Mapping[str, Any], key: str) -> Any:
+    return field_class(field) if key == "type" else field.get(key)
+
+
+def compare_fields(
+    label: str, static: Mapping[str, Any], runtime: Mapping[str, Any]
+) -> list[Disagreement]:
+    """Differences between two entries for the same field."""
+    name = runtime["name"]
+    out = []
+    for key in FIELD_KEYS:
+        s, r = _field_value(static, key), _field_value(runtime, key)
+        if s != r:
+            out.append(_differ(label, name, key, s, r))
+    s_rel, r_rel = static.get("relation"), runtime.get("relation")
+    if (s_rel is None) != (r_rel is None):
+        out.append(
+            _differ(
+                label,
+                name,
+                "relation",
+                s_rel and s_rel.get("kind"),
+                r_rel and r_rel.get("kind"),
+            )
+        )
+    elif s_rel and r_rel:
+        for key in RELATION_KEYS:
+            if s_rel.get(key) != r_rel.get(key):
+                out.append(_differ(label, name, f"relation.{key}", s_rel.get(key), r_rel.get(key)))
+    return out
+
+
+def _reverse_key(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (entry.get("name"), entry.get("model"), entry.get("field"), bool(entry.get("hidden")))
+
+
+def compare_model(static: Mapping[str, Any], runtime: Mapping[str, Any]) -> list[Disagreement]:
+    """Differences between two entries for the same model."""
+    label = runtime["label"]
+    out = []
+    for key in MODEL_KEYS:
+        s, r = static.get(key), runtime.get(key)
+        if key == "parents":
+            s, r = sorted(s or []), sorted(r or [])
+        if s != r:
+            out.append(_differ(label, None, key, s, r))
+    s_fields = {f["name"]: f for f in static.get("fields", [])}
+    r_fields = {f["name"]: f for f in runtime.get("fields", [])}
+    for name, field in r_fields.items():
+        if name not in s_fields:
+            out.append(
+                Disagreement(
+                    label,
+                    name,
+                    "missing_field",
+                    None,
+                    field_class(field),
+                    f"{label}.{name}: field missing from the static report "
+                    f"(runtime: {field_class(field)}, {field.get('origin')})",
+                )
+            )
+    for name, field in s_fields.items():
+        if name not in r_fields:
+            out.append(
+                Disagreement(
+                    label,
+                    name,
+                    "extra_field",
+                    field_class(field),
+                    None,
+                    f"{label}.{name}: field not in the runtime report "
+                    f"(static: {field_class(field)}, {field.get('origin')})",
+                )
+            )
+    for name, field in r_fields.items():
+        if name in s_fields:
+            out.extend(compare_fields(label, s_fields[name], field))
+    s_order = [n for n in s_fields if n in r_fields]
+    r_order = [n for n in r_fields if n in s_fields]
+    if s_order != r_order:
+        out.append(_differ(label, None, "field_order", s_order, r_order))
+    return out
+
+
+def compare_reverse(
+    label: str,
+    static: Iterable[Mapping[str, Any]],
+    runtime: Iterable[Mapping[str, Any]],
+    in_scope: Collection[str],
+) -> list[Disagreement]:
+    """Differences in reverse accessors, counting only relations declared on models in scope."""
+    s_keys = {_reverse_key(e) for e in static if e.get("model") in in_scope}
+    r_keys = {_reverse_key(e) for e in runtime if e.get("model") in in_scope}
+    out = []
+    for key in sorted(r_keys - s_keys, key=repr):
+        name, model, field, hidden = key
+        out.append(
+            Disagreement(
+                label,
+                None,
+                "missing_reverse",
+                None,
+                name,
+                f"{label}: reverse accessor {name!r} (from {model}.{field}"
+                f"{', hidden' if hidden else ''}) missing from the static report",
+            )
+        )
+    for key in sorted(s_keys - r_keys, key=repr):
+        name, model, field, hidden = key
+        out.append(
+            Disagreement(
+                label,
+                None,
+                "extra_reverse",
+                name,
+                None,
+                f"{label}: reverse accessor {name!r} (from {model}.{field}"
+                f"{', hidden' if hidden else ''}) not in the runtime report",
+            )
+        )
+    return out
+
+
+def compare(
+    static_doc: Doc, runtime_doc: Doc, *, apps: Collection[str] | None = None
+) -> list[Disagreement]:
+    """Every disagreement between a static report and the runtime oracle.
+
+    ``apps`` limits the comparison to those app labels (both sides); by default every model of
+    both reports is compared.
+    """
+    s_models = concrete_models(static_doc, apps)
+    r_models = concrete_models(runtime_doc, apps)
+    out: list[Disagreement] = []
+    for label, model in r_models.items():
+        if label not in s_models:
+            out.append(
+                Disagreement(
+                    label,
+                    None,
+                    "missing_model",
+                    None,
+                    label,
+                    f"{label}: model missing from the static report "
+                    f"({model.get('module')}, {len(model.get('fields', []))} fields)",
+                )
+            )
+    for label, model in s_models.items():
+        if label not in r_models:
+            out.append(
+                Disagreement(
+                    label,
+                    None,
+                    "extra_model",
+                    label,
+                    None,
+                    f"{label}: model not in the runtime report ({model.get('module')}:"
+                    f"{model.get('line')})",
+                )
+            )
+    in_scope = set(s_models) & set(r_models)
+    for label in sorted(in_scope):
+        out.extend(compare_model(s_models[label], r_models[label]))
+        out.extend(
+            compare_reverse(
+                label,
+                s_models[label].get("reverse_relations", []),
+                r_models[label].get("reverse_relations", []),
+                in_scope,
+            )
+        )
+    return sorted(out, key=lambda d: (d.model, d.field or "", d.aspect))
+
+
+def summarize(
+    static_doc: Doc,
+    runtime_doc: Doc,
+    disagreements: Iterable[Disagreement],
+    *,
+    apps: Collection[str] | None = None,
+) -> dict[str, int]:
+    """Counts of models and fields compared and of those that agree entirely."""
+    s_models = concrete_models(static_doc, apps)
+    r_models = concrete_models(runtime_doc, apps)
+    found = list(disagreements)
+    bad_models = {d.model for d in found}
+    bad_fields = {(d.model, d.field) for d in found if d.field}
+    common = set(s_models) & set(r_models)
+    fields = [
+        (label, f["name"])
+        for label in common
+        for f in r_models[label].get("fields", [])
+        if any(g["name"] == f["name"] for g in s_models[label].get("fields", []))
+    ]
+    return {
+        "runtime_models": len(r_models),
+        "static_models": len(s_models),
+        "models_compared": len(common),
+        "models_agreeing": len(common - bad_models),
+        "runtime_fields": sum(len(m.get("fields", [])) for m in r_models.values()),
+        "fields_compared": len(fields),
+        "fields_agreeing": sum(1 for key in fields if key not in bad_fields),
+        "disagreements": len(found),
+    }
+
+
+def check_database(doc: Doc, database: str) -> list[Disagreement]:
+    """Check that every table, column and M2M table a report predicts exists in a SQLite file."""
+    out: list[Disagreement] = []
+    path = Path(database)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such database: {database}")
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        columns: dict[str, set[str]] = {}
+        for table in tables:
+            quoted = table.replace('"', '""')
+            info = connection.execute(f'PRAGMA table_info("{quoted}")').fetchall()
+            columns[table] = {row[1] for row in info}
+    finally:
+        connection.close()
+    for model in concrete_models(doc).values():
+        label, table = model["label"], model.get("db_table")
+        if not table:
+            continue
+        if table not in tables:
+            out.append(
+                Disagreement(
+                    label, None, "db_table", table, None, f"{label}: table {table!r} not in DB"
+                )
+            )
+            continue
+        for field in model.get("fields", []):
+            column = field.get("column")
+            if column and column not in columns[table]:
+                out.append(
+                    Disagreement(
+                        label,
+                        field["name"],
+                        "column",
+                        column,
+                        None,
+                        f"{label}.{field['name']}: column {column!r} not in table {table!r}",
+                    )
+                )
+            m2m = (field.get("relation") or {}).get("m2m_db_table")
+            if m2m and m2m not in tables:
+                out.append(
+                    Disagreement(
+                        label,
+                        field["name"],
+                        "m2m_db_table",
+                        m2m,
+                        None,
+                        f"{label}.{field['name']}: M2M table {m2m!r} not in DB",
+                    )
+                )
+    return out
