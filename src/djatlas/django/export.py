@@ -205,7 +205,13 @@ def _abstract_definer(field: Any) -> type | None:
         if meta is None or not meta.abstract:
             continue
         for other in (*meta.local_fields, *meta.local_many_to_many, *meta.private_fields):
-            if other.name == field.name and other.creation_counter == field.creation_counter:
+            # Copies keep the creation counter (GenericForeignKey on Django < 5.1 has none).
+            counter = getattr(field, "creation_counter", None)
+            if (
+                other.name == field.name
+                and type(other) is type(field)
+                and getattr(other, "creation_counter", None) == counter
+            ):
                 found = base
     return found
 
