@@ -1,0 +1,546 @@
+#!/usr/bin/env python3
+"""Benchmark ``djatlas scan`` against two peer tools on one source tree.
+
+Runs, round-robin (A B C D A B C D ...), each selected tool N times on the tree given as argument
+and reports wall time and peak RSS of every child process:
+
+* ``djatlas-cold``: ``djatlas scan PATH --format json --no-cache``
+* ``djatlas-warm``: ``djatlas scan PATH --format json --cache-dir TMP``, after one untimed run
+  that fills TMP
+* ``upcast``: ``upcast scan-django-models PATH`` (upcast 1.3.1, own venv)
+* ``lens``: ``django-orm-lens scan -p PATH`` (django-orm-lens 1.13.5, own venv)
+
+Output of every tool goes to /dev/null. Wall time is measured around ``subprocess.Popen`` +
+``os.wait4``; peak RSS is ``ru_maxrss`` from ``os.wait4`` (KiB on Linux). The peers are installed
+into venvs under ``--peers-dir`` when missing. Stdlib only; not a pytest test.
+
+    python benchmarks/bench.py /path/to/tree --runs 5
+    python benchmarks/bench.py /path/to/tree --tools upcast,lens --upcast-runs 2
+    python benchmarks/bench.py /path/to/tree --djatlas-cmd "python -m djatlas" --cold-args ""
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ALL_TOOLS = ("djatlas-cold", "djatlas-warm", "upcast", "lens")
+TOOL_ALIASES = {
+    "djatlas": ("djatlas-cold", "djatlas-warm"),
+    "cold": ("djatlas-cold",),
+    "warm": ("djatlas-warm",),
+    "django-orm-lens": ("lens",),
+    "peers": ("upcast", "lens"),
+    "all": ALL_TOOLS,
+}
+PEERS = {
+    # name: (pip distribution, console script)
+    "upcast": ("upcast", "upcast"),
+    "lens": ("django-orm-lens", "django-orm-lens"),
+}
+
+
+@dataclass
+class Run:
+    round: int
+    wall_s: float
+    maxrss_kib: int
+    exit_code: int
+    stderr_tail: str = ""
+
+
+@dataclass
+class Tool:
+    name: str
+    argv: list[str]
+    runs_wanted: int
+    warmup_runs: int = 0
+    version: str | None = None
+    runs: list[Run] = field(default_factory=list)
+    warmup: list[Run] = field(default_factory=list)
+    setup_error: str | None = None
+
+    @property
+    def ok_runs(self) -> list[Run]:
+        return [r for r in self.runs if r.exit_code == 0]
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def run_once(argv: list[str], cwd: str, timeout: float, round_no: int) -> Run:
+    """Run argv once, stdout to /dev/null; wall time and peak RSS via os.wait4."""
+    with (
+        open(os.devnull, "wb") as devnull,
+        tempfile.TemporaryFile() as err,
+    ):
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=devnull, stderr=err, cwd=cwd
+            )
+        except OSError as exc:
+            return Run(round_no, 0.0, 0, 127, f"cannot start: {exc}")
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, rusage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code  # reaped by wait4; keep Popen from waiting again
+        tail = ""
+        if code != 0:
+            err.seek(0)
+            lines = err.read().decode("utf-8", "replace").strip().splitlines()
+            tail = "\n".join(lines[-5:])
+            if code == -9 and wall >= timeout:
+                tail = f"killed after timeout ({timeout:g} s)\n" + tail
+        return Run(round_no, wall, rusage.ru_maxrss, code, tail)
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def default_peers_dir() -> Path:
+    if Path("/work/peers").is_dir():
+        return Path("/work/peers")
+    return Path.home() / ".cache" / "djatlas-bench"
+
+
+def default_djatlas_cmd() -> str:
+    """The djatlas next to the running interpreter (a venv's bin/), else the one on PATH."""
+    beside = Path(sys.executable).parent / "djatlas"
+    if beside.exists():
+        return str(beside)
+    return shutil.which("djatlas") or "djatlas"
+
+
+def ensure_peer(name: str, version: str, peers_dir: Path, python: str) -> Path:
+    """Return the peer's console script, creating its venv and installing it when missing."""
+    dist, script = PEERS[name]
+    venv = peers_dir / name
+    exe = venv / "bin" / script
+    if exe.exists():
+        return exe
+    print(f"[setup] installing {dist}=={version} into {venv}", file=sys.stderr)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"{dist}=={version}"], check=True)
+    if not exe.exists():
+        raise RuntimeError(f"{exe} missing after installing {dist}")
+    return exe
+
+
+def dist_version(venv_python: Path, dist: str) -> str | None:
+    code = f"import importlib.metadata as m; print(m.version({dist!r}))"
+    try:
+        out = subprocess.run(
+            [str(venv_python), "-c", code], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def command_version(argv: list[str]) -> str | None:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if out.returncode == 0 and text else None
+
+
+def expand(template: str, **values: str) -> list[str]:
+    return [part.format(**values) for part in shlex.split(template)]
+
+
+def parse_tools(spec: str) -> list[str]:
+    chosen: list[str] = []
+    for raw in spec.split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        names = TOOL_ALIASES.get(name, (name,))
+        for n in names:
+            if n not in ALL_TOOLS:
+                raise SystemExit(
+                    f"unknown tool {name!r}; choose from "
+                    f"{', '.join(ALL_TOOLS + tuple(TOOL_ALIASES))}"
+                )
+            if n not in chosen:
+                chosen.append(n)
+    return [t for t in ALL_TOOLS if t in chosen]  # fixed round-robin order
+
+
+# --------------------------------------------------------------------------- machine info
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict[str, object]:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    mem_kib = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": usable,
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "mem_gib": round(mem_kib / 1024 / 1024, 1) if mem_kib else None,
+        "platform": platform.platform(),
+        "bench_python": platform.python_version(),
+        "bench_python_exe": sys.executable,
+    }
+
+
+def tree_info(path: Path) -> dict[str, object]:
+    n_py = 0
+    for _root, dirs, files in os.walk(path):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        n_py += sum(1 for f in files if f.endswith(".py"))
+    commit = None
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if out.returncode == 0:
+            commit = out.stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return {"path": str(path), "py_files": n_py, "git_commit": commit}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def summarize(tool: Tool) -> dict[str, object]:
+    ok = tool.ok_runs
+    failed = [r for r in tool.runs if r.exit_code != 0]
+    s: dict[str, object] = {
+        "runs": len(tool.runs),
+        "ok": len(ok),
+        "failed_exit_codes": sorted({r.exit_code for r in failed}),
+    }
+    if ok:
+        walls = [r.wall_s for r in ok]
+        s.update(
+            median_s=statistics.median(walls),
+            min_s=min(walls),
+            max_s=max(walls),
+            median_peak_mb=statistics.median(r.maxrss_kib for r in ok) / 1024,
+        )
+    return s
+
+
+def fmt_ratio(a: object, b: object) -> str:
+    if not isinstance(a, float) or not isinstance(b, float) or b <= 0:
+        return "-"
+    return f"{a / b:.3g}x"
+
+
+def print_report(
+    tools: list[Tool], machine: dict[str, object], tree: dict[str, object], out=sys.stdout
+) -> None:
+    summaries = {t.name: summarize(t) for t in tools}
+    lens_med = summaries.get("lens", {}).get("median_s")
+    up_med = summaries.get("upcast", {}).get("median_s")
+    print(file=out)
+    print(
+        f"tree: {tree['path']}  ({tree['py_files']} .py files"
+        + (f", git {tree['git_commit']}" if tree["git_commit"] else "")
+        + ")",
+        file=out,
+    )
+    print(
+        f"machine: {machine['nproc']} cores usable ({machine['cpu_model']}), "
+        f"{machine['mem_gib']} GiB, {machine['platform']}",
+        file=out,
+    )
+    print(f"bench python {machine['bench_python']}; date {machine['date']}", file=out)
+    for t in tools:
+        print(f"  {t.name:<13} {t.version or '?':<24} {shlex.join(t.argv)}", file=out)
+    print(file=out)
+    head = (
+        f"{'tool':<13} {'runs':>5} {'median s':>9} {'min s':>8} {'max s':>8} "
+        f"{'peak MB':>8} {'vs lens':>8} {'vs upcast':>9}  status"
+    )
+    print(head, file=out)
+    print("-" * len(head), file=out)
+    for t in tools:
+        s = summaries[t.name]
+        if t.setup_error:
+            status = f"setup failed: {t.setup_error}"
+        elif s["failed_exit_codes"]:
+            status = (
+                f"{s['runs'] - s['ok']} failed (exit {','.join(map(str, s['failed_exit_codes']))})"
+            )
+        else:
+            status = "ok"
+        runs = f"{s['ok']}/{s['runs']}"
+        if "median_s" in s:
+            med = s["median_s"]
+            print(
+                f"{t.name:<13} {runs:>5} {med:>9.3f} {s['min_s']:>8.3f} {s['max_s']:>8.3f} "
+                f"{s['median_peak_mb']:>8.1f} {fmt_ratio(med, lens_med):>8} "
+                f"{fmt_ratio(med, up_med):>9}  {status}",
+                file=out,
+            )
+        else:
+            print(
+                f"{t.name:<13} {runs:>5} {'-':>9} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
+                f"{'-':>9}  {status}",
+                file=out,
+            )
+    print(
+        "\nvs X = this tool's median wall time / X's median wall time (<1 = faster than X)",
+        file=out,
+    )
+    for t in tools:
+        bad = [r for r in t.runs + t.warmup if r.exit_code != 0]
+        if bad:
+            r = bad[0]
+            print(f"\n{t.name}: first failure (exit {r.exit_code}), stderr tail:", file=out)
+            print("    " + (r.stderr_tail or "(empty)").replace("\n", "\n    "), file=out)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        description="Benchmark djatlas scan (cold and warm cache) against upcast and "
+        "django-orm-lens on one tree.",
+        epilog="Command templates are split with shlex; {path}, {cache_dir} and {tmp} are "
+        "substituted.",
+    )
+    p.add_argument("tree", type=Path, help="source tree to scan")
+    p.add_argument("--runs", type=int, default=5, help="timed runs per tool (default 5)")
+    p.add_argument(
+        "--upcast-runs",
+        type=int,
+        default=None,
+        help="timed runs for upcast (default: --runs); it is slow",
+    )
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed runs per tool before timing (default 1); djatlas-warm always "
+        "gets at least one, which fills its cache",
+    )
+    p.add_argument(
+        "--tools",
+        default=",".join(ALL_TOOLS),
+        help="comma-separated subset of "
+        + ", ".join(ALL_TOOLS)
+        + "; aliases: djatlas (cold+warm), peers (upcast+lens), all",
+    )
+    p.add_argument("--skip-upcast", action="store_true", help="leave upcast out")
+    p.add_argument(
+        "--djatlas-cmd",
+        default=default_djatlas_cmd(),
+        help="how to start djatlas (default: %(default)s); e.g. 'python -m djatlas'",
+    )
+    p.add_argument(
+        "--scan-args",
+        default="scan {path} --format json",
+        help="djatlas arguments for both runs (default: %(default)r)",
+    )
+    p.add_argument(
+        "--cold-args",
+        default="--no-cache",
+        help="extra djatlas arguments for the cold run (default: %(default)r)",
+    )
+    p.add_argument(
+        "--warm-args",
+        default="--cache-dir {cache_dir}",
+        help="extra djatlas arguments for the warm run (default: %(default)r)",
+    )
+    p.add_argument(
+        "--upcast-cmd",
+        default="{exe} scan-django-models {path}",
+        help="upcast command template (default: %(default)r)",
+    )
+    p.add_argument(
+        "--lens-cmd",
+        default="{exe} scan -p {path}",
+        help="django-orm-lens command template (default: %(default)r)",
+    )
+    p.add_argument(
+        "--peers-dir",
+        type=Path,
+        default=default_peers_dir(),
+        help="where the peer venvs live / are created (default: %(default)s)",
+    )
+    p.add_argument(
+        "--peer-python",
+        default=sys.executable,
+        help="interpreter that creates missing peer venvs (default: %(default)s)",
+    )
+    p.add_argument("--upcast-version", default="1.3.1")
+    p.add_argument("--lens-version", default="1.13.5")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="kill a run after this many seconds (default 900)",
+    )
+    p.add_argument(
+        "--json",
+        metavar="FILE",
+        help="write raw numbers (every run) as JSON to FILE ('-' for stdout)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no per-run progress lines")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    tree = args.tree.resolve()
+    if not tree.is_dir():
+        print(f"not a directory: {tree}", file=sys.stderr)
+        return 2
+    names = parse_tools(args.tools)
+    if args.skip_upcast:
+        names = [n for n in names if n != "upcast"]
+    if not names:
+        print("no tools selected", file=sys.stderr)
+        return 2
+
+    workdir = Path(tempfile.mkdtemp(prefix="djatlas-bench-"))
+    cache_dir = workdir / "djatlas-cache"
+    cache_dir.mkdir()
+    values = {"path": str(tree), "cache_dir": str(cache_dir), "tmp": str(workdir)}
+
+    tools: list[Tool] = []
+    try:
+        djatlas = shlex.split(args.djatlas_cmd)
+        for name in names:
+            runs = args.runs
+            warmup = args.warmup
+            if name.startswith("djatlas"):
+                extra = args.cold_args if name == "djatlas-cold" else args.warm_args
+                argv_ = djatlas + expand(args.scan_args, **values) + expand(extra, **values)
+                if name == "djatlas-warm":
+                    warmup = max(warmup, 1)
+                tool = Tool(name, argv_, runs, warmup)
+                tool.version = command_version(djatlas + ["--version"])
+            else:
+                if name == "upcast" and args.upcast_runs is not None:
+                    runs = args.upcast_runs
+                version = args.upcast_version if name == "upcast" else args.lens_version
+                template = args.upcast_cmd if name == "upcast" else args.lens_cmd
+                tool = Tool(name, [], runs, warmup)
+                try:
+                    exe = ensure_peer(name, version, args.peers_dir, args.peer_python)
+                except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
+                    tool.setup_error = str(exc)
+                else:
+                    tool.argv = expand(template, exe=str(exe), **values)
+                    tool.version = dist_version(exe.parent / "python", PEERS[name][0])
+            tools.append(tool)
+
+        machine = machine_info()
+        tinfo = tree_info(tree)
+        runnable = [t for t in tools if not t.setup_error]
+
+        def progress(msg: str) -> None:
+            if not args.quiet:
+                print(msg, file=sys.stderr, flush=True)
+
+        # Warm-up (untimed), then timed rounds in fixed round-robin order.
+        for rnd in range(max((t.warmup_runs for t in runnable), default=0)):
+            for t in runnable:
+                if rnd < t.warmup_runs:
+                    r = run_once(t.argv, str(workdir), args.timeout, -1 - rnd)
+                    t.warmup.append(r)
+                    progress(
+                        f"[warmup {rnd + 1}] {t.name:<13} {r.wall_s:8.3f} s "
+                        f"{r.maxrss_kib / 1024:8.1f} MB exit {r.exit_code}"
+                    )
+        for rnd in range(max((t.runs_wanted for t in runnable), default=0)):
+            for t in runnable:
+                if rnd < t.runs_wanted:
+                    r = run_once(t.argv, str(workdir), args.timeout, rnd)
+                    t.runs.append(r)
+                    progress(
+                        f"[round {rnd + 1}] {t.name:<13} {r.wall_s:8.3f} s "
+                        f"{r.maxrss_kib / 1024:8.1f} MB exit {r.exit_code}"
+                    )
+    except KeyboardInterrupt:
+        print("\ninterrupted; reporting what was measured", file=sys.stderr)
+        machine = machine_info()
+        tinfo = tree_info(tree)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print_report(tools, machine, tinfo)
+    if args.json:
+        doc = {
+            "machine": machine,
+            "tree": tinfo,
+            "settings": {
+                "runs": args.runs,
+                "upcast_runs": args.upcast_runs,
+                "warmup": args.warmup,
+                "timeout": args.timeout,
+            },
+            "tools": [
+                {
+                    "name": t.name,
+                    "argv": t.argv,
+                    "version": t.version,
+                    "setup_error": t.setup_error,
+                    "summary": summarize(t),
+                    "warmup": [asdict(r) for r in t.warmup],
+                    "runs": [asdict(r) for r in t.runs],
+                }
+                for t in tools
+            ],
+        }
+        text = json.dumps(doc, indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n")
+    failed = any(t.setup_error or len(t.ok_runs) < len(t.runs) or not t.runs for t in tools)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
