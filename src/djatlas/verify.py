@@ -16,7 +16,17 @@ from typing import Any
 
 Doc = Mapping[str, Any]
 
-MODEL_KEYS = ("proxy", "parents", "concrete_model", "db_table")
+MODEL_KEYS = (
+    "app_label",
+    "module",
+    "file",
+    "line",
+    "docstring",
+    "proxy",
+    "parents",
+    "concrete_model",
+    "db_table",
+)
 FIELD_KEYS = (
     "type",
     "django_type",
@@ -26,6 +36,8 @@ FIELD_KEYS = (
     "unique",
     "primary_key",
     "max_length",
+    "line",
+    "defined_in",
 )
 RELATION_KEYS = (
     "kind",
