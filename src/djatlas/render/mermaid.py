@@ -1,0 +1,153 @@
+"""Mermaid ``erDiagram`` renderer (``--format mermaid``) and per-app blocks for Markdown.
+
+Entity ids are ASCII-only (``app__Model``, with a short hash when a name had to be mangled) and
+carry the real label as a quoted alias, so every Python identifier Django allows is valid Mermaid.
+Relationships use crow's-foot cardinality: ForeignKey many-to-one, OneToOneField one-to-one,
+ManyToManyField many-to-many, each labelled with the field name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+from djatlas.render import RenderOptions
+from djatlas.render.filters import Edge, View, select
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _ascii_token(text: str, fallback: str) -> str:
+    """``text`` as ``[A-Za-z_][A-Za-z0-9_]*``; mangled names get a hash suffix to stay unique."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+    token = _UNSAFE.sub("_", plain)
+    if token != text:
+        token += "_" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+    if not token or not (token[0].isalpha() or token[0] == "_"):
+        token = fallback + token
+    return token
+
+
+def entity_id(label: str) -> str:
+    """The Mermaid entity id for a model label (``shop.Product`` -> ``shop__Product``)."""
+    app, _, name = label.rpartition(".")
+    return _ascii_token(app, "a") + "__" + _ascii_token(name, "M")
+
+
+def _text(value: str) -> str:
+    """A string safe inside Mermaid double quotes (no quotes, no line breaks)."""
+    value = re.sub(r"[\r\n\t\u2028\u2029]+", " ", value)
+    return value.replace('"', "'").replace("\\", "/").strip()
+
+
+def _type(f: dict[str, Any]) -> str:
+    name = f.get("django_type") or (f.get("type") or "Field").rpartition(".")[2] or "Field"
+    return _ascii_token(name, "T")
+
+
+def _keys(f: dict[str, Any]) -> str:
+    keys = []
+    if f.get("primary_key"):
+        keys.append("PK")
+    rel = f.get("relation") or {}
+    if rel.get("kind") in ("ForeignKey", "OneToOneField"):
+        keys.append("FK")
+    if f.get("unique") and not f.get("primary_key"):
+        keys.append("UK")
+    return ", ".join(keys)
+
+
+def _attribute(f: dict[str, Any]) -> str:
+    name = _ascii_token(f["name"], "f")
+    notes = []
+    if name != f["name"]:
+        notes.append(f["name"])
+    rel = f.get("relation") or {}
+    if rel:
+        target = rel.get("target") or rel.get("target_raw") or "?"
+        notes.append(f"to {target}")
+    if f.get("null"):
+        notes.append("null")
+    line = f"{_type(f)} {name}"
+    keys = _keys(f)
+    if keys:
+        line += " " + keys
+    if notes:
+        line += f' "{_text(", ".join(notes))}"'
+    return line
+
+
+def _entity(view: View, model: dict[str, Any], drawn_m2m: set[tuple[str, str]]) -> list[str]:
+    head = f'    {entity_id(model["label"])}["{_text(model["label"])}"]'
+    attributes = [
+        "        " + _attribute(f)
+        for f in view.fields(model)
+        if (model["label"], f["name"]) not in drawn_m2m
+    ]
+    if not attributes:
+        return [head]
+    return [head + " {", *attributes, "    }"]
+
+
+def _relationship(e: Edge) -> str:
+    src, dst = entity_id(e.source), entity_id(e.target)
+    if e.kind == "ForeignKey":
+        line = f"{dst} {'|o' if e.null else '||'}--o{{ {src}"
+    elif e.kind == "OneToOneField":
+        line = f"{dst} {'|o' if e.null else '||'}--o| {src}"
+    elif e.kind == "ManyToManyField":
+        line = f"{src} }}o--o{{ {dst}"
+    elif e.kind == "parent":
+        return f'    {dst} ||--o| {src} : "multi-table parent"'
+    elif e.kind == "proxy":
+        return f'    {src} }}o..|| {dst} : "proxy of"'
+    else:  # abstract
+        return f'    {src} }}o..|| {dst} : "extends"'
+    label = e.name + (f" through {e.through}" if e.through else "")
+    return f'    {line} : "{_text(label)}"'
+
+
+def erdiagram(view: View, models: list[dict[str, Any]] | None = None,
+              edges: list[Edge] | None = None) -> str:
+    """Mermaid source for ``models`` (default: the view's) and ``edges`` between them."""
+    models = view.models if models is None else models
+    edges = view.edges if edges is None else edges
+    drawn_m2m = {(e.source, e.name) for e in edges if e.kind == "ManyToManyField"}
+    lines = ["erDiagram"]
+    for m in models:
+        lines.extend(_entity(view, m, drawn_m2m))
+    for e in sorted(edges, key=lambda e: (e.source, e.target, e.kind, e.name)):
+        lines.append(_relationship(e))
+    return "\n".join(lines) + "\n"
+
+
+def render(doc: dict[str, Any], options: RenderOptions) -> str:
+    """The whole filtered model graph as one Mermaid ``erDiagram``."""
+    return erdiagram(select(doc, options))
+
+
+def mermaid_blocks(doc: dict[str, Any], options: RenderOptions) -> list[tuple[str, str]]:
+    """(title, Mermaid source) for each app, then one for the relations crossing apps.
+
+    Intended for the Markdown report's ``--diagram``: each block stays small enough for GitHub to
+    render. The cross-app block shows only the models involved, without fields.
+    """
+    view = select(doc, options)
+    app_of = {m["label"]: m["app_label"] for m in view.models}
+    blocks: list[tuple[str, str]] = []
+    for app, models in view.apps():
+        labels = {m["label"] for m in models}
+        inner = [e for e in view.edges if e.source in labels and e.target in labels]
+        blocks.append((f"App {app}", erdiagram(view, models, inner)))
+    cross = [e for e in view.edges if app_of[e.source] != app_of[e.target]]
+    if cross:
+        involved = {e.source for e in cross} | {e.target for e in cross}
+        bare = View(doc=view.doc, models=view.models, edges=view.edges,
+                    options=RenderOptions(no_fields=True))
+        models = [m for m in view.models if m["label"] in involved]
+        blocks.append(("Cross-app relations", erdiagram(bare, models, cross)))
+    return blocks

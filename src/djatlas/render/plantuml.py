@@ -1,0 +1,89 @@
+"""PlantUML entity-relationship renderer (``--format plantuml``).
+
+One ``package`` per app, one ``entity`` per model (quoted label with an ASCII alias), fields as
+``name : Type``, primary keys above the separator, and Information Engineering links:
+ForeignKey ``}o--||``, OneToOneField ``|o--||``, ManyToManyField ``}o--o{``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from djatlas.render import RenderOptions
+from djatlas.render.filters import Edge, View, select
+from djatlas.render.mermaid import entity_id
+
+_BAD = re.compile(r"[\r\n\t\u2028\u2029]+")
+
+
+def _text(value: object) -> str:
+    """Plain text for a PlantUML line: no line breaks, no quotes, no creole markup."""
+    s = _BAD.sub(" ", str(value)).replace('"', "'")
+    return s.replace("~", "~~").replace("<", "~<").replace("*", "~*").replace("_", "~_")
+
+
+def _type(f: dict[str, Any]) -> str:
+    rel = f.get("relation") or {}
+    base = f.get("django_type") or (f.get("type") or "").rpartition(".")[2] or "?"
+    if rel.get("kind") in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+        return f"{base} ({rel.get('target') or rel.get('target_raw') or '?'})"
+    if f.get("max_length"):
+        return f"{base}({f['max_length']})"
+    return base
+
+
+def _field(f: dict[str, Any]) -> str:
+    marker = "" if f.get("null") or f.get("primary_key") else "* "
+    stereo = []
+    if f.get("primary_key"):
+        stereo.append("PK")
+    if (f.get("relation") or {}).get("kind") in ("ForeignKey", "OneToOneField"):
+        stereo.append("FK")
+    tags = f" <<{','.join(stereo)}>>" if stereo else ""
+    return f"    {marker}{_text(f['name'])} : {_text(_type(f))}{tags}"
+
+
+def _entity(view: View, m: dict[str, Any]) -> list[str]:
+    stereo = " <<abstract>>" if m.get("abstract") else " <<proxy>>" if m.get("proxy") else ""
+    head = f'  entity "{_text(m["label"])}" as {entity_id(m["label"])}{stereo}'
+    fields = view.fields(m)
+    if not fields:
+        return [head]
+    keys = [f for f in fields if f.get("primary_key")]
+    rest = [f for f in fields if not f.get("primary_key")]
+    body = [_field(f) for f in keys] + ["    --"] + [_field(f) for f in rest]
+    return [head + " {", *body, "  }"]
+
+
+def _link(e: Edge) -> str:
+    src, dst = entity_id(e.source), entity_id(e.target)
+    if e.kind == "ForeignKey":
+        arrow = "}o--o|" if e.null else "}o--||"
+    elif e.kind == "OneToOneField":
+        arrow = "|o--o|" if e.null else "|o--||"
+    elif e.kind == "ManyToManyField":
+        arrow = "}o--o{"
+    else:
+        arrow = "..|>"
+    label = {"parent": "parent", "proxy": "proxy of", "abstract": "extends"}.get(e.kind, e.name)
+    if e.through:
+        label += f" (through {e.through})"
+    return f"{src} {arrow} {dst} : {_text(label)}"
+
+
+def render(doc: dict[str, Any], options: RenderOptions) -> str:
+    """The filtered model graph as a PlantUML diagram."""
+    view = select(doc, options)
+    title = (doc.get("metadata") or {}).get("title")
+    out = ["@startuml", "hide circle", "skinparam linetype ortho", "skinparam shadowing false"]
+    if title:
+        out.append(f"title {_text(title)}")
+    for app, models in view.apps():
+        out.append(f'package "{_text(app)}" {{')
+        for m in models:
+            out.extend(_entity(view, m))
+        out.append("}")
+    out.extend(_link(e) for e in view.edges)
+    out.append("@enduml")
+    return "\n".join(out) + "\n"
