@@ -17,6 +17,13 @@ FORMATS: dict[str, str] = {
     "markdown": "djatlas.render.markdown:render",
     "json": "djatlas.render.jsonout:render",
     "yaml": "djatlas.render.yamlout:render",
+    "mermaid": "djatlas.render.mermaid:render",
+    "dot": "djatlas.render.dot:render",
+    "svg": "djatlas.render.graphviz:render_svg",
+    "png": "djatlas.render.graphviz:render_png",
+    "plantuml": "djatlas.render.plantuml:render",
+    "dbml": "djatlas.render.dbml:render",
+    "html": "djatlas.render.html:render",
 }
 
 

@@ -94,7 +94,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
 <a class="brand" href="#/" id="brand">{title}</a>
 <input id="search" type="search" placeholder="Search models, fields, apps  ( / )" autocomplete="off"
  aria-label="Search models, fields and apps">
-<nav><a href="#/" data-view="home">Overview</a><a href="#/diagram/app" data-view="diagram">Diagram</a></nav>
+<nav><a href="#/" data-view="home">Overview</a>
+<a href="#/diagram/app" data-view="diagram">Diagram</a></nav>
 </header>
 <aside id="side" aria-label="Apps and models"></aside>
 <main id="main"><p class="empty">Loading…</p></main>
