@@ -1,0 +1,148 @@
+"""Lookups over a report document shared by the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+#: Relation kinds that give the target model a reverse accessor.
+_REVERSE_KINDS = ("ForeignKey", "OneToOneField", "ManyToManyField")
+
+
+def is_expr(value: Any) -> bool:
+    """True for an ``{"$expr": ...}`` value (source text the scanner could not evaluate)."""
+    return isinstance(value, dict) and set(value) == {"$expr"}
+
+
+def expr_text(value: Any) -> str | None:
+    return value["$expr"] if is_expr(value) else None
+
+
+def params_opaque(params: dict[str, Any]) -> bool:
+    """True when the call passes ``**kwargs`` or unnamed positionals: absent keys prove nothing."""
+    return any(key == "**" or key.startswith("$") or key.startswith("*") for key in params)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation field as seen from a concrete model (inherited ones included)."""
+
+    model: dict[str, Any]
+    field: dict[str, Any]
+    file: str | None
+    accessor: str | None  # reverse accessor on the target; None when hidden
+    query_name: str | None
+
+    @property
+    def target(self) -> str | None:
+        return (self.field.get("relation") or {}).get("target")
+
+
+class Context:
+    """The report being checked, with indexes the rules need."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.models: list[dict[str, Any]] = list(doc.get("models") or [])
+        self.by_label: dict[str, dict[str, Any]] = {m["label"]: m for m in self.models}
+        self.by_path: dict[str, dict[str, Any]] = {
+            f"{m.get('module')}.{m.get('name')}": m for m in self.models
+        }
+        meta = doc.get("metadata") or {}
+        self.auth_user_model: str = meta.get("auth_user_model") or "auth.User"
+
+    # -- fields -------------------------------------------------------------------------
+    def declared_fields(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(model, field) for every field declared in a model body (each reported once)."""
+        for model in self.models:
+            for field in model.get("fields") or []:
+                if field.get("origin") == "declared":
+                    yield model, field
+
+    def field_file(self, model: dict[str, Any], field: dict[str, Any]) -> str | None:
+        """The file where ``field`` is written (its abstract parent's, when inherited)."""
+        if field.get("origin") == "inherited":
+            owner = self.by_path.get(field.get("defined_in") or "")
+            if owner is not None:
+                return owner.get("file")
+        return model.get("file")
+
+    def field_names(self, model: dict[str, Any], seen: set[str] | None = None) -> set[str]:
+        """Names and attnames (``<fk>_id``) of the model's fields, MTI parents' included."""
+        seen = seen if seen is not None else set()
+        if model["label"] in seen:
+            return set()
+        seen.add(model["label"])
+        names: set[str] = set()
+        for field in model.get("fields") or []:
+            names.add(field["name"])
+            rel = field.get("relation") or {}
+            if rel.get("kind") in ("ForeignKey", "OneToOneField"):
+                names.add(f"{field['name']}_id")
+                if field.get("column"):
+                    names.add(field["column"])
+        for parent in model.get("parents") or []:
+            if parent in self.by_label:
+                names |= self.field_names(self.by_label[parent], seen)
+        return names
+
+    # -- relations ----------------------------------------------------------------------
+    @cached_property
+    def relations(self) -> list[Relation]:
+        """Relation fields of every concrete model (so inherited relations count per child)."""
+        out: list[Relation] = []
+        for model in self.models:
+            if model.get("abstract"):
+                continue
+            for field in model.get("fields") or []:
+                rel = field.get("relation")
+                if not rel or rel.get("kind") not in _REVERSE_KINDS:
+                    continue
+                if field.get("origin") == "implicit" or rel.get("parent_link"):
+                    continue
+                if model.get("proxy") and field.get("origin") != "declared":
+                    continue
+                accessor, query = self._reverse_names(model, field, rel)
+                out.append(Relation(model, field, self.field_file(model, field), accessor, query))
+        return out
+
+    def _reverse_names(
+        self, model: dict[str, Any], field: dict[str, Any], rel: dict[str, Any]
+    ) -> tuple[str | None, str | None]:
+        name = str(model.get("name", "")).lower()
+        app = str(model.get("app_label", "")).lower()
+
+        def subst(text: str) -> str:
+            return text.replace("%(class)s", name).replace("%(app_label)s", app)
+
+        related_name = rel.get("related_name")
+        if related_name is None:
+            params = field.get("params") or {}
+            raw = params.get("related_name")
+            if is_expr(raw) or (raw is None and params_opaque(params)):
+                return None, None  # not decidable
+        kind = rel.get("kind")
+        if (
+            kind == "ManyToManyField"
+            and rel.get("target") == model["label"]
+            and (field.get("params") or {}).get("symmetrical", True) is not False
+        ):
+            return None, None  # symmetrical self-relation: no reverse accessor
+        if isinstance(related_name, str):
+            related_name = subst(related_name)
+            if related_name.endswith("+"):
+                return None, None
+            accessor = related_name
+        elif kind == "OneToOneField":
+            accessor = name
+        else:
+            accessor = f"{name}_set"
+        rqn = rel.get("related_query_name")
+        query = subst(rqn) if isinstance(rqn, str) else (related_name or name)
+        return accessor, query
+
+    def reverse_query_names(self, label: str) -> set[str]:
+        """Query names other models' relations give model ``label``."""
+        return {r.query_name for r in self.relations if r.target == label and r.query_name}

@@ -1,0 +1,155 @@
+"""``djatlas check PATH``: static checks of the models, for terminals, CI and code scanning."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from djatlas.checks import run_checks, select_rules
+from djatlas.checks.config import ConfigError, load_config
+from djatlas.checks.output import FORMATS, render_json, render_sarif, render_text
+from djatlas.checks.registry import all_rules
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="static checks of the models (missing on_delete, clashes, mutable defaults, ...)",
+        description=(
+            "Run static checks over the models of PATH (a directory, or a JSON report written by "
+            "`djatlas scan --format json`). Options come from [tool.djatlas] in pyproject.toml; "
+            "silence one line with `# djatlas: ignore[CODE]`. Exit 1 when findings remain."
+        ),
+    )
+    parser.add_argument("path", metavar="PATH", nargs="?", default=".", help="default: .")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="rule codes or prefixes to run, comma-separated (ALL for every rule)",
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="CODES", help="rule codes or prefixes to skip"
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="default: text")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument(
+        "--config", metavar="PYPROJECT", help="pyproject.toml to read (default: nearest one)"
+    )
+    parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument("--explain", metavar="CODE", help="show a rule's documentation and exit")
+    parser.set_defaults(run=run)
+
+
+def _error(message: str) -> int:
+    print(f"djatlas: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _git_prefix(root: Path) -> str:
+    """``root`` relative to its git work tree, as a URI prefix (``"" `` at the top)."""
+    here = root.resolve()
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            rel = here.relative_to(directory).as_posix()
+            return "" if rel == "." else rel + "/"
+    return ""
+
+
+def _load(path: Path) -> tuple[dict[str, Any], Path | None]:
+    """The report for ``path`` and the directory its file paths are relative to."""
+    if path.is_file():
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read report {path}: {exc}") from exc
+        if not isinstance(doc, dict) or doc.get("format") != "djatlas-report":
+            raise ValueError(f"{path} is not a directory nor a djatlas JSON report")
+        scanned = (doc.get("metadata") or {}).get("path")
+        root = None
+        for candidate in (Path(scanned) if scanned else None, path.parent / (scanned or "")):
+            if candidate is not None and candidate.is_dir():
+                root = candidate
+                break
+        return doc, root
+    if not path.is_dir():
+        raise ValueError(f"{path}: no such file or directory")
+    from djatlas.scan import scan_path
+
+    return scan_path(str(path)), path
+
+
+def run(args: argparse.Namespace) -> int:
+    rules_by_code = all_rules()
+    if args.list_rules:
+        for rule in rules_by_code.values():
+            flag = "" if rule.default else "  (off by default)"
+            print(f"{rule.code}  {rule.severity:<7}  {rule.name}: {rule.summary}{flag}")
+        return 0
+    if args.explain:
+        rule = rules_by_code.get(args.explain.strip().upper())
+        if rule is None:
+            return _error(f"unknown rule {args.explain!r}")
+        from djatlas.checks.output import rule_help_markdown
+
+        print(f"{rule.code} {rule.name} ({rule.severity}): {rule.summary}\n")
+        print(rule_help_markdown(rule))
+        return 0
+
+    path = Path(args.path)
+    try:
+        config = load_config(path, Path(args.config) if args.config else None)
+    except ConfigError as exc:
+        return _error(str(exc))
+    for warning in config.warnings:
+        print(f"djatlas: warning: {warning}", file=sys.stderr)
+    select = _codes(args.select) if args.select else config.select
+    ignore = config.ignore + (_codes(args.ignore) or [])
+    try:
+        rules = select_rules(select, ignore)
+    except ValueError as exc:
+        return _error(str(exc))
+    try:
+        doc, root = _load(path)
+    except ValueError as exc:
+        return _error(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a one-line message, never a traceback
+        return _error(f"scanning {path} failed: {type(exc).__name__}: {exc}")
+    exclude = list(config.exclude)
+    if config.path is not None and root is not None:
+        # Exclude patterns are relative to the pyproject.toml; findings to the scanned root.
+        try:
+            offset = root.resolve().relative_to(config.path.parent.resolve()).as_posix()
+        except ValueError:
+            offset = "."
+        if offset != ".":
+            exclude = [p[len(offset) + 1 :] if p.startswith(offset + "/") else p for p in exclude]
+    result = run_checks(doc, rules, root=root, exclude=exclude)
+    if args.format == "sarif":
+        text = render_sarif(result, _git_prefix(root) if root is not None else "")
+    elif args.format == "json":
+        text = render_json(result)
+    else:
+        text = render_text(result)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _error(f"cannot write {args.output}: {exc}")
+        if args.format != "text":
+            sys.stderr.write(render_text(result).splitlines()[-1] + "\n")
+    else:
+        sys.stdout.write(text)
+    if args.exit_zero:
+        return 0
+    return 1 if result.findings else 0
