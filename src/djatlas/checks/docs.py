@@ -1,0 +1,96 @@
+"""Generate docs/checks.md from the registry: `python -m djatlas.checks.docs > docs/checks.md`."""
+
+from __future__ import annotations
+
+from djatlas.checks.output import rule_help_markdown
+from djatlas.checks.registry import all_rules
+
+_INTRO = """\
+# `djatlas check` rules
+
+`djatlas check PATH` runs static checks over the models of PATH (a directory, or a JSON report
+written by `djatlas scan --format json`). Every check reads the report document, never the
+code, so it sees what `djatlas scan` sees. Each finding has a stable code, a one-line message and
+`file:line`; exit status is 1 when findings remain, 2 on error (`--exit-zero` always exits 0).
+
+```
+djatlas check .                               # text, grouped by file
+djatlas check . --select DJ001,DJ005 --ignore DJ010
+djatlas check . --format sarif -o djatlas.sarif   # for code-scanning uploads
+djatlas check . --format json
+djatlas check --list-rules
+djatlas check --explain DJ005
+```
+
+## Configuration
+
+In `pyproject.toml` (the nearest one at or above PATH, or `--config FILE`):
+
+```toml
+[tool.djatlas]
+select = ["DJ"]            # codes or prefixes; "ALL" also enables the rules off by default
+ignore = ["DJ010"]         # codes or prefixes to skip
+exclude = ["legacy/*", "tests"]   # globs of paths (relative to pyproject.toml); bare names
+                                  # match any path component
+```
+
+`--select` on the command line replaces `select`; `--ignore` adds to `ignore`. Options may also sit
+in a `[tool.djatlas.check]` table. On Python 3.10 the configuration is read with `tomli` when it
+is installed, and otherwise skipped with a warning.
+
+## Silencing one finding
+
+Put `# djatlas: ignore[CODE]` (several codes: `ignore[DJ003, DJ004]`; every code: a bare
+`# djatlas: ignore`) on the flagged line: the field's line, the `class` line for model-level rules.
+When a field call spans several lines, the comment may sit on any of them.
+
+```python
+legacy_name = models.CharField(max_length=50, null=True)  # djatlas: ignore[DJ003]
+```
+
+## pre-commit
+
+```yaml
+repos:
+  - repo: <this repository's URL>
+    rev: <a tag>
+    hooks:
+      - id: djatlas-check
+        args: [".", "--ignore", "DJ010"]
+```
+
+## Rules
+
+| Code | Name | Severity | Summary |
+|---|---|---|---|
+"""
+
+
+def render_rules_markdown() -> str:
+    """The whole of docs/checks.md."""
+    rules = all_rules()
+    out = [_INTRO.rstrip("\n")]
+    for rule in rules.values():
+        off = " (off by default)" if not rule.default else ""
+        out.append(
+            f"| [{rule.code}](#{rule.code.lower()}) | `{rule.name}` | {rule.severity} | "
+            f"{rule.summary}{off} |"
+        )
+    out.append("")
+    for rule in rules.values():
+        out.append(f"### {rule.code}")
+        out.append("")
+        facts = [f"`{rule.name}`", rule.severity]
+        if rule.django_check:
+            facts.append(f"Django: {rule.django_check}")
+        if not rule.default:
+            facts.append("off by default (`--select " + rule.code + "`)")
+        out.append(f"**{rule.summary}** — " + " · ".join(facts))
+        out.append("")
+        out.append(rule_help_markdown(rule))
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render_rules_markdown(), end="")
