@@ -1,0 +1,283 @@
+"""Find the Python files of a tree, and account for every one that is skipped or unreadable."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from djatlas.discover.gitignore import GitIgnore
+from djatlas.discover.source import Source
+
+#: Folder names skipped unless ``--no-default-excludes``.
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", "build", "dist", ".tox", ".nox",
+     "site-packages", "migrations", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
+)
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Python file to consider: its POSIX path relative to the root and its size/mtime."""
+
+    relpath: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class FileRecord:
+    """How one file (or folder) was accounted for in the report."""
+
+    path: str
+    status: str  # parsed | not_needed | skipped | failed
+    reason: str | None = None
+    line: int | None = None
+    module: str | None = None
+
+
+@dataclass
+class DiscoverOptions:
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    default_excludes: bool = True
+    gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+@dataclass
+class Discovery:
+    """Result of discovery: the files to read and the records of what was left out."""
+
+    root: str
+    files: list[SourceFile] = field(default_factory=list)
+    records: list[FileRecord] = field(default_factory=list)
+    #: Folders that hold an ``__init__.py`` (relative POSIX paths; "" for the root).
+    packages: set[str] = field(default_factory=set)
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.strip("/")
+    parts = []
+    for piece in re.split(r"(\*\*/?)", pattern):
+        if piece.startswith("**"):
+            parts.append("(?:.*/)?" if piece.endswith("/") else ".*")
+        elif piece:
+            parts.append(fnmatch.translate(piece)[4:-3].replace(".*", "[^/]*"))
+    return re.compile("^(?:" + "".join(parts) + r")(?:/.*)?$")
+
+
+class _Globs:
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = [(p, _glob_regex(p)) for p in patterns]
+
+    def first(self, relpath: str) -> str | None:
+        base = relpath.rsplit("/", 1)[-1]
+        for raw, regex in self.patterns:
+            if regex.match(relpath) or ("/" not in raw.strip("/") and fnmatch.fnmatch(base, raw)):
+                return raw
+        return None
+
+
+class _Walker:
+    def __init__(self, root: str, options: DiscoverOptions) -> None:
+        self.root = root
+        self.options = options
+        self.includes = _Globs(options.include)
+        self.excludes = _Globs(options.exclude)
+        self.result = Discovery(root=root)
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def _skip_dir(self, rel: str, name: str, path: str, ignores: list[tuple[str, GitIgnore]]) -> str | None:
+        if self.options.default_excludes:
+            if name in DEFAULT_EXCLUDED_DIRS:
+                return f"default exclude: {name}"
+            if os.path.exists(os.path.join(path, "pyvenv.cfg")):
+                return "default exclude: virtualenv (pyvenv.cfg)"
+        pattern = self.excludes.first(rel)
+        if pattern:
+            return f"--exclude {pattern}"
+        if self._ignored(rel, True, ignores):
+            return ".gitignore"
+        return None
+
+    def _ignored(self, rel: str, is_dir: bool, ignores: list[tuple[str, GitIgnore]]) -> bool:
+        verdict: bool | None = None
+        for base, gi in ignores:
+            sub = rel[len(base) + 1 :] if base else rel
+            m = gi.match(sub, is_dir)
+            if m is not None:
+                verdict = m
+        return bool(verdict)
+
+    def walk(self) -> Discovery:
+        stack: list[tuple[str, str, list[tuple[str, GitIgnore]]]] = [(self.root, "", [])]
+        try:
+            st = os.stat(self.root)
+            self.seen_dirs.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
+        while stack:
+            path, rel, ignores = stack.pop()
+            try:
+                with os.scandir(path) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                self.result.records.append(
+                    FileRecord((rel or ".") + "/", "failed", f"unreadable folder: {exc.strerror}")
+                )
+                continue
+            names = {e.name for e in entries}
+            if "__init__.py" in names:
+                self.result.packages.add(rel)
+            if self.options.gitignore and ".gitignore" in names:
+                try:
+                    with open(os.path.join(path, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                        ignores = ignores + [(rel, GitIgnore(fh.read().splitlines()))]
+                except OSError:
+                    pass
+            subdirs: list[tuple[str, str]] = []
+            for entry in entries:
+                child_rel = f"{rel}/{entry.name}" if rel else entry.name
+                self._entry(entry, child_rel, ignores, subdirs)
+            for child_path, child_rel in reversed(subdirs):
+                stack.append((child_path, child_rel, ignores))
+        return self.result
+
+    def _entry(self, entry: os.DirEntry, rel: str, ignores: list, subdirs: list) -> None:
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir()
+            is_file = not is_dir and entry.is_file()
+        except OSError as exc:
+            self.result.records.append(FileRecord(rel, "failed", f"unreadable: {exc.strerror}"))
+            return
+        if is_link and not is_dir and not is_file:
+            if entry.name.endswith(".py"):
+                self.result.records.append(FileRecord(rel, "failed", "broken symlink"))
+            return
+        if is_dir:
+            reason = self._skip_dir(rel, entry.name, entry.path, ignores)
+            if reason:
+                self.result.records.append(FileRecord(rel + "/", "skipped", reason))
+                return
+            try:
+                st = os.stat(entry.path)
+            except OSError as exc:
+                self.result.records.append(FileRecord(rel + "/", "failed", f"unreadable folder: {exc.strerror}"))
+                return
+            key = (st.st_dev, st.st_ino)
+            if key in self.seen_dirs:
+                self.result.records.append(
+                    FileRecord(rel + "/", "skipped", "symlink loop" if is_link else "already scanned")
+                )
+                return
+            self.seen_dirs.add(key)
+            subdirs.append((entry.path, rel))
+            return
+        if not entry.name.endswith(".py"):
+            return
+        self._file(entry.path, rel, ignores)
+
+    def _file(self, path: str, rel: str, ignores: list) -> None:
+        if self.options.include and not self.includes.first(rel):
+            self.result.records.append(FileRecord(rel, "skipped", "not matched by --include"))
+            return
+        pattern = self.excludes.first(rel)
+        if pattern:
+            self.result.records.append(FileRecord(rel, "skipped", f"--exclude {pattern}"))
+            return
+        if ignores and self._ignored(rel, False, ignores):
+            self.result.records.append(FileRecord(rel, "skipped", ".gitignore"))
+            return
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            self.result.records.append(FileRecord(rel, "failed", f"unreadable: {exc.strerror}"))
+            return
+        if not stat.S_ISREG(st.st_mode):
+            self.result.records.append(FileRecord(rel, "skipped", "not a regular file"))
+            return
+        if st.st_size > self.options.max_file_size:
+            self.result.records.append(
+                FileRecord(rel, "failed", f"too large: {st.st_size} bytes (limit {self.options.max_file_size})")
+            )
+            return
+        self.result.files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+
+
+def discover(root: str, options: DiscoverOptions | None = None) -> Discovery:
+    """Walk ``root`` (a folder) and return the Python files to read plus skip/failure records."""
+    return _Walker(root, options or DiscoverOptions()).walk()
+
+
+def discover_source(source: Source, options: DiscoverOptions | None = None) -> Discovery:
+    """Apply the same rules to a non-filesystem Source (e.g. a git revision)."""
+    options = options or DiscoverOptions()
+    result = Discovery(root=source.name)
+    paths = sorted(source.list_paths())
+    all_set = set(paths)
+    includes, excludes = _Globs(options.include), _Globs(options.exclude)
+    ignore_files = {p.rsplit("/", 1)[0] if "/" in p else "": p for p in paths if p.endswith(".gitignore")
+                    and p.rsplit("/", 1)[-1] == ".gitignore"}
+    gitignores: dict[str, GitIgnore] = {}
+    if options.gitignore:
+        for base, p in ignore_files.items():
+            try:
+                gitignores[base] = GitIgnore(source.read_bytes(p).decode("utf-8", "replace").splitlines())
+            except OSError:
+                continue
+    venvs = {p.rsplit("/", 1)[0] for p in paths if p.endswith("/pyvenv.cfg")}
+    skipped_dirs: set[str] = set()
+    for p in paths:
+        if p.endswith("/__init__.py") or p == "__init__.py":
+            result.packages.add(p.rsplit("/", 1)[0] if "/" in p else "")
+    for p in paths:
+        if not p.endswith(".py"):
+            continue
+        parts = p.split("/")
+        reason = None
+        for i in range(1, len(parts)):
+            d = "/".join(parts[:i])
+            if d in skipped_dirs:
+                reason = "in skipped folder"
+                break
+            dreason = None
+            if options.default_excludes and (parts[i - 1] in DEFAULT_EXCLUDED_DIRS or d in venvs):
+                dreason = f"default exclude: {parts[i - 1]}"
+            elif excludes.first(d):
+                dreason = f"--exclude {excludes.first(d)}"
+            elif gitignores and _ignored_by(gitignores, d, True):
+                dreason = ".gitignore"
+            if dreason:
+                skipped_dirs.add(d)
+                result.records.append(FileRecord(d + "/", "skipped", dreason))
+                reason = "in skipped folder"
+                break
+        if reason:
+            continue
+        if options.include and not includes.first(p):
+            result.records.append(FileRecord(p, "skipped", "not matched by --include"))
+        elif excludes.first(p):
+            result.records.append(FileRecord(p, "skipped", f"--exclude {excludes.first(p)}"))
+        elif gitignores and _ignored_by(gitignores, p, False):
+            result.records.append(FileRecord(p, "skipped", ".gitignore"))
+        else:
+            result.files.append(SourceFile(p, 0, 0))
+    del all_set
+    return result
+
+
+def _ignored_by(gitignores: dict[str, GitIgnore], rel: str, is_dir: bool) -> bool:
+    verdict: bool | None = None
+    for base in sorted(gitignores, key=len):
+        if base and not rel.startswith(base + "/"):
+            continue
+        m = gitignores[base].match(rel[len(base) + 1 :] if base else rel, is_dir)
+        if m is not None:
+            verdict = m
+    return bool(verdict)

@@ -1,0 +1,558 @@
+"""Build the typed model graph from the project index, with Django's semantics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from djatlas.graph.apps import AppRegistry
+from djatlas.graph.classify import FieldClass, field_class, is_model_class
+from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
+from djatlas.parse.summary import Arg, Call, MetaSummary
+from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
+from djatlas.resolve.index import LoadedModule, ProjectIndex
+from djatlas.resolve.values import (
+    ORIGIN_UNRESOLVED,
+    ClassValue,
+    External,
+    FunctionValue,
+    Instance,
+    ModuleValue,
+    path_of,
+)
+
+
+@dataclass
+class FieldSpec:
+    """A field declaration found in a class body (before Django's semantics are applied)."""
+
+    name: str
+    line: int
+    call: Call
+    fclass: FieldClass
+    owner: ClassValue
+    module: LoadedModule
+    order: tuple = ()
+
+
+@dataclass
+class ModelInfo:
+    cls: ClassValue
+    module: LoadedModule
+    assumed: list[str]
+    model: Model | None = None
+    local: list[FieldSpec] = field(default_factory=list)
+
+
+_REMOVED = object()
+
+
+class GraphBuilder:
+    """Turns model classes into Model records: fields, relations, Meta, inheritance, tables."""
+
+    def __init__(self, index: ProjectIndex, registry: AppRegistry, diagnostics: list[Diagnostic]):
+        self.index = index
+        self.registry = registry
+        self.diagnostics = diagnostics
+        self.infos: dict[str, ModelInfo] = {}  # by class key
+        self._declared: dict[str, dict[str, FieldSpec | object]] = {}
+        self._local: dict[str, list[FieldSpec]] = {}
+        self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
+        self.by_label: dict[str, Model] = {}
+        self._label_ci: dict[str, str] = {}
+        self._done: set[int] = set()
+
+    # -- discovery ------------------------------------------------------------------------
+    def collect(self, modules: list[LoadedModule]) -> None:
+        for mod in modules:
+            for name, summary in mod.summary.classes.items():
+                cls = ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, summary, None,
+                                 mod.relpath)
+                ok, assumed = is_model_class(self.index, cls)
+                if ok:
+                    self.infos[cls.key] = ModelInfo(cls, mod, assumed)
+
+    def info_of(self, cls: object) -> ModelInfo | None:
+        return self.infos.get(cls.key) if isinstance(cls, ClassValue) else None
+
+    def is_model(self, cls: object) -> bool:
+        if not isinstance(cls, ClassValue) or cls.path in MODEL_ROOTS:
+            return False
+        if cls.key in self.infos:
+            return True
+        return is_model_class(self.index, cls)[0]
+
+    # -- Meta -----------------------------------------------------------------------------
+    def own_meta(self, cls: ClassValue) -> MetaSummary | None:
+        return cls.summary.meta if cls.summary is not None else None
+
+    def effective_meta(self, cls: ClassValue, depth: int = 0) -> tuple[dict[str, Any], str | None]:
+        """(options, path of the class the Meta was inherited from) as Django would see them."""
+        if cls.key in self._meta:
+            return self._meta[cls.key]
+        self._meta[cls.key] = ({}, None)
+        own = self.own_meta(cls)
+        options: dict[str, Any] = {}
+        source: str | None = None
+        if own is not None:
+            mod = self._module_of(cls)
+            for base in own.bases:
+                owner_ref = base.rsplit(".", 1)[0] if base.endswith(".Meta") else None
+                owner = self.index.resolve(mod, owner_ref) if (mod and owner_ref) else None
+                if isinstance(owner, ClassValue) and depth < 10:
+                    inherited, _ = self.effective_meta(owner, depth + 1)
+                    options.update({k: v for k, v in inherited.items() if k != "abstract"})
+                    if own.bases:
+                        source = owner.path
+            options.update(own.options)
+        else:
+            for anc in self.index.mro(cls)[1:]:
+                if not isinstance(anc, ClassValue) or anc.summary is None:
+                    continue
+                if anc.summary.meta is None:
+                    continue
+                if self.is_model(anc) and not self._abstract(anc):
+                    continue  # a concrete parent's Meta is not inherited
+                inherited, _ = self.effective_meta(anc, depth + 1)
+                options = {k: v for k, v in inherited.items() if k != "abstract"}
+                source = anc.path
+                break
+        result = (options, source)
+        self._meta[cls.key] = result
+        return result
+
+    def _abstract(self, cls: ClassValue) -> bool:
+        meta = self.own_meta(cls)
+        return bool(meta is not None and meta.options.get("abstract") is True)
+
+    def _module_of(self, cls: ClassValue) -> LoadedModule | None:
+        if cls.file:
+            return self.index.by_path.get(cls.file)
+        return self.index.module(cls.module)
+
+    # -- declared fields -------------------------------------------------------------------
+    def declared(self, cls: ClassValue) -> dict[str, FieldSpec | object]:
+        """Fields declared in the class body (``_REMOVED`` for ``name = None``), in order."""
+        if cls.key in self._declared:
+            return self._declared[cls.key]
+        out: dict[str, FieldSpec | object] = {}
+        self._declared[cls.key] = out
+        mod = self._module_of(cls)
+        if mod is None or cls.summary is None:
+            return out
+        for member in cls.summary.members:
+            value = member.value
+            if value.kind == "none":
+                out[member.name] = _REMOVED
+                continue
+            if value.kind != "call" or value.call is None:
+                out.pop(member.name, None)
+                continue
+            result = self.index.call(mod, value.call, 0)
+            fclass = field_class(self.index, result.cls) if isinstance(result, Instance) else None
+            if fclass is None:
+                out.pop(member.name, None)
+                continue
+            if not fclass.resolved:
+                self.diagnostics.append(Diagnostic(
+                    "info", "DJA103",
+                    f"field class {fclass.path} not found in the tree or environment; "
+                    "treated as a field by its name", mod.relpath, member.line))
+            out[member.name] = FieldSpec(member.name, member.line, value.call, fclass, cls, mod)
+        return out
+
+    def local_fields(self, cls: ClassValue) -> list[FieldSpec]:
+        """Django's ``local_fields + local_many_to_many`` (+ private) of a model class, sorted."""
+        if cls.key in self._local:
+            return self._local[cls.key]
+        self._local[cls.key] = []
+        mro = self.index.mro(cls)
+        rank: dict[str, int] = {}
+        for i, anc in enumerate(reversed(mro)):
+            if isinstance(anc, ClassValue) and anc.file is not None:
+                rank.setdefault(anc.file, i)
+        own = self.declared(cls)
+        shadow: set[str] = set()
+        fields: dict[str, FieldSpec] = {}
+        bases = self.index.bases(cls)
+        direct_abstract = [b for b in bases if isinstance(b, ClassValue) and self.is_model(b)
+                           and self._abstract(b)]
+        for anc in mro[1:]:
+            if not isinstance(anc, ClassValue):
+                continue
+            if anc in direct_abstract:
+                for spec in self.local_fields(anc):
+                    if spec.name in own or spec.name in shadow or spec.name in fields:
+                        continue
+                    fields[spec.name] = spec
+            elif not self.is_model(anc) and anc.summary is not None:
+                shadow.update(m.name for m in anc.summary.members)
+                shadow.update(anc.summary.attributes)
+        for name, spec in own.items():
+            if isinstance(spec, FieldSpec):
+                fields[name] = spec
+        out = list(fields.values())
+        for spec in out:
+            spec_rank = rank.get(spec.owner.file or "", 0)
+            spec.order = (spec_rank, spec.owner.summary.line if spec.owner.summary else 0, spec.line)
+        out.sort(key=lambda s: s.order)
+        self._local[cls.key] = out
+        return out
+
+    # -- models ---------------------------------------------------------------------------
+    def build(self) -> list[Model]:
+        infos = sorted(self.infos.values(), key=lambda i: (i.cls.module, i.cls.summary.line
+                                                           if i.cls.summary else 0, i.cls.file or ""))
+        for info in infos:
+            info.model = self._model_shell(info)
+        self._register_labels(infos)
+        for info in infos:
+            if id(info.model) not in self._done:
+                self._fields(info)
+        for info in infos:
+            self._reverse(info)
+        return [i.model for i in infos if i.model is not None]
+
+    def _register_labels(self, infos: list[ModelInfo]) -> None:
+        for info in infos:
+            m = info.model
+            assert m is not None
+            if m.abstract:
+                continue
+            self.by_label.setdefault(m.label, m)
+            self._label_ci.setdefault(m.label.lower(), m.label)
+
+    def _model_shell(self, info: ModelInfo) -> Model:
+        cls, mod = info.cls, info.module
+        summary = cls.summary
+        assert summary is not None
+        meta, meta_from = self.effective_meta(cls)
+        abstract = self._abstract(cls)
+        proxy = meta.get("proxy") is True
+        app_label = meta.get("app_label") if isinstance(meta.get("app_label"), str) else None
+        app_label = app_label or self.registry.label_for(cls.module)
+        bases = []
+        for expr, value in zip(summary.bases, self.index.bases(cls)):
+            name = expr.ref or expr.source
+            origin = value.origin if isinstance(value, ClassValue) else ORIGIN_UNRESOLVED
+            bases.append(Base(name, path_of(value), origin))
+        for ext in info.assumed:
+            self.diagnostics.append(Diagnostic(
+                "warning", "DJA101",
+                f"base {ext} of {summary.name} was not found in the tree, the environment or "
+                "Django's built-in classes; assumed to be a model by its name",
+                mod.relpath, summary.line, f"{app_label}.{summary.name}"))
+        model_name = summary.name.lower()
+        db_table = None
+        if not abstract:
+            table = meta.get("db_table")
+            db_table = table if isinstance(table, str) else f"{app_label}_{model_name}"
+        has_str = any(
+            isinstance(c, ClassValue) and c.summary is not None and "__str__" in c.summary.methods
+            and c.path not in MODEL_ROOTS for c in self.index.mro(cls)
+        )
+        return Model(
+            name=summary.name,
+            label=f"{app_label}.{summary.name}",
+            app_label=app_label,
+            module=cls.module,
+            file=mod.relpath,
+            line=summary.line,
+            docstring=summary.docstring,
+            bases=bases,
+            abstract=abstract,
+            proxy=proxy,
+            parents=[],
+            concrete_model=None,
+            db_table=db_table,
+            meta=meta,
+            meta_inherited_from=meta_from,
+            methods=sorted(summary.methods),
+            has_str=has_str,
+        )
+
+    def _concrete_parents(self, cls: ClassValue) -> list[ClassValue]:
+        out = []
+        for base in self.index.bases(cls):
+            if isinstance(base, ClassValue) and self.is_model(base) and not self._abstract(base):
+                out.append(base)
+            elif isinstance(base, ClassValue) and self.is_model(base) and self._abstract(base):
+                out.extend(p for p in self._concrete_parents(base) if p not in out)
+        return out
+
+    def model_of(self, cls: ClassValue) -> Model | None:
+        info = self.info_of(cls)
+        return info.model if info else None
+
+    def _fields(self, info: ModelInfo) -> None:
+        model = info.model
+        assert model is not None
+        self._done.add(id(model))
+        cls = info.cls
+        if model.abstract:
+            model.fields = [self._field(s, model, info) for s in self.local_fields(cls)]
+            return
+        parents = [p for p in self._concrete_parents(cls)]
+        parent_models = [self.model_of(p) for p in parents]
+        model.parents = [p.label for p in parent_models if p is not None]
+        if model.proxy:
+            concrete = next((p for p in parent_models if p is not None), None)
+            while concrete is not None and concrete.proxy and concrete.parents:
+                concrete = self.by_label.get(concrete.parents[0])
+            model.concrete_model = concrete.label if concrete else None
+            if concrete is not None:
+                model.db_table = concrete.db_table
+                self._ensure_fields(concrete)
+                model.fields = [self._as_parent(f) for f in concrete.fields]
+            return
+        model.concrete_model = model.label
+        local = [self._field(s, model, info) for s in self.local_fields(cls)]
+        implicit: list[Field] = []
+        declared_links = {f.relation.target for f in local
+                          if f.relation and f.relation.parent_link}
+        for i, (pcls, pmodel) in enumerate(zip(parents, parent_models)):
+            if pmodel is None or pmodel.label in declared_links:
+                continue
+            implicit.append(self._ptr(pmodel, model, primary=(i == 0)))
+        if i_links := [f for f in local if f.relation and f.relation.parent_link]:
+            if not any(f.primary_key for f in local + implicit):
+                i_links[0].primary_key = True
+                i_links[0].unique = True
+        if not parents and not any(f.primary_key for f in local):
+            implicit.insert(0, self._auto_pk(model))
+        inherited: list[Field] = []
+        for pmodel in parent_models:
+            if pmodel is not None:
+                self._ensure_fields(pmodel)
+                inherited.extend(self._parent_fields(pmodel))
+        model.fields = inherited + implicit + _django_order(local)
+
+    def _ensure_fields(self, model: Model) -> None:
+        if id(model) in self._done:
+            return
+        info = next((i for i in self.infos.values() if i.model is model), None)
+        if info is not None:
+            self._fields(info)
+
+    def _parent_fields(self, pmodel: Model) -> list[Field]:
+        out = []
+        for f in pmodel.fields:
+            if f.relation and f.relation.parent_link and f.origin != "parent":
+                # The parent's own parent links stay with the parent.
+                if f.origin == "implicit":
+                    continue
+            out.append(self._as_parent(f))
+        return out
+
+    @staticmethod
+    def _as_parent(f: Field) -> Field:
+        from dataclasses import replace
+
+        return replace(f, origin="parent")
+
+    def _auto_pk(self, model: Model) -> Field:
+        app = self.registry.app_for(model.module)
+        path = (app.default_auto_field if app and app.default_auto_field
+                else self.registry.settings.default_auto_field)
+        short = path.rsplit(".", 1)[-1]
+        return Field(
+            name="id", type=short, resolved_type=path, django_type=short, line=None,
+            origin="implicit", defined_in=None, params={"verbose_name": "ID", "primary_key": True},
+            column="id", null=False, unique=True, primary_key=True, max_length=None,
+        )
+
+    def _ptr(self, parent: Model, model: Model, primary: bool) -> Field:
+        name = f"{parent.name.lower()}_ptr"
+        return Field(
+            name=name, type="OneToOneField", resolved_type="django.db.models.OneToOneField",
+            django_type="OneToOneField", line=None, origin="implicit", defined_in=None,
+            params={"to": parent.label, "on_delete": {"$expr": "CASCADE"}, "parent_link": True,
+                    "auto_created": True},
+            column=f"{name}_id", null=False, unique=True, primary_key=primary, max_length=None,
+            relation=Relation(kind="OneToOneField", target=parent.label, target_raw=parent.label,
+                              on_delete="CASCADE", parent_link=True),
+        )
+
+    # -- one field ------------------------------------------------------------------------
+    def _field(self, spec: FieldSpec, model: Model, info: ModelInfo) -> Field:
+        fc = spec.fclass
+        call = spec.call
+        params: dict[str, Any] = {}
+        names = fc.init_params
+        for i, arg in enumerate(call.args):
+            key = names[i] if i < len(names) else f"arg{i + 1}"
+            params[key] = arg.value
+        args_by_name: dict[str, Arg] = {}
+        for i, arg in enumerate(call.args):
+            if i < len(names):
+                args_by_name[names[i]] = arg
+        for key, arg in call.kwargs.items():
+            params[key] = arg.value
+            args_by_name[key] = arg
+        origin = "declared" if spec.owner == info.cls else "inherited"
+        relation = None
+        if fc.relation:
+            relation = self._relation(fc.relation, args_by_name, spec, model)
+        django_type = fc.django_type
+        primary = params.get("primary_key") is True
+        unique = primary or params.get("unique") is True or fc.relation == "OneToOneField"
+        null = params.get("null") is True or django_type == "NullBooleanField"
+        max_length = params.get("max_length")
+        if not isinstance(max_length, int) or isinstance(max_length, bool):
+            max_length = DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None
+        column: str | None = spec.name
+        if fc.relation in ("ManyToManyField", "GenericForeignKey", "GenericRelation"):
+            column = None
+        elif fc.relation in ("ForeignKey", "OneToOneField"):
+            column = f"{spec.name}_id"
+        db_column = params.get("db_column")
+        if column is not None and isinstance(db_column, str):
+            column = db_column
+        return Field(
+            name=spec.name,
+            type=call.source,
+            resolved_type=fc.path if fc.resolved or fc.path else None,
+            django_type=django_type,
+            line=spec.line,
+            origin=origin,
+            defined_in=spec.owner.path,
+            params=params,
+            column=column,
+            null=null,
+            unique=unique,
+            primary_key=primary,
+            max_length=max_length,
+            relation=relation,
+        )
+
+    def _relation(self, kind: str, args: dict[str, Arg], spec: FieldSpec, model: Model) -> Relation:
+        to = args.get("to")
+        target, raw = (None, None)
+        if kind != "GenericForeignKey":
+            target, raw = self._target(to, spec, model)
+        related_name = _str(args.get("related_name"))
+        if related_name:
+            related_name = _expand(related_name, model)
+        on_delete = None
+        od = args.get("on_delete")
+        if od is not None:
+            on_delete = (od.ref or od.call or _str(od) or "").rsplit(".", 1)[-1] or None
+        through, through_raw = (None, None)
+        if args.get("through") is not None:
+            through, through_raw = self._target(args["through"], spec, model)
+            through = through or through_raw
+        m2m_table = None
+        if kind == "ManyToManyField" and not model.abstract:
+            explicit = _str(args.get("db_table"))
+            if through is None:
+                m2m_table = explicit or (f"{model.db_table}_{spec.name}" if model.db_table else None)
+        if kind == "ManyToManyField" and target == model.label and related_name is None:
+            sym = args.get("symmetrical")
+            if sym is None or sym.value is True:
+                related_name = f"{spec.name}_rel_+"
+        if target is None and kind != "GenericForeignKey" and not model.abstract:
+            self.diagnostics.append(Diagnostic(
+                "warning", "DJA102", f"relation target {raw!s} of {model.label}.{spec.name} "
+                "could not be resolved", spec.module.relpath, spec.line, model.label))
+        parent_link = args.get("parent_link")
+        return Relation(
+            kind=kind,
+            target=target,
+            target_raw=raw,
+            related_name=related_name,
+            related_query_name=_expand(_str(args.get("related_query_name")) or "", model) or None,
+            on_delete=on_delete,
+            through=through,
+            to_field=_str(args.get("to_field")),
+            parent_link=bool(parent_link is not None and parent_link.value is True),
+            m2m_db_table=m2m_table,
+        )
+
+    def _target(self, arg: Arg | None, spec: FieldSpec, model: Model) -> tuple[str | None, str | None]:
+        """(canonical label or None, raw form) of a relation target argument."""
+        if arg is None:
+            return None, None
+        if isinstance(arg.value, str):
+            return self._label_from_string(arg.value, model), repr(arg.value)
+        raw = arg.ref or (arg.value.get("$expr") if isinstance(arg.value, dict) else None)
+        if arg.ref:
+            if arg.ref.endswith("AUTH_USER_MODEL"):
+                return self._label_from_string(self.registry.settings.auth_user_model, model), raw
+            value = self.index.resolve(spec.module, arg.ref)
+            if isinstance(value, ClassValue):
+                target = self.model_of(value)
+                if target is not None:
+                    return target.label, raw
+                if self.is_model(value):
+                    label = self.registry.label_for(value.module)
+                    return f"{label}.{value.name}", raw
+            if isinstance(value, (External, FunctionValue, ModuleValue)):
+                return None, raw
+        return None, raw
+
+    def _label_from_string(self, text: str, model: Model) -> str | None:
+        if text == "self":
+            return model.label
+        if "." in text:
+            app, _, name = text.rpartition(".")
+            label = f"{app}.{name}"
+        else:
+            label = f"{model.app_label}.{text}"
+        return self._label_ci.get(label.lower(), label)
+
+    # -- reverse relations ----------------------------------------------------------------
+    def _reverse(self, info: ModelInfo) -> None:
+        model = info.model
+        assert model is not None
+        if model.abstract:
+            return
+        for f in model.fields:
+            rel = f.relation
+            if rel is None or f.origin == "parent" or rel.target is None:
+                continue
+            if rel.kind == "GenericForeignKey":
+                continue
+            target = self.by_label.get(rel.target)
+            if target is None:
+                continue
+            if rel.related_name:
+                name = rel.related_name
+            elif rel.kind == "OneToOneField":
+                name = model.name.lower()
+            else:
+                name = f"{model.name.lower()}_set"
+            hidden = name.endswith("+") or rel.kind == "GenericRelation"
+            target.reverse_relations.append(Reverse(name, model.label, f.name, rel.kind, hidden))
+
+    def finish(self, models: list[Model]) -> None:
+        for m in models:
+            m.reverse_relations.sort(key=lambda r: (r.model, r.field))
+
+
+def _django_order(fields: list[Field]) -> list[Field]:
+    """local_fields, then local_many_to_many, then private fields (GenericForeignKey)."""
+    def bucket(f: Field) -> int:
+        if f.relation and f.relation.kind == "ManyToManyField":
+            return 1
+        if f.relation and f.relation.kind in ("GenericForeignKey", "GenericRelation"):
+            return 2
+        return 0
+
+    return sorted(fields, key=bucket)
+
+
+def _str(arg: Arg | None) -> str | None:
+    if arg is None:
+        return None
+    return arg.value if isinstance(arg.value, str) else None
+
+
+def _expand(text: str, model: Model) -> str:
+    if "%(" not in text:
+        return text
+    values = {"class": model.name.lower(), "model_name": model.name.lower(),
+              "app_label": model.app_label.lower()}
+    try:
+        return text % values
+    except (KeyError, ValueError, TypeError):
+        return text

@@ -1,0 +1,126 @@
+"""What a resolved class is: a model, a field (which Django type, which relation), an AppConfig."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from djatlas.resolve.builtin import APPCONFIG_ROOTS, FIELD_ROOTS, MODEL_ROOTS
+from djatlas.resolve.index import ProjectIndex
+from djatlas.resolve.values import ClassValue, External
+
+_RELATION_NAMES = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey",
+                   "GenericRelation")
+#: Third-party relation classes whose names don't say what they are.
+_KNOWN_RELATIONS = {
+    "modelcluster.fields.ParentalKey": "ForeignKey",
+    "modelcluster.fields.ParentalManyToManyField": "ManyToManyField",
+    "mptt.fields.TreeForeignKey": "ForeignKey",
+    "mptt.fields.TreeOneToOneField": "OneToOneField",
+    "mptt.fields.TreeManyToManyField": "ManyToManyField",
+}
+#: Packages whose classes are never Django models, whatever their names.
+_NOT_MODEL_PACKAGES = ("pydantic", "rest_framework", "marshmallow", "attr", "attrs", "sqlalchemy",
+                       "mongoengine", "peewee", "dataclasses", "typing", "enum", "abc", "graphene",
+                       "strawberry", "ninja", "msgspec", "django.forms", "django.db.models.Manager",
+                       "django.db.models.QuerySet", "django.db.models.TextChoices",
+                       "django.db.models.IntegerChoices", "django.db.models.Choices")
+
+
+def _is_django(path: str) -> bool:
+    return path.startswith("django.")
+
+
+@dataclass
+class FieldClass:
+    """What djatlas knows of a field class."""
+
+    path: str | None
+    django_type: str | None
+    relation: str | None
+    init_params: list[str]
+    resolved: bool
+
+
+def mro_paths(index: ProjectIndex, cls: ClassValue) -> list[str]:
+    return [c.path for c in index.mro(cls) if isinstance(c, (ClassValue, External))]
+
+
+def is_model_class(index: ProjectIndex, cls: ClassValue) -> tuple[bool, list[str]]:
+    """(is a model, unresolved external bases that made us assume so)."""
+    mro = index.mro(cls)
+    if cls.path in MODEL_ROOTS:
+        return False, []
+    if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
+        return True, []
+    if any(isinstance(c, ClassValue) and (c.path in FIELD_ROOTS or c.path in APPCONFIG_ROOTS)
+           for c in mro):
+        return False, []
+    assumed = [c.path for c in mro if isinstance(c, External) and looks_like_model_base(c.path)]
+    return bool(assumed), assumed
+
+
+def looks_like_model_base(path: str) -> bool:
+    """Heuristic for a base class outside everything djatlas can read."""
+    if path.startswith(_NOT_MODEL_PACKAGES) or path.startswith("builtins."):
+        return False
+    module, _, name = path.rpartition(".")
+    parts = module.split(".")
+    if name.endswith(("Manager", "QuerySet", "Serializer", "Form", "Admin", "Choices", "Field",
+                      "Config", "Schema", "View", "Mixin")) and "models" not in parts:
+        return False
+    return "models" in parts or (name.endswith("Model") and ("django" in module or module == ""))
+
+
+def is_app_config(index: ProjectIndex, cls: ClassValue) -> bool:
+    return any(isinstance(c, ClassValue) and c.path in APPCONFIG_ROOTS for c in index.mro(cls))
+
+
+def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
+    """FieldClass for a field class value, or None when it isn't one."""
+    if isinstance(cls, External):
+        return _external_field(cls.path)
+    if not isinstance(cls, ClassValue):
+        return None
+    mro = index.mro(cls)
+    paths = [c.path for c in mro if isinstance(c, (ClassValue, External))]
+    if not any(p in FIELD_ROOTS for p in paths):
+        if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
+            return None
+        ext = next((c for c in mro if isinstance(c, External)), None)
+        guess = _external_field(ext.path) if ext else None
+        if guess is None:
+            return None
+        guess.path = cls.path
+        return guess
+    django_type = next(
+        (p.rsplit(".", 1)[-1] for p in paths if _is_django(p) and p not in FIELD_ROOTS
+         and not p.rsplit(".", 1)[-1].endswith("Mixin") and p.rsplit(".", 1)[-1] != "RelatedField"
+         and p.rsplit(".", 1)[-1] != "ForeignObject"),
+        None,
+    )
+    relation = next((_KNOWN_RELATIONS[p] for p in paths if p in _KNOWN_RELATIONS), None)
+    if relation is None:
+        relation = next(
+            (p.rsplit(".", 1)[-1] for p in paths
+             if _is_django(p) and p.rsplit(".", 1)[-1] in _RELATION_NAMES),
+            None,
+        )
+    params: list[str] = []
+    for c in mro:
+        if isinstance(c, ClassValue) and c.summary is not None and c.summary.init_params:
+            params = c.summary.init_params
+            break
+    return FieldClass(cls.path, django_type, relation, params, True)
+
+
+def _external_field(path: str) -> FieldClass | None:
+    name = path.rsplit(".", 1)[-1]
+    relation = _KNOWN_RELATIONS.get(path) or next(
+        (r for r in _RELATION_NAMES if name.endswith(r)), None
+    )
+    if relation is None and not name.endswith("Field"):
+        return None
+    params = ["to", "on_delete"] if relation in ("ForeignKey", "OneToOneField") else (
+        ["to"] if relation == "ManyToManyField" else ["verbose_name", "name"]
+    )
+    return FieldClass(path, relation, relation, params, False)

@@ -1,0 +1,133 @@
+"""The typed model graph: the one contract between analysis and every output.
+
+``Report.to_dict()`` gives the JSON document described in docs/json-format.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Base:
+    name: str
+    resolved: str | None
+    origin: str
+
+
+@dataclass
+class Relation:
+    kind: str
+    target: str | None
+    target_raw: str | None
+    related_name: str | None = None
+    related_query_name: str | None = None
+    on_delete: str | None = None
+    through: str | None = None
+    to_field: str | None = None
+    parent_link: bool = False
+    m2m_db_table: str | None = None
+
+
+@dataclass
+class Field:
+    name: str
+    type: str
+    resolved_type: str | None
+    django_type: str | None
+    line: int | None
+    origin: str  # declared | inherited | parent | implicit
+    defined_in: str | None
+    params: dict[str, Any]
+    column: str | None
+    null: bool
+    unique: bool
+    primary_key: bool
+    max_length: int | None
+    relation: Relation | None = None
+
+
+@dataclass
+class Reverse:
+    name: str
+    model: str
+    field: str
+    kind: str
+    hidden: bool
+
+
+@dataclass
+class Model:
+    name: str
+    label: str
+    app_label: str
+    module: str
+    file: str | None
+    line: int | None
+    docstring: str | None
+    bases: list[Base]
+    abstract: bool
+    proxy: bool
+    parents: list[str]
+    concrete_model: str | None
+    db_table: str | None
+    meta: dict[str, Any]
+    meta_inherited_from: str | None
+    methods: list[str]
+    has_str: bool
+    fields: list[Field] = field(default_factory=list)
+    reverse_relations: list[Reverse] = field(default_factory=list)
+
+
+@dataclass
+class App:
+    label: str
+    name: str
+    config: str | None
+    models: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileEntry:
+    path: str
+    module: str | None
+    status: str
+    reason: str | None
+    line: int | None
+
+
+@dataclass
+class Diagnostic:
+    severity: str
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    model: str | None = None
+
+
+@dataclass
+class Report:
+    metadata: dict[str, Any]
+    summary: dict[str, int]
+    apps: list[App]
+    models: list[Model]
+    files: list[FileEntry]
+    diagnostics: list[Diagnostic]
+    tool_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "djatlas-report",
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "djatlas", "version": self.tool_version},
+            "metadata": self.metadata,
+            "summary": self.summary,
+            "apps": [asdict(a) for a in self.apps],
+            "models": [asdict(m) for m in self.models],
+            "files": [asdict(f) for f in self.files],
+            "diagnostics": [asdict(d) for d in self.diagnostics],
+        }

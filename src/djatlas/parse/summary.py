@@ -1,0 +1,192 @@
+"""Per-module summaries: everything resolution needs from one file, and nothing else.
+
+A summary is plain data (JSON-serialisable through ``to_dict``/``from_dict``) so it can be
+cached without pickle. The AST itself is never kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: A parameter value: a JSON literal, or ``{"$expr": "source"}`` for anything else.
+Value = Any
+
+
+@dataclass
+class Arg:
+    """One call argument: its evaluated value, and the dotted name it refers to (if a name)."""
+
+    value: Value
+    ref: str | None = None
+    #: For calls used as arguments (``Foo(...)``): the callee's dotted name.
+    call: str | None = None
+
+
+@dataclass
+class Call:
+    """A call expression ``func(*args, **kwargs)`` where ``func`` is a dotted name."""
+
+    func: str
+    args: list[Arg] = field(default_factory=list)
+    kwargs: dict[str, Arg] = field(default_factory=dict)
+    #: The callee as written (``models.CharField``).
+    source: str = ""
+
+
+@dataclass
+class Expr:
+    """A summarised expression: a dotted reference, a call, ``None``, a tuple of refs, or other."""
+
+    kind: str  # "ref" | "call" | "none" | "literal" | "tuple" | "type_of" | "other"
+    ref: str | None = None
+    call: Call | None = None
+    items: list[Expr] | None = None
+    source: str = ""
+    value: Value = None
+
+
+@dataclass
+class Member:
+    """A class-body assignment ``name = value`` (or ``name: T = value``)."""
+
+    name: str
+    line: int
+    value: Expr
+
+
+@dataclass
+class MetaSummary:
+    """An inner ``class Meta``."""
+
+    line: int
+    bases: list[str]
+    options: dict[str, Value]
+    #: Dotted refs of option values that are plain names (e.g. ``ordering = BASE_ORDERING``).
+    refs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ClassSummary:
+    """A top-level class definition."""
+
+    name: str
+    line: int
+    bases: list[Expr]
+    docstring: str | None = None
+    members: list[Member] = field(default_factory=list)
+    meta: MetaSummary | None = None
+    methods: list[str] = field(default_factory=list)
+    #: Parameter names of ``__init__`` that can be passed positionally (self excluded), in order;
+    #: None when the class defines no ``__init__``.
+    init_params: list[str] | None = None
+    #: Other plain class attributes (names only), for non-field shadowing.
+    attributes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FunctionSummary:
+    """A top-level function: enough to tell what it returns."""
+
+    name: str
+    line: int
+    params: list[str]
+    returns: list[Expr]
+    locals: dict[str, Expr] = field(default_factory=dict)
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    annotation: Expr | None = None
+
+
+@dataclass
+class ImportRef:
+    """A name bound by an import: ``module`` and, for ``from module import name``, ``name``."""
+
+    module: str
+    name: str | None = None
+
+
+@dataclass
+class ModuleSummary:
+    """All that resolution needs from one module."""
+
+    module: str
+    path: str
+    is_package: bool
+    imports: dict[str, ImportRef] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    assigns: dict[str, Expr] = field(default_factory=dict)
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    all_names: list[str] | None = None
+    #: Settings-like assignments (``INSTALLED_APPS`` etc.), evaluated where literal.
+    settings: dict[str, Value] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModuleSummary:
+        return cls(
+            module=data["module"],
+            path=data["path"],
+            is_package=data["is_package"],
+            imports={k: ImportRef(**v) for k, v in data["imports"].items()},
+            star_imports=list(data["star_imports"]),
+            assigns={k: _expr(v) for k, v in data["assigns"].items()},
+            classes={k: _class(v) for k, v in data["classes"].items()},
+            functions={k: _function(v) for k, v in data["functions"].items()},
+            all_names=data["all_names"],
+            settings=data["settings"],
+        )
+
+
+def _call(data: dict[str, Any] | None) -> Call | None:
+    if data is None:
+        return None
+    return Call(
+        func=data["func"],
+        args=[Arg(**a) for a in data["args"]],
+        kwargs={k: Arg(**a) for k, a in data["kwargs"].items()},
+        source=data["source"],
+    )
+
+
+def _expr(data: dict[str, Any] | None) -> Expr | None:
+    if data is None:
+        return None
+    items = data.get("items")
+    return Expr(
+        kind=data["kind"],
+        ref=data["ref"],
+        call=_call(data["call"]),
+        items=[_expr(i) for i in items] if items is not None else None,  # type: ignore[misc]
+        source=data["source"],
+        value=data.get("value"),
+    )
+
+
+def _class(data: dict[str, Any]) -> ClassSummary:
+    meta = data["meta"]
+    return ClassSummary(
+        name=data["name"],
+        line=data["line"],
+        bases=[_expr(b) for b in data["bases"]],  # type: ignore[misc]
+        docstring=data["docstring"],
+        members=[Member(m["name"], m["line"], _expr(m["value"])) for m in data["members"]],  # type: ignore[arg-type]
+        meta=MetaSummary(**meta) if meta else None,
+        methods=list(data["methods"]),
+        init_params=data["init_params"],
+        attributes=list(data["attributes"]),
+    )
+
+
+def _function(data: dict[str, Any]) -> FunctionSummary:
+    return FunctionSummary(
+        name=data["name"],
+        line=data["line"],
+        params=list(data["params"]),
+        returns=[_expr(r) for r in data["returns"]],  # type: ignore[misc]
+        locals={k: _expr(v) for k, v in data["locals"].items()},  # type: ignore[misc]
+        classes={k: _class(v) for k, v in data["classes"].items()},
+        annotation=_expr(data["annotation"]),
+    )

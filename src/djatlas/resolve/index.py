@@ -1,0 +1,414 @@
+"""The project index: modules parsed on demand, and name resolution across them."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from djatlas.discover.finder import FileRecord
+from djatlas.parse.reader import ReadError, parse
+from djatlas.parse.summary import Call, ClassSummary, Expr, FunctionSummary, ModuleSummary
+from djatlas.parse.visitor import summarize
+from djatlas.resolve.builtin import STUBS
+from djatlas.resolve.layout import Layout
+from djatlas.resolve.values import (
+    ORIGIN_BUILTIN,
+    ORIGIN_ENV,
+    ORIGIN_TREE,
+    ClassValue,
+    External,
+    FunctionValue,
+    Instance,
+    Literal,
+    ModuleValue,
+)
+
+_MAX_DEPTH = 12
+
+
+@dataclass
+class LoadedModule:
+    name: str
+    summary: ModuleSummary
+    origin: str
+    relpath: str | None = None
+
+
+class ProjectIndex:
+    """Every module djatlas knows, loaded lazily: the tree first, then stubs, then environment."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        read: Callable[[str], bytes],
+        records: dict[str, FileRecord],
+        summary_cache: Callable[[str, bytes], ModuleSummary | None] | None = None,
+        store_summary: Callable[[str, bytes, ModuleSummary], None] | None = None,
+        env_paths: list[str] | None = None,
+    ) -> None:
+        self.layout = layout
+        self.read = read
+        self.records = records
+        self.summary_cache = summary_cache
+        self.store_summary = store_summary
+        self.modules: dict[str, LoadedModule | None] = {}
+        self.by_path: dict[str, LoadedModule | None] = {}
+        self.env_paths = env_paths if env_paths is not None else _environment_paths()
+        self.tree_tops = {name.split(".", 1)[0] for name in layout.files_of}
+        self._bases: dict[str, list[object]] = {}
+        self._mro: dict[str, list[object]] = {}
+
+    # -- loading --------------------------------------------------------------------------
+    def load_path(self, relpath: str) -> LoadedModule | None:
+        """Parse one tree file (once) and return its module."""
+        if relpath in self.by_path:
+            return self.by_path[relpath]
+        self.by_path[relpath] = None
+        name = self.layout.module_of[relpath]
+        record = self.records[relpath]
+        try:
+            data = self.read(relpath)
+        except OSError as exc:
+            record.status, record.reason = "failed", f"unreadable: {exc.strerror or exc}"
+            return None
+        summary = self.summary_cache(relpath, data) if self.summary_cache else None
+        if summary is None:
+            try:
+                enabled = gc.isenabled()
+                gc.disable()
+                try:
+                    parsed = parse(data, relpath)
+                    summary = summarize(
+                        parsed.tree, parsed.text, name, relpath, self.layout.is_package(relpath)
+                    )
+                finally:
+                    if enabled:
+                        gc.enable()
+            except ReadError as exc:
+                record.status, record.reason, record.line = "failed", exc.reason, exc.line
+                return None
+            except RecursionError:
+                record.status, record.reason = "failed", "too deeply nested to analyse"
+                return None
+            if self.store_summary:
+                self.store_summary(relpath, data, summary)
+        record.status, record.reason = "parsed", None
+        loaded = LoadedModule(name, summary, ORIGIN_TREE, relpath)
+        self.by_path[relpath] = loaded
+        self.modules.setdefault(name, loaded)
+        return loaded
+
+    def module(self, name: str, near: str | None = None) -> LoadedModule | None:
+        """The module called ``name`` (tree file nearest to ``near``, stub, or environment)."""
+        key = name if near is None else f"{name}@{near}"
+        if key in self.modules:
+            return self.modules[key]
+        self.modules[key] = None
+        loaded: LoadedModule | None = None
+        rel = self.layout.lookup(name, near)
+        if rel is not None:
+            loaded = self.load_path(rel)
+        elif name in STUBS:
+            summary = _summarize_text(STUBS[name], name, name in _STUB_PACKAGES)
+            loaded = LoadedModule(name, summary, ORIGIN_BUILTIN)
+        elif name.split(".", 1)[0] not in self.tree_tops and name.split(".", 1)[0] not in _STDLIB:
+            loaded = self._environment(name)
+        self.modules[key] = loaded
+        return loaded
+
+    def _environment(self, name: str) -> LoadedModule | None:
+        parts = name.split(".")
+        for base in self.env_paths:
+            stem = os.path.join(base, *parts)
+            for path, is_pkg in ((stem + ".py", False), (os.path.join(stem, "__init__.py"), True)):
+                if os.path.isfile(path):
+                    try:
+                        with open(path, "rb") as fh:
+                            data = fh.read()
+                        parsed = parse(data, path)
+                        summary = summarize(parsed.tree, parsed.text, name, path, is_pkg)
+                    except (OSError, ReadError, RecursionError):
+                        return None
+                    return LoadedModule(name, summary, ORIGIN_ENV)
+        return None
+
+    # -- names ----------------------------------------------------------------------------
+    def lookup(self, mod: LoadedModule, name: str, depth: int = 0, skip_local: bool = False) -> object | None:
+        """What ``name`` is bound to at module level in ``mod``."""
+        if depth > _MAX_DEPTH:
+            return None
+        s = mod.summary
+        if not skip_local:
+            if name in s.classes:
+                return ClassValue(
+                    f"{mod.name}.{name}", mod.origin, mod.name, s.classes[name], None, mod.relpath
+                )
+            if name in s.functions:
+                return FunctionValue(mod.name, name, mod.origin)
+            if name in s.assigns:
+                value = self.evaluate(mod, s.assigns[name], depth + 1)
+                if isinstance(value, ClassValue) and value.bases is not None and value.summary is None:
+                    value = ClassValue(
+                        f"{mod.name}.{name}", value.origin, mod.name, None, value.bases, mod.relpath
+                    )
+                return value
+        if name in s.imports:
+            ref = s.imports[name]
+            if ref.name is None:
+                target = self.module(ref.module, mod.relpath)
+                return ModuleValue(target.name) if target else External(ref.module)
+            target = self.module(ref.module, mod.relpath)
+            if target is not None and target is not mod:
+                value = self.lookup(target, ref.name, depth + 1)
+                if value is not None:
+                    return value
+            sub = self.module(f"{ref.module}.{ref.name}", mod.relpath)
+            if sub is not None:
+                return ModuleValue(sub.name)
+            if target is None:
+                return External(f"{ref.module}.{ref.name}")
+            return External(f"{target.name}.{ref.name}")
+        for star in s.star_imports:
+            target = self.module(star, mod.relpath)
+            if target is None or target is mod:
+                continue
+            allowed = target.summary.all_names
+            if (allowed is None and not name.startswith("_")) or (allowed and name in allowed):
+                value = self.lookup(target, name, depth + 1)
+                if value is not None:
+                    return value
+        if s.is_package:
+            sub = self.module(f"{mod.name}.{name}", mod.relpath)
+            if sub is not None:
+                return ModuleValue(sub.name)
+        return None
+
+    def resolve(self, mod: LoadedModule, dotted: str, depth: int = 0, skip_local: bool = False) -> object | None:
+        """Resolve a dotted name as seen from module ``mod``."""
+        head, *rest = dotted.split(".")
+        value = self.lookup(mod, head, depth, skip_local=skip_local)
+        if value is None:
+            return External(dotted) if head not in _BUILTIN_NAMES else External(f"builtins.{dotted}")
+        for attr in rest:
+            value = self.attribute(value, attr, mod, depth)
+        return value
+
+    def attribute(self, value: object, attr: str, near: LoadedModule, depth: int = 0) -> object:
+        if isinstance(value, ModuleValue):
+            target = self.module(value.name, near.relpath)
+            if target is not None:
+                found = self.lookup(target, attr, depth + 1)
+                if found is not None:
+                    return found
+            return External(f"{value.name}.{attr}")
+        if isinstance(value, (ClassValue, External, FunctionValue)):
+            return External(f"{value.path}.{attr}")
+        if isinstance(value, Instance):
+            inner = getattr(value.cls, "path", None)
+            return External(f"{inner}().{attr}" if inner else attr)
+        return External(attr)
+
+    # -- expressions ----------------------------------------------------------------------
+    def evaluate(self, mod: LoadedModule, expr: Expr, depth: int = 0) -> object | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if expr.kind == "ref" and expr.ref:
+            return self.resolve(mod, expr.ref, depth + 1)
+        if expr.kind == "call" and expr.call:
+            return self.call(mod, expr.call, depth + 1)
+        if expr.kind == "none":
+            return Literal(None)
+        return None
+
+    def call(self, mod: LoadedModule, call: Call, depth: int, bindings: dict | None = None,
+             fn: FunctionSummary | None = None) -> object | None:
+        """The value of calling ``call.func`` (an instance, a class from a factory, ...)."""
+        func = self._name_in(mod, call.func, depth, bindings, fn)
+        if isinstance(func, External) and func.path == "builtins.type" and len(call.args) == 3:
+            return self._type_call(mod, call, depth, bindings, fn)
+        if isinstance(func, ClassValue):
+            return Instance(func)
+        if isinstance(func, FunctionValue):
+            return self.call_function(func, call, mod, depth + 1, bindings, fn)
+        if isinstance(func, External):
+            return Instance(func)
+        return None
+
+    def _name_in(self, mod: LoadedModule, dotted: str, depth: int, bindings: dict | None,
+                 fn: FunctionSummary | None) -> object | None:
+        """Resolve a name inside a function body (params, locals, local classes), else module."""
+        if fn is not None:
+            head, _, rest = dotted.partition(".")
+            value: object | None = None
+            if bindings and head in bindings:
+                value = bindings[head]
+            elif head in fn.classes:
+                value = self._local_class(mod, fn.classes[head], depth, bindings, fn)
+            elif head in fn.locals and depth < _MAX_DEPTH:
+                value = self._evaluate_in(mod, fn.locals[head], depth + 1, bindings, fn)
+            if value is not None:
+                for attr in rest.split(".") if rest else []:
+                    value = self.attribute(value, attr, mod, depth)
+                return value
+        return self.resolve(mod, dotted, depth)
+
+    def _evaluate_in(self, mod: LoadedModule, expr: Expr, depth: int, bindings: dict | None,
+                     fn: FunctionSummary | None) -> object | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if expr.kind == "ref" and expr.ref:
+            return self._name_in(mod, expr.ref, depth, bindings, fn)
+        if expr.kind == "call" and expr.call:
+            return self.call(mod, expr.call, depth + 1, bindings, fn)
+        return None
+
+    def _local_class(self, mod: LoadedModule, cls: ClassSummary, depth: int, bindings: dict | None,
+                     fn: FunctionSummary | None) -> ClassValue:
+        bases = tuple(self._evaluate_in(mod, b, depth + 1, bindings, fn) for b in cls.bases)
+        return ClassValue(f"{mod.name}.{cls.name}", mod.origin, mod.name, None, bases, mod.relpath)
+
+    def _type_call(self, mod: LoadedModule, call: Call, depth: int, bindings: dict | None,
+                   fn: FunctionSummary | None) -> ClassValue | None:
+        name_arg, bases_arg = call.args[0], call.args[1]
+        name = name_arg.value if isinstance(name_arg.value, str) else "<dynamic>"
+        if name_arg.ref and bindings and isinstance(bindings.get(name_arg.ref), Literal):
+            lit = bindings[name_arg.ref].value
+            name = lit if isinstance(lit, str) else name
+        items = bases_arg.value if isinstance(bases_arg.value, list) else []
+        bases = []
+        for item in items:
+            src = item.get("$expr") if isinstance(item, dict) else None
+            if isinstance(src, str) and src.replace(".", "").replace("_", "").isalnum():
+                bases.append(self._name_in(mod, src, depth + 1, bindings, fn))
+        return ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, None, tuple(bases), mod.relpath)
+
+    def call_function(self, func: FunctionValue, call: Call, caller: LoadedModule, depth: int,
+                      caller_bindings: dict | None = None,
+                      caller_fn: FunctionSummary | None = None) -> object | None:
+        """Evaluate what a project function returns for this call (factories, field helpers)."""
+        if depth > _MAX_DEPTH:
+            return None
+        target = self.module(func.module, caller.relpath)
+        if target is None or func.name not in target.summary.functions:
+            return None
+        fn = target.summary.functions[func.name]
+        bindings: dict[str, object] = {}
+        for param, arg in zip(fn.params, call.args):
+            bindings[param] = self._arg_value(caller, arg, depth, caller_bindings, caller_fn)
+        for key, arg in call.kwargs.items():
+            if key in fn.params:
+                bindings[key] = self._arg_value(caller, arg, depth, caller_bindings, caller_fn)
+        for expr in fn.returns:
+            value = self._evaluate_in(target, expr, depth + 1, bindings, fn)
+            if isinstance(value, (ClassValue, Instance)):
+                return value
+        ann = fn.annotation
+        if ann is not None and ann.ref:
+            base = self.resolve(target, ann.ref, depth + 1)
+            if ann.kind == "type_of" and isinstance(base, (ClassValue, External)):
+                return ClassValue(
+                    f"{target.name}.{fn.name}()", target.origin, target.name, None, (base,),
+                    target.relpath,
+                )
+            if ann.kind == "ref" and isinstance(base, ClassValue):
+                return Instance(base)
+        return None
+
+    def _arg_value(self, mod: LoadedModule, arg, depth: int, bindings: dict | None,
+                   fn: FunctionSummary | None) -> object | None:
+        if arg.ref:
+            return self._name_in(mod, arg.ref, depth + 1, bindings, fn)
+        if isinstance(arg.value, (str, int, float, bool)) or arg.value is None:
+            return Literal(arg.value)
+        return None
+
+    # -- classes --------------------------------------------------------------------------
+    def bases(self, cls: ClassValue) -> list[object]:
+        """Resolved direct bases of a class (None entries for bases that are not names)."""
+        if cls.key in self._bases:
+            return self._bases[cls.key]
+        self._bases[cls.key] = []
+        if cls.bases is not None:
+            out = list(cls.bases)
+        elif cls.summary is not None:
+            mod = self.by_path.get(cls.file) if cls.file else self.module(cls.module)
+            out = []
+            for b in cls.summary.bases:
+                if mod is None:
+                    out.append(None)
+                elif b.kind == "ref" and b.ref:
+                    shadow = b.ref.split(".", 1)[0] == cls.summary.name
+                    out.append(self.resolve(mod, b.ref, skip_local=shadow))
+                else:
+                    out.append(self.evaluate(mod, b))
+        else:
+            out = []
+        self._bases[cls.key] = out
+        return out
+
+    def mro(self, cls: ClassValue) -> list[object]:
+        """C3 linearisation over resolved bases (depth-first fallback); cycles are cut."""
+        if cls.key in self._mro:
+            return self._mro[cls.key]
+        self._mro[cls.key] = [cls]  # cycle guard
+        seqs: list[list[object]] = []
+        direct: list[object] = []
+        for base in self.bases(cls):
+            if isinstance(base, ClassValue):
+                seqs.append(list(self.mro(base)))
+                direct.append(base)
+            elif isinstance(base, External):
+                seqs.append([base])
+                direct.append(base)
+        result = [cls] + (_c3(seqs + [direct]) or _dfs(seqs))
+        self._mro[cls.key] = result
+        return result
+
+
+def _c3(seqs: list[list[object]]) -> list[object] | None:
+    out: list[object] = []
+    seqs = [list(s) for s in seqs if s]
+    while seqs:
+        for seq in seqs:
+            head = seq[0]
+            if not any(head in s[1:] for s in seqs):
+                break
+        else:
+            return None
+        out.append(head)
+        for s in seqs:
+            if s and s[0] == head:
+                del s[0]
+        seqs = [s for s in seqs if s]
+    return out
+
+
+def _dfs(seqs: list[list[object]]) -> list[object]:
+    out: list[object] = []
+    for seq in seqs:
+        for item in seq:
+            if item not in out:
+                out.append(item)
+    return out
+
+
+_STUB_PACKAGES = {n for n in STUBS if any(o.startswith(n + ".") for o in STUBS)}
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"django"}
+_BUILTIN_NAMES = frozenset({"type", "object", "dict", "list", "str", "int", "property"})
+
+
+def _summarize_text(text: str, name: str, is_package: bool) -> ModuleSummary:
+    parsed = parse(text.encode(), f"<djatlas builtin {name}>")
+    return summarize(parsed.tree, parsed.text, name, f"<builtin>/{name}", is_package)
+
+
+def _environment_paths() -> list[str]:
+    """sys.path folders of the interpreter djatlas runs in (source is read, never imported)."""
+    out = []
+    for entry in sys.path:
+        if entry and os.path.isdir(entry) and not entry.endswith(".zip"):
+            out.append(entry)
+    return out

@@ -1,0 +1,93 @@
+"""Module names from the package layout: what ``__module__`` would be at runtime."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+
+class Layout:
+    """Maps the tree's files to dotted module names and back."""
+
+    def __init__(self, root: str | None, relpaths: list[str], packages: set[str]) -> None:
+        self.packages = packages
+        self.prefix = self._outer_prefix(root) if root is not None and "" in packages else []
+        self.module_of: dict[str, str] = {}
+        self.files_of: dict[str, list[str]] = defaultdict(list)
+        self._by_last: dict[str, list[str]] | None = None
+        for rel in relpaths:
+            name = self._name(rel)
+            self.module_of[rel] = name
+            self.files_of[name].append(rel)
+        for files in self.files_of.values():
+            files.sort()
+
+    @staticmethod
+    def _outer_prefix(root: str) -> list[str]:
+        """Package names above the scanned folder (when the folder itself is a package)."""
+        out: list[str] = []
+        path = os.path.abspath(root)
+        while True:
+            parent = os.path.dirname(path)
+            out.insert(0, os.path.basename(path))
+            if parent == path or not os.path.exists(os.path.join(parent, "__init__.py")):
+                return out
+            path = parent
+
+    def _name(self, rel: str) -> str:
+        parts = rel[:-3].split("/")
+        dirs = parts[:-1]
+        stem = parts[-1]
+        # Topmost folder of the unbroken chain of packages containing the file.
+        start = len(dirs)
+        while start > 0 and "/".join(dirs[:start]) in self.packages:
+            start -= 1
+        names = dirs[start:]
+        if start == 0 and self.prefix:
+            names = self.prefix + names
+        if stem != "__init__":
+            names = names + [stem]
+        elif not names:
+            names = [stem]
+        return ".".join(names)
+
+    def is_package(self, rel: str) -> bool:
+        return rel.endswith("__init__.py")
+
+    def lookup(self, name: str, near: str | None = None) -> str | None:
+        """The file for module ``name``; the one closest to ``near`` when several match."""
+        files = self.files_of.get(name)
+        if not files:
+            files = self._by_suffix(name)
+            if not files:
+                return None
+        if len(files) == 1 or near is None:
+            return files[0]
+        return max(files, key=lambda f: (_common(f, near), -len(f), [-ord(c) for c in f[:1]]))
+
+    def _by_suffix(self, name: str) -> list[str]:
+        """Namespace packages: files whose folder path ends with the dotted name."""
+        if self._by_last is None:
+            self._by_last = defaultdict(list)
+            for rel in self.module_of:
+                parts = rel[:-3].split("/")
+                key = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+                self._by_last[key].append(rel)
+        want = name.split(".")
+        out = []
+        for rel in self._by_last.get(want[-1], []):
+            parts = rel[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if parts[-len(want) :] == want:
+                out.append(rel)
+        return sorted(out)
+
+
+def _common(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.split("/"), b.split("/")):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -1,0 +1,83 @@
+"""What a name resolves to: the small value domain of static resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from djatlas.parse.summary import ClassSummary
+
+ORIGIN_TREE = "tree"
+ORIGIN_ENV = "environment"
+ORIGIN_BUILTIN = "builtin"
+ORIGIN_UNRESOLVED = "unresolved"
+
+
+@dataclass(frozen=True)
+class ModuleValue:
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class ClassValue:
+    """A class defined in a module (``summary`` set) or built by a factory (``bases`` set)."""
+
+    path: str
+    origin: str
+    module: str
+    summary: ClassSummary | None = None
+    #: For synthetic classes (``type(...)``, factory-local classes): their resolved bases.
+    bases: tuple[object, ...] | None = None
+    #: The tree file defining it (module names can repeat across a monorepo's projects).
+    file: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClassValue) and (other.path, other.file) == (self.path, self.file)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.file))
+
+    @property
+    def key(self) -> str:
+        return f"{self.path}@{self.file}" if self.file else self.path
+
+
+@dataclass(frozen=True)
+class FunctionValue:
+    module: str
+    name: str
+    origin: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """The result of calling a class (or of a function known to return one)."""
+
+    cls: object
+
+
+@dataclass(frozen=True)
+class External:
+    """A dotted path outside everything djatlas could read."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: object
+
+
+def path_of(value: object) -> str | None:
+    if isinstance(value, (ClassValue, External, FunctionValue)):
+        return value.path
+    if isinstance(value, ModuleValue):
+        return value.name
+    return None

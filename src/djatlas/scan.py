@@ -1,0 +1,263 @@
+"""The pipeline: discover → pre-filter → parse on demand → resolve → model graph → report."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from djatlas import __version__
+from djatlas.discover.finder import (
+    DEFAULT_MAX_FILE_SIZE,
+    DiscoverOptions,
+    Discovery,
+    FileRecord,
+    discover,
+    discover_source,
+)
+from djatlas.discover.source import Source
+from djatlas.graph.apps import build_registry, read_settings
+from djatlas.graph.build import GraphBuilder
+from djatlas.graph.types import App, Diagnostic, FileEntry, Report
+from djatlas.resolve.index import LoadedModule, ProjectIndex
+from djatlas.resolve.layout import Layout
+from djatlas.resolve.prefilter import candidates, scan_headers
+
+DEFAULT_TITLE = "Django Models Analysis"
+
+
+@dataclass
+class ScanOptions:
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    default_excludes: bool = True
+    gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    settings: str | None = None
+    title: str | None = None
+    timing: bool = True
+    cache_dir: str | None = None
+    use_cache: bool = True
+    jobs: int | None = None
+
+
+def scan_path(path: str, **options: Any) -> dict[str, Any]:
+    """Scan a folder (or one file) and return the JSON report document."""
+    return scan(path, ScanOptions(**options)).to_dict()
+
+
+def scan_source(source: Source, **options: Any) -> dict[str, Any]:
+    """Scan a Source (e.g. a git revision) and return the JSON report document."""
+    return scan(source, ScanOptions(**options)).to_dict()
+
+
+def scan(target: str | Source, options: ScanOptions | None = None) -> Report:
+    """Run the whole pipeline on a path or Source and return the typed Report."""
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    dopts = DiscoverOptions(options.include, options.exclude, options.default_excludes,
+                            options.gitignore, options.max_file_size)
+    root: str | None
+    if isinstance(target, Source):
+        discovery = discover_source(target, dopts)
+        read: Callable[[str], bytes] = target.read_bytes
+        root, shown, commit = None, target.name, target.git_commit()
+    else:
+        shown = target
+        if os.path.isfile(target):
+            root = os.path.dirname(os.path.abspath(target))
+            discovery = discover(root, dopts)
+            name = os.path.basename(target)
+            discovery.files = [f for f in discovery.files if f.relpath == name]
+            discovery.records = []
+        else:
+            root = target
+            discovery = discover(root, dopts)
+        base = root
+
+        def read(rel: str) -> bytes:
+            with open(os.path.join(base, rel), "rb") as fh:
+                return fh.read()
+
+        commit = git_commit(root)
+    report = _analyse(discovery, read, root, options)
+    report.metadata.update({
+        "title": options.title or DEFAULT_TITLE,
+        "path": shown,
+        "source": "static",
+        "git_commit": commit,
+        "scanned_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if options.timing else None,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1) if options.timing else None,
+    })
+    return report
+
+
+def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | None,
+             options: ScanOptions) -> Report:
+    files = discovery.files
+    layout = Layout(root, [f.relpath for f in files], discovery.packages)
+    records: dict[str, FileRecord] = {
+        f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath]) for f in files
+    }
+    contents: dict[str, bytes] = {}
+    headers: dict[str, list] = {}
+    settings_files: set[str] = set()
+    for f in files:
+        try:
+            data = read(f.relpath)
+        except OSError as exc:
+            rec = records[f.relpath]
+            rec.status, rec.reason = "failed", f"unreadable: {exc.strerror or exc}"
+            continue
+        contents[f.relpath] = data
+        heads, is_settings = scan_headers(data)
+        if heads:
+            headers[f.relpath] = heads
+        if is_settings:
+            settings_files.add(f.relpath)
+    wanted = candidates(headers, settings_files)
+    if len(files) == 1:
+        wanted = {f.relpath for f in files if f.relpath in contents}
+
+    def read_cached(rel: str) -> bytes:
+        data = contents.pop(rel, None)
+        return data if data is not None else read(rel)
+
+    index = ProjectIndex(layout, read_cached, records)
+    diagnostics: list[Diagnostic] = []
+    for rel in sorted(wanted):
+        index.load_path(rel)
+    # Loading a module can load others (bases, fields): classify until nothing new appears.
+    seen: set[str] = set()
+    builder_modules: list[LoadedModule] = []
+    while True:
+        new = sorted(
+            (m for rel, m in index.by_path.items() if m is not None and rel not in seen),
+            key=lambda m: m.relpath or "",
+        )
+        if not new:
+            break
+        for m in new:
+            seen.add(m.relpath or "")
+            builder_modules.append(m)
+            for cls in m.summary.classes:
+                pass
+        # Resolving every class's bases may parse more tree files.
+        for m in new:
+            from djatlas.resolve.values import ClassValue
+
+            for name, summary in m.summary.classes.items():
+                index.mro(ClassValue(f"{m.name}.{name}", m.origin, m.name, summary, None, m.relpath))
+    contents.clear()
+    settings = read_settings(index, builder_modules, options.settings, diagnostics)
+    registry = build_registry(index, builder_modules, settings)
+    builder = GraphBuilder(index, registry, diagnostics)
+    builder.collect(builder_modules)
+    models = builder.build()
+    builder.finish(models)
+    return _report(models, records, discovery, registry, settings, diagnostics)
+
+
+def _report(models, records, discovery, registry, settings, diagnostics) -> Report:
+    apps: dict[str, App] = {}
+    for m in models:
+        app = apps.get(m.app_label)
+        if app is None:
+            info = registry.app_for(m.module)
+            app = App(m.app_label, info.name if info else m.module.rsplit(".", 1)[0],
+                      info.config if info else None)
+            apps[m.app_label] = app
+        app.models.append(m.label)
+    all_records = list(records.values()) + discovery.records
+    entries = sorted(
+        (FileEntry(r.path, r.module, r.status, r.reason, r.line) for r in all_records),
+        key=lambda e: e.path,
+    )
+    for r in all_records:
+        if r.status == "failed":
+            diagnostics.append(Diagnostic("error", "DJA110", f"{r.path}: {r.reason}", r.path, r.line))
+    if not models:
+        diagnostics.append(Diagnostic("info", "DJA130", "no Django models found"))
+    diagnostics = sorted(
+        {(d.file or "", d.line or 0, d.code, d.message): d for d in diagnostics}.values(),
+        key=lambda d: (d.file or "", d.line or 0, d.code, d.message),
+    )
+    count = {s: sum(1 for e in entries if e.status == s) for s in ("parsed", "not_needed",
+                                                                   "skipped", "failed")}
+    rel_fields = sum(1 for m in models for f in m.fields if f.relation and f.origin != "parent")
+    all_fields = sum(1 for m in models for f in m.fields if f.origin != "parent")
+    summary = {
+        "files_discovered": len(records) + sum(1 for r in discovery.records if r.status == "failed"
+                                               and not r.path.endswith("/")),
+        "files_parsed": count["parsed"],
+        "files_not_needed": count["not_needed"],
+        "files_skipped": count["skipped"],
+        "files_failed": count["failed"],
+        "apps": len(apps),
+        "models": len(models),
+        "concrete_models": sum(1 for m in models if not m.abstract and not m.proxy),
+        "abstract_models": sum(1 for m in models if m.abstract),
+        "proxy_models": sum(1 for m in models if m.proxy),
+        "fields": all_fields - rel_fields,
+        "relationships": rel_fields,
+    }
+    metadata = {
+        "settings_module": settings.module,
+        "default_auto_field": settings.default_auto_field,
+        "auth_user_model": settings.auth_user_model,
+    }
+    return Report(metadata, summary, sorted(apps.values(), key=lambda a: a.label), models,
+                  entries, diagnostics, __version__)
+
+
+def git_commit(path: str) -> str | None:
+    """HEAD commit of the git checkout containing ``path``, read from files (no git process)."""
+    here = os.path.abspath(path)
+    while True:
+        dot = os.path.join(here, ".git")
+        if os.path.exists(dot):
+            return _read_head(dot)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _read_head(dot: str) -> str | None:
+    try:
+        gitdir = dot
+        if os.path.isfile(dot):
+            with open(dot, encoding="utf-8") as fh:
+                line = fh.read().strip()
+            if not line.startswith("gitdir:"):
+                return None
+            gitdir = os.path.normpath(os.path.join(os.path.dirname(dot), line[7:].strip()))
+        with open(os.path.join(gitdir, "HEAD"), encoding="utf-8") as fh:
+            head = fh.read().strip()
+        if not head.startswith("ref:"):
+            return head or None
+        ref = head[4:].strip()
+        common = gitdir
+        cfile = os.path.join(gitdir, "commondir")
+        if os.path.exists(cfile):
+            with open(cfile, encoding="utf-8") as fh:
+                common = os.path.normpath(os.path.join(gitdir, fh.read().strip()))
+        for base in (gitdir, common):
+            p = os.path.join(base, ref)
+            if os.path.exists(p):
+                with open(p, encoding="utf-8") as fh:
+                    return fh.read().strip() or None
+        packed = os.path.join(common, "packed-refs")
+        if os.path.exists(packed):
+            with open(packed, encoding="utf-8") as fh:
+                for line in fh:
+                    parts = line.split()
+                    if len(parts) == 2 and parts[1] == ref:
+                        return parts[0]
+    except OSError:
+        return None
+    return None
