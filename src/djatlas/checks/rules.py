@@ -158,6 +158,7 @@ def null_on_string_field(ctx: Context) -> Iterator[Finding]:
         )
 
 
+_SHARED_DEFAULT = frozenset({"JSONField", "ArrayField", "HStoreField"})
 _MUTABLE_CALL = re.compile(r"^(dict|list|set)\(\s*\)$")
 
 
@@ -168,8 +169,10 @@ _MUTABLE_CALL = re.compile(r"^(dict|list|set)\(\s*\)$")
     "mutable default value ({} or [])",
     django_check="fields.E010",
     why="""
-A `default={}` or `default=[]` object is created once, when the module loads, and shared by
-every instance: changing one instance's value in place changes the default of all the others.
+A `default={}` or `default=[]` object is created once, when the module loads, and Django's
+fields hand that same object to every new instance: changing one instance's value in place
+changes the default of all the others (fields.E010). Fields of other packages that copy their
+default (such as `jsonfield.JSONField`) are not flagged.
 """,
     fix="Pass the callable instead of an instance: `default=dict` or `default=list`.",
     bad="data = models.JSONField(default={})",
@@ -178,7 +181,12 @@ every instance: changing one instance's value in place changes the default of al
 def mutable_default(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
         params = _params(field)
-        if "default" not in params:
+        if "default" not in params or field.get("relation"):
+            continue
+        # Django's Field.get_default returns the very object; some third-party fields
+        # (jsonfield.JSONField) deep-copy it, so only Django's classes and their subclasses count.
+        resolved = field.get("resolved_type") or ""
+        if not resolved.startswith("django.") and field.get("django_type") not in _SHARED_DEFAULT:
             continue
         value = params["default"]
         text = expr_text(value)
