@@ -66,7 +66,11 @@ def looks_like_model_base(path: str) -> bool:
     module, _, name = path.rpartition(".")
     parts = module.split(".")
     if name.endswith(("Manager", "QuerySet", "Serializer", "Form", "Admin", "Choices", "Field",
-                      "Config", "Schema", "View", "Mixin")) and "models" not in parts:
+                      "FieldFile", "File", "Descriptor", "Config", "Schema", "View", "Widget",
+                      "Storage", "Lookup", "Transform", "Expression", "Func", "Index",
+                      "Constraint", "Enum")):
+        return False
+    if name.endswith("Mixin") and "models" not in parts:
         return False
     return "models" in parts or (name.endswith("Model") and ("django" in module or module == ""))
 
