@@ -305,11 +305,14 @@ class _Visitor:
             elif isinstance(stmt, ast.If):
                 self.module_body(stmt.body, summary, env)
                 self.module_body(stmt.orelse, summary, env)
-            elif isinstance(stmt, ast.Try):
+            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
                 for block in (stmt.body, stmt.orelse, stmt.finalbody):
                     self.module_body(block, summary, env)
+                # ``except ImportError:`` fallbacks only bind names the try body did not.
                 for handler in stmt.handlers:
-                    self.module_body(handler.body, summary, env)
+                    fallback = ModuleSummary(summary.module, summary.path, summary.is_package)
+                    self.module_body(handler.body, fallback, dict(env))
+                    _merge_missing(summary, fallback)
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
                 self.module_body(stmt.body, summary, env)
 
@@ -372,6 +375,21 @@ class _Visitor:
     def _record_setting(name: str, env: dict, summary: ModuleSummary) -> None:
         if name in SETTINGS_NAMES:
             summary.settings[name] = env[name]
+
+
+def _merge_missing(summary: ModuleSummary, fallback: ModuleSummary) -> None:
+    bound = set(summary.imports) | set(summary.assigns) | set(summary.classes) | set(
+        summary.functions)
+    for table in ("imports", "assigns", "classes", "functions"):
+        mine, theirs = getattr(summary, table), getattr(fallback, table)
+        for name, value in theirs.items():
+            if name not in bound:
+                mine[name] = value
+    for star in fallback.star_imports:
+        if star not in summary.star_imports:
+            summary.star_imports.append(star)
+    for key, value in fallback.settings.items():
+        summary.settings.setdefault(key, value)
 
 
 def _concat(left: Value, right: Value) -> Value:

@@ -13,6 +13,7 @@ from collections import defaultdict
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
 _ALIAS = re.compile(rb"^(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*([\w.]+)[ \t]*$", re.MULTILINE)
 _SETTINGS = re.compile(rb"^[ \t]*INSTALLED_APPS[ \t]*(?::[^=\n]*)?\+?=", re.MULTILINE)
+_AS = re.compile(rb"([\w.]+)[ \t]+as[ \t]+(\w+)")
 _IDENT = re.compile(rb"[A-Za-z_]\w*")
 
 #: Class names that make a subclass a model or an app config candidate.
@@ -33,6 +34,9 @@ def scan_headers(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bool]:
             target = m.group(2).rsplit(b".", 1)[-1]
             if target and not target[:1].isdigit() and target not in (b"None", b"True", b"False"):
                 headers.append((m.group(1), [target]))
+    if b" as " in data:
+        for m in _AS.finditer(data):
+            headers.append((m.group(2), [m.group(1).rsplit(b".", 1)[-1]]))
     return headers, bool(b"INSTALLED_APPS" in data and _SETTINGS.search(data))
 
 

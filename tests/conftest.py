@@ -1,0 +1,56 @@
+"""Shared helpers: write small fixture projects and scan them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from djatlas.scan import scan_path
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: source}`` under root (dedented) and return root."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+class Scanned:
+    """A scan result with lookups by model name/label and field name."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.models = doc["models"]
+
+    def model(self, name: str) -> dict[str, Any]:
+        found = [m for m in self.models if name in (m["name"], m["label"])]
+        assert found, f"model {name} not found; have {[m['label'] for m in self.models]}"
+        assert len(found) == 1, f"model {name} ambiguous"
+        return found[0]
+
+    def field(self, model: str, name: str) -> dict[str, Any]:
+        fields = {f["name"]: f for f in self.model(model)["fields"]}
+        assert name in fields, f"{model}.{name} not found; have {list(fields)}"
+        return fields[name]
+
+    def field_names(self, model: str) -> list[str]:
+        return [f["name"] for f in self.model(model)["fields"]]
+
+    def names(self) -> set[str]:
+        return {m["name"] for m in self.models}
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """``project({path: source}, **scan_options) -> Scanned``."""
+
+    def make(files: dict[str, str], **options: Any) -> Scanned:
+        write_tree(tmp_path, files)
+        return Scanned(scan_path(str(tmp_path), timing=False, **options))
+
+    return make

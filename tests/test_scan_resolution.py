@@ -1,0 +1,320 @@
+"""Model detection and name resolution across files: each import style and form."""
+
+from __future__ import annotations
+
+MODELS_PLAIN = """
+from django.db import models
+
+class Plain(models.Model):
+    name = models.CharField(max_length=10)
+"""
+
+
+def test_import_styles_for_fields(project):
+    s = project({
+        "app/__init__.py": "",
+        "app/models.py": """
+            import django.db.models as m
+            import django.db.models
+            from django.db import models
+            from django.db.models import CharField as CF, IntegerField
+
+            class Styles(models.Model):
+                a = models.CharField(max_length=1)
+                b = CF(max_length=2)
+                c = m.TextField()
+                d = django.db.models.BooleanField(default=False)
+                e: int = IntegerField(null=True)
+        """,
+    })
+    fields = {f["name"]: f for f in s.model("Styles")["fields"]}
+    assert fields["a"]["resolved_type"] == "django.db.models.CharField"
+    assert fields["b"]["type"] == "CF" and fields["b"]["django_type"] == "CharField"
+    assert fields["b"]["params"] == {"max_length": 2}
+    assert fields["c"]["resolved_type"] == "django.db.models.TextField"
+    assert fields["d"]["django_type"] == "BooleanField"
+    assert fields["e"]["null"] is True and fields["e"]["line"] == 11
+
+
+def test_base_imported_from_other_module_and_reexport(project):
+    s = project({
+        "core/__init__.py": "from .bases import Audited\n",
+        "core/bases.py": """
+            from django.db import models
+
+            class Audited(models.Model):
+                created = models.DateTimeField(auto_now_add=True)
+
+                class Meta:
+                    abstract = True
+        """,
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from core import Audited as Base
+
+            class Order(Base):
+                '''An order.'''
+                total = models_total = None
+        """,
+    })
+    order = s.model("Order")
+    assert order["module"] == "shop.models"
+    assert order["bases"] == [{"name": "Base", "resolved": "core.bases.Audited", "origin": "tree"}]
+    assert s.field("Order", "created")["origin"] == "inherited"
+    assert s.field("Order", "created")["defined_in"] == "core.bases.Audited"
+    assert order["docstring"] == "An order."
+    assert s.model("Audited")["abstract"] is True
+
+
+def test_star_import_alias_type_checking_and_try_except(project):
+    s = project({
+        "lib/__init__.py": "",
+        "lib/base.py": """
+            from django.db import models
+            __all__ = ["Stamped"]
+
+            class Stamped(models.Model):
+                stamp = models.IntegerField()
+
+                class Meta:
+                    abstract = True
+        """,
+        "lib/reexport.py": "from lib.base import *\nAlias = Stamped\n",
+        "app/__init__.py": "",
+        "app/models.py": """
+            from typing import TYPE_CHECKING
+            try:
+                from lib.reexport import Alias
+            except ImportError:
+                Alias = None
+            if TYPE_CHECKING:
+                from lib.base import Stamped
+
+            class Thing(Alias):
+                pass
+        """,
+    })
+    assert s.field_names("Thing") == ["id", "stamp"]
+
+
+def test_relative_imports_and_models_package(project):
+    s = project({
+        "proj/__init__.py": "",
+        "proj/blog/__init__.py": "",
+        "proj/blog/models/__init__.py": "from .post import Post\nfrom .tag import *\n",
+        "proj/blog/models/base.py": """
+            from django.db import models
+
+            class Base(models.Model):
+                class Meta:
+                    abstract = True
+        """,
+        "proj/blog/models/post.py": """
+            from django.db import models
+            from .base import Base
+            from ..fields import SlugishField
+
+            class Post(Base):
+                slug = SlugishField()
+                tags = models.ManyToManyField("Tag", related_name="posts")
+        """,
+        "proj/blog/models/tag.py": """
+            from django.db import models
+            from . import base
+
+            class Tag(base.Base):
+                name = models.CharField(max_length=20)
+        """,
+        "proj/blog/fields.py": """
+            from django.db import models
+
+            class SlugishField(models.SlugField):
+                pass
+        """,
+    })
+    post = s.model("Post")
+    assert post["module"] == "proj.blog.models.post"
+    assert post["file"] == "proj/blog/models/post.py"
+    assert post["app_label"] == "blog"
+    slug = s.field("Post", "slug")
+    assert slug["resolved_type"] == "proj.blog.fields.SlugishField"
+    assert slug["django_type"] == "SlugField" and slug["max_length"] == 50
+    tags = s.field("Post", "tags")["relation"]
+    assert tags["target"] == "blog.Tag" and tags["target_raw"] == "'Tag'"
+    assert {r["name"] for r in s.model("Tag")["reverse_relations"]} == {"posts"}
+
+
+def test_namespace_package_resolution(project):
+    s = project({
+        "src/ns/pkg/__init__.py": "",
+        "src/ns/pkg/base.py": """
+            from django.db import models
+
+            class NsBase(models.Model):
+                x = models.IntegerField()
+
+                class Meta:
+                    abstract = True
+        """,
+        "app/__init__.py": "",
+        "app/models.py": "from ns.pkg.base import NsBase\n\nclass Child(NsBase):\n    pass\n",
+    })
+    assert s.field("Child", "x")["origin"] == "inherited"
+
+
+def test_django_abstract_user_and_mixins(project):
+    s = project({
+        "accounts/__init__.py": "",
+        "accounts/models.py": """
+            from django.contrib.auth.models import AbstractUser, PermissionsMixin
+            from django.contrib.auth.base_user import AbstractBaseUser
+            from django.db import models
+
+            class TimestampMixin:
+                def touch(self):
+                    pass
+
+            class User(TimestampMixin, AbstractUser):
+                nickname = models.CharField(max_length=30)
+
+            class Service(AbstractBaseUser, PermissionsMixin):
+                key = models.CharField(max_length=40, unique=True)
+        """,
+    })
+    names = s.field_names("User")
+    assert names[0] == "id"
+    for expected in ("password", "last_login", "is_superuser", "username", "email",
+                     "date_joined", "nickname", "groups", "user_permissions"):
+        assert expected in names
+    assert s.model("User")["bases"][1]["origin"] == "builtin"
+    assert s.field("User", "groups")["relation"]["target"] == "auth.Group"
+    assert "username" not in s.field_names("Service")
+    assert s.field("Service", "key")["unique"] is True
+    assert "TimestampMixin" not in s.names()
+
+
+def test_field_factories_and_project_functions(project):
+    s = project({
+        "util/__init__.py": "",
+        "util/fields.py": """
+            from typing import Type
+            from django.db import models
+
+            def _make(base, name, model):
+                cls = type(name, (base,), {})
+                return cls
+
+            def make_json_field(name, model) -> Type[models.JSONField]:
+                return _make(models.JSONField, name, model)
+
+            def user_field(**kwargs):
+                return models.CharField(max_length=64, **kwargs)
+
+            def not_a_field():
+                return "x"
+        """,
+        "app/__init__.py": "",
+        "app/models.py": """
+            from typing import Optional
+            from django.db import models
+            from util.fields import make_json_field, user_field, not_a_field
+
+            HostField = make_json_field("HostField", dict)
+
+            class MyManager(models.Manager):
+                pass
+
+            class Config(models.Model):
+                host: Optional[dict] = HostField(null=True)
+                owner = user_field(null=True)
+                other = not_a_field()
+                objects = MyManager()
+        """,
+    })
+    names = s.field_names("Config")
+    assert names == ["id", "host", "owner"]
+    host = s.field("Config", "host")
+    assert host["type"] == "HostField"
+    assert host["resolved_type"] == "app.models.HostField"
+    assert host["django_type"] == "JSONField" and host["null"] is True
+    assert s.field("Config", "owner")["django_type"] == "CharField"
+
+
+def test_third_party_fields_and_unresolved_bases(project):
+    s = project({
+        "app/__init__.py": "",
+        "app/models.py": """
+            import jsonfield
+            from django.db import models
+            from django_extensions.db.models import TimeStampedModel
+            from pydantic import BaseModel
+
+            class Doc(TimeStampedModel):
+                data = jsonfield.JSONField(default=dict)
+                parent = models.ForeignKey("self", models.CASCADE)
+
+            class Schema(BaseModel):
+                name: str = "x"
+        """,
+    })
+    assert "Schema" not in s.names()
+    doc = s.model("Doc")
+    assert doc["bases"][0]["origin"] == "unresolved"
+    data = s.field("Doc", "data")
+    assert data["resolved_type"] == "jsonfield.JSONField" and data["params"]["default"] == {"$expr": "dict"}
+    codes = {d["code"] for d in s.doc["diagnostics"]}
+    assert "DJA101" in codes and "DJA103" in codes
+
+
+def test_not_models_are_not_reported(project):
+    s = project({
+        "app/__init__.py": "",
+        "app/models.py": """
+            from django.db import models
+
+            class Status(models.TextChoices):
+                A = "a"
+
+            class QS(models.QuerySet):
+                pass
+
+            class Mixin:
+                name = models.CharField(max_length=3)
+
+            class Real(Mixin, models.Model):
+                pass
+        """,
+    })
+    assert s.names() == {"Real"}
+    assert s.field_names("Real") == ["id"]
+
+
+def test_self_inheriting_alias_cycle_does_not_crash(project):
+    s = project({
+        "app/__init__.py": "",
+        "app/models.py": """
+            from django.db import models
+            A = B
+            B = A
+
+            class Loop(A):
+                pass
+
+            class Fine(models.Model):
+                pass
+        """,
+    })
+    assert "Fine" in s.names()
+
+
+def test_circular_imports_between_model_modules(project):
+    s = project({
+        "app/__init__.py": "",
+        "app/models/__init__.py": "from .a import A\nfrom .b import B\n",
+        "app/models/a.py": "from django.db import models\nfrom .b import B\n\n"
+                           "class A(models.Model):\n    b = models.ForeignKey(B, models.CASCADE)\n",
+        "app/models/b.py": "from django.db import models\nfrom . import a\n\n"
+                           "class B(models.Model):\n    a = models.ForeignKey('A', models.CASCADE)\n",
+    })
+    assert s.field("A", "b")["relation"]["target"] == "app.B"
+    assert s.field("B", "a")["relation"]["target"] == "app.A"
