@@ -264,3 +264,24 @@ def test_list_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--explain", "dj005"]) == 0
     assert "related_name" in capsys.readouterr().out
     assert main(["check", "--explain", "DJ999"]) == 2
+
+
+def test_factory_made_fields_are_undecidable() -> None:
+    """`tenant = tenant_field()`: the report shows the factory's arguments, not the field's."""
+    doc = load(BAD)
+    field = _field(doc, "name")
+    field["type"] = "make_name_field"
+    assert codes(doc, ["DJ002"]) == []
+
+
+def test_same_label_twice_is_a_monorepo_not_a_clash() -> None:
+    doc = load(BAD)
+    legacy = next(m for m in doc["models"] if m["label"] == "shop.Legacy")
+    legacy["db_table"] = "other"
+    twin = copy.deepcopy(_product(doc)) | {"file": "other_project/shop/models.py"}
+    doc["models"].append(twin)
+    assert codes(doc, ["DJ020"]) == []
+    assert codes(doc, ["DJ005"]) == ["DJ005", "DJ005", "DJ005", "DJ005"]  # real clash, 2 files
+    for model in (twin, _product(doc)):
+        next(f for f in model["fields"] if f["name"] == "editor")["relation"]["related_name"] = "x"
+    assert codes(doc, ["DJ005"]) == []

@@ -25,6 +25,18 @@ def params_opaque(params: dict[str, Any]) -> bool:
     return any(key == "**" or key.startswith("$") or key.startswith("*") for key in params)
 
 
+def made_by_factory(field: dict[str, Any]) -> bool:
+    """True when the field comes from a function call (``tenant_id = tenant_field()``): the
+    report's ``params`` are then the call's arguments, not the field's."""
+    written = str(field.get("type") or "").rsplit(".", 1)[-1]
+    return bool(written) and not written[0].isupper()
+
+
+def field_opaque(field: dict[str, Any]) -> bool:
+    """The field's params cannot prove that an argument is absent."""
+    return params_opaque(field.get("params") or {}) or made_by_factory(field)
+
+
 @dataclass(frozen=True)
 class Relation:
     """A relation field as seen from a concrete model (inherited ones included)."""
@@ -121,7 +133,7 @@ class Context:
         if related_name is None:
             params = field.get("params") or {}
             raw = params.get("related_name")
-            if is_expr(raw) or (raw is None and params_opaque(params)):
+            if is_expr(raw) or (raw is None and field_opaque(field)):
                 return None, None  # not decidable
         kind = rel.get("kind")
         if (

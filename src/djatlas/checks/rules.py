@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from djatlas.checks.context import Context, expr_text, is_expr, params_opaque
+from djatlas.checks.context import Context, expr_text, field_opaque, is_expr
 from djatlas.checks.registry import Finding, rule
 
 STRING_TYPES = frozenset(
@@ -89,7 +89,7 @@ Say what happens to the rows pointing at a deleted object: `on_delete=models.CAS
 def missing_on_delete(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
         params = _params(field)
-        if not _builtin(field, "ForeignKey", "OneToOneField") or params_opaque(params):
+        if not _builtin(field, "ForeignKey", "OneToOneField") or field_opaque(field):
             continue
         if "on_delete" not in params:
             yield _f(
@@ -118,7 +118,7 @@ unbounded `varchar` and the form field stops validating a length.
 def charfield_max_length(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
         params = _params(field)
-        if not _builtin(field, "CharField") or params_opaque(params):
+        if not _builtin(field, "CharField") or field_opaque(field):
             continue
         if "max_length" not in params and field.get("max_length") is None:
             yield _f("DJ002", model, field, f"{_where(model, field)}: CharField without max_length")
@@ -244,7 +244,8 @@ def reverse_accessor_clash(ctx: Context) -> Iterator[Finding]:
             groups[(relation.target, relation.accessor)].append(relation)
     seen: set[tuple[str | None, int | None]] = set()
     for (target, accessor), members in sorted(groups.items()):
-        if len(members) < 2:
+        # The same label.field twice is one relation seen in two projects of a monorepo scan.
+        if len({(r.model["label"], r.field["name"]) for r in members}) < 2:
             continue
         for relation in members:
             others = [f"{o.model['label']}.{o.field['name']}" for o in members if o is not relation]
@@ -524,7 +525,7 @@ refuses the field (fields.E320), and the delete would fail at the database anywa
 def set_null_without_null(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
         if _on_delete(field) == "SET_NULL" and not field.get("null"):
-            if params_opaque(_params(field)) or is_expr(_params(field).get("null")):
+            if field_opaque(field) or is_expr(_params(field).get("null")):
                 continue
             yield _f(
                 "DJ012",
@@ -552,7 +553,7 @@ def set_default_without_default(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
         params = _params(field)
         if _on_delete(field) == "SET_DEFAULT" and "default" not in params:
-            if params_opaque(params):
+            if field_opaque(field):
                 continue
             yield _f(
                 "DJ013",
@@ -599,7 +600,7 @@ A `numeric` column needs a precision and a scale: Django refuses a DecimalField 
 def decimal_missing_digits(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
         params = _params(field)
-        if not _builtin(field, "DecimalField") or params_opaque(params):
+        if not _builtin(field, "DecimalField") or field_opaque(field):
             continue
         missing = [k for k in ("max_digits", "decimal_places") if k not in params]
         if missing:
@@ -787,10 +788,11 @@ def duplicate_db_table(ctx: Context) -> Iterator[Finding]:
             continue
         tables[str(model["db_table"]).lower()].append(model)
     for table, models in sorted(tables.items()):
-        if len(models) < 2:
+        # One label twice is the same model in two projects of a monorepo scan, not a clash.
+        if len({m["label"] for m in models}) < 2:
             continue
         for model in models:
-            others = ", ".join(m["label"] for m in models if m is not model)
+            others = ", ".join(sorted({m["label"] for m in models if m["label"] != model["label"]}))
             yield _f(
                 "DJ020",
                 model,

@@ -117,7 +117,14 @@ def _has_column(field: dict[str, Any]) -> bool:
 
 
 def _has_default(field: dict[str, Any]) -> bool:
+    """True when the field has a default, or when its params cannot tell (``**kwargs``, or a
+    field made by a factory function whose own arguments the report does not show)."""
     params = field.get("params") or {}
+    if any(key == "**" or key.startswith("$") for key in params):
+        return True
+    written = str(field.get("type") or "").rsplit(".", 1)[-1]
+    if written and not written[0].isupper():
+        return True
     return any(key in params for key in ("default", "db_default"))
 
 

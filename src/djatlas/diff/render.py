@@ -12,7 +12,9 @@ from djatlas.diff.engine import format_value
 def _side_name(side: dict[str, Any]) -> str:
     name = side.get("name") or "?"
     commit = side.get("git_commit")
-    return f"{name} ({commit[:10]})" if commit and commit[:10] not in name else str(name)
+    if commit and not commit.startswith(str(name)) and commit[:10] not in str(name):
+        return f"{name} ({commit[:10]})"
+    return str(name)
 
 
 def _summary_line(diff: dict[str, Any]) -> str:
