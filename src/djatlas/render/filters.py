@@ -97,6 +97,8 @@ def all_edges(doc: dict[str, Any], models: Iterable[dict[str, Any]]) -> list[Edg
                 continue
             if rel.get("parent_link") and rel["target"] in (m.get("parents") or []):
                 parent_links.add(rel["target"])
+                edges.append(Edge(m["label"], rel["target"], "parent", f["name"], field=f))
+                continue
             edges.append(Edge(m["label"], rel["target"], rel["kind"], f["name"],
                               bool(f.get("null")), rel.get("through"), f))
         for parent in m.get("parents") or []:

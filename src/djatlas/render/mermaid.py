@@ -17,6 +17,8 @@ from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+_EMPHASIS = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an underscore not inside a word
+_KEY_WORDS = frozenset({"PK", "FK", "UK"})  # attribute key markers: never a bare name or type
 
 
 def _ascii_token(text: str, fallback: str) -> str:
@@ -25,7 +27,7 @@ def _ascii_token(text: str, fallback: str) -> str:
         c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
     )
     token = _UNSAFE.sub("_", plain)
-    if token != text:
+    if token != text or token.upper() in _KEY_WORDS:
         token += "_" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
     if not token or not (token[0].isalpha() or token[0] == "_"):
         token = fallback + token
@@ -41,7 +43,11 @@ def entity_id(label: str) -> str:
 def _text(value: str) -> str:
     """A string safe inside Mermaid double quotes (no quotes, no line breaks)."""
     value = re.sub(r"[\r\n\t\u2028\u2029]+", " ", value)
-    return value.replace('"', "'").replace("\\", "/").strip()
+    value = value.replace('"', "'").replace("\\", "/").strip()
+    value = re.sub(r"#(?=[A-Za-z0-9]+;)", "#35;", value)  # keep Mermaid entity codes literal
+    if "*" in value or _EMPHASIS.search(value):  # Mermaid renders labels as Markdown
+        value = value.replace("_", "#95;").replace("*", "#42;")
+    return value
 
 
 def _type(f: dict[str, Any]) -> str:

@@ -494,6 +494,7 @@
     var parts = raw.split('/').map(function (p) { try { return decodeURIComponent(p); } catch (e) { return p; } });
     if (state.cy && parts[0] !== 'diagram') { state.cy.destroy(); state.cy = null; }
     document.querySelectorAll('header nav a').forEach(function (a) { a.classList.toggle('on', a.getAttribute('data-view') === (parts[0] || 'home')); });
+    if (state.current) state.lastModel = state.current;
     if (parts[0] !== 'model') state.current = null;
     if (parts[0] === 'model') modelPage(parts.slice(1).join('/'));
     else if (parts[0] === 'app') appPage(parts[1]);
@@ -501,7 +502,7 @@
     else if (parts[0] === 'diagram') {
       if (parts[1] === 'all') diagramPage('all');
       else if (parts[1] === 'model') diagramPage('model', parts[2], parseInt(parts[3] || '1', 10));
-      else diagramPage('app', parts[2] || (state.current ? BY_LABEL.get(state.current).app_label : ''));
+      else diagramPage('app', parts[2] || (state.lastModel ? BY_LABEL.get(state.lastModel).app_label : ''));
     } else { renderSidebar(); homePage(); }
   }
   window.addEventListener('hashchange', navigate);
