@@ -129,7 +129,42 @@ class KnownSeedError:
 
 
 # Keep this list small: every entry was checked against the blueking-paas source at a87af6e13.
-KNOWN_SEED_ERRORS: tuple[KnownSeedError, ...] = ()
+KNOWN_SEED_ERRORS: tuple[KnownSeedError, ...] = (
+    KnownSeedError(
+        model="StepMetaSet",
+        module="paasng.platform.engine.models.steps",
+        kind="relationship",
+        name="metas",
+        key="related_name",
+        expected="关联步骤元信息",
+        reason=(
+            'steps.py:86 is `models.ManyToManyField(DeployStepMeta, "关联步骤元信息", default=[])`;'
+            " ManyToManyField's second positional parameter is related_name (django"
+            " fields/related.py: `def __init__(self, to, related_name=None, ...)`), and the"
+            " project's own migration engine/0004_auto_20210110_1917.py:58 says"
+            " related_name='关联步骤元信息'. The seed drops positional arguments and shows N/A."
+        ),
+    ),
+)
+
+# Module-level aliases the seed uses as relation targets (a class reference to the alias); the
+# resolved target is the aliased model. Checked by grep in blueking-paas at a87af6e13.
+MODEL_ALIASES: dict[str, str] = {
+    # apiserver/paasng/paas_wl/bk_app/applications/models/app.py:88  `WlApp = App`
+    "WlApp": "App",
+    # apiserver/paasng/paasng/platform/applications/models.py:511
+    # `ModuleEnvironment = ApplicationEnvironment`
+    "ModuleEnvironment": "ApplicationEnvironment",
+}
+
+# Classes in blueking-paas that are not models; djatlas must not report them as models.
+NOT_MODELS: dict[str, str] = {
+    # apiserver/paasng/paasng/utils/models.py:99  `class ProcessedImageFieldFile(ImageFieldFile)`
+    "ProcessedImageFieldFile": "a django.db.models.fields.files.ImageFieldFile subclass",
+    # apiserver/paasng/paasng/utils/models.py:109
+    # `class ProcessedImageField(OrigProcessedImageField)` (imagekit.models.ProcessedImageField)
+    "ProcessedImageField": "a model field class (imagekit ProcessedImageField subclass)",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,7 +507,8 @@ def _resolved_target_plausible(seed_rel: SeedRelationship, model: dict, target: 
     target_name = target.rsplit(".", 1)[-1]
     if seed_rel.target == "self":
         return target == model.get("label") or target_name == model.get("name")
-    return target_name == seed_rel.target.rsplit(".", 1)[-1]
+    seed_name = seed_rel.target.rsplit(".", 1)[-1]
+    return target_name in (seed_name, MODEL_ALIASES.get(seed_name))
 
 
 class Comparator:
@@ -793,7 +829,11 @@ class Comparator:
         elif not _resolved_target_plausible(rel, model, target):
             problems.append(("target (resolved)", rel.target, target))
         elif target not in self.labels:
-            problems.append(("target (resolved) not a reported model", rel.target, target))
+            if not rel.target_is_expr and target == rel.target and "." in target:
+                # an 'app_label.Model' string naming an app outside the scanned tree
+                self._note("target outside the tree", sm, where, rel.field, rel.target, target)
+            else:
+                problems.append(("target (resolved) not a reported model", rel.target, target))
 
         expected_rn = rel.related_name
         err = self._known(sm, "relationship", rel.field, "related_name")
@@ -857,6 +897,16 @@ class Comparator:
             if id(m) not in matched_ids
         )
         fake = SeedModel(name="(beyond the seed)", md_line=0, module="-")
+        for name, why in NOT_MODELS.items():
+            for m in self.by_name.get(name, []):
+                self._fail(
+                    "not a model, reported as one",
+                    fake,
+                    f"{m.get('file')}:{m.get('line')}",
+                    name,
+                    f"not a model: {why}",
+                    f"model {m.get('label')}",
+                )
         for name, (file, line) in REQUIRED_EXTRA_MODELS.items():
             r.extras.total += 1
             hits = self.by_name.get(name, [])
