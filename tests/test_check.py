@@ -285,3 +285,16 @@ def test_same_label_twice_is_a_monorepo_not_a_clash() -> None:
     for model in (twin, _product(doc)):
         next(f for f in model["fields"] if f["name"] == "editor")["relation"]["related_name"] = "x"
     assert codes(doc, ["DJ005"]) == []
+
+
+def test_multi_table_parent_fields_are_the_parents() -> None:
+    """A child of a concrete model lists its parent's fields (origin "parent"): no clash."""
+    doc = load(GOOD)
+    parent = _product(doc)
+    child = copy.deepcopy(parent) | {"name": "Digital", "label": "shop.Digital", "line": 90}
+    child["db_table"] = "shop_digital"
+    child["parents"] = ["shop.Product"]
+    for field in child["fields"]:
+        field["origin"] = "parent"
+    doc["models"].append(child)
+    assert codes(doc, ["DJ005", "DJ006"]) == []

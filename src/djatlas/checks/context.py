@@ -112,8 +112,8 @@ class Context:
                 rel = field.get("relation")
                 if not rel or rel.get("kind") not in _REVERSE_KINDS:
                     continue
-                if field.get("origin") == "implicit" or rel.get("parent_link"):
-                    continue
+                if field.get("origin") in ("implicit", "parent") or rel.get("parent_link"):
+                    continue  # "parent": a multi-table parent's field, counted on the parent
                 if model.get("proxy") and field.get("origin") != "declared":
                     continue
                 accessor, query = self._reverse_names(model, field, rel)

@@ -344,6 +344,7 @@ class _Differ:
             if (
                 concrete
                 and not old.get("abstract")
+                and field.get("origin") != "parent"  # the parent's table; flagged there
                 and _has_column(field)
                 and not field.get("null")
                 and not field.get("primary_key")
@@ -363,7 +364,12 @@ class _Differ:
             entry["fields"]["removed"].append(
                 {"name": name, "line": field.get("line"), "summary": field_summary(field)}
             )
-            if concrete and not old.get("abstract") and _has_column(field):
+            if (
+                concrete
+                and not old.get("abstract")
+                and field.get("origin") != "parent"
+                and _has_column(field)
+            ):
                 self.risk(
                     "column-dropped",
                     new,
@@ -426,7 +432,7 @@ class _Differ:
                     add(f"relation.{key}", old_rel.get(key), new_rel.get(key))
         elif old_rel or new_rel:
             add("relation", old_rel or None, new_rel or None)
-        if not changes or not concrete:
+        if not changes or not concrete or new.get("origin") == "parent":
             return changes
 
         # Risks.
