@@ -59,6 +59,7 @@ class Run:
     wall_s: float
     maxrss_kib: int
     exit_code: int
+    cpu_s: float = 0.0
     stderr_tail: str = ""
 
 
@@ -93,7 +94,7 @@ def run_once(argv: list[str], cwd: str, timeout: float, round_no: int) -> Run:
                 argv, stdin=subprocess.DEVNULL, stdout=devnull, stderr=err, cwd=cwd
             )
         except OSError as exc:
-            return Run(round_no, 0.0, 0, 127, f"cannot start: {exc}")
+            return Run(round_no, 0.0, 0, 127, stderr_tail=f"cannot start: {exc}")
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
@@ -110,7 +111,8 @@ def run_once(argv: list[str], cwd: str, timeout: float, round_no: int) -> Run:
             tail = "\n".join(lines[-5:])
             if code == -9 and wall >= timeout:
                 tail = f"killed after timeout ({timeout:g} s)\n" + tail
-        return Run(round_no, wall, rusage.ru_maxrss, code, tail)
+        cpu = rusage.ru_utime + rusage.ru_stime
+        return Run(round_no, wall, rusage.ru_maxrss, code, cpu_s=cpu, stderr_tail=tail)
 
 
 # --------------------------------------------------------------------------- setup
@@ -222,7 +224,38 @@ def machine_info() -> dict[str, object]:
         "platform": platform.platform(),
         "bench_python": platform.python_version(),
         "bench_python_exe": sys.executable,
+        "loadavg_start": loadavg(),
+        "djatlas_checkout": checkout_state(Path(__file__).resolve().parent.parent),
     }
+
+
+def checkout_state(repo: Path) -> str | None:
+    """HEAD of the checkout bench.py lives in, '+dirty' when its work tree has changes."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def tree_info(path: Path) -> dict[str, object]:
@@ -263,6 +296,7 @@ def summarize(tool: Tool) -> dict[str, object]:
             min_s=min(walls),
             max_s=max(walls),
             median_peak_mb=statistics.median(r.maxrss_kib for r in ok) / 1024,
+            median_cpu_s=statistics.median(r.cpu_s for r in ok),
         )
     return s
 
@@ -291,12 +325,17 @@ def print_report(
         f"{machine['mem_gib']} GiB, {machine['platform']}",
         file=out,
     )
-    print(f"bench python {machine['bench_python']}; date {machine['date']}", file=out)
+    print(
+        f"bench python {machine['bench_python']}; date {machine['date']}; load average "
+        f"{machine.get('loadavg_start')} before, {machine.get('loadavg_end')} after",
+        file=out,
+    )
+    print(f"djatlas checkout (of bench.py): {machine.get('djatlas_checkout')}", file=out)
     for t in tools:
         print(f"  {t.name:<13} {t.version or '?':<24} {shlex.join(t.argv)}", file=out)
     print(file=out)
     head = (
-        f"{'tool':<13} {'runs':>5} {'median s':>9} {'min s':>8} {'max s':>8} "
+        f"{'tool':<13} {'runs':>5} {'median s':>9} {'min s':>8} {'max s':>8} {'cpu s':>8} "
         f"{'peak MB':>8} {'vs lens':>8} {'vs upcast':>9}  status"
     )
     print(head, file=out)
@@ -316,18 +355,20 @@ def print_report(
             med = s["median_s"]
             print(
                 f"{t.name:<13} {runs:>5} {med:>9.3f} {s['min_s']:>8.3f} {s['max_s']:>8.3f} "
-                f"{s['median_peak_mb']:>8.1f} {fmt_ratio(med, lens_med):>8} "
-                f"{fmt_ratio(med, up_med):>9}  {status}",
+                f"{s['median_cpu_s']:>8.3f} {s['median_peak_mb']:>8.1f} "
+                f"{fmt_ratio(med, lens_med):>8} {fmt_ratio(med, up_med):>9}  {status}",
                 file=out,
             )
         else:
             print(
-                f"{t.name:<13} {runs:>5} {'-':>9} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
+                f"{t.name:<13} {runs:>5} {'-':>9} {'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
                 f"{'-':>9}  {status}",
                 file=out,
             )
     print(
-        "\nvs X = this tool's median wall time / X's median wall time (<1 = faster than X)",
+        "\ncpu s = median user+sys CPU time of the child (from os.wait4), less sensitive to\n"
+        "other load on the machine than wall time; peak MB = median ru_maxrss / 1024\n"
+        "vs X = this tool's median wall time / X's median wall time (<1 = faster than X)",
         file=out,
     )
     for t in tools:
@@ -508,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         tinfo = tree_info(tree)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    machine["loadavg_end"] = loadavg()
 
     print_report(tools, machine, tinfo)
     if args.json:
