@@ -311,3 +311,31 @@ def test_comparator_reports_each_difference():
     res = sc.Comparator(sc.parse_seed(BUILD_SEED), moved).compare()
     assert res.models.matched == 0
     assert any(m.kind == "model module differs" for m in res.mismatches)
+
+
+def test_alias_target_and_known_seed_error():
+    seed = sc.parse_seed(
+        BUILD_SEED.replace(
+            "| app | models.ForeignKey | App | N/A |", "| app | models.ForeignKey | `WlApp` | N/A |"
+        )
+    )
+    report = _report_for_build()
+    relation = report["models"][0]["fields"][1]["relation"]
+    relation["target_raw"] = "WlApp"  # `WlApp = App` in the corpus; resolves to api.App
+    res = sc.Comparator(seed, report).compare()
+    assert res.relationships.matched == 1
+    relation["related_name"] = "builds"
+    res = sc.Comparator(seed, report).compare()
+    assert res.relationships.matched == 0
+    known = sc.KnownSeedError(
+        model="Build",
+        module="paas_wl.bk_app.applications.models.build",
+        kind="relationship",
+        name="app",
+        key="related_name",
+        expected="builds",
+        reason="test",
+    )
+    res = sc.Comparator(seed, report, known_errors=(known,)).compare()
+    assert res.relationships.matched == 1
+    assert res.known_errors_used == [known]
