@@ -318,3 +318,26 @@ def test_circular_imports_between_model_modules(project):
     })
     assert s.field("A", "b")["relation"]["target"] == "app.B"
     assert s.field("B", "a")["relation"]["target"] == "app.A"
+
+
+def test_field_factory_parameters_are_merged(project):
+    s = project({
+        "app/__init__.py": "",
+        "app/fields.py": """
+            from django.db import models
+
+            def tenant_field(label="tenant", **kwargs):
+                return models.CharField(label, max_length=32, default="default", **kwargs)
+        """,
+        "app/models.py": """
+            from django.db import models
+            from .fields import tenant_field
+
+            class T(models.Model):
+                tenant = tenant_field(db_index=True)
+        """,
+    })
+    f = s.field("T", "tenant")
+    assert f["type"] == "tenant_field"
+    assert f["django_type"] == "CharField" and f["max_length"] == 32
+    assert f["params"]["default"] == "default" and f["params"]["db_index"] is True

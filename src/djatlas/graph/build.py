@@ -33,6 +33,8 @@ class FieldSpec:
     owner: ClassValue
     module: LoadedModule
     order: tuple = ()
+    #: The module the arguments are written in (differs for fields built by a function).
+    arg_module: LoadedModule | None = None
 
 
 @dataclass
@@ -158,8 +160,29 @@ class GraphBuilder:
                     "info", "DJA103",
                     f"field class {fclass.path} not found in the tree or environment; "
                     "treated as a field by its name", mod.relpath, member.line))
-            out[member.name] = FieldSpec(member.name, member.line, value.call, fclass, cls, mod)
+            call, arg_module = self._effective_call(mod, value.call, result)
+            spec = FieldSpec(member.name, member.line, call, fclass, cls, mod)
+            spec.arg_module = arg_module
+            out[member.name] = spec
         return out
+
+    def _effective_call(self, mod: LoadedModule, outer: Call, result: Instance
+                        ) -> tuple[Call, LoadedModule]:
+        """The field's own arguments; for a field built inside a function, merge both calls."""
+        inner = result.call
+        if not isinstance(inner, Call) or inner is outer:
+            return outer, mod
+        func = self.index.resolve(mod, outer.func)
+        own: list[str] = []
+        if isinstance(func, FunctionValue):
+            target = self.index.module(func.module, mod.relpath)
+            fn = target.summary.functions.get(func.name) if target else None
+            own = fn.params if fn else []
+        kwargs = {k: v for k, v in inner.kwargs.items() if k != "**"}
+        kwargs.update({k: v for k, v in outer.kwargs.items() if k not in own and k != "**"})
+        merged = Call(outer.func, list(inner.args), kwargs, outer.source)
+        inner_mod = result.module if isinstance(result.module, LoadedModule) else mod
+        return merged, inner_mod
 
     def local_fields(self, cls: ClassValue) -> list[FieldSpec]:
         """Django's ``local_fields + local_many_to_many`` (+ private) of a model class, sorted."""
@@ -478,7 +501,7 @@ class GraphBuilder:
         if arg.ref:
             if arg.ref.endswith("AUTH_USER_MODEL"):
                 return self._label_from_string(self.registry.settings.auth_user_model, model), raw
-            value = self.index.resolve(spec.module, arg.ref)
+            value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
             if isinstance(value, ClassValue):
                 target = self.model_of(value)
                 if target is not None:

@@ -230,11 +230,11 @@ class ProjectIndex:
         if isinstance(func, External) and func.path == "builtins.type" and len(call.args) == 3:
             return self._type_call(mod, call, depth, bindings, fn)
         if isinstance(func, ClassValue):
-            return Instance(func)
+            return Instance(func, call, mod)
         if isinstance(func, FunctionValue):
             return self.call_function(func, call, mod, depth + 1, bindings, fn)
         if isinstance(func, External):
-            return Instance(func)
+            return Instance(func, call, mod)
         return None
 
     def _name_in(self, mod: LoadedModule, dotted: str, depth: int, bindings: dict | None,

@@ -61,6 +61,10 @@ class Instance:
     """The result of calling a class (or of a function known to return one)."""
 
     cls: object
+    #: The call that built it, when known (for fields built inside factory functions).
+    call: object = None
+    #: The module the building call is written in.
+    module: object = None
 
 
 @dataclass(frozen=True)
