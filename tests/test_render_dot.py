@@ -92,3 +92,15 @@ def test_missing_dot_says_how_to_install(doc, monkeypatch):
     monkeypatch.setattr(gv.shutil, "which", lambda name: None)
     with pytest.raises(gv.GraphvizError, match="apt-get install graphviz"):
         gv.render_svg(doc, RenderOptions())
+
+
+CORPUS = Path("/work/corpora/blueking-paas")
+
+
+@needs_dot
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not on this machine")
+def test_dot_lays_out_a_real_project():
+    """Clusters plus cross-app edges once made Graphviz fail ('trouble in init_rank')."""
+    scan_path = pytest.importorskip("djatlas.scan").scan_path
+    svg = run_dot(render(scan_path(str(CORPUS)), RenderOptions()))
+    assert len(graph_items(svg, "node")) > 100

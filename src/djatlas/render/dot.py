@@ -95,7 +95,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     title = (doc.get("metadata") or {}).get("title") or "djatlas"
     out = [
         "digraph djatlas {",
-        f"  graph [rankdir=LR, fontname=Helvetica, fontsize=12, labelloc=t, "
+        f"  graph [newrank=true, rankdir=LR, fontname=Helvetica, fontsize=12, labelloc=t, "
         f"label={quote(title)}, nodesep=0.4, ranksep=0.8];",
         "  node [shape=plain, fontname=Helvetica, fontsize=10];",
         "  edge [fontname=Helvetica, fontsize=9, color=\"#444444\"];",
