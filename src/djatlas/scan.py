@@ -17,11 +17,13 @@ from djatlas.discover.finder import (
     FileRecord,
     discover,
     discover_source,
+    is_models_module,
 )
 from djatlas.discover.source import Source
 from djatlas.graph.apps import build_registry, read_settings
 from djatlas.graph.build import GraphBuilder
 from djatlas.graph.types import App, Diagnostic, FileEntry, Report
+from djatlas.parse.reader import check_bytes
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.layout import Layout
 from djatlas.resolve.prefilter import candidates, scan_headers
@@ -113,6 +115,11 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
             rec = records[f.relpath]
             rec.status, rec.reason = "failed", f"unreadable: {exc.strerror or exc}"
             continue
+        bad = check_bytes(data)  # NUL bytes, undecodable: reported even for files never parsed
+        if bad is not None:
+            rec = records[f.relpath]
+            rec.status, rec.reason, rec.line = "failed", bad.reason, bad.line
+            continue
         contents[f.relpath] = data
         heads, is_settings = scan_headers(data)
         if heads:
@@ -120,6 +127,7 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
         if is_settings:
             settings_files.add(f.relpath)
     wanted = candidates(headers, settings_files)
+    wanted |= {rel for rel in contents if is_models_module(rel)}
     if len(files) == 1:
         wanted = {f.relpath for f in files if f.relpath in contents}
 

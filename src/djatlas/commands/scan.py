@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(output: str | bytes, path: str | None) -> None:
-    data = output.encode("utf-8") if isinstance(output, str) else output
+    data = output.encode("utf-8", "backslashreplace") if isinstance(output, str) else output
     if path:
         with open(path, "wb") as fh:
             fh.write(data)

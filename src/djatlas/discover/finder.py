@@ -281,3 +281,10 @@ def _ignored_by(gitignores: dict[str, GitIgnore], rel: str, is_dir: bool) -> boo
         if m is not None:
             verdict = m
     return bool(verdict)
+
+
+def is_models_module(relpath: str) -> bool:
+    """A ``models.py`` or a file inside a ``models`` package: always parsed, so that a syntax
+    error there is reported even when the pre-filter sees no model class in it."""
+    parts = relpath.split("/")
+    return parts[-1] == "models.py" or "models" in parts[:-1]

@@ -36,18 +36,37 @@ class ParsedSource:
 
 def decode(data: bytes) -> str:
     """Decode Python source bytes honouring a BOM and a PEP 263 coding cookie."""
-    if b"\x00" in data:
-        raise ReadError("NUL bytes in file")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ReadError("NUL bytes in file", _line_at(data, nul))
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise ReadError(f"bad coding cookie: {exc.msg}") from None
+        if b"coding" in b"\n".join(data.split(b"\n", 2)[:2]):
+            raise ReadError(f"bad coding cookie: {exc.msg}", 1) from None
+        encoding = "utf-8"  # no cookie: the first lines are not UTF-8, say where below
     try:
         codecs.lookup(encoding)
         text = data.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise ReadError(f"undecodable bytes ({encoding}): {exc}") from None
+    except LookupError:
+        raise ReadError(f"unknown encoding: {encoding}") from None
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"undecodable bytes ({encoding}): {exc.reason} at byte {exc.start}",
+                        _line_at(data, exc.start)) from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def check_bytes(data: bytes) -> ReadError | None:
+    """The cheap checks every file gets, parsed or not: NUL bytes, coding cookie, decoding."""
+    try:
+        decode(data)
+    except ReadError as exc:
+        return exc
+    return None
 
 
 def parse(data: bytes, filename: str) -> ParsedSource:

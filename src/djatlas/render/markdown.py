@@ -58,8 +58,13 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def code(text: str) -> str:
-    """A Markdown code span that survives any content (backticks, pipes, newlines)."""
-    text = " ".join(str(text).split()) if "\n" in str(text) or "\r" in str(text) else str(text)
+    """A Markdown code span that survives any content (backticks, pipes, newlines) in a table."""
+    text = str(text)
+    if "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text:
+        text = " ".join(text.split())
+    if "\\|" in text:
+        # A backslash before a pipe would escape the table's escape; use HTML with entities.
+        return "<code>" + plain(text) + "</code>"
     text = text.replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
@@ -68,10 +73,10 @@ def code(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Free text in a table cell or line: no table breaks, no raw HTML."""
+    """Free text in a table cell or line: one line, no table breaks, no code spans, no raw HTML."""
     text = " ".join(str(text).split())
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|"))
+            .replace("|", "&#124;").replace("`", "&#96;").replace("\\", "&#92;"))
 
 
 def value_text(value: Any) -> str:
