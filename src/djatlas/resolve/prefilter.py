@@ -14,6 +14,12 @@ _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
 _ALIAS = re.compile(rb"^(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*([\w.]+)[ \t]*$", re.MULTILINE)
 _SETTINGS = re.compile(rb"^[ \t]*INSTALLED_APPS[ \t]*(?::[^=\n]*)?\+?=", re.MULTILINE)
 _AS = re.compile(rb"([\w.]+)[ \t]+as[ \t]+(\w+)")
+# Fast equivalents of the MULTILINE patterns above (same matches, measured on both corpora):
+# ``re`` tries a ``^``-anchored pattern at every byte, so search a literal prefix instead.
+_ALIAS_NL = re.compile(rb"\n(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*([\w.]+)[ \t]*$", re.MULTILINE)
+_AS_TAIL = re.compile(rb"as[ \t]+(\w+)")
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_BLANK = frozenset(b" \t")
 _IDENT = re.compile(rb"[A-Za-z_]\w*")
 
 #: Class names that make a subclass a model or an app config candidate.
@@ -27,17 +33,73 @@ def scan_headers(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bool]:
     """Class headers ``(name, [base identifiers])`` (aliases included) and a settings flag."""
     headers: list[tuple[bytes, list[bytes]]] = []
     if b"class" in data:
-        for m in _CLASS.finditer(data):
-            headers.append((m.group(1), _IDENT.findall(m.group(2))))
+        for name, bases in _class_headers(data):
+            headers.append((name, _IDENT.findall(bases)))
     if b"=" in data:
-        for m in _ALIAS.finditer(data):
-            target = m.group(2).rsplit(b".", 1)[-1]
+        for name, value in _aliases(data):
+            target = value.rsplit(b".", 1)[-1]
             if target and not target[:1].isdigit() and target not in (b"None", b"True", b"False"):
-                headers.append((m.group(1), [target]))
+                headers.append((name, [target]))
     if b" as " in data:
-        for m in _AS.finditer(data):
-            headers.append((m.group(2), [m.group(1).rsplit(b".", 1)[-1]]))
+        for dotted, alias in _as_names(data):
+            headers.append((alias, [dotted.rsplit(b".", 1)[-1]]))
     return headers, bool(b"INSTALLED_APPS" in data and _SETTINGS.search(data))
+
+
+def _class_headers(data: bytes) -> list[tuple[bytes, bytes]]:
+    """``_CLASS.finditer`` as (name, bases text), found from each literal ``class``."""
+    out = []
+    pos = 0
+    find, rfind, match = data.find, data.rfind, _CLASS.match
+    while True:
+        i = find(b"class", pos)
+        if i < 0:
+            return out
+        start = rfind(b"\n", 0, i) + 1
+        if start >= pos and not data[start:i].strip(b" \t"):
+            m = match(data, start)
+            if m is not None:
+                out.append((m.group(1), m.group(2)))
+                pos = m.end()
+                continue
+        pos = i + 5
+
+
+def _aliases(data: bytes) -> list[tuple[bytes, bytes]]:
+    """``_ALIAS.finditer`` as (name, dotted value)."""
+    out = []
+    pos = 0
+    m = _ALIAS.match(data, 0)
+    if m is not None:
+        out.append((m.group(1), m.group(2)))
+        pos = m.end()
+    for m in _ALIAS_NL.finditer(data, pos):
+        out.append((m.group(1), m.group(2)))
+    return out
+
+
+def _as_names(data: bytes) -> list[tuple[bytes, bytes]]:
+    """``_AS.finditer`` as (dotted, alias), found from each literal ``as``."""
+    out = []
+    pos = 0
+    word, blank, search = _WORD, _BLANK, _AS_TAIL.search
+    while True:
+        m = search(data, pos)
+        if m is None:
+            return out
+        i = m.start()
+        s = i
+        while s > pos and data[s - 1] in blank:
+            s -= 1
+        b = s
+        if s < i:
+            while b > pos and data[b - 1] in word:
+                b -= 1
+        if b < s:
+            out.append((data[b:s], m.group(1)))
+            pos = m.end()
+        else:
+            pos = i + 1
 
 
 def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: set[str]) -> set[str]:
