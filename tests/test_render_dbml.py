@@ -44,6 +44,7 @@ def test_dbml_parses_and_matches_the_model(doc):
     product = {f["name"]: f for f in tables["shop_product"]["fields"]}
     assert product["item_ptr_id"]["pk"] and product["name"]["type"] == "varchar(200)"
     assert product["price"]["type"] == "decimal(10,2)"
+    assert "sku" not in product  # a multi-table parent's column lives in the parent's table
     assert product["supplier_id"]["not_null"] is False
     assert "</script>" in product["name"]["note"]  # hostile help_text survives as text
     cafe = {f["name"]: f for f in tables["évènements café"]["fields"]}

@@ -89,3 +89,5 @@ def test_edges_only_between_selected_models(doc):
     assert kinds[("shop.Product", "core.Item")] == "parent"
     assert kinds[("shop.Product", "core.TimeStamped")] == "abstract"
     assert kinds[("accounts.Profile", "accounts.User")] == "OneToOneField"
+    product = full.by_label["shop.Product"]
+    assert "sku" not in [f["name"] for f in full.fields(product)]  # drawn in core.Item's box

@@ -105,7 +105,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         columns: set[str] = set()
         fields = m.get("fields") or []
         for f in fields:
-            if not f.get("column") or f["column"] in columns:
+            if not f.get("column") or f["column"] in columns or f.get("origin") == "parent":
                 continue
             if options.hide_inherited and f.get("origin") == "inherited":
                 continue
@@ -132,7 +132,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         for f in fields:
             rel = f.get("relation") or {}
             target = tables.get(rel.get("target") or "")
-            if target is None:
+            if target is None or f.get("origin") == "parent":
                 continue
             tpk = _pk(all_models[rel["target"]])
             if rel.get("kind") in ("ForeignKey", "OneToOneField") and f["column"] in columns:

@@ -64,7 +64,8 @@ class View:
         """The fields to draw in ``model``'s box ([] with ``--no-fields``)."""
         if self.options.no_fields:
             return []
-        fields = model.get("fields") or []
+        # fields of a multi-table parent (origin "parent") live in the parent's box
+        fields = [f for f in model.get("fields") or [] if f.get("origin") != "parent"]
         if self.options.hide_inherited:
             fields = [f for f in fields if f.get("origin") != "inherited"]
         return list(fields)
@@ -94,6 +95,8 @@ def all_edges(doc: dict[str, Any], models: Iterable[dict[str, Any]]) -> list[Edg
         for f in m.get("fields") or []:
             rel = f.get("relation")
             if not rel or rel.get("kind") not in RELATION_KINDS or not rel.get("target"):
+                continue
+            if f.get("origin") == "parent":  # drawn from the parent that declares it
                 continue
             if rel.get("parent_link") and rel["target"] in (m.get("parents") or []):
                 parent_links.add(rel["target"])

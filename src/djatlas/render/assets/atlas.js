@@ -28,7 +28,7 @@
     }
     (m.fields || []).forEach(function (f) {
       var rel = f.relation;
-      if (rel && rel.target && BY_LABEL.has(rel.target)) {
+      if (rel && rel.target && BY_LABEL.has(rel.target) && f.origin !== 'parent') {
         if (!INCOMING.has(rel.target)) INCOMING.set(rel.target, []);
         INCOMING.get(rel.target).push({ model: m.label, field: f.name, kind: rel.kind });
       }
@@ -209,7 +209,7 @@
       if (rel.related_name) relCell.push(h('div', { class: 'mono' }, 'related_name=' + rel.related_name));
     }
     var params = Object.keys(f.params || {}).map(function (k) { return k + '=' + fmtValue(f.params[k]); }).join(', ');
-    var origin = f.origin !== 'declared' ? h('div', { class: 'badge' }, f.origin + (f.origin === 'inherited' && f.defined_in ? ' from ' + f.defined_in : '')) : null;
+    var origin = f.origin !== 'declared' ? h('div', { class: 'badge' }, f.origin + ((f.origin === 'inherited' || f.origin === 'parent') && f.defined_in ? ' from ' + f.defined_in : '')) : null;
     return h('tr', { class: f.origin, 'data-field': f.name },
       h('td', null, h('code', null, f.name), origin),
       h('td', null, h('code', null, f.type || '?'), f.django_type && f.django_type !== f.type ? h('div', { class: 'mono' }, f.django_type) : null),
@@ -354,6 +354,7 @@
     var out = [];
     (m.fields || []).forEach(function (f) {
       var rel = f.relation;
+      if (f.origin === 'parent') return;
       if (rel && rel.target && BY_LABEL.has(rel.target) && ['ForeignKey', 'OneToOneField', 'ManyToManyField'].indexOf(rel.kind) >= 0) {
         if (rel.parent_link && (m.parents || []).indexOf(rel.target) >= 0) out.push({ target: rel.target, kind: 'parent', label: 'parent' });
         else out.push({ target: rel.target, kind: rel.kind, label: f.name });
