@@ -12,11 +12,13 @@ from djatlas.parse.summary import Arg, Call, MetaSummary
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import (
+    ORIGIN_BUILTIN,
     ORIGIN_UNRESOLVED,
     ClassValue,
     External,
     FunctionValue,
     Instance,
+    Literal,
     ModuleValue,
     path_of,
 )
@@ -174,12 +176,17 @@ class GraphBuilder:
             return outer, mod
         func = self.index.resolve(mod, outer.func)
         own: list[str] = []
+        fn = None
         if isinstance(func, FunctionValue):
             target = self.index.module(func.module, mod.relpath)
             fn = target.summary.functions.get(func.name) if target else None
             own = fn.params if fn else []
         kwargs = {k: v for k, v in inner.kwargs.items() if k != "**"}
-        kwargs.update({k: v for k, v in outer.kwargs.items() if k not in own and k != "**"})
+        outer_kw = {k: v for k, v in outer.kwargs.items() if k not in own and k != "**"}
+        if fn is not None and "**" in inner.kwargs:
+            for key, arg in fn.kwarg_defaults.items():
+                kwargs.setdefault(key, arg)
+        kwargs.update(outer_kw)
         merged = Call(outer.func, list(inner.args), kwargs, outer.source)
         inner_mod = result.module if isinstance(result.module, LoadedModule) else mod
         return merged, inner_mod
@@ -190,10 +197,7 @@ class GraphBuilder:
             return self._local[cls.key]
         self._local[cls.key] = []
         mro = self.index.mro(cls)
-        rank: dict[str, int] = {}
-        for i, anc in enumerate(reversed(mro)):
-            if isinstance(anc, ClassValue) and anc.file is not None:
-                rank.setdefault(anc.file, i)
+        rank = self._definition_order(cls, mro)
         own = self.declared(cls)
         shadow: set[str] = set()
         fields: dict[str, FieldSpec] = {}
@@ -216,11 +220,44 @@ class GraphBuilder:
                 fields[name] = spec
         out = list(fields.values())
         for spec in out:
-            spec_rank = rank.get(spec.owner.file or "", 0)
+            spec_rank = rank.get(spec.owner.file or spec.owner.module, 0)
             spec.order = (spec_rank, spec.owner.summary.line if spec.owner.summary else 0, spec.line)
         out.sort(key=lambda s: s.order)
         self._local[cls.key] = out
         return out
+
+    def _definition_order(self, cls: ClassValue, mro: list[object]) -> dict[str, int]:
+        """Rank the ancestors' files in the order Python runs them: a module's imports first.
+
+        Django orders fields by creation counter, i.e. by when their class bodies ran.
+        """
+        mods: dict[str, LoadedModule] = {}
+        keys: dict[str, str] = {}
+        for anc in reversed(mro):
+            if isinstance(anc, ClassValue):
+                mod = self._module_of(anc)
+                if mod is not None and mod.name not in mods:
+                    mods[mod.name] = mod
+                    keys[mod.name] = anc.file or anc.module
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in seen:
+                return
+            seen.add(name)
+            summary = mods[name].summary
+            deps = [r.module for r in summary.imports.values()]
+            deps += [f"{r.module}.{r.name}" for r in summary.imports.values() if r.name]
+            deps += summary.star_imports
+            for dep in deps:
+                if dep in mods:
+                    visit(dep)
+            order.append(name)
+
+        for name in list(mods):
+            visit(name)
+        return {keys[n]: i for i, n in enumerate(order)}
 
     # -- models ---------------------------------------------------------------------------
     def build(self) -> list[Model]:
@@ -320,8 +357,9 @@ class GraphBuilder:
         model.parents = [p.label for p in parent_models if p is not None]
         if model.proxy:
             concrete = next((p for p in parent_models if p is not None), None)
-            while concrete is not None and concrete.proxy and concrete.parents:
-                concrete = self.by_label.get(concrete.parents[0])
+            if concrete is not None and concrete.proxy:
+                self._ensure_fields(concrete)
+                concrete = self.by_label.get(concrete.concrete_model or "")
             model.concrete_model = concrete.label if concrete else None
             if concrete is not None:
                 model.db_table = concrete.db_table
@@ -348,7 +386,9 @@ class GraphBuilder:
             if pmodel is not None:
                 self._ensure_fields(pmodel)
                 inherited.extend(self._parent_fields(pmodel))
-        model.fields = inherited + implicit + _django_order(local)
+        private = [f for f in inherited if _bucket(f) == 2]
+        inherited = [f for f in inherited if _bucket(f) != 2]
+        model.fields = inherited + implicit + _django_order(local + private)
 
     def _ensure_fields(self, model: Model) -> None:
         if id(model) in self._done:
@@ -419,7 +459,8 @@ class GraphBuilder:
         django_type = fc.django_type
         primary = params.get("primary_key") is True
         unique = primary or params.get("unique") is True or fc.relation == "OneToOneField"
-        null = params.get("null") is True or django_type == "NullBooleanField"
+        null = params.get("null") is True or django_type == "NullBooleanField" or (
+            fc.relation == "GenericRelation")
         max_length = params.get("max_length")
         if not isinstance(max_length, int) or isinstance(max_length, bool):
             max_length = DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None
@@ -431,12 +472,13 @@ class GraphBuilder:
         db_column = params.get("db_column")
         if column is not None and isinstance(db_column, str):
             column = db_column
+        line = spec.line if spec.module.origin != ORIGIN_BUILTIN else None
         return Field(
             name=spec.name,
             type=call.source,
             resolved_type=fc.path if fc.resolved or fc.path else None,
             django_type=django_type,
-            line=spec.line,
+            line=line,
             origin=origin,
             defined_in=spec.owner.path,
             params=params,
@@ -456,7 +498,7 @@ class GraphBuilder:
         related_name = _str(args.get("related_name"))
         if related_name:
             related_name = _expand(related_name, model)
-        on_delete = None
+        on_delete = "DO_NOTHING" if kind == "GenericRelation" else None
         od = args.get("on_delete")
         if od is not None:
             on_delete = (od.ref or od.call or _str(od) or "").rsplit(".", 1)[-1] or None
@@ -502,6 +544,12 @@ class GraphBuilder:
             if arg.ref.endswith("AUTH_USER_MODEL"):
                 return self._label_from_string(self.registry.settings.auth_user_model, model), raw
             value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
+            if isinstance(value, Literal) and isinstance(value.value, str):
+                return self._label_from_string(value.value, model), raw
+            if isinstance(value, Instance) and isinstance(value.call, Call) and (
+                value.call.func.endswith("get_user_model") or any(
+                    a.value == "AUTH_USER_MODEL" for a in value.call.args)):
+                return self._label_from_string(self.registry.settings.auth_user_model, model), raw
             if isinstance(value, ClassValue):
                 target = self.model_of(value)
                 if target is not None:
@@ -527,7 +575,7 @@ class GraphBuilder:
     def _reverse(self, info: ModelInfo) -> None:
         model = info.model
         assert model is not None
-        if model.abstract:
+        if model.abstract or model.proxy:
             return
         for f in model.fields:
             rel = f.relation
@@ -538,7 +586,9 @@ class GraphBuilder:
             target = self.by_label.get(rel.target)
             if target is None:
                 continue
-            if rel.related_name:
+            if rel.kind == "GenericRelation":
+                name = rel.related_query_name or "+"
+            elif rel.related_name:
                 name = rel.related_name
             elif rel.kind == "OneToOneField":
                 name = model.name.lower()
@@ -552,16 +602,17 @@ class GraphBuilder:
             m.reverse_relations.sort(key=lambda r: (r.model, r.field))
 
 
+def _bucket(f: Field) -> int:
+    if f.relation and f.relation.kind == "ManyToManyField":
+        return 1
+    if f.relation and f.relation.kind in ("GenericForeignKey", "GenericRelation"):
+        return 2
+    return 0
+
+
 def _django_order(fields: list[Field]) -> list[Field]:
     """local_fields, then local_many_to_many, then private fields (GenericForeignKey)."""
-    def bucket(f: Field) -> int:
-        if f.relation and f.relation.kind == "ManyToManyField":
-            return 1
-        if f.relation and f.relation.kind in ("GenericForeignKey", "GenericRelation"):
-            return 2
-        return 0
-
-    return sorted(fields, key=bucket)
+    return sorted(fields, key=_bucket)
 
 
 def _str(arg: Arg | None) -> str | None:

@@ -61,8 +61,8 @@ def is_model_class(index: ProjectIndex, cls: ClassValue) -> tuple[bool, list[str
 
 def looks_like_model_base(path: str) -> bool:
     """Heuristic for a base class outside everything djatlas can read."""
-    if path.startswith(_NOT_MODEL_PACKAGES) or path.startswith("builtins."):
-        return False
+    if path.startswith(_NOT_MODEL_PACKAGES) or path.startswith(("builtins.", "django.")):
+        return False  # Django's own model classes are all in the built-in table
     module, _, name = path.rpartition(".")
     parts = module.split(".")
     if name.endswith(("Manager", "QuerySet", "Serializer", "Form", "Admin", "Choices", "Field",

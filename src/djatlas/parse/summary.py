@@ -95,6 +95,8 @@ class FunctionSummary:
     locals: dict[str, Expr] = field(default_factory=dict)
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     annotation: Expr | None = None
+    #: ``kwargs.setdefault("k", v)`` / ``kwargs["k"] = v`` on the ``**kwargs`` parameter.
+    kwarg_defaults: dict[str, Arg] = field(default_factory=dict)
 
 
 @dataclass
@@ -189,4 +191,5 @@ def _function(data: dict[str, Any]) -> FunctionSummary:
         locals={k: _expr(v) for k, v in data["locals"].items()},  # type: ignore[misc]
         classes={k: _class(v) for k, v in data["classes"].items()},
         annotation=_expr(data["annotation"]),
+        kwarg_defaults={k: Arg(**a) for k, a in data.get("kwarg_defaults", {}).items()},
     )

@@ -66,6 +66,7 @@ def dotted(node: ast.AST) -> str | None:
 
 class _Visitor:
     def __init__(self, text: str, module: str, is_package: bool) -> None:
+        self._kwargs: str | None = None
         self.src = SourceLines(text)
         self.module = module
         self.is_package = is_package
@@ -255,6 +256,7 @@ class _Visitor:
             returns=[],
             annotation=self.expr(node.returns) if node.returns is not None else None,
         )
+        self._kwargs = node.args.kwarg.arg if node.args.kwarg else None
         self._function_body(node.body, fn)
         return fn
 
@@ -266,6 +268,18 @@ class _Visitor:
                 target = stmt.targets[0]
                 if isinstance(target, ast.Name):
                     fn.locals[target.id] = self.expr(stmt.value)
+                elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+                      and target.value.id == self._kwargs and isinstance(target.slice, ast.Constant)
+                      and isinstance(target.slice.value, str)):
+                    fn.kwarg_defaults[target.slice.value] = self.arg(stmt.value)
+            elif (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                  and isinstance(stmt.value.func, ast.Attribute)
+                  and stmt.value.func.attr == "setdefault"
+                  and isinstance(stmt.value.func.value, ast.Name)
+                  and stmt.value.func.value.id == self._kwargs and len(stmt.value.args) == 2
+                  and isinstance(stmt.value.args[0], ast.Constant)
+                  and isinstance(stmt.value.args[0].value, str)):
+                fn.kwarg_defaults.setdefault(stmt.value.args[0].value, self.arg(stmt.value.args[1]))
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 if stmt.value is not None:
                     fn.locals[stmt.target.id] = self.expr(stmt.value)

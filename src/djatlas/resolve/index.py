@@ -114,7 +114,7 @@ class ProjectIndex:
         elif name in STUBS:
             summary = _summarize_text(STUBS[name], name, name in _STUB_PACKAGES)
             loaded = LoadedModule(name, summary, ORIGIN_BUILTIN)
-        elif name.split(".", 1)[0] not in self.tree_tops and name.split(".", 1)[0] not in _STDLIB:
+        elif name.split(".", 1)[0] not in _STDLIB:
             loaded = self._environment(name)
         self.modules[key] = loaded
         return loaded
