@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         output = get_renderer(args.format)(doc, render_options)
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:  # FilterError, GraphvizError: a one-line message
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2
     _write(output, args.output)

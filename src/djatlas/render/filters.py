@@ -104,7 +104,7 @@ def all_edges(doc: dict[str, Any], models: Iterable[dict[str, Any]]) -> list[Edg
                 continue
             edges.append(Edge(m["label"], rel["target"], rel["kind"], f["name"],
                               bool(f.get("null")), rel.get("through"), f))
-        for parent in m.get("parents") or []:
+        for parent in [] if m.get("proxy") else (m.get("parents") or []):
             if parent not in parent_links:
                 edges.append(Edge(m["label"], parent, "parent"))
         if m.get("proxy") and m.get("concrete_model") and m["concrete_model"] != m["label"]:
