@@ -104,6 +104,8 @@ def compare_fields(
     out = []
     for key in FIELD_KEYS:
         s, r = _field_value(static, key), _field_value(runtime, key)
+        if key == "line" and s is None and runtime.get("origin") in ("inherited", "parent"):
+            continue  # a static scan may not know lines outside the scanned tree
         if s != r:
             out.append(_differ(label, name, key, s, r))
     s_rel, r_rel = static.get("relation"), runtime.get("relation")
@@ -235,8 +237,7 @@ def compare(
                     "missing_model",
                     None,
                     label,
-                    f"{label}: model missing from the static report "
-                    f"({model.get('module')}, {len(model.get('fields', []))} fields)",
+                    f"{label}: model missing from the static report ({model.get('module')})",
                 )
             )
     for label, model in s_models.items():
@@ -248,8 +249,7 @@ def compare(
                     "extra_model",
                     label,
                     None,
-                    f"{label}: model not in the runtime report ({model.get('module')}:"
-                    f"{model.get('line')})",
+                    f"{label}: model not in the runtime report ({model.get('module')})",
                 )
             )
     in_scope = set(s_models) & set(r_models)
@@ -298,8 +298,13 @@ def summarize(
     }
 
 
-def check_database(doc: Doc, database: str) -> list[Disagreement]:
-    """Check that every table, column and M2M table a report predicts exists in a SQLite file."""
+def check_database(
+    doc: Doc, database: str, *, apps: Collection[str] | None = None
+) -> list[Disagreement]:
+    """Check that every table, column and M2M table a report predicts exists in a SQLite file.
+
+    ``apps`` limits the check to those app labels.
+    """
     out: list[Disagreement] = []
     path = Path(database)
     if not path.is_file():
@@ -317,7 +322,7 @@ def check_database(doc: Doc, database: str) -> list[Disagreement]:
             columns[table] = {row[1] for row in info}
     finally:
         connection.close()
-    for model in concrete_models(doc).values():
+    for model in concrete_models(doc, apps).values():
         label, table = model["label"], model.get("db_table")
         if not table:
             continue
@@ -329,6 +334,8 @@ def check_database(doc: Doc, database: str) -> list[Disagreement]:
             )
             continue
         for field in model.get("fields", []):
+            if field.get("origin") == "parent":  # checked with the model that stores it
+                continue
             column = field.get("column")
             if column and column not in columns[table]:
                 out.append(

@@ -79,7 +79,12 @@ class Scenario:
 
     @property
     def app_labels(self) -> set[str]:
-        return {a["label"] for a in self.runtime["apps"]}
+        """Labels of the installed apps whose models live in the scanned tree."""
+        return {
+            m["app_label"]
+            for m in self.runtime["models"]
+            if m["file"] and not Path(m["file"]).is_absolute()
+        }
 
 
 def missing_modules() -> list[str]:

@@ -35,7 +35,7 @@ def main() -> int:
         scenario = BUILDERS[name](work)
         static = static_scan(scenario)
         found = compare(static, scenario.runtime, apps=scenario.app_labels)
-        found += check_database(static, str(scenario.database))
+        found += check_database(static, str(scenario.database), apps=scenario.app_labels)
         stats = summarize(static, scenario.runtime, found, apps=scenario.app_labels)
         print(f"== {name}: {json.dumps(stats)}")
         groups: dict[str, list[str]] = defaultdict(list)

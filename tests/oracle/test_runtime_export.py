@@ -76,13 +76,23 @@ def test_shop_models(shop: Scenario) -> None:
     assert digital["parents"] == ["shop_catalog.Product"]
     assert digital["file"] == "catalog/models/product.py"
     assert digital["module"] == "catalog.models.product"
-    assert [f["name"] for f in digital["fields"]] == ["product_ptr", "download_url", "file_size"]
-    ptr = digital["fields"][0]
-    assert ptr["origin"] == "implicit" and ptr["primary_key"]
+    names = [f["name"] for f in digital["fields"]]
+    # Parent fields first; private fields (the copied GenericRelation) last, as Django orders them.
+    assert names[0] == "id"
+    assert names[-4:] == ["product_ptr", "download_url", "file_size", "comments"]
+    origins = {f["name"]: (f["origin"], f["defined_in"]) for f in digital["fields"]}
+    assert origins["id"] == ("parent", None)
+    assert origins["created_at"] == ("parent", "core.models.TimeStampedModel")
+    assert origins["comments"] == ("parent", "catalog.models.product.Product")
+    assert origins["download_url"] == ("declared", "catalog.models.product.DigitalProduct")
+    ptr = field(doc, "shop_catalog.DigitalProduct", "product_ptr")
+    assert ptr["origin"] == "implicit" and ptr["primary_key"] and ptr["defined_in"] is None
     assert ptr["relation"]["parent_link"] and ptr["relation"]["kind"] == "OneToOneField"
 
     featured = model(doc, "shop_catalog.FeaturedProduct")
     assert featured["proxy"] and featured["concrete_model"] == "shop_catalog.Product"
+    assert featured["parents"] == ["shop_catalog.Product"]
+    assert {f["origin"] for f in featured["fields"]} == {"parent"}
     assert featured["db_table"] == "shop_catalog_product"
     assert featured["docstring"] == "Produit mis en avant (modèle mandataire)."
     assert featured["meta"]["verbose_name"] == "produit à la une"

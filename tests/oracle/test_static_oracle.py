@@ -37,7 +37,7 @@ def test_static_agrees_with_runtime(scenario: Scenario) -> None:
     static = static_scan(scenario)
     assert static["metadata"]["source"] == "static"
     found = compare(static, scenario.runtime, apps=scenario.app_labels)
-    found += check_database(static, str(scenario.database))
+    found += check_database(static, str(scenario.database), apps=scenario.app_labels)
     stats = summarize(static, scenario.runtime, found, apps=scenario.app_labels)
     print(f"\n{scenario.name}: {stats}")
     messages = {d.message for d in found}

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     found = compare(static_doc, runtime_doc, apps=apps)
     if args.db:
         try:
-            found += check_database(static_doc, args.db)
+            found += check_database(static_doc, args.db, apps=apps)
         except (OSError, sqlite3.Error) as exc:
             print(f"djatlas: error: {exc}", file=sys.stderr)
             return 2

@@ -1,10 +1,10 @@
 """Build the djatlas JSON report from a booted Django project's model registry.
 
 Only concrete and proxy models are reported: abstract models never reach Django's app registry.
-Fields are the model's *own* forward fields in Django's order (``local_fields``,
-``local_many_to_many``, then ``private_fields``): a multi-table child lists its ``<parent>_ptr``
-and the fields of its own table, not its parent's; a proxy lists the fields of the concrete model
-it proxies. Reverse relations are grouped by the exact model a relation names.
+Fields are the forward fields of ``_meta.get_fields()`` in Django's order: a multi-table child
+lists its parents' fields first (``origin: "parent"``), a proxy the fields of the concrete model it
+proxies. ``parents`` follows ``_meta.parents`` (a proxy's concrete parent included). Reverse
+relations are grouped by the exact model a relation names.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db import models
+from django.db.models import ForeignObjectRel
 from django.utils.functional import Promise
 
 FORMAT = "djatlas-report"
@@ -188,12 +189,25 @@ def relation_kind(field: Any) -> str | None:
 
 
 def forward_fields(model: type[models.Model]) -> list[Any]:
-    """The model's own forward fields in Django's order (a proxy: its concrete model's)."""
-    opts = model._meta
-    if opts.proxy:
-        return forward_fields(opts.concrete_model)
-    private = [f for f in opts.private_fields if not getattr(f, "mti_inherited", False)]
-    return [*opts.local_fields, *opts.local_many_to_many, *private]
+    """Forward fields as ``_meta.get_fields()`` orders them (multi-table parents' included)."""
+    return [f for f in model._meta.get_fields() if not isinstance(f, ForeignObjectRel)]
+
+
+def is_own(field: Any, model: type[models.Model]) -> bool:
+    """True for a field stored with ``model`` itself, not in a parent's table."""
+    return field.model is model and not getattr(field, "mti_inherited", False)
+
+
+def _parent_field(field: Any, model: type[models.Model]) -> Any:
+    """The original of a private field that Django copied from a concrete parent."""
+    for base in model.__mro__[1:]:
+        meta = getattr(base, "_meta", None)
+        if meta is None or meta.abstract:
+            continue
+        for other in meta.private_fields:
+            if other.name == field.name and not getattr(other, "mti_inherited", False):
+                return other
+    return field
 
 
 def _abstract_definer(field: Any) -> type | None:
@@ -227,14 +241,20 @@ def field_params(field: Any) -> dict[str, Any]:
     return params
 
 
-def export_field(field: Any) -> dict[str, Any]:
-    """One Field entry of the report."""
+def export_field(field: Any, model: type[models.Model]) -> dict[str, Any]:
+    """One Field entry of ``model``'s report."""
     cls = type(field)
     builtin = django_builtin(cls)
     parent_link = getattr(getattr(field, "remote_field", None), "parent_link", False)
     is_relation = getattr(field, "is_relation", False)
-    if getattr(field, "auto_created", False) and (not is_relation or parent_link):
-        origin, definer = "implicit", field.model
+    implicit = getattr(field, "auto_created", False) and (not is_relation or parent_link)
+    definer: type | None
+    if not is_own(field, model):
+        origin = "parent"
+        original = _parent_field(field, model) if field.model is model else field
+        definer = None if implicit else _abstract_definer(original) or original.model
+    elif implicit:
+        origin, definer = "implicit", None
     else:
         definer = _abstract_definer(field)
         origin = "inherited" if definer is not None else "declared"
@@ -247,9 +267,9 @@ def export_field(field: Any) -> dict[str, Any]:
         "type": cls.__name__,
         "resolved_type": dotted(cls),
         "django_type": builtin.__name__ if builtin else None,
-        "line": None if origin == "implicit" else attribute_line(definer, field.name),
+        "line": attribute_line(definer, field.name) if definer else None,
         "origin": origin,
-        "defined_in": dotted(definer),
+        "defined_in": dotted(definer) if definer else None,
         "params": field_params(field),
         "column": column,
         "null": bool(getattr(field, "null", False)),
@@ -347,14 +367,14 @@ def export_model(model: type[models.Model], root: str | None) -> dict[str, Any]:
         ],
         "abstract": bool(opts.abstract),
         "proxy": bool(opts.proxy),
-        "parents": [p._meta.label for p, link in opts.parents.items() if link is not None],
+        "parents": [p._meta.label for p in opts.parents],
         "concrete_model": opts.concrete_model._meta.label,
         "db_table": opts.db_table,
         "meta": meta,
         "meta_inherited_from": meta_inherited_from,
         "methods": class_methods(model),
         "has_str": any("__str__" in vars(k) for k in model.__mro__ if k not in ignore),
-        "fields": [export_field(f) for f in forward_fields(model)],
+        "fields": [export_field(f, model) for f in forward_fields(model)],
         "reverse_relations": [],
     }
 
@@ -366,6 +386,8 @@ def _reverse_entries(model_list: list[type[models.Model]]) -> dict[str, list[dic
         if model._meta.proxy:
             continue
         for field in forward_fields(model):
+            if not is_own(field, model):
+                continue
             remote = getattr(field, "remote_field", None)
             target = getattr(remote, "model", None)
             if remote is None or not inspect.isclass(target):
