@@ -54,6 +54,8 @@ class ProjectIndex:
         self.records = records
         self.summary_cache = summary_cache
         self.store_summary = store_summary
+        #: Called with (relpath, ReadError) when a tree file fails to parse (for caching).
+        self.store_failure: Callable[[str, ReadError], None] | None = None
         self.modules: dict[str, LoadedModule | None] = {}
         self.by_path: dict[str, LoadedModule | None] = {}
         self.env_paths = env_paths if env_paths is not None else _environment_paths()
@@ -74,7 +76,11 @@ class ProjectIndex:
         except OSError as exc:
             record.status, record.reason = "failed", f"unreadable: {exc.strerror or exc}"
             return None
-        summary = self.summary_cache(relpath, data) if self.summary_cache else None
+        try:  # the cache hook may also answer with a known failure (ReadError)
+            summary = self.summary_cache(relpath, data) if self.summary_cache else None
+        except ReadError as exc:
+            record.status, record.reason, record.line = "failed", exc.reason, exc.line
+            return None
         if summary is None:
             try:
                 enabled = gc.isenabled()
@@ -89,9 +95,13 @@ class ProjectIndex:
                         gc.enable()
             except ReadError as exc:
                 record.status, record.reason, record.line = "failed", exc.reason, exc.line
+                if self.store_failure:
+                    self.store_failure(relpath, exc)
                 return None
             except RecursionError:
                 record.status, record.reason = "failed", "too deeply nested to analyse"
+                if self.store_failure:
+                    self.store_failure(relpath, ReadError(record.reason))
                 return None
             if self.store_summary:
                 self.store_summary(relpath, data, summary)
