@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -154,11 +155,13 @@ class _Walker:
             is_dir = entry.is_dir()
             is_file = not is_dir and entry.is_file()
         except OSError as exc:
-            self.result.records.append(FileRecord(rel, "failed", f"unreadable: {exc.strerror}"))
+            reason = "symlink loop" if exc.errno == errno.ELOOP else f"unreadable: {exc.strerror}"
+            self.result.records.append(FileRecord(rel, "failed", reason))
             return
         if is_link and not is_dir and not is_file:
-            if entry.name.endswith(".py"):
-                self.result.records.append(FileRecord(rel, "failed", "broken symlink"))
+            reason = _dangling_reason(entry.path)
+            if entry.name.endswith(".py") or reason == "symlink loop":
+                self.result.records.append(FileRecord(rel, "failed", reason))
             return
         if is_dir:
             reason = self._skip_dir(rel, entry.name, entry.path, ignores)
@@ -208,6 +211,17 @@ class _Walker:
             )
             return
         self.result.files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+
+
+def _dangling_reason(path: str) -> str:
+    """Why a symlink leads nowhere: a loop (ELOOP) or a missing target."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        return "broken symlink" if exc.errno == errno.ENOENT else f"unreadable: {exc.strerror}"
+    return "broken symlink"
 
 
 def discover(root: str, options: DiscoverOptions | None = None) -> Discovery:

@@ -9,6 +9,8 @@ from typing import Any
 from djatlas.render import RenderOptions
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
+#: Characters YAML reads as line breaks or does not allow unescaped (C1 controls, U+2028, ...).
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _RESERVED = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"})
 
 
@@ -24,7 +26,8 @@ def _scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _RESERVED:
         return text
-    return json.dumps(text, ensure_ascii=False).encode("utf-8", "backslashreplace").decode()
+    quoted = json.dumps(text, ensure_ascii=False).encode("utf-8", "backslashreplace").decode()
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
 
 
 def _key(key: str) -> str:
