@@ -24,7 +24,8 @@ from djatlas.render.markdown import render as render_markdown
 from djatlas.render.yamlout import render as render_yaml
 from djatlas.scan import scan_path
 
-MODEL = "from django.db import models\n\n\nclass {name}(models.Model):\n    x = models.IntegerField()\n"
+HEAD = "from django.db import models\n\n\n"
+MODEL = HEAD + "class {name}(models.Model):\n    x = models.IntegerField()\n"
 
 
 def _write(root: Path, files: dict[str, str | bytes]) -> None:
@@ -44,7 +45,8 @@ def _hostile(root: Path) -> None:
     _write(root, {
         "shop/__init__.py": "",
         # A models package: one good module, one with a syntax error in the middle, a cycle.
-        "shop/models/__init__.py": "from .good import *\nfrom .broken import *\nfrom .cyc_a import *\n",
+        "shop/models/__init__.py": "from .good import *\nfrom .broken import *\n"
+        "from .cyc_a import *\n",
         "shop/models/good.py": MODEL.format(name="Good"),
         "shop/models/broken.py": MODEL.format(name="Broken") + "    y = models.IntegerField(\n"
         "def half_edited(:\n    pass\n",
@@ -77,11 +79,12 @@ def _hostile(root: Path) -> None:
         "deep/__init__.py": "",
         "deep/models.py": "from django.db import models\n\n\nclass Deep(models.Model):\n"
         "    x = models.JSONField(default=" + "[" * 150 + "]" * 150 + ")\n",
-        "deep/parens.py": "from django.db import models\n\n\nclass P(models.Model):\n    " + deep_parens,
-        "deep/binop.py": "from django.db import models\n\n\nclass B(models.Model):\n    " + deep_binop,
+        "deep/parens.py": HEAD + "class P(models.Model):\n    " + deep_parens,
+        "deep/binop.py": HEAD + "class B(models.Model):\n    " + deep_binop,
         # Classes inheriting from themselves through aliases.
         "alias/__init__.py": "",
-        "alias/models.py": "from django.db import models\n\nX = Y\nY = X\n\n\nclass Z(Z):\n    pass\n\n\n"
+        "alias/models.py": "from django.db import models\n\nX = Y\nY = X\n\n\n"
+        "class Z(Z):\n    pass\n\n\n"
         "class P(Q):\n    pass\n\n\nQ = P\n\n\nclass Real(models.Model, Later):\n    pass\n\n\n"
         "Later = Real\n",
         # Names with spaces and non-ASCII characters.
