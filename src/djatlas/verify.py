@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 Doc = Mapping[str, Any]
@@ -89,6 +89,18 @@ def concrete_models(doc: Doc, apps: Collection[str] | None = None) -> dict[str, 
         m["label"]: m
         for m in doc.get("models", [])
         if not m.get("abstract") and (apps is None or m.get("app_label") in apps)
+    }
+
+
+def tree_apps(runtime_doc: Doc) -> set[str]:
+    """Labels of the apps whose runtime models live under the exporter's ``--root``.
+
+    The exporter writes paths relative to ``--root`` and absolute paths outside it.
+    """
+    return {
+        m["app_label"]
+        for m in runtime_doc.get("models", [])
+        if m.get("file") and not PurePath(m["file"]).is_absolute()
     }
 
 

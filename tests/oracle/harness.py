@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from djatlas.verify import tree_apps
+
 REPO = Path(__file__).resolve().parents[2]
 SHOP = REPO / "examples" / "shop"
 
@@ -80,11 +82,7 @@ class Scenario:
     @property
     def app_labels(self) -> set[str]:
         """Labels of the installed apps whose models live in the scanned tree."""
-        return {
-            m["app_label"]
-            for m in self.runtime["models"]
-            if m["file"] and not Path(m["file"]).is_absolute()
-        }
+        return tree_apps(self.runtime)
 
 
 def missing_modules() -> list[str]:

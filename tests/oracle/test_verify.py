@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from djatlas.cli import main
-from djatlas.verify import check_database, compare, summarize
+from djatlas.verify import check_database, compare, summarize, tree_apps
 
 
 def field(name: str, type_: str = "CharField", **extra: Any) -> dict[str, Any]:
@@ -113,3 +113,14 @@ def test_verify_command(tmp_path: Path, capsys: Any) -> None:
     assert "books.Author.name: null: static True != runtime False" in capsys.readouterr().out
     assert main(["verify", str(static), str(runtime), "--app", "nope"]) == 0
     assert main(["verify", str(tmp_path / "missing.json"), str(runtime)]) == 2
+
+
+def test_tree_apps() -> None:
+    runtime = {
+        "models": [
+            {"app_label": "books", "file": "books/models.py"},
+            {"app_label": "auth", "file": "/venv/site-packages/django/contrib/auth/models.py"},
+            {"app_label": "nosource", "file": None},
+        ]
+    }
+    assert tree_apps(runtime) == {"books"}

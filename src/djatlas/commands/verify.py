@@ -8,7 +8,7 @@ import sqlite3
 import sys
 from typing import Any
 
-from djatlas.verify import check_database, compare, summarize
+from djatlas.verify import check_database, compare, summarize, tree_apps
 
 
 def add_parser(subparsers: Any) -> None:
@@ -36,6 +36,11 @@ def add_parser(subparsers: Any) -> None:
         help="compare only the apps that the runtime report lists",
     )
     parser.add_argument(
+        "--in-tree",
+        action="store_true",
+        help="compare only the apps whose runtime models lie under the exporter's --root",
+    )
+    parser.add_argument(
         "--db", metavar="SQLITE", help="also check the static tables and columns in this database"
     )
     parser.add_argument("--json", action="store_true", help="print the disagreements as JSON")
@@ -60,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     if args.installed_only:
         installed = {a["label"] for a in runtime_doc.get("apps", [])}
         apps = installed if apps is None else apps & installed
+    if args.in_tree:
+        inside = tree_apps(runtime_doc)
+        apps = inside if apps is None else apps & inside
     found = compare(static_doc, runtime_doc, apps=apps)
     if args.db:
         try:
