@@ -87,6 +87,11 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
         return None
     mro = index.mro(cls)
     paths = [c.path for c in mro if isinstance(c, (ClassValue, External))]
+    if any(p.endswith("contenttypes.fields.GenericForeignKey") for p in paths) and not any(
+            p in FIELD_ROOTS for p in paths):
+        # Before Django 5.1, GenericForeignKey is not a Field subclass.
+        return FieldClass(cls.path, "GenericForeignKey", "GenericForeignKey",
+                          ["ct_field", "fk_field", "for_concrete_model"], True)
     if not any(p in FIELD_ROOTS for p in paths):
         if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
             return None
