@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,10 +24,13 @@ from djatlas.discover.source import Source
 from djatlas.graph.apps import build_registry, read_settings
 from djatlas.graph.build import GraphBuilder
 from djatlas.graph.types import App, Diagnostic, FileEntry, Report
-from djatlas.parse.reader import check_bytes
+from djatlas.parallel import choose_jobs, parse_many
+from djatlas.parse.reader import ReadError, check_bytes
+from djatlas.parse.summary import ModuleSummary
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.layout import Layout
 from djatlas.resolve.prefilter import candidates, scan_headers
+from djatlas.resolve.values import ORIGIN_ENV
 
 DEFAULT_TITLE = "Django Models Analysis"
 
@@ -44,22 +48,51 @@ class ScanOptions:
     cache_dir: str | None = None
     use_cache: bool = True
     jobs: int | None = None
+    #: Show progress on stderr (only when it is a terminal and the scan takes over a second).
+    progress: bool = False
 
 
 def scan_path(path: str, **options: Any) -> dict[str, Any]:
     """Scan a folder (or one file) and return the JSON report document."""
-    return scan(path, ScanOptions(**options)).to_dict()
+    return scan_document(path, ScanOptions(**options))
 
 
 def scan_source(source: Source, **options: Any) -> dict[str, Any]:
     """Scan a Source (e.g. a git revision) and return the JSON report document."""
-    return scan(source, ScanOptions(**options)).to_dict()
+    return scan_document(source, ScanOptions(**options))
 
 
 def scan(target: str | Source, options: ScanOptions | None = None) -> Report:
     """Run the whole pipeline on a path or Source and return the typed Report."""
     options = options or ScanOptions()
     started = time.perf_counter()
+    discovery, read, root, shown, commit = _prepare(target, options)
+    cache = _open_cache(root, options)
+    report = _analyse(discovery, read, root, options, cache)
+    report.metadata.update(_metadata(options, shown, commit, started))
+    return report
+
+
+def scan_document(target: str | Source, options: ScanOptions | None = None) -> dict[str, Any]:
+    """The report document; with the cache on, an unchanged tree is answered from the cache
+    without reading any source file (fingerprint: every file's size/mtime, options, env)."""
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    discovery, read, root, shown, commit = _prepare(target, options)
+    cache = _open_cache(root, options)
+    key = _report_key(discovery, root, options) if cache is not None else ""
+    doc = cache.report(key) if cache is not None else None
+    if doc is None:
+        report = _analyse(discovery, read, root, options, cache)
+        doc = report.to_dict()
+        if cache is not None:
+            newest = max((f.mtime_ns for f in discovery.files), default=0)
+            cache.store_report(key, doc, cache.env_files, newest)
+    doc["metadata"].update(_metadata(options, shown, commit, started))
+    return doc
+
+
+def _prepare(target: str | Source, options: ScanOptions):
     dopts = DiscoverOptions(options.include, options.exclude, options.default_excludes,
                             options.gitignore, options.max_file_size)
     root: str | None
@@ -85,8 +118,12 @@ def scan(target: str | Source, options: ScanOptions | None = None) -> Report:
                 return fh.read()
 
         commit = git_commit(root)
-    report = _analyse(discovery, read, root, options)
-    report.metadata.update({
+    return discovery, read, root, shown, commit
+
+
+def _metadata(options: ScanOptions, shown: str, commit: str | None,
+              started: float) -> dict[str, Any]:
+    return {
         "title": options.title or DEFAULT_TITLE,
         "path": shown,
         "source": "static",
@@ -94,51 +131,158 @@ def scan(target: str | Source, options: ScanOptions | None = None) -> Report:
         "scanned_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         if options.timing else None,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if options.timing else None,
-    })
-    return report
+    }
+
+
+def _open_cache(root: str | None, options: ScanOptions):
+    """The persistent cache of a folder scan (None for a Source or with use_cache off)."""
+    if root is None or not options.use_cache:
+        return None
+    from djatlas.cache import ScanCache
+
+    return ScanCache.for_root(root, options.cache_dir)
+
+
+def _report_key(discovery: Discovery, root: str | None, options: ScanOptions) -> str:
+    from djatlas.cache import fingerprint
+
+    env = []
+    for entry in sys.path:  # the folders environment modules are looked up in
+        try:
+            env.append([entry, os.stat(entry).st_mtime_ns])
+        except OSError:
+            env.append([entry, -1])
+    return fingerprint([
+        os.path.abspath(root or ""), options.include, options.exclude, options.default_excludes,
+        options.gitignore, options.max_file_size, options.settings, env,
+        sorted(discovery.packages),
+        [[f.relpath, f.size, f.mtime_ns] for f in discovery.files],
+        [[r.path, r.status, r.reason, r.line] for r in discovery.records],
+    ])
 
 
 def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | None,
-             options: ScanOptions) -> Report:
+             options: ScanOptions, cache=None) -> Report:
+    from djatlas.cache import FileEntry as CacheEntry
+    from djatlas.cache import content_hash
+    from djatlas.progress import Progress
+
+    progress = Progress(enabled=options.progress)
     files = discovery.files
     layout = Layout(root, [f.relpath for f in files], discovery.packages)
     records: dict[str, FileRecord] = {
         f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath]) for f in files
     }
+    if cache is not None:
+        cache.load()
     contents: dict[str, bytes] = {}
     headers: dict[str, list] = {}
     settings_files: set[str] = set()
+    progress.phase("reading", len(files))
     for f in files:
-        try:
-            data = read(f.relpath)
-        except OSError as exc:
+        progress.step()
+        entry = cache.lookup(f.relpath, f.size, f.mtime_ns) if cache is not None else None
+        if entry is None:  # new or changed (by stat): read it
+            try:
+                data = read(f.relpath)
+            except OSError as exc:
+                rec = records[f.relpath]
+                rec.status, rec.reason = "failed", f"unreadable: {exc.strerror or exc}"
+                continue
+            digest = content_hash(data) if cache is not None else ""
+            mtime = f.mtime_ns if len(data) == f.size else -1  # changed while scanning
+            if cache is not None:
+                entry = cache.verify(f.relpath, len(data), mtime, digest)
+            if entry is None:
+                bad = check_bytes(data)  # NUL bytes, undecodable: reported even if never parsed
+                heads, is_settings = scan_headers(data) if bad is None else ([], False)
+                entry = CacheEntry(len(data), mtime, digest, heads, is_settings,
+                                   (bad.reason, bad.line) if bad is not None else None)
+                if cache is not None:
+                    cache.put(f.relpath, entry)
+            if entry.bad is None:
+                contents[f.relpath] = data
+        if entry.bad is not None:
             rec = records[f.relpath]
-            rec.status, rec.reason = "failed", f"unreadable: {exc.strerror or exc}"
+            rec.status, rec.reason, rec.line = "failed", entry.bad[0], entry.bad[1]
             continue
-        bad = check_bytes(data)  # NUL bytes, undecodable: reported even for files never parsed
-        if bad is not None:
-            rec = records[f.relpath]
-            rec.status, rec.reason, rec.line = "failed", bad.reason, bad.line
-            continue
-        contents[f.relpath] = data
-        heads, is_settings = scan_headers(data)
-        if heads:
-            headers[f.relpath] = heads
-        if is_settings:
+        if entry.heads:
+            headers[f.relpath] = entry.heads
+        if entry.settings:
             settings_files.add(f.relpath)
+    readable = {f.relpath for f in files if records[f.relpath].status != "failed"}
     wanted = candidates(headers, settings_files)
-    wanted |= {rel for rel in contents if is_models_module(rel)}
+    wanted |= {rel for rel in readable if is_models_module(rel)}
     if len(files) == 1:
-        wanted = {f.relpath for f in files if f.relpath in contents}
+        wanted = {f.relpath for f in files if f.relpath in readable}
+    # Only the files to parse stay in memory; on-demand loads read from disk.
+    contents = {rel: contents[rel] for rel in wanted if rel in contents}
+
+    ready: dict[str, Any] = {}  # relpath -> ModuleSummary | ReadError, from cache or workers
+
+    def cached_parse(rel: str) -> bool:
+        if cache is None:
+            return False
+        if rel in ready:
+            return True
+        p = cache.summary(rel, layout.module_of[rel], layout.is_package(rel))
+        if p is None:
+            return False
+        try:
+            if "failure" in p:
+                reason, line = p["failure"]
+                ready[rel] = ReadError(reason, line)
+            else:
+                ready[rel] = ModuleSummary.from_dict(p["summary"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        return True
 
     def read_cached(rel: str) -> bytes:
         data = contents.pop(rel, None)
-        return data if data is not None else read(rel)
+        if data is not None:
+            return data
+        if rel in ready or cached_parse(rel):
+            return b""  # answered by summary_cache below without the bytes
+        return read(rel)
 
-    index = ProjectIndex(layout, read_cached, records)
+    def summary_cache(rel: str, data: bytes) -> ModuleSummary | None:
+        got = ready.pop(rel, None)
+        if isinstance(got, ReadError):
+            raise got
+        return got
+
+    def store_summary(rel: str, data: bytes, summary: ModuleSummary) -> None:
+        if cache is not None:
+            cache.store_parsed(rel, {"module": summary.module, "pkg": summary.is_package,
+                                     "summary": summary.to_dict()})
+
+    def store_failure(rel: str, exc: ReadError) -> None:
+        if cache is not None:
+            cache.store_parsed(rel, {"module": layout.module_of[rel], "pkg": layout.is_package(rel),
+                                     "failure": [exc.reason, exc.line]})
+
+    to_parse = [rel for rel in sorted(wanted) if not cached_parse(rel)]
+    jobs = choose_jobs(options.jobs, [len(contents.get(rel, b"")) for rel in to_parse])
+    if jobs > 1:
+        progress.phase("parsing", len(to_parse))
+        items = [(rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
+                 for rel in to_parse]
+        for rel, result in parse_many(items, root, jobs):
+            progress.step()
+            ready[rel] = result
+            if isinstance(result, ModuleSummary):
+                store_summary(rel, b"", result)
+            elif isinstance(result, ReadError):
+                store_failure(rel, result)
+    index = ProjectIndex(layout, read_cached, records, summary_cache, store_summary)
+    index.store_failure = store_failure
+    progress.phase("parsing", len(wanted))
     diagnostics: list[Diagnostic] = []
     for rel in sorted(wanted):
+        progress.step()
         index.load_path(rel)
+    progress.phase("resolving", 0)
     # Loading a module can load others (bases, fields): classify until nothing new appears.
     seen: set[str] = set()
     builder_modules: list[LoadedModule] = []
@@ -167,6 +311,11 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
     builder.collect(builder_modules)
     models = builder.build()
     builder.finish(models)
+    if cache is not None:
+        cache.save(keep={f.relpath for f in files})
+        cache.env_files = [m.summary.path for m in index.modules.values()
+                           if m is not None and m.origin == ORIGIN_ENV]
+    progress.done()
     return _report(models, records, discovery, registry, settings, diagnostics)
 
 

@@ -44,6 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--hide-inherited", action="store_true", help="diagrams: hide inherited fields")
     p.add_argument("--hide-abstract", action="store_true", help="diagrams: hide abstract models")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="cache folder (default: $XDG_CACHE_HOME/djatlas or ~/.cache/djatlas)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="parse with N processes (1: in-process; default: automatic by the amount "
+                   "to parse)")
     p.set_defaults(run=run)
 
 
@@ -58,8 +64,18 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a size: {text!r}") from None
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number of jobs: {text!r}")
+    return n
+
+
 def run(args: argparse.Namespace) -> int:
-    from djatlas.scan import ScanOptions, scan
+    from djatlas.scan import ScanOptions, scan_document
 
     if not os.path.exists(args.path):
         print(f"djatlas: error: path not found: {args.path}", file=sys.stderr)
@@ -75,11 +91,14 @@ def run(args: argparse.Namespace) -> int:
         settings=args.settings,
         title=args.title,
         timing=not args.no_timing,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+        progress=not args.quiet,
     )
     if args.max_file_size is not None:
         options.max_file_size = args.max_file_size
-    report = scan(args.path, options)
-    doc = report.to_dict()
+    doc = scan_document(args.path, options)
     render_options = RenderOptions(
         title=args.title, language=args.language, diagram=args.diagram, apps=args.app,
         model=args.model, depth=args.depth, exclude_models=args.exclude_model,

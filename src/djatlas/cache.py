@@ -1,0 +1,306 @@
+"""Persistent cache of per-file scan results and of whole reports (JSON only, never pickle).
+
+Layout: ``<base>/<blake2b of the absolute scan root>/`` with
+
+- ``files.json``: per relpath ``[size, mtime_ns, hash, heads, settings, bad, parsed]`` — the
+  pre-filter headers, the byte checks and (when the file was parsed) its ModuleSummary as a dict
+  or its parse failure. An entry is reused as-is when size and mtime_ns are unchanged; otherwise
+  the file is read and the entry is reused if its blake2b digest is unchanged.
+- ``report.json``: the last report document and the fingerprint it was computed from (every
+  discovered file's stat, the options, the environment modules read). A rescan whose
+  fingerprint matches returns it without reading any source file.
+
+Both start with a stamp (djatlas version, cache format, a fingerprint of djatlas's own source
+files); a corrupt, truncated or mismatching file is ignored and rewritten. Writes go to a
+temporary file in the same folder and are moved into place with ``os.replace``, so two scans at
+once never read a partial file (the last writer wins).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from typing import Any
+
+from djatlas import __version__
+
+#: Bump when the layout of the cache files changes.
+FORMAT = 1
+#: Files modified this close (ns) to the moment a cache is written are re-hashed next time
+#: (their mtime may not change on a second edit within the filesystem's timestamp granularity).
+_RACY_NS = 2_000_000_000
+
+_stamp_memo: list[str] = []
+
+
+def code_stamp() -> str:
+    """djatlas version + cache format + a digest of djatlas's own source files' stats.
+
+    The stats make an editable install safe: changing djatlas's code invalidates every cache.
+    """
+    if _stamp_memo:
+        return _stamp_memo[0]
+    h = hashlib.blake2b(digest_size=10)
+    h.update(f"{__version__}\0{FORMAT}".encode())
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    stack = [pkg]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.endswith(".py"):
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                h.update(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            elif e.is_dir() and not e.name.startswith(("_", ".")) and e.name != "assets":
+                stack.append(e.path)
+    _stamp_memo.append(f"{__version__}/{FORMAT}/{h.hexdigest()}")
+    return _stamp_memo[0]
+
+
+def default_base() -> str:
+    """``$XDG_CACHE_HOME/djatlas`` or ``~/.cache/djatlas``."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "djatlas")
+
+
+def cache_folder(root: str, base: str | None = None) -> str:
+    """The cache folder of one scan root under ``base`` (default: the user cache dir)."""
+    absroot = os.path.realpath(root)
+    digest = hashlib.blake2b(absroot.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+    return os.path.join(base or default_base(), digest)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return json.loads(fh.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def _write_json(path: str, doc: Any) -> None:
+    """Atomically replace ``path`` with ``doc`` (temp file + os.replace); errors are ignored."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps(doc, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+        os.replace(tmp, path)
+    except (OSError, ValueError, TypeError, RecursionError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _enc(b: bytes) -> str:
+    return b.decode("latin-1")
+
+
+def _dec(s: str) -> bytes:
+    return s.encode("latin-1")
+
+
+class FileEntry:
+    """What djatlas knows about one file's bytes (independent of the rest of the tree)."""
+
+    __slots__ = ("size", "mtime_ns", "hash", "heads", "settings", "bad", "parsed", "fresh")
+
+    def __init__(self, size: int, mtime_ns: int, digest: str,
+                 heads: list[tuple[bytes, list[bytes]]], settings: bool,
+                 bad: tuple[str, int | None] | None, parsed: dict[str, Any] | None = None) -> None:
+        self.size = size
+        self.mtime_ns = mtime_ns
+        self.hash = digest
+        self.heads = heads
+        self.settings = settings
+        self.bad = bad
+        #: ``{"module", "pkg", "summary"}`` or ``{"module", "pkg", "failure": [reason, line]}``.
+        self.parsed = parsed
+        #: Set once the entry was checked against the file in this run.
+        self.fresh = False
+
+    def to_json(self) -> list[Any]:
+        return [self.size, self.mtime_ns, self.hash,
+                [[_enc(n), [_enc(b) for b in bases]] for n, bases in self.heads],
+                self.settings, list(self.bad) if self.bad else None, self.parsed]
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> FileEntry:
+        size, mtime, digest, heads, settings, bad, parsed = row
+        if not (isinstance(size, int) and isinstance(mtime, int) and isinstance(digest, str)):
+            raise ValueError("bad entry")
+        if parsed is not None and not isinstance(parsed, dict):
+            raise ValueError("bad entry")
+        return cls(size, mtime, digest, [(_dec(n), [_dec(b) for b in bases]) for n, bases in heads],
+                   bool(settings), (bad[0], bad[1]) if bad else None, parsed)
+
+
+class ScanCache:
+    """The per-file and per-report cache of one scan root (``folder=None``: disabled)."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+        self.entries: dict[str, FileEntry] = {}
+        self.dirty = False
+        self.stats = {"stat_hits": 0, "hash_hits": 0, "misses": 0, "summary_hits": 0}
+        self._loaded = False
+        #: Environment (site-packages) files the last analysis read: part of the report's key.
+        self.env_files: list[str] = []
+
+    @classmethod
+    def for_root(cls, root: str, base: str | None = None, enabled: bool = True) -> ScanCache:
+        return cls(cache_folder(root, base) if enabled else None)
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def _path(self, name: str) -> str:
+        assert self.folder is not None
+        return os.path.join(self.folder, name)
+
+    # -- per file -------------------------------------------------------------------------
+    def load(self) -> None:
+        """Read files.json once; anything unreadable or stale means an empty cache."""
+        if self._loaded or self.folder is None:
+            return
+        self._loaded = True
+        doc = _read_json(self._path("files.json"))
+        if not isinstance(doc, dict) or doc.get("stamp") != code_stamp():
+            return
+        files = doc.get("files")
+        if not isinstance(files, dict):
+            return
+        try:
+            self.entries = {rel: FileEntry.from_json(row) for rel, row in files.items()}
+        except (ValueError, TypeError, IndexError, AttributeError, UnicodeError):
+            self.entries = {}
+
+    def lookup(self, relpath: str, size: int, mtime_ns: int) -> FileEntry | None:
+        """The entry for a file whose size and mtime are unchanged (no read needed)."""
+        e = self.entries.get(relpath)
+        if e is not None and e.size == size and e.mtime_ns == mtime_ns:
+            e.fresh = True
+            self.stats["stat_hits"] += 1
+            return e
+        return None
+
+    def verify(self, relpath: str, size: int, mtime_ns: int, digest: str) -> FileEntry | None:
+        """The entry for a file whose stat changed but whose content hash did not."""
+        e = self.entries.get(relpath)
+        if e is not None and e.hash == digest and e.size == size:
+            e.mtime_ns = mtime_ns
+            e.fresh = True
+            self.dirty = True
+            self.stats["hash_hits"] += 1
+            return e
+        return None
+
+    def put(self, relpath: str, entry: FileEntry) -> None:
+        entry.fresh = True
+        self.entries[relpath] = entry
+        self.dirty = True
+        self.stats["misses"] += 1
+
+    def summary(self, relpath: str, module: str, is_package: bool) -> dict[str, Any] | None:
+        """The cached ``parsed`` record of a fresh entry, if made for the same module name."""
+        e = self.entries.get(relpath)
+        if e is None or not e.fresh or e.parsed is None:
+            return None
+        p = e.parsed
+        if p.get("module") != module or p.get("pkg") != is_package:
+            return None
+        self.stats["summary_hits"] += 1
+        return p
+
+    def store_parsed(self, relpath: str, record: dict[str, Any]) -> None:
+        e = self.entries.get(relpath)
+        if e is not None and e.fresh:
+            e.parsed = record
+            self.dirty = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write files.json when anything changed (entries of vanished files are dropped)."""
+        if self.folder is None:
+            return
+        if keep is not None:
+            stale = [rel for rel in self.entries if rel not in keep]
+            for rel in stale:
+                del self.entries[rel]
+            self.dirty = self.dirty or bool(stale)
+        if not self.dirty:
+            return
+        racy = time.time_ns() - _RACY_NS
+        files = {}
+        for rel, e in self.entries.items():
+            row = e.to_json()
+            if e.mtime_ns > racy:
+                row[1] = -1  # recently modified: verify by content next time
+            files[rel] = row
+        _write_json(self._path("files.json"), {"stamp": code_stamp(), "files": files})
+        self.dirty = False
+
+    # -- whole report ---------------------------------------------------------------------
+    def report(self, key: str) -> dict[str, Any] | None:
+        """The cached report document computed for fingerprint ``key``."""
+        if self.folder is None:
+            return None
+        doc = _read_json(self._path("report.json"))
+        if (not isinstance(doc, dict) or doc.get("stamp") != code_stamp() or doc.get("key") != key
+                or not isinstance(doc.get("report"), dict) or not _env_unchanged(doc.get("env"))):
+            return None
+        return doc["report"]
+
+    def store_report(self, key: str, report: dict[str, Any], env_files: list[str],
+                     newest_mtime_ns: int) -> None:
+        """Keep ``report`` for ``key`` unless a file is too recent to trust its mtime."""
+        if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
+            return
+        _write_json(self._path("report.json"), {
+            "stamp": code_stamp(), "key": key, "env": _env_stats(env_files), "report": report,
+        })
+
+
+def fingerprint(parts: list[Any]) -> str:
+    """A digest of JSON-able parts (options, file stats ...)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(json.dumps(parts, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+    return h.hexdigest()
+
+
+def _env_stats(paths: list[str]) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for p in sorted(set(paths)):
+        try:
+            st = os.stat(p)
+            out.append([p, st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append([p, -1, -1])
+    return out
+
+
+def _env_unchanged(saved: Any) -> bool:
+    if not isinstance(saved, list):
+        return False
+    try:
+        return _env_stats([row[0] for row in saved]) == saved
+    except (TypeError, IndexError):
+        return False
