@@ -10,46 +10,98 @@ from djatlas.render import FORMATS, RenderOptions, get_renderer
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("scan", help="statically analyse a Django codebase and report its models",
-                              description="Statically analyse PATH (a folder or one file) and write "
-                              "a report of every Django model. Nothing from PATH is imported or run.")
+    p = subparsers.add_parser(
+        "scan",
+        help="statically analyse a Django codebase and report its models",
+        description="Statically analyse PATH (a folder or one file) and write "
+        "a report of every Django model. Nothing from PATH is imported or run.",
+    )
     p.add_argument("path", metavar="PATH", help="folder (or single .py file) to scan")
-    p.add_argument("--format", "-f", default="markdown", choices=sorted(FORMATS),
-                   help="output format (default: markdown)")
+    p.add_argument(
+        "--format",
+        "-f",
+        default="markdown",
+        choices=sorted(FORMATS),
+        help="output format (default: markdown)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--title", help="report title")
     p.add_argument("--language", choices=("en", "zh"), default="en", help="report labels language")
-    p.add_argument("--include", action="append", default=[], metavar="GLOB",
-                   help="only consider files matching GLOB (repeatable)")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                   help="skip files/folders matching GLOB (repeatable)")
-    p.add_argument("--no-default-excludes", action="store_true",
-                   help="also scan .git, virtualenvs, node_modules, build, dist, migrations, ...")
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only consider files matching GLOB (repeatable)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files/folders matching GLOB (repeatable)",
+    )
+    p.add_argument(
+        "--no-default-excludes",
+        action="store_true",
+        help="also scan .git, virtualenvs, node_modules, build, dist, migrations, ...",
+    )
     p.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
-    p.add_argument("--max-file-size", type=_size, default=None, metavar="BYTES",
-                   help="skip (and report) files larger than this (default 5 MB; k/M suffixes)")
-    p.add_argument("--settings", metavar="DOTTED", help="settings module to read INSTALLED_APPS etc. from")
-    p.add_argument("--no-timing", action="store_true",
-                   help="omit scan time and duration (byte-identical output for the same tree)")
+    p.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=None,
+        metavar="BYTES",
+        help="skip (and report) files larger than this (default 5 MB; k/M suffixes)",
+    )
+    p.add_argument(
+        "--settings", metavar="DOTTED", help="settings module to read INSTALLED_APPS etc. from"
+    )
+    p.add_argument(
+        "--no-timing",
+        action="store_true",
+        help="omit scan time and duration (byte-identical output for the same tree)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when any file failed to parse")
-    p.add_argument("--diagram", action="store_true",
-                   help="markdown: embed Mermaid ER diagrams (one per app, one for cross-app relations)")
-    p.add_argument("--app", action="append", default=[], metavar="LABEL",
-                   help="diagrams: only this app (repeatable)")
+    p.add_argument(
+        "--diagram",
+        action="store_true",
+        help="markdown: embed Mermaid ER diagrams (one per app, one for cross-app relations)",
+    )
+    p.add_argument(
+        "--app",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="diagrams: only this app (repeatable)",
+    )
     p.add_argument("--model", metavar="NAME", help="diagrams: the neighbourhood of one model")
     p.add_argument("--depth", type=int, default=1, help="diagrams: neighbourhood depth for --model")
-    p.add_argument("--exclude-model", action="append", default=[], metavar="GLOB",
-                   help="diagrams: leave out models matching GLOB (repeatable)")
+    p.add_argument(
+        "--exclude-model",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="diagrams: leave out models matching GLOB (repeatable)",
+    )
     p.add_argument("--no-fields", action="store_true", help="diagrams: boxes only")
     p.add_argument("--hide-inherited", action="store_true", help="diagrams: hide inherited fields")
     p.add_argument("--hide-abstract", action="store_true", help="diagrams: hide abstract models")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
-    p.add_argument("--cache-dir", metavar="DIR",
-                   help="cache folder (default: $XDG_CACHE_HOME/djatlas or ~/.cache/djatlas)")
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="cache folder (default: $XDG_CACHE_HOME/djatlas or ~/.cache/djatlas)",
+    )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
-                   help="parse with N processes (1: in-process; default: automatic by the amount "
-                   "to parse)")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="parse with N processes (1: in-process; default: automatic by the amount to parse)",
+    )
     p.set_defaults(run=run)
 
 
@@ -100,9 +152,15 @@ def run(args: argparse.Namespace) -> int:
         options.max_file_size = args.max_file_size
     doc = scan_document(args.path, options)
     render_options = RenderOptions(
-        title=args.title, language=args.language, diagram=args.diagram, apps=args.app,
-        model=args.model, depth=args.depth, exclude_models=args.exclude_model,
-        no_fields=args.no_fields, hide_inherited=args.hide_inherited,
+        title=args.title,
+        language=args.language,
+        diagram=args.diagram,
+        apps=args.app,
+        model=args.model,
+        depth=args.depth,
+        exclude_models=args.exclude_model,
+        no_fields=args.no_fields,
+        hide_inherited=args.hide_inherited,
         hide_abstract=args.hide_abstract,
     )
     try:
@@ -113,12 +171,17 @@ def run(args: argparse.Namespace) -> int:
     _write(output, args.output)
     summary = doc["summary"]
     if not args.quiet and args.output:
-        print(f"djatlas: {summary['models']} models, {summary['fields']} fields, "
-              f"{summary['relationships']} relationships from {summary['files_parsed']} parsed files "
-              f"-> {args.output}", file=sys.stderr)
+        print(
+            f"djatlas: {summary['models']} models, {summary['fields']} fields, "
+            f"{summary['relationships']} relationships from {summary['files_parsed']} parsed files "
+            f"-> {args.output}",
+            file=sys.stderr,
+        )
     if not args.quiet and summary["files_failed"]:
-        print(f"djatlas: {summary['files_failed']} file(s) could not be analysed (see the report)",
-              file=sys.stderr)
+        print(
+            f"djatlas: {summary['files_failed']} file(s) could not be analysed (see the report)",
+            file=sys.stderr,
+        )
     if not summary["models"] and not args.quiet:
         print("djatlas: no Django models found", file=sys.stderr)
     return 1 if (args.strict and summary["files_failed"]) else 0

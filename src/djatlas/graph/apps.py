@@ -77,16 +77,23 @@ def _config_attrs(cls: ClassValue, index: ProjectIndex) -> dict[str, object]:
     return out
 
 
-def read_settings(index: ProjectIndex, modules: list[LoadedModule], wanted: str | None,
-                  diagnostics: list[Diagnostic]) -> Settings:
+def read_settings(
+    index: ProjectIndex,
+    modules: list[LoadedModule],
+    wanted: str | None,
+    diagnostics: list[Diagnostic],
+) -> Settings:
     """Pick the settings module (``--settings`` or the best candidate) and read it."""
     found = [m for m in modules if "INSTALLED_APPS" in m.summary.settings]
     chosen: LoadedModule | None = None
     if wanted:
         chosen = index.module(wanted)
         if chosen is None:
-            diagnostics.append(Diagnostic("warning", "DJA120", f"settings module {wanted} not found"))
+            diagnostics.append(
+                Diagnostic("warning", "DJA120", f"settings module {wanted} not found")
+            )
     elif found:
+
         def score(m: LoadedModule) -> tuple:
             apps = m.summary.settings.get("INSTALLED_APPS")
             n = len(apps) if isinstance(apps, list) else 0
@@ -96,11 +103,15 @@ def read_settings(index: ProjectIndex, modules: list[LoadedModule], wanted: str 
         chosen = found[0]
         others = [m.name for m in found[1:]]
         if others:
-            diagnostics.append(Diagnostic(
-                "info", "DJA121",
-                f"several settings modules define INSTALLED_APPS; used {chosen.name} "
-                f"(others: {', '.join(others[:5])}{', ...' if len(others) > 5 else ''})",
-                chosen.relpath))
+            diagnostics.append(
+                Diagnostic(
+                    "info",
+                    "DJA121",
+                    f"several settings modules define INSTALLED_APPS; used {chosen.name} "
+                    f"(others: {', '.join(others[:5])}{', ...' if len(others) > 5 else ''})",
+                    chosen.relpath,
+                )
+            )
     settings = Settings()
     if chosen is None:
         return settings
@@ -131,15 +142,23 @@ def _settings_values(index: ProjectIndex, mod: LoadedModule, depth: int = 0) -> 
     return values
 
 
-def build_registry(index: ProjectIndex, modules: list[LoadedModule], settings: Settings) -> AppRegistry:
+def build_registry(
+    index: ProjectIndex, modules: list[LoadedModule], settings: Settings
+) -> AppRegistry:
     """Apps from tree AppConfigs, INSTALLED_APPS entries and Django's own apps."""
     registry = AppRegistry(settings)
     configs: dict[str, tuple[ClassValue, dict[str, object]]] = {}
     by_package: dict[str, list[str]] = {}
     for mod in modules:
         for name in sorted(mod.summary.classes):
-            cls = ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, mod.summary.classes[name],
-                             None, mod.relpath)
+            cls = ClassValue(
+                f"{mod.name}.{name}",
+                mod.origin,
+                mod.name,
+                mod.summary.classes[name],
+                None,
+                mod.relpath,
+            )
             if is_app_config(index, cls):
                 attrs = _config_attrs(cls, index)
                 if isinstance(attrs.get("name"), str):
@@ -154,13 +173,14 @@ def build_registry(index: ProjectIndex, modules: list[LoadedModule], settings: S
             label=label if isinstance(label, str) else pkg.rsplit(".", 1)[-1],
             config=path,
             default_auto_field=attrs.get("default_auto_field")  # type: ignore[arg-type]
-            if isinstance(attrs.get("default_auto_field"), str) else None,
+            if isinstance(attrs.get("default_auto_field"), str)
+            else None,
         )
 
     for pkg, (label, auto) in _DJANGO_APPS.items():
         registry.apps[pkg] = AppInfo(pkg, label, None, auto)
     # Every AppConfig in the tree (the installed one wins below).
-    for pkg, paths in sorted(by_package.items()):
+    for _pkg, paths in sorted(by_package.items()):
         chosen = sorted(paths, key=lambda p: (configs[p][1].get("default") is not True, p))[0]
         add(chosen, configs[chosen][1])
     for entry in settings.installed_apps:

@@ -70,8 +70,9 @@ class GraphBuilder:
     def collect(self, modules: list[LoadedModule]) -> None:
         for mod in modules:
             for name, summary in mod.summary.classes.items():
-                cls = ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, summary, None,
-                                 mod.relpath)
+                cls = ClassValue(
+                    f"{mod.name}.{name}", mod.origin, mod.name, summary, None, mod.relpath
+                )
                 ok, assumed = is_model_class(self.index, cls)
                 if ok:
                     self.infos[cls.key] = ModelInfo(cls, mod, assumed)
@@ -158,18 +159,25 @@ class GraphBuilder:
                 out.pop(member.name, None)
                 continue
             if not fclass.resolved:
-                self.diagnostics.append(Diagnostic(
-                    "info", "DJA103",
-                    f"field class {fclass.path} not found in the tree or environment; "
-                    "treated as a field by its name", mod.relpath, member.line))
+                self.diagnostics.append(
+                    Diagnostic(
+                        "info",
+                        "DJA103",
+                        f"field class {fclass.path} not found in the tree or environment; "
+                        "treated as a field by its name",
+                        mod.relpath,
+                        member.line,
+                    )
+                )
             call, arg_module = self._effective_call(mod, value.call, result)
             spec = FieldSpec(member.name, member.line, call, fclass, cls, mod)
             spec.arg_module = arg_module
             out[member.name] = spec
         return out
 
-    def _effective_call(self, mod: LoadedModule, outer: Call, result: Instance
-                        ) -> tuple[Call, LoadedModule]:
+    def _effective_call(
+        self, mod: LoadedModule, outer: Call, result: Instance
+    ) -> tuple[Call, LoadedModule]:
         """The field's own arguments; for a field built inside a function, merge both calls."""
         inner = result.call
         if not isinstance(inner, Call) or inner is outer:
@@ -202,8 +210,9 @@ class GraphBuilder:
         shadow: set[str] = set()
         fields: dict[str, FieldSpec] = {}
         bases = self.index.bases(cls)
-        direct_abstract = [b for b in bases if isinstance(b, ClassValue) and self.is_model(b)
-                           and self._abstract(b)]
+        direct_abstract = [
+            b for b in bases if isinstance(b, ClassValue) and self.is_model(b) and self._abstract(b)
+        ]
         for anc in mro[1:]:
             if not isinstance(anc, ClassValue):
                 continue
@@ -221,7 +230,11 @@ class GraphBuilder:
         out = list(fields.values())
         for spec in out:
             spec_rank = rank.get(spec.owner.file or spec.owner.module, 0)
-            spec.order = (spec_rank, spec.owner.summary.line if spec.owner.summary else 0, spec.line)
+            spec.order = (
+                spec_rank,
+                spec.owner.summary.line if spec.owner.summary else 0,
+                spec.line,
+            )
         out.sort(key=lambda s: s.order)
         self._local[cls.key] = out
         return out
@@ -261,8 +274,14 @@ class GraphBuilder:
 
     # -- models ---------------------------------------------------------------------------
     def build(self) -> list[Model]:
-        infos = sorted(self.infos.values(), key=lambda i: (i.cls.module, i.cls.summary.line
-                                                           if i.cls.summary else 0, i.cls.file or ""))
+        infos = sorted(
+            self.infos.values(),
+            key=lambda i: (
+                i.cls.module,
+                i.cls.summary.line if i.cls.summary else 0,
+                i.cls.file or "",
+            ),
+        )
         for info in infos:
             info.model = self._model_shell(info)
         self._register_labels(infos)
@@ -297,19 +316,28 @@ class GraphBuilder:
             origin = value.origin if isinstance(value, ClassValue) else ORIGIN_UNRESOLVED
             bases.append(Base(name, path_of(value), origin))
         for ext in info.assumed:
-            self.diagnostics.append(Diagnostic(
-                "warning", "DJA101",
-                f"base {ext} of {summary.name} was not found in the tree, the environment or "
-                "Django's built-in classes; assumed to be a model by its name",
-                mod.relpath, summary.line, f"{app_label}.{summary.name}"))
+            self.diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    "DJA101",
+                    f"base {ext} of {summary.name} was not found in the tree, the environment or "
+                    "Django's built-in classes; assumed to be a model by its name",
+                    mod.relpath,
+                    summary.line,
+                    f"{app_label}.{summary.name}",
+                )
+            )
         model_name = summary.name.lower()
         db_table = None
         if not abstract:
             table = meta.get("db_table")
             db_table = table if isinstance(table, str) else f"{app_label}_{model_name}"
         has_str = any(
-            isinstance(c, ClassValue) and c.summary is not None and "__str__" in c.summary.methods
-            and c.path not in MODEL_ROOTS for c in self.index.mro(cls)
+            isinstance(c, ClassValue)
+            and c.summary is not None
+            and "__str__" in c.summary.methods
+            and c.path not in MODEL_ROOTS
+            for c in self.index.mro(cls)
         )
         return Model(
             name=summary.name,
@@ -369,16 +397,15 @@ class GraphBuilder:
         model.concrete_model = model.label
         local = [self._field(s, model, info) for s in self.local_fields(cls)]
         implicit: list[Field] = []
-        declared_links = {f.relation.target for f in local
-                          if f.relation and f.relation.parent_link}
-        for i, (pcls, pmodel) in enumerate(zip(parents, parent_models)):
+        declared_links = {f.relation.target for f in local if f.relation and f.relation.parent_link}
+        for i, pmodel in enumerate(parent_models):
             if pmodel is None or pmodel.label in declared_links:
                 continue
             implicit.append(self._ptr(pmodel, model, primary=(i == 0)))
-        if i_links := [f for f in local if f.relation and f.relation.parent_link]:
-            if not any(f.primary_key for f in local + implicit):
-                i_links[0].primary_key = True
-                i_links[0].unique = True
+        links = [f for f in local if f.relation and f.relation.parent_link]
+        if links and not any(f.primary_key for f in local + implicit):
+            links[0].primary_key = True
+            links[0].unique = True
         if not parents and not any(f.primary_key for f in local):
             implicit.insert(0, self._auto_pk(model))
         inherited: list[Field] = []
@@ -400,10 +427,8 @@ class GraphBuilder:
     def _parent_fields(self, pmodel: Model) -> list[Field]:
         out = []
         for f in pmodel.fields:
-            if f.relation and f.relation.parent_link and f.origin != "parent":
-                # The parent's own parent links stay with the parent.
-                if f.origin == "implicit":
-                    continue
+            if f.relation and f.relation.parent_link and f.origin == "implicit":
+                continue  # the parent's own parent links stay with the parent
             out.append(self._as_parent(f))
         return out
 
@@ -415,25 +440,56 @@ class GraphBuilder:
 
     def _auto_pk(self, model: Model) -> Field:
         app = self.registry.app_for(model.module)
-        path = (app.default_auto_field if app and app.default_auto_field
-                else self.registry.settings.default_auto_field)
+        path = (
+            app.default_auto_field
+            if app and app.default_auto_field
+            else self.registry.settings.default_auto_field
+        )
         short = path.rsplit(".", 1)[-1]
         return Field(
-            name="id", type=short, resolved_type=path, django_type=short, line=None,
-            origin="implicit", defined_in=None, params={"verbose_name": "ID", "primary_key": True},
-            column="id", null=False, unique=True, primary_key=True, max_length=None,
+            name="id",
+            type=short,
+            resolved_type=path,
+            django_type=short,
+            line=None,
+            origin="implicit",
+            defined_in=None,
+            params={"verbose_name": "ID", "primary_key": True},
+            column="id",
+            null=False,
+            unique=True,
+            primary_key=True,
+            max_length=None,
         )
 
     def _ptr(self, parent: Model, model: Model, primary: bool) -> Field:
         name = f"{parent.name.lower()}_ptr"
         return Field(
-            name=name, type="OneToOneField", resolved_type="django.db.models.OneToOneField",
-            django_type="OneToOneField", line=None, origin="implicit", defined_in=None,
-            params={"to": parent.label, "on_delete": {"$expr": "CASCADE"}, "parent_link": True,
-                    "auto_created": True},
-            column=f"{name}_id", null=False, unique=True, primary_key=primary, max_length=None,
-            relation=Relation(kind="OneToOneField", target=parent.label, target_raw=parent.label,
-                              on_delete="CASCADE", parent_link=True),
+            name=name,
+            type="OneToOneField",
+            resolved_type="django.db.models.OneToOneField",
+            django_type="OneToOneField",
+            line=None,
+            origin="implicit",
+            defined_in=None,
+            params={
+                "to": parent.label,
+                "on_delete": {"$expr": "CASCADE"},
+                "parent_link": True,
+                "auto_created": True,
+            },
+            column=f"{name}_id",
+            null=False,
+            unique=True,
+            primary_key=primary,
+            max_length=None,
+            relation=Relation(
+                kind="OneToOneField",
+                target=parent.label,
+                target_raw=parent.label,
+                on_delete="CASCADE",
+                parent_link=True,
+            ),
         )
 
     # -- one field ------------------------------------------------------------------------
@@ -459,11 +515,16 @@ class GraphBuilder:
         django_type = fc.django_type
         primary = params.get("primary_key") is True
         unique = primary or params.get("unique") is True or fc.relation == "OneToOneField"
-        null = params.get("null") is True or django_type == "NullBooleanField" or (
-            fc.relation == "GenericRelation")
+        null = (
+            params.get("null") is True
+            or django_type == "NullBooleanField"
+            or (fc.relation == "GenericRelation")
+        )
         max_length = params.get("max_length")
         if not isinstance(max_length, int) or isinstance(max_length, bool):
-            max_length = DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None
+            max_length = (
+                DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None
+            )
         column: str | None = spec.name
         if fc.relation in ("ManyToManyField", "GenericForeignKey", "GenericRelation"):
             column = None
@@ -510,15 +571,24 @@ class GraphBuilder:
         if kind == "ManyToManyField" and not model.abstract:
             explicit = _str(args.get("db_table"))
             if through is None:
-                m2m_table = explicit or (f"{model.db_table}_{spec.name}" if model.db_table else None)
+                m2m_table = explicit or (
+                    f"{model.db_table}_{spec.name}" if model.db_table else None
+                )
         if kind == "ManyToManyField" and target == model.label and related_name is None:
             sym = args.get("symmetrical")
             if sym is None or sym.value is True:
                 related_name = f"{spec.name}_rel_+"
         if target is None and kind != "GenericForeignKey" and not model.abstract:
-            self.diagnostics.append(Diagnostic(
-                "warning", "DJA102", f"relation target {raw!s} of {model.label}.{spec.name} "
-                "could not be resolved", spec.module.relpath, spec.line, model.label))
+            self.diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    "DJA102",
+                    f"relation target {raw!s} of {model.label}.{spec.name} could not be resolved",
+                    spec.module.relpath,
+                    spec.line,
+                    model.label,
+                )
+            )
         parent_link = args.get("parent_link")
         return Relation(
             kind=kind,
@@ -533,7 +603,9 @@ class GraphBuilder:
             m2m_db_table=m2m_table,
         )
 
-    def _target(self, arg: Arg | None, spec: FieldSpec, model: Model) -> tuple[str | None, str | None]:
+    def _target(
+        self, arg: Arg | None, spec: FieldSpec, model: Model
+    ) -> tuple[str | None, str | None]:
         """(canonical label or None, raw form) of a relation target argument."""
         if arg is None:
             return None, None
@@ -546,9 +618,14 @@ class GraphBuilder:
             value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
             if isinstance(value, Literal) and isinstance(value.value, str):
                 return self._label_from_string(value.value, model), raw
-            if isinstance(value, Instance) and isinstance(value.call, Call) and (
-                value.call.func.endswith("get_user_model") or any(
-                    a.value == "AUTH_USER_MODEL" for a in value.call.args)):
+            if (
+                isinstance(value, Instance)
+                and isinstance(value.call, Call)
+                and (
+                    value.call.func.endswith("get_user_model")
+                    or any(a.value == "AUTH_USER_MODEL" for a in value.call.args)
+                )
+            ):
                 return self._label_from_string(self.registry.settings.auth_user_model, model), raw
             if isinstance(value, ClassValue):
                 target = self.model_of(value)
@@ -624,8 +701,11 @@ def _str(arg: Arg | None) -> str | None:
 def _expand(text: str, model: Model) -> str:
     if "%(" not in text:
         return text
-    values = {"class": model.name.lower(), "model_name": model.name.lower(),
-              "app_label": model.app_label.lower()}
+    values = {
+        "class": model.name.lower(),
+        "model_name": model.name.lower(),
+        "app_label": model.app_label.lower(),
+    }
     try:
         return text % values
     except (KeyError, ValueError, TypeError):

@@ -8,8 +8,13 @@ from djatlas.resolve.builtin import APPCONFIG_ROOTS, FIELD_ROOTS, MODEL_ROOTS
 from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ClassValue, External
 
-_RELATION_NAMES = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey",
-                   "GenericRelation")
+_RELATION_NAMES = (
+    "ForeignKey",
+    "OneToOneField",
+    "ManyToManyField",
+    "GenericForeignKey",
+    "GenericRelation",
+)
 #: Third-party relation classes whose names don't say what they are.
 _KNOWN_RELATIONS = {
     "modelcluster.fields.ParentalKey": "ForeignKey",
@@ -19,11 +24,30 @@ _KNOWN_RELATIONS = {
     "mptt.fields.TreeManyToManyField": "ManyToManyField",
 }
 #: Packages whose classes are never Django models, whatever their names.
-_NOT_MODEL_PACKAGES = ("pydantic", "rest_framework", "marshmallow", "attr", "attrs", "sqlalchemy",
-                       "mongoengine", "peewee", "dataclasses", "typing", "enum", "abc", "graphene",
-                       "strawberry", "ninja", "msgspec", "django.forms", "django.db.models.Manager",
-                       "django.db.models.QuerySet", "django.db.models.TextChoices",
-                       "django.db.models.IntegerChoices", "django.db.models.Choices")
+_NOT_MODEL_PACKAGES = (
+    "pydantic",
+    "rest_framework",
+    "marshmallow",
+    "attr",
+    "attrs",
+    "sqlalchemy",
+    "mongoengine",
+    "peewee",
+    "dataclasses",
+    "typing",
+    "enum",
+    "abc",
+    "graphene",
+    "strawberry",
+    "ninja",
+    "msgspec",
+    "django.forms",
+    "django.db.models.Manager",
+    "django.db.models.QuerySet",
+    "django.db.models.TextChoices",
+    "django.db.models.IntegerChoices",
+    "django.db.models.Choices",
+)
 
 
 def _is_django(path: str) -> bool:
@@ -52,8 +76,10 @@ def is_model_class(index: ProjectIndex, cls: ClassValue) -> tuple[bool, list[str
         return False, []
     if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
         return True, []
-    if any(isinstance(c, ClassValue) and (c.path in FIELD_ROOTS or c.path in APPCONFIG_ROOTS)
-           for c in mro):
+    if any(
+        isinstance(c, ClassValue) and (c.path in FIELD_ROOTS or c.path in APPCONFIG_ROOTS)
+        for c in mro
+    ):
         return False, []
     assumed = [c.path for c in mro if isinstance(c, External) and looks_like_model_base(c.path)]
     return bool(assumed), assumed
@@ -65,10 +91,32 @@ def looks_like_model_base(path: str) -> bool:
         return False  # Django's own model classes are all in the built-in table
     module, _, name = path.rpartition(".")
     parts = module.split(".")
-    if name.endswith(("Manager", "QuerySet", "Serializer", "Form", "Admin", "Choices", "Field",
-                      "FieldFile", "File", "Descriptor", "Config", "Schema", "View", "Widget",
-                      "Storage", "Lookup", "Transform", "Expression", "Func", "Index",
-                      "Constraint", "Enum")):
+    if name.endswith(
+        (
+            "Manager",
+            "QuerySet",
+            "Serializer",
+            "Form",
+            "Admin",
+            "Choices",
+            "Field",
+            "FieldFile",
+            "File",
+            "Descriptor",
+            "Config",
+            "Schema",
+            "View",
+            "Widget",
+            "Storage",
+            "Lookup",
+            "Transform",
+            "Expression",
+            "Func",
+            "Index",
+            "Constraint",
+            "Enum",
+        )
+    ):
         return False
     if name.endswith("Mixin") and "models" not in parts:
         return False
@@ -88,10 +136,16 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
     mro = index.mro(cls)
     paths = [c.path for c in mro if isinstance(c, (ClassValue, External))]
     if any(p.endswith("contenttypes.fields.GenericForeignKey") for p in paths) and not any(
-            p in FIELD_ROOTS for p in paths):
+        p in FIELD_ROOTS for p in paths
+    ):
         # Before Django 5.1, GenericForeignKey is not a Field subclass.
-        return FieldClass(cls.path, "GenericForeignKey", "GenericForeignKey",
-                          ["ct_field", "fk_field", "for_concrete_model"], True)
+        return FieldClass(
+            cls.path,
+            "GenericForeignKey",
+            "GenericForeignKey",
+            ["ct_field", "fk_field", "for_concrete_model"],
+            True,
+        )
     if not any(p in FIELD_ROOTS for p in paths):
         if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
             return None
@@ -102,16 +156,25 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
         guess.path = cls.path
         return guess
     django_type = next(
-        (p.rsplit(".", 1)[-1] for p in paths if _is_django(p) and p not in FIELD_ROOTS
-         and not p.rsplit(".", 1)[-1].endswith("Mixin") and p.rsplit(".", 1)[-1] != "RelatedField"
-         and p.rsplit(".", 1)[-1] != "ForeignObject"),
+        (
+            p.rsplit(".", 1)[-1]
+            for p in paths
+            if _is_django(p)
+            and p not in FIELD_ROOTS
+            and not p.rsplit(".", 1)[-1].endswith("Mixin")
+            and p.rsplit(".", 1)[-1] != "RelatedField"
+            and p.rsplit(".", 1)[-1] != "ForeignObject"
+        ),
         None,
     )
     relation = next((_KNOWN_RELATIONS[p] for p in paths if p in _KNOWN_RELATIONS), None)
     if relation is None:
         relation = next(
-            (p.rsplit(".", 1)[-1] for p in paths
-             if _is_django(p) and p.rsplit(".", 1)[-1] in _RELATION_NAMES),
+            (
+                p.rsplit(".", 1)[-1]
+                for p in paths
+                if _is_django(p) and p.rsplit(".", 1)[-1] in _RELATION_NAMES
+            ),
             None,
         )
     params: list[str] = []
@@ -129,7 +192,9 @@ def _external_field(path: str) -> FieldClass | None:
     )
     if relation is None and not name.endswith("Field"):
         return None
-    params = ["to", "on_delete"] if relation in ("ForeignKey", "OneToOneField") else (
-        ["to"] if relation == "ManyToManyField" else ["verbose_name", "name"]
+    params = (
+        ["to", "on_delete"]
+        if relation in ("ForeignKey", "OneToOneField")
+        else (["to"] if relation == "ManyToManyField" else ["verbose_name", "name"])
     )
     return FieldClass(path, relation, relation, params, False)

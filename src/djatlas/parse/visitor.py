@@ -20,8 +20,20 @@ from djatlas.parse.summary import (
 
 #: Calls whose single string argument is the value (translation markers).
 GETTEXT = frozenset(
-    {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "gettext_noop", "ugettext_noop",
-     "_lazy", "lazy_gettext", "pgettext", "pgettext_lazy", "gettext_lazy_"}
+    {
+        "_",
+        "gettext",
+        "gettext_lazy",
+        "ugettext",
+        "ugettext_lazy",
+        "gettext_noop",
+        "ugettext_noop",
+        "_lazy",
+        "lazy_gettext",
+        "pgettext",
+        "pgettext_lazy",
+        "gettext_lazy_",
+    }
 )
 #: Module-level settings read statically.
 SETTINGS_NAMES = frozenset({"INSTALLED_APPS", "DEFAULT_AUTO_FIELD", "AUTH_USER_MODEL"})
@@ -91,8 +103,10 @@ class _Visitor:
                 if k is None:
                     out["**"] = {"$expr": self.src.segment(v)}
                     continue
-                key = k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else (
-                    self.src.segment(k)
+                key = (
+                    k.value
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    else (self.src.segment(k))
                 )
                 out[key] = self.literal(v, depth + 1)
             return out
@@ -268,17 +282,25 @@ class _Visitor:
                 target = stmt.targets[0]
                 if isinstance(target, ast.Name):
                     fn.locals[target.id] = self.expr(stmt.value)
-                elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
-                      and target.value.id == self._kwargs and isinstance(target.slice, ast.Constant)
-                      and isinstance(target.slice.value, str)):
+                elif (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == self._kwargs
+                    and isinstance(target.slice, ast.Constant)
+                    and isinstance(target.slice.value, str)
+                ):
                     fn.kwarg_defaults[target.slice.value] = self.arg(stmt.value)
-            elif (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
-                  and isinstance(stmt.value.func, ast.Attribute)
-                  and stmt.value.func.attr == "setdefault"
-                  and isinstance(stmt.value.func.value, ast.Name)
-                  and stmt.value.func.value.id == self._kwargs and len(stmt.value.args) == 2
-                  and isinstance(stmt.value.args[0], ast.Constant)
-                  and isinstance(stmt.value.args[0].value, str)):
+            elif (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Attribute)
+                and stmt.value.func.attr == "setdefault"
+                and isinstance(stmt.value.func.value, ast.Name)
+                and stmt.value.func.value.id == self._kwargs
+                and len(stmt.value.args) == 2
+                and isinstance(stmt.value.args[0], ast.Constant)
+                and isinstance(stmt.value.args[0].value, str)
+            ):
                 fn.kwarg_defaults.setdefault(stmt.value.args[0].value, self.arg(stmt.value.args[1]))
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 if stmt.value is not None:
@@ -350,7 +372,9 @@ class _Visitor:
 
     def _settings_value(self, node: ast.expr, env: dict) -> Value:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return _concat(self._settings_value(node.left, env), self._settings_value(node.right, env))
+            return _concat(
+                self._settings_value(node.left, env), self._settings_value(node.right, env)
+            )
         if isinstance(node, ast.Name) and node.id in env:
             return env[node.id]
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -378,8 +402,9 @@ class _Visitor:
         elif func.attr == "insert" and len(call.args) == 2:
             items = list(env[name])
             pos = self.literal(call.args[0])
-            items.insert(pos if isinstance(pos, int) else len(items),
-                         self._settings_value(call.args[1], env))
+            items.insert(
+                pos if isinstance(pos, int) else len(items), self._settings_value(call.args[1], env)
+            )
             env[name] = items
         else:
             return
@@ -392,8 +417,9 @@ class _Visitor:
 
 
 def _merge_missing(summary: ModuleSummary, fallback: ModuleSummary) -> None:
-    bound = set(summary.imports) | set(summary.assigns) | set(summary.classes) | set(
-        summary.functions)
+    bound = (
+        set(summary.imports) | set(summary.assigns) | set(summary.classes) | set(summary.functions)
+    )
     for table in ("imports", "assigns", "classes", "functions"):
         mine, theirs = getattr(summary, table), getattr(fallback, table)
         for name, value in theirs.items():
@@ -412,7 +438,9 @@ def _concat(left: Value, right: Value) -> Value:
     return {"$expr": "<dynamic>"}
 
 
-def summarize(tree: ast.Module, text: str, module: str, path: str, is_package: bool) -> ModuleSummary:
+def summarize(
+    tree: ast.Module, text: str, module: str, path: str, is_package: bool
+) -> ModuleSummary:
     """Build the ModuleSummary of one parsed module."""
     summary = ModuleSummary(module=module, path=path, is_package=is_package)
     visitor = _Visitor(text, module, is_package)

@@ -10,9 +10,12 @@ from djatlas.render import RenderOptions
 
 def dumps(doc: Any) -> str:
     """Deterministic, valid JSON for any string (lone surrogates escaped)."""
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False).encode(
-        "utf-8", "backslashreplace"
-    ).decode("utf-8") + "\n"
+    return (
+        json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False)
+        .encode("utf-8", "backslashreplace")
+        .decode("utf-8")
+        + "\n"
+    )
 
 
 def render(doc: dict, options: RenderOptions) -> str:

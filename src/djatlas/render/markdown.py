@@ -10,49 +10,140 @@ from djatlas.render import RenderOptions
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "metadata": "Metadata", "summary": "Summary", "contents": "Contents", "results": "Results",
-        "tool": "Tool", "path": "Path", "commit": "Git Commit", "scanned_at": "Scanned At",
-        "settings": "Settings Module", "auth_user": "User Model", "auto_field": "Default Auto Field",
-        "files_discovered": "Files Discovered", "files_parsed": "Files Scanned",
-        "files_not_needed": "Files Without Models (not parsed)", "files_skipped": "Skipped",
-        "files_failed": "Failed", "duration": "Scan Duration", "apps": "Total Apps",
-        "models": "Total Models", "concrete": "concrete", "abstract": "abstract", "proxy": "proxy",
-        "fields": "Total Fields", "relationships": "Total Relationships",
-        "label": "Label", "module": "Module", "file": "File", "line": "Line",
-        "bases": "Base Classes", "table": "Table", "description": "Description", "kind": "Kind",
-        "kind_concrete": "concrete model", "kind_abstract": "abstract model",
-        "kind_proxy": "proxy model of", "kind_mti": "multi-table child of",
-        "fields_h": "Fields", "relationships_h": "Relationships", "reverse_h": "Reverse Relations",
-        "meta_h": "Meta Options", "meta_from": "inherited from",
-        "field_name": "Field Name", "type": "Type", "parameters": "Parameters", "field": "Field",
-        "target": "Target Model", "related_name": "Related Name", "on_delete": "On Delete",
-        "accessor": "Accessor", "from": "From Model", "option": "Option", "value": "Value",
-        "inherited": "inherited", "implicit": "implicit", "parent": "from parent",
-        "unresolved": "unresolved", "files_h": "Files Not Analysed", "status": "Status",
-        "reason": "Reason", "diagnostics_h": "Diagnostics", "severity": "Severity",
-        "message": "Message", "where": "Where", "code": "Code", "none": "No models found.",
+        "metadata": "Metadata",
+        "summary": "Summary",
+        "contents": "Contents",
+        "results": "Results",
+        "tool": "Tool",
+        "path": "Path",
+        "commit": "Git Commit",
+        "scanned_at": "Scanned At",
+        "settings": "Settings Module",
+        "auth_user": "User Model",
+        "auto_field": "Default Auto Field",
+        "files_discovered": "Files Discovered",
+        "files_parsed": "Files Scanned",
+        "files_not_needed": "Files Without Models (not parsed)",
+        "files_skipped": "Skipped",
+        "files_failed": "Failed",
+        "duration": "Scan Duration",
+        "apps": "Total Apps",
+        "models": "Total Models",
+        "concrete": "concrete",
+        "abstract": "abstract",
+        "proxy": "proxy",
+        "fields": "Total Fields",
+        "relationships": "Total Relationships",
+        "label": "Label",
+        "module": "Module",
+        "file": "File",
+        "line": "Line",
+        "bases": "Base Classes",
+        "table": "Table",
+        "description": "Description",
+        "kind": "Kind",
+        "kind_concrete": "concrete model",
+        "kind_abstract": "abstract model",
+        "kind_proxy": "proxy model of",
+        "kind_mti": "multi-table child of",
+        "fields_h": "Fields",
+        "relationships_h": "Relationships",
+        "reverse_h": "Reverse Relations",
+        "meta_h": "Meta Options",
+        "meta_from": "inherited from",
+        "field_name": "Field Name",
+        "type": "Type",
+        "parameters": "Parameters",
+        "field": "Field",
+        "target": "Target Model",
+        "related_name": "Related Name",
+        "on_delete": "On Delete",
+        "accessor": "Accessor",
+        "from": "From Model",
+        "option": "Option",
+        "value": "Value",
+        "inherited": "inherited",
+        "implicit": "implicit",
+        "parent": "from parent",
+        "unresolved": "unresolved",
+        "files_h": "Files Not Analysed",
+        "status": "Status",
+        "reason": "Reason",
+        "diagnostics_h": "Diagnostics",
+        "severity": "Severity",
+        "message": "Message",
+        "where": "Where",
+        "code": "Code",
+        "none": "No models found.",
         "hidden": "hidden",
     },
     "zh": {
-        "metadata": "元数据", "summary": "摘要", "contents": "目录", "results": "结果",
-        "tool": "工具", "path": "路径", "commit": "Git 提交", "scanned_at": "扫描时间",
-        "settings": "配置模块", "auth_user": "用户模型", "auto_field": "默认主键字段",
-        "files_discovered": "发现文件数", "files_parsed": "扫描文件数",
-        "files_not_needed": "无模型文件数（未解析）", "files_skipped": "跳过", "files_failed": "失败",
-        "duration": "扫描耗时", "apps": "应用总数", "models": "模型总数", "concrete": "具体",
-        "abstract": "抽象", "proxy": "代理", "fields": "字段总数", "relationships": "关系总数",
-        "label": "标签", "module": "模块", "file": "文件", "line": "行号", "bases": "基类",
-        "table": "数据表", "description": "描述", "kind": "类型",
-        "kind_concrete": "具体模型", "kind_abstract": "抽象模型", "kind_proxy": "代理模型，代理",
-        "kind_mti": "多表继承，父模型", "fields_h": "字段", "relationships_h": "关系",
-        "reverse_h": "反向关系", "meta_h": "Meta 选项", "meta_from": "继承自",
-        "field_name": "字段名", "type": "类型", "parameters": "参数", "field": "字段",
-        "target": "目标模型", "related_name": "反向名称", "on_delete": "删除行为",
-        "accessor": "访问名", "from": "来源模型", "option": "选项", "value": "值",
-        "inherited": "继承", "implicit": "隐式", "parent": "来自父模型", "unresolved": "未解析",
-        "files_h": "未分析的文件", "status": "状态", "reason": "原因", "diagnostics_h": "诊断",
-        "severity": "级别", "message": "信息", "where": "位置", "code": "代码",
-        "none": "未发现模型。", "hidden": "隐藏",
+        "metadata": "元数据",
+        "summary": "摘要",
+        "contents": "目录",
+        "results": "结果",
+        "tool": "工具",
+        "path": "路径",
+        "commit": "Git 提交",
+        "scanned_at": "扫描时间",
+        "settings": "配置模块",
+        "auth_user": "用户模型",
+        "auto_field": "默认主键字段",
+        "files_discovered": "发现文件数",
+        "files_parsed": "扫描文件数",
+        "files_not_needed": "无模型文件数（未解析）",
+        "files_skipped": "跳过",
+        "files_failed": "失败",
+        "duration": "扫描耗时",
+        "apps": "应用总数",
+        "models": "模型总数",
+        "concrete": "具体",
+        "abstract": "抽象",
+        "proxy": "代理",
+        "fields": "字段总数",
+        "relationships": "关系总数",
+        "label": "标签",
+        "module": "模块",
+        "file": "文件",
+        "line": "行号",
+        "bases": "基类",
+        "table": "数据表",
+        "description": "描述",
+        "kind": "类型",
+        "kind_concrete": "具体模型",
+        "kind_abstract": "抽象模型",
+        "kind_proxy": "代理模型，代理",
+        "kind_mti": "多表继承，父模型",
+        "fields_h": "字段",
+        "relationships_h": "关系",
+        "reverse_h": "反向关系",
+        "meta_h": "Meta 选项",
+        "meta_from": "继承自",
+        "field_name": "字段名",
+        "type": "类型",
+        "parameters": "参数",
+        "field": "字段",
+        "target": "目标模型",
+        "related_name": "反向名称",
+        "on_delete": "删除行为",
+        "accessor": "访问名",
+        "from": "来源模型",
+        "option": "选项",
+        "value": "值",
+        "inherited": "继承",
+        "implicit": "隐式",
+        "parent": "来自父模型",
+        "unresolved": "未解析",
+        "files_h": "未分析的文件",
+        "status": "状态",
+        "reason": "原因",
+        "diagnostics_h": "诊断",
+        "severity": "级别",
+        "message": "信息",
+        "where": "位置",
+        "code": "代码",
+        "none": "未发现模型。",
+        "hidden": "隐藏",
     },
 }
 
@@ -75,8 +166,14 @@ def code(text: str) -> str:
 def plain(text: str) -> str:
     """Free text in a table cell or line: one line, no table breaks, no code spans, no raw HTML."""
     text = " ".join(str(text).split())
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "&#124;").replace("`", "&#96;").replace("\\", "&#92;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "&#124;")
+        .replace("`", "&#96;")
+        .replace("\\", "&#92;")
+    )
 
 
 def value_text(value: Any) -> str:
@@ -84,8 +181,13 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict):
         if set(value) == {"$expr"}:
             return str(value["$expr"])
-        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {value_text(v)}"
-                               for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{json.dumps(k, ensure_ascii=False)}: {value_text(v)}" for k, v in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(value_text(v) for v in value) + "]"
     if value is None:
@@ -117,7 +219,10 @@ class _Anchors:
 def render(doc: dict, options: RenderOptions) -> str:
     t = LABELS.get(options.language, LABELS["en"])
     meta, summary = doc["metadata"], doc["summary"]
-    out: list[str] = [f"# {plain(options.title or meta.get('title') or 'Django Models Analysis')}", ""]
+    out: list[str] = [
+        f"# {plain(options.title or meta.get('title') or 'Django Models Analysis')}",
+        "",
+    ]
     out += [f"## {t['metadata']}", ""]
     tool = doc.get("tool", {})
     out.append(f"- **{t['tool']}**: {tool.get('name', 'djatlas')} {tool.get('version', '')}")
@@ -131,16 +236,23 @@ def render(doc: dict, options: RenderOptions) -> str:
     out.append(f"- **{t['auth_user']}**: {code(meta.get('auth_user_model', 'auth.User'))}")
     out.append(f"- **{t['auto_field']}**: {code(meta.get('default_auto_field', ''))}")
     out += ["", f"## {t['summary']}", ""]
-    for key in ("files_discovered", "files_parsed", "files_not_needed", "files_skipped",
-                "files_failed"):
+    for key in (
+        "files_discovered",
+        "files_parsed",
+        "files_not_needed",
+        "files_skipped",
+        "files_failed",
+    ):
         out.append(f"- **{t[key]}**: {summary.get(key, 0)}")
     if meta.get("duration_ms") is not None:
         out.append(f"- **{t['duration']}**: {round(meta['duration_ms'])} ms")
     out.append("")
     out.append(f"- **{t['apps']}**: {summary['apps']}")
-    out.append(f"- **{t['models']}**: {summary['models']} ({summary['concrete_models']} "
-               f"{t['concrete']}, {summary['abstract_models']} {t['abstract']}, "
-               f"{summary['proxy_models']} {t['proxy']})")
+    out.append(
+        f"- **{t['models']}**: {summary['models']} ({summary['concrete_models']} "
+        f"{t['concrete']}, {summary['abstract_models']} {t['abstract']}, "
+        f"{summary['proxy_models']} {t['proxy']})"
+    )
     out.append(f"- **{t['fields']}**: {summary['fields']}")
     out.append(f"- **{t['relationships']}**: {summary['relationships']}")
     out.append("")
@@ -158,8 +270,10 @@ def render(doc: dict, options: RenderOptions) -> str:
         for m in models:
             by_app.setdefault(m["app_label"], []).append(m)
         for label in sorted(by_app):
-            links = ", ".join(f"[{plain(m['name'])}](#{model_anchor[id(m)]})"
-                              for m in sorted(by_app[label], key=lambda m: m["name"]))
+            links = ", ".join(
+                f"[{plain(m['name'])}](#{model_anchor[id(m)]})"
+                for m in sorted(by_app[label], key=lambda m: m["name"])
+            )
             out.append(f"- **{plain(label)}** ({len(by_app[label])}): {links}")
         out.append("")
     out += [f"## {t['results']}", ""]
@@ -217,22 +331,33 @@ def _model(m: dict, t: dict[str, str]) -> list[str]:
     plain_fields = [f for f in m["fields"] if not f.get("relation")]
     rel_fields = [f for f in m["fields"] if f.get("relation")]
     if plain_fields:
-        out += [f"#### {t['fields_h']}", "",
-                f"| {t['field_name']} | {t['type']} | {t['line']} | {t['parameters']} |",
-                "|---|---|---|---|"]
+        out += [
+            f"#### {t['fields_h']}",
+            "",
+            f"| {t['field_name']} | {t['type']} | {t['line']} | {t['parameters']} |",
+            "|---|---|---|---|",
+        ]
         for f in plain_fields:
-            out.append(f"| {_field_name(f, t)} | {code(f['type'])} | {f['line'] or '-'} | "
-                       f"{params_text(f['params'])} |")
+            out.append(
+                f"| {_field_name(f, t)} | {code(f['type'])} | {f['line'] or '-'} | "
+                f"{params_text(f['params'])} |"
+            )
         out.append("")
     if rel_fields:
-        out += [f"#### {t['relationships_h']}", "",
-                f"| {t['field']} | {t['type']} | {t['target']} | {t['related_name']} | "
-                f"{t['on_delete']} | {t['line']} | {t['parameters']} |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            f"#### {t['relationships_h']}",
+            "",
+            f"| {t['field']} | {t['type']} | {t['target']} | {t['related_name']} | "
+            f"{t['on_delete']} | {t['line']} | {t['parameters']} |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for f in rel_fields:
             r = f["relation"]
-            target = code(r["target"]) if r["target"] else (
-                f"{code(r['target_raw'] or '?')} ({t['unresolved']})")
+            target = (
+                code(r["target"])
+                if r["target"]
+                else (f"{code(r['target_raw'] or '?')} ({t['unresolved']})")
+            )
             if r["target"] and r.get("target_raw") and r["target_raw"].strip("'\"") != r["target"]:
                 target += f" ← {code(r['target_raw'])}"
             if r.get("through"):
@@ -245,8 +370,12 @@ def _model(m: dict, t: dict[str, str]) -> list[str]:
             )
         out.append("")
     if m.get("reverse_relations"):
-        out += [f"#### {t['reverse_h']}", "",
-                f"| {t['accessor']} | {t['from']} | {t['field']} | {t['type']} |", "|---|---|---|---|"]
+        out += [
+            f"#### {t['reverse_h']}",
+            "",
+            f"| {t['accessor']} | {t['from']} | {t['field']} | {t['type']} |",
+            "|---|---|---|---|",
+        ]
         for r in m["reverse_relations"]:
             name = code(r["name"]) + (f" ({t['hidden']})" if r["hidden"] else "")
             out.append(f"| {name} | {code(r['model'])} | {code(r['field'])} | {r['kind']} |")
@@ -279,8 +408,12 @@ def _files(doc: dict, t: dict[str, str]) -> list[str]:
     rows = [f for f in doc["files"] if f["status"] in ("failed", "skipped")]
     if not rows:
         return []
-    out = [f"## {t['files_h']}", "", f"| {t['file']} | {t['status']} | {t['reason']} |",
-           "|---|---|---|"]
+    out = [
+        f"## {t['files_h']}",
+        "",
+        f"| {t['file']} | {t['status']} | {t['reason']} |",
+        "|---|---|---|",
+    ]
     for f in rows:
         where = f["path"] + (f":{f['line']}" if f.get("line") else "")
         out.append(f"| {code(where)} | {f['status']} | {plain(f['reason'] or '')} |")
@@ -291,9 +424,17 @@ def _diagnostics(doc: dict, t: dict[str, str]) -> list[str]:
     rows = [d for d in doc["diagnostics"] if d["code"] != "DJA110"]
     if not rows:
         return []
-    out = [f"## {t['diagnostics_h']}", "",
-           f"| {t['severity']} | {t['code']} | {t['where']} | {t['message']} |", "|---|---|---|---|"]
+    out = [
+        f"## {t['diagnostics_h']}",
+        "",
+        f"| {t['severity']} | {t['code']} | {t['where']} | {t['message']} |",
+        "|---|---|---|---|",
+    ]
     for d in rows:
-        where = code(f"{d['file']}:{d['line']}" if d.get("line") else d["file"]) if d.get("file") else "-"
+        where = (
+            code(f"{d['file']}:{d['line']}" if d.get("line") else d["file"])
+            if d.get("file")
+            else "-"
+        )
         out.append(f"| {d['severity']} | {d['code']} | {where} | {plain(d['message'])} |")
     return out + [""]

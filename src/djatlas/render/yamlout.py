@@ -64,8 +64,11 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
 
 def _inline(value: Any) -> str:
     if isinstance(value, dict):
-        return "{}" if not value else "{" + ", ".join(
-            f"{_key(k)}: {_inline(v)}" for k, v in value.items()) + "}"
+        return (
+            "{}"
+            if not value
+            else "{" + ", ".join(f"{_key(k)}: {_inline(v)}" for k, v in value.items()) + "}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(_inline(v) for v in value) + "]"
     return _scalar(value)
