@@ -11,9 +11,10 @@ class Plain(models.Model):
 
 
 def test_import_styles_for_fields(project):
-    s = project({
-        "app/__init__.py": "",
-        "app/models.py": """
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
             import django.db.models as m
             import django.db.models
             from django.db import models
@@ -26,7 +27,8 @@ def test_import_styles_for_fields(project):
                 d = django.db.models.BooleanField(default=False)
                 e: int = IntegerField(null=True)
         """,
-    })
+        }
+    )
     fields = {f["name"]: f for f in s.model("Styles")["fields"]}
     assert fields["a"]["resolved_type"] == "django.db.models.CharField"
     assert fields["b"]["type"] == "CF" and fields["b"]["django_type"] == "CharField"
@@ -37,9 +39,10 @@ def test_import_styles_for_fields(project):
 
 
 def test_base_imported_from_other_module_and_reexport(project):
-    s = project({
-        "core/__init__.py": "from .bases import Audited\n",
-        "core/bases.py": """
+    s = project(
+        {
+            "core/__init__.py": "from .bases import Audited\n",
+            "core/bases.py": """
             from django.db import models
 
             class Audited(models.Model):
@@ -48,15 +51,16 @@ def test_base_imported_from_other_module_and_reexport(project):
                 class Meta:
                     abstract = True
         """,
-        "shop/__init__.py": "",
-        "shop/models.py": """
+            "shop/__init__.py": "",
+            "shop/models.py": """
             from core import Audited as Base
 
             class Order(Base):
                 '''An order.'''
                 total = models_total = None
         """,
-    })
+        }
+    )
     order = s.model("Order")
     assert order["module"] == "shop.models"
     assert order["bases"] == [{"name": "Base", "resolved": "core.bases.Audited", "origin": "tree"}]
@@ -67,9 +71,10 @@ def test_base_imported_from_other_module_and_reexport(project):
 
 
 def test_star_import_alias_type_checking_and_try_except(project):
-    s = project({
-        "lib/__init__.py": "",
-        "lib/base.py": """
+    s = project(
+        {
+            "lib/__init__.py": "",
+            "lib/base.py": """
             from django.db import models
             __all__ = ["Stamped"]
 
@@ -79,9 +84,9 @@ def test_star_import_alias_type_checking_and_try_except(project):
                 class Meta:
                     abstract = True
         """,
-        "lib/reexport.py": "from lib.base import *\nAlias = Stamped\n",
-        "app/__init__.py": "",
-        "app/models.py": """
+            "lib/reexport.py": "from lib.base import *\nAlias = Stamped\n",
+            "app/__init__.py": "",
+            "app/models.py": """
             from typing import TYPE_CHECKING
             try:
                 from lib.reexport import Alias
@@ -93,23 +98,25 @@ def test_star_import_alias_type_checking_and_try_except(project):
             class Thing(Alias):
                 pass
         """,
-    })
+        }
+    )
     assert s.field_names("Thing") == ["id", "stamp"]
 
 
 def test_relative_imports_and_models_package(project):
-    s = project({
-        "proj/__init__.py": "",
-        "proj/blog/__init__.py": "",
-        "proj/blog/models/__init__.py": "from .post import Post\nfrom .tag import *\n",
-        "proj/blog/models/base.py": """
+    s = project(
+        {
+            "proj/__init__.py": "",
+            "proj/blog/__init__.py": "",
+            "proj/blog/models/__init__.py": "from .post import Post\nfrom .tag import *\n",
+            "proj/blog/models/base.py": """
             from django.db import models
 
             class Base(models.Model):
                 class Meta:
                     abstract = True
         """,
-        "proj/blog/models/post.py": """
+            "proj/blog/models/post.py": """
             from django.db import models
             from .base import Base
             from ..fields import SlugishField
@@ -118,20 +125,21 @@ def test_relative_imports_and_models_package(project):
                 slug = SlugishField()
                 tags = models.ManyToManyField("Tag", related_name="posts")
         """,
-        "proj/blog/models/tag.py": """
+            "proj/blog/models/tag.py": """
             from django.db import models
             from . import base
 
             class Tag(base.Base):
                 name = models.CharField(max_length=20)
         """,
-        "proj/blog/fields.py": """
+            "proj/blog/fields.py": """
             from django.db import models
 
             class SlugishField(models.SlugField):
                 pass
         """,
-    })
+        }
+    )
     post = s.model("Post")
     assert post["module"] == "proj.blog.models.post"
     assert post["file"] == "proj/blog/models/post.py"
@@ -145,9 +153,10 @@ def test_relative_imports_and_models_package(project):
 
 
 def test_namespace_package_resolution(project):
-    s = project({
-        "src/ns/pkg/__init__.py": "",
-        "src/ns/pkg/base.py": """
+    s = project(
+        {
+            "src/ns/pkg/__init__.py": "",
+            "src/ns/pkg/base.py": """
             from django.db import models
 
             class NsBase(models.Model):
@@ -156,16 +165,18 @@ def test_namespace_package_resolution(project):
                 class Meta:
                     abstract = True
         """,
-        "app/__init__.py": "",
-        "app/models.py": "from ns.pkg.base import NsBase\n\nclass Child(NsBase):\n    pass\n",
-    })
+            "app/__init__.py": "",
+            "app/models.py": "from ns.pkg.base import NsBase\n\nclass Child(NsBase):\n    pass\n",
+        }
+    )
     assert s.field("Child", "x")["origin"] == "inherited"
 
 
 def test_django_abstract_user_and_mixins(project):
-    s = project({
-        "accounts/__init__.py": "",
-        "accounts/models.py": """
+    s = project(
+        {
+            "accounts/__init__.py": "",
+            "accounts/models.py": """
             from django.contrib.auth.models import AbstractUser, PermissionsMixin
             from django.contrib.auth.base_user import AbstractBaseUser
             from django.db import models
@@ -180,11 +191,21 @@ def test_django_abstract_user_and_mixins(project):
             class Service(AbstractBaseUser, PermissionsMixin):
                 key = models.CharField(max_length=40, unique=True)
         """,
-    })
+        }
+    )
     names = s.field_names("User")
     assert names[0] == "id"
-    for expected in ("password", "last_login", "is_superuser", "username", "email",
-                     "date_joined", "nickname", "groups", "user_permissions"):
+    for expected in (
+        "password",
+        "last_login",
+        "is_superuser",
+        "username",
+        "email",
+        "date_joined",
+        "nickname",
+        "groups",
+        "user_permissions",
+    ):
         assert expected in names
     assert s.model("User")["bases"][1]["origin"] == "builtin"
     assert s.field("User", "groups")["relation"]["target"] == "auth.Group"
@@ -194,9 +215,10 @@ def test_django_abstract_user_and_mixins(project):
 
 
 def test_field_factories_and_project_functions(project):
-    s = project({
-        "util/__init__.py": "",
-        "util/fields.py": """
+    s = project(
+        {
+            "util/__init__.py": "",
+            "util/fields.py": """
             from typing import Type
             from django.db import models
 
@@ -213,8 +235,8 @@ def test_field_factories_and_project_functions(project):
             def not_a_field():
                 return "x"
         """,
-        "app/__init__.py": "",
-        "app/models.py": """
+            "app/__init__.py": "",
+            "app/models.py": """
             from typing import Optional
             from django.db import models
             from util.fields import make_json_field, user_field, not_a_field
@@ -230,7 +252,8 @@ def test_field_factories_and_project_functions(project):
                 other = not_a_field()
                 objects = MyManager()
         """,
-    })
+        }
+    )
     names = s.field_names("Config")
     assert names == ["id", "host", "owner"]
     host = s.field("Config", "host")
@@ -241,9 +264,10 @@ def test_field_factories_and_project_functions(project):
 
 
 def test_third_party_fields_and_unresolved_bases(project):
-    s = project({
-        "app/__init__.py": "",
-        "app/models.py": """
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
             import jsonfield
             from django.db import models
             from django_extensions.db.models import TimeStampedModel
@@ -256,20 +280,24 @@ def test_third_party_fields_and_unresolved_bases(project):
             class Schema(BaseModel):
                 name: str = "x"
         """,
-    })
+        }
+    )
     assert "Schema" not in s.names()
     doc = s.model("Doc")
     assert doc["bases"][0]["origin"] == "unresolved"
     data = s.field("Doc", "data")
-    assert data["resolved_type"] == "jsonfield.JSONField" and data["params"]["default"] == {"$expr": "dict"}
+    assert data["resolved_type"] == "jsonfield.JSONField" and data["params"]["default"] == {
+        "$expr": "dict"
+    }
     codes = {d["code"] for d in s.doc["diagnostics"]}
     assert "DJA101" in codes and "DJA103" in codes
 
 
 def test_not_models_are_not_reported(project):
-    s = project({
-        "app/__init__.py": "",
-        "app/models.py": """
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
             from django.db import models
 
             class Status(models.TextChoices):
@@ -284,15 +312,17 @@ def test_not_models_are_not_reported(project):
             class Real(Mixin, models.Model):
                 pass
         """,
-    })
+        }
+    )
     assert s.names() == {"Real"}
     assert s.field_names("Real") == ["id"]
 
 
 def test_self_inheriting_alias_cycle_does_not_crash(project):
-    s = project({
-        "app/__init__.py": "",
-        "app/models.py": """
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
             from django.db import models
             A = B
             B = A
@@ -303,41 +333,84 @@ def test_self_inheriting_alias_cycle_does_not_crash(project):
             class Fine(models.Model):
                 pass
         """,
-    })
+        }
+    )
     assert "Fine" in s.names()
 
 
 def test_circular_imports_between_model_modules(project):
-    s = project({
-        "app/__init__.py": "",
-        "app/models/__init__.py": "from .a import A\nfrom .b import B\n",
-        "app/models/a.py": "from django.db import models\nfrom .b import B\n\n"
-                           "class A(models.Model):\n    b = models.ForeignKey(B, models.CASCADE)\n",
-        "app/models/b.py": "from django.db import models\nfrom . import a\n\n"
-                           "class B(models.Model):\n    a = models.ForeignKey('A', models.CASCADE)\n",
-    })
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models/__init__.py": "from .a import A\nfrom .b import B\n",
+            "app/models/a.py": "from django.db import models\nfrom .b import B\n\n"
+            "class A(models.Model):\n    b = models.ForeignKey(B, models.CASCADE)\n",
+            "app/models/b.py": "from django.db import models\nfrom . import a\n\n"
+            "class B(models.Model):\n    a = models.ForeignKey('A', models.CASCADE)\n",
+        }
+    )
     assert s.field("A", "b")["relation"]["target"] == "app.B"
     assert s.field("B", "a")["relation"]["target"] == "app.A"
 
 
 def test_field_factory_parameters_are_merged(project):
-    s = project({
-        "app/__init__.py": "",
-        "app/fields.py": """
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/fields.py": """
             from django.db import models
 
             def tenant_field(label="tenant", **kwargs):
                 return models.CharField(label, max_length=32, default="default", **kwargs)
         """,
-        "app/models.py": """
+            "app/models.py": """
             from django.db import models
             from .fields import tenant_field
 
             class T(models.Model):
                 tenant = tenant_field(db_index=True)
         """,
-    })
+        }
+    )
     f = s.field("T", "tenant")
     assert f["type"] == "tenant_field"
     assert f["django_type"] == "CharField" and f["max_length"] == 32
     assert f["params"]["default"] == "default" and f["params"]["db_index"] is True
+
+
+def test_monorepo_projects_use_their_own_settings(project):
+    s = project(
+        {
+            "one/proj1/__init__.py": "",
+            "one/proj1/settings.py": """
+            INSTALLED_APPS = ["django.contrib.auth", "shop"]
+            INSTALLED_APPS += EXTRA_APPS
+            AUTH_USER_MODEL = "people.Person"
+            DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+        """,
+            "one/shop/__init__.py": "",
+            "one/shop/models.py": """
+            from django.conf import settings
+            from django.db import models
+
+            class Order(models.Model):
+                buyer = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE)
+        """,
+            "two/proj2/__init__.py": "",
+            "two/proj2/settings.py": 'INSTALLED_APPS = ["billing"]\n',
+            "two/billing/__init__.py": "",
+            "two/billing/models.py": """
+            from django.conf import settings
+            from django.db import models
+
+            class Invoice(models.Model):
+                owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE)
+        """,
+        }
+    )
+    assert s.doc["metadata"]["settings_module"] == "proj1.settings"
+    assert s.field("Order", "buyer")["relation"]["target"] == "people.Person"
+    assert s.field("Order", "id")["type"] == "BigAutoField"
+    assert s.field("Invoice", "owner")["relation"]["target"] == "auth.User"
+    assert s.field("Invoice", "id")["type"] == "AutoField"
+    assert "DJA122" in {d["code"] for d in s.doc["diagnostics"]}

@@ -39,6 +39,22 @@ class Settings:
     installed_apps: list[str] = field(default_factory=list)
     default_auto_field: str = DEFAULT_AUTO_FIELD
     auth_user_model: str = "auth.User"
+    #: Source root folder of the settings module ("" for the scan root, None if unknown).
+    root: str | None = None
+    #: In a monorepo: the settings of each source root that has its own settings module.
+    by_root: dict[str, Settings] = field(default_factory=dict)
+
+    def for_file(self, relpath: str | None) -> Settings:
+        """The settings that apply to a file: those of its source root, else these."""
+        if relpath and self.by_root:
+            best = max(
+                (r for r in self.by_root if r == "" or relpath.startswith(r + "/")),
+                key=len,
+                default=None,
+            )
+            if best is not None:
+                return self.by_root[best]
+        return self
 
 
 @dataclass
@@ -77,32 +93,50 @@ def _config_attrs(cls: ClassValue, index: ProjectIndex) -> dict[str, object]:
     return out
 
 
+def source_root(mod: LoadedModule) -> str | None:
+    """The folder a tree module's import path starts from (its source root)."""
+    if not mod.relpath:
+        return None
+    parts = mod.relpath[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    depth = len(mod.name.split("."))
+    return "/".join(parts[:-depth]) if depth <= len(parts) else ""
+
+
+def _score(m: LoadedModule) -> tuple:
+    apps = m.summary.settings.get("INSTALLED_APPS")
+    n = len(apps) if isinstance(apps, list) else 0
+    return (-n, "test" in m.name, m.name)
+
+
 def read_settings(
     index: ProjectIndex,
     modules: list[LoadedModule],
     wanted: str | None,
     diagnostics: list[Diagnostic],
 ) -> Settings:
-    """Pick the settings module (``--settings`` or the best candidate) and read it."""
-    found = [m for m in modules if "INSTALLED_APPS" in m.summary.settings]
-    chosen: LoadedModule | None = None
+    """Pick the settings module(s) (``--settings`` or the best per source root) and read them."""
     if wanted:
         chosen = index.module(wanted)
         if chosen is None:
             diagnostics.append(
                 Diagnostic("warning", "DJA120", f"settings module {wanted} not found")
             )
-    elif found:
-
-        def score(m: LoadedModule) -> tuple:
-            apps = m.summary.settings.get("INSTALLED_APPS")
-            n = len(apps) if isinstance(apps, list) else 0
-            return (-n, "test" in m.name, m.name)
-
-        found.sort(key=score)
-        chosen = found[0]
-        others = [m.name for m in found[1:]]
-        if others:
+            return Settings()
+        return _read(index, chosen)
+    found = sorted((m for m in modules if "INSTALLED_APPS" in m.summary.settings), key=_score)
+    if not found:
+        return Settings()
+    by_root: dict[str, list[LoadedModule]] = {}
+    for m in found:
+        by_root.setdefault(source_root(m) or "", []).append(m)
+    main = _read(index, found[0])
+    for root, mods in sorted(by_root.items()):
+        chosen = mods[0]
+        main.by_root[root] = main if chosen is found[0] else _read(index, chosen)
+        if len(mods) > 1:
+            others = [m.name for m in mods[1:]]
             diagnostics.append(
                 Diagnostic(
                     "info",
@@ -112,10 +146,21 @@ def read_settings(
                     chosen.relpath,
                 )
             )
-    settings = Settings()
-    if chosen is None:
-        return settings
-    settings.module = chosen.name
+    if len(by_root) > 1:
+        names = ", ".join(main.by_root[r].module or "?" for r in sorted(main.by_root))
+        diagnostics.append(
+            Diagnostic(
+                "info",
+                "DJA122",
+                f"{len(by_root)} Django projects found (settings: {names}); each model uses the "
+                f"settings of its own source root; the report's metadata shows {main.module}",
+            )
+        )
+    return main
+
+
+def _read(index: ProjectIndex, chosen: LoadedModule) -> Settings:
+    settings = Settings(module=chosen.name, root=source_root(chosen))
     values = _settings_values(index, chosen)
     apps = values.get("INSTALLED_APPS")
     if isinstance(apps, list):
@@ -183,7 +228,10 @@ def build_registry(
     for _pkg, paths in sorted(by_package.items()):
         chosen = sorted(paths, key=lambda p: (configs[p][1].get("default") is not True, p))[0]
         add(chosen, configs[chosen][1])
-    for entry in settings.installed_apps:
+    entries = list(settings.installed_apps)
+    for other in settings.by_root.values():
+        entries += [e for e in other.installed_apps if e not in entries]
+    for entry in entries:
         if entry in configs:
             add(entry, configs[entry][1])
         elif entry not in registry.apps:

@@ -443,7 +443,7 @@ class GraphBuilder:
         path = (
             app.default_auto_field
             if app and app.default_auto_field
-            else self.registry.settings.default_auto_field
+            else self.registry.settings.for_file(model.file).default_auto_field
         )
         short = path.rsplit(".", 1)[-1]
         return Field(
@@ -614,7 +614,9 @@ class GraphBuilder:
         raw = arg.ref or (arg.value.get("$expr") if isinstance(arg.value, dict) else None)
         if arg.ref:
             if arg.ref.endswith("AUTH_USER_MODEL"):
-                return self._label_from_string(self.registry.settings.auth_user_model, model), raw
+                return self._label_from_string(
+                    self.registry.settings.for_file(model.file).auth_user_model, model
+                ), raw
             value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
             if isinstance(value, Literal) and isinstance(value.value, str):
                 return self._label_from_string(value.value, model), raw
@@ -626,7 +628,9 @@ class GraphBuilder:
                     or any(a.value == "AUTH_USER_MODEL" for a in value.call.args)
                 )
             ):
-                return self._label_from_string(self.registry.settings.auth_user_model, model), raw
+                return self._label_from_string(
+                    self.registry.settings.for_file(model.file).auth_user_model, model
+                ), raw
             if isinstance(value, ClassValue):
                 target = self.model_of(value)
                 if target is not None:

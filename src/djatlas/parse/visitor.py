@@ -433,8 +433,13 @@ def _merge_missing(summary: ModuleSummary, fallback: ModuleSummary) -> None:
 
 
 def _concat(left: Value, right: Value) -> Value:
+    """``left + right`` for settings lists; a dynamic part keeps the known items."""
     if isinstance(left, list) and isinstance(right, list):
         return left + right
+    if isinstance(left, list):
+        return left
+    if isinstance(right, list):
+        return right
     return {"$expr": "<dynamic>"}
 
 
