@@ -414,3 +414,24 @@ def test_monorepo_projects_use_their_own_settings(project):
     assert s.field("Invoice", "owner")["relation"]["target"] == "auth.User"
     assert s.field("Invoice", "id")["type"] == "AutoField"
     assert "DJA122" in {d["code"] for d in s.doc["diagnostics"]}
+
+
+def test_auto_created_fields_come_first(project):
+    s = project({
+        "app/__init__.py": "",
+        "app/models.py": """
+            import uuid
+            from django.db import models
+
+            class Stamp(models.Model):
+                created = models.DateTimeField(auto_now_add=True)
+
+                class Meta:
+                    abstract = True
+
+            class Op(Stamp):
+                id = models.UUIDField(primary_key=True, default=uuid.uuid4, auto_created=True)
+                name = models.CharField(max_length=5)
+        """,
+    })
+    assert s.field_names("Op") == ["id", "created", "name"]

@@ -230,7 +230,10 @@ class GraphBuilder:
         out = list(fields.values())
         for spec in out:
             spec_rank = rank.get(spec.owner.file or spec.owner.module, 0)
+            auto = spec.call.kwargs.get("auto_created")
             spec.order = (
+                # auto_created=True fields take Django's negative auto-creation counter: first.
+                0 if auto is not None and auto.value is True else 1,
                 spec_rank,
                 spec.owner.summary.line if spec.owner.summary else 0,
                 spec.line,
