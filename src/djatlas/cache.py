@@ -19,12 +19,15 @@ once never read a partial file (the last writer wins).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import tempfile
 import time
 from typing import Any
+
+try:  # the C module directly: hashlib would load OpenSSL (~10 ms of start-up)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover
+    from hashlib import blake2b
 
 from djatlas import __version__
 
@@ -44,7 +47,7 @@ def code_stamp() -> str:
     """
     if _stamp_memo:
         return _stamp_memo[0]
-    h = hashlib.blake2b(digest_size=10)
+    h = blake2b(digest_size=10)
     h.update(f"{__version__}\0{FORMAT}".encode())
     pkg = os.path.dirname(os.path.abspath(__file__))
     stack = [pkg]
@@ -77,12 +80,12 @@ def default_base() -> str:
 def cache_folder(root: str, base: str | None = None) -> str:
     """The cache folder of one scan root under ``base`` (default: the user cache dir)."""
     absroot = os.path.realpath(root)
-    digest = hashlib.blake2b(absroot.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+    digest = blake2b(absroot.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
     return os.path.join(base or default_base(), digest)
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _read_json(path: str) -> Any:
@@ -94,18 +97,24 @@ def _read_json(path: str) -> Any:
 
 
 def _write_json(path: str, doc: Any) -> None:
-    """Atomically replace ``path`` with ``doc`` (temp file + os.replace); errors are ignored."""
+    """Atomically replace ``path`` with ``doc`` as JSON."""
+    _write_bytes(path, json.dumps(doc, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    """Atomically replace ``path`` (temp file in the same folder + os.replace); errors ignored."""
     folder = os.path.dirname(path)
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{time.time_ns()}")
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError:
         return
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(doc, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+            fh.write(data)
         os.replace(tmp, path)
-    except (OSError, ValueError, TypeError, RecursionError):
+    except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
 
@@ -267,6 +276,7 @@ class ScanCache:
         if (not isinstance(doc, dict) or doc.get("stamp") != code_stamp() or doc.get("key") != key
                 or not isinstance(doc.get("report"), dict) or not _env_unchanged(doc.get("env"))):
             return None
+        self.env_files = [row[0] for row in doc["env"]]
         return doc["report"]
 
     def store_report(self, key: str, report: dict[str, Any], env_files: list[str],
@@ -279,9 +289,38 @@ class ScanCache:
         })
 
 
+    def rendered(self, key: str, fmt: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
+        """A cached rendering of the report for ``key``: (text, summary, metadata tokens)."""
+        if self.folder is None:
+            return None
+        try:
+            with open(self._path(f"render-{fmt}.txt"), "rb") as fh:
+                head = json.loads(fh.readline())
+                if (not isinstance(head, dict) or head.get("stamp") != code_stamp()
+                        or head.get("key") != key or not _env_unchanged(head.get("env"))):
+                    return None
+                text = fh.read()
+            if len(text) != head["length"]:
+                return None
+            return text.decode("utf-8"), head["summary"], head["tokens"]
+        except (OSError, ValueError, KeyError, TypeError, UnicodeError, RecursionError):
+            return None
+
+    def store_rendered(self, key: str, fmt: str, text: str, summary: dict[str, Any],
+                       tokens: dict[str, str], newest_mtime_ns: int) -> None:
+        """Keep a rendering whose metadata values are the placeholders in ``tokens``."""
+        if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
+            return
+        data = text.encode("utf-8")
+        head = {"stamp": code_stamp(), "key": key, "env": _env_stats(self.env_files),
+                "summary": summary, "tokens": tokens, "length": len(data)}
+        _write_bytes(self._path(f"render-{fmt}.txt"),
+                     json.dumps(head, ensure_ascii=True).encode("ascii") + b"\n" + data)
+
+
 def fingerprint(parts: list[Any]) -> str:
     """A digest of JSON-able parts (options, file stats ...)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     h.update(json.dumps(parts, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
     return h.hexdigest()
 

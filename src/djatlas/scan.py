@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from djatlas import __version__
 from djatlas.discover.finder import (
@@ -21,16 +21,12 @@ from djatlas.discover.finder import (
     is_models_module,
 )
 from djatlas.discover.source import Source
-from djatlas.graph.apps import build_registry, read_settings
-from djatlas.graph.build import GraphBuilder
-from djatlas.graph.types import App, Diagnostic, FileEntry, Report
-from djatlas.parallel import choose_jobs, parse_many
-from djatlas.parse.reader import ReadError, check_bytes
-from djatlas.parse.summary import ModuleSummary
-from djatlas.resolve.index import LoadedModule, ProjectIndex
-from djatlas.resolve.layout import Layout
-from djatlas.resolve.prefilter import candidates, scan_headers
-from djatlas.resolve.values import ORIGIN_ENV
+
+if TYPE_CHECKING:
+    from djatlas.graph.types import Report
+
+# The analysis modules (graph, parse, resolve) are imported where used, so that a scan answered
+# from the cache does not pay for importing them.
 
 DEFAULT_TITLE = "Django Models Analysis"
 
@@ -92,6 +88,45 @@ def scan_document(target: str | Source, options: ScanOptions | None = None) -> d
     return doc
 
 
+_META_KEYS = ("title", "path", "source", "git_commit", "scanned_at", "duration_ms")
+
+
+def scan_rendered(target: str | Source, options: ScanOptions, fmt: str,
+                  render: Callable[[dict[str, Any]], str]) -> tuple[dict[str, Any], str]:
+    """``(summary, render(report document))``. For the JSON format the rendered text is cached
+    too (with placeholders for the per-run metadata), so an unchanged tree costs no rendering."""
+    if fmt != "json" or not options.use_cache or isinstance(target, Source):
+        doc = scan_document(target, options)
+        return doc["summary"], render(doc)
+    import json
+
+    started = time.perf_counter()
+    discovery, read, root, shown, commit = _prepare(target, options)
+    cache = _open_cache(root, options)
+    key = _report_key(discovery, root, options)
+    hit = cache.rendered(key, fmt) if cache is not None else None
+    meta = None
+    if hit is None:
+        doc = cache.report(key) if cache is not None else None
+        if doc is None:
+            doc = _analyse(discovery, read, root, options, cache).to_dict()
+        tokens = {k: f"@@djatlas-metadata-{k}-{key}@@" for k in _META_KEYS}
+        doc["metadata"].update(tokens)
+        text = render(doc)
+        if cache is not None:
+            newest = max((f.mtime_ns for f in discovery.files), default=0)
+            cache.store_report(key, doc, cache.env_files, newest)
+            cache.store_rendered(key, fmt, text, doc["summary"], tokens, newest)
+        summary = doc["summary"]
+    else:
+        text, summary, tokens = hit
+    meta = _metadata(options, shown, commit, started)
+    for k, token in tokens.items():
+        value = json.dumps(meta[k], ensure_ascii=False).encode("utf-8", "backslashreplace")
+        text = text.replace(json.dumps(token), value.decode("utf-8"), 1)
+    return summary, text
+
+
 def _prepare(target: str | Source, options: ScanOptions):
     dopts = DiscoverOptions(options.include, options.exclude, options.default_excludes,
                             options.gitignore, options.max_file_size)
@@ -147,7 +182,7 @@ def _report_key(discovery: Discovery, root: str | None, options: ScanOptions) ->
     from djatlas.cache import fingerprint
 
     env = []
-    for entry in sys.path:  # the folders environment modules are looked up in
+    for entry in sys.path[1:]:  # where environment modules are found (not the script's folder)
         try:
             env.append([entry, os.stat(entry).st_mtime_ns])
         except OSError:
@@ -165,7 +200,17 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
              options: ScanOptions, cache=None) -> Report:
     from djatlas.cache import FileEntry as CacheEntry
     from djatlas.cache import content_hash
+    from djatlas.graph.apps import build_registry, read_settings
+    from djatlas.graph.build import GraphBuilder
+    from djatlas.graph.types import Diagnostic
+    from djatlas.parallel import choose_jobs, parse_many
+    from djatlas.parse.reader import ReadError, check_bytes
+    from djatlas.parse.summary import ModuleSummary
     from djatlas.progress import Progress
+    from djatlas.resolve.index import LoadedModule, ProjectIndex
+    from djatlas.resolve.layout import Layout
+    from djatlas.resolve.prefilter import candidates, scan_headers
+    from djatlas.resolve.values import ORIGIN_ENV
 
     progress = Progress(enabled=options.progress)
     files = discovery.files
@@ -320,6 +365,8 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
 
 
 def _report(models, records, discovery, registry, settings, diagnostics) -> Report:
+    from djatlas.graph.types import App, Diagnostic, FileEntry, Report
+
     apps: dict[str, App] = {}
     for m in models:
         app = apps.get(m.app_label)

@@ -116,6 +116,10 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a size: {text!r}") from None
 
 
+class _RenderError(Exception):
+    """A renderer's one-line failure (missing tool, bad filter)."""
+
+
 def _jobs(text: str) -> int:
     try:
         n = int(text)
@@ -127,7 +131,7 @@ def _jobs(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from djatlas.scan import ScanOptions, scan_document
+    from djatlas.scan import ScanOptions, scan_rendered
 
     if not os.path.exists(args.path):
         print(f"djatlas: error: path not found: {args.path}", file=sys.stderr)
@@ -150,7 +154,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.max_file_size is not None:
         options.max_file_size = args.max_file_size
-    doc = scan_document(args.path, options)
     render_options = RenderOptions(
         title=args.title,
         language=args.language,
@@ -163,13 +166,20 @@ def run(args: argparse.Namespace) -> int:
         hide_inherited=args.hide_inherited,
         hide_abstract=args.hide_abstract,
     )
+    renderer = get_renderer(args.format)
+
+    def render(doc: dict) -> str:
+        try:
+            return renderer(doc, render_options)
+        except (RuntimeError, ValueError) as exc:  # FilterError, GraphvizError: one line
+            raise _RenderError(str(exc)) from exc
+
     try:
-        output = get_renderer(args.format)(doc, render_options)
-    except (RuntimeError, ValueError) as exc:  # FilterError, GraphvizError: a one-line message
+        summary, output = scan_rendered(args.path, options, args.format, render)
+    except _RenderError as exc:
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2
     _write(output, args.output)
-    summary = doc["summary"]
     if not args.quiet and args.output:
         print(
             f"djatlas: {summary['models']} models, {summary['fields']} fields, "

@@ -55,6 +55,7 @@ class GitIgnore:
 
     def __init__(self, lines: list[str]) -> None:
         self.rules: list[_Rule] = []
+        self._any: re.Pattern[str] | None = None  # every rule at once (a rule must match)
         for raw in lines:
             line = raw.rstrip("\n").rstrip("\r")
             if not line.strip() or line.startswith("#"):
@@ -78,6 +79,10 @@ class GitIgnore:
 
     def match(self, relpath: str, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no rule applies)."""
+        if self._any is None:
+            self._any = re.compile("|".join(f"(?:{r.regex.pattern})" for r in self.rules) or "(?!)")
+        if self._any.match(relpath) is None:  # one regex instead of one per rule: most paths
+            return None
         result: bool | None = None
         for rule in self.rules:
             if rule.dir_only and not is_dir:
