@@ -154,7 +154,8 @@ def test_no_command_executes_the_tree(tmp_path: Path) -> None:
 
     static = work / "static.json"
     subprocess.run(_djatlas() + ["scan", str(tree), "-f", "json", "-o", str(static), "-q"],
-                   check=True, cwd=tree, timeout=120)
+                   check=True, cwd=tree, timeout=120,
+                   env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")})
     commands: list[list[str]] = []
     for fmt in _scan_formats():
         commands.append(["scan", str(tree), "-f", fmt, "-o", str(work / f"out.{fmt}"),
@@ -173,8 +174,10 @@ def test_no_command_executes_the_tree(tmp_path: Path) -> None:
     if _hostile_git(tree, markers):
         commands.append(["diff", "HEAD~1", "HEAD", "--repo", str(tree)])
         commands.append(["diff", "HEAD~1", str(tree), "--repo", str(tree), "--format", "json"])
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}  # the cache stays in tmp
     procs = [(cmd, subprocess.Popen(_djatlas() + cmd, cwd=tree, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True)) for cmd in commands]
+                                    stderr=subprocess.PIPE, text=True, env=env))
+             for cmd in commands]
     for cmd, proc in procs:
         out, err = proc.communicate(timeout=300)
         assert "Traceback" not in err, (cmd, err)
