@@ -6,10 +6,14 @@ import ast
 import codecs
 import io
 import re
+import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
 
+_NEWER = re.compile(  # PEP 695: `type X = ...`, `class C[T]`, `def f[T]`
+    rb"^[ \t]*(?:type[ \t]+\w+[ \t]*(?:\[[^\]]*\])?[ \t]*=|(?:class|def)[ \t]+\w+\[)", re.M
+)
 _PY2_HINTS = re.compile(
     rb"^\s*(print\s+[\"'\w]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)"
     rb"|\bur[\"']|^\s*\d+L\b",
@@ -78,6 +82,11 @@ def parse(data: bytes, filename: str) -> ParsedSource:
             tree = ast.parse(text, filename=filename)
     except SyntaxError as exc:
         hint = " (looks like Python 2)" if _PY2_HINTS.search(data) else ""
+        if not hint and _NEWER.search(data) and sys.version_info < (3, 12):
+            hint = (
+                f" (newer Python syntax, e.g. PEP 695 generics or `type` aliases: run djatlas "
+                f"with a newer Python than {sys.version_info[0]}.{sys.version_info[1]})"
+            )
         raise ReadError(f"syntax error: {exc.msg}{hint}", exc.lineno) from None
     except (RecursionError, MemoryError):
         raise ReadError("too deeply nested to parse") from None
