@@ -132,6 +132,22 @@ def default_djatlas_cmd() -> str:
     return shutil.which("djatlas") or "djatlas"
 
 
+def snapshot_djatlas(rev: str, dest: Path) -> list[str]:
+    """Extract src/ of revision rev of the checkout holding bench.py; return its command."""
+    repo = Path(__file__).resolve().parent.parent
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", rev, "src"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        msg = archive.stderr.decode("utf-8", "replace").strip()
+        raise SystemExit(f"git archive {rev} failed: {msg}")
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return ["env", f"PYTHONPATH={dest / 'src'}", sys.executable, "-m", "djatlas"]
+
+
 def ensure_peer(name: str, version: str, peers_dir: Path, python: str) -> Path:
     """Return the peer's console script, creating its venv and installing it when missing."""
     dist, script = PEERS[name]
@@ -418,6 +434,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="how to start djatlas (default: %(default)s); e.g. 'python -m djatlas'",
     )
     p.add_argument(
+        "--djatlas-rev",
+        metavar="REV",
+        help="run djatlas from a snapshot of git revision REV of this checkout's src/ "
+        "(git archive into a temp dir, then 'env PYTHONPATH=... PYTHON -m djatlas' with the "
+        "running interpreter): a fixed djatlas while others edit the work tree, or to "
+        "compare revisions; overrides --djatlas-cmd",
+    )
+    p.add_argument(
         "--scan-args",
         default="scan {path} --format json",
         help="djatlas arguments for both runs (default: %(default)r)",
@@ -491,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
     tools: list[Tool] = []
     try:
         djatlas = shlex.split(args.djatlas_cmd)
+        if args.djatlas_rev:
+            djatlas = snapshot_djatlas(args.djatlas_rev, workdir / "djatlas-src")
         for name in names:
             runs = args.runs
             warmup = args.warmup
@@ -501,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
                     warmup = max(warmup, 1)
                 tool = Tool(name, argv_, runs, warmup)
                 tool.version = command_version(djatlas + ["--version"])
+                if args.djatlas_rev and tool.version:
+                    tool.version += f" @{args.djatlas_rev}"
             else:
                 if name == "upcast" and args.upcast_runs is not None:
                     runs = args.upcast_runs
