@@ -21,11 +21,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"djatlas: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; ``only`` registers just that command (start-up: each command module
+    imports its own dependencies)."""
     parser = _Parser(prog="djatlas", description="A static atlas of a Django data model.")
     parser.add_argument("--version", action="version", version=f"djatlas {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"djatlas.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -37,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
