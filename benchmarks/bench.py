@@ -132,12 +132,24 @@ def default_djatlas_cmd() -> str:
     return shutil.which("djatlas") or "djatlas"
 
 
-def snapshot_djatlas(rev: str, dest: Path) -> list[str]:
-    """Extract src/ of revision rev of the checkout holding bench.py; return its command."""
+def snapshot_djatlas(rev: str, dest: Path) -> tuple[list[str], str]:
+    """Extract src/ of revision rev of the checkout holding bench.py.
+
+    Returns the command that runs it and the revision's short hash.
+    """
     repo = Path(__file__).resolve().parent.parent
+    parsed = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--short", f"{rev}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if parsed.returncode != 0:
+        raise SystemExit(f"unknown revision {rev!r}: {parsed.stderr.strip()}")
+    sha = parsed.stdout.strip()
     dest.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", "--format=tar", rev, "src"],
+        ["git", "-C", str(repo), "archive", "--format=tar", sha, "src"],
         capture_output=True,
         check=False,
     )
@@ -145,7 +157,7 @@ def snapshot_djatlas(rev: str, dest: Path) -> list[str]:
         msg = archive.stderr.decode("utf-8", "replace").strip()
         raise SystemExit(f"git archive {rev} failed: {msg}")
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
-    return ["env", f"PYTHONPATH={dest / 'src'}", sys.executable, "-m", "djatlas"]
+    return ["env", f"PYTHONPATH={dest / 'src'}", sys.executable, "-m", "djatlas"], sha
 
 
 def ensure_peer(name: str, version: str, peers_dir: Path, python: str) -> Path:
@@ -516,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         djatlas = shlex.split(args.djatlas_cmd)
         if args.djatlas_rev:
-            djatlas = snapshot_djatlas(args.djatlas_rev, workdir / "djatlas-src")
+            djatlas, djatlas_sha = snapshot_djatlas(args.djatlas_rev, workdir / "djatlas-src")
         for name in names:
             runs = args.runs
             warmup = args.warmup
@@ -528,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
                 tool = Tool(name, argv_, runs, warmup)
                 tool.version = command_version(djatlas + ["--version"])
                 if args.djatlas_rev and tool.version:
-                    tool.version += f" @{args.djatlas_rev}"
+                    tool.version += f" @{djatlas_sha}"
             else:
                 if name == "upcast" and args.upcast_runs is not None:
                     runs = args.upcast_runs
