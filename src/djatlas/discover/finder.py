@@ -59,6 +59,10 @@ class Discovery:
     records: list[FileRecord] = field(default_factory=list)
     #: Folders that hold an ``__init__.py`` (relative POSIX paths; "" for the root).
     packages: set[str] = field(default_factory=set)
+    #: (mtime_ns, size) of what the walk depends on besides ``files``: every folder listed
+    #: ("" root, "a/b/" folders), each .gitignore read, files skipped for their size. A cache can
+    #: revalidate a discovery by stat-ing these instead of walking again.
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
@@ -120,6 +124,7 @@ class _Walker:
         try:
             st = os.stat(self.root)
             self.seen_dirs.add((st.st_dev, st.st_ino))
+            self.result.stats[""] = (st.st_mtime_ns, st.st_size)
         except OSError:
             pass
         while stack:
@@ -138,6 +143,9 @@ class _Walker:
             if self.options.gitignore and ".gitignore" in names:
                 try:
                     with open(os.path.join(path, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                        gst = os.fstat(fh.fileno())
+                        self.result.stats[f"{rel}/.gitignore" if rel else ".gitignore"] = (
+                            gst.st_mtime_ns, gst.st_size)
                         ignores = ignores + [(rel, GitIgnore(fh.read().splitlines()))]
                 except OSError:
                     pass
@@ -165,6 +173,12 @@ class _Walker:
             return
         if is_dir:
             reason = self._skip_dir(rel, entry.name, entry.path, ignores)
+            if reason and "pyvenv.cfg" in reason:  # skipped for a file inside it: watch it
+                try:
+                    vst = os.stat(entry.path)
+                    self.result.stats[rel + "/"] = (vst.st_mtime_ns, vst.st_size)
+                except OSError:
+                    pass
             if reason:
                 self.result.records.append(FileRecord(rel + "/", "skipped", reason))
                 return
@@ -180,6 +194,7 @@ class _Walker:
                 )
                 return
             self.seen_dirs.add(key)
+            self.result.stats[rel + "/"] = (st.st_mtime_ns, st.st_size)
             subdirs.append((entry.path, rel))
             return
         if not entry.name.endswith(".py"):
@@ -206,6 +221,7 @@ class _Walker:
             self.result.records.append(FileRecord(rel, "skipped", "not a regular file"))
             return
         if st.st_size > self.options.max_file_size:
+            self.result.stats[rel] = (st.st_mtime_ns, st.st_size)
             self.result.records.append(
                 FileRecord(rel, "failed", f"too large: {st.st_size} bytes (limit {self.options.max_file_size})")
             )
