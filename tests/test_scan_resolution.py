@@ -417,9 +417,10 @@ def test_monorepo_projects_use_their_own_settings(project):
 
 
 def test_auto_created_fields_come_first(project):
-    s = project({
-        "app/__init__.py": "",
-        "app/models.py": """
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
             import uuid
             from django.db import models
 
@@ -433,5 +434,25 @@ def test_auto_created_fields_come_first(project):
                 id = models.UUIDField(primary_key=True, default=uuid.uuid4, auto_created=True)
                 name = models.CharField(max_length=5)
         """,
-    })
+        }
+    )
     assert s.field_names("Op") == ["id", "created", "name"]
+
+
+def test_nested_app_with_its_own_models_module(project):
+    s = project(
+        {
+            "lib/__init__.py": "",
+            "lib/apps.py": """
+            from django.apps import AppConfig
+
+            class LibConfig(AppConfig):
+                name = "lib"
+        """,
+            "lib/models.py": "from django.db import models\n\nclass A(models.Model):\n    pass\n",
+            "lib/testapp/__init__.py": "",
+            "lib/testapp/models.py": "from django.db import models\n\nclass B(models.Model):\n    pass\n",
+        }
+    )
+    assert s.model("A")["label"] == "lib.A"
+    assert s.model("B")["label"] == "testapp.B"

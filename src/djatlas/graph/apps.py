@@ -73,12 +73,15 @@ class AppRegistry:
         return None
 
     def label_for(self, module: str) -> str:
-        app = self.app_for(module)
-        if app is not None:
-            return app.label
         parts = module.split(".")
-        if "models" in parts[1:]:
-            return parts[parts.index("models", 1) - 1]
+        # The package holding the ``models`` module is the app Django would load it from.
+        owner = ".".join(parts[: parts.index("models", 1)]) if "models" in parts[1:] else None
+        app = self.app_for(module)
+        if app is not None and not (owner and owner.startswith(app.name + ".")):
+            return app.label
+        if owner is not None:
+            # A nested package with its own models module (e.g. a test app) is an app itself.
+            return owner.rsplit(".", 1)[-1]
         return parts[-2] if len(parts) > 1 else parts[0]
 
 
