@@ -451,7 +451,9 @@ def test_nested_app_with_its_own_models_module(project):
         """,
             "lib/models.py": "from django.db import models\n\nclass A(models.Model):\n    pass\n",
             "lib/testapp/__init__.py": "",
-            "lib/testapp/models.py": "from django.db import models\n\nclass B(models.Model):\n    pass\n",
+            "lib/testapp/models.py": (
+                "from django.db import models\n\nclass B(models.Model):\n    pass\n"
+            ),
         }
     )
     assert s.model("A")["label"] == "lib.A"
