@@ -318,6 +318,45 @@ class ScanCache:
                      json.dumps(head, ensure_ascii=True).encode("ascii") + b"\n" + data)
 
 
+    # -- the last walk ------------------------------------------------------------------------
+    def store_snapshot(self, options_key: str, key: str, discovery: Any) -> None:
+        """Remember what the last discovery depended on (see ``Discovery.stats``)."""
+        if self.folder is None:
+            return
+        stats = {path: list(v) for path, v in discovery.stats.items()}
+        files = [[f.relpath, f.size, f.mtime_ns] for f in discovery.files]
+        newest = max([v[0] for v in stats.values()] + [f[2] for f in files], default=0)
+        if newest > time.time_ns() - _RACY_NS:
+            return
+        _write_json(self._path("tree.json"), {
+            "stamp": code_stamp(), "options": options_key, "key": key, "stats": stats,
+            "files": files,
+        })
+
+    def snapshot_key(self, root: str, options_key: str) -> str | None:
+        """The report key of the last walk if nothing it depended on changed (stat only)."""
+        if self.folder is None:
+            return None
+        doc = _read_json(self._path("tree.json"))
+        if (not isinstance(doc, dict) or doc.get("stamp") != code_stamp()
+                or doc.get("options") != options_key):
+            return None
+        stat, join = os.stat, os.path.join
+        try:
+            for path, (mtime, size) in doc["stats"].items():
+                st = stat(join(root, path) if path else root)
+                if st.st_mtime_ns != mtime or st.st_size != size:
+                    return None
+            for rel, size, mtime in doc["files"]:
+                st = stat(join(root, rel))
+                if st.st_mtime_ns != mtime or st.st_size != size:
+                    return None
+        except (OSError, ValueError, TypeError, AttributeError):
+            return None
+        key = doc.get("key")
+        return key if isinstance(key, str) else None
+
+
 def fingerprint(parts: list[Any]) -> str:
     """A digest of JSON-able parts (options, file stats ...)."""
     h = blake2b(digest_size=16)

@@ -76,7 +76,7 @@ def scan_document(target: str | Source, options: ScanOptions | None = None) -> d
     started = time.perf_counter()
     discovery, read, root, shown, commit = _prepare(target, options)
     cache = _open_cache(root, options)
-    key = _report_key(discovery, root, options) if cache is not None else ""
+    key = _report_key(discovery, _options_key(root, options)) if cache is not None else ""
     doc = cache.report(key) if cache is not None else None
     if doc is None:
         report = _analyse(discovery, read, root, options, cache)
@@ -101,11 +101,20 @@ def scan_rendered(target: str | Source, options: ScanOptions, fmt: str,
     import json
 
     started = time.perf_counter()
-    discovery, read, root, shown, commit = _prepare(target, options)
-    cache = _open_cache(root, options)
-    key = _report_key(discovery, root, options)
-    hit = cache.rendered(key, fmt) if cache is not None else None
-    meta = None
+    hit = None
+    if os.path.isdir(target):  # an unchanged tree: revalidate the last walk by stat alone
+        cache = _open_cache(target, options)
+        key = cache.snapshot_key(target, _options_key(target, options)) if cache else None
+        hit = cache.rendered(key, fmt) if cache is not None and key else None
+        shown, commit = target, git_commit(target)
+    if hit is None:
+        discovery, read, root, shown, commit = _prepare(target, options)
+        cache = _open_cache(root, options)
+        okey = _options_key(root, options)
+        key = _report_key(discovery, okey)
+        if cache is not None:
+            cache.store_snapshot(okey, key, discovery)
+        hit = cache.rendered(key, fmt) if cache is not None else None
     if hit is None:
         doc = cache.report(key) if cache is not None else None
         if doc is None:
@@ -178,7 +187,8 @@ def _open_cache(root: str | None, options: ScanOptions):
     return ScanCache.for_root(root, options.cache_dir)
 
 
-def _report_key(discovery: Discovery, root: str | None, options: ScanOptions) -> str:
+def _options_key(root: str | None, options: ScanOptions) -> str:
+    """What a report depends on besides the tree's files: root, options, environment folders."""
     from djatlas.cache import fingerprint
 
     env = []
@@ -190,7 +200,15 @@ def _report_key(discovery: Discovery, root: str | None, options: ScanOptions) ->
     return fingerprint([
         os.path.abspath(root or ""), options.include, options.exclude, options.default_excludes,
         options.gitignore, options.max_file_size, options.settings, env,
-        sorted(discovery.packages),
+    ])
+
+
+def _report_key(discovery: Discovery, options_key: str) -> str:
+    """The fingerprint a cached report is valid for: options + every discovered file's stat."""
+    from djatlas.cache import fingerprint
+
+    return fingerprint([
+        options_key, sorted(discovery.packages),
         [[f.relpath, f.size, f.mtime_ns] for f in discovery.files],
         [[r.path, r.status, r.reason, r.line] for r in discovery.records],
     ])
