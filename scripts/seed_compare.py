@@ -31,7 +31,7 @@ Exit status: 0 when everything in the seed is matched and the named extras are f
 
 Usage::
 
-    scripts/seed_compare.py [--tree PATH] [--seed FILE] [--report FILE] [--no-lines]
+    scripts/seed_compare.py [--tree PATH] [--seed FILE] [--report FILE] [--no-lines] [--notes]
 """
 
 from __future__ import annotations
@@ -1035,14 +1035,22 @@ def find_djatlas() -> str | None:
     return shutil.which("djatlas")
 
 
-def run_djatlas(tree: Path) -> dict:
+def run_djatlas(tree: Path, use_cache: bool = False) -> dict:
+    """Run ``djatlas scan TREE --format json`` (by default bypassing djatlas's cache, so the
+    result reflects the code as it is now) and return the parsed report."""
     exe = find_djatlas()
     if exe is None:
         raise RuntimeError("djatlas not found next to the Python interpreter nor on PATH")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         cmd = [exe, "scan", str(tree), "--format", "json", "-o", str(out)]
+        if not use_cache:
+            cmd.append("--no-cache")
         proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode == 2 and "--no-cache" in proc.stderr:
+            # a djatlas without a cache: run it without the option
+            cmd.remove("--no-cache")
+            proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(
                 f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}"
@@ -1139,6 +1147,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-lines", action="store_true", help="skip checking line numbers against the tree"
     )
     parser.add_argument("--notes", action="store_true", help="list the informational differences")
+    parser.add_argument(
+        "--use-cache", action="store_true", help="let djatlas use its cache (default: --no-cache)"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -1150,7 +1161,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.report:
             report = json.loads(args.report.read_text(encoding="utf-8"))
         else:
-            report = run_djatlas(args.tree)
+            report = run_djatlas(args.tree, use_cache=args.use_cache)
     except (OSError, ValueError, RuntimeError) as exc:
         print(f"seed_compare: no djatlas report: {exc}", file=sys.stderr)
         return 2
