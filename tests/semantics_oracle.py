@@ -47,7 +47,7 @@ def rel(f):
     out = {
         "target": label(f.related_model) if isinstance(f.related_model, type) else f.related_model,
         "related_name": r.related_name,
-        "related_query_name": f.related_query_name() if hasattr(f, "related_query_name") else None,
+        "related_query_name": getattr(r, "related_query_name", None),
         "accessor": r.get_accessor_name() if hasattr(r, "get_accessor_name") else None,
         "hidden": r.is_hidden() if hasattr(r, "is_hidden") else None,
         "on_delete": getattr(getattr(r, "on_delete", None), "__name__", None),
@@ -62,7 +62,8 @@ def rel(f):
         through = r.through
         out["through"] = label(through) if isinstance(through, type) else through
         out["through_auto_created"] = getattr(getattr(through, "_meta", None), "auto_created", None)
-        out["m2m_db_table"] = f.m2m_db_table() if callable(getattr(f, "m2m_db_table", None)) else None
+        table = getattr(f, "m2m_db_table", None)
+        out["m2m_db_table"] = table() if callable(table) else None
         out["symmetrical"] = getattr(r, "symmetrical", None)
     return out
 
@@ -99,7 +100,10 @@ def meta(m):
 
 def model(m):
     o = m._meta
-    fields = o.get_fields() if not o.abstract else o.local_fields + o.local_many_to_many + o.private_fields
+    if o.abstract:
+        fields = o.local_fields + o.local_many_to_many + o.private_fields
+    else:
+        fields = o.get_fields()
     fwd = [f for f in fields if not isinstance(f, ForeignObjectRel)]
     rev = [] if o.abstract else [
         {"accessor": f.get_accessor_name(), "model": label(f.related_model), "field": f.field.name,
@@ -126,7 +130,8 @@ out = {
     "settings": os.environ["DJANGO_SETTINGS_MODULE"],
     "AUTH_USER_MODEL": settings.AUTH_USER_MODEL,
     "DEFAULT_AUTO_FIELD": settings.DEFAULT_AUTO_FIELD,
-    "apps": [{"label": c.label, "name": c.name, "class": type(c).__module__ + "." + type(c).__qualname__,
+    "apps": [{"label": c.label, "name": c.name,
+              "class": type(c).__module__ + "." + type(c).__qualname__,
               "default_auto_field": c.default_auto_field} for c in apps.get_app_configs()],
     "models": {},
 }

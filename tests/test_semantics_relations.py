@@ -44,7 +44,8 @@ FX_TARGET_FORMS = {
             by_import = models.ForeignKey(Brand, models.CASCADE, related_name="p5")
             by_module = models.ForeignKey(cat.Brand, models.CASCADE, related_name="p6")
             by_other_label = models.ForeignKey("catalog.Brand", models.CASCADE, related_name="p7")
-            by_keywords = models.ForeignKey(on_delete=models.CASCADE, to=Category, related_name="p8")
+            by_keywords = models.ForeignKey(on_delete=models.CASCADE, to=Category,
+                                            related_name="p8")
             lower_label = models.ForeignKey("catalog.brand", models.CASCADE, related_name="p9")
     """,
 }
@@ -352,7 +353,8 @@ def test_related_name_placeholders_per_concrete_child(project):
     assert person["related_query_name"] == "people_bigpersons"
     assert s.field("base.Note", "tags")["relation"]["related_name"] == "note_many"
     assert s.field("people.BigPerson", "tags")["relation"]["related_name"] == "bigperson_many"
-    assert s.field("people.BigPerson", "tags")["relation"]["m2m_db_table"] == "people_bigperson_tags"
+    big_tags = s.field("people.BigPerson", "tags")["relation"]
+    assert big_tags["m2m_db_table"] == "people_bigperson_tags"
     tag = {(r["name"], r["model"], r["field"]) for r in s.model("base.Tag")["reverse_relations"]}
     assert tag == {
         ("base_note_owned", "base.Note", "tag"),
