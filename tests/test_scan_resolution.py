@@ -458,3 +458,30 @@ def test_nested_app_with_its_own_models_module(project):
     )
     assert s.model("A")["label"] == "lib.A"
     assert s.model("B")["label"] == "testapp.B"
+
+
+def test_stdlib_names_never_match_tree_modules_by_suffix(project):
+    s = project(
+        {
+            "site/__init__.py": "",
+            "site/models/__init__.py": "from .collections import Collection\n",
+            "site/models/collections.py": """
+            from django.db import models
+
+            class Collection(models.Model):
+                name = models.CharField(max_length=5)
+        """,
+            "site/blocks.py": """
+            import collections
+            from django.db import models
+
+            class StructValue(collections.OrderedDict):
+                pass
+
+            class Real(models.Model):
+                pass
+        """,
+            "site/fields.py": "from collections import OrderedDict\n\nclass Thing(OrderedDict):\n    pass\n",
+        }
+    )
+    assert s.names() == {"Collection", "Real"}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import defaultdict
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 
 class Layout:
@@ -58,6 +61,9 @@ class Layout:
         """The file for module ``name``; the one closest to ``near`` when several match."""
         files = self.files_of.get(name)
         if not files:
+            # Namespace packages: only dotted names, never a stdlib module's name.
+            if "." not in name or name.split(".", 1)[0] in _STDLIB:
+                return None
             files = self._by_suffix(name)
             if not files:
                 return None
