@@ -485,3 +485,24 @@ def test_stdlib_names_never_match_tree_modules_by_suffix(project):
         }
     )
     assert s.names() == {"Collection", "Real"}
+
+
+def test_max_length_from_a_named_constant(project):
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/limits.py": "MAX_QUERY = 255\n",
+            "app/models.py": """
+            from django.db import models
+            from .limits import MAX_QUERY
+            LOCAL = 12
+
+            class Q(models.Model):
+                query = models.CharField(max_length=MAX_QUERY)
+                code = models.CharField(max_length=LOCAL)
+        """,
+        }
+    )
+    assert s.field("Q", "query")["max_length"] == 255
+    assert s.field("Q", "query")["params"]["max_length"] == {"$expr": "MAX_QUERY"}
+    assert s.field("Q", "code")["max_length"] == 12

@@ -524,6 +524,12 @@ class GraphBuilder:
             or (fc.relation == "GenericRelation")
         )
         max_length = params.get("max_length")
+        if isinstance(max_length, dict) and args_by_name["max_length"].ref:
+            # A named constant (``max_length=MAX_NAME_LENGTH``), possibly from another module.
+            value = self.index.resolve(
+                spec.arg_module or spec.module, args_by_name["max_length"].ref
+            )
+            max_length = value.value if isinstance(value, Literal) else max_length
         if not isinstance(max_length, int) or isinstance(max_length, bool):
             max_length = (
                 DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None

@@ -231,6 +231,8 @@ class ProjectIndex:
             return self.call(mod, expr.call, depth + 1)
         if expr.kind == "none":
             return Literal(None)
+        if expr.kind == "literal":
+            return Literal(expr.value)
         return None
 
     def call(self, mod: LoadedModule, call: Call, depth: int, bindings: dict | None = None,
