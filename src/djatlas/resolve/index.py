@@ -61,6 +61,7 @@ class ProjectIndex:
         self.env_paths = env_paths if env_paths is not None else _environment_paths()
         self.tree_tops = {name.split(".", 1)[0] for name in layout.files_of}
         self._bases: dict[str, list[object]] = {}
+        self._outside: dict[str, LoadedModule | None] = {}
         self._mro: dict[str, list[object]] = {}
 
     # -- loading --------------------------------------------------------------------------
@@ -121,11 +122,15 @@ class ProjectIndex:
         rel = self.layout.lookup(name, near)
         if rel is not None:
             loaded = self.load_path(rel)
-        elif name in STUBS:
-            summary = _summarize_text(STUBS[name], name, name in _STUB_PACKAGES)
-            loaded = LoadedModule(name, summary, ORIGIN_BUILTIN)
-        elif name.split(".", 1)[0] not in _STDLIB:
-            loaded = self._environment(name)
+        elif name in self._outside:  # stubs and environment modules: parsed once per name
+            loaded = self._outside[name]
+        else:
+            if name in STUBS:
+                summary = _summarize_text(STUBS[name], name, name in _STUB_PACKAGES)
+                loaded = LoadedModule(name, summary, ORIGIN_BUILTIN)
+            elif name.split(".", 1)[0] not in _STDLIB:
+                loaded = self._environment(name)
+            self._outside[name] = loaded
         self.modules[key] = loaded
         return loaded
 
