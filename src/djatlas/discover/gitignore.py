@@ -55,7 +55,11 @@ class GitIgnore:
 
     def __init__(self, lines: list[str]) -> None:
         self.rules: list[_Rule] = []
-        self._any: re.Pattern[str] | None = None  # every rule at once (a rule must match)
+        #: Pre-check (see _prepare): rules that match a path component, and all the others.
+        self._bodies: list[str] = []
+        self._names: set[str] | None = None
+        self._component: re.Pattern[str] | None = None
+        self._rest: re.Pattern[str] | None = None
         for raw in lines:
             line = raw.rstrip("\n").rstrip("\r")
             if not line.strip() or line.startswith("#"):
@@ -76,12 +80,37 @@ class GitIgnore:
                 self.rules.append(_Rule(re.compile(regex), negate, dir_only))
             except re.error:
                 continue
+            # An unanchored pattern without "/", "**" or "[" matches iff one path component
+            # matches it whole: test components against a set / one regex instead of every rule.
+            if not anchored and "**" not in line and "[" not in line:
+                self._bodies.append(line if not any(c in line for c in "*?\\") else "\0" + body)
+            else:
+                self._bodies.append("\1" + regex)
+
+    def _prepare(self) -> None:
+        names = {b for b in self._bodies if not b.startswith(("\0", "\1"))}
+        comp = [b[1:] for b in self._bodies if b.startswith("\0")]
+        rest = [b[1:] for b in self._bodies if b.startswith("\1")]
+        self._component = re.compile("|".join(f"(?:{c})" for c in comp)) if comp else None
+        self._rest = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
+        self._names = names
+
+    def _may_match(self, relpath: str) -> bool:
+        """False only when no rule's regex can match ``relpath``."""
+        if self._rest is not None and self._rest.match(relpath):
+            return True
+        parts = relpath.split("/")
+        names = self._names
+        if names and any(p in names for p in parts):
+            return True
+        comp = self._component
+        return comp is not None and any(comp.fullmatch(p) for p in parts)
 
     def match(self, relpath: str, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no rule applies)."""
-        if self._any is None:
-            self._any = re.compile("|".join(f"(?:{r.regex.pattern})" for r in self.rules) or "(?!)")
-        if self._any.match(relpath) is None:  # one regex instead of one per rule: most paths
+        if self._names is None:
+            self._prepare()
+        if "\n" not in relpath and not self._may_match(relpath):  # most paths: no rule applies
             return None
         result: bool | None = None
         for rule in self.rules:
