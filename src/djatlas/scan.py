@@ -64,7 +64,7 @@ def scan(target: str | Source, options: ScanOptions | None = None) -> Report:
     started = time.perf_counter()
     discovery, read, root, shown, commit = _prepare(target, options)
     cache = _open_cache(root, options)
-    report = _analyse(discovery, read, root, options, cache)
+    report = _analyse_nogc(discovery, read, root, options, cache)
     report.metadata.update(_metadata(options, shown, commit, started))
     return report
 
@@ -79,7 +79,7 @@ def scan_document(target: str | Source, options: ScanOptions | None = None) -> d
     key = _report_key(discovery, _options_key(root, options)) if cache is not None else ""
     doc = cache.report(key) if cache is not None else None
     if doc is None:
-        report = _analyse(discovery, read, root, options, cache)
+        report = _analyse_nogc(discovery, read, root, options, cache)
         doc = report.to_dict()
         if cache is not None:
             newest = max((f.mtime_ns for f in discovery.files), default=0)
@@ -118,7 +118,7 @@ def scan_rendered(target: str | Source, options: ScanOptions, fmt: str,
     if hit is None:
         doc = cache.report(key) if cache is not None else None
         if doc is None:
-            doc = _analyse(discovery, read, root, options, cache).to_dict()
+            doc = _analyse_nogc(discovery, read, root, options, cache).to_dict()
         tokens = {k: f"@@djatlas-metadata-{k}-{key}@@" for k in _META_KEYS}
         doc["metadata"].update(tokens)
         text = render(doc)
@@ -212,6 +212,21 @@ def _report_key(discovery: Discovery, options_key: str) -> str:
         [[f.relpath, f.size, f.mtime_ns] for f in discovery.files],
         [[r.path, r.status, r.reason, r.line] for r in discovery.records],
     ])
+
+
+def _analyse_nogc(discovery: Discovery, read: Callable[[str], bytes], root: str | None,
+                  options: ScanOptions, cache=None) -> Report:
+    """``_analyse`` with the cyclic GC paused: the analysis keeps its objects until the end, so
+    collections would only rescan them (measured: 10-25% of a cold scan)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(discovery, read, root, options, cache)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | None,
