@@ -9,7 +9,9 @@ the fixture's own settings module) and prints what ``_meta`` says::
     /work/venv/bin/python tests/semantics_oracle.py tests/test_semantics_relations.py [FX_NAME ...]
 
 The settings module is the fixture's file assigning ``INSTALLED_APPS`` (the test module's
-``ORACLE_SETTINGS = {"FX_NAME": "dotted.module"}`` chooses when there are several).
+``ORACLE_SETTINGS = {"FX_NAME": "dotted.module"}`` chooses when there are several;
+``ORACLE_FILES = {"FX_NAME": {path: source}}`` adds files only Django needs, e.g. a settings module
+for a fixture that has none).
 """
 
 from __future__ import annotations
@@ -183,12 +185,14 @@ def main(argv: list[str]) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     chosen = getattr(module, "ORACLE_SETTINGS", {})
+    extra = getattr(module, "ORACLE_FILES", {})
     names = argv[1:]
     brief = "--full" not in names
     names = [n for n in names if n != "--full"] or [n for n in vars(module) if n.startswith("FX_")]
     for name in names:
         print(f"===== {name}")
-        result = truth(getattr(module, name), chosen.get(name))
+        files = {**getattr(module, name), **extra.get(name, {})}
+        result = truth(files, chosen.get(name))
         print(json.dumps(summarise(result) if brief else result, indent=1, sort_keys=True))
 
 
