@@ -286,7 +286,7 @@ def test_reverse_accessors_default_named_and_hidden(project):
         ("animal_set", "zoo.Animal", "friends", "ManyToManyField", False),
         ("pets", "zoo.Animal", "named", "ManyToManyField", False),
         ("cat", "zoo.BigCat", "keeper", "OneToOneField", False),
-    } or keeper
+    }
 
 
 @pytest.mark.parametrize("field,related_name,related_query_name", [
