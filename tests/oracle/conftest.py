@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import Scenario, build_packages, build_shop, missing_modules
+from .harness import (
+    MORE_PACKAGES,
+    WAGTAIL,
+    Scenario,
+    build_more_packages,
+    build_packages,
+    build_shop,
+    build_wagtail,
+    missing_modules,
+)
 
 MISSING = missing_modules()
 SKIP_REASON = (
     f"oracle tests need {', '.join(MISSING)} (pip install -e '.[test]')" if MISSING else ""
 )
+
+
+def _skip_unless_installed(names: tuple[str, ...]) -> None:
+    missing = missing_modules(("django", *names))
+    if missing:
+        pytest.skip(f"oracle tests need {', '.join(missing)} (pip install -e '.[test]')")
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +41,18 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     return build_packages(tmp_path_factory.mktemp("packages"))
 
 
-@pytest.fixture(scope="session", params=["shop", "packages"])
+@pytest.fixture(scope="session")
+def more_packages(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    _skip_unless_installed(MORE_PACKAGES[0])
+    return build_more_packages(tmp_path_factory.mktemp("more_packages"))
+
+
+@pytest.fixture(scope="session")
+def wagtail(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    _skip_unless_installed(WAGTAIL[0])
+    return build_wagtail(tmp_path_factory.mktemp("wagtail"))
+
+
+@pytest.fixture(scope="session", params=["shop", "packages", "more_packages", "wagtail"])
 def scenario(request: pytest.FixtureRequest) -> Scenario:
     return request.getfixturevalue(request.param)

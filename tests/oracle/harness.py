@@ -1,11 +1,17 @@
 """Boot Django projects in subprocesses and export their runtime djatlas reports.
 
-Two scenarios: ``shop`` (the repo's ``examples/shop``) and ``packages`` (Django's contrib apps
-plus three model-heavy apps from PyPI, with the static tree being a copy of their ``.py`` files).
+Scenarios: ``shop`` (the repo's ``examples/shop``), ``packages`` (Django's contrib apps plus three
+model-heavy apps from PyPI, with the static tree being a copy of their ``.py`` files),
+``more_packages`` (celery-beat/results, allauth, oauth-toolkit, simple-history, filer,
+easy-thumbnails, polymorphic, mptt, treebeard) and ``wagtail`` (wagtail's apps, modelcluster,
+taggit). In the last two, the tree holds the installed apps' packages only (their test packages
+left out); libraries that are not apps (``timezone_field``, ``modelcluster``'s fields, ...) are
+resolved from the environment.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import inspect
 import json
@@ -45,15 +51,8 @@ SITE_ID = 1
 INSTALLED_APPS = {installed_apps!r}
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {database!r}}}}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
-]
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-]
+AUTHENTICATION_BACKENDS = {backends!r}
+MIDDLEWARE = {middleware!r}
 TEMPLATES = [{{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
     "APP_DIRS": True,
@@ -65,6 +64,101 @@ TEMPLATES = [{{
 }}]
 STATIC_URL = "static/"
 """
+
+BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+BASE_APPS = (
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.sites",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+)
+# more_packages: (import names whose packages go into the tree, INSTALLED_APPS entries).
+MORE_PACKAGES = (
+    (
+        "django_celery_beat",
+        "django_celery_results",
+        "allauth",
+        "oauth2_provider",
+        "simple_history",
+        "easy_thumbnails",
+        "filer",
+        "polymorphic",
+        "mptt",
+        "treebeard",
+    ),
+    (
+        "django_celery_beat",
+        "django_celery_results",
+        "allauth",
+        "allauth.account",
+        "allauth.socialaccount",
+        "allauth.mfa",
+        "allauth.usersessions",
+        "oauth2_provider",
+        "simple_history",
+        "easy_thumbnails",
+        "filer",
+        "polymorphic",
+        "mptt",
+        "treebeard",
+    ),
+)
+WAGTAIL = (
+    ("wagtail", "taggit", "modelcluster", "treebeard"),
+    (
+        "wagtail.contrib.forms",
+        "wagtail.contrib.redirects",
+        "wagtail.contrib.settings",
+        "wagtail.contrib.search_promotions",
+        "wagtail.contrib.simple_translation",
+        "wagtail.locales",
+        "wagtail.embeds",
+        "wagtail.sites",
+        "wagtail.users",
+        "wagtail.snippets",
+        "wagtail.documents",
+        "wagtail.images",
+        "wagtail.search",
+        "wagtail.admin",
+        "wagtail",
+        "modelcluster",
+        "taggit",
+        "treebeard",
+    ),
+)
+# Imported by the more_packages settings (runtime only): django-polymorphic >= 4 wraps every
+# ``on_delete`` in a ``PolymorphicGuard`` instance, which has no ``__name__``; the runtime exporter
+# (export.py, ``export_relation``) reads ``on_delete.__name__`` and crashes. Unwrap it for the
+# export until the exporter does.
+EXPORT_PATCH = """\
+import djatlas.django.export as _export
+
+_export_relation = _export.export_relation
+
+
+def _unwrapped(field, kind):
+    remote = getattr(field, "remote_field", None)
+    action = getattr(getattr(remote, "on_delete", None), "action", None)
+    if action is not None:
+        remote.on_delete = action
+    return _export_relation(field, kind)
+
+
+_export.export_relation = _unwrapped
+"""
+# Sub-packages not copied into the scan tree (tests and their models are never installed).
+TEST_DIRS = {"tests", "test", "testapp", "testapps", "test_utils"}
 
 
 @dataclass
@@ -85,9 +179,9 @@ class Scenario:
         return tree_apps(self.runtime)
 
 
-def missing_modules() -> list[str]:
-    """Import names needed by the oracle tests that are not installed."""
-    names = ["django", *(name for name, _ in THIRD_PARTY)]
+def missing_modules(names: tuple[str, ...] = ()) -> list[str]:
+    """Import names needed by the oracle tests (or given) that are not installed."""
+    names = names or ("django", *(name for name, _ in THIRD_PARTY))
     return [n for n in names if importlib.util.find_spec(n) is None]
 
 
@@ -138,10 +232,15 @@ def _package_dir(name: str) -> Path:
     return Path(spec.origin).parent
 
 
-def _copy_python(source: Path, target: Path) -> None:
-    """Copy the ``.py`` files of a package tree (no templates, locale, static files)."""
+def _copy_python(source: Path, target: Path, skip: set[str] | None = None) -> None:
+    """Copy the ``.py`` files of a package tree (no templates, locale, static files).
+
+    Folders named in ``skip`` (relative to ``source``) are left out.
+    """
     for path in source.rglob("*.py"):
         if "__pycache__" in path.parts:
+            continue
+        if skip and skip.intersection(path.relative_to(source).parts[:-1]):
             continue
         destination = target / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -157,7 +256,12 @@ def build_packages(work: Path) -> Scenario:
     settings_dir = work / "settings"
     settings_dir.mkdir(exist_ok=True)
     (settings_dir / "oracle_settings.py").write_text(
-        SETTINGS_TEMPLATE.format(installed_apps=installed, database=str(database)),
+        SETTINGS_TEMPLATE.format(
+            installed_apps=installed,
+            database=str(database),
+            backends=BACKENDS,
+            middleware=MIDDLEWARE,
+        ),
         encoding="utf-8",
     )
     env = _env([settings_dir], DJANGO_SETTINGS_MODULE="oracle_settings")
@@ -183,11 +287,71 @@ def build_packages(work: Path) -> Scenario:
     )
 
 
+def build_site(work: Path, name: str, packages: tuple[str, ...], apps: tuple[str, ...]) -> Scenario:
+    """Boot Django's base contrib apps plus ``apps``, migrate and export; copy ``packages``.
+
+    The scan tree holds ``django/contrib`` and each package in ``packages`` (without test
+    folders) plus the settings module.
+    """
+    site = _package_dir("django").parent
+    database = work / f"{name}.sqlite3"
+    output = work / f"{name}-runtime.json"
+    installed = [*BASE_APPS, *apps, "djatlas.django"]
+    middleware = [*MIDDLEWARE]
+    if "allauth.account" in apps:
+        middleware.append("allauth.account.middleware.AccountMiddleware")
+    settings_dir = work / "settings"
+    settings_dir.mkdir(exist_ok=True)
+    text = SETTINGS_TEMPLATE.format(
+        installed_apps=installed,
+        database=str(database),
+        backends=BACKENDS[:1],
+        middleware=middleware,
+    )
+    if "polymorphic" in apps:
+        (settings_dir / "oracle_export_patch.py").write_text(EXPORT_PATCH, encoding="utf-8")
+        text += "import oracle_export_patch  # noqa: E402,F401\n"
+    if "wagtail" in apps:
+        text += 'WAGTAIL_SITE_NAME = "oracle"\nWAGTAILADMIN_BASE_URL = "http://localhost"\n'
+    (settings_dir / "oracle_settings.py").write_text(text, encoding="utf-8")
+    env = _env([settings_dir], DJANGO_SETTINGS_MODULE="oracle_settings")
+    _run(["-m", "django", "migrate", "-v0", "--no-input"], work, env)
+    _run(
+        ["-m", "django", "djatlas", "--root", str(site), "--no-timing", "-o", str(output)],
+        work,
+        env,
+    )
+    runtime = json.loads(output.read_text(encoding="utf-8"))
+
+    tree = work / "tree"
+    (tree / "django").mkdir(parents=True, exist_ok=True)
+    (tree / "django" / "__init__.py").write_text("", encoding="utf-8")
+    _copy_python(site / "django" / "contrib", tree / "django" / "contrib")
+    for package in packages:
+        _copy_python(_package_dir(package), tree / package, TEST_DIRS)
+    shutil.copyfile(settings_dir / "oracle_settings.py", tree / "oracle_settings.py")
+    installed_in_tree = [app for app in installed if app != "djatlas.django"]
+    return Scenario(name, tree, runtime, database, "oracle_settings", installed_in_tree)
+
+
+def build_more_packages(work: Path) -> Scenario:
+    """celery-beat/results, allauth, oauth-toolkit, simple-history, filer & co."""
+    return build_site(work, "more_packages", *MORE_PACKAGES)
+
+
+def build_wagtail(work: Path) -> Scenario:
+    """Wagtail's apps with modelcluster, taggit and treebeard."""
+    return build_site(work, "wagtail", *WAGTAIL)
+
+
 def static_scan(scenario: Scenario) -> dict[str, Any]:
     """Run the static core on the scenario's tree, passing the settings it accepts."""
-    from djatlas.scan import scan_path
+    import djatlas.scan as scan_module
 
-    accepted = inspect.signature(scan_path).parameters
+    accepted = set(inspect.signature(scan_module.scan_path).parameters)
+    options_class = getattr(scan_module, "ScanOptions", None)
+    if options_class is not None and dataclasses.is_dataclass(options_class):
+        accepted |= {f.name for f in dataclasses.fields(options_class)}
     options: dict[str, Any] = {}
     if "settings" in accepted:
         options["settings"] = scenario.settings_module
@@ -196,4 +360,4 @@ def static_scan(scenario: Scenario) -> dict[str, Any]:
     for name, value in (("timing", False), ("no_timing", True)):
         if name in accepted:
             options[name] = value
-    return scan_path(str(scenario.tree), **options)
+    return scan_module.scan_path(str(scenario.tree), **options)

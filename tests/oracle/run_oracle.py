@@ -1,7 +1,7 @@
 """Run the oracle comparison by hand and print the disagreements grouped by aspect.
 
-    /work/venv/bin/python -m tests.oracle.run_oracle [--scenario shop|packages] [--write-known]
-        [--keep DIR]
+    /work/venv/bin/python -m tests.oracle.run_oracle
+        [--scenario shop|packages|more_packages|wagtail] [--write-known] [--keep DIR]
 
 ``--write-known`` rewrites ``known/<scenario>.txt`` with the current disagreements (the baseline
 that ``test_static_oracle.py`` tolerates).
@@ -17,9 +17,14 @@ from pathlib import Path
 
 from djatlas.verify import check_database, compare, summarize
 
-from .harness import build_packages, build_shop, static_scan
+from .harness import build_more_packages, build_packages, build_shop, build_wagtail, static_scan
 
-BUILDERS = {"shop": build_shop, "packages": build_packages}
+BUILDERS = {
+    "shop": build_shop,
+    "packages": build_packages,
+    "more_packages": build_more_packages,
+    "wagtail": build_wagtail,
+}
 KNOWN = Path(__file__).with_name("known")
 
 
