@@ -129,8 +129,6 @@ def test_auth_user_model_default(project):
     assert s.field("Post", "fans")["column"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: a get_user_model() call written inline as "
-                   "the relation target stays unresolved (target null)")
 def test_auth_user_model_inline_get_user_model_call(project):
     s = project(FX_AUTH_DEFAULT)
     assert s.field("Post", "editor")["relation"]["target"] == "auth.User"
@@ -184,8 +182,6 @@ def test_auth_user_model_custom_setting(project):
     assert perms["m2m_db_table"] == "accounts_member_user_permissions"
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: a get_user_model() call written inline as "
-                   "the relation target stays unresolved (target null)")
 def test_auth_user_model_custom_inline_get_user_model_call(project):
     s = project(FX_AUTH_CUSTOM)
     assert s.field("Post", "reviewer")["relation"]["target"] == "accounts.Member"
@@ -238,9 +234,6 @@ def test_on_delete_forms(project):
     assert s.field("Holder", "i")["relation"]["kind"] == "OneToOneField"
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: on_delete imported under an alias "
-                   "(from django.db.models.deletion import PROTECT as protect) is reported as "
-                   "'protect', not resolved to PROTECT")
 def test_on_delete_imported_under_alias(project):
     s = project(FX_ON_DELETE)
     assert s.field("Holder", "i")["relation"]["on_delete"] == "PROTECT"
@@ -502,9 +495,6 @@ def test_generic_foreign_key_and_relation(project):
                        ("article", "notes.Article", "comments", "GenericRelation")]
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: the reverse side of a GenericRelation with "
-                   "related_query_name is reported hidden; Django lists it with hidden=False "
-                   "and installs a ReverseManyToOneDescriptor Comment.article")
 def test_generic_relation_reverse_with_query_name_is_not_hidden(project):
     s = project(FX_GENERIC)
     # Django: GenericRel.related_name is related_query_name or "+"
@@ -545,9 +535,6 @@ def test_unresolvable_class_target(project):
     assert diag["severity"] == "warning"
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: a string target naming no model anywhere "
-                   "('nowhere.Ghost', 'Phantom') is canonicalised ('nowhere.Ghost', "
-                   "'lost.Phantom') with no DJA102; Django leaves it unresolved (fields.E300)")
 def test_unresolvable_string_target(project):
     s = project(FX_UNRESOLVED)
     ghost = s.field("Orphan", "ghost")

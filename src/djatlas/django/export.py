@@ -394,8 +394,8 @@ def _reverse_entries(model_list: list[type[models.Model]]) -> dict[str, list[dic
                 continue
             kind = relation_kind(field)
             name = remote.get_accessor_name() or remote.related_name
-            # A GenericRelation's related name is a query name only: no attribute is installed.
-            hidden = kind == "GenericRelation" or (bool(name) and name.endswith("+"))
+            # As ForeignObjectRel.is_hidden(): a GenericRel's related_name is its query name or "+".
+            hidden = bool(name) and name.endswith("+")
             reverse.setdefault(target._meta.label, []).append(
                 {
                     "name": name,

@@ -296,6 +296,10 @@ class GraphBuilder:
         return [i.model for i in infos if i.model is not None]
 
     def _register_labels(self, infos: list[ModelInfo]) -> None:
+        self._tree_apps = {i.model.app_label for i in infos if i.model is not None}
+        self._known_apps = {a.label for a in self.registry.apps.values()} | {
+            "auth", "contenttypes", "sites", "admin", "sessions", "flatpages", "redirects"
+        }
         for info in infos:
             m = info.model
             assert m is not None
@@ -571,7 +575,11 @@ class GraphBuilder:
         on_delete = "DO_NOTHING" if kind == "GenericRelation" else None
         od = args.get("on_delete")
         if od is not None:
-            on_delete = (od.ref or od.call or _str(od) or "").rsplit(".", 1)[-1] or None
+            name = od.ref or od.call
+            value = self.index.resolve(spec.arg_module or spec.module, name) if name else None
+            # Resolve aliases (``PROTECT as protect``) to Django's own name.
+            resolved = getattr(value, "path", None) or getattr(value, "name", None) or name
+            on_delete = (resolved or _str(od) or "").rsplit(".", 1)[-1] or None
         through, through_raw = (None, None)
         if args.get("through") is not None:
             through, through_raw = self._target(args["through"], spec, model)
@@ -621,10 +629,13 @@ class GraphBuilder:
         if isinstance(arg.value, str):
             return self._label_from_string(arg.value, model), repr(arg.value)
         raw = arg.ref or (arg.value.get("$expr") if isinstance(arg.value, dict) else None)
+        if arg.call and arg.call.rsplit(".", 1)[-1] == "get_user_model":
+            user = self.registry.settings.for_file(model.file).auth_user_model
+            return self._label_from_string(user, model, trusted=True), raw
         if arg.ref:
             if arg.ref.endswith("AUTH_USER_MODEL"):
                 return self._label_from_string(
-                    self.registry.settings.for_file(model.file).auth_user_model, model
+                    self.registry.settings.for_file(model.file).auth_user_model, model, True
                 ), raw
             value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
             if isinstance(value, Literal) and isinstance(value.value, str):
@@ -638,7 +649,7 @@ class GraphBuilder:
                 )
             ):
                 return self._label_from_string(
-                    self.registry.settings.for_file(model.file).auth_user_model, model
+                    self.registry.settings.for_file(model.file).auth_user_model, model, True
                 ), raw
             if isinstance(value, ClassValue):
                 target = self.model_of(value)
@@ -651,7 +662,11 @@ class GraphBuilder:
                 return None, raw
         return None, raw
 
-    def _label_from_string(self, text: str, model: Model) -> str | None:
+    def _label_from_string(self, text: str, model: Model, trusted: bool = False) -> str | None:
+        """Canonical label for a string target; None when it names no model djatlas knows.
+
+        ``trusted`` labels (AUTH_USER_MODEL from settings) are kept even for unknown apps.
+        """
         if text == "self":
             return model.label
         if "." in text:
@@ -659,7 +674,14 @@ class GraphBuilder:
             label = f"{app}.{name}"
         else:
             label = f"{model.app_label}.{text}"
-        return self._label_ci.get(label.lower(), label)
+        known = self._label_ci.get(label.lower())
+        if known is not None:
+            return known
+        app = label.rpartition(".")[0]
+        if not trusted and (app in self._tree_apps or app not in self._known_apps):
+            # An app of the tree without that model, or an app nobody knows: unresolved.
+            return None
+        return label  # an installed app whose code is outside the tree (e.g. bkpaas_auth.User)
 
     # -- reverse relations ----------------------------------------------------------------
     def _reverse(self, info: ModelInfo) -> None:
@@ -677,14 +699,14 @@ class GraphBuilder:
             if target is None:
                 continue
             if rel.kind == "GenericRelation":
-                name = rel.related_query_name or "+"
+                name = rel.related_query_name or "+"  # GenericRel: related_query_name or "+"
             elif rel.related_name:
                 name = rel.related_name
             elif rel.kind == "OneToOneField":
                 name = model.name.lower()
             else:
                 name = f"{model.name.lower()}_set"
-            hidden = name.endswith("+") or rel.kind == "GenericRelation"
+            hidden = name.endswith("+")
             target.reverse_relations.append(Reverse(name, model.label, f.name, rel.kind, hidden))
 
     def finish(self, models: list[Model]) -> None:
