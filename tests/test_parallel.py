@@ -1,0 +1,145 @@
+"""Parallel parsing (same output with 1 and N jobs), the job count choice, the progress display."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write_tree
+
+from djatlas import parallel
+from djatlas.progress import Progress
+from djatlas.render.jsonout import dumps
+from djatlas.scan import ScanOptions, scan_rendered
+
+CORPORA = [Path("/work/corpora/blueking-paas"), Path("/work/corpora/saleor")]
+
+
+def _tree(root: Path, n: int = 40) -> Path:
+    files = {"core/__init__.py": "", "core/base.py": """
+        from django.db import models
+
+        class Base(models.Model):
+            created = models.DateTimeField(auto_now_add=True)
+
+            class Meta:
+                abstract = True
+    """, "broken/models.py": "class Bad(models.Model):\n    x = (\n"}
+    for i in range(n):
+        files[f"app{i}/__init__.py"] = ""
+        files[f"app{i}/models.py"] = f"""
+            from django.db import models
+
+            from core.base import Base
+
+            class Thing{i}(Base):
+                name = models.CharField(max_length={i + 1})
+                other = models.ForeignKey("app{(i + 1) % n}.Thing{(i + 1) % n}",
+                                          on_delete=models.CASCADE)
+        """
+    return write_tree(root, files)
+
+
+def _json(root: Path, **kw) -> str:
+    return scan_rendered(str(root), ScanOptions(timing=False, use_cache=False, **kw), "json",
+                         dumps)[1]
+
+
+def test_jobs_1_and_2_give_the_same_output(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "proj")
+    one = _json(root, jobs=1)
+    assert '"Thing39"' in one and "broken/models.py" in one
+    assert _json(root, jobs=2) == one
+    assert _json(root, jobs=3) == one
+    assert _json(root) == one
+
+
+def test_jobs_with_the_cache(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "proj", 12)
+    cold = _json(root, jobs=1)
+    opts = ScanOptions(timing=False, jobs=2, cache_dir=str(tmp_path / "cache"))
+    assert scan_rendered(str(root), opts, "json", dumps)[1] == cold
+    assert scan_rendered(str(root), opts, "json", dumps)[1] == cold
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)
+def test_jobs_on_a_corpus(corpus: Path) -> None:
+    if not corpus.is_dir():
+        pytest.skip(f"{corpus} not available")
+    assert _json(corpus, jobs=2) == _json(corpus, jobs=1)
+
+
+def test_cli_jobs_and_cache_equal(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "proj", 8)
+    base = [sys.executable, "-m", "djatlas", "scan", str(root), "-f", "json", "--no-timing"]
+    outs = [subprocess.run(base + extra, capture_output=True, check=True).stdout for extra in (
+        ["--no-cache", "--jobs", "1"], ["--no-cache", "--jobs", "2"],
+        ["--cache-dir", str(tmp_path / "c"), "-j", "2"], ["--cache-dir", str(tmp_path / "c")],
+    )]
+    assert all(o == outs[0] for o in outs)
+    bad = subprocess.run(base + ["--jobs", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "jobs" in bad.stderr
+
+
+def test_choose_jobs(monkeypatch) -> None:
+    assert parallel.choose_jobs(1, [10**9]) == 1
+    assert parallel.choose_jobs(3, [1]) == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(2)), raising=False)
+    big = [parallel.AUTO_MIN_BYTES] * parallel.AUTO_MIN_FILES
+    assert parallel.choose_jobs(None, big) == 1  # 2 cores: measured not to pay
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(16)), raising=False)
+    assert parallel.choose_jobs(None, big) == 8
+    assert parallel.choose_jobs(None, [100] * 50) == 1
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_after_the_delay_only() -> None:
+    out = _Stream(True)
+    p = Progress(stream=out, delay=0.0)
+    p.phase("reading", 3)
+    p.step()
+    p.done()
+    text = out.getvalue()
+    assert "djatlas: reading" in text and "/3 files" in text and text.endswith("\r\x1b[K")
+
+    quiet = _Stream(True)
+    p = Progress(stream=quiet, delay=60.0)
+    p.phase("reading", 3)
+    p.step()
+    p.done()
+    assert quiet.getvalue() == ""
+
+    off = _Stream(True)
+    p = Progress(enabled=False, stream=off, delay=0.0)
+    p.phase("reading", 3)
+    p.done()
+    assert off.getvalue() == ""
+
+
+def test_progress_silent_when_not_a_terminal(monkeypatch) -> None:
+    err = _Stream(False)
+    monkeypatch.setattr(sys, "stderr", err)
+    p = Progress(delay=0.0)
+    p.phase("parsing", 5)
+    p.step(5)
+    p.done()
+    assert err.getvalue() == ""
+
+
+def test_cli_stderr_is_silent_when_piped(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "proj", 3)
+    res = subprocess.run([sys.executable, "-m", "djatlas", "scan", str(root), "-f", "json",
+                          "--no-cache"], capture_output=True, text=True, check=True)
+    assert "\r" not in res.stderr and "files" not in res.stderr  # only the failed-file note
