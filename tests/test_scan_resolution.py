@@ -506,3 +506,23 @@ def test_max_length_from_a_named_constant(project):
     assert s.field("Q", "query")["max_length"] == 255
     assert s.field("Q", "query")["params"]["max_length"] == {"$expr": "MAX_QUERY"}
     assert s.field("Q", "code")["max_length"] == 12
+
+
+def test_settings_named_by_manage_py_win(project):
+    s = project(
+        {
+            "manage.py": """
+            import os
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.prod")
+        """,
+            "proj/__init__.py": "",
+            "proj/settings/__init__.py": "",
+            "proj/settings/base.py": (
+            'INSTALLED_APPS = ["a", "b", "c"]\nAUTH_USER_MODEL = "a.U"\n'
+        ),
+            "proj/settings/prod.py": 'from .base import *\nINSTALLED_APPS += ["d"]\n',
+            "proj/settings/big.py": 'INSTALLED_APPS = ["a", "b", "c", "d", "e", "f"]\n',
+        }
+    )
+    assert s.doc["metadata"]["settings_module"] == "proj.settings.prod"
+    assert s.doc["metadata"]["auth_user_model"] == "a.U"

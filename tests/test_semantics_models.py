@@ -8,8 +8,6 @@ themselves do not need Django.
 
 from __future__ import annotations
 
-import pytest
-
 ORACLE_SETTINGS = {
     "FX_NO_SETTINGS": "oracle_settings",
     "FX_SETTINGS_SPLIT": "proj.settings.prod",
@@ -425,8 +423,6 @@ def test_mti_child_of_parent_with_meta(project):
     assert m["db_table"] == "news_child"
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: an MTI child without Meta does not inherit "
-                   "the concrete parent's ordering/get_latest_by (meta is {})")
 def test_concrete_parent_ordering_inherited_by_mti_child(project):
     m = project(FX_META).model("Child")
     # Django: Child._meta.ordering == ["name"], get_latest_by == "name", verbose_name "child"
@@ -502,9 +498,6 @@ def test_mti_multi_level_chain_pointer(project):
     assert ("italian", "places.Italian", "restaurant_ptr") in rest
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: a grandchild in a multi-level MTI chain "
-                   "misses its parent's own parent pointer (Italian lacks place_ptr, origin "
-                   "parent, between name and serves_pizza)")
 def test_mti_multi_level_chain(project):
     s = project(FX_MTI)
     assert names(s, "Italian") == [
@@ -541,14 +534,10 @@ def test_proxy_and_proxy_of_proxy(project):
     assert s.model("PlaceProxy")["meta"]["ordering"] == ["name"]
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: a proxy of a proxy lists the proxy as its "
-                   "parent (['places.PlaceProxy']); Django's _meta.parents is {Place: None}")
 def test_proxy_of_proxy_parents(project):
     assert project(FX_MTI).model("ProxyOfProxy")["parents"] == ["places.Place"]
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: a proxy of a proxy does not inherit the proxy "
-                   "parent's Meta.ordering (meta is {'proxy': True})")
 def test_proxy_of_proxy_inherits_ordering(project):
     # Django: ProxyOfProxy._meta.ordering == ["name"] (from PlaceProxy)
     assert project(FX_MTI).model("ProxyOfProxy")["meta"].get("ordering") == ["name"]
@@ -667,9 +656,6 @@ def test_settings_option_chooses_among_several(project):
     assert "DJA121" not in {d["code"] for d in s.doc["diagnostics"]}
 
 
-@pytest.mark.xfail(strict=True, reason="djatlas bug: a split settings module that only extends "
-                   "INSTALLED_APPS (`from .base import *` then `INSTALLED_APPS += [...]`) is not "
-                   "considered a settings module: base is used silently, no DJA121")
 def test_several_settings_modules_split_info(project):
     s = project(FX_SETTINGS_SPLIT)
     used = s.doc["metadata"]["settings_module"]

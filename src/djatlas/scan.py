@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -243,7 +244,7 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
     from djatlas.resolve.index import LoadedModule, ProjectIndex
     from djatlas.resolve.layout import Layout
     from djatlas.resolve.prefilter import candidates, scan_headers
-    from djatlas.resolve.values import ORIGIN_ENV
+    from djatlas.resolve.values import ORIGIN_ENV, ClassValue
 
     progress = Progress(enabled=options.progress)
     files = discovery.files
@@ -374,16 +375,13 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
         for m in new:
             seen.add(m.relpath or "")
             builder_modules.append(m)
-            for cls in m.summary.classes:
-                pass
         # Resolving every class's bases may parse more tree files.
         for m in new:
-            from djatlas.resolve.values import ClassValue
-
             for name, summary in m.summary.classes.items():
                 index.mro(ClassValue(f"{m.name}.{name}", m.origin, m.name, summary, None, m.relpath))
     contents.clear()
-    settings = read_settings(index, builder_modules, options.settings, diagnostics)
+    hints = _settings_hints([f.relpath for f in files], read)
+    settings = read_settings(index, builder_modules, options.settings, diagnostics, hints)
     registry = build_registry(index, builder_modules, settings)
     builder = GraphBuilder(index, registry, diagnostics)
     builder.collect(builder_modules)
@@ -449,6 +447,26 @@ def _report(models, records, discovery, registry, settings, diagnostics) -> Repo
     }
     return Report(metadata, summary, sorted(apps.values(), key=lambda a: a.label), models,
                   entries, diagnostics, __version__)
+
+
+_DSM = re.compile(rb"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]")
+_ENTRY_POINTS = ("manage.py", "wsgi.py", "asgi.py")
+
+
+def _settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> list[str]:
+    """Settings modules named by DJANGO_SETTINGS_MODULE in manage.py / wsgi.py / asgi.py."""
+    out: list[str] = []
+    for rel in sorted(relpaths):
+        if rel.rsplit("/", 1)[-1] in _ENTRY_POINTS:
+            try:
+                data = read(rel)
+            except OSError:
+                continue
+            for m in _DSM.finditer(data):
+                name = m.group(1).decode("ascii", "replace")
+                if name not in out:
+                    out.append(name)
+    return out
 
 
 def git_commit(path: str) -> str | None:

@@ -107,10 +107,19 @@ def source_root(mod: LoadedModule) -> str | None:
     return "/".join(parts[:-depth]) if depth <= len(parts) else ""
 
 
-def _score(m: LoadedModule) -> tuple:
-    apps = m.summary.settings.get("INSTALLED_APPS")
-    n = len(apps) if isinstance(apps, list) else 0
-    return (-n, "test" in m.name, m.name)
+def _ranked(
+    index: ProjectIndex, found: list[LoadedModule], preferred: list[str]
+) -> list[LoadedModule]:
+    """Best settings module first: named by DJANGO_SETTINGS_MODULE (manage.py, wsgi.py,
+    asgi.py), then not star-imported by another settings module, then most apps."""
+    imported = {s for m in found for s in m.summary.star_imports}
+
+    def key(m: LoadedModule) -> tuple:
+        apps = _settings_values(index, m).get("INSTALLED_APPS")
+        n = len(apps) if isinstance(apps, list) else 0
+        return (m.name not in preferred, m.name in imported, -n, "test" in m.name, m.name)
+
+    return sorted(found, key=key)
 
 
 def read_settings(
@@ -118,6 +127,7 @@ def read_settings(
     modules: list[LoadedModule],
     wanted: str | None,
     diagnostics: list[Diagnostic],
+    preferred: list[str] | None = None,
 ) -> Settings:
     """Pick the settings module(s) (``--settings`` or the best per source root) and read them."""
     if wanted:
@@ -128,7 +138,9 @@ def read_settings(
             )
             return Settings()
         return _read(index, chosen)
-    found = sorted((m for m in modules if "INSTALLED_APPS" in m.summary.settings), key=_score)
+    found = _ranked(
+        index, [m for m in modules if "INSTALLED_APPS" in m.summary.settings], preferred or []
+    )
     if not found:
         return Settings()
     by_root: dict[str, list[LoadedModule]] = {}
@@ -186,7 +198,14 @@ def _settings_values(index: ProjectIndex, mod: LoadedModule, depth: int = 0) -> 
             if target is not None and target.origin == "tree":
                 for k, v in _settings_values(index, target, depth + 1).items():
                     values.setdefault(k, v)
-    values.update(mod.summary.settings)
+    own = mod.summary.settings
+    for key, value in own.items():
+        if key.endswith("+"):
+            continue
+        if own.get(key + "+") and isinstance(value, list):
+            base = values.get(key)
+            value = (base if isinstance(base, list) else []) + value
+        values[key] = value
     return values
 
 

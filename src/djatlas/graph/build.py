@@ -122,6 +122,21 @@ class GraphBuilder:
                 options = {k: v for k, v in inherited.items() if k != "abstract"}
                 source = anc.path
                 break
+        if not (own is not None and own.options.get("abstract") is True) and depth < 10:
+            # A non-abstract child inherits ordering/get_latest_by from a concrete parent.
+            parent = next(
+                (
+                    a
+                    for a in self.index.mro(cls)[1:]
+                    if isinstance(a, ClassValue) and self.is_model(a)
+                ),
+                None,
+            )
+            if parent is not None and not self._abstract(parent):
+                pmeta, _ = self.effective_meta(parent, depth + 1)
+                for key in ("ordering", "get_latest_by"):
+                    if key not in options and key in pmeta:
+                        options[key] = pmeta[key]
         result = (options, source)
         self._meta[cls.key] = result
         return result
@@ -298,7 +313,13 @@ class GraphBuilder:
     def _register_labels(self, infos: list[ModelInfo]) -> None:
         self._tree_apps = {i.model.app_label for i in infos if i.model is not None}
         self._known_apps = {a.label for a in self.registry.apps.values()} | {
-            "auth", "contenttypes", "sites", "admin", "sessions", "flatpages", "redirects"
+            "auth",
+            "contenttypes",
+            "sites",
+            "admin",
+            "sessions",
+            "flatpages",
+            "redirects",
         }
         for info in infos:
             m = info.model
@@ -397,6 +418,7 @@ class GraphBuilder:
                 concrete = self.by_label.get(concrete.concrete_model or "")
             model.concrete_model = concrete.label if concrete else None
             if concrete is not None:
+                model.parents = [concrete.label]  # _meta.parents of a proxy: the concrete model
                 model.db_table = concrete.db_table
                 self._ensure_fields(concrete)
                 model.fields = [self._as_parent(f) for f in concrete.fields]
@@ -434,9 +456,7 @@ class GraphBuilder:
     def _parent_fields(self, pmodel: Model) -> list[Field]:
         out = []
         for f in pmodel.fields:
-            if f.relation and f.relation.parent_link and f.origin == "implicit":
-                continue  # the parent's own parent links stay with the parent
-            out.append(self._as_parent(f))
+            out.append(self._as_parent(f))  # its own parent links included, as get_fields()
         return out
 
     @staticmethod

@@ -333,6 +333,8 @@ class _Visitor:
                 self._module_assign(stmt.target, stmt.value, summary, env)
             elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
                 name = stmt.target.id
+                if isinstance(stmt.op, ast.Add):
+                    _extends(name, env, summary)
                 if isinstance(stmt.op, ast.Add) and name in env:
                     env[name] = _concat(env[name], self._settings_value(stmt.value, env))
                     self._record_setting(name, env, summary)
@@ -393,6 +395,8 @@ class _Visitor:
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
             return
         name = func.value.id
+        if func.attr in ("append", "extend", "insert"):
+            _extends(name, env, summary)
         if name not in env or not isinstance(env[name], list) or not call.args:
             return
         if func.attr == "append":
@@ -414,6 +418,16 @@ class _Visitor:
     def _record_setting(name: str, env: dict, summary: ModuleSummary) -> None:
         if name in SETTINGS_NAMES:
             summary.settings[name] = env[name]
+
+
+def _extends(name: str, env: dict, summary: ModuleSummary) -> None:
+    """``INSTALLED_APPS += [...]`` with no local value: extends what a star import brought.
+
+    The module's value then holds only the added items, flagged by ``"<NAME>+": True``.
+    """
+    if name in SETTINGS_NAMES and name not in env:
+        env[name] = []
+        summary.settings[name + "+"] = True
 
 
 def _merge_missing(summary: ModuleSummary, fallback: ModuleSummary) -> None:
