@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-_CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+_CLASS = re.compile(rb"^[ \t]*class[ \t]+([\w\x80-\xff]+)[ \t]*\(([^)]*)\)", re.MULTILINE)
 _ALIAS = re.compile(rb"^(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*([\w.]+)[ \t]*$", re.MULTILINE)
 _SETTINGS = re.compile(rb"^[ \t]*INSTALLED_APPS[ \t]*(?::[^=\n]*)?\+?=", re.MULTILINE)
 _AS = re.compile(rb"([\w.]+)[ \t]+as[ \t]+(\w+)")
@@ -20,12 +20,23 @@ _ALIAS_NL = re.compile(rb"\n(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*([\w.]+)[ \t]*$", re.
 _AS_TAIL = re.compile(rb"as[ \t]+(\w+)")
 _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 _BLANK = frozenset(b" \t")
-_IDENT = re.compile(rb"[A-Za-z_]\w*")
+_IDENT = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")  # non-ASCII names too
 
 #: Class names that make a subclass a model or an app config candidate.
 SEEDS = frozenset(
-    {b"Model", b"AppConfig", b"AbstractUser", b"AbstractBaseUser", b"PermissionsMixin",
-     b"AbstractBaseSession", b"Site", b"ContentType", b"Group", b"Permission", b"User"}
+    {
+        b"Model",
+        b"AppConfig",
+        b"AbstractUser",
+        b"AbstractBaseUser",
+        b"PermissionsMixin",
+        b"AbstractBaseSession",
+        b"Site",
+        b"ContentType",
+        b"Group",
+        b"Permission",
+        b"User",
+    }
 )
 
 
