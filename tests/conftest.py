@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from treeutil import write_tree
 
 from djatlas.scan import scan_path
 
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Write ``{relative path: source}`` under root (dedented) and return root."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
+__all__ = ["write_tree"]
 
 
 class Scanned:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_tree
+from treeutil import write_tree
 
 from djatlas import cache as cache_mod
 from djatlas.render.jsonout import dumps

@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import write_tree
+from treeutil import write_tree
 
 from djatlas.cli import main
 

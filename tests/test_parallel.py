@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import write_tree
+from treeutil import write_tree
 
 from djatlas import parallel
 from djatlas.progress import Progress
