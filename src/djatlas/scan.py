@@ -398,14 +398,21 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
 def _report(models, records, discovery, registry, settings, diagnostics) -> Report:
     from djatlas.graph.types import App, Diagnostic, FileEntry, Report
 
-    apps: dict[str, App] = {}
+    # Keyed by (label, package): two projects of a monorepo may both have a "vendor" app.
+    apps: dict[tuple[str, str], App] = {}
     for m in models:
-        app = apps.get(m.app_label)
+        info = registry.app_for(m.module)
+        if info is None or info.label != m.app_label:  # Meta.app_label naming another app
+            info = next((a for a in registry.apps.values() if a.label == m.app_label), info)
+        if info is not None and info.label == m.app_label:
+            name, config = info.name, info.config
+        else:
+            parts = m.module.split(".")
+            cut = parts.index("models", 1) if "models" in parts[1:] else len(parts) - 1
+            name, config = ".".join(parts[:cut]) or m.module, None
+        app = apps.get((m.app_label, name))
         if app is None:
-            info = registry.app_for(m.module)
-            app = App(m.app_label, info.name if info else m.module.rsplit(".", 1)[0],
-                      info.config if info else None)
-            apps[m.app_label] = app
+            app = apps[(m.app_label, name)] = App(m.app_label, name, config)
         app.models.append(m.label)
     all_records = list(records.values()) + discovery.records
     entries = sorted(
@@ -445,7 +452,7 @@ def _report(models, records, discovery, registry, settings, diagnostics) -> Repo
         "default_auto_field": settings.default_auto_field,
         "auth_user_model": settings.auth_user_model,
     }
-    return Report(metadata, summary, sorted(apps.values(), key=lambda a: a.label), models,
+    return Report(metadata, summary, sorted(apps.values(), key=lambda a: (a.label, a.name)), models,
                   entries, diagnostics, __version__)
 
 

@@ -178,10 +178,10 @@ class GraphBuilder:
                     Diagnostic(
                         "info",
                         "DJA103",
-                        f"field class {fclass.path} not found in the tree or environment; "
-                        "treated as a field by its name",
+                        self._unresolved_field_message(fclass, result.cls),
                         mod.relpath,
                         member.line,
+                        self._provisional_label(cls),
                     )
                 )
             call, arg_module = self._effective_call(mod, value.call, result)
@@ -189,6 +189,24 @@ class GraphBuilder:
             spec.arg_module = arg_module
             out[member.name] = spec
         return out
+
+    def _unresolved_field_message(self, fclass: FieldClass, cls: object) -> str:
+        if isinstance(cls, ClassValue):
+            base = next((c.path for c in self.index.mro(cls) if isinstance(c, External)), "?")
+            return (
+                f"base {base} of field class {fclass.path} is outside the tree and the "
+                "environment; treated as a field by the base's name"
+            )
+        return (
+            f"field class {fclass.path} not found in the tree or the environment; "
+            "treated as a field by its name"
+        )
+
+    def _provisional_label(self, cls: ClassValue) -> str:
+        meta, _ = self.effective_meta(cls)
+        app = meta.get("app_label")
+        label = app if isinstance(app, str) else self.registry.label_for(cls.module)
+        return f"{label}.{cls.name}"
 
     def _effective_call(
         self, mod: LoadedModule, outer: Call, result: Instance

@@ -124,7 +124,17 @@ def looks_like_model_base(path: str) -> bool:
 
 
 def is_app_config(index: ProjectIndex, cls: ClassValue) -> bool:
-    return any(isinstance(c, ClassValue) and c.path in APPCONFIG_ROOTS for c in index.mro(cls))
+    """An AppConfig subclass; a base outside everything readable counts when it is named
+    ``...AppConfig`` or lives in an ``apps`` module (e.g. ``modelsearch.apps.ModelSearchAppConfig``).
+    """
+    for c in index.mro(cls):
+        if isinstance(c, ClassValue) and c.path in APPCONFIG_ROOTS:
+            return True
+        if isinstance(c, External):
+            module, _, name = c.path.rpartition(".")
+            if name.endswith("AppConfig") or (module.endswith(".apps") and name.endswith("Config")):
+                return True
+    return False
 
 
 def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
