@@ -481,7 +481,9 @@ def test_stdlib_names_never_match_tree_modules_by_suffix(project):
             class Real(models.Model):
                 pass
         """,
-            "site/fields.py": "from collections import OrderedDict\n\nclass Thing(OrderedDict):\n    pass\n",
+            "site/fields.py": (
+                "from collections import OrderedDict\n\nclass Thing(OrderedDict):\n    pass\n"
+            ),
         }
     )
     assert s.names() == {"Collection", "Real"}
@@ -518,11 +520,48 @@ def test_settings_named_by_manage_py_win(project):
             "proj/__init__.py": "",
             "proj/settings/__init__.py": "",
             "proj/settings/base.py": (
-            'INSTALLED_APPS = ["a", "b", "c"]\nAUTH_USER_MODEL = "a.U"\n'
-        ),
+                'INSTALLED_APPS = ["a", "b", "c"]\nAUTH_USER_MODEL = "a.U"\n'
+            ),
             "proj/settings/prod.py": 'from .base import *\nINSTALLED_APPS += ["d"]\n',
             "proj/settings/big.py": 'INSTALLED_APPS = ["a", "b", "c", "d", "e", "f"]\n',
         }
     )
     assert s.doc["metadata"]["settings_module"] == "proj.settings.prod"
     assert s.doc["metadata"]["auth_user_model"] == "a.U"
+
+
+def test_settings_with_defaults_swapper_and_arithmetic(project):
+    s = project(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": 'INSTALLED_APPS = ["pages"]\nCODE_LENGTH = 3\n',
+            "pages/__init__.py": "",
+            "pages/models.py": """
+            import swapper
+            from django.conf import settings
+            from django.db import models
+
+            RELATION = getattr(settings, "PAGES_RELATION_NAME", "page_comments")
+
+            class Page(models.Model):
+                pass
+
+            class Comment(models.Model):
+                page = models.ForeignKey(
+                    swapper.get_model_name("pages", "Page"), models.CASCADE,
+                    related_name=RELATION,
+                )
+                owner = models.ForeignKey(
+                    getattr(settings, "AUTH_USER_MODEL", "auth.User"), models.CASCADE
+                )
+                code = models.CharField(max_length=settings.CODE_LENGTH)
+                hours = models.CharField(max_length=24 * 4)
+        """,
+        }
+    )
+    page = s.field("Comment", "page")["relation"]
+    assert page["target"] == "pages.Page" and page["related_name"] == "page_comments"
+    assert s.field("Comment", "owner")["relation"]["target"] == "auth.User"
+    assert s.field("Comment", "code")["max_length"] == 3
+    assert s.field("Comment", "hours")["max_length"] == 96
+    assert {r["name"] for r in s.model("Page")["reverse_relations"]} == {"page_comments"}

@@ -7,6 +7,7 @@ from typing import Any
 
 from djatlas.graph.apps import AppRegistry
 from djatlas.graph.classify import FieldClass, field_class, is_model_class
+from djatlas.graph.constants import UNKNOWN, Constants
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, MetaSummary
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
@@ -65,6 +66,7 @@ class GraphBuilder:
         self.by_label: dict[str, Model] = {}
         self._label_ci: dict[str, str] = {}
         self._done: set[int] = set()
+        self.constants = Constants(index, registry)
 
     # -- discovery ------------------------------------------------------------------------
     def collect(self, modules: list[LoadedModule]) -> None:
@@ -565,13 +567,7 @@ class GraphBuilder:
             or django_type == "NullBooleanField"
             or (fc.relation == "GenericRelation")
         )
-        max_length = params.get("max_length")
-        if isinstance(max_length, dict) and args_by_name["max_length"].ref:
-            # A named constant (``max_length=MAX_NAME_LENGTH``), possibly from another module.
-            value = self.index.resolve(
-                spec.arg_module or spec.module, args_by_name["max_length"].ref
-            )
-            max_length = value.value if isinstance(value, Literal) else max_length
+        max_length = self._const(args_by_name.get("max_length"), spec, model)
         if not isinstance(max_length, int) or isinstance(max_length, bool):
             max_length = (
                 DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None
@@ -607,7 +603,7 @@ class GraphBuilder:
         target, raw = (None, None)
         if kind != "GenericForeignKey":
             target, raw = self._target(to, spec, model)
-        related_name = _str(args.get("related_name"))
+        related_name = self._cstr(args.get("related_name"), spec, model)
         if related_name:
             related_name = _expand(related_name, model)
         on_delete = "DO_NOTHING" if kind == "GenericRelation" else None
@@ -624,7 +620,7 @@ class GraphBuilder:
             through = through or through_raw
         m2m_table = None
         if kind == "ManyToManyField" and not model.abstract:
-            explicit = _str(args.get("db_table"))
+            explicit = self._cstr(args.get("db_table"), spec, model)
             if through is None:
                 m2m_table = explicit or (
                     f"{model.db_table}_{spec.name}" if model.db_table else None
@@ -650,10 +646,13 @@ class GraphBuilder:
             target=target,
             target_raw=raw,
             related_name=related_name,
-            related_query_name=_expand(_str(args.get("related_query_name")) or "", model) or None,
+            related_query_name=_expand(
+                self._cstr(args.get("related_query_name"), spec, model) or "", model
+            )
+            or None,
             on_delete=on_delete,
             through=through,
-            to_field=_str(args.get("to_field")),
+            to_field=self._cstr(args.get("to_field"), spec, model),
             parent_link=bool(parent_link is not None and parent_link.value is True),
             m2m_db_table=m2m_table,
         )
@@ -697,8 +696,26 @@ class GraphBuilder:
                     label = self.registry.label_for(value.module)
                     return f"{label}.{value.name}", raw
             if isinstance(value, (External, FunctionValue, ModuleValue)):
+                const = self.constants.of(value, model.file)
+                if isinstance(const, str):
+                    return self._label_from_string(const, model, self._is_user(const, model)), raw
                 return None, raw
+        const = self._const(arg, spec, model)
+        if isinstance(const, str):
+            return self._label_from_string(const, model, self._is_user(const, model)), raw
         return None, raw
+
+    def _is_user(self, label: str, model: Model) -> bool:
+        return label == self.registry.settings.for_file(model.file).auth_user_model
+
+    def _const(self, arg: Arg | None, spec: FieldSpec, model: Model) -> Any:
+        """An argument's value when statically known (literal, constant, setting), else None."""
+        value = self.constants.value(arg, spec.arg_module or spec.module, model.file)
+        return None if value is UNKNOWN else value
+
+    def _cstr(self, arg: Arg | None, spec: FieldSpec, model: Model) -> str | None:
+        value = self._const(arg, spec, model)
+        return value if isinstance(value, str) else None
 
     def _label_from_string(self, text: str, model: Model, trusted: bool = False) -> str | None:
         """Canonical label for a string target; None when it names no model djatlas knows.

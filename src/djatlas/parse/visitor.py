@@ -119,6 +119,12 @@ class _Visitor:
         ):
             v = node.operand.value
             return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _FOLD_OPS):
+            folded = _fold(
+                node.op, self.literal(node.left, depth + 1), self.literal(node.right, depth + 1)
+            )
+            if folded is not None:
+                return folded
         if isinstance(node, ast.Call):
             name = dotted(node.func)
             if name and name.rsplit(".", 1)[-1] in GETTEXT and node.args and not node.keywords:
@@ -428,6 +434,30 @@ def _extends(name: str, env: dict, summary: ModuleSummary) -> None:
     if name in SETTINGS_NAMES and name not in env:
         env[name] = []
         summary.settings[name + "+"] = True
+
+
+_FOLD_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
+
+
+def _fold(op: ast.operator, left: Value, right: Value) -> Value:
+    """Constant arithmetic on literal numbers (``60 * 4``) and string concatenation."""
+    nums = (int, float)
+    if isinstance(left, bool) or isinstance(right, bool):
+        return None
+    if isinstance(left, nums) and isinstance(right, nums):
+        if isinstance(op, (ast.FloorDiv, ast.Mod)) and right == 0:
+            return None
+        result = {
+            ast.Add: lambda: left + right,
+            ast.Sub: lambda: left - right,
+            ast.Mult: lambda: left * right,
+            ast.FloorDiv: lambda: left // right,
+            ast.Mod: lambda: left % right,
+        }[type(op)]()
+        return result if abs(result) < 10**15 else None
+    if isinstance(op, ast.Add) and isinstance(left, str) and isinstance(right, str):
+        return left + right if len(left) + len(right) < 10_000 else None
+    return None
 
 
 def _merge_missing(summary: ModuleSummary, fallback: ModuleSummary) -> None:

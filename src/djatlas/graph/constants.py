@@ -1,0 +1,97 @@
+"""Evaluate the few non-literal argument forms whose value is still known statically.
+
+Named constants (``max_length=MAX_LEN``, from this or another module), settings with a default
+(``getattr(settings, "X", "default")``, ``settings.X`` read from the project's settings module),
+``swapper.get_model_name("app", "Model")`` and ``get_user_model()``. Nothing is executed: snippets
+of source are re-parsed with ``ast`` and only literals are read.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from djatlas.graph.apps import AppRegistry
+from djatlas.parse.summary import Arg, Call
+from djatlas.resolve.index import LoadedModule, ProjectIndex
+from djatlas.resolve.values import Instance, Literal
+
+#: Returned when a value stays unknown (None is a real value).
+UNKNOWN: Any = object()
+
+
+class Constants:
+    """Evaluates arguments in the context of a module and of the settings of a file."""
+
+    def __init__(self, index: ProjectIndex, registry: AppRegistry) -> None:
+        self.index = index
+        self.registry = registry
+
+    def value(self, arg: Arg | None, mod: LoadedModule, file: str | None) -> Any:
+        """The argument's value, or UNKNOWN."""
+        if arg is None:
+            return UNKNOWN
+        v = arg.value
+        if not (isinstance(v, dict) and set(v) == {"$expr"}):
+            return v
+        if arg.ref:
+            head, _, attr = arg.ref.partition(".")
+            if attr and "." not in attr and self._is_settings(mod, head):
+                return self.setting(attr, file, UNKNOWN)
+            return self.of(self.index.resolve(mod, arg.ref), file)
+        return self._snippet(str(v["$expr"]), mod, file)
+
+    def of(self, value: object, file: str | None) -> Any:
+        """The value of a resolved name: a literal, or a known call's result."""
+        if isinstance(value, Literal):
+            return value.value
+        if isinstance(value, Instance) and isinstance(value.call, Call):
+            return self._call(value.call.func, [a.value for a in value.call.args], file)
+        return UNKNOWN
+
+    def setting(self, name: str, file: str | None, default: Any) -> Any:
+        """A setting's value from the settings module that applies to ``file``."""
+        settings = self.registry.settings.for_file(file)
+        if name == "AUTH_USER_MODEL":
+            return settings.auth_user_model
+        if name == "DEFAULT_AUTO_FIELD":
+            return settings.default_auto_field
+        mod = self.index.module(settings.module) if settings.module else None
+        if mod is not None:
+            found = self.index.lookup(mod, name)
+            if isinstance(found, Literal):
+                return found.value
+        return default
+
+    def _call(self, func: str, args: list[Any], file: str | None) -> Any:
+        name = func.rsplit(".", 1)[-1]
+        if name == "getattr" and len(args) >= 2 and isinstance(args[1], str):
+            default = args[2] if len(args) > 2 and not _is_expr(args[2]) else UNKNOWN
+            return self.setting(args[1], file, default)
+        if name == "get_user_model":
+            return self.registry.settings.for_file(file).auth_user_model
+        if name == "get_model_name" and len(args) == 2 and all(isinstance(a, str) for a in args):
+            return f"{args[0]}.{args[1]}"  # swapper: the default when the setting is unset
+        return UNKNOWN
+
+    def _snippet(self, source: str, mod: LoadedModule, file: str | None) -> Any:
+        """A call written inline, e.g. ``getattr(settings, "X", 3)``: literal arguments only."""
+        try:
+            node = ast.parse(source, mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return UNKNOWN
+        if not isinstance(node, ast.Call):
+            return UNKNOWN
+        func = ast.unparse(node.func)
+        args = [
+            a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)} for a in node.args
+        ]
+        return self._call(func, args, file)
+
+    def _is_settings(self, mod: LoadedModule, name: str) -> bool:
+        ref = mod.summary.imports.get(name)
+        return ref is not None and (ref.module, ref.name) in (("django.conf", "settings"),)
+
+
+def _is_expr(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"$expr"}
