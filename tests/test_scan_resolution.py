@@ -565,3 +565,55 @@ def test_settings_with_defaults_swapper_and_arithmetic(project):
     assert s.field("Comment", "code")["max_length"] == 3
     assert s.field("Comment", "hours")["max_length"] == 96
     assert {r["name"] for r in s.model("Page")["reverse_relations"]} == {"page_comments"}
+
+
+def test_app_config_based_on_a_third_party_config(project):
+    s = project(
+        {
+            "site/__init__.py": "",
+            "site/search/__init__.py": "",
+            "site/search/apps.py": """
+            from modelsearch.apps import ModelSearchAppConfig
+
+            class SearchConfig(ModelSearchAppConfig):
+                name = "site.search"
+                label = "sitesearch"
+        """,
+            "site/search/models.py": (
+                "from django.db import models\n\nclass IndexEntry(models.Model):\n    pass\n"
+            ),
+        }
+    )
+    assert s.model("IndexEntry")["label"] == "sitesearch.IndexEntry"
+
+
+def test_field_class_init_forces_and_defaults_kwargs(project):
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
+            from django.db import models
+
+            class UserField(models.CharField):
+                def __init__(self, *args, **kwargs):
+                    kwargs["max_length"] = 64
+                    kwargs["null"] = True
+                    kwargs.setdefault("db_index", True)
+                    super().__init__(*args, **kwargs)
+
+            class Tags(models.Field):
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, unique=True, **kwargs)
+
+            class M(models.Model):
+                owner = UserField(null=False)
+                code = UserField(max_length=10)
+                tags = Tags()
+        """,
+        }
+    )
+    owner = s.field("M", "owner")
+    assert owner["null"] is True and owner["max_length"] == 64
+    assert owner["params"] == {"null": False}
+    assert s.field("M", "code")["max_length"] == 64
+    assert s.field("M", "tags")["unique"] is True

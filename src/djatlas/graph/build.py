@@ -38,6 +38,8 @@ class FieldSpec:
     order: tuple = ()
     #: The module the arguments are written in (differs for fields built by a function).
     arg_module: LoadedModule | None = None
+    #: The field class, when it is a class djatlas could read.
+    field_cls: object = None
 
 
 @dataclass
@@ -189,6 +191,7 @@ class GraphBuilder:
             call, arg_module = self._effective_call(mod, value.call, result)
             spec = FieldSpec(member.name, member.line, call, fclass, cls, mod)
             spec.arg_module = arg_module
+            spec.field_cls = result.cls
             out[member.name] = spec
         return out
 
@@ -555,29 +558,39 @@ class GraphBuilder:
         for key, arg in call.kwargs.items():
             params[key] = arg.value
             args_by_name[key] = arg
+        eff, forced = self._forced_kwargs(params, spec.field_cls)
         origin = "declared" if spec.owner == info.cls else "inherited"
         relation = None
         if fc.relation:
             relation = self._relation(fc.relation, args_by_name, spec, model)
         django_type = fc.django_type
-        primary = params.get("primary_key") is True
-        unique = primary or params.get("unique") is True or fc.relation == "OneToOneField"
+        primary = eff.get("primary_key") is True
+        unique = primary or eff.get("unique") is True or fc.relation == "OneToOneField"
         null = (
-            params.get("null") is True
+            eff.get("null") is True
             or django_type == "NullBooleanField"
             or (fc.relation == "GenericRelation")
         )
         max_length = self._const(args_by_name.get("max_length"), spec, model)
+        if ("max_length" in forced or "max_length" not in args_by_name) and isinstance(
+            eff.get("max_length"), int
+        ):
+            max_length = eff["max_length"]
         if not isinstance(max_length, int) or isinstance(max_length, bool):
             max_length = (
                 DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None
             )
         column: str | None = spec.name
-        if fc.relation in ("ManyToManyField", "GenericForeignKey", "GenericRelation"):
+        if fc.relation in (
+            "ManyToManyField",
+            "GenericForeignKey",
+            "GenericRelation",
+            "RelatedField",
+        ):
             column = None
         elif fc.relation in ("ForeignKey", "OneToOneField"):
             column = f"{spec.name}_id"
-        db_column = params.get("db_column")
+        db_column = eff.get("db_column")
         if column is not None and isinstance(db_column, str):
             column = db_column
         line = spec.line if spec.module.origin != ORIGIN_BUILTIN else None
@@ -597,6 +610,24 @@ class GraphBuilder:
             max_length=max_length,
             relation=relation,
         )
+
+    def _forced_kwargs(
+        self, params: dict[str, Any], cls: object
+    ) -> tuple[dict[str, Any], set[str]]:
+        """Call parameters plus what the field classes' ``__init__`` force or default."""
+        eff = dict(params)
+        forced: set[str] = set()
+        for c in self.index.mro(cls) if isinstance(cls, ClassValue) else []:
+            if not isinstance(c, ClassValue) or c.summary is None:
+                continue
+            for key, arg in c.summary.init_sets.items():
+                if key not in forced and not _is_expr(arg.value):
+                    eff[key] = arg.value
+                    forced.add(key)
+            for key, arg in c.summary.init_defaults.items():
+                if key not in eff and not _is_expr(arg.value):
+                    eff[key] = arg.value
+        return eff, forced
 
     def _relation(self, kind: str, args: dict[str, Arg], spec: FieldSpec, model: Model) -> Relation:
         to = args.get("to")
@@ -629,7 +660,12 @@ class GraphBuilder:
             sym = args.get("symmetrical")
             if sym is None or sym.value is True:
                 related_name = f"{spec.name}_rel_+"
-        if target is None and kind != "GenericForeignKey" and not model.abstract:
+        if (
+            target is None
+            and kind != "GenericForeignKey"
+            and not model.abstract
+            and not (kind == "RelatedField" and raw is None)
+        ):
             self.diagnostics.append(
                 Diagnostic(
                     "warning",
@@ -770,7 +806,7 @@ class GraphBuilder:
 
 
 def _bucket(f: Field) -> int:
-    if f.relation and f.relation.kind == "ManyToManyField":
+    if f.relation and f.relation.kind in ("ManyToManyField", "RelatedField"):
         return 1
     if f.relation and f.relation.kind in ("GenericForeignKey", "GenericRelation"):
         return 2
@@ -780,6 +816,10 @@ def _bucket(f: Field) -> int:
 def _django_order(fields: list[Field]) -> list[Field]:
     """local_fields, then local_many_to_many, then private fields (GenericForeignKey)."""
     return sorted(fields, key=_bucket)
+
+
+def _is_expr(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"$expr"}
 
 
 def _str(arg: Arg | None) -> str | None:

@@ -187,6 +187,10 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
             ),
             None,
         )
+    if relation is None and any(_is_django(p) and p.endswith(".RelatedField") for p in paths):
+        # A relation of its own kind (e.g. taggit's TaggableManager): no column of its own.
+        relation = "RelatedField"
+        django_type = django_type or "RelatedField"
     params: list[str] = []
     for c in mro:
         if isinstance(c, ClassValue) and c.summary is not None and c.summary.init_params:

@@ -82,6 +82,10 @@ class ClassSummary:
     init_params: list[str] | None = None
     #: Other plain class attributes (names only), for non-field shadowing.
     attributes: list[str] = field(default_factory=list)
+    #: What ``__init__`` forces on its ``**kwargs`` (``kwargs["k"] = v``, literal keywords of the
+    #: ``super().__init__(...)`` call) and what it defaults (``kwargs.setdefault("k", v)``).
+    init_sets: dict[str, Arg] = field(default_factory=dict)
+    init_defaults: dict[str, Arg] = field(default_factory=dict)
 
 
 @dataclass
@@ -179,6 +183,8 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         methods=list(data["methods"]),
         init_params=data["init_params"],
         attributes=list(data["attributes"]),
+        init_sets={k: Arg(**a) for k, a in data.get("init_sets", {}).items()},
+        init_defaults={k: Arg(**a) for k, a in data.get("init_defaults", {}).items()},
     )
 
 

@@ -232,6 +232,7 @@ class _Visitor:
                 cls.methods.append(stmt.name)
                 if stmt.name == "__init__":
                     cls.init_params = [a.arg for a in stmt.args.posonlyargs + stmt.args.args][1:]
+                    self._init_kwargs(stmt, cls)
             elif isinstance(stmt, ast.ClassDef):
                 if stmt.name == "Meta":
                     cls.meta = self.meta(stmt)
@@ -242,6 +243,45 @@ class _Visitor:
                 self._class_body(stmt.orelse, cls)
             elif isinstance(stmt, ast.Try):
                 self._class_body(stmt.body, cls)
+
+    def _init_kwargs(self, node: ast.FunctionDef | ast.AsyncFunctionDef, cls: ClassSummary) -> None:
+        """Keyword arguments a field class's ``__init__`` forces or defaults."""
+        kw = node.args.kwarg.arg if node.args.kwarg else None
+        for stmt in node.body:
+            if (
+                kw
+                and isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Subscript)
+                and isinstance(stmt.targets[0].value, ast.Name)
+                and stmt.targets[0].value.id == kw
+                and isinstance(stmt.targets[0].slice, ast.Constant)
+                and isinstance(stmt.targets[0].slice.value, str)
+            ):
+                cls.init_sets[stmt.targets[0].slice.value] = self.arg(stmt.value)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                call = stmt.value
+                func = call.func
+                if (
+                    kw
+                    and isinstance(func, ast.Attribute)
+                    and func.attr == "setdefault"
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == kw
+                    and len(call.args) == 2
+                    and isinstance(call.args[0], ast.Constant)
+                    and isinstance(call.args[0].value, str)
+                ):
+                    cls.init_defaults.setdefault(call.args[0].value, self.arg(call.args[1]))
+                elif (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "__init__"
+                    and isinstance(func.value, ast.Call)
+                    and dotted(func.value.func) == "super"
+                ):
+                    for k in call.keywords:
+                        if k.arg is not None:
+                            cls.init_sets[k.arg] = self.arg(k.value)
 
     def _member(self, cls: ClassSummary, name: str, line: int, value: Expr) -> None:
         if value.kind in ("call", "none", "ref", "literal"):

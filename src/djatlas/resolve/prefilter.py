@@ -125,7 +125,7 @@ def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: se
     reach: set[bytes] = set()
     todo = [s for s in SEEDS]
     # Bases never defined in the tree that look like models (third-party model bases).
-    todo.extend(b for b in children if b not in defined and b.endswith(b"Model"))
+    todo.extend(b for b in children if b not in defined and b.endswith((b"Model", b"AppConfig")))
     while todo:
         name = todo.pop()
         if name in reach:
