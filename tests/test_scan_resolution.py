@@ -617,3 +617,38 @@ def test_field_class_init_forces_and_defaults_kwargs(project):
     assert owner["params"] == {"null": False}
     assert s.field("M", "code")["max_length"] == 64
     assert s.field("M", "tags")["unique"] is True
+
+
+def test_app_settings_objects_and_or_defaults(project):
+    s = project(
+        {
+            "oauth/__init__.py": "",
+            "oauth/settings.py": """
+            from django.conf import settings
+
+            APPLICATION_MODEL = getattr(settings, "OAUTH_APPLICATION_MODEL", "oauth.Application")
+            oauth_settings = OAuthSettings(APPLICATION_MODEL)
+        """,
+            "oauth/apps.py": """
+            from django.apps import AppConfig
+            from . import app_settings
+
+            class OAuthConfig(AppConfig):
+                name = "oauth"
+                default_auto_field = app_settings.DEFAULT_AUTO_FIELD or "django.db.models.AutoField"
+        """,
+            "oauth/models.py": """
+            from django.db import models
+            from .settings import oauth_settings
+
+            class Application(models.Model):
+                pass
+
+            class Grant(models.Model):
+                application = models.ForeignKey(oauth_settings.APPLICATION_MODEL, models.CASCADE)
+        """,
+        },
+        settings=None,
+    )
+    assert s.field("Grant", "application")["relation"]["target"] == "oauth.Application"
+    assert s.field("Grant", "id")["type"] == "AutoField"

@@ -731,8 +731,8 @@ class GraphBuilder:
                 if self.is_model(value):
                     label = self.registry.label_for(value.module)
                     return f"{label}.{value.name}", raw
-            if isinstance(value, (External, FunctionValue, ModuleValue)):
-                const = self.constants.of(value, model.file)
+            if isinstance(value, (External, FunctionValue, ModuleValue, Instance)):
+                const = self._const(arg, spec, model)
                 if isinstance(const, str):
                     return self._label_from_string(const, model, self._is_user(const, model)), raw
                 return None, raw

@@ -38,7 +38,10 @@ class Constants:
             head, _, attr = arg.ref.partition(".")
             if attr and "." not in attr and self._is_settings(mod, head):
                 return self.setting(attr, file, UNKNOWN)
-            return self.of(self.index.resolve(mod, arg.ref), file)
+            found = self.of(self.index.resolve(mod, arg.ref), file)
+            if found is UNKNOWN and attr and "." not in attr:
+                found = self._settings_object(mod, head, attr, file)
+            return found
         return self._snippet(str(v["$expr"]), mod, file)
 
     def of(self, value: object, file: str | None) -> Any:
@@ -62,6 +65,16 @@ class Constants:
             if isinstance(found, Literal):
                 return found.value
         return default
+
+    def _settings_object(self, mod: LoadedModule, head: str, attr: str, file: str | None) -> Any:
+        """``app_settings.NAME`` where ``app_settings = Settings(...)`` is built in a module that
+        also defines ``NAME`` at module level (django-oauth-toolkit's, DRF's pattern)."""
+        obj = self.index.resolve(mod, head)
+        home = obj.module if isinstance(obj, Instance) else None
+        if not isinstance(home, LoadedModule):
+            return UNKNOWN
+        found = self.index.lookup(home, attr)
+        return self.of(found, file) if found is not None else UNKNOWN
 
     def _call(self, func: str, args: list[Any], file: str | None) -> Any:
         name = func.rsplit(".", 1)[-1]

@@ -55,8 +55,10 @@ def decode(data: bytes) -> str:
     except LookupError:
         raise ReadError(f"unknown encoding: {encoding}") from None
     except UnicodeDecodeError as exc:
-        raise ReadError(f"undecodable bytes ({encoding}): {exc.reason} at byte {exc.start}",
-                        _line_at(data, exc.start)) from None
+        raise ReadError(
+            f"undecodable bytes ({encoding}): {exc.reason} at byte {exc.start}",
+            _line_at(data, exc.start),
+        ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 

@@ -143,6 +143,14 @@ class _Visitor:
         ref = dotted(node)
         if ref is not None:
             return Expr("ref", ref=ref, source=ref)
+        if (
+            isinstance(node, ast.BoolOp)
+            and isinstance(node.op, ast.Or)
+            and isinstance(node.values[-1], ast.Constant)
+            and isinstance(node.values[-1].value, (str, int, bool))
+        ):
+            # ``app_settings.X or "default"``: the fallback is what an unset setting gives.
+            return Expr("literal", value=node.values[-1].value, source=self.src.segment(node))
         if isinstance(node, ast.Constant):
             if node.value is None:
                 return Expr("none", source="None")
