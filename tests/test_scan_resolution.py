@@ -622,6 +622,11 @@ def test_field_class_init_forces_and_defaults_kwargs(project):
 def test_app_settings_objects_and_or_defaults(project):
     s = project(
         {
+            "proj/__init__.py": "",
+            "proj/settings.py": (
+                'INSTALLED_APPS = ["oauth"]\n'
+                'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+            ),
             "oauth/__init__.py": "",
             "oauth/settings.py": """
             from django.conf import settings

@@ -124,8 +124,8 @@ def looks_like_model_base(path: str) -> bool:
 
 
 def is_app_config(index: ProjectIndex, cls: ClassValue) -> bool:
-    """An AppConfig subclass; a base outside everything readable counts when it is named
-    ``...AppConfig`` or lives in an ``apps`` module (e.g. ``modelsearch.apps.ModelSearchAppConfig``).
+    """An AppConfig subclass. A base outside everything readable counts when it is named
+    ``...AppConfig`` or lives in an ``apps`` module (``modelsearch.apps.ModelSearchAppConfig``).
     """
     for c in index.mro(cls):
         if isinstance(c, ClassValue) and c.path in APPCONFIG_ROOTS:
