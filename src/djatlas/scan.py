@@ -92,8 +92,9 @@ def scan_document(target: str | Source, options: ScanOptions | None = None) -> d
 _META_KEYS = ("title", "path", "source", "git_commit", "scanned_at", "duration_ms")
 
 
-def scan_rendered(target: str | Source, options: ScanOptions, fmt: str,
-                  render: Callable[[dict[str, Any]], str]) -> tuple[dict[str, Any], str]:
+def scan_rendered(
+    target: str | Source, options: ScanOptions, fmt: str, render: Callable[[dict[str, Any]], str]
+) -> tuple[dict[str, Any], str]:
     """``(summary, render(report document))``. For the JSON format the rendered text is cached
     too (with placeholders for the per-run metadata), so an unchanged tree costs no rendering."""
     if fmt != "json" or not options.use_cache or isinstance(target, Source):
@@ -138,8 +139,13 @@ def scan_rendered(target: str | Source, options: ScanOptions, fmt: str,
 
 
 def _prepare(target: str | Source, options: ScanOptions):
-    dopts = DiscoverOptions(options.include, options.exclude, options.default_excludes,
-                            options.gitignore, options.max_file_size)
+    dopts = DiscoverOptions(
+        options.include,
+        options.exclude,
+        options.default_excludes,
+        options.gitignore,
+        options.max_file_size,
+    )
     root: str | None
     if isinstance(target, Source):
         discovery = discover_source(target, dopts)
@@ -166,15 +172,17 @@ def _prepare(target: str | Source, options: ScanOptions):
     return discovery, read, root, shown, commit
 
 
-def _metadata(options: ScanOptions, shown: str, commit: str | None,
-              started: float) -> dict[str, Any]:
+def _metadata(
+    options: ScanOptions, shown: str, commit: str | None, started: float
+) -> dict[str, Any]:
     return {
         "title": options.title or DEFAULT_TITLE,
         "path": shown,
         "source": "static",
         "git_commit": commit,
         "scanned_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if options.timing else None,
+        if options.timing
+        else None,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if options.timing else None,
     }
 
@@ -198,25 +206,41 @@ def _options_key(root: str | None, options: ScanOptions) -> str:
             env.append([entry, os.stat(entry).st_mtime_ns])
         except OSError:
             env.append([entry, -1])
-    return fingerprint([
-        os.path.abspath(root or ""), options.include, options.exclude, options.default_excludes,
-        options.gitignore, options.max_file_size, options.settings, env,
-    ])
+    return fingerprint(
+        [
+            os.path.abspath(root or ""),
+            options.include,
+            options.exclude,
+            options.default_excludes,
+            options.gitignore,
+            options.max_file_size,
+            options.settings,
+            env,
+        ]
+    )
 
 
 def _report_key(discovery: Discovery, options_key: str) -> str:
     """The fingerprint a cached report is valid for: options + every discovered file's stat."""
     from djatlas.cache import fingerprint
 
-    return fingerprint([
-        options_key, sorted(discovery.packages),
-        [[f.relpath, f.size, f.mtime_ns] for f in discovery.files],
-        [[r.path, r.status, r.reason, r.line] for r in discovery.records],
-    ])
+    return fingerprint(
+        [
+            options_key,
+            sorted(discovery.packages),
+            [[f.relpath, f.size, f.mtime_ns] for f in discovery.files],
+            [[r.path, r.status, r.reason, r.line] for r in discovery.records],
+        ]
+    )
 
 
-def _analyse_nogc(discovery: Discovery, read: Callable[[str], bytes], root: str | None,
-                  options: ScanOptions, cache=None) -> Report:
+def _analyse_nogc(
+    discovery: Discovery,
+    read: Callable[[str], bytes],
+    root: str | None,
+    options: ScanOptions,
+    cache=None,
+) -> Report:
     """``_analyse`` with the cyclic GC paused: the analysis keeps its objects until the end, so
     collections would only rescan them (measured: 10-25% of a cold scan)."""
     import gc
@@ -230,8 +254,13 @@ def _analyse_nogc(discovery: Discovery, read: Callable[[str], bytes], root: str 
             gc.enable()
 
 
-def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | None,
-             options: ScanOptions, cache=None) -> Report:
+def _analyse(
+    discovery: Discovery,
+    read: Callable[[str], bytes],
+    root: str | None,
+    options: ScanOptions,
+    cache=None,
+) -> Report:
     from djatlas.cache import FileEntry as CacheEntry
     from djatlas.cache import content_hash
     from djatlas.graph.apps import build_registry, read_settings
@@ -250,7 +279,8 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
     files = discovery.files
     layout = Layout(root, [f.relpath for f in files], discovery.packages)
     records: dict[str, FileRecord] = {
-        f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath]) for f in files
+        f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
+        for f in files
     }
     if cache is not None:
         cache.load()
@@ -275,8 +305,14 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
             if entry is None:
                 bad = check_bytes(data)  # NUL bytes, undecodable: reported even if never parsed
                 heads, is_settings = scan_headers(data) if bad is None else ([], False)
-                entry = CacheEntry(len(data), mtime, digest, heads, is_settings,
-                                   (bad.reason, bad.line) if bad is not None else None)
+                entry = CacheEntry(
+                    len(data),
+                    mtime,
+                    digest,
+                    heads,
+                    is_settings,
+                    (bad.reason, bad.line) if bad is not None else None,
+                )
                 if cache is not None:
                     cache.put(f.relpath, entry)
             if entry.bad is None:
@@ -333,20 +369,30 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
 
     def store_summary(rel: str, data: bytes, summary: ModuleSummary) -> None:
         if cache is not None:
-            cache.store_parsed(rel, {"module": summary.module, "pkg": summary.is_package,
-                                     "summary": summary.to_dict()})
+            cache.store_parsed(
+                rel,
+                {"module": summary.module, "pkg": summary.is_package, "summary": summary.to_dict()},
+            )
 
     def store_failure(rel: str, exc: ReadError) -> None:
         if cache is not None:
-            cache.store_parsed(rel, {"module": layout.module_of[rel], "pkg": layout.is_package(rel),
-                                     "failure": [exc.reason, exc.line]})
+            cache.store_parsed(
+                rel,
+                {
+                    "module": layout.module_of[rel],
+                    "pkg": layout.is_package(rel),
+                    "failure": [exc.reason, exc.line],
+                },
+            )
 
     to_parse = [rel for rel in sorted(wanted) if not cached_parse(rel)]
     jobs = choose_jobs(options.jobs, [len(contents.get(rel, b"")) for rel in to_parse])
     if jobs > 1:
         progress.phase("parsing", len(to_parse))
-        items = [(rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
-                 for rel in to_parse]
+        items = [
+            (rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
+            for rel in to_parse
+        ]
         for rel, result in parse_many(items, root, jobs):
             progress.step()
             ready[rel] = result
@@ -378,7 +424,9 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
         # Resolving every class's bases may parse more tree files.
         for m in new:
             for name, summary in m.summary.classes.items():
-                index.mro(ClassValue(f"{m.name}.{name}", m.origin, m.name, summary, None, m.relpath))
+                index.mro(
+                    ClassValue(f"{m.name}.{name}", m.origin, m.name, summary, None, m.relpath)
+                )
     contents.clear()
     hints = _settings_hints([f.relpath for f in files], read)
     settings = read_settings(index, builder_modules, options.settings, diagnostics, hints)
@@ -389,8 +437,11 @@ def _analyse(discovery: Discovery, read: Callable[[str], bytes], root: str | Non
     builder.finish(models)
     if cache is not None:
         cache.save(keep={f.relpath for f in files})
-        cache.env_files = [m.summary.path for m in index.modules.values()
-                           if m is not None and m.origin == ORIGIN_ENV]
+        cache.env_files = [
+            m.summary.path
+            for m in index.modules.values()
+            if m is not None and m.origin == ORIGIN_ENV
+        ]
     progress.done()
     return _report(models, records, discovery, registry, settings, diagnostics)
 
@@ -421,20 +472,24 @@ def _report(models, records, discovery, registry, settings, diagnostics) -> Repo
     )
     for r in all_records:
         if r.status == "failed":
-            diagnostics.append(Diagnostic("error", "DJA110", f"{r.path}: {r.reason}", r.path, r.line))
+            diagnostics.append(
+                Diagnostic("error", "DJA110", f"{r.path}: {r.reason}", r.path, r.line)
+            )
     if not models:
         diagnostics.append(Diagnostic("info", "DJA130", "no Django models found"))
     diagnostics = sorted(
         {(d.file or "", d.line or 0, d.code, d.message): d for d in diagnostics}.values(),
         key=lambda d: (d.file or "", d.line or 0, d.code, d.message),
     )
-    count = {s: sum(1 for e in entries if e.status == s) for s in ("parsed", "not_needed",
-                                                                   "skipped", "failed")}
+    count = {
+        s: sum(1 for e in entries if e.status == s)
+        for s in ("parsed", "not_needed", "skipped", "failed")
+    }
     rel_fields = sum(1 for m in models for f in m.fields if f.relation and f.origin != "parent")
     all_fields = sum(1 for m in models for f in m.fields if f.origin != "parent")
     summary = {
-        "files_discovered": len(records) + sum(1 for r in discovery.records if r.status == "failed"
-                                               and not r.path.endswith("/")),
+        "files_discovered": len(records)
+        + sum(1 for r in discovery.records if r.status == "failed" and not r.path.endswith("/")),
         "files_parsed": count["parsed"],
         "files_not_needed": count["not_needed"],
         "files_skipped": count["skipped"],
@@ -452,8 +507,15 @@ def _report(models, records, discovery, registry, settings, diagnostics) -> Repo
         "default_auto_field": settings.default_auto_field,
         "auth_user_model": settings.auth_user_model,
     }
-    return Report(metadata, summary, sorted(apps.values(), key=lambda a: (a.label, a.name)), models,
-                  entries, diagnostics, __version__)
+    return Report(
+        metadata,
+        summary,
+        sorted(apps.values(), key=lambda a: (a.label, a.name)),
+        models,
+        entries,
+        diagnostics,
+        __version__,
+    )
 
 
 _DSM = re.compile(rb"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]")

@@ -15,8 +15,23 @@ from djatlas.discover.source import Source
 
 #: Folder names skipped unless ``--no-default-excludes``.
 DEFAULT_EXCLUDED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", "build", "dist", ".tox", ".nox",
-     "site-packages", "migrations", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "migrations",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+    }
 )
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
@@ -97,7 +112,9 @@ class _Walker:
         self.result = Discovery(root=root)
         self.seen_dirs: set[tuple[int, int]] = set()
 
-    def _skip_dir(self, rel: str, name: str, path: str, ignores: list[tuple[str, GitIgnore]]) -> str | None:
+    def _skip_dir(
+        self, rel: str, name: str, path: str, ignores: list[tuple[str, GitIgnore]]
+    ) -> str | None:
         if self.options.default_excludes:
             if name in DEFAULT_EXCLUDED_DIRS:
                 return f"default exclude: {name}"
@@ -142,10 +159,14 @@ class _Walker:
                 self.result.packages.add(rel)
             if self.options.gitignore and ".gitignore" in names:
                 try:
-                    with open(os.path.join(path, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                    with open(
+                        os.path.join(path, ".gitignore"), encoding="utf-8", errors="replace"
+                    ) as fh:
                         gst = os.fstat(fh.fileno())
                         self.result.stats[f"{rel}/.gitignore" if rel else ".gitignore"] = (
-                            gst.st_mtime_ns, gst.st_size)
+                            gst.st_mtime_ns,
+                            gst.st_size,
+                        )
                         ignores = ignores + [(rel, GitIgnore(fh.read().splitlines()))]
                 except OSError:
                     pass
@@ -185,12 +206,16 @@ class _Walker:
             try:
                 st = os.stat(entry.path)
             except OSError as exc:
-                self.result.records.append(FileRecord(rel + "/", "failed", f"unreadable folder: {exc.strerror}"))
+                self.result.records.append(
+                    FileRecord(rel + "/", "failed", f"unreadable folder: {exc.strerror}")
+                )
                 return
             key = (st.st_dev, st.st_ino)
             if key in self.seen_dirs:
                 self.result.records.append(
-                    FileRecord(rel + "/", "skipped", "symlink loop" if is_link else "already scanned")
+                    FileRecord(
+                        rel + "/", "skipped", "symlink loop" if is_link else "already scanned"
+                    )
                 )
                 return
             self.seen_dirs.add(key)
@@ -223,7 +248,11 @@ class _Walker:
         if st.st_size > self.options.max_file_size:
             self.result.stats[rel] = (st.st_mtime_ns, st.st_size)
             self.result.records.append(
-                FileRecord(rel, "failed", f"too large: {st.st_size} bytes (limit {self.options.max_file_size})")
+                FileRecord(
+                    rel,
+                    "failed",
+                    f"too large: {st.st_size} bytes (limit {self.options.max_file_size})",
+                )
             )
             return
         self.result.files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
@@ -252,13 +281,18 @@ def discover_source(source: Source, options: DiscoverOptions | None = None) -> D
     paths = sorted(source.list_paths())
     all_set = set(paths)
     includes, excludes = _Globs(options.include), _Globs(options.exclude)
-    ignore_files = {p.rsplit("/", 1)[0] if "/" in p else "": p for p in paths if p.endswith(".gitignore")
-                    and p.rsplit("/", 1)[-1] == ".gitignore"}
+    ignore_files = {
+        p.rsplit("/", 1)[0] if "/" in p else "": p
+        for p in paths
+        if p.endswith(".gitignore") and p.rsplit("/", 1)[-1] == ".gitignore"
+    }
     gitignores: dict[str, GitIgnore] = {}
     if options.gitignore:
         for base, p in ignore_files.items():
             try:
-                gitignores[base] = GitIgnore(source.read_bytes(p).decode("utf-8", "replace").splitlines())
+                gitignores[base] = GitIgnore(
+                    source.read_bytes(p).decode("utf-8", "replace").splitlines()
+                )
             except OSError:
                 continue
     venvs = {p.rsplit("/", 1)[0] for p in paths if p.endswith("/pyvenv.cfg")}

@@ -362,11 +362,12 @@ def _model(m: dict, t: dict[str, str]) -> list[str]:
                 target += f" ← {code(r['target_raw'])}"
             if r.get("through"):
                 target += f" (through {code(r['through'])})"
+            shown = {k: v for k, v in f["params"].items() if k not in _IN_COLUMNS}
             out.append(
                 f"| {_field_name(f, t)} | {code(f['type'])} | {target} | "
                 f"{code(r['related_name']) if r.get('related_name') else '-'} | "
                 f"{code(r['on_delete']) if r.get('on_delete') else '-'} | {f['line'] or '-'} | "
-                f"{params_text({k: v for k, v in f['params'].items() if k not in ('to', 'on_delete', 'related_name')})} |"
+                f"{params_text(shown)} |"
             )
         out.append("")
     if m.get("reverse_relations"):
@@ -390,6 +391,10 @@ def _model(m: dict, t: dict[str, str]) -> list[str]:
         out.append("")
     out += ["---", ""]
     return out
+
+
+#: Relation parameters shown in their own columns.
+_IN_COLUMNS = ("to", "on_delete", "related_name")
 
 
 def _field_name(f: dict, t: dict[str, str]) -> str:

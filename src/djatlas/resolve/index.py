@@ -151,7 +151,9 @@ class ProjectIndex:
         return None
 
     # -- names ----------------------------------------------------------------------------
-    def lookup(self, mod: LoadedModule, name: str, depth: int = 0, skip_local: bool = False) -> object | None:
+    def lookup(
+        self, mod: LoadedModule, name: str, depth: int = 0, skip_local: bool = False
+    ) -> object | None:
         """What ``name`` is bound to at module level in ``mod``."""
         if depth > _MAX_DEPTH:
             return None
@@ -165,7 +167,11 @@ class ProjectIndex:
                 return FunctionValue(mod.name, name, mod.origin)
             if name in s.assigns:
                 value = self.evaluate(mod, s.assigns[name], depth + 1)
-                if isinstance(value, ClassValue) and value.bases is not None and value.summary is None:
+                if (
+                    isinstance(value, ClassValue)
+                    and value.bases is not None
+                    and value.summary is None
+                ):
                     value = ClassValue(
                         f"{mod.name}.{name}", value.origin, mod.name, None, value.bases, mod.relpath
                     )
@@ -201,12 +207,16 @@ class ProjectIndex:
                 return ModuleValue(sub.name)
         return None
 
-    def resolve(self, mod: LoadedModule, dotted: str, depth: int = 0, skip_local: bool = False) -> object | None:
+    def resolve(
+        self, mod: LoadedModule, dotted: str, depth: int = 0, skip_local: bool = False
+    ) -> object | None:
         """Resolve a dotted name as seen from module ``mod``."""
         head, *rest = dotted.split(".")
         value = self.lookup(mod, head, depth, skip_local=skip_local)
         if value is None:
-            return External(dotted) if head not in _BUILTIN_NAMES else External(f"builtins.{dotted}")
+            return (
+                External(dotted) if head not in _BUILTIN_NAMES else External(f"builtins.{dotted}")
+            )
         for attr in rest:
             value = self.attribute(value, attr, mod, depth)
         return value
@@ -240,8 +250,14 @@ class ProjectIndex:
             return Literal(expr.value)
         return None
 
-    def call(self, mod: LoadedModule, call: Call, depth: int, bindings: dict | None = None,
-             fn: FunctionSummary | None = None) -> object | None:
+    def call(
+        self,
+        mod: LoadedModule,
+        call: Call,
+        depth: int,
+        bindings: dict | None = None,
+        fn: FunctionSummary | None = None,
+    ) -> object | None:
         """The value of calling ``call.func`` (an instance, a class from a factory, ...)."""
         func = self._name_in(mod, call.func, depth, bindings, fn)
         if isinstance(func, External) and func.path == "builtins.type" and len(call.args) == 3:
@@ -254,8 +270,14 @@ class ProjectIndex:
             return Instance(func, call, mod)
         return None
 
-    def _name_in(self, mod: LoadedModule, dotted: str, depth: int, bindings: dict | None,
-                 fn: FunctionSummary | None) -> object | None:
+    def _name_in(
+        self,
+        mod: LoadedModule,
+        dotted: str,
+        depth: int,
+        bindings: dict | None,
+        fn: FunctionSummary | None,
+    ) -> object | None:
         """Resolve a name inside a function body (params, locals, local classes), else module."""
         if fn is not None:
             head, _, rest = dotted.partition(".")
@@ -272,8 +294,14 @@ class ProjectIndex:
                 return value
         return self.resolve(mod, dotted, depth)
 
-    def _evaluate_in(self, mod: LoadedModule, expr: Expr, depth: int, bindings: dict | None,
-                     fn: FunctionSummary | None) -> object | None:
+    def _evaluate_in(
+        self,
+        mod: LoadedModule,
+        expr: Expr,
+        depth: int,
+        bindings: dict | None,
+        fn: FunctionSummary | None,
+    ) -> object | None:
         if depth > _MAX_DEPTH:
             return None
         if expr.kind == "ref" and expr.ref:
@@ -282,13 +310,25 @@ class ProjectIndex:
             return self.call(mod, expr.call, depth + 1, bindings, fn)
         return None
 
-    def _local_class(self, mod: LoadedModule, cls: ClassSummary, depth: int, bindings: dict | None,
-                     fn: FunctionSummary | None) -> ClassValue:
+    def _local_class(
+        self,
+        mod: LoadedModule,
+        cls: ClassSummary,
+        depth: int,
+        bindings: dict | None,
+        fn: FunctionSummary | None,
+    ) -> ClassValue:
         bases = tuple(self._evaluate_in(mod, b, depth + 1, bindings, fn) for b in cls.bases)
         return ClassValue(f"{mod.name}.{cls.name}", mod.origin, mod.name, None, bases, mod.relpath)
 
-    def _type_call(self, mod: LoadedModule, call: Call, depth: int, bindings: dict | None,
-                   fn: FunctionSummary | None) -> ClassValue | None:
+    def _type_call(
+        self,
+        mod: LoadedModule,
+        call: Call,
+        depth: int,
+        bindings: dict | None,
+        fn: FunctionSummary | None,
+    ) -> ClassValue | None:
         name_arg, bases_arg = call.args[0], call.args[1]
         name = name_arg.value if isinstance(name_arg.value, str) else "<dynamic>"
         if name_arg.ref and bindings and isinstance(bindings.get(name_arg.ref), Literal):
@@ -300,11 +340,19 @@ class ProjectIndex:
             src = item.get("$expr") if isinstance(item, dict) else None
             if isinstance(src, str) and src.replace(".", "").replace("_", "").isalnum():
                 bases.append(self._name_in(mod, src, depth + 1, bindings, fn))
-        return ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, None, tuple(bases), mod.relpath)
+        return ClassValue(
+            f"{mod.name}.{name}", mod.origin, mod.name, None, tuple(bases), mod.relpath
+        )
 
-    def call_function(self, func: FunctionValue, call: Call, caller: LoadedModule, depth: int,
-                      caller_bindings: dict | None = None,
-                      caller_fn: FunctionSummary | None = None) -> object | None:
+    def call_function(
+        self,
+        func: FunctionValue,
+        call: Call,
+        caller: LoadedModule,
+        depth: int,
+        caller_bindings: dict | None = None,
+        caller_fn: FunctionSummary | None = None,
+    ) -> object | None:
         """Evaluate what a project function returns for this call (factories, field helpers)."""
         if depth > _MAX_DEPTH:
             return None
@@ -327,15 +375,20 @@ class ProjectIndex:
             base = self.resolve(target, ann.ref, depth + 1)
             if ann.kind == "type_of" and isinstance(base, (ClassValue, External)):
                 return ClassValue(
-                    f"{target.name}.{fn.name}()", target.origin, target.name, None, (base,),
+                    f"{target.name}.{fn.name}()",
+                    target.origin,
+                    target.name,
+                    None,
+                    (base,),
                     target.relpath,
                 )
             if ann.kind == "ref" and isinstance(base, ClassValue):
                 return Instance(base)
         return None
 
-    def _arg_value(self, mod: LoadedModule, arg, depth: int, bindings: dict | None,
-                   fn: FunctionSummary | None) -> object | None:
+    def _arg_value(
+        self, mod: LoadedModule, arg, depth: int, bindings: dict | None, fn: FunctionSummary | None
+    ) -> object | None:
         if arg.ref:
             return self._name_in(mod, arg.ref, depth + 1, bindings, fn)
         if isinstance(arg.value, (str, int, float, bool)) or arg.value is None:

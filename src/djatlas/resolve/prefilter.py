@@ -134,7 +134,7 @@ def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: se
         todo.extend(children.get(name, ()))
     out = set(settings)
     for path, items in headers.items():
-        for name, bases in items:
+        for _name, bases in items:
             if any(b in reach for b in bases):
                 out.add(path)
                 break
