@@ -657,3 +657,34 @@ def test_app_settings_objects_and_or_defaults(project):
     )
     assert s.field("Grant", "application")["relation"]["target"] == "oauth.Application"
     assert s.field("Grant", "id")["type"] == "AutoField"
+
+
+def test_inherited_field_order_follows_installed_apps_import_order(project):
+    abstract = """
+        from django.db import models
+
+        class {cls}(models.Model):
+            {field} = models.IntegerField(default=0)
+
+            class Meta:
+                abstract = True
+    """
+    s = project({
+        "proj/__init__.py": "",
+        "proj/settings.py": 'INSTALLED_APPS = ["a", "s", "c"]\n',
+        "a/__init__.py": "",
+        "a/models.py": abstract.format(cls="A", field="a_field"),
+        "s/__init__.py": "",
+        "s/models.py": abstract.format(cls="S", field="s_field"),
+        "c/__init__.py": "",
+        "c/models.py": """
+            from django.db import models
+            from s.models import S
+            from a.models import A
+
+            class C(A, S):
+                own = models.IntegerField()
+        """,
+    })
+    # Django: a.models runs first (INSTALLED_APPS order), so a_field has the lower counter.
+    assert s.field_names("C") == ["id", "a_field", "s_field", "own"]

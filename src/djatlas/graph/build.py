@@ -69,6 +69,7 @@ class GraphBuilder:
         self._label_ci: dict[str, str] = {}
         self._done: set[int] = set()
         self.constants = Constants(index, registry)
+        self._order: dict[str, int] | None = None
 
     # -- discovery ------------------------------------------------------------------------
     def collect(self, modules: list[LoadedModule]) -> None:
@@ -281,37 +282,64 @@ class GraphBuilder:
         return out
 
     def _definition_order(self, cls: ClassValue, mro: list[object]) -> dict[str, int]:
-        """Rank the ancestors' files in the order Python runs them: a module's imports first.
+        """Rank the ancestors' files in the order Python runs them.
 
-        Django orders fields by creation counter, i.e. by when their class bodies ran.
+        Django orders fields by creation counter, i.e. by when their class bodies ran: Django's
+        own and third-party modules first, then the tree's modules in import order.
         """
-        mods: dict[str, LoadedModule] = {}
-        keys: dict[str, str] = {}
-        for anc in reversed(mro):
+        order = self._module_order()
+        out: dict[str, int] = {}
+        for anc in mro:
             if isinstance(anc, ClassValue):
-                mod = self._module_of(anc)
-                if mod is not None and mod.name not in mods:
-                    mods[mod.name] = mod
-                    keys[mod.name] = anc.file or anc.module
-        order: list[str] = []
+                out[anc.file or anc.module] = order.get(anc.file or "", -1)
+        return out
+
+    def _module_order(self) -> dict[str, int]:
+        """Tree files in execution order: INSTALLED_APPS' packages and models modules in order,
+        each module after its parent packages and after what it imports (depth first)."""
+        if self._order is not None:
+            return self._order
+        loaded = {m.name: m for m in self.index.by_path.values() if m is not None}
+        order: dict[str, int] = {}
         seen: set[str] = set()
 
-        def visit(name: str) -> None:
-            if name in seen:
-                return
-            seen.add(name)
-            summary = mods[name].summary
-            deps = [r.module for r in summary.imports.values()]
-            deps += [f"{r.module}.{r.name}" for r in summary.imports.values() if r.name]
-            deps += summary.star_imports
-            for dep in deps:
-                if dep in mods:
-                    visit(dep)
-            order.append(name)
+        def deps(name: str) -> list[str]:
+            parts = name.split(".")
+            out = [".".join(parts[:i]) for i in range(1, len(parts))]
+            summary = loaded[name].summary
+            for ref in summary.imports.values():
+                out.append(ref.module)
+                if ref.name:
+                    out.append(f"{ref.module}.{ref.name}")
+            return out + summary.star_imports
 
-        for name in list(mods):
+        def visit(root: str) -> None:
+            if root in seen or root not in loaded:
+                return
+            seen.add(root)
+            stack = [(root, iter(deps(root)))]
+            while stack:
+                name, pending = stack[-1]
+                for dep in pending:
+                    if dep not in seen and dep in loaded:
+                        seen.add(dep)
+                        stack.append((dep, iter(deps(dep))))
+                        break
+                else:
+                    stack.pop()
+                    order[loaded[name].relpath or name] = len(order)
+
+        apps = list(self.registry.settings.installed_apps)
+        for other in self.registry.settings.by_root.values():
+            apps += [a for a in other.installed_apps if a not in apps]
+        for app in apps:
+            pkg = app.rsplit(".apps.", 1)[0] if ".apps." in app else app
+            visit(pkg)
+            visit(f"{pkg}.models")
+        for name in sorted(loaded):
             visit(name)
-        return {keys[n]: i for i, n in enumerate(order)}
+        self._order = order
+        return order
 
     # -- models ---------------------------------------------------------------------------
     def build(self) -> list[Model]:
