@@ -137,26 +137,6 @@ WAGTAIL = (
         "treebeard",
     ),
 )
-# Imported by the more_packages settings (runtime only): django-polymorphic >= 4 wraps every
-# ``on_delete`` in a ``PolymorphicGuard`` instance, which has no ``__name__``; the runtime exporter
-# (export.py, ``export_relation``) reads ``on_delete.__name__`` and crashes. Unwrap it for the
-# export until the exporter does.
-EXPORT_PATCH = """\
-import djatlas.django.export as _export
-
-_export_relation = _export.export_relation
-
-
-def _unwrapped(field, kind):
-    remote = getattr(field, "remote_field", None)
-    action = getattr(getattr(remote, "on_delete", None), "action", None)
-    if action is not None:
-        remote.on_delete = action
-    return _export_relation(field, kind)
-
-
-_export.export_relation = _unwrapped
-"""
 # Sub-packages not copied into the scan tree (tests and their models are never installed).
 TEST_DIRS = {"tests", "test", "testapp", "testapps", "test_utils"}
 
@@ -308,9 +288,6 @@ def build_site(work: Path, name: str, packages: tuple[str, ...], apps: tuple[str
         backends=BACKENDS[:1],
         middleware=middleware,
     )
-    if "polymorphic" in apps:
-        (settings_dir / "oracle_export_patch.py").write_text(EXPORT_PATCH, encoding="utf-8")
-        text += "import oracle_export_patch  # noqa: E402,F401\n"
     if "wagtail" in apps:
         text += 'WAGTAIL_SITE_NAME = "oracle"\nWAGTAILADMIN_BASE_URL = "http://localhost"\n'
     (settings_dir / "oracle_settings.py").write_text(text, encoding="utf-8")

@@ -15,6 +15,7 @@ import decimal
 import enum
 import inspect
 import os
+import re
 import textwrap
 import time
 import uuid
@@ -77,7 +78,22 @@ def encode(value: Any) -> Any:
         return {"$expr": dotted(value)}
     if isinstance(value, (decimal.Decimal, _dt.date, _dt.time, _dt.timedelta, uuid.UUID)):
         return {"$expr": repr(value)}
-    return {"$expr": repr(value)}
+    return {"$expr": _ADDRESS.sub("", repr(value))}
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def on_delete_name(on_delete: Any) -> str | None:
+    """``CASCADE``, ``SET_NULL``, ...: ``SET(...)`` is ``SET``; wrappers (django-polymorphic's
+    ``PolymorphicGuard``) are unwrapped through their ``action``."""
+    if on_delete is None:
+        return None
+    action = getattr(on_delete, "action", None)
+    if action is not None and not hasattr(on_delete, "__name__"):
+        on_delete = action
+    name = getattr(on_delete, "__name__", None) or type(on_delete).__name__
+    return "SET" if name == "set_on_delete" else name
 
 
 # --------------------------------------------------------------------------- source locations
@@ -301,7 +317,7 @@ def export_relation(field: Any, kind: str) -> dict[str, Any]:
         "target_raw": None,
         "related_name": getattr(remote, "related_name", None),
         "related_query_name": getattr(remote, "related_query_name", None),
-        "on_delete": on_delete.__name__ if on_delete is not None else None,
+        "on_delete": on_delete_name(on_delete),
         "through": through._meta.label if through is not None and not auto_through else None,
         "to_field": to_field,
         "parent_link": bool(getattr(remote, "parent_link", False)),
