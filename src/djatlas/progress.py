@@ -12,7 +12,7 @@ DELAY = 1.0
 class Progress:
     """``phase(name, total)`` then ``step()`` per item; ``done()`` clears the line."""
 
-    def __init__(self, enabled: bool = True, stream=None, delay: float = DELAY) -> None:
+    def __init__(self, enabled: bool = True, stream=None, delay: float | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
         try:
             tty = self.stream.isatty()
@@ -20,7 +20,7 @@ class Progress:
             tty = False
         self.enabled = enabled and (tty or stream is not None)
         self.start = time.perf_counter()
-        self.delay = delay
+        self.delay = DELAY if delay is None else delay
         self.name = ""
         self.total = 0
         self.count = 0
