@@ -395,11 +395,13 @@ def _analyse(
         ]
         for rel, result in parse_many(items, root, jobs):
             progress.step()
-            ready[rel] = result
             if isinstance(result, ModuleSummary):
+                ready[rel] = result
                 store_summary(rel, b"", result)
             elif isinstance(result, ReadError):
+                ready[rel] = result
                 store_failure(rel, result)
+            # None (the worker could not read it): loaded in-process, failure reported there
     index = ProjectIndex(layout, read_cached, records, summary_cache, store_summary)
     index.store_failure = store_failure
     progress.phase("parsing", len(wanted))
