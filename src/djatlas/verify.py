@@ -331,7 +331,8 @@ def check_database(
         for table in tables:
             quoted = table.replace('"', '""')
             info = connection.execute(f'PRAGMA table_info("{quoted}")').fetchall()
-            columns[table] = {row[1] for row in info}
+            # Every SQLite table has the implicit rowid (FTS5 tables name their key that way).
+            columns[table] = {row[1] for row in info} | {"rowid"}
     finally:
         connection.close()
     for model in concrete_models(doc, apps).values():

@@ -143,7 +143,8 @@ def attribute_line(cls: type, name: str) -> int | None:
     _, start, node = _class_source(cls)
     if start is None or node is None:
         return None
-    for stmt in node.body:
+    found: int | None = None
+    for stmt in _class_statements(node.body):
         targets: list[ast.expr] = []
         if isinstance(stmt, ast.Assign):
             targets = stmt.targets
@@ -152,8 +153,21 @@ def attribute_line(cls: type, name: str) -> int | None:
         for target in targets:
             elts = target.elts if isinstance(target, ast.Tuple) else [target]
             if any(isinstance(t, ast.Name) and t.id == name for t in elts):
-                return start + stmt.lineno - 1
-    return None
+                found = start + stmt.lineno - 1
+    return found
+
+
+def _class_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Class-body statements, including those inside ``if``/``try`` blocks (last one wins)."""
+    out: list[ast.stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            out += _class_statements(stmt.body) + _class_statements(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            out += _class_statements(stmt.body)
+        else:
+            out.append(stmt)
+    return out
 
 
 def relative_path(path: str | None, root: str | None) -> str | None:

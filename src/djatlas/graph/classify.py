@@ -187,10 +187,12 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
             ),
             None,
         )
+    if django_type is None:
+        django_type = "Field"  # a direct subclass of Field (e.g. timezone_field.TimeZoneField)
     if relation is None and any(_is_django(p) and p.endswith(".RelatedField") for p in paths):
         # A relation of its own kind (e.g. taggit's TaggableManager): no column of its own.
         relation = "RelatedField"
-        django_type = django_type or "RelatedField"
+        django_type = "RelatedField" if django_type == "Field" else django_type
     params: list[str] = []
     for c in mro:
         if isinstance(c, ClassValue) and c.summary is not None and c.summary.init_params:
