@@ -268,6 +268,27 @@ def test_corrupt_cache_is_ignored_and_rebuilt(tree: Path, tmp_path: Path, damage
     json.loads((folder / "files.json").read_text())  # rewritten whole
 
 
+@pytest.mark.parametrize("name", ["report.json", "render-json.txt"])
+@pytest.mark.parametrize("body", [b'{"models": "garbage"}', b"[]", b"{}", b"\xff\xfe"])
+def test_tampered_report_bodies_are_ignored(tree: Path, tmp_path: Path, name: str,
+                                            body: bytes) -> None:
+    cache = tmp_path / "cache"
+    cold = scan_json(tree, cache)
+    doc = dumps(scan_document(str(tree), ScanOptions(timing=False, use_cache=False)))
+    assert doc == cold
+    folder = Path(cache_mod.cache_folder(str(tree), str(cache)))
+    head, _, _old = (folder / name).read_bytes().partition(b"\n")
+    meta = json.loads(head)
+    (folder / name).write_bytes(head + b"\n" + body)  # digest no longer matches
+    assert scan_json(tree, cache) == cold
+    assert dumps(scan_document(str(tree), ScanOptions(timing=False, cache_dir=str(cache)))) == cold
+    meta.update(length=len(body), digest=cache_mod.blake2b(body, digest_size=16).hexdigest())
+    (folder / name).write_bytes(json.dumps(meta).encode() + b"\n" + body)  # digest matches
+    (folder / "render-json.txt").unlink(missing_ok=name == "report.json")
+    assert dumps(scan_document(str(tree), ScanOptions(timing=False, cache_dir=str(cache)))) == cold
+    assert scan_json(tree, cache) == cold
+
+
 def test_wrong_entry_values_are_ignored(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cold = scan_json(tree, cache)
@@ -286,15 +307,15 @@ def test_version_mismatch_is_ignored(tree: Path, tmp_path: Path, hashed, parses)
     cache = tmp_path / "cache"
     cold = scan_json(tree, cache)
     folder = Path(cache_mod.cache_folder(str(tree), str(cache)))
-    for name in ("files.json", "report.json", "tree.json"):
+    for name in ("files.json", "tree.json"):
         doc = json.loads((folder / name).read_text())
         doc["stamp"] = "0.0.1/0/old"
         (folder / name).write_text(json.dumps(doc))
-    render = folder / "render-json.txt"
-    head, _, body = render.read_bytes().partition(b"\n")
-    meta = json.loads(head)
-    meta["stamp"] = "0.0.1/0/old"
-    render.write_bytes(json.dumps(meta).encode() + b"\n" + body)
+    for name in ("report.json", "render-json.txt"):  # header line + body
+        head, _, body = (folder / name).read_bytes().partition(b"\n")
+        meta = json.loads(head)
+        meta["stamp"] = "0.0.1/0/old"
+        (folder / name).write_bytes(json.dumps(meta).encode() + b"\n" + body)
     hashed.clear()
     parses.clear()
     assert scan_json(tree, cache) == cold
@@ -313,11 +334,12 @@ def test_cache_is_json_only(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     scan_json(tree, cache)
     folder = Path(cache_mod.cache_folder(str(tree), str(cache)))
-    for name in ("files.json", "report.json", "tree.json"):
+    for name in ("files.json", "tree.json"):
         json.loads((folder / name).read_text(encoding="ascii"))
-    head, _, body = (folder / "render-json.txt").read_bytes().partition(b"\n")
-    json.loads(head)
-    json.loads(body)
+    for name in ("report.json", "render-json.txt"):
+        head, _, body = (folder / name).read_bytes().partition(b"\n")
+        assert json.loads(head)["length"] == len(body)
+        json.loads(body)
     assert not [p for p in folder.iterdir() if p.name.startswith(".tmp-")]
 
 

@@ -268,42 +268,48 @@ class ScanCache:
         self.dirty = False
 
     # -- whole report ---------------------------------------------------------------------
+    # report.json and render-<fmt>.txt are framed: one JSON header line (stamp, key, env stats,
+    # body length and digest), then the body. A body that does not match its digest (a torn,
+    # truncated or edited file) is ignored like any other stale entry.
     def report(self, key: str) -> dict[str, Any] | None:
         """The cached report document computed for fingerprint ``key``."""
-        if self.folder is None:
+        framed = self._read_framed("report.json", key)
+        if framed is None:
             return None
-        doc = _read_json(self._path("report.json"))
-        if (not isinstance(doc, dict) or doc.get("stamp") != code_stamp() or doc.get("key") != key
-                or not isinstance(doc.get("report"), dict) or not _env_unchanged(doc.get("env"))):
+        head, body = framed
+        try:
+            doc = json.loads(body)
+        except (ValueError, RecursionError):
             return None
-        self.env_files = [row[0] for row in doc["env"]]
-        return doc["report"]
+        if not _plausible_report(doc):
+            return None
+        self.env_files = [row[0] for row in head["env"]]
+        return doc
 
     def store_report(self, key: str, report: dict[str, Any], env_files: list[str],
                      newest_mtime_ns: int) -> None:
         """Keep ``report`` for ``key`` unless a file is too recent to trust its mtime."""
         if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
             return
-        _write_json(self._path("report.json"), {
-            "stamp": code_stamp(), "key": key, "env": _env_stats(env_files), "report": report,
-        })
-
+        try:
+            body = json.dumps(report, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        except (ValueError, TypeError, RecursionError):
+            return
+        self._write_framed("report.json", {"key": key, "env": _env_stats(env_files)}, body)
 
     def rendered(self, key: str, fmt: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
         """A cached rendering of the report for ``key``: (text, summary, metadata tokens)."""
-        if self.folder is None:
+        framed = self._read_framed(f"render-{fmt}.txt", key)
+        if framed is None:
+            return None
+        head, body = framed
+        summary, tokens = head.get("summary"), head.get("tokens")
+        if (not isinstance(summary, dict) or not isinstance(tokens, dict)
+                or not all(isinstance(v, str) for v in tokens.values())):
             return None
         try:
-            with open(self._path(f"render-{fmt}.txt"), "rb") as fh:
-                head = json.loads(fh.readline())
-                if (not isinstance(head, dict) or head.get("stamp") != code_stamp()
-                        or head.get("key") != key or not _env_unchanged(head.get("env"))):
-                    return None
-                text = fh.read()
-            if len(text) != head["length"]:
-                return None
-            return text.decode("utf-8"), head["summary"], head["tokens"]
-        except (OSError, ValueError, KeyError, TypeError, UnicodeError, RecursionError):
+            return body.decode("utf-8"), summary, tokens
+        except UnicodeError:
             return None
 
     def store_rendered(self, key: str, fmt: str, text: str, summary: dict[str, Any],
@@ -311,12 +317,33 @@ class ScanCache:
         """Keep a rendering whose metadata values are the placeholders in ``tokens``."""
         if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
             return
-        data = text.encode("utf-8")
-        head = {"stamp": code_stamp(), "key": key, "env": _env_stats(self.env_files),
-                "summary": summary, "tokens": tokens, "length": len(data)}
-        _write_bytes(self._path(f"render-{fmt}.txt"),
-                     json.dumps(head, ensure_ascii=True).encode("ascii") + b"\n" + data)
+        head = {"key": key, "env": _env_stats(self.env_files), "summary": summary,
+                "tokens": tokens}
+        self._write_framed(f"render-{fmt}.txt", head, text.encode("utf-8"))
 
+    def _write_framed(self, name: str, head: dict[str, Any], body: bytes) -> None:
+        head = {"stamp": code_stamp(), **head, "length": len(body),
+                "digest": blake2b(body, digest_size=16).hexdigest()}
+        _write_bytes(self._path(name), json.dumps(head, ensure_ascii=True).encode("ascii")
+                     + b"\n" + body)
+
+    def _read_framed(self, name: str, key: str) -> tuple[dict[str, Any], bytes] | None:
+        """(header, body) of a framed file made for ``key`` by this djatlas, intact."""
+        if self.folder is None:
+            return None
+        try:
+            with open(self._path(name), "rb") as fh:
+                head = json.loads(fh.readline())
+                if (not isinstance(head, dict) or head.get("stamp") != code_stamp()
+                        or head.get("key") != key or not _env_unchanged(head.get("env"))):
+                    return None
+                body = fh.read()
+            if (len(body) != head.get("length")
+                    or blake2b(body, digest_size=16).hexdigest() != head.get("digest")):
+                return None
+        except (OSError, ValueError, RecursionError):
+            return None
+        return head, body
 
     # -- the last walk ------------------------------------------------------------------------
     def store_snapshot(self, options_key: str, key: str, discovery: Any) -> None:
@@ -362,6 +389,19 @@ def fingerprint(parts: list[Any]) -> str:
     h = blake2b(digest_size=16)
     h.update(json.dumps(parts, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
     return h.hexdigest()
+
+
+def _plausible_report(doc: Any) -> bool:
+    """The shape of a report document (what scan_document and the renderers rely on)."""
+    if not isinstance(doc, dict) or doc.get("format") != "djatlas-report":
+        return False
+    if not isinstance(doc.get("metadata"), dict) or not isinstance(doc.get("summary"), dict):
+        return False
+    for part in ("apps", "models", "files", "diagnostics"):
+        items = doc.get(part)
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return False
+    return True
 
 
 def _env_stats(paths: list[str]) -> list[list[Any]]:
