@@ -128,7 +128,7 @@ class ProjectIndex:
             if name in STUBS:
                 summary = _summarize_text(STUBS[name], name, name in _STUB_PACKAGES)
                 loaded = LoadedModule(name, summary, ORIGIN_BUILTIN)
-            elif name.split(".", 1)[0] not in _STDLIB:
+            elif name.split(".", 1)[0] not in _NOT_READ:
                 loaded = self._environment(name)
             self._outside[name] = loaded
         self.modules[key] = loaded
@@ -467,6 +467,36 @@ def _dfs(seqs: list[list[object]]) -> list[object]:
 
 _STUB_PACKAGES = {n for n in STUBS if any(o.startswith(n + ".") for o in STUBS)}
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"django"}
+#: Packages never read from the environment: the standard library, and libraries that define
+#: no Django models or fields (their classes stay External, e.g. ``pydantic.BaseModel``).
+_NOT_READ = _STDLIB | frozenset(
+    {
+        "pydantic",
+        "pydantic_core",
+        "typing_extensions",
+        "attr",
+        "attrs",
+        "cattr",
+        "cattrs",
+        "marshmallow",
+        "sqlalchemy",
+        "six",
+        "requests",
+        "yaml",
+        "numpy",
+        "pandas",
+        "kubernetes",
+        "redis",
+        "boto3",
+        "botocore",
+        "jinja2",
+        "click",
+        "urllib3",
+        "certifi",
+        "pytz",
+        "dateutil",
+    }
+)
 _BUILTIN_NAMES = frozenset({"type", "object", "dict", "list", "str", "int", "property"})
 
 

@@ -22,6 +22,9 @@ _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 _BLANK = frozenset(b" \t")
 _IDENT = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")  # non-ASCII names too
 
+#: Base names ending in "Model" that are never Django's when not defined in the tree (pydantic).
+_NOT_DJANGO = frozenset({b"BaseModel", b"RootModel", b"GenericModel"})
+
 #: Class names that make a subclass a model or an app config candidate.
 SEEDS = frozenset(
     {
@@ -125,7 +128,11 @@ def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: se
     reach: set[bytes] = set()
     todo = [s for s in SEEDS]
     # Bases never defined in the tree that look like models (third-party model bases).
-    todo.extend(b for b in children if b not in defined and b.endswith((b"Model", b"AppConfig")))
+    todo.extend(
+        b
+        for b in children
+        if b not in defined and b.endswith((b"Model", b"AppConfig")) and b not in _NOT_DJANGO
+    )
     while todo:
         name = todo.pop()
         if name in reach:
