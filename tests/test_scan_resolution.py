@@ -624,8 +624,7 @@ def test_app_settings_objects_and_or_defaults(project):
         {
             "proj/__init__.py": "",
             "proj/settings.py": (
-                'INSTALLED_APPS = ["oauth"]\n'
-                'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+                'INSTALLED_APPS = ["oauth"]\nDEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
             ),
             "oauth/__init__.py": "",
             "oauth/settings.py": """
@@ -669,15 +668,16 @@ def test_inherited_field_order_follows_installed_apps_import_order(project):
             class Meta:
                 abstract = True
     """
-    s = project({
-        "proj/__init__.py": "",
-        "proj/settings.py": 'INSTALLED_APPS = ["a", "s", "c"]\n',
-        "a/__init__.py": "",
-        "a/models.py": abstract.format(cls="A", field="a_field"),
-        "s/__init__.py": "",
-        "s/models.py": abstract.format(cls="S", field="s_field"),
-        "c/__init__.py": "",
-        "c/models.py": """
+    s = project(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": 'INSTALLED_APPS = ["a", "s", "c"]\n',
+            "a/__init__.py": "",
+            "a/models.py": abstract.format(cls="A", field="a_field"),
+            "s/__init__.py": "",
+            "s/models.py": abstract.format(cls="S", field="s_field"),
+            "c/__init__.py": "",
+            "c/models.py": """
             from django.db import models
             from s.models import S
             from a.models import A
@@ -685,6 +685,26 @@ def test_inherited_field_order_follows_installed_apps_import_order(project):
             class C(A, S):
                 own = models.IntegerField()
         """,
-    })
+        }
+    )
     # Django: a.models runs first (INSTALLED_APPS order), so a_field has the lower counter.
     assert s.field_names("C") == ["id", "a_field", "s_field", "own"]
+
+
+def test_mptt_tree_fields_are_added(project):
+    s = project(
+        {
+            "menu/__init__.py": "",
+            "menu/models.py": """
+            from django.db import models
+            from mptt.models import MPTTModel, TreeForeignKey
+
+            class Item(MPTTModel):
+                name = models.CharField(max_length=10)
+                parent = TreeForeignKey("self", models.CASCADE, null=True)
+        """,
+        }
+    )
+    assert s.field_names("Item") == ["id", "name", "parent", "lft", "rght", "tree_id", "level"]
+    assert s.field("Item", "parent")["relation"]["target"] == "menu.Item"
+    assert s.field("Item", "tree_id")["params"] == {"editable": False, "db_index": True}

@@ -495,7 +495,48 @@ class GraphBuilder:
                 inherited.extend(self._parent_fields(pmodel))
         private = [f for f in inherited if _bucket(f) == 2]
         inherited = [f for f in inherited if _bucket(f) != 2]
+        local += self._added_by_bases(cls, model, local, inherited)
         model.fields = inherited + implicit + _django_order(local + private)
+
+    def _added_by_bases(
+        self, cls: ClassValue, model: Model, local: list[Field], inherited: list[Field]
+    ) -> list[Field]:
+        """Fields a well-known third-party base adds when the class is created (after the
+        declared ones): django-mptt's tree fields. Not added where a parent already has them."""
+        paths = {getattr(c, "path", None) for c in self.index.mro(cls)}
+        if not paths & _MPTT_BASES:
+            return []
+        have = {f.name for f in local + inherited}
+        out = []
+        for name, db_index in (
+            ("lft", False),
+            ("rght", False),
+            ("tree_id", True),
+            ("level", False),
+        ):
+            if name in have:
+                continue
+            params: dict[str, Any] = {"editable": False}
+            if db_index:
+                params["db_index"] = True
+            out.append(
+                Field(
+                    name=name,
+                    type="PositiveIntegerField",
+                    resolved_type="django.db.models.PositiveIntegerField",
+                    django_type="PositiveIntegerField",
+                    line=None,
+                    origin="implicit",
+                    defined_in="mptt.models.MPTTModel",
+                    params=params,
+                    column=name,
+                    null=False,
+                    unique=False,
+                    primary_key=False,
+                    max_length=None,
+                )
+            )
+        return out
 
     def _ensure_fields(self, model: Model) -> None:
         if id(model) in self._done:
@@ -831,6 +872,10 @@ class GraphBuilder:
     def finish(self, models: list[Model]) -> None:
         for m in models:
             m.reverse_relations.sort(key=lambda r: (r.model, r.field))
+
+
+#: django-mptt's model base, however it was reached.
+_MPTT_BASES = frozenset({"mptt.models.MPTTModel"})
 
 
 def _bucket(f: Field) -> int:
