@@ -29,59 +29,14 @@ try:  # the C module directly: hashlib would load OpenSSL (~10 ms of start-up)
 except ImportError:  # pragma: no cover
     from hashlib import blake2b
 
-from djatlas import __version__
+# Shared with the warm fast path (which must not import this module's dependencies).
+from djatlas.fastpath import FORMAT, cache_folder, code_stamp, default_base  # noqa: F401
+from djatlas.fastpath import env_stats as _env_stats
+from djatlas.fastpath import env_unchanged as _env_unchanged
 
-#: Bump when the layout of the cache files changes.
-FORMAT = 1
 #: Files modified this close (ns) to the moment a cache is written are re-hashed next time
 #: (their mtime may not change on a second edit within the filesystem's timestamp granularity).
 _RACY_NS = 2_000_000_000
-
-_stamp_memo: list[str] = []
-
-
-def code_stamp() -> str:
-    """djatlas version + cache format + a digest of djatlas's own source files' stats.
-
-    The stats make an editable install safe: changing djatlas's code invalidates every cache.
-    """
-    if _stamp_memo:
-        return _stamp_memo[0]
-    h = blake2b(digest_size=10)
-    h.update(f"{__version__}\0{FORMAT}".encode())
-    pkg = os.path.dirname(os.path.abspath(__file__))
-    stack = [pkg]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for e in entries:
-            if e.name.endswith(".py"):
-                try:
-                    st = e.stat()
-                except OSError:
-                    continue
-                h.update(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-            elif e.is_dir() and not e.name.startswith(("_", ".")) and e.name != "assets":
-                stack.append(e.path)
-    _stamp_memo.append(f"{__version__}/{FORMAT}/{h.hexdigest()}")
-    return _stamp_memo[0]
-
-
-def default_base() -> str:
-    """``$XDG_CACHE_HOME/djatlas`` or ``~/.cache/djatlas``."""
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "djatlas")
-
-
-def cache_folder(root: str, base: str | None = None) -> str:
-    """The cache folder of one scan root under ``base`` (default: the user cache dir)."""
-    absroot = os.path.realpath(root)
-    digest = blake2b(absroot.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
-    return os.path.join(base or default_base(), digest)
 
 
 def content_hash(data: bytes) -> str:
@@ -378,7 +333,7 @@ class ScanCache:
                 st = stat(join(root, rel))
                 if st.st_mtime_ns != mtime or st.st_size != size:
                     return None
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
             return None
         key = doc.get("key")
         return key if isinstance(key, str) else None
@@ -402,23 +357,3 @@ def _plausible_report(doc: Any) -> bool:
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             return False
     return True
-
-
-def _env_stats(paths: list[str]) -> list[list[Any]]:
-    out: list[list[Any]] = []
-    for p in sorted(set(paths)):
-        try:
-            st = os.stat(p)
-            out.append([p, st.st_size, st.st_mtime_ns])
-        except OSError:
-            out.append([p, -1, -1])
-    return out
-
-
-def _env_unchanged(saved: Any) -> bool:
-    if not isinstance(saved, list):
-        return False
-    try:
-        return _env_stats([row[0] for row in saved]) == saved
-    except (TypeError, IndexError):
-        return False

@@ -1,32 +1,50 @@
-"""Thin command-line front end: parse arguments, dispatch to a command module."""
+"""Thin command-line front end: parse arguments, dispatch to a command module.
+
+Start-up matters (a warm ``djatlas scan`` takes a few tens of milliseconds): this module imports
+nothing at load time beyond ``sys``; ``djatlas scan`` first tries ``djatlas.fastpath``, which
+answers an unchanged tree from the cache without argparse or the pipeline.
+"""
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-from collections.abc import Sequence
 
-from djatlas import __version__
+TYPE_CHECKING = False  # typing itself costs milliseconds of start-up
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 # Each command lives in ``djatlas.commands.<name>`` and provides
 # ``add_parser(subparsers) -> None`` and ``run(args) -> int``.
 COMMANDS: tuple[str, ...] = ("scan", "diff", "check", "verify")
 
+_parser_class: list[type] = []
 
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one line on stderr and exit code 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"djatlas: error: {message}\n")
+def _parser_type() -> type[argparse.ArgumentParser]:
+    """ArgumentParser whose errors are one line on stderr and exit code 2 (made on first use)."""
+    if not _parser_class:
+        import argparse
+
+        class _Parser(argparse.ArgumentParser):
+            def error(self, message: str) -> None:  # type: ignore[override]
+                self.exit(2, f"djatlas: error: {message}\n")
+
+        _parser_class.append(_Parser)
+    return _parser_class[0]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; ``only`` registers just that command (start-up: each command module
     imports its own dependencies)."""
-    parser = _Parser(prog="djatlas", description="A static atlas of a Django data model.")
+    import importlib
+
+    from djatlas import __version__
+
+    parser_type = _parser_type()
+    parser = parser_type(prog="djatlas", description="A static atlas of a Django data model.")
     parser.add_argument("--version", action="version", version=f"djatlas {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_type)
     for name in COMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"djatlas.commands.{name}")
@@ -40,6 +58,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["scan"]:
+        from djatlas.fastpath import scan_from_cache
+
+        try:
+            code = scan_from_cache(argv[1:])
+        except KeyboardInterrupt:
+            print("djatlas: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            return 0
+        if code is not None:
+            return code
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from djatlas import __version__
@@ -22,15 +20,13 @@ from djatlas.discover.finder import (
     is_models_module,
 )
 from djatlas.discover.source import Source
+from djatlas.fastpath import git_commit, metadata, options_key, value_json
 
 if TYPE_CHECKING:
     from djatlas.graph.types import Report
 
 # The analysis modules (graph, parse, resolve) are imported where used, so that a scan answered
 # from the cache does not pay for importing them.
-
-DEFAULT_TITLE = "Django Models Analysis"
-
 
 @dataclass
 class ScanOptions:
@@ -100,7 +96,7 @@ def scan_rendered(
     if fmt != "json" or not options.use_cache or isinstance(target, Source):
         doc = scan_document(target, options)
         return doc["summary"], render(doc)
-    import json
+    from djatlas.fastpath import encode_basestring_ascii
 
     started = time.perf_counter()
     hit = None
@@ -133,8 +129,7 @@ def scan_rendered(
         text, summary, tokens = hit
     meta = _metadata(options, shown, commit, started)
     for k, token in tokens.items():
-        value = json.dumps(meta[k], ensure_ascii=False).encode("utf-8", "backslashreplace")
-        text = text.replace(json.dumps(token), value.decode("utf-8"), 1)
+        text = text.replace(encode_basestring_ascii(token), value_json(meta[k]), 1)
     return summary, text
 
 
@@ -175,16 +170,7 @@ def _prepare(target: str | Source, options: ScanOptions):
 def _metadata(
     options: ScanOptions, shown: str, commit: str | None, started: float
 ) -> dict[str, Any]:
-    return {
-        "title": options.title or DEFAULT_TITLE,
-        "path": shown,
-        "source": "static",
-        "git_commit": commit,
-        "scanned_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if options.timing
-        else None,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 1) if options.timing else None,
-    }
+    return metadata(options.title, shown, commit, started, options.timing)
 
 
 def _open_cache(root: str | None, options: ScanOptions):
@@ -198,25 +184,14 @@ def _open_cache(root: str | None, options: ScanOptions):
 
 def _options_key(root: str | None, options: ScanOptions) -> str:
     """What a report depends on besides the tree's files: root, options, environment folders."""
-    from djatlas.cache import fingerprint
-
-    env = []
-    for entry in sys.path[1:]:  # where environment modules are found (not the script's folder)
-        try:
-            env.append([entry, os.stat(entry).st_mtime_ns])
-        except OSError:
-            env.append([entry, -1])
-    return fingerprint(
-        [
-            os.path.abspath(root or ""),
-            options.include,
-            options.exclude,
-            options.default_excludes,
-            options.gitignore,
-            options.max_file_size,
-            options.settings,
-            env,
-        ]
+    return options_key(
+        root,
+        options.include,
+        options.exclude,
+        options.default_excludes,
+        options.gitignore,
+        options.max_file_size,
+        options.settings,
     )
 
 
@@ -538,52 +513,3 @@ def _settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> list[s
                 if name not in out:
                     out.append(name)
     return out
-
-
-def git_commit(path: str) -> str | None:
-    """HEAD commit of the git checkout containing ``path``, read from files (no git process)."""
-    here = os.path.abspath(path)
-    while True:
-        dot = os.path.join(here, ".git")
-        if os.path.exists(dot):
-            return _read_head(dot)
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
-
-
-def _read_head(dot: str) -> str | None:
-    try:
-        gitdir = dot
-        if os.path.isfile(dot):
-            with open(dot, encoding="utf-8") as fh:
-                line = fh.read().strip()
-            if not line.startswith("gitdir:"):
-                return None
-            gitdir = os.path.normpath(os.path.join(os.path.dirname(dot), line[7:].strip()))
-        with open(os.path.join(gitdir, "HEAD"), encoding="utf-8") as fh:
-            head = fh.read().strip()
-        if not head.startswith("ref:"):
-            return head or None
-        ref = head[4:].strip()
-        common = gitdir
-        cfile = os.path.join(gitdir, "commondir")
-        if os.path.exists(cfile):
-            with open(cfile, encoding="utf-8") as fh:
-                common = os.path.normpath(os.path.join(gitdir, fh.read().strip()))
-        for base in (gitdir, common):
-            p = os.path.join(base, ref)
-            if os.path.exists(p):
-                with open(p, encoding="utf-8") as fh:
-                    return fh.read().strip() or None
-        packed = os.path.join(common, "packed-refs")
-        if os.path.exists(packed):
-            with open(packed, encoding="utf-8") as fh:
-                for line in fh:
-                    parts = line.split()
-                    if len(parts) == 2 and parts[1] == ref:
-                        return parts[0]
-    except OSError:
-        return None
-    return None

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from djatlas.fastpath import closing_notes
 from djatlas.render import FORMATS, RenderOptions, get_renderer
 
 
@@ -180,21 +181,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2
     _write(output, args.output)
-    if not args.quiet and args.output:
-        print(
-            f"djatlas: {summary['models']} models, {summary['fields']} fields, "
-            f"{summary['relationships']} relationships from {summary['files_parsed']} parsed files "
-            f"-> {args.output}",
-            file=sys.stderr,
-        )
-    if not args.quiet and summary["files_failed"]:
-        print(
-            f"djatlas: {summary['files_failed']} file(s) could not be analysed (see the report)",
-            file=sys.stderr,
-        )
-    if not summary["models"] and not args.quiet:
-        print("djatlas: no Django models found", file=sys.stderr)
-    return 1 if (args.strict and summary["files_failed"]) else 0
+    return closing_notes(summary, args.output, args.quiet, args.strict)
 
 
 def _write(output: str | bytes, path: str | None) -> None:
