@@ -234,7 +234,15 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             raise PermissionError(13, "Permission denied", file)
         return real(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def fake_os_open(file: Any, *args: Any, **kwargs: Any) -> Any:  # the scan's reader
+        if os.fspath(file) == blocked:
+            raise PermissionError(13, "Permission denied", file)
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_os_open)
     doc = scan_path(str(tmp_path), timing=False)
     entry = _files(doc)["b/models.py"]
     assert entry["status"] == "failed" and "unreadable" in entry["reason"]

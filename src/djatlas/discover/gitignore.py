@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
 class _Rule:
-    regex: re.Pattern[str]
-    negate: bool
-    dir_only: bool
+    """One pattern; its regex is compiled on first use (most paths never reach a rule)."""
+
+    __slots__ = ("source", "negate", "dir_only", "_regex")
+
+    def __init__(self, source: str, negate: bool, dir_only: bool,
+                 regex: re.Pattern[str] | None = None) -> None:
+        self.source = source
+        self.negate = negate
+        self.dir_only = dir_only
+        self._regex = regex
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.source)
+        return self._regex
 
 
 def _translate(pattern: str) -> str:
@@ -76,10 +87,13 @@ class GitIgnore:
             line = line.lstrip("/")
             body = _translate(line)
             regex = f"^{body}(?:/.*)?$" if anchored else f"^(?:.*/)?{body}(?:/.*)?$"
+            # Only a "[...]" class can make an invalid regex: compile those now (and drop them
+            # when invalid), the others when first needed.
             try:
-                self.rules.append(_Rule(re.compile(regex), negate, dir_only))
+                compiled = re.compile(regex) if "[" in line else None
             except re.error:
                 continue
+            self.rules.append(_Rule(regex, negate, dir_only, compiled))
             # An unanchored pattern without "/", "**" or "[" matches iff one path component
             # matches it whole: test components against a set / one regex instead of every rule.
             if not anchored and "**" not in line and "[" not in line:

@@ -14,7 +14,11 @@ def dumps(doc: Any) -> str:
         text = _indent2(doc)
     except (TypeError, ValueError, RecursionError):  # let json raise its own error
         text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False)
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n"
+    try:
+        text.encode("utf-8")  # no lone surrogates (the usual case): no re-decoding
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text + "\n"
 
 
 _FLOAT = float.__repr__
