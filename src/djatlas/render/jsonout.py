@@ -78,8 +78,20 @@ def _indent2(doc: Any) -> str:
             return _float(o)
         return None
 
+    keys: dict[str, str] = {}  # encoded dict keys (a report repeats a few dozen names)
+
+    def key(k: Any) -> str:
+        if type(k) is str:
+            e = keys.get(k)
+            if e is None:
+                e = keys[k] = string(k)
+            return e
+        return string(_key(k))
+
     def enc(o: Any, level: int) -> None:
-        if isinstance(o, dict):
+        # Exact types first (all of a report): one type() test instead of isinstance chains.
+        t = type(o)
+        if t is dict or (t is not list and t is not tuple and isinstance(o, dict)):
             if not o:
                 add("{}")
                 return
@@ -89,17 +101,27 @@ def _indent2(doc: Any) -> str:
             pad = pads[level]
             sep = "{" + pad
             for k, v in o.items():
-                add(sep)
-                add(string(_key(k)))
-                s = scalar(v)
-                if s is not None:
-                    add(": " + s)
+                tv = type(v)
+                if tv is str:
+                    add(sep + key(k) + ": " + string(v))
+                elif v is None:
+                    add(sep + key(k) + ": null")
+                elif tv is int:
+                    add(sep + key(k) + ": " + _INT(v))
+                elif v is True:
+                    add(sep + key(k) + ": true")
+                elif v is False:
+                    add(sep + key(k) + ": false")
                 else:
-                    add(": ")
-                    enc(v, level)
+                    s = scalar(v)
+                    if s is not None:
+                        add(sep + key(k) + ": " + s)
+                    else:
+                        add(sep + key(k) + ": ")
+                        enc(v, level)
                 sep = "," + pad
             add(pads[level - 1] + "}")
-        elif isinstance(o, (list, tuple)):
+        elif t is list or t is tuple or isinstance(o, (list, tuple)):
             if not o:
                 add("[]")
                 return
@@ -109,12 +131,19 @@ def _indent2(doc: Any) -> str:
             pad = pads[level]
             sep = "[" + pad
             for v in o:
-                s = scalar(v)
-                if s is not None:
-                    add(sep + s)
-                else:
+                tv = type(v)
+                if tv is str:
+                    add(sep + string(v))
+                elif tv is dict or tv is list:
                     add(sep)
                     enc(v, level)
+                else:
+                    s = scalar(v)
+                    if s is not None:
+                        add(sep + s)
+                    else:
+                        add(sep)
+                        enc(v, level)
                 sep = "," + pad
             add(pads[level - 1] + "]")
         else:
