@@ -44,7 +44,7 @@ def decode(data: bytes) -> str:
     if nul >= 0:
         raise ReadError("NUL bytes in file", _line_at(data, nul))
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding = _UTF8 if _plain_utf8(data) else _detect(data)
     except SyntaxError as exc:
         if b"coding" in b"\n".join(data.split(b"\n", 2)[:2]):
             raise ReadError(f"bad coding cookie: {exc.msg}", 1) from None
@@ -60,6 +60,29 @@ def decode(data: bytes) -> str:
             _line_at(data, exc.start),
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+_UTF8 = "utf-8"
+_BOM = codecs.BOM_UTF8
+_UTF8_COOKIES = (b"# -*- coding: utf-8 -*-\n", b"# -*- coding: utf-8 -*-\r\n")
+
+
+def _detect(data: bytes) -> str:
+    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+
+
+def _plain_utf8(data: bytes) -> bool:
+    """No BOM, and either the usual utf-8 cookie as the first line or no "coding" in the first
+    two lines: ``tokenize.detect_encoding`` would say utf-8 (or fail on undecodable first lines,
+    which ``decode`` also reads as utf-8)."""
+    if data.startswith(_BOM):
+        return False
+    if data.startswith(_UTF8_COOKIES):  # detect_encoding stops at this first line: utf-8
+        return True
+    end = data.find(b"\n")
+    if end >= 0:
+        end = data.find(b"\n", end + 1)
+    return b"coding" not in (data[:end] if end >= 0 else data)
 
 
 def _line_at(data: bytes, offset: int) -> int:
