@@ -71,6 +71,7 @@ class GitIgnore:
         self._names: set[str] | None = None
         self._component: re.Pattern[str] | None = None
         self._rest: re.Pattern[str] | None = None
+        self._memo: dict[str, bool] = {}
         for raw in lines:
             line = raw.rstrip("\n").rstrip("\r")
             if not line.strip() or line.startswith("#"):
@@ -113,12 +114,19 @@ class GitIgnore:
         """False only when no rule's regex can match ``relpath``."""
         if self._rest is not None and self._rest.match(relpath):
             return True
-        parts = relpath.split("/")
-        names = self._names
-        if names and any(p in names for p in parts):
-            return True
-        comp = self._component
-        return comp is not None and any(comp.fullmatch(p) for p in parts)
+        # Per path component (the same folder names recur in every path below them): memoised.
+        memo = self._memo
+        for part in relpath.split("/"):
+            hit = memo.get(part)
+            if hit is None:
+                hit = memo[part] = self._component_may_match(part)
+            if hit:
+                return True
+        return False
+
+    def _component_may_match(self, part: str) -> bool:
+        names, comp = self._names, self._component
+        return bool(names and part in names) or (comp is not None and bool(comp.fullmatch(part)))
 
     def match(self, relpath: str, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no rule applies)."""
