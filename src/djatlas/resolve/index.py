@@ -128,7 +128,7 @@ class ProjectIndex:
             if name in STUBS:
                 summary = _summarize_text(STUBS[name], name, name in _STUB_PACKAGES)
                 loaded = LoadedModule(name, summary, ORIGIN_BUILTIN)
-            elif name.split(".", 1)[0] not in _NOT_READ:
+            elif name.split(".", 1)[0] not in _NOT_READ and not _skipped_module(name):
                 loaded = self._environment(name)
             self._outside[name] = loaded
         self.modules[key] = loaded
@@ -512,3 +512,13 @@ def _environment_paths() -> list[str]:
         if entry and os.path.isdir(entry) and not entry.endswith(".zip"):
             out.append(entry)
     return out
+
+
+#: Modules of Django libraries whose classes are never model or field bases (DRF's serializers,
+#: views, fields: big files every API module imports), except the listed model modules.
+_NOT_READ_PREFIXES = ("rest_framework.", "drf_yasg.", "drf_spectacular.", "django_filters.")
+_READ_ANYWAY = ("rest_framework.authtoken",)
+
+
+def _skipped_module(name: str) -> bool:
+    return name.startswith(_NOT_READ_PREFIXES) and not name.startswith(_READ_ANYWAY)
