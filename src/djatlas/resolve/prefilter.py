@@ -25,6 +25,9 @@ _IDENT = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")  # non-ASCII names too
 #: Base names ending in "Model" that are never Django's when not defined in the tree (pydantic).
 _NOT_DJANGO = frozenset({b"BaseModel", b"RootModel", b"GenericModel"})
 
+#: Prefix marking an alias entry in the headers.
+ALIAS = b"="
+
 #: Class names that make a subclass a model or an app config candidate.
 SEEDS = frozenset(
     {
@@ -44,7 +47,11 @@ SEEDS = frozenset(
 
 
 def scan_headers(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bool]:
-    """Class headers ``(name, [base identifiers])`` (aliases included) and a settings flag."""
+    """Class headers ``(name, [base identifiers])`` and a settings flag.
+
+    Aliases (``X = Y``, ``import Y as X``) are included with their name prefixed by ``=``: they
+    carry reachability by name but never make their file a candidate by themselves.
+    """
     headers: list[tuple[bytes, list[bytes]]] = []
     if b"class" in data:
         for name, bases in _class_headers(data):
@@ -53,10 +60,10 @@ def scan_headers(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bool]:
         for name, value in _aliases(data):
             target = value.rsplit(b".", 1)[-1]
             if target and not target[:1].isdigit() and target not in (b"None", b"True", b"False"):
-                headers.append((name, [target]))
+                headers.append((ALIAS + name, [target]))
     if b" as " in data:
         for dotted, alias in _as_names(data):
-            headers.append((alias, [dotted.rsplit(b".", 1)[-1]]))
+            headers.append((ALIAS + alias, [dotted.rsplit(b".", 1)[-1]]))
     return headers, bool(b"INSTALLED_APPS" in data and _SETTINGS.search(data))
 
 
@@ -122,6 +129,7 @@ def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: se
     children: dict[bytes, set[bytes]] = defaultdict(set)
     for items in headers.values():
         for name, bases in items:
+            name = name.removeprefix(ALIAS)
             defined.add(name)
             for base in bases:
                 children[base].add(name)
@@ -141,8 +149,8 @@ def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: se
         todo.extend(children.get(name, ()))
     out = set(settings)
     for path, items in headers.items():
-        for _name, bases in items:
-            if any(b in reach for b in bases):
+        for name, bases in items:
+            if not name.startswith(ALIAS) and any(b in reach for b in bases):
                 out.add(path)
                 break
     return out
