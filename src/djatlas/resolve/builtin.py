@@ -272,6 +272,16 @@ STUBS: dict[str, str] = {
     "django.contrib.gis": "",
     "django.contrib.gis.db": "from django.contrib.gis.db import models\n",
     "django.contrib.gis.db.models": _GIS_MODELS,
+    # Django modules that define no model or field bases: known empty, never read.
+    "django.core": "",
+    "django.core.validators": "",
+    "django.db.models.query_utils": "",
+    "django.views": "",
+    "django.views.generic": "",
+    "django.views.generic.base": "",
+    "django.utils": "",
+    "django.utils.translation": "",
+    "django.utils.timezone": "",
 }
 
 #: Packages (prefixes) covered by the stubs: outside these, Django modules come from the environment.
