@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from djatlas.graph.apps import AppRegistry
@@ -546,15 +546,11 @@ class GraphBuilder:
             self._fields(info)
 
     def _parent_fields(self, pmodel: Model) -> list[Field]:
-        out = []
-        for f in pmodel.fields:
-            out.append(self._as_parent(f))  # its own parent links included, as get_fields()
-        return out
+        # Its own parent links included, as _meta.get_fields() lists them.
+        return [self._as_parent(f) for f in pmodel.fields]
 
     @staticmethod
     def _as_parent(f: Field) -> Field:
-        from dataclasses import replace
-
         return replace(f, origin="parent")
 
     def _auto_pk(self, model: Model) -> Field:

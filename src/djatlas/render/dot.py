@@ -83,9 +83,7 @@ def _edge(e: Edge) -> str:
         attrs = "arrowhead=crowodot, arrowtail=crowodot, dir=both"
     else:
         attrs = 'arrowhead=empty, style=dashed, color="#666666"'
-    label = {"parent": "parent", "proxy": "proxy of", "abstract": "extends"}.get(e.kind, e.name)
-    if e.through:
-        label += f" (through {e.through})"
+    label = e.label
     return f"  {quote(e.source)} -> {quote(e.target)} [label={quote(label)}, {attrs}];"
 
 

@@ -42,6 +42,14 @@ class Edge:
     through: str | None = None
     field: dict[str, Any] | None = None
 
+    @property
+    def label(self) -> str:
+        """The edge's caption: the field name (with its through model), or the link kind."""
+        text = {"parent": "parent", "proxy": "proxy of", "abstract": "extends"}.get(
+            self.kind, self.name
+        )
+        return f"{text} (through {self.through})" if self.through else text
+
 
 @dataclass
 class View:

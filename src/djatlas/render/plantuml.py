@@ -66,9 +66,7 @@ def _link(e: Edge) -> str:
         arrow = "}o--o{"
     else:
         arrow = "..|>"
-    label = {"parent": "parent", "proxy": "proxy of", "abstract": "extends"}.get(e.kind, e.name)
-    if e.through:
-        label += f" (through {e.through})"
+    label = e.label
     return f"{src} {arrow} {dst} : {_text(label)}"
 
 
