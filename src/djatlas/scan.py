@@ -36,6 +36,8 @@ class ScanOptions:
     gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     settings: str | None = None
+    #: The project's environment (interpreter or venv folder) whose packages are read.
+    python: str | None = None
     title: str | None = None
     timing: bool = True
     cache_dir: str | None = None
