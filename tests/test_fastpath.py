@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from treeutil import write_tree
 
-from djatlas import fastpath
+from djatlas import fastpath, keys
 from djatlas.cli import main
 
 TREE = {
@@ -256,7 +256,7 @@ def test_unusable_cache_files_fall_back(tree: Path, tmp_path: Path, capsysbinary
     cache = tmp_path / "cache"
     argv = [str(tree), "-f", "json", "--no-timing", "--cache-dir", str(cache)]
     warm_up(tree, cache, capsysbinary)
-    folder = Path(fastpath.cache_folder(str(tree), str(cache)))
+    folder = Path(keys.cache_folder(str(tree), str(cache)))
     render = folder / "render-json.txt"
     good = render.read_bytes()
     head, _, body = good.partition(b"\n")
@@ -290,10 +290,10 @@ def test_code_and_environment_changes_fall_back(tree: Path, tmp_path: Path, caps
     argv = [str(tree), "-f", "json", "--no-timing", "--cache-dir", str(cache)]
     warm_up(tree, cache, capsysbinary)
     assert fast(capsysbinary, argv)[0] == 0
-    monkeypatch.setattr(fastpath, "_stamp_memo", ["0.0.1/0/other-djatlas"])
+    monkeypatch.setattr(keys, "_stamp_memo", ["0.0.1/0/other-djatlas"])
     assert fast(capsysbinary, argv)[0] is None
     monkeypatch.undo()
-    folder = Path(fastpath.cache_folder(str(tree), str(cache)))
+    folder = Path(keys.cache_folder(str(tree), str(cache)))
     render = folder / "render-json.txt"
     head, _, body = render.read_bytes().partition(b"\n")
     meta = json.loads(head)
@@ -317,24 +317,24 @@ def test_code_and_environment_changes_fall_back(tree: Path, tmp_path: Path, caps
 def test_shared_helpers_match_the_stdlib() -> None:
     from djatlas.discover.finder import DEFAULT_MAX_FILE_SIZE
 
-    assert fastpath.DEFAULT_MAX_FILE_SIZE == DEFAULT_MAX_FILE_SIZE
+    assert keys.DEFAULT_MAX_FILE_SIZE == DEFAULT_MAX_FILE_SIZE
     samples = ["", "a\"b\\c\n\t\x00\x1f é 名 \ud800", 0, -3, 2**70, True, False, None,
                [], [["x", 1], [True, None, []]]]
     for o in samples:
-        assert fastpath.compact_json(o) == json.dumps(o, ensure_ascii=True, separators=(",", ":"))
+        assert keys.compact_json(o) == json.dumps(o, ensure_ascii=True, separators=(",", ":"))
     for o in ["", 'q"\\ é 名 \x01', "\ud800x", None, True, 3, 12.5, 0.1, 1e-7, 123456.7]:
         ref = json.dumps(o, ensure_ascii=False).encode("utf-8", "backslashreplace").decode()
-        assert fastpath.value_json(o) == ref
+        assert keys.value_json(o) == ref
     with pytest.raises(TypeError):
-        fastpath.compact_json({"a": 1})
+        keys.compact_json({"a": 1})
     for text in ['{"a": [1, -2, 3.5, "x\\u00e9", null, true, false, {}]}', "[]  \n", '"s"']:
-        assert fastpath.loads(text.encode()) == json.loads(text)
+        assert keys.loads(text.encode()) == json.loads(text)
     for text in ["", " {}", "{} x", "{", "NaN", "[Infinity]", '{"a": 1,}']:
         with pytest.raises(Exception):  # noqa: B017
-            fastpath.loads(text.encode())
+            keys.loads(text.encode())
     import datetime as dt
 
-    meta = fastpath.metadata(None, "p", None, time.perf_counter(), True)
+    meta = keys.metadata(None, "p", None, time.perf_counter(), True)
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert abs(dt.datetime.fromisoformat(meta["scanned_at"][:-1])  # type: ignore[index]
                - dt.datetime.fromisoformat(now[:-1])) <= dt.timedelta(seconds=1)

@@ -30,9 +30,9 @@ except ImportError:  # pragma: no cover
     from hashlib import blake2b
 
 # Shared with the warm fast path (which must not import this module's dependencies).
-from djatlas.fastpath import FORMAT, cache_folder, code_stamp, default_base  # noqa: F401
-from djatlas.fastpath import env_stats as _env_stats
-from djatlas.fastpath import env_unchanged as _env_unchanged
+from djatlas.keys import FORMAT, cache_folder, code_stamp, default_base  # noqa: F401
+from djatlas.keys import env_stats as _env_stats
+from djatlas.keys import env_unchanged as _env_unchanged
 
 #: Files modified this close (ns) to the moment a cache is written are re-hashed next time
 #: (their mtime may not change on a second edit within the filesystem's timestamp granularity).
@@ -87,9 +87,16 @@ class FileEntry:
 
     __slots__ = ("size", "mtime_ns", "hash", "heads", "settings", "bad", "parsed", "fresh")
 
-    def __init__(self, size: int, mtime_ns: int, digest: str,
-                 heads: list[tuple[bytes, list[bytes]]], settings: bool,
-                 bad: tuple[str, int | None] | None, parsed: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        size: int,
+        mtime_ns: int,
+        digest: str,
+        heads: list[tuple[bytes, list[bytes]]],
+        settings: bool,
+        bad: tuple[str, int | None] | None,
+        parsed: dict[str, Any] | None = None,
+    ) -> None:
         self.size = size
         self.mtime_ns = mtime_ns
         self.hash = digest
@@ -102,9 +109,15 @@ class FileEntry:
         self.fresh = False
 
     def to_json(self) -> list[Any]:
-        return [self.size, self.mtime_ns, self.hash,
-                [[_enc(n), [_enc(b) for b in bases]] for n, bases in self.heads],
-                self.settings, list(self.bad) if self.bad else None, self.parsed]
+        return [
+            self.size,
+            self.mtime_ns,
+            self.hash,
+            [[_enc(n), [_enc(b) for b in bases]] for n, bases in self.heads],
+            self.settings,
+            list(self.bad) if self.bad else None,
+            self.parsed,
+        ]
 
     @classmethod
     def from_json(cls, row: list[Any]) -> FileEntry:
@@ -113,8 +126,15 @@ class FileEntry:
             raise ValueError("bad entry")
         if parsed is not None and not isinstance(parsed, dict):
             raise ValueError("bad entry")
-        return cls(size, mtime, digest, [(_dec(n), [_dec(b) for b in bases]) for n, bases in heads],
-                   bool(settings), (bad[0], bad[1]) if bad else None, parsed)
+        return cls(
+            size,
+            mtime,
+            digest,
+            [(_dec(n), [_dec(b) for b in bases]) for n, bases in heads],
+            bool(settings),
+            (bad[0], bad[1]) if bad else None,
+            parsed,
+        )
 
 
 class ScanCache:
@@ -241,8 +261,9 @@ class ScanCache:
         self.env_files = [row[0] for row in head["env"]]
         return doc
 
-    def store_report(self, key: str, report: dict[str, Any], env_files: list[str],
-                     newest_mtime_ns: int) -> None:
+    def store_report(
+        self, key: str, report: dict[str, Any], env_files: list[str], newest_mtime_ns: int
+    ) -> None:
         """Keep ``report`` for ``key`` unless a file is too recent to trust its mtime."""
         if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
             return
@@ -259,28 +280,42 @@ class ScanCache:
             return None
         head, body = framed
         summary, tokens = head.get("summary"), head.get("tokens")
-        if (not isinstance(summary, dict) or not isinstance(tokens, dict)
-                or not all(isinstance(v, str) for v in tokens.values())):
+        if (
+            not isinstance(summary, dict)
+            or not isinstance(tokens, dict)
+            or not all(isinstance(v, str) for v in tokens.values())
+        ):
             return None
         try:
             return body.decode("utf-8"), summary, tokens
         except UnicodeError:
             return None
 
-    def store_rendered(self, key: str, fmt: str, text: str, summary: dict[str, Any],
-                       tokens: dict[str, str], newest_mtime_ns: int) -> None:
+    def store_rendered(
+        self,
+        key: str,
+        fmt: str,
+        text: str,
+        summary: dict[str, Any],
+        tokens: dict[str, str],
+        newest_mtime_ns: int,
+    ) -> None:
         """Keep a rendering whose metadata values are the placeholders in ``tokens``."""
         if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
             return
-        head = {"key": key, "env": _env_stats(self.env_files), "summary": summary,
-                "tokens": tokens}
+        head = {"key": key, "env": _env_stats(self.env_files), "summary": summary, "tokens": tokens}
         self._write_framed(f"render-{fmt}.txt", head, text.encode("utf-8"))
 
     def _write_framed(self, name: str, head: dict[str, Any], body: bytes) -> None:
-        head = {"stamp": code_stamp(), **head, "length": len(body),
-                "digest": blake2b(body, digest_size=16).hexdigest()}
-        _write_bytes(self._path(name), json.dumps(head, ensure_ascii=True).encode("ascii")
-                     + b"\n" + body)
+        head = {
+            "stamp": code_stamp(),
+            **head,
+            "length": len(body),
+            "digest": blake2b(body, digest_size=16).hexdigest(),
+        }
+        _write_bytes(
+            self._path(name), json.dumps(head, ensure_ascii=True).encode("ascii") + b"\n" + body
+        )
 
     def _read_framed(self, name: str, key: str) -> tuple[dict[str, Any], bytes] | None:
         """(header, body) of a framed file made for ``key`` by this djatlas, intact."""
@@ -289,12 +324,17 @@ class ScanCache:
         try:
             with open(self._path(name), "rb") as fh:
                 head = json.loads(fh.readline())
-                if (not isinstance(head, dict) or head.get("stamp") != code_stamp()
-                        or head.get("key") != key or not _env_unchanged(head.get("env"))):
+                if (
+                    not isinstance(head, dict)
+                    or head.get("stamp") != code_stamp()
+                    or head.get("key") != key
+                    or not _env_unchanged(head.get("env"))
+                ):
                     return None
                 body = fh.read()
-            if (len(body) != head.get("length")
-                    or blake2b(body, digest_size=16).hexdigest() != head.get("digest")):
+            if len(body) != head.get("length") or blake2b(
+                body, digest_size=16
+            ).hexdigest() != head.get("digest"):
                 return None
         except (OSError, ValueError, RecursionError):
             return None
@@ -310,18 +350,27 @@ class ScanCache:
         newest = max([v[0] for v in stats.values()] + [f[2] for f in files], default=0)
         if newest > time.time_ns() - _RACY_NS:
             return
-        _write_json(self._path("tree.json"), {
-            "stamp": code_stamp(), "options": options_key, "key": key, "stats": stats,
-            "files": files,
-        })
+        _write_json(
+            self._path("tree.json"),
+            {
+                "stamp": code_stamp(),
+                "options": options_key,
+                "key": key,
+                "stats": stats,
+                "files": files,
+            },
+        )
 
     def snapshot_key(self, root: str, options_key: str) -> str | None:
         """The report key of the last walk if nothing it depended on changed (stat only)."""
         if self.folder is None:
             return None
         doc = _read_json(self._path("tree.json"))
-        if (not isinstance(doc, dict) or doc.get("stamp") != code_stamp()
-                or doc.get("options") != options_key):
+        if (
+            not isinstance(doc, dict)
+            or doc.get("stamp") != code_stamp()
+            or doc.get("options") != options_key
+        ):
             return None
         stat, join = os.stat, os.path.join
         try:

@@ -1,15 +1,15 @@
-"""The pipeline: discover → pre-filter → parse on demand → resolve → model graph → report."""
+"""The scan driver: discover → read + pre-filter → parse (cached) → resolve → model graph →
+report (``_analyse``; the stages after discovery live in ``djatlas.pipeline``), and the report
+and rendering caches in front of it (``scan_document``, ``scan_rendered``)."""
 
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from djatlas import __version__
 from djatlas.discover.finder import (
     DEFAULT_MAX_FILE_SIZE,
     DiscoverOptions,
@@ -17,16 +17,18 @@ from djatlas.discover.finder import (
     FileRecord,
     discover,
     discover_source,
-    is_models_module,
 )
 from djatlas.discover.source import Source
-from djatlas.fastpath import git_commit, metadata, options_key, value_json
+from djatlas.keys import git_commit, metadata, options_key, value_json
 
 if TYPE_CHECKING:
-    from djatlas.graph.types import Report
+    from djatlas.cache import ScanCache
+    from djatlas.graph.types import Diagnostic, Report
+    from djatlas.resolve.index import ProjectIndex
 
 # The analysis modules (graph, parse, resolve) are imported where used, so that a scan answered
 # from the cache does not pay for importing them.
+
 
 @dataclass
 class ScanOptions:
@@ -98,7 +100,7 @@ def scan_rendered(
     if fmt != "json" or not options.use_cache or isinstance(target, Source):
         doc = scan_document(target, options)
         return doc["summary"], render(doc)
-    from djatlas.fastpath import encode_basestring_ascii
+    from djatlas.keys import encode_basestring_ascii
 
     started = time.perf_counter()
     hit = None
@@ -258,282 +260,50 @@ def _analyse(
     read: Callable[[str], bytes],
     root: str | None,
     options: ScanOptions,
-    cache=None,
+    cache: ScanCache | None = None,
 ) -> Report:
-    from djatlas.cache import FileEntry as CacheEntry
-    from djatlas.cache import content_hash
-    from djatlas.graph.apps import build_registry, read_settings
-    from djatlas.graph.build import GraphBuilder
-    from djatlas.graph.types import Diagnostic
-    from djatlas.parallel import choose_jobs, parse_many
-    from djatlas.parse.reader import ReadError, check_bytes
-    from djatlas.parse.summary import ModuleSummary
+    """The stages after discovery: read + pre-filter → parse (cached) → resolve → graph →
+    report. The cache answers for unchanged files in the reading and parsing stages."""
+    from djatlas.pipeline.graphing import build_graph, settings_hints
+    from djatlas.pipeline.parsing import Summaries, parse_ahead
+    from djatlas.pipeline.reading import prefilter, read_tree
+    from djatlas.pipeline.reporting import assemble_report
+    from djatlas.pipeline.resolving import resolve_modules
     from djatlas.progress import Progress
-    from djatlas.resolve.index import LoadedModule, ProjectIndex
+    from djatlas.resolve.index import ProjectIndex
     from djatlas.resolve.layout import Layout
-    from djatlas.resolve.prefilter import candidates, scan_headers
-    from djatlas.resolve.values import ORIGIN_ENV, ClassValue
 
     progress = Progress(enabled=options.progress)
     files = discovery.files
     layout = Layout(root, [f.relpath for f in files], discovery.packages)
-    records: dict[str, FileRecord] = {
+    records = {
         f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
         for f in files
     }
     if cache is not None:
         cache.load()
-    contents: dict[str, bytes] = {}
-    headers: dict[str, list] = {}
-    settings_files: set[str] = set()
-    progress.phase("reading", len(files))
-    for f in files:
-        progress.step()
-        entry = cache.lookup(f.relpath, f.size, f.mtime_ns) if cache is not None else None
-        if entry is None:  # new or changed (by stat): read it
-            try:
-                data = read(f.relpath)
-            except OSError as exc:
-                rec = records[f.relpath]
-                rec.status, rec.reason = "failed", f"unreadable: {exc.strerror or exc}"
-                continue
-            digest = content_hash(data) if cache is not None else ""
-            mtime = f.mtime_ns if len(data) == f.size else -1  # changed while scanning
-            if cache is not None:
-                entry = cache.verify(f.relpath, len(data), mtime, digest)
-            if entry is None:
-                bad = check_bytes(data)  # NUL bytes, undecodable: reported even if never parsed
-                heads, is_settings = scan_headers(data) if bad is None else ([], False)
-                entry = CacheEntry(
-                    len(data),
-                    mtime,
-                    digest,
-                    heads,
-                    is_settings,
-                    (bad.reason, bad.line) if bad is not None else None,
-                )
-                if cache is not None:
-                    cache.put(f.relpath, entry)
-            if entry.bad is None:
-                contents[f.relpath] = data
-        if entry.bad is not None:
-            rec = records[f.relpath]
-            rec.status, rec.reason, rec.line = "failed", entry.bad[0], entry.bad[1]
-            continue
-        if entry.heads:
-            headers[f.relpath] = entry.heads
-        if entry.settings:
-            settings_files.add(f.relpath)
-    readable = {f.relpath for f in files if records[f.relpath].status != "failed"}
-    wanted = candidates(headers, settings_files)
-    wanted |= {rel for rel in readable if is_models_module(rel)}
-    if len(files) == 1:
-        wanted = {f.relpath for f in files if f.relpath in readable}
-    # Only the files to parse stay in memory; on-demand loads read from disk.
-    contents = {rel: contents[rel] for rel in wanted if rel in contents}
-
-    ready: dict[str, Any] = {}  # relpath -> ModuleSummary | ReadError, from cache or workers
-
-    def cached_parse(rel: str) -> bool:
-        if cache is None:
-            return False
-        if rel in ready:
-            return True
-        p = cache.summary(rel, layout.module_of[rel], layout.is_package(rel))
-        if p is None:
-            return False
-        try:
-            if "failure" in p:
-                reason, line = p["failure"]
-                ready[rel] = ReadError(reason, line)
-            else:
-                ready[rel] = ModuleSummary.from_dict(p["summary"])
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return False
-        return True
-
-    def read_cached(rel: str) -> bytes:
-        data = contents.pop(rel, None)
-        if data is not None:
-            return data
-        if rel in ready or cached_parse(rel):
-            return b""  # answered by summary_cache below without the bytes
-        return read(rel)
-
-    def summary_cache(rel: str, data: bytes) -> ModuleSummary | None:
-        got = ready.pop(rel, None)
-        if isinstance(got, ReadError):
-            raise got
-        return got
-
-    def store_summary(rel: str, data: bytes, summary: ModuleSummary) -> None:
-        if cache is not None:
-            cache.store_parsed(
-                rel,
-                {"module": summary.module, "pkg": summary.is_package, "summary": summary.to_dict()},
-            )
-
-    def store_failure(rel: str, exc: ReadError) -> None:
-        if cache is not None:
-            cache.store_parsed(
-                rel,
-                {
-                    "module": layout.module_of[rel],
-                    "pkg": layout.is_package(rel),
-                    "failure": [exc.reason, exc.line],
-                },
-            )
-
-    to_parse = [rel for rel in sorted(wanted) if not cached_parse(rel)]
-    jobs = choose_jobs(options.jobs, [len(contents.get(rel, b"")) for rel in to_parse])
-    if jobs > 1:
-        progress.phase("parsing", len(to_parse))
-        items = [
-            (rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
-            for rel in to_parse
-        ]
-        for rel, result in parse_many(items, root, jobs):
-            progress.step()
-            if isinstance(result, ModuleSummary):
-                ready[rel] = result
-                store_summary(rel, b"", result)
-            elif isinstance(result, ReadError):
-                ready[rel] = result
-                store_failure(rel, result)
-            # None (the worker could not read it): loaded in-process, failure reported there
-    index = ProjectIndex(layout, read_cached, records, summary_cache, store_summary)
-    index.store_failure = store_failure
-    progress.phase("parsing", len(wanted))
+    reading = read_tree(files, read, records, cache, progress)
+    wanted = prefilter(reading, files, records)
+    summaries = Summaries(cache, layout, reading.keep(wanted), read)
+    parse_ahead(summaries, wanted, root, options.jobs, progress)
+    index = ProjectIndex(layout, summaries.read, records, summaries.take, summaries.store)
+    index.store_failure = summaries.store_failure
+    modules = resolve_modules(index, wanted, progress)
+    summaries.contents.clear()
     diagnostics: list[Diagnostic] = []
-    for rel in sorted(wanted):
-        progress.step()
-        index.load_path(rel)
-    progress.phase("resolving", 0)
-    # Loading a module can load others (bases, fields): classify until nothing new appears.
-    seen: set[str] = set()
-    builder_modules: list[LoadedModule] = []
-    while True:
-        new = sorted(
-            (m for rel, m in index.by_path.items() if m is not None and rel not in seen),
-            key=lambda m: m.relpath or "",
-        )
-        if not new:
-            break
-        for m in new:
-            seen.add(m.relpath or "")
-            builder_modules.append(m)
-        # Resolving every class's bases may parse more tree files.
-        for m in new:
-            for name, summary in m.summary.classes.items():
-                index.mro(
-                    ClassValue(f"{m.name}.{name}", m.origin, m.name, summary, None, m.relpath)
-                )
-    contents.clear()
-    hints = _settings_hints([f.relpath for f in files], read)
-    settings = read_settings(index, builder_modules, options.settings, diagnostics, hints)
-    registry = build_registry(index, builder_modules, settings)
-    builder = GraphBuilder(index, registry, diagnostics)
-    builder.collect(builder_modules)
-    models = builder.build()
-    builder.finish(models)
+    hints = settings_hints([f.relpath for f in files], read)
+    models, registry, settings = build_graph(index, modules, options.settings, hints, diagnostics)
     if cache is not None:
-        cache.save(keep={f.relpath for f in files})
-        cache.env_files = [
-            m.summary.path
-            for m in index.modules.values()
-            if m is not None and m.origin == ORIGIN_ENV
-        ]
+        _keep_in_cache(cache, index, {f.relpath for f in files})
     progress.done()
-    return _report(models, records, discovery, registry, settings, diagnostics)
+    return assemble_report(models, records, discovery, registry, settings, diagnostics)
 
 
-def _report(models, records, discovery, registry, settings, diagnostics) -> Report:
-    from djatlas.graph.types import App, Diagnostic, FileEntry, Report
+def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:
+    """Save the per-file cache; remember the environment files read (the report's key)."""
+    from djatlas.resolve.values import ORIGIN_ENV
 
-    # Keyed by (label, package): two projects of a monorepo may both have a "vendor" app.
-    apps: dict[tuple[str, str], App] = {}
-    for m in models:
-        info = registry.app_for(m.module)
-        if info is None or info.label != m.app_label:  # Meta.app_label naming another app
-            info = next((a for a in registry.apps.values() if a.label == m.app_label), info)
-        if info is not None and info.label == m.app_label:
-            name, config = info.name, info.config
-        else:
-            parts = m.module.split(".")
-            cut = parts.index("models", 1) if "models" in parts[1:] else len(parts) - 1
-            name, config = ".".join(parts[:cut]) or m.module, None
-        app = apps.get((m.app_label, name))
-        if app is None:
-            app = apps[(m.app_label, name)] = App(m.app_label, name, config)
-        app.models.append(m.label)
-    all_records = list(records.values()) + discovery.records
-    entries = sorted(
-        (FileEntry(r.path, r.module, r.status, r.reason, r.line) for r in all_records),
-        key=lambda e: e.path,
-    )
-    for r in all_records:
-        if r.status == "failed":
-            diagnostics.append(
-                Diagnostic("error", "DJA110", f"{r.path}: {r.reason}", r.path, r.line)
-            )
-    if not models:
-        diagnostics.append(Diagnostic("info", "DJA130", "no Django models found"))
-    diagnostics = sorted(
-        {(d.file or "", d.line or 0, d.code, d.message): d for d in diagnostics}.values(),
-        key=lambda d: (d.file or "", d.line or 0, d.code, d.message),
-    )
-    count = {
-        s: sum(1 for e in entries if e.status == s)
-        for s in ("parsed", "not_needed", "skipped", "failed")
-    }
-    rel_fields = sum(1 for m in models for f in m.fields if f.relation and f.origin != "parent")
-    all_fields = sum(1 for m in models for f in m.fields if f.origin != "parent")
-    summary = {
-        "files_discovered": len(records)
-        + sum(1 for r in discovery.records if r.status == "failed" and not r.path.endswith("/")),
-        "files_parsed": count["parsed"],
-        "files_not_needed": count["not_needed"],
-        "files_skipped": count["skipped"],
-        "files_failed": count["failed"],
-        "apps": len(apps),
-        "models": len(models),
-        "concrete_models": sum(1 for m in models if not m.abstract and not m.proxy),
-        "abstract_models": sum(1 for m in models if m.abstract),
-        "proxy_models": sum(1 for m in models if m.proxy),
-        "fields": all_fields - rel_fields,
-        "relationships": rel_fields,
-    }
-    metadata = {
-        "settings_module": settings.module,
-        "default_auto_field": settings.default_auto_field,
-        "auth_user_model": settings.auth_user_model,
-    }
-    return Report(
-        metadata,
-        summary,
-        sorted(apps.values(), key=lambda a: (a.label, a.name)),
-        models,
-        entries,
-        diagnostics,
-        __version__,
-    )
-
-
-_DSM = re.compile(rb"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]")
-_ENTRY_POINTS = ("manage.py", "wsgi.py", "asgi.py")
-
-
-def _settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> list[str]:
-    """Settings modules named by DJANGO_SETTINGS_MODULE in manage.py / wsgi.py / asgi.py."""
-    out: list[str] = []
-    for rel in sorted(relpaths):
-        if rel.rsplit("/", 1)[-1] in _ENTRY_POINTS:
-            try:
-                data = read(rel)
-            except OSError:
-                continue
-            for m in _DSM.finditer(data):
-                name = m.group(1).decode("ascii", "replace")
-                if name not in out:
-                    out.append(name)
-    return out
+    cache.save(keep=relpaths)
+    cache.env_files = [
+        m.summary.path for m in index.modules.values() if m is not None and m.origin == ORIGIN_ENV
+    ]

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
-from djatlas.fastpath import closing_notes
+from djatlas.keys import closing_notes
 from djatlas.render import FORMATS, RenderOptions, get_renderer
 
 

@@ -1,0 +1,270 @@
+"""Keys and metadata shared by the normal scan path and the warm fast path (``fastpath.py``).
+
+The code stamp, the cache folder, the options key, the per-run metadata, the JSON encoding of
+metadata values and the closing notes on stderr: both paths use these functions, so they cannot
+drift apart. Like the fast path, this module imports only what the interpreter has already
+loaded (``os``, ``sys``, ``time``) and two C modules (``_json``, ``_blake2``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+try:  # the C modules directly: hashlib loads OpenSSL, json loads re (several ms of start-up)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover
+    from hashlib import blake2b
+try:
+    from _json import encode_basestring, encode_basestring_ascii, make_scanner
+except ImportError:  # pragma: no cover
+    from json.encoder import encode_basestring, encode_basestring_ascii
+    from json.scanner import make_scanner
+
+from djatlas import __version__
+
+#: Bump when the layout of the cache files changes.
+FORMAT = 1
+#: Same as ``djatlas.discover.finder.DEFAULT_MAX_FILE_SIZE`` (a test checks).
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+DEFAULT_TITLE = "Django Models Analysis"
+#: Formats whose rendering the cache keeps (see ``scan_rendered``).
+CACHED_FORMATS = frozenset({"json"})
+
+_stamp_memo: list[str] = []
+
+
+def code_stamp() -> str:
+    """djatlas version + cache format + a digest of djatlas's own source files' stats.
+
+    The stats make an editable install safe: changing djatlas's code invalidates every cache.
+    """
+    if _stamp_memo:
+        return _stamp_memo[0]
+    h = blake2b(digest_size=10)
+    h.update(f"{__version__}\0{FORMAT}".encode())
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    stack = [pkg]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.endswith(".py"):
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                h.update(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            elif e.is_dir() and not e.name.startswith(("_", ".")) and e.name != "assets":
+                stack.append(e.path)
+    _stamp_memo.append(f"{__version__}/{FORMAT}/{h.hexdigest()}")
+    return _stamp_memo[0]
+
+
+def default_base() -> str:
+    """``$XDG_CACHE_HOME/djatlas`` or ``~/.cache/djatlas``."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "djatlas")
+
+
+def cache_folder(root: str, base: str | None = None) -> str:
+    """The cache folder of one scan root under ``base`` (default: the user cache dir)."""
+    absroot = os.path.realpath(root)
+    digest = blake2b(absroot.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+    return os.path.join(base or default_base(), digest)
+
+
+def env_stats(paths: list[str]) -> list[list[object]]:
+    """``[path, size, mtime_ns]`` of each environment file (``-1`` when it is gone)."""
+    out: list[list[object]] = []
+    for p in sorted(set(paths)):
+        try:
+            st = os.stat(p)
+            out.append([p, st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append([p, -1, -1])
+    return out
+
+
+def env_unchanged(saved: object) -> bool:
+    if not isinstance(saved, list):
+        return False
+    try:
+        return env_stats([row[0] for row in saved]) == saved
+    except (TypeError, IndexError, KeyError):
+        return False
+
+
+# -- a little JSON without the json package ---------------------------------------------------
+def _scalar(o: object, string) -> str | None:
+    """JSON text of a str (encoded by ``string``), None, bool or int; None for anything else."""
+    if isinstance(o, str):
+        return string(o)
+    if o is None or isinstance(o, bool):
+        return "null" if o is None else "true" if o else "false"
+    if isinstance(o, int):
+        return int.__repr__(o)
+    return None
+
+
+def compact_json(o: object) -> str:
+    """``json.dumps(o, ensure_ascii=True, separators=(",", ":"))`` for str, int, bool, None and
+    lists of them (TypeError for anything else)."""
+    text = _scalar(o, encode_basestring_ascii)
+    if text is not None:
+        return text
+    if isinstance(o, (list, tuple)):
+        return "[" + ",".join([compact_json(v) for v in o]) + "]"
+    raise TypeError(f"not handled: {type(o).__name__}")
+
+
+def value_json(o: object) -> str:
+    """``json.dumps(o, ensure_ascii=False)`` of a metadata value (str, None, bool, int, finite
+    float), lone surrogates backslash-escaped as the output writer would."""
+    text = _scalar(o, encode_basestring)
+    if text is None:
+        if not (isinstance(o, float) and o - o == 0.0):
+            raise TypeError(f"not handled: {type(o).__name__}")
+        text = float.__repr__(o)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class _Ctx:
+    """What the C scanner reads from a JSONDecoder (json.loads's defaults)."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = None  # NaN / Infinity: a TypeError, i.e. "not ours"
+    memo: dict = {}
+
+
+_scan_once = make_scanner(_Ctx())
+
+
+def loads(data: bytes) -> object:
+    """json.loads of an ASCII cache file (ValueError/StopIteration/TypeError when it is not)."""
+    s = data.decode("ascii")
+    obj, end = _scan_once(s, 0)
+    if s[end:].strip(" \t\n\r"):
+        raise ValueError("extra data")
+    return obj
+
+
+# -- keys and metadata -------------------------------------------------
+def options_key(
+    root: str | None,
+    include: list[str],
+    exclude: list[str],
+    default_excludes: bool,
+    gitignore: bool,
+    max_file_size: int,
+    settings: str | None,
+) -> str:
+    """What a report depends on besides the tree's files: root, options, environment folders."""
+    env: list[list[object]] = []
+    for entry in sys.path[1:]:  # where environment modules are found (not the script's folder)
+        try:
+            env.append([entry, os.stat(entry).st_mtime_ns])
+        except OSError:
+            env.append([entry, -1])
+    parts = [
+        os.path.abspath(root or ""),
+        include,
+        exclude,
+        default_excludes,
+        gitignore,
+        max_file_size,
+        settings,
+        env,
+    ]
+    return blake2b(compact_json(parts).encode("ascii"), digest_size=16).hexdigest()
+
+
+def metadata(
+    title: str | None, shown: str, commit: str | None, started: float, timing: bool
+) -> dict[str, object]:
+    """The per-run metadata of a report (the placeholders of a cached rendering)."""
+    return {
+        "title": title or DEFAULT_TITLE,
+        "path": shown,
+        "source": "static",
+        "git_commit": commit,
+        "scanned_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) if timing else None,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1) if timing else None,
+    }
+
+
+def git_commit(path: str) -> str | None:
+    """HEAD commit of the git checkout containing ``path``, read from files (no git process)."""
+    here = os.path.abspath(path)
+    while True:
+        dot = os.path.join(here, ".git")
+        if os.path.exists(dot):
+            return _read_head(dot)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _read_head(dot: str) -> str | None:
+    try:
+        gitdir = dot
+        if os.path.isfile(dot):
+            with open(dot, encoding="utf-8") as fh:
+                line = fh.read().strip()
+            if not line.startswith("gitdir:"):
+                return None
+            gitdir = os.path.normpath(os.path.join(os.path.dirname(dot), line[7:].strip()))
+        with open(os.path.join(gitdir, "HEAD"), encoding="utf-8") as fh:
+            head = fh.read().strip()
+        if not head.startswith("ref:"):
+            return head or None
+        ref = head[4:].strip()
+        common = gitdir
+        cfile = os.path.join(gitdir, "commondir")
+        if os.path.exists(cfile):
+            with open(cfile, encoding="utf-8") as fh:
+                common = os.path.normpath(os.path.join(gitdir, fh.read().strip()))
+        for base in (gitdir, common):
+            p = os.path.join(base, ref)
+            if os.path.exists(p):
+                with open(p, encoding="utf-8") as fh:
+                    return fh.read().strip() or None
+        packed = os.path.join(common, "packed-refs")
+        if os.path.exists(packed):
+            with open(packed, encoding="utf-8") as fh:
+                for line in fh:
+                    parts = line.split()
+                    if len(parts) == 2 and parts[1] == ref:
+                        return parts[0]
+    except OSError:
+        return None
+    return None
+
+
+def closing_notes(summary: dict, output: str | None, quiet: bool, strict: bool) -> int:
+    """The notes ``djatlas scan`` prints on stderr after writing; returns the exit code."""
+    if not quiet and output:
+        print(
+            f"djatlas: {summary['models']} models, {summary['fields']} fields, "
+            f"{summary['relationships']} relationships from {summary['files_parsed']} parsed files "
+            f"-> {output}",
+            file=sys.stderr,
+        )
+    if not quiet and summary["files_failed"]:
+        print(
+            f"djatlas: {summary['files_failed']} file(s) could not be analysed (see the report)",
+            file=sys.stderr,
+        )
+    if not summary["models"] and not quiet:
+        print("djatlas: no Django models found", file=sys.stderr)
+    return 1 if (strict and summary["files_failed"]) else 0

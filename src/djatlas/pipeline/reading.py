@@ -1,0 +1,105 @@
+"""Reading stage: every discovered file's bytes (or what the cache knows of them), then the
+text pre-filter that picks the files to parse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from djatlas.discover.finder import FileRecord, SourceFile, is_models_module
+
+if TYPE_CHECKING:
+    from djatlas.cache import ScanCache
+    from djatlas.progress import Progress
+
+
+@dataclass
+class Reading:
+    """What the pre-filter needs of the tree, and the bytes read this run."""
+
+    #: relpath -> bytes, for files read (not answered by the cache) and readable.
+    contents: dict[str, bytes] = field(default_factory=dict)
+    #: relpath -> class headers and aliases (``resolve.prefilter.scan_headers``).
+    headers: dict[str, list] = field(default_factory=dict)
+    #: Files that assign ``INSTALLED_APPS``.
+    settings_files: set[str] = field(default_factory=set)
+
+    def keep(self, wanted: set[str]) -> dict[str, bytes]:
+        """Drop the bytes of files that will not be parsed; return the rest."""
+        self.contents = {rel: self.contents[rel] for rel in wanted if rel in self.contents}
+        return self.contents
+
+
+def read_tree(
+    files: list[SourceFile],
+    read: Callable[[str], bytes],
+    records: dict[str, FileRecord],
+    cache: ScanCache | None,
+    progress: Progress,
+) -> Reading:
+    """Read each file unless the cache knows it by stat (or by content hash); undecodable and
+    unreadable files are marked failed in ``records``."""
+    from djatlas.cache import content_hash
+
+    reading = Reading()
+    progress.phase("reading", len(files))
+    for f in files:
+        progress.step()
+        entry = cache.lookup(f.relpath, f.size, f.mtime_ns) if cache is not None else None
+        if entry is None:  # new or changed (by stat): read it
+            try:
+                data = read(f.relpath)
+            except OSError as exc:
+                _fail(records[f.relpath], f"unreadable: {exc.strerror or exc}", None)
+                continue
+            digest = content_hash(data) if cache is not None else ""
+            mtime = f.mtime_ns if len(data) == f.size else -1  # changed while scanning
+            if cache is not None:
+                entry = cache.verify(f.relpath, len(data), mtime, digest)
+            if entry is None:
+                entry = _examine(data, mtime, digest)
+                if cache is not None:
+                    cache.put(f.relpath, entry)
+            if entry.bad is None:
+                reading.contents[f.relpath] = data
+        if entry.bad is not None:
+            _fail(records[f.relpath], *entry.bad)
+            continue
+        if entry.heads:
+            reading.headers[f.relpath] = entry.heads
+        if entry.settings:
+            reading.settings_files.add(f.relpath)
+    return reading
+
+
+def _examine(data: bytes, mtime: int, digest: str):
+    """The cache entry of freshly read bytes: byte checks, then class headers."""
+    from djatlas.cache import FileEntry
+    from djatlas.parse.reader import check_bytes
+    from djatlas.resolve.prefilter import scan_headers
+
+    bad = check_bytes(data)  # NUL bytes, undecodable: reported even if never parsed
+    heads, is_settings = scan_headers(data) if bad is None else ([], False)
+    return FileEntry(
+        len(data), mtime, digest, heads, is_settings, (bad.reason, bad.line) if bad else None
+    )
+
+
+def _fail(record: FileRecord, reason: str, line: int | None) -> None:
+    record.status, record.reason, record.line = "failed", reason, line
+
+
+def prefilter(
+    reading: Reading, files: list[SourceFile], records: dict[str, FileRecord]
+) -> set[str]:
+    """The files to parse: the pre-filter's candidates, every models module, or the one file
+    of a single-file scan."""
+    from djatlas.resolve.prefilter import candidates
+
+    readable = {f.relpath for f in files if records[f.relpath].status != "failed"}
+    if len(files) == 1:
+        return readable
+    wanted = candidates(reading.headers, reading.settings_files)
+    wanted |= {rel for rel in readable if is_models_module(rel)}
+    return wanted

@@ -1,0 +1,88 @@
+"""Report stage: the typed Report from the model graph and every file's record."""
+
+from __future__ import annotations
+
+from djatlas import __version__
+from djatlas.graph.types import App, Diagnostic, FileEntry, Report
+
+
+def assemble_report(models, records, discovery, registry, settings, diagnostics) -> Report:
+    """The Report: apps, models, every file's record, sorted diagnostics and the summary."""
+    apps = _apps(models, registry)
+    all_records = list(records.values()) + discovery.records
+    entries = sorted(
+        (FileEntry(r.path, r.module, r.status, r.reason, r.line) for r in all_records),
+        key=lambda e: e.path,
+    )
+    for r in all_records:
+        if r.status == "failed":
+            diagnostics.append(
+                Diagnostic("error", "DJA110", f"{r.path}: {r.reason}", r.path, r.line)
+            )
+    if not models:
+        diagnostics.append(Diagnostic("info", "DJA130", "no Django models found"))
+    diagnostics = sorted(
+        {(d.file or "", d.line or 0, d.code, d.message): d for d in diagnostics}.values(),
+        key=lambda d: (d.file or "", d.line or 0, d.code, d.message),
+    )
+    metadata = {
+        "settings_module": settings.module,
+        "default_auto_field": settings.default_auto_field,
+        "auth_user_model": settings.auth_user_model,
+    }
+    return Report(
+        metadata,
+        _summary(models, entries, records, discovery, len(apps)),
+        sorted(apps.values(), key=lambda a: (a.label, a.name)),
+        models,
+        entries,
+        diagnostics,
+        __version__,
+    )
+
+
+def _apps(models, registry) -> dict[tuple[str, str], App]:
+    """The apps holding the models, by (label, package name)."""
+    # Keyed by (label, package): two projects of a monorepo may both have a "vendor" app.
+    apps: dict[tuple[str, str], App] = {}
+    for m in models:
+        info = registry.app_for(m.module)
+        if info is None or info.label != m.app_label:  # Meta.app_label naming another app
+            info = next((a for a in registry.apps.values() if a.label == m.app_label), info)
+        if info is not None and info.label == m.app_label:
+            name, config = info.name, info.config
+        else:
+            parts = m.module.split(".")
+            cut = parts.index("models", 1) if "models" in parts[1:] else len(parts) - 1
+            name, config = ".".join(parts[:cut]) or m.module, None
+        app = apps.get((m.app_label, name))
+        if app is None:
+            app = apps[(m.app_label, name)] = App(m.app_label, name, config)
+        app.models.append(m.label)
+    return apps
+
+
+def _summary(models, entries, records, discovery, n_apps: int) -> dict[str, int]:
+    """The report's counts of files, apps, models, fields and relationships."""
+    count = {
+        s: sum(1 for e in entries if e.status == s)
+        for s in ("parsed", "not_needed", "skipped", "failed")
+    }
+    rel_fields = sum(1 for m in models for f in m.fields if f.relation and f.origin != "parent")
+    all_fields = sum(1 for m in models for f in m.fields if f.origin != "parent")
+    summary = {
+        "files_discovered": len(records)
+        + sum(1 for r in discovery.records if r.status == "failed" and not r.path.endswith("/")),
+        "files_parsed": count["parsed"],
+        "files_not_needed": count["not_needed"],
+        "files_skipped": count["skipped"],
+        "files_failed": count["failed"],
+        "apps": n_apps,
+        "models": len(models),
+        "concrete_models": sum(1 for m in models if not m.abstract and not m.proxy),
+        "abstract_models": sum(1 for m in models if m.abstract),
+        "proxy_models": sum(1 for m in models if m.proxy),
+        "fields": all_fields - rel_fields,
+        "relationships": rel_fields,
+    }
+    return summary

@@ -1,0 +1,41 @@
+"""Resolving stage: load the wanted files into the project index and resolve every class's
+bases, which may load more modules (tree files parsed on demand, the environment, stubs)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from djatlas.progress import Progress
+    from djatlas.resolve.index import LoadedModule, ProjectIndex
+
+
+def resolve_modules(
+    index: ProjectIndex, wanted: set[str], progress: Progress
+) -> list[LoadedModule]:
+    """Every tree module loaded, in a stable order: the wanted ones, then what resolving their
+    classes' bases brought in, until nothing new appears."""
+    from djatlas.resolve.values import ClassValue
+
+    progress.phase("parsing", len(wanted))
+    for rel in sorted(wanted):
+        progress.step()
+        index.load_path(rel)
+    progress.phase("resolving", 0)
+    seen: set[str] = set()
+    modules: list[LoadedModule] = []
+    while True:
+        new = sorted(
+            (m for rel, m in index.by_path.items() if m is not None and rel not in seen),
+            key=lambda m: m.relpath or "",
+        )
+        if not new:
+            return modules
+        for m in new:
+            seen.add(m.relpath or "")
+            modules.append(m)
+        for m in new:
+            for name, summary in m.summary.classes.items():
+                index.mro(
+                    ClassValue(f"{m.name}.{name}", m.origin, m.name, summary, None, m.relpath)
+                )
