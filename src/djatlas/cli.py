@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # Each command lives in ``djatlas.commands.<name>`` and provides
 # ``add_parser(subparsers) -> None`` and ``run(args) -> int``.
-COMMANDS: tuple[str, ...] = ("scan", "diff", "check", "verify")
+COMMANDS: tuple[str, ...] = ("scan", "diff", "check", "verify", "migrations")
 
 _parser_class: list[type] = []
 

@@ -1,0 +1,93 @@
+"""``djatlas migrations PATH``: the migration graph per app and its problems; ``--check``: what
+``makemigrations`` would write; ``--lint``: migration safety findings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from djatlas.commands.treeopts import add_tree_options, check_tree_path, load_tree
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "migrations",
+        help="migration graph, drift check (--check) and migration safety lint (--lint)",
+        description=(
+            "Read every app's migrations statically: the graph per app and its problems "
+            "(conflicts, missing dependencies). --check: compare the migrations' state with the "
+            "models as makemigrations does (exit 1 on drift). --lint: review migration operations "
+            "for deploy safety (exit 1 on findings)."
+        ),
+    )
+    p.add_argument("path", metavar="PATH", nargs="?", default=".", help="default: .")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="report model changes without migration")
+    mode.add_argument("--lint", action="store_true", help="review migrations for deploy safety")
+    p.add_argument("--since", metavar="REV", help="--lint: only migrations added since git REV")
+    p.add_argument("--baseline", metavar="FILE", help="--lint: ignore the findings listed in FILE")
+    p.add_argument(
+        "--write-baseline", metavar="FILE", help="--lint: write the current findings to FILE"
+    )
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="default: text")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_tree_options(p)
+    p.set_defaults(run=run)
+
+
+def _error(message: str) -> int:
+    print(f"djatlas: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = check_tree_path(args.path)
+    if problem:
+        return _error(problem)
+    if args.since and not args.lint:
+        return _error("--since needs --lint")
+    if (args.baseline or args.write_baseline) and not args.lint:
+        return _error("--baseline/--write-baseline need --lint")
+    if args.format in ("sarif", "github") and not (args.check or args.lint):
+        return _error(f"--format {args.format} needs --check or --lint")
+    from djatlas.migrations.project import analyse
+
+    doc = load_tree(args.path, args)
+    cache = None
+    if not args.no_cache:
+        from djatlas.cache import cache_folder
+
+        cache = cache_folder(args.path, args.cache_dir)
+    project = analyse(args.path, doc, args.include, args.exclude, cache)
+    if args.check:
+        from djatlas.migrations.views import check_view
+
+        text, code = check_view(project, args.format)
+    elif args.lint:
+        from djatlas.migrations.lint import lint_view
+
+        try:
+            text, code = lint_view(project, args)
+        except ValueError as exc:
+            return _error(str(exc))
+    else:
+        from djatlas.migrations.views import graph_view
+
+        text, code = graph_view(project, args.format)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            return _error(f"cannot write {args.output}: {exc.strerror}")
+    else:
+        sys.stdout.write(text)
+    return code
+
+
+def relpath(path: str) -> str:
+    return path if not os.path.isabs(path) else path

@@ -1,0 +1,199 @@
+"""Outputs of ``djatlas migrations``: the graph per app, the drift check (text, JSON, SARIF,
+GitHub annotations). Every list is sorted: the same tree gives the same bytes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from djatlas.migrations.autodetect import Change, Note, detect
+from djatlas.migrations.project import MigrationProject
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
+
+
+def graph_doc(project: MigrationProject) -> dict[str, Any]:
+    graph = project.graph
+    apps = []
+    for label in project.tree_apps:
+        nodes = graph.app_nodes(label)
+        apps.append(
+            {
+                "app_label": label,
+                "folder": project.loaded.packages[label].folder,
+                "migrations": [
+                    {
+                        "name": k[1],
+                        "file": graph.nodes[k].path,
+                        "initial": graph.nodes[k].attrs.get("initial") is True,
+                        "dependencies": sorted(
+                            f"{p[0]}.{p[1]}" for p in graph.parents.get(k, ())
+                        ),
+                        "replaces": [f"{a}.{n}" for a, n in graph.replacements.get(k, [])],
+                        "operations": [op.op for op in project.operations.get(k, [])],
+                    }
+                    for k in nodes
+                ],
+                "leaves": [k[1] for k in graph.leaf_nodes(label)],
+            }
+        )
+    return {
+        "format": "djatlas-migrations",
+        "apps": apps,
+        "problems": [p.__dict__ for p in _problems(project)],
+        "notes": sorted(set(graph.notes)),
+    }
+
+
+def _problems(project: MigrationProject):
+    tree = set(project.tree_apps) | {
+        p.app_label for p in project.graph.problems if p.file and not p.file.startswith("/")
+    }
+    return sorted(
+        (p for p in project.graph.problems if p.app_label in tree),
+        key=lambda p: (p.file or "", p.line or 0, p.code, p.message),
+    )
+
+
+def graph_view(project: MigrationProject, fmt: str) -> tuple[str, int]:
+    doc = graph_doc(project)
+    code = 1 if doc["problems"] else 0
+    if fmt == "json":
+        return dumps(doc), code
+    lines = []
+    for app in doc["apps"]:
+        migs = app["migrations"]
+        squashed = sum(1 for m in migs if m["replaces"])
+        extra = f", {squashed} squashed" if squashed else ""
+        lines.append(
+            f"{app['app_label']} ({app['folder']}): {len(migs)} migrations{extra}, "
+            f"leaf {', '.join(app['leaves']) or '-'}"
+        )
+    if not doc["apps"]:
+        lines.append("no migrations found")
+    for p in doc["problems"]:
+        where = f"{p['file']}:{p['line'] or 1}" if p["file"] else p["app_label"]
+        lines.append(f"{where}: {p['code']}: {p['message']}")
+    for note in doc["notes"]:
+        lines.append(f"note: {note}")
+    return "\n".join(lines) + "\n", code
+
+
+def check_doc(project: MigrationProject) -> tuple[dict[str, Any], list[Change], list[Note]]:
+    apps = project.tree_apps
+    changes, notes = detect(project.doc, project.state, apps)
+    by_app: dict[str, list[dict[str, Any]]] = {}
+    for c in changes:
+        by_app.setdefault(c.app_label, []).append(c.to_json())
+    doc = {
+        "format": "djatlas-migrations-check",
+        "drift": bool(changes),
+        "apps_checked": apps,
+        "changes": [
+            {"app_label": app, "operations": by_app[app]} for app in sorted(by_app)
+        ],
+        "notes": [n.to_json() for n in notes],
+        "problems": [p.__dict__ for p in _problems(project)],
+    }
+    return doc, changes, notes
+
+
+def _model_location(project: MigrationProject, change: Change) -> tuple[str | None, int | None]:
+    for m in project.doc.get("models", []):
+        if m.get("app_label") == change.app_label and m["name"].lower() == change.model:
+            line = m.get("line")
+            for f in m.get("fields", []):
+                if f["name"] == change.field and f.get("line") and f.get("origin") == "declared":
+                    line = f["line"]
+            return m.get("file"), line
+    node = project.state.models.get((change.app_label, change.model))
+    if node is not None and node.last and node.last in project.graph.nodes:
+        return project.graph.nodes[node.last].path, None
+    return None, None
+
+
+def _describe(c: Change) -> str:
+    target = c.model + (f".{c.field}" if c.field else "")
+    return f"{c.app_label}: {c.op} {target}"
+
+
+def check_view(project: MigrationProject, fmt: str) -> tuple[str, int]:
+    doc, changes, notes = check_doc(project)
+    code = 1 if changes else 0
+    if fmt == "json":
+        return dumps(doc), code
+    if fmt == "sarif":
+        return dumps(_sarif(project, changes)), code
+    if fmt == "github":
+        out = []
+        for c in changes:
+            file, line = _model_location(project, c)
+            loc = f" file={file},line={line or 1}" if file else ""
+            out.append(f"::error{loc},title=djatlas migrations::{_describe(c)} (no migration)")
+        return "\n".join(out) + ("\n" if out else ""), code
+    lines = []
+    for group in doc["changes"]:
+        lines.append(f"Migrations for '{group['app_label']}':")
+        for op in group["operations"]:
+            target = op["model"] + (f".{op['field']}" if op["field"] else "")
+            lines.append(f"  - {op['op']} {target}")
+    for n in notes:
+        target = ".".join(x for x in (n.model, n.field) if x)
+        lines.append(f"note: {n.app_label}{'.' + target if target else ''}: {n.message}")
+    for p in doc["problems"]:
+        lines.append(f"{p['file']}:{p['line'] or 1}: {p['code']}: {p['message']}")
+    if not changes:
+        lines.append(f"No changes detected ({len(doc['apps_checked'])} apps checked)")
+    return "\n".join(lines) + "\n", code
+
+
+def _sarif(project: MigrationProject, changes: list[Change]) -> dict[str, Any]:
+    from djatlas import __version__
+
+    results = []
+    for c in changes:
+        file, line = _model_location(project, c)
+        result: dict[str, Any] = {
+            "ruleId": "DJM001",
+            "level": "error",
+            "message": {"text": f"{_describe(c)}: the models changed without a migration"},
+        }
+        if file:
+            result["locations"] = [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": file},
+                        "region": {"startLine": line or 1},
+                    }
+                }
+            ]
+        results.append(result)
+    rule = {
+        "id": "DJM001",
+        "name": "missing-migration",
+        "shortDescription": {"text": "Model changes without a migration"},
+        "help": {"text": "Run `python manage.py makemigrations` and commit the migration."},
+    }
+    return sarif_log([rule], results, __version__)
+
+
+def sarif_log(rules: list[dict[str, Any]], results: list[dict[str, Any]], version: str):
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "djatlas",
+                        "version": version,
+                        "informationUri": "https://github.com/djatlas/djatlas",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
