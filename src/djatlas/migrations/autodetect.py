@@ -7,22 +7,30 @@ says so per field ("notes") instead of reporting drift."""
 
 from __future__ import annotations
 
-import hashlib
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from djatlas.migrations.fields import (
     UNKNOWN,
-    canonical,
     FieldDef,
+    canonical,
     compare,
     from_report_field,
     parse_expr,
     same,
 )
-from djatlas.migrations.state import ALTER_OPTION_KEYS, ModelState, ProjectState, item_name
-from djatlas.migrations.state import normalize_together
+from djatlas.migrations.patches import Patches
+from djatlas.migrations.state import (
+    ALTER_OPTION_KEYS,
+    ModelState,
+    ProjectState,
+    item_name,
+    normalize_together,
+)
+
+_PATCHES = Patches()
 
 _NOT_STATE_KINDS = {"GenericForeignKey", "GenericRelation"}
 
@@ -114,14 +122,34 @@ def _drop_pk_to_field(fd: FieldDef, by_label: dict[str, Any]) -> None:
 def _options(m: dict[str, Any], by_label: dict[str, Any]) -> dict[str, Any]:
     meta = dict(m.get("meta") or {})
     meta.pop("abstract", None)
-    for parent_label in m.get("parents") or []:  # ordering/get_latest_by of a concrete parent
+    parents = list(m.get("parents") or [])
+    if m.get("proxy") and m.get("concrete_model"):
+        parents.append(m["concrete_model"])
+    inherited = []
+    for parent_label in parents:  # ordering/get_latest_by of a concrete parent: not in options
         parent = by_label.get(parent_label) or {}
         for key in ("ordering", "get_latest_by"):
             if key in meta and (parent.get("meta") or {}).get(key) == meta[key]:
-                meta.pop(key)
+                inherited.append(key)
     if m.get("proxy"):
         meta["proxy"] = True
-    return {k: _report_value(v) for k, v in meta.items()}
+    out = {k: _report_value(v) for k, v in meta.items()}
+    out["$maybe_inherited"] = inherited
+    for key in ("indexes", "constraints"):
+        if isinstance(out.get(key), list):
+            out[key] = [_interpolate(i, m) for i in out[key]]
+    return out
+
+
+def _interpolate(item: Any, m: dict[str, Any]) -> Any:
+    """``%(app_label)s``/``%(class)s`` in an index or constraint name, as Django fills them."""
+    kwargs = item.get("kwargs") if isinstance(item, dict) else None
+    name = kwargs.get("name") if isinstance(kwargs, dict) else None
+    if not isinstance(name, str) or "%(" not in name:
+        return item
+    filled = name.replace("%(app_label)s", m["app_label"].lower())
+    filled = filled.replace("%(class)s", m["name"].lower())
+    return {**item, "kwargs": {**kwargs, "name": filled}}
 
 
 def _report_value(v: Any) -> Any:
@@ -131,8 +159,10 @@ def _report_value(v: Any) -> Any:
 
 
 def detect(
-    doc: dict[str, Any], state: ProjectState, app_labels: list[str]
+    doc: dict[str, Any], state: ProjectState, app_labels: list[str], patches: Patches | None = None
 ) -> tuple[list[Change], list[Note]]:
+    global _PATCHES
+    _PATCHES = patches or Patches()
     changes: list[Change] = []
     notes: list[Note] = []
     for app in app_labels:
@@ -164,8 +194,11 @@ def _app_changes(app, old, new, state, doc, changes, notes) -> None:
             for why in state.incomplete_models[(app, name)]:
                 notes.append(Note(app, name, None, f"not checked: {why}"))
             continue
-        if old_kind[name] == "proxy" and t.kind != "proxy" or old_kind[name] != "proxy" and (
-            t.kind == "proxy"
+        if (
+            old_kind[name] == "proxy"
+            and t.kind != "proxy"
+            or old_kind[name] != "proxy"
+            and (t.kind == "proxy")
         ):
             changes.append(Change(app, "DeleteModel", name))
             changes.append(Change(app, "CreateModel", name, None, {"fields": list(t.fields)}))
@@ -179,7 +212,10 @@ def _app_changes(app, old, new, state, doc, changes, notes) -> None:
 
 def _field_changes(app: str, name: str, o: ModelState, t: Target, changes, notes) -> None:
     for fname in t.fields:
-        if fname not in o.fields:
+        if fname not in o.fields and _virtual(t.raw, fname):
+            notes.append(Note(app, name, fname, "not a known Django field class: whether it "
+                              "has a column cannot be known statically"))  # fmt: skip
+        elif fname not in o.fields:
             changes.append(
                 Change(app, "AddField", name, fname, {"definition": t.fields[fname].to_json()})
             )
@@ -189,7 +225,7 @@ def _field_changes(app: str, name: str, o: ModelState, t: Target, changes, notes
     for fname in o.fields:
         if fname not in t.fields:
             continue
-        a, b = o.fields[fname], t.fields[fname]
+        a, b = _unpatched(o.fields[fname]), _unpatched(t.fields[fname])
         differs, unknown = compare(a, b)
         if differs:
             m2m_a, m2m_b = a.cls == "ManyToManyField", b.cls == "ManyToManyField"
@@ -198,13 +234,25 @@ def _field_changes(app: str, name: str, o: ModelState, t: Target, changes, notes
                 changes.append(Change(app, "AlterField", name, fname, details))
             else:
                 changes.append(Change(app, "RemoveField", name, fname))
-                changes.append(
-                    Change(app, "AddField", name, fname, {"definition": b.to_json()})
-                )
+                changes.append(Change(app, "AddField", name, fname, {"definition": b.to_json()}))
         elif unknown:
-            notes.append(
-                Note(app, name, fname, f"cannot know statically: {', '.join(unknown)}")
-            )
+            notes.append(Note(app, name, fname, f"cannot know statically: {', '.join(unknown)}"))
+
+
+def _virtual(model: dict[str, Any], fname: str) -> bool:
+    f = next((f for f in model.get("fields", []) if f["name"] == fname), {})
+    return f.get("django_type") in (None, "Field") and not f.get("relation")
+
+
+def _unpatched(fd: FieldDef) -> FieldDef:
+    if not _PATCHES.field_kwargs:
+        return fd
+    kwargs = {k: v for k, v in fd.kwargs.items() if k not in _PATCHES.field_kwargs}
+    base = kwargs.get("base_field")
+    if isinstance(base, dict) and "$field" in base:
+        inner = _unpatched(FieldDef(base["$field"], base.get("kwargs") or {}))
+        kwargs["base_field"] = {"$field": inner.cls, "kwargs": inner.kwargs}
+    return FieldDef(fd.cls, kwargs, fd.custom, fd.path)
 
 
 def _together(app: str, name: str, o: ModelState, t: Target, changes) -> None:
@@ -245,6 +293,16 @@ def _items(app: str, name: str, o: ModelState, t: Target, doc, changes, notes) -
         for i in unknown:
             notes.append(Note(app, name, None, f"{key[:-1] if key == 'indexes' else 'constraint'}"
                               f" {item_name(i)!r}: cannot know statically"))  # fmt: skip
+
+
+def _mptt(model: dict[str, Any]) -> bool:
+    """django-mptt adds an index on (tree_id, lft) to every MPTTModel at class creation."""
+    names = {f["name"] for f in model["fields"]}
+    return {"tree_id", "lft", "rght", "level"} <= names
+
+
+def _index_fields(item: Any) -> Any:
+    return (item.get("kwargs") or {}).get("fields") if isinstance(item, dict) else None
 
 
 def _item_change(app, op, model, item, t, doc) -> Change:
@@ -325,8 +383,12 @@ def _option_changes(app: str, name: str, o: ModelState, t: Target, changes, note
             notes.append(Note(app, name, None, f"Meta.{key}: cannot know statically"))
         elif not r:
             changes.append(Change(app, op, name, None, {key: t.options.get(key)}))
-    before = {k: o.options[k] for k in ALTER_OPTION_KEYS if k in o.options}
-    after = {k: t.options[k] for k in ALTER_OPTION_KEYS if k in t.options}
+    keys = [k for k in ALTER_OPTION_KEYS if k not in _PATCHES.option_keys]
+    before = {k: o.options[k] for k in keys if k in o.options}
+    after = {k: t.options[k] for k in keys if k in t.options}
+    for key in t.options.get("$maybe_inherited", []):  # declared, or copied from the parent
+        if key not in before:
+            after.pop(key, None)
     differs, unknown = False, []
     for key in sorted(set(before) | set(after)):
         if key not in before or key not in after:

@@ -139,22 +139,24 @@ def normalize(base: str, kwargs: dict[str, Any], custom: bool = False) -> dict[s
     if base == "NullBooleanField":
         out.pop("null", None)
         out.pop("blank", None)
-    if base == "BinaryField" and out.get("editable") is True:
-        pass  # written explicitly, kept below
     for key, value in (_ALWAYS.get(base) or {}).items():
         out.setdefault(key, value)
     class_defaults = _DEFAULTS_BY_CLASS.get(base, {})
     for key in list(out):
-        if key in class_defaults:
-            if _same_literal(out[key], class_defaults[key]):
-                del out[key]
-        elif key in _BASE_DEFAULTS and _same_literal(out[key], _BASE_DEFAULTS[key]):
-            del out[key]
-        elif key in ("auto_now", "auto_now_add", "db_default") and out[key] is False:
+        if _omitted(key, out[key], class_defaults):
             del out[key]
     if base == "SlugField" and "db_index" in out and out["db_index"] is not False:
         del out["db_index"]
     return out
+
+
+def _omitted(key: str, value: Any, class_defaults: dict[str, Any]) -> bool:
+    """Whether ``deconstruct()`` leaves this keyword out (its value is the default)."""
+    if key in class_defaults:
+        return _same_literal(value, class_defaults[key])
+    if key in _BASE_DEFAULTS:
+        return _same_literal(value, _BASE_DEFAULTS[key])
+    return key in ("auto_now", "auto_now_add", "db_default") and value is False
 
 
 def _same_literal(value: Any, default: Any) -> bool:
@@ -172,7 +174,8 @@ def from_report_field(f: dict[str, Any], label_lower: str) -> FieldDef:
     kwargs = dict(f.get("params") or {})
     kwargs = {k: _from_report_value(v) for k, v in kwargs.items()}
     rel = f.get("relation")
-    if f.get("origin") == "implicit":
+    rel = f.get("relation")
+    if f.get("origin") == "implicit" and (f.get("primary_key") or (rel or {}).get("parent_link")):
         kwargs["auto_created"] = True
     if f.get("primary_key"):
         kwargs["primary_key"] = True
@@ -257,6 +260,18 @@ def same(a: Any, b: Any) -> Any:
     return a == b and type(a) is type(b) or (_number(a) and _number(b) and a == b)
 
 
+_VALUE_CALLS = {"Decimal", "UUID", "datetime", "date", "time", "timedelta", "Q", "F", "Value"}
+
+
+def _opaque(value: Any) -> bool:
+    """An instance of a project class (its own deconstruct() may drop it)."""
+    return (
+        isinstance(value, dict)
+        and class_name(str(value.get("$call", "Decimal"))) not in (_VALUE_CALLS)
+        and "$call" in value
+    )
+
+
 def _number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -289,12 +304,15 @@ def _all(results: Any) -> Any:
 def compare(old: FieldDef, new: FieldDef) -> tuple[bool, list[str]]:
     """(differs, keywords that cannot be known statically) between two field definitions."""
     if old.cls != new.cls:
+        if old.custom or new.custom:
+            return False, ["class (a project or library field's deconstruct() path)"]
         return True, []
     unknown: list[str] = []
     differs = False
     for key in sorted(set(old.kwargs) | set(new.kwargs)):
         if key not in old.kwargs or key not in new.kwargs:
-            if old.custom or new.custom:
+            value = old.kwargs.get(key, new.kwargs.get(key))
+            if old.custom or new.custom or _opaque(value):
                 unknown.append(key)
             else:
                 differs = True

@@ -152,7 +152,7 @@ def build_graph(files: list[MigrationFile], auth_user_model: str) -> MigrationGr
                 pending.append((key, dep, attr) if attr == "dependencies" else (dep, key, attr))
     # Internal dependencies first (Django adds them before resolving __first__/__latest__).
     dummies: dict[Key, list[Key]] = {}
-    for child, parent, attr in pending:
+    for child, parent, _attr in pending:
         if parent[0] == child[0] and parent[1] not in ("__first__", "__latest__"):
             _link(graph, child, parent, dummies)
     for child, parent, attr in pending:

@@ -186,9 +186,7 @@ def read_package(
             continue
         name = filename[:-3]
         rel = f"{pkg.folder}/{filename}" if pkg.in_tree else os.path.join(folder, filename)
-        if pkg.in_tree and (
-            excludes.first(rel) or (includes.patterns and not includes.first(rel))
-        ):
+        if pkg.in_tree and (excludes.first(rel) or (includes.patterns and not includes.first(rel))):
             continue
         path = os.path.join(folder, filename)
         out.append(_read_one(pkg, name, rel, path, cache))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from djatlas.migrations.state import ProjectState, replay
 
 @dataclass
 class MigrationProject:
+    root: str
     doc: dict[str, Any]
     loaded: LoadResult
     graph: MigrationGraph
@@ -51,4 +53,6 @@ def analyse(
     loaded = load(root, doc, include or [], exclude or [], cache_folder)
     graph = build_graph(loaded.files, auth)
     state, ops = replay(graph, auth, django_types(doc))
-    return MigrationProject(doc, loaded, graph, state, ops)
+    return MigrationProject(
+        root if os.path.isdir(root) else os.path.dirname(root), doc, loaded, graph, state, ops
+    )

@@ -79,7 +79,9 @@ class _ModuleReader:
         elif isinstance(node, ast.ImportFrom):
             base = _absolute(self.module, node.module, node.level)
             for alias in node.names:
-                self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                self.imports[alias.asname or alias.name] = (
+                    f"{base}.{alias.name}" if base else alias.name
+                )
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.functions.add(node.name)
             self.bindings.pop(node.name, None)
@@ -154,6 +156,13 @@ class _ModuleReader:
         if func is None:
             return _expr(node, self)
         last = func.rsplit(".", 1)[-1]
+        if func in ("set", "frozenset", "tuple", "list", "dict") and not node.keywords:
+            if not node.args:
+                return {} if func == "dict" else []
+            if len(node.args) == 1 and func != "dict":
+                inner = self.value(node.args[0], depth + 1, seen)
+                if isinstance(inner, list):
+                    return inner
         if last in _LAZY and len(node.args) == 1 and not node.keywords:
             inner = self.value(node.args[0], depth + 1, seen)
             if isinstance(inner, str):

@@ -28,9 +28,7 @@ def graph_doc(project: MigrationProject) -> dict[str, Any]:
                         "name": k[1],
                         "file": graph.nodes[k].path,
                         "initial": graph.nodes[k].attrs.get("initial") is True,
-                        "dependencies": sorted(
-                            f"{p[0]}.{p[1]}" for p in graph.parents.get(k, ())
-                        ),
+                        "dependencies": sorted(f"{p[0]}.{p[1]}" for p in graph.parents.get(k, ())),
                         "replaces": [f"{a}.{n}" for a, n in graph.replacements.get(k, [])],
                         "operations": [op.op for op in project.operations.get(k, [])],
                     }
@@ -82,8 +80,12 @@ def graph_view(project: MigrationProject, fmt: str) -> tuple[str, int]:
 
 
 def check_doc(project: MigrationProject) -> tuple[dict[str, Any], list[Change], list[Note]]:
+    from djatlas.migrations.patches import find_patches
+
     apps = project.tree_apps
-    changes, notes = detect(project.doc, project.state, apps)
+    patches = find_patches(project.root, project.doc)
+    changes, notes = detect(project.doc, project.state, apps, patches)
+    notes = [Note("", None, None, n) for n in patches.notes] + notes
     by_app: dict[str, list[dict[str, Any]]] = {}
     for c in changes:
         by_app.setdefault(c.app_label, []).append(c.to_json())
@@ -91,9 +93,7 @@ def check_doc(project: MigrationProject) -> tuple[dict[str, Any], list[Change], 
         "format": "djatlas-migrations-check",
         "drift": bool(changes),
         "apps_checked": apps,
-        "changes": [
-            {"app_label": app, "operations": by_app[app]} for app in sorted(by_app)
-        ],
+        "changes": [{"app_label": app, "operations": by_app[app]} for app in sorted(by_app)],
         "notes": [n.to_json() for n in notes],
         "problems": [p.__dict__ for p in _problems(project)],
     }

@@ -1,0 +1,304 @@
+"""djatlas migrations: static loader, graph, state replay and the drift check."""
+# ruff: noqa: E501  (migration sources are written as makemigrations writes them)
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from djatlas.cli import main
+
+MODELS = """
+from django.conf import settings
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100, help_text="Full name")
+    email = models.EmailField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+
+class Book(models.Model):
+    title = models.CharField("title", max_length=200)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    published = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["title"], name="book_title_idx")]
+"""
+
+INITIAL = """
+from django.conf import settings
+from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+    operations = [
+        migrations.CreateModel(
+            name='Author',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(help_text='Full name', max_length=100)),
+                ('email', models.EmailField(max_length=254, unique=True)),
+            ],
+            options={'ordering': ['name']},
+        ),
+        migrations.CreateModel(
+            name='Book',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='title')),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='books', to='library.author')),
+            ],
+        ),
+    ]
+"""
+
+SECOND = """
+from django.conf import settings
+from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ('library', '0001_initial'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+    operations = [
+        migrations.AddField(
+            model_name='book',
+            name='owner',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AddField(
+            model_name='book',
+            name='published',
+            field=models.DateField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name='book',
+            index=models.Index(fields=['title'], name='book_title_idx'),
+        ),
+        migrations.RunPython(migrations.RunPython.noop),
+    ]
+"""
+
+SETTINGS = """
+INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "library"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write(
+        tmp_path,
+        {
+            "site/__init__.py": "",
+            "site/settings.py": SETTINGS,
+            "library/__init__.py": "",
+            "library/models.py": MODELS,
+            "library/migrations/__init__.py": "",
+            "library/migrations/0001_initial.py": INITIAL,
+            "library/migrations/0002_book_more.py": SECOND,
+        },
+    )
+    return tmp_path
+
+
+def check(root: Path, capsys, *extra: str) -> tuple[int, dict]:
+    code = main(["migrations", str(root), "--check", "--no-cache", "-q", "-f", "json", *extra])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def ops(doc: dict) -> list[tuple[str, str, str, str | None]]:
+    return sorted(
+        (o["app_label"], o["op"], o["model"], o["field"])
+        for group in doc["changes"]
+        for o in group["operations"]
+    )
+
+
+def test_in_sync_tree_has_no_drift(project: Path, capsys) -> None:
+    code, doc = check(project, capsys)
+    assert (code, ops(doc), doc["apps_checked"]) == (0, [], ["library"])
+
+
+def test_graph_lists_migrations_per_app(project: Path, capsys) -> None:
+    assert main(["migrations", str(project), "--no-cache", "-q", "-f", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (app,) = doc["apps"]
+    assert [m["name"] for m in app["migrations"]] == ["0001_initial", "0002_book_more"]
+    assert app["leaves"] == ["0002_book_more"]
+    assert app["migrations"][1]["operations"] == ["AddField", "AddField", "AddIndex", "RunPython"]
+
+
+def test_model_edits_become_operations(project: Path, capsys) -> None:
+    models = (project / "library/models.py").read_text()
+    models = models.replace('help_text="Full name"', 'help_text="Name"')
+    models = models.replace("    published = models.DateField(null=True, blank=True)\n", "")
+    models = models.replace(
+        "    email = models.EmailField(unique=True)\n",
+        "    email = models.EmailField(unique=True)\n    bio = models.TextField(default='')\n",
+    )
+    models = models.replace('ordering = ["name"]', 'ordering = ["-name"]')
+    (project / "library/models.py").write_text(models)
+    code, doc = check(project, capsys)
+    assert code == 1
+    assert ops(doc) == [
+        ("library", "AddField", "author", "bio"),
+        ("library", "AlterField", "author", "name"),
+        ("library", "AlterModelOptions", "author", None),
+        ("library", "RemoveField", "book", "published"),
+    ]
+
+
+def test_excluded_migration_is_as_if_missing(project: Path, capsys) -> None:
+    code, doc = check(project, capsys, "--exclude", "library/migrations/0002_book_more.py")
+    assert code == 1
+    assert ops(doc) == [
+        ("library", "AddField", "book", "owner"),
+        ("library", "AddField", "book", "published"),
+        ("library", "AddIndex", "book", None),
+    ]
+
+
+def test_new_model_and_deleted_model(project: Path, capsys) -> None:
+    models = (project / "library/models.py").read_text()
+    models = models.replace("class Author(", "class Writer(").replace("(Author,", "(Writer,")
+    (project / "library/models.py").write_text(models)
+    code, doc = check(project, capsys)
+    assert code == 1
+    assert ("library", "CreateModel", "writer", None) in ops(doc)
+    assert ("library", "DeleteModel", "author", None) in ops(doc)
+
+
+def test_squashed_migration_replaces_its_nodes(project: Path, capsys) -> None:
+    squashed = SECOND.replace(
+        "    dependencies = [",
+        "    replaces = [('library', '0002_book_more')]\n    dependencies = [",
+    )
+    write(project, {"library/migrations/0002_squashed.py": squashed})
+    (project / "library/migrations/0002_book_more.py").unlink()
+    write(
+        project,
+        {
+            "library/migrations/0003_noop.py": """
+            from django.db import migrations
+
+            class Migration(migrations.Migration):
+                dependencies = [('library', '0002_book_more')]
+                operations = []
+            """
+        },
+    )
+    code, doc = check(project, capsys)
+    assert (code, ops(doc), doc["problems"]) == (0, [], [])
+
+
+def test_conflict_and_missing_dependency(project: Path, capsys) -> None:
+    write(
+        project,
+        {
+            "library/migrations/0002_other.py": """
+            from django.db import migrations
+
+            class Migration(migrations.Migration):
+                dependencies = [('library', '0001_initial'), ('library', '0000_gone')]
+                operations = []
+            """
+        },
+    )
+    assert main(["migrations", str(project), "--no-cache", "-q", "-f", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert sorted(p["code"] for p in doc["problems"]) == ["conflict", "missing-dependency"]
+
+
+def test_separate_database_and_state_uses_the_state_side(project: Path, capsys) -> None:
+    write(
+        project,
+        {
+            "library/migrations/0003_drop_published.py": """
+            from django.db import migrations
+
+            class Migration(migrations.Migration):
+                dependencies = [('library', '0002_book_more')]
+                operations = [
+                    migrations.SeparateDatabaseAndState(
+                        state_operations=[migrations.RemoveField('book', 'published')],
+                        database_operations=[],
+                    ),
+                ]
+            """
+        },
+    )
+    models = (project / "library/models.py").read_text()
+    models = models.replace("    published = models.DateField(null=True, blank=True)\n", "")
+    (project / "library/models.py").write_text(models)
+    code, doc = check(project, capsys)
+    assert (code, ops(doc)) == (0, [])
+
+
+def test_unreadable_operations_are_notes_not_drift(project: Path, capsys) -> None:
+    write(
+        project,
+        {
+            "library/migrations/0003_dynamic.py": """
+            from django.db import migrations
+
+            class Migration(migrations.Migration):
+                dependencies = [('library', '0002_book_more')]
+                operations = [op for op in []]
+            """
+        },
+    )
+    code, doc = check(project, capsys)
+    assert (code, ops(doc)) == (0, [])
+    assert any("not readable statically" in n["message"] for n in doc["notes"])
+
+
+def test_text_output_and_bad_path(project: Path, capsys) -> None:
+    assert main(["migrations", str(project), "--check", "--no-cache", "-q"]) == 0
+    assert "No changes detected" in capsys.readouterr().out
+    assert main(["migrations", str(project / "nope"), "--check"]) == 2
+    assert "path not found" in capsys.readouterr().err
+
+
+def test_sarif_and_github_formats(project: Path, capsys) -> None:
+    models = (project / "library/models.py").read_text().replace('"Full name"', '"Name"')
+    (project / "library/models.py").write_text(models)
+    assert main(["migrations", str(project), "--check", "--no-cache", "-q", "-f", "sarif"]) == 1
+    sarif = json.loads(capsys.readouterr().out)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "library/models.py"
+    )
+    assert main(["migrations", str(project), "--check", "--no-cache", "-q", "-f", "github"]) == 1
+    assert capsys.readouterr().out.startswith("::error file=library/models.py,line=")
+
+
+def test_cache_gives_the_same_answer(project: Path, tmp_path_factory, capsys) -> None:
+    cache = str(tmp_path_factory.mktemp("cache"))
+    args = ["migrations", str(project), "--check", "-q", "-f", "json", "--cache-dir", cache]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args) == 0
+    assert capsys.readouterr().out == first
