@@ -63,7 +63,14 @@ def test_base_imported_from_other_module_and_reexport(project):
     )
     order = s.model("Order")
     assert order["module"] == "shop.models"
-    assert order["bases"] == [{"name": "Base", "resolved": "core.bases.Audited", "origin": "tree"}]
+    assert order["bases"] == [
+        {
+            "name": "Base",
+            "resolved": "core.bases.Audited",
+            "origin": "tree",
+            "model_id": "core.bases.Audited",
+        }
+    ]
     assert s.field("Order", "created")["origin"] == "inherited"
     assert s.field("Order", "created")["defined_in"] == "core.bases.Audited"
     assert order["docstring"] == "An order."

@@ -298,7 +298,8 @@ def test_one_to_one_default_accessor_is_model_name(project):
     s = project(FX_ACCESSORS)
     reverse = s.model("Animal")["reverse_relations"]
     assert reverse == [{"name": "passport", "model": "zoo.Passport", "field": "animal",
-                        "kind": "OneToOneField", "hidden": False}]
+                        "kind": "OneToOneField", "hidden": False,
+                        "model_id": "zoo.models.Passport"}]
     animal = s.field("Passport", "animal")
     assert animal["unique"] is True and animal["column"] == "animal_id"
 

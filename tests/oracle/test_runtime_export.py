@@ -14,7 +14,7 @@ from .harness import REPO, Scenario
 MODEL_KEYS = {
     "name", "label", "app_label", "module", "file", "line", "docstring", "bases", "abstract",
     "proxy", "parents", "concrete_model", "db_table", "meta", "meta_inherited_from", "methods",
-    "has_str", "fields", "reverse_relations",
+    "has_str", "fields", "reverse_relations", "id", "parent_ids", "concrete_model_id",
 }  # fmt: skip
 FIELD_KEYS = {
     "name", "type", "resolved_type", "django_type", "line", "origin", "defined_in", "params",
@@ -22,7 +22,7 @@ FIELD_KEYS = {
 }  # fmt: skip
 RELATION_KEYS = {
     "kind", "target", "target_raw", "related_name", "related_query_name", "on_delete", "through",
-    "to_field", "parent_link", "m2m_db_table",
+    "to_field", "parent_link", "m2m_db_table", "target_id", "through_id",
 }  # fmt: skip
 SCHEMA = REPO / "src" / "djatlas" / "schema" / "report.schema.json"
 

@@ -29,6 +29,8 @@ from django.db import models
 from django.db.models import ForeignObjectRel
 from django.utils.functional import Promise
 
+from djatlas.graph.identity import ensure_ids
+
 FORMAT = "djatlas-report"
 SCHEMA_VERSION = 1
 RELATION_KINDS = (
@@ -465,7 +467,7 @@ def build_report(
     relationships = sum(1 for f in fields if f["relation"])
     app_entries = sorted((_app_entry(c) for c in apps.get_app_configs()), key=lambda a: a["label"])
     user_model = getattr(settings, "AUTH_USER_MODEL", "auth.User")
-    return {
+    doc = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "djatlas", "version": _tool_version()},
@@ -505,3 +507,4 @@ def build_report(
         "files": [],
         "diagnostics": [],
     }
+    return ensure_ids(doc)

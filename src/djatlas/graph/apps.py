@@ -58,6 +58,39 @@ class Settings:
 
 
 @dataclass
+class Project:
+    """One Django project of the tree: a settings module with INSTALLED_APPS, and the source
+    root its code lives in."""
+
+    name: str
+    root: str
+    settings: Settings
+
+
+def projects_of(settings: Settings) -> list[Project]:
+    """The tree's projects, named after their settings module's top package (or, when two
+    share it, after their source root)."""
+    roots = settings.by_root or ({settings.root or "": settings} if settings.module else {})
+    tops = {r: (s.module or "").split(".")[0] for r, s in roots.items()}
+    out = []
+    for root, s in sorted(roots.items()):
+        top = tops[root]
+        clash = sum(1 for t in tops.values() if t == top) > 1
+        out.append(Project(root or top if clash else top, root, s))
+    return out
+
+
+def project_for(projects: list[Project], relpath: str | None) -> Project | None:
+    """The project a tree file belongs to: the only one, else the one whose root holds it."""
+    if not relpath or not projects:
+        return None
+    if len(projects) == 1:
+        return projects[0]
+    inside = [p for p in projects if p.root == "" or relpath.startswith(p.root + "/")]
+    return max(inside, key=lambda p: len(p.root), default=None)
+
+
+@dataclass
 class AppRegistry:
     """Every app djatlas knows of, looked up by the longest package prefix of a module."""
 

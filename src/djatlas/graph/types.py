@@ -17,17 +17,21 @@ class Base:
     name: str
     resolved: str | None
     origin: str
+    #: The report model this base is, when it is one (see graph/identity.py).
+    model_id: str | None = None
 
 
 @dataclass
 class Relation:
     kind: str
     target: str | None
+    target_id: str | None = field(default=None, kw_only=True)
     target_raw: str | None
     related_name: str | None = None
     related_query_name: str | None = None
     on_delete: str | None = None
     through: str | None = None
+    through_id: str | None = None
     to_field: str | None = None
     parent_link: bool = False
     m2m_db_table: str | None = None
@@ -58,13 +62,18 @@ class Reverse:
     field: str
     kind: str
     hidden: bool
+    model_id: str | None = None
 
 
 @dataclass
 class Model:
+    #: Unique in the report (``module.Class``; see graph/identity.py); ``label`` is the human name.
+    id: str = field(default="", kw_only=True)
     name: str
     label: str
     app_label: str
+    #: The Django project (settings module) the model belongs to; None outside every project.
+    project: str | None = field(default=None, kw_only=True)
     module: str
     file: str | None
     line: int | None
@@ -73,7 +82,9 @@ class Model:
     abstract: bool
     proxy: bool
     parents: list[str]
+    parent_ids: list[str] = field(default_factory=list, kw_only=True)
     concrete_model: str | None
+    concrete_model_id: str | None = field(default=None, kw_only=True)
     db_table: str | None
     meta: dict[str, Any]
     meta_inherited_from: str | None
@@ -89,6 +100,21 @@ class App:
     name: str
     config: str | None
     models: list[str] = field(default_factory=list)
+    model_ids: list[str] = field(default_factory=list)
+    project: str | None = None
+
+
+@dataclass
+class Project:
+    """A Django project of the tree (a settings module with INSTALLED_APPS)."""
+
+    name: str
+    root: str
+    settings_module: str | None
+    default_auto_field: str
+    auth_user_model: str
+    apps: list[str] = field(default_factory=list)
+    models: int = 0
 
 
 @dataclass
@@ -108,6 +134,7 @@ class Diagnostic:
     file: str | None = None
     line: int | None = None
     model: str | None = None
+    model_id: str | None = None
 
 
 @dataclass
@@ -119,6 +146,7 @@ class Report:
     files: list[FileEntry]
     diagnostics: list[Diagnostic]
     tool_version: str = ""
+    projects: list[Project] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +155,7 @@ class Report:
             "tool": {"name": "djatlas", "version": self.tool_version},
             "metadata": self.metadata,
             "summary": self.summary,
+            "projects": [_plain(p) for p in self.projects],
             "apps": [_plain(a) for a in self.apps],
             "models": [_plain(m) for m in self.models],
             "files": [_plain(f) for f in self.files],

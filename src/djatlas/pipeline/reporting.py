@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from djatlas import __version__
-from djatlas.graph.types import App, Diagnostic, FileEntry, Report
+from djatlas.graph.apps import project_for, projects_of
+from djatlas.graph.identity import assign as assign_ids
+from djatlas.graph.types import App, Diagnostic, FileEntry, Project, Report
 
 
 def assemble_report(models, records, discovery, registry, settings, diagnostics) -> Report:
     """The Report: apps, models, every file's record, sorted diagnostics and the summary."""
+    projects = projects_of(settings)
+    for m in models:
+        project = project_for(projects, m.file)
+        m.project = project.name if project is not None else None
+    assign_ids(models, diagnostics)
     apps = _apps(models, registry)
     all_records = list(records.values()) + discovery.records
     entries = sorted(
@@ -33,18 +40,35 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     return Report(
         metadata,
         _summary(models, entries, records, discovery, len(apps)),
-        sorted(apps.values(), key=lambda a: (a.label, a.name)),
+        sorted(apps.values(), key=lambda a: (a.label, a.name, a.project or "")),
         models,
         entries,
         diagnostics,
         __version__,
+        _projects(projects, apps.values(), models),
     )
 
 
-def _apps(models, registry) -> dict[tuple[str, str], App]:
-    """The apps holding the models, by (label, package name)."""
-    # Keyed by (label, package): two projects of a monorepo may both have a "vendor" app.
-    apps: dict[tuple[str, str], App] = {}
+def _projects(projects, apps, models) -> list[Project]:
+    """The report's projects[] entries."""
+    return [
+        Project(
+            p.name,
+            p.root,
+            p.settings.module,
+            p.settings.default_auto_field,
+            p.settings.auth_user_model,
+            sorted({a.label for a in apps if a.project == p.name}),
+            sum(1 for m in models if m.project == p.name),
+        )
+        for p in projects
+    ]
+
+
+def _apps(models, registry) -> dict[tuple[str, str, str], App]:
+    """The apps holding the models, by (project, label, package name)."""
+    # Two projects of a monorepo may both have a "vendor" app.
+    apps: dict[tuple[str, str, str], App] = {}
     for m in models:
         info = registry.app_for(m.module)
         if info is None or info.label != m.app_label:  # Meta.app_label naming another app
@@ -55,10 +79,12 @@ def _apps(models, registry) -> dict[tuple[str, str], App]:
             parts = m.module.split(".")
             cut = parts.index("models", 1) if "models" in parts[1:] else len(parts) - 1
             name, config = ".".join(parts[:cut]) or m.module, None
-        app = apps.get((m.app_label, name))
+        key = (m.project or "", m.app_label, name)
+        app = apps.get(key)
         if app is None:
-            app = apps[(m.app_label, name)] = App(m.app_label, name, config)
+            app = apps[key] = App(m.app_label, name, config, project=m.project)
         app.models.append(m.label)
+        app.model_ids.append(m.id)
     return apps
 
 
