@@ -83,7 +83,7 @@ def scan_json(root: Path, cache_dir: Path | None, **kw: Any) -> str:
     opts = ScanOptions(timing=False, use_cache=cache_dir is not None,
                        cache_dir=str(cache_dir) if cache_dir else None, **kw)
     _summary, text = scan_rendered(str(root), opts, "json", dumps)
-    return text
+    return text.decode("utf-8")
 
 
 def fields(text: str, model: str) -> list[str]:
@@ -375,7 +375,7 @@ def test_metadata_is_fresh_on_a_cached_answer(tree: Path, tmp_path: Path) -> Non
                                    "json", dumps)
     meta = json.loads(text)["metadata"]
     assert meta["duration_ms"] is not None and meta["scanned_at"]
-    assert "@@djatlas" not in text
+    assert b"@@djatlas" not in text
     opts = ScanOptions(cache_dir=str(cache), title=title, timing=False)
     cached = scan_rendered(str(tree), opts, "json", dumps)[1]
     opts = ScanOptions(use_cache=False, title=title, timing=False)

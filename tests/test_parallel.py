@@ -46,7 +46,7 @@ def _tree(root: Path, n: int = 40) -> Path:
 
 def _json(root: Path, **kw) -> str:
     return scan_rendered(str(root), ScanOptions(timing=False, use_cache=False, **kw), "json",
-                         dumps)[1]
+                         dumps)[1].decode("utf-8")
 
 
 def test_jobs_1_and_2_give_the_same_output(tmp_path: Path) -> None:
@@ -62,8 +62,8 @@ def test_jobs_with_the_cache(tmp_path: Path) -> None:
     root = _tree(tmp_path / "proj", 12)
     cold = _json(root, jobs=1)
     opts = ScanOptions(timing=False, jobs=2, cache_dir=str(tmp_path / "cache"))
-    assert scan_rendered(str(root), opts, "json", dumps)[1] == cold
-    assert scan_rendered(str(root), opts, "json", dumps)[1] == cold
+    assert scan_rendered(str(root), opts, "json", dumps)[1].decode("utf-8") == cold
+    assert scan_rendered(str(root), opts, "json", dumps)[1].decode("utf-8") == cold
 
 
 @pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)

@@ -30,9 +30,8 @@ except ImportError:  # pragma: no cover
     from hashlib import blake2b
 
 # Shared with the warm fast path (which must not import this module's dependencies).
-from djatlas.keys import FORMAT, cache_folder, code_stamp, default_base  # noqa: F401
+from djatlas.keys import FORMAT, cache_folder, code_stamp, default_base, read_framed, snapshot_key  # noqa: F401
 from djatlas.keys import env_stats as _env_stats
-from djatlas.keys import env_unchanged as _env_unchanged
 
 #: Files modified this close (ns) to the moment a cache is written are re-hashed next time
 #: (their mtime may not change on a second edit within the filesystem's timestamp granularity).
@@ -273,38 +272,42 @@ class ScanCache:
             return
         self._write_framed("report.json", {"key": key, "env": _env_stats(env_files)}, body)
 
-    def rendered(self, key: str, fmt: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
-        """A cached rendering of the report for ``key``: (text, summary, metadata tokens)."""
-        framed = self._read_framed(f"render-{fmt}.txt", key)
+    def rendered(
+        self, key: str, name: str, rendering: str
+    ) -> tuple[bytes, dict[str, Any], list[list[str]]] | None:
+        """The cached rendering ``name`` (``render-<format>``, ``check-<format>``) of the report
+        ``key``, made for ``rendering`` (see ``keys.rendering_key``): (body with placeholders,
+        summary, substitutions)."""
+        framed = self._read_framed(f"{name}.txt", key, rendering)
         if framed is None:
             return None
         head, body = framed
-        summary, tokens = head.get("summary"), head.get("tokens")
-        if (
-            not isinstance(summary, dict)
-            or not isinstance(tokens, dict)
-            or not all(isinstance(v, str) for v in tokens.values())
-        ):
+        summary, subs = head.get("summary"), head.get("subs")
+        if not isinstance(summary, dict) or not _plausible_subs(subs):
             return None
-        try:
-            return body.decode("utf-8"), summary, tokens
-        except UnicodeError:
-            return None
+        return body, summary, subs
 
     def store_rendered(
         self,
         key: str,
-        fmt: str,
-        text: str,
+        name: str,
+        rendering: str,
+        body: bytes,
         summary: dict[str, Any],
-        tokens: dict[str, str],
+        subs: list[list[str]],
         newest_mtime_ns: int,
     ) -> None:
-        """Keep a rendering whose metadata values are the placeholders in ``tokens``."""
+        """Keep a rendering whose per-run metadata are the placeholders ``subs`` names."""
         if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
             return
-        head = {"key": key, "env": _env_stats(self.env_files), "summary": summary, "tokens": tokens}
-        self._write_framed(f"render-{fmt}.txt", head, text.encode("utf-8"))
+        head = {
+            "key": key,
+            "rendering": rendering,
+            "env": _env_stats(self.env_files),
+            "summary": summary,
+            "subs": subs,
+        }
+        self._write_framed(f"{name}.txt", head, body)
 
     def _write_framed(self, name: str, head: dict[str, Any], body: bytes) -> None:
         head = {
@@ -317,28 +320,13 @@ class ScanCache:
             self._path(name), json.dumps(head, ensure_ascii=True).encode("ascii") + b"\n" + body
         )
 
-    def _read_framed(self, name: str, key: str) -> tuple[dict[str, Any], bytes] | None:
+    def _read_framed(
+        self, name: str, key: str, rendering: str | None = None
+    ) -> tuple[dict[str, Any], bytes] | None:
         """(header, body) of a framed file made for ``key`` by this djatlas, intact."""
         if self.folder is None:
             return None
-        try:
-            with open(self._path(name), "rb") as fh:
-                head = json.loads(fh.readline())
-                if (
-                    not isinstance(head, dict)
-                    or head.get("stamp") != code_stamp()
-                    or head.get("key") != key
-                    or not _env_unchanged(head.get("env"))
-                ):
-                    return None
-                body = fh.read()
-            if len(body) != head.get("length") or blake2b(
-                body, digest_size=16
-            ).hexdigest() != head.get("digest"):
-                return None
-        except (OSError, ValueError, RecursionError):
-            return None
-        return head, body
+        return read_framed(self._path(name), key, rendering)
 
     # -- the last walk ------------------------------------------------------------------------
     def store_snapshot(self, options_key: str, key: str, discovery: Any) -> None:
@@ -365,27 +353,7 @@ class ScanCache:
         """The report key of the last walk if nothing it depended on changed (stat only)."""
         if self.folder is None:
             return None
-        doc = _read_json(self._path("tree.json"))
-        if (
-            not isinstance(doc, dict)
-            or doc.get("stamp") != code_stamp()
-            or doc.get("options") != options_key
-        ):
-            return None
-        stat, join = os.stat, os.path.join
-        try:
-            for path, (mtime, size) in doc["stats"].items():
-                st = stat(join(root, path) if path else root)
-                if st.st_mtime_ns != mtime or st.st_size != size:
-                    return None
-            for rel, size, mtime in doc["files"]:
-                st = stat(join(root, rel))
-                if st.st_mtime_ns != mtime or st.st_size != size:
-                    return None
-        except (OSError, ValueError, TypeError, AttributeError, KeyError):
-            return None
-        key = doc.get("key")
-        return key if isinstance(key, str) else None
+        return snapshot_key(self.folder, root, options_key)
 
 
 def fingerprint(parts: list[Any]) -> str:
@@ -406,3 +374,10 @@ def _plausible_report(doc: Any) -> bool:
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             return False
     return True
+
+
+def _plausible_subs(subs: Any) -> bool:
+    """``[[metadata key, placeholder text]]``, as ``keys.template_subs`` makes them."""
+    return isinstance(subs, list) and all(
+        isinstance(s, list) and len(s) == 2 and all(isinstance(p, str) for p in s) for s in subs
+    )

@@ -20,19 +20,17 @@ import sys
 import time
 
 from djatlas.keys import (
-    CACHED_FORMATS,
     DEFAULT_MAX_FILE_SIZE,
-    blake2b,
+    SCAN_FORMATS,
     cache_folder,
     closing_notes,
-    code_stamp,
-    encode_basestring_ascii,
-    env_unchanged,
+    fill,
     git_commit,
-    loads,
     metadata,
     options_key,
-    value_json,
+    read_framed,
+    rendering_key,
+    snapshot_key,
 )
 
 # -- the fast path ------------------------------------------------------------------------------
@@ -43,8 +41,17 @@ _VALUE_OPTS = {
     "--output": "output",
     "--cache-dir": "cache_dir",
     "--title": "title",
+    "--language": "language",
 }
-_FLAG_OPTS = {"-q": "quiet", "--quiet": "quiet", "--no-timing": "no_timing", "--strict": "strict"}
+_FLAG_OPTS = {
+    "-q": "quiet",
+    "--quiet": "quiet",
+    "--no-timing": "no_timing",
+    "--strict": "strict",
+    "--diagram": "diagram",
+}
+#: What argparse accepts for the value options that have choices.
+_CHOICES = {"format": SCAN_FORMATS, "language": frozenset({"en", "zh"})}
 
 
 def _parse(argv: list[str]) -> dict[str, object] | None:
@@ -70,7 +77,7 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
                 i += 1
                 if value.startswith("-"):
                     return None
-            if not value or dest in opts:
+            if not value or dest in opts or value not in _CHOICES.get(dest, (value,)):
                 return None
             opts[dest] = value
             continue
@@ -78,54 +85,43 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
         if dest is None or dest in opts:
             return None
         opts[dest] = True
-    if "path" not in opts or opts.get("format", "markdown") not in CACHED_FORMATS:
-        return None
-    return opts
+    return opts if "path" in opts else None
 
 
-def _cached(path: str, fmt: str, cache_dir: str | None) -> tuple[bytes, dict, dict] | None:
-    """(body, summary, tokens) of the cached rendering, when the normal path would use it."""
-    folder = cache_folder(path, cache_dir)
-    with open(os.path.join(folder, "tree.json"), "rb") as fh:
-        doc = loads(fh.read())
+def _render_values(opts: dict[str, object]) -> list[object]:
+    """``RENDER_FIELDS`` as ``djatlas scan`` sets them from these options (the others at their
+    defaults)."""
+    return [
+        opts.get("title"),
+        opts.get("language", "en"),
+        bool(opts.get("diagram")),
+        [],
+        None,
+        1,
+        [],
+        False,
+        False,
+        False,
+    ]
+
+
+def _cached(path: str, opts: dict[str, object], meta: dict[str, object]) -> tuple | None:
+    """(body, summary, substitutions) of the cached rendering the normal path would use."""
+    folder = cache_folder(path, opts.get("cache_dir"))  # type: ignore[arg-type]
     okey = options_key(path, [], [], True, True, DEFAULT_MAX_FILE_SIZE, None)
-    if not isinstance(doc, dict) or doc.get("stamp") != code_stamp() or doc.get("options") != okey:
+    key = snapshot_key(folder, path, okey)
+    if key is None:
         return None
-    key = doc.get("key")
-    if not isinstance(key, str) or not key:
+    fmt = str(opts.get("format", "markdown"))
+    rendering = rendering_key(fmt, _render_values(opts), meta)
+    framed = read_framed(os.path.join(folder, f"render-{fmt}.txt"), key, rendering)
+    if framed is None:
         return None
-    stat, join = os.stat, os.path.join
-    for p, (mtime, size) in doc["stats"].items():
-        st = stat(join(path, p) if p else path)
-        if st.st_mtime_ns != mtime or st.st_size != size:
-            return None
-    for rel, size, mtime in doc["files"]:
-        st = stat(join(path, rel))
-        if st.st_mtime_ns != mtime or st.st_size != size:
-            return None
-    with open(os.path.join(folder, f"render-{fmt}.txt"), "rb") as fh:
-        head = loads(fh.readline())
-        if (
-            not isinstance(head, dict)
-            or head.get("stamp") != code_stamp()
-            or head.get("key") != key
-            or not env_unchanged(head.get("env"))
-        ):
-            return None
-        body = fh.read()
-    if len(body) != head.get("length") or blake2b(body, digest_size=16).hexdigest() != head.get(
-        "digest"
-    ):
+    head, body = framed
+    summary, subs = head.get("summary"), head.get("subs")
+    if not isinstance(summary, dict) or not isinstance(subs, list):
         return None
-    summary, tokens = head.get("summary"), head.get("tokens")
-    if (
-        not isinstance(summary, dict)
-        or not isinstance(tokens, dict)
-        or not all(isinstance(v, str) for v in tokens.values())
-    ):
-        return None
-    body.decode("utf-8")  # what the normal path checks (UnicodeError: not ours)
-    return body, summary, tokens
+    return body, summary, subs
 
 
 def scan_from_cache(argv: list[str]) -> int | None:
@@ -140,28 +136,17 @@ def scan_from_cache(argv: list[str]) -> int | None:
     try:
         if not os.path.isdir(path):
             return None
-        hit = _cached(path, str(opts["format"]), opts.get("cache_dir"))  # type: ignore[arg-type]
+        title, timing = opts.get("title"), not opts.get("no_timing")
+        meta = metadata(title, path, git_commit(path), started, timing)  # type: ignore[arg-type]
+        hit = _cached(path, opts, meta)
         if hit is None:
             return None
-        body, summary, tokens = hit
+        body, summary, subs = hit
         for k in ("models", "fields", "relationships", "files_parsed", "files_failed"):
             if k not in summary:
                 return None
-        meta = metadata(
-            opts.get("title"),
-            path,
-            git_commit(path),
-            started,  # type: ignore[arg-type]
-            not opts.get("no_timing"),
-        )
-        if any(k not in meta for k in tokens):
-            return None
-        for k, token in tokens.items():
-            body = body.replace(
-                encode_basestring_ascii(token).encode("ascii"),
-                value_json(meta[k]).encode("utf-8"),
-                1,
-            )
+        meta = metadata(title, path, meta["git_commit"], started, timing)  # type: ignore[arg-type]
+        body = fill(body, str(opts.get("format", "markdown")), subs, meta)
     except Exception:  # anything unexpected: the normal path decides
         return None
     output = opts.get("output")

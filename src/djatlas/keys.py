@@ -25,12 +25,39 @@ except ImportError:  # pragma: no cover
 from djatlas import __version__
 
 #: Bump when the layout of the cache files changes.
-FORMAT = 1
+FORMAT = 2
 #: Same as ``djatlas.discover.finder.DEFAULT_MAX_FILE_SIZE`` (a test checks).
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 DEFAULT_TITLE = "Django Models Analysis"
-#: Formats whose rendering the cache keeps (see ``scan_rendered``).
-CACHED_FORMATS = frozenset({"json"})
+#: The formats of ``djatlas scan`` (``render.FORMATS``; a test checks): the cache keeps the last
+#: rendering of each (see ``scan_rendered``).
+SCAN_FORMATS = frozenset(
+    {"markdown", "json", "yaml", "mermaid", "dot", "svg", "png", "plantuml", "dbml", "html"}
+)
+#: The ``RenderOptions`` fields a rendering depends on, in order, the title first (a test
+#: checks).
+RENDER_FIELDS = (
+    "title",
+    "language",
+    "diagram",
+    "apps",
+    "model",
+    "depth",
+    "exclude_models",
+    "no_fields",
+    "hide_inherited",
+    "hide_abstract",
+)
+#: The per-run metadata of a report (``metadata()``).
+META_KEYS = ("title", "path", "source", "git_commit", "scanned_at", "duration_ms")
+#: Metadata that change on every run: placeholders in the cached rendering of any format.
+RUN_KEYS = ("scanned_at", "duration_ms")
+#: Their placeholder values (of the real values' type and characters, so every renderer shows
+#: them as it shows real ones), and a part any showing of them contains.
+PROBES: dict[str, tuple[object, str]] = {
+    "scanned_at": ("1999-12-31T23:59:58Z", "1999-12-31"),
+    "duration_ms": (86400001.25, "8640000"),
+}
 
 _stamp_memo: list[str] = []
 
@@ -268,3 +295,114 @@ def closing_notes(summary: dict, output: str | None, quiet: bool, strict: bool) 
     if not summary["models"] and not quiet:
         print("djatlas: no Django models found", file=sys.stderr)
     return 1 if (strict and summary["files_failed"]) else 0
+
+
+#: What reading a missing, foreign, truncated or hand-edited cache file can raise.
+_UNREADABLE = (
+    OSError,
+    ValueError,
+    TypeError,
+    LookupError,
+    AttributeError,
+    StopIteration,
+    RecursionError,
+)
+
+
+# -- cached renderings -------------------------------------------------------------------------
+def rendering_key(fmt: str, render_values: list[object], meta: dict[str, object]) -> str:
+    """What a cached rendering depends on besides the report: the format, the render options
+    (``RENDER_FIELDS``) and the metadata that are not placeholders (in JSON all are)."""
+    if fmt == "json":  # its title option is the metadata title, a placeholder there
+        render_values = render_values[1:]
+    parts: list[object] = [fmt, render_values]
+    if fmt != "json":
+        parts.append([meta[k] for k in META_KEYS if k not in RUN_KEYS])
+        parts.append([meta[k] is None for k in RUN_KEYS])
+    return blake2b(compact_json(parts).encode("ascii"), digest_size=16).hexdigest()
+
+
+def placeholders(fmt: str, meta: dict[str, object], key: str) -> dict[str, object]:
+    """The metadata values to render a cacheable rendering with: in JSON a unique string for
+    every key, in other formats a probe value for each run key that has a value."""
+    if fmt == "json":
+        return {k: f"@@djatlas-metadata-{k}-{key}@@" for k in META_KEYS}
+    return {k: PROBES[k][0] for k in RUN_KEYS if meta[k] is not None}
+
+
+def meta_text(fmt: str, key: str, value: object) -> str:
+    """How a rendering in ``fmt`` shows a metadata value that was a placeholder."""
+    if fmt == "json":
+        return value_json(value)
+    if key == "duration_ms" and fmt == "markdown":
+        return str(round(value))  # type: ignore[call-overload]
+    return value if isinstance(value, str) else value_json(value)
+
+
+def template_subs(fmt: str, text: str, values: dict[str, object]) -> list[list[str]] | None:
+    """``[[metadata key, how its placeholder shows in text]]``; None when a placeholder does not
+    show as ``meta_text`` says (that rendering is then not cached)."""
+    subs: list[list[str]] = []
+    for k, v in values.items():
+        shown = meta_text(fmt, k, v)
+        found = text.count(shown)
+        if found != 1 if fmt == "json" else found != text.count(PROBES[k][1]):
+            return None
+        subs.append([k, shown])
+    return subs
+
+
+def fill(body: bytes, fmt: str, subs: list[list[str]], meta: dict[str, object]) -> bytes:
+    """A cached rendering with this run's metadata in place of its placeholders."""
+    for k, shown in subs:
+        body = body.replace(shown.encode("utf-8"), meta_text(fmt, k, meta[k]).encode("utf-8"))
+    return body
+
+
+def read_framed(path: str, key: str, rendering: str | None = None) -> tuple[dict, bytes] | None:
+    """(header, body) of a framed cache file made by this djatlas for report ``key`` (and
+    rendering key), with unchanged environment files, intact; else None."""
+    try:
+        with open(path, "rb") as fh:
+            head = loads(fh.readline())
+            if (
+                not isinstance(head, dict)
+                or head.get("stamp") != code_stamp()
+                or head.get("key") != key
+                or head.get("rendering") != rendering
+                or not env_unchanged(head.get("env"))
+            ):
+                return None
+            body = fh.read()
+    except _UNREADABLE:
+        return None
+    if len(body) != head.get("length"):
+        return None
+    if blake2b(body, digest_size=16).hexdigest() != head.get("digest"):
+        return None
+    return head, body
+
+
+def snapshot_key(folder: str, root: str, okey: str) -> str | None:
+    """The report key of the last walk of ``root`` (``tree.json`` in the cache ``folder``) if
+    it was made with options key ``okey`` and nothing it depended on changed (stat only)."""
+    try:
+        with open(os.path.join(folder, "tree.json"), "rb") as fh:
+            doc = loads(fh.read())
+        if not isinstance(doc, dict) or doc.get("stamp") != code_stamp():
+            return None
+        if doc.get("options") != okey:
+            return None
+        stat, join = os.stat, os.path.join
+        for path, (mtime, size) in doc["stats"].items():
+            st = stat(join(root, path) if path else root)
+            if st.st_mtime_ns != mtime or st.st_size != size:
+                return None
+        for rel, size, mtime in doc["files"]:
+            st = stat(join(root, rel))
+            if st.st_mtime_ns != mtime or st.st_size != size:
+                return None
+    except _UNREADABLE:
+        return None
+    key = doc.get("key")
+    return key if isinstance(key, str) and key else None

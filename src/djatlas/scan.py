@@ -19,7 +19,7 @@ from djatlas.discover.finder import (
     discover_source,
 )
 from djatlas.discover.source import Source
-from djatlas.keys import git_commit, metadata, options_key, value_json
+from djatlas.keys import git_commit, metadata, options_key
 
 if TYPE_CHECKING:
     from djatlas.cache import ScanCache
@@ -75,66 +75,133 @@ def scan_document(target: str | Source, options: ScanOptions | None = None) -> d
     without reading any source file (fingerprint: every file's size/mtime, options, env)."""
     options = options or ScanOptions()
     started = time.perf_counter()
-    discovery, read, root, shown, commit = _prepare(target, options)
-    cache = _open_cache(root, options)
-    key = _report_key(discovery, _options_key(root, options)) if cache is not None else ""
-    doc = cache.report(key) if cache is not None else None
-    if doc is None:
-        report = _analyse_nogc(discovery, read, root, options, cache)
-        doc = report.to_dict()
-        if cache is not None:
-            newest = max((f.mtime_ns for f in discovery.files), default=0)
-            cache.store_report(key, doc, cache.env_files, newest)
-    doc["metadata"].update(_metadata(options, shown, commit, started))
+    tree = _locate(target, options)
+    doc = _report_document(tree, target, options)
+    doc["metadata"].update(_metadata(options, tree.shown, tree.commit, started))
     return doc
 
 
-_META_KEYS = ("title", "path", "source", "git_commit", "scanned_at", "duration_ms")
-
-
 def scan_rendered(
-    target: str | Source, options: ScanOptions, fmt: str, render: Callable[[dict[str, Any]], str]
-) -> tuple[dict[str, Any], str]:
-    """``(summary, render(report document))``. For the JSON format the rendered text is cached
-    too (with placeholders for the per-run metadata), so an unchanged tree costs no rendering."""
-    if fmt != "json" or not options.use_cache or isinstance(target, Source):
-        doc = scan_document(target, options)
-        return doc["summary"], render(doc)
-    from djatlas.keys import encode_basestring_ascii
+    target: str | Source,
+    options: ScanOptions,
+    fmt: str,
+    render: Callable[[dict[str, Any]], str | bytes],
+    render_values: list[Any] | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """``(summary, render(report document) as bytes)``. The rendering is cached too, keyed by
+    the format and ``render_values`` (the render options, see ``keys.RENDER_FIELDS``), with
+    placeholders for the per-run metadata: an unchanged tree costs no rendering."""
+    from djatlas.keys import fill, placeholders, rendering_key, template_subs
 
     started = time.perf_counter()
-    hit = None
-    if os.path.isdir(target):  # an unchanged tree: revalidate the last walk by stat alone
+    tree = _locate(target, options)
+    meta = _metadata(options, tree.shown, tree.commit, started)
+    rendering = rendering_key(fmt, list(render_values or []), meta)
+    cache = tree.cache
+    name = f"render-{fmt}"
+    hit = cache.rendered(tree.key, name, rendering) if cache is not None else None
+    if hit is not None:
+        body, summary, subs = hit
+    else:
+        doc = _report_document(tree, target, options)
+        summary = doc["summary"]
+        values = placeholders(fmt, meta, tree.key)
+        doc["metadata"].update({**meta, **values})
+        body = _as_bytes(render(doc))
+        subs = template_subs(fmt, body.decode("latin-1"), values)
+        if subs is None:  # a placeholder shows in an unexpected way: render this run's values
+            doc["metadata"].update(_metadata(options, tree.shown, tree.commit, started))
+            body, subs = _as_bytes(render(doc)), []
+        elif cache is not None:
+            cache.store_rendered(tree.key, name, rendering, body, summary, subs, tree.newest)
+    meta = _metadata(options, tree.shown, tree.commit, started)
+    return summary, fill(body, fmt, subs, meta)
+
+
+def scan_view(
+    target: str,
+    options: ScanOptions,
+    name: str,
+    view: list[Any],
+    compute: Callable[[dict[str, Any]], tuple[dict[str, Any], bytes]],
+) -> tuple[dict[str, Any], bytes]:
+    """``compute(report document)``: a command's ``(summary, output)``, cached under ``name``
+    for the report and ``view`` (what else the output depends on, JSON-able; the output must
+    not show per-run metadata): an unchanged tree costs neither the report nor the view."""
+    from djatlas.keys import compact_json
+
+    started = time.perf_counter()
+    tree = _locate(target, options)
+    view_key = compact_json([name, view])
+    hit = tree.cache.rendered(tree.key, name, view_key) if tree.cache is not None else None
+    if hit is not None:
+        return hit[1], hit[0]
+    doc = _report_document(tree, target, options)
+    doc["metadata"].update(_metadata(options, tree.shown, tree.commit, started))
+    summary, body = compute(doc)
+    if tree.cache is not None:
+        tree.cache.store_rendered(tree.key, name, view_key, body, summary, [], tree.newest)
+    return summary, body
+
+
+def _as_bytes(output: str | bytes) -> bytes:
+    """A rendering as written: text in UTF-8 (lone surrogates backslash-escaped)."""
+    return output.encode("utf-8", "backslashreplace") if isinstance(output, str) else output
+
+
+@dataclass
+class _Tree:
+    """A scan target as the caches see it: how it is shown, its cache and its report key."""
+
+    shown: str
+    commit: str | None
+    cache: ScanCache | None = None
+    key: str = ""
+    #: ``(discovery, read, root)`` once walked (None: known from the last walk's stats).
+    walked: tuple[Discovery, Callable[[str], bytes], str | None] | None = None
+    #: The newest mtime the report depends on (recent ones are not trusted by the cache).
+    newest: int = 0
+
+
+def _locate(target: str | Source, options: ScanOptions) -> _Tree:
+    """The target's cache and report key: for a folder that did not change since its last walk,
+    by stat alone (no walk); otherwise by walking it."""
+    if options.use_cache and not isinstance(target, Source) and os.path.isdir(target):
         cache = _open_cache(target, options)
         key = cache.snapshot_key(target, _options_key(target, options)) if cache else None
-        hit = cache.rendered(key, fmt) if cache is not None and key else None
-        shown, commit = target, git_commit(target)
-    if hit is None:
-        discovery, read, root, shown, commit = _prepare(target, options)
-        cache = _open_cache(root, options)
+        if key:
+            return _Tree(target, git_commit(target), cache, key)
+    return _walk(target, options)
+
+
+def _walk(target: str | Source, options: ScanOptions) -> _Tree:
+    """Discover the target's files; remember the walk of a folder for the next ``_locate``."""
+    discovery, read, root, shown, commit = _prepare(target, options)
+    cache = _open_cache(root, options)
+    tree = _Tree(shown, commit, cache, walked=(discovery, read, root))
+    tree.newest = max((f.mtime_ns for f in discovery.files), default=0)
+    if cache is not None:
         okey = _options_key(root, options)
-        key = _report_key(discovery, okey)
-        if cache is not None:
-            cache.store_snapshot(okey, key, discovery)
-        hit = cache.rendered(key, fmt) if cache is not None else None
-    if hit is None:
-        doc = cache.report(key) if cache is not None else None
-        if doc is None:
-            doc = _analyse_nogc(discovery, read, root, options, cache).to_dict()
-        tokens = {k: f"@@djatlas-metadata-{k}-{key}@@" for k in _META_KEYS}
-        doc["metadata"].update(tokens)
-        text = render(doc)
-        if cache is not None:
-            newest = max((f.mtime_ns for f in discovery.files), default=0)
-            cache.store_report(key, doc, cache.env_files, newest)
-            cache.store_rendered(key, fmt, text, doc["summary"], tokens, newest)
-        summary = doc["summary"]
-    else:
-        text, summary, tokens = hit
-    meta = _metadata(options, shown, commit, started)
-    for k, token in tokens.items():
-        text = text.replace(encode_basestring_ascii(token), value_json(meta[k]), 1)
-    return summary, text
+        tree.key = _report_key(discovery, okey)
+        if not isinstance(target, Source) and os.path.isdir(target):
+            cache.store_snapshot(okey, tree.key, discovery)
+    return tree
+
+
+def _report_document(tree: _Tree, target: str | Source, options: ScanOptions) -> dict[str, Any]:
+    """The report document of ``tree``: cached, else analysed (and cached)."""
+    doc = tree.cache.report(tree.key) if tree.cache is not None else None
+    if doc is not None:
+        return doc
+    if tree.walked is None:  # known from the last walk, but its report is gone: walk again
+        walked = _walk(target, options)
+        tree.walked, tree.newest, tree.key = walked.walked, walked.newest, walked.key
+    assert tree.walked is not None
+    discovery, read, root = tree.walked
+    doc = _analyse_nogc(discovery, read, root, options, tree.cache).to_dict()
+    if tree.cache is not None:
+        tree.cache.store_report(tree.key, doc, tree.cache.env_files, tree.newest)
+    return doc
 
 
 def _prepare(target: str | Source, options: ScanOptions):

@@ -12,6 +12,7 @@ from djatlas.checks import run_checks, select_rules
 from djatlas.checks.config import ConfigError, load_config
 from djatlas.checks.output import FORMATS, render_json, render_sarif, render_text
 from djatlas.checks.registry import all_rules
+from djatlas.commands.treeopts import add_tree_options, load_tree, scan_options
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -48,6 +49,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--explain", metavar="CODE", help="show a rule's documentation and exit")
+    add_tree_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -66,7 +68,7 @@ def _git_prefix(root: Path) -> str:
     return ""
 
 
-def _load(path: Path) -> tuple[dict[str, Any], Path | None]:
+def _load(path: Path, args: argparse.Namespace) -> tuple[dict[str, Any], Path | None]:
     """The report for ``path`` and the directory its file paths are relative to."""
     if path.is_file():
         try:
@@ -84,9 +86,7 @@ def _load(path: Path) -> tuple[dict[str, Any], Path | None]:
         return doc, root
     if not path.is_dir():
         raise ValueError(f"{path}: no such file or directory")
-    from djatlas.scan import scan_path
-
-    return scan_path(str(path)), path
+    return load_tree(str(path), args), path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,11 +120,32 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _error(str(exc))
     try:
-        doc, root = _load(path)
+        if path.is_dir():
+            summary, body = _check_tree(path, args, rules, _exclude(config, path))
+        else:
+            doc, root = _load(path, args)
+            summary, body = _check(doc, rules, root, _exclude(config, root), args.format)
     except ValueError as exc:
         return _error(str(exc))
     except Exception as exc:  # noqa: BLE001 - a one-line message, never a traceback
         return _error(f"scanning {path} failed: {type(exc).__name__}: {exc}")
+    if args.output:
+        try:
+            Path(args.output).write_bytes(body)
+        except OSError as exc:
+            return _error(f"cannot write {args.output}: {exc}")
+        if args.format != "text":
+            sys.stderr.write(summary["line"] + "\n")
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    if args.exit_zero:
+        return 0
+    return 1 if summary["findings"] else 0
+
+
+def _exclude(config: Any, root: Path | None) -> list[str]:
+    """The config's exclude patterns, made relative to the scanned root."""
     exclude = list(config.exclude)
     if config.path is not None and root is not None:
         # Exclude patterns are relative to the pyproject.toml; findings to the scanned root.
@@ -134,22 +155,37 @@ def run(args: argparse.Namespace) -> int:
             offset = "."
         if offset != ".":
             exclude = [p[len(offset) + 1 :] if p.startswith(offset + "/") else p for p in exclude]
+    return exclude
+
+
+def _check(
+    doc: dict[str, Any], rules: list[Any], root: Path | None, exclude: list[str], fmt: str
+) -> tuple[dict[str, Any], bytes]:
+    """``({"findings": count, "line": the text summary line}, output)`` of the checks."""
     result = run_checks(doc, rules, root=root, exclude=exclude)
-    if args.format == "sarif":
+    if fmt == "sarif":
         text = render_sarif(result, _git_prefix(root) if root is not None else "")
-    elif args.format == "json":
+    elif fmt == "json":
         text = render_json(result)
     else:
         text = render_text(result)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            return _error(f"cannot write {args.output}: {exc}")
-        if args.format != "text":
-            sys.stderr.write(render_text(result).splitlines()[-1] + "\n")
-    else:
-        sys.stdout.write(text)
-    if args.exit_zero:
-        return 0
-    return 1 if result.findings else 0
+    summary = {"findings": len(result.findings), "line": render_text(result).splitlines()[-1]}
+    return summary, text.encode("utf-8", "backslashreplace")
+
+
+def _check_tree(
+    path: Path, args: argparse.Namespace, rules: list[Any], exclude: list[str]
+) -> tuple[dict[str, Any], bytes]:
+    """``_check`` of a folder's report; both are cached for an unchanged tree."""
+    from djatlas.scan import scan_view
+
+    root = path
+    prefix = _git_prefix(root) if args.format == "sarif" else ""
+    view = [args.format, [r.code for r in rules], exclude, str(root.resolve()), prefix]
+    return scan_view(
+        str(path),
+        scan_options(args),
+        f"check-{args.format}",
+        view,
+        lambda doc: _check(doc, rules, root, exclude, args.format),
+    )

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
-from djatlas.keys import closing_notes
+from djatlas.keys import RENDER_FIELDS, closing_notes
 from djatlas.render import FORMATS, RenderOptions, get_renderer
 
 
@@ -94,8 +94,9 @@ def run(args: argparse.Namespace) -> int:
         except (RuntimeError, ValueError) as exc:  # FilterError, GraphvizError: one line
             raise _RenderError(str(exc)) from exc
 
+    values = [getattr(render_options, name) for name in RENDER_FIELDS]
     try:
-        summary, output = scan_rendered(args.path, options, args.format, render)
+        summary, output = scan_rendered(args.path, options, args.format, render, values)
     except _RenderError as exc:
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2
@@ -103,8 +104,7 @@ def run(args: argparse.Namespace) -> int:
     return closing_notes(summary, args.output, args.quiet, args.strict)
 
 
-def _write(output: str | bytes, path: str | None) -> None:
-    data = output.encode("utf-8", "backslashreplace") if isinstance(output, str) else output
+def _write(data: bytes, path: str | None) -> None:
     if path:
         with open(path, "wb") as fh:
             fh.write(data)
