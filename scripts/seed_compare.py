@@ -52,7 +52,8 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = REPO_ROOT.parent / "shared" / "seed" / "django-models-analysis.md"
-DEFAULT_TREE = Path("/work/corpora/blueking-paas")
+# The tree: --tree, else blueking-paas under $DJATLAS_CORPORA (the folder of test checkouts).
+DEFAULT_TREE = Path(os.environ.get("DJATLAS_CORPORA", "/work/corpora")) / "blueking-paas"
 
 # Models and fields the seed missed that issue 2 ("Done when") requires djatlas to find, with where
 # they are in blueking-paas at a87af6e13 (checked by hand: grep -n "^class Deployment(" etc.).

@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from treeutil import write_tree
+from treeutil import corpus, write_tree
 
 from djatlas import parallel
 from djatlas.progress import Progress
 from djatlas.render.jsonout import dumps
 from djatlas.scan import ScanOptions, scan_rendered
 
-CORPORA = [Path("/work/corpora/blueking-paas"), Path("/work/corpora/saleor")]
+CORPORA = ["blueking-paas", "saleor"]
 
 
 def _tree(root: Path, n: int = 40) -> Path:
@@ -66,11 +66,12 @@ def test_jobs_with_the_cache(tmp_path: Path) -> None:
     assert scan_rendered(str(root), opts, "json", dumps)[1].decode("utf-8") == cold
 
 
-@pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)
-def test_jobs_on_a_corpus(corpus: Path) -> None:
-    if not corpus.is_dir():
-        pytest.skip(f"{corpus} not available")
-    assert _json(corpus, jobs=2) == _json(corpus, jobs=1)
+@pytest.mark.parametrize("name", CORPORA)
+def test_jobs_on_a_corpus(name: str) -> None:
+    root = corpus(name)
+    if root is None:
+        pytest.skip(f"{name} not under $DJATLAS_CORPORA")
+    assert _json(root, jobs=2) == _json(root, jobs=1)
 
 
 def test_cli_jobs_and_cache_equal(tmp_path: Path) -> None:

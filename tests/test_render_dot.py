@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from treeutil import corpus
 
 from djatlas.render import RenderOptions, get_renderer
 from djatlas.render import graphviz as gv
@@ -94,11 +95,11 @@ def test_missing_dot_says_how_to_install(doc, monkeypatch):
         gv.render_svg(doc, RenderOptions())
 
 
-CORPUS = Path("/work/corpora/blueking-paas")
+CORPUS = corpus("blueking-paas")
 
 
 @needs_dot
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not on this machine")
+@pytest.mark.skipif(CORPUS is None, reason="blueking-paas is not under $DJATLAS_CORPORA")
 def test_dot_lays_out_a_real_project():
     """Clusters plus cross-app edges once made Graphviz fail ('trouble in init_rank')."""
     scan_path = pytest.importorskip("djatlas.scan").scan_path
