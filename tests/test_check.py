@@ -298,3 +298,46 @@ def test_multi_table_parent_fields_are_the_parents() -> None:
         field["origin"] = "parent"
     doc["models"].append(child)
     assert codes(doc, ["DJ005", "DJ006"]) == []
+
+
+def test_str_rule_is_opt_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """DJ010 runs only when asked for: --extend-select, extend-select in the config, select."""
+    assert not RULES["DJ010"].default
+    assert "DJ010" not in [r.code for r in select_rules(None, None)]
+    assert "DJ010" in [r.code for r in select_rules(None, None, ["DJ010"])]
+    report = _write_tree(tmp_path)
+    rc, out = _run_json([str(report)], capsys)
+    assert "DJ010" not in out["summary"]["by_rule"] and "DJ001" in out["summary"]["by_rule"]
+    rc, out = _run_json([str(report), "--extend-select", "DJ010"], capsys)
+    assert {"DJ010", "DJ001"} <= set(out["summary"]["by_rule"])
+    (tmp_path / "pyproject.toml").write_text('[tool.djatlas]\nextend-select = ["DJ010"]\n')
+    rc, out = _run_json([str(report)], capsys)
+    assert "DJ010" in out["summary"]["by_rule"]
+    assert "--extend-select DJ010" in (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+
+
+def _dj003_message(params: dict[str, Any]) -> str:
+    doc = load(BAD)
+    model = _product(doc)
+    field = {
+        "name": "nickname",
+        "type": "models.CharField",
+        "django_type": "CharField",
+        "line": 30,
+        "origin": "declared",
+        "params": {"max_length": 20, "null": True, **params},
+        "relation": None,
+        "primary_key": False,
+    }
+    model["fields"] = [field]
+    found = run_checks(doc, select_rules(["DJ003"], None)).findings
+    return next(f.message for f in found if f.field == "nickname")
+
+
+def test_null_string_advice_fits_the_field() -> None:
+    with_blank = _dj003_message({"blank": True})
+    assert "blank=True is already set" in with_blank and "use blank=True" not in with_blank
+    without = _dj003_message({})
+    assert "add blank=True" in without
+    assert all("existing NULLs" in m for m in (with_blank, without))
+    assert "RunPython" in RULES["DJ003"].fix or "update(" in RULES["DJ003"].fix

@@ -19,6 +19,7 @@ class CheckConfig:
     """Options of ``djatlas check`` read from ``[tool.djatlas]``."""
 
     select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     path: Path | None = None  # the pyproject.toml it came from
@@ -88,6 +89,9 @@ def load_config(start: Path, explicit: Path | None = None) -> CheckConfig:
         merged.update(table["check"])
     return CheckConfig(
         select=_str_list(merged, "select", path),
+        extend_select=_str_list(merged, "extend-select", path)
+        or _str_list(merged, "extend_select", path)
+        or [],
         ignore=_str_list(merged, "ignore", path) or [],
         exclude=_str_list(merged, "exclude", path) or [],
         path=path,

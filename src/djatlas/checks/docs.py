@@ -15,7 +15,8 @@ code, so it sees what `djatlas scan` sees. Each finding has a stable code, a one
 
 ```
 djatlas check .                               # text, grouped by file
-djatlas check . --select DJ001,DJ005 --ignore DJ010
+djatlas check . --select DJ001,DJ005 --ignore DJ004
+djatlas check . --extend-select DJ010             # also the rules off by default you name
 djatlas check . --format sarif -o djatlas.sarif   # for code-scanning uploads
 djatlas check . --format json
 djatlas check --list-rules
@@ -28,15 +29,17 @@ In `pyproject.toml` (the nearest one at or above PATH, or `--config FILE`):
 
 ```toml
 [tool.djatlas]
-select = ["DJ"]            # codes or prefixes; "ALL" also enables the rules off by default
-ignore = ["DJ010"]         # codes or prefixes to skip
+select = ["DJ"]            # codes or prefixes (they include rules off by default; ALL: all)
+extend-select = ["DJ010"]  # added to the default rules (or to select)
+ignore = ["DJ004"]         # codes or prefixes to skip
 exclude = ["legacy/*", "tests"]   # globs of paths (relative to pyproject.toml); bare names
                                   # match any path component
 ```
 
-`--select` on the command line replaces `select`; `--ignore` adds to `ignore`. Options may also sit
-in a `[tool.djatlas.check]` table. On Python 3.10 the configuration is read with `tomli` when it
-is installed, and otherwise skipped with a warning.
+`--select` on the command line replaces `select`; `--extend-select` adds to `extend-select` and
+`--ignore` to `ignore`. Without `select`, the rules marked "off by default" below do not run.
+Options may also sit in a `[tool.djatlas.check]` table. On Python 3.10 the configuration is read
+with `tomli` when it is installed, and otherwise skipped with a warning.
 
 ## Silencing one finding
 
@@ -56,7 +59,7 @@ repos:
     rev: <a tag>
     hooks:
       - id: djatlas-check
-        args: [".", "--ignore", "DJ010"]
+        args: ["."]            # e.g. [".", "--extend-select", "DJ010"]
 ```
 
 ## Rules

@@ -95,8 +95,11 @@ def all_rules() -> dict[str, Rule]:
     return dict(sorted(RULES.items()))
 
 
-def select_rules(select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
-    """Rules enabled by ``select`` (codes, prefixes or ``ALL``; None: defaults) minus ``ignore``.
+def select_rules(
+    select: list[str] | None, ignore: list[str] | None, extend: list[str] | None = None
+) -> list[Rule]:
+    """Rules enabled by ``select`` (codes, prefixes or ``ALL``; None: the default rules) plus
+    ``extend`` (codes or prefixes added to that set, as ruff's extend-select) minus ``ignore``.
 
     Raises ValueError naming an unknown code or prefix.
     """
@@ -118,6 +121,9 @@ def select_rules(select: list[str] | None, ignore: list[str] | None) -> list[Rul
         for pattern in select:
             if pattern.strip():
                 chosen.update(matches(pattern))
+    for pattern in extend or []:
+        if pattern.strip():
+            chosen.update(matches(pattern))
     for pattern in ignore or []:
         if pattern.strip():
             chosen.difference_update(matches(pattern))

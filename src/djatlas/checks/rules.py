@@ -134,9 +134,12 @@ A string column with `null=True` has two "no data" values, `NULL` and `''`; quer
 both and forms save `''` anyway. Django's convention is to store the empty string.
 """,
     fix="""
-Drop `null=True` and use `blank=True` (add `default=''` if existing code omits the value).
-Keep `null=True` only with `unique=True` and `blank=True`, where several empty values must
-not collide.
+Drop `null=True` (with `blank=True` when the field may be left empty in forms, and
+`default=''` if existing code omits the value). The migration that drops `null=True` fails on
+rows that hold NULL: turn them into `''` first (a `RunPython` or
+`Model.objects.filter(field=None).update(field='')` step before the `AlterField`). Keep
+`null=True` only with `unique=True` and `blank=True`, where several empty values must not
+collide.
 """,
     bad="nickname = models.CharField(max_length=50, null=True)",
     good="nickname = models.CharField(max_length=50, blank=True, default='')",
@@ -150,12 +153,19 @@ def null_on_string_field(ctx: Context) -> Iterator[Finding]:
             continue
         if field.get("primary_key"):
             continue
-        yield _f(
-            "DJ003",
-            model,
-            field,
-            f"{_where(model, field)}: null=True on {field['django_type']}; use blank=True and ''",
-        )
+        yield _f("DJ003", model, field, _dj003_message(model, field, params))
+
+
+def _dj003_message(model: dict, field: dict, params: dict) -> str:
+    """DJ003's advice for this field: what to change given what it already has."""
+    if params.get("blank") is True:
+        advice = "drop null=True (blank=True is already set)"
+    else:
+        advice = "drop null=True, add blank=True if it may be empty"
+    return (
+        f"{_where(model, field)}: null=True on {field['django_type']}; {advice}, store '' and "
+        "migrate existing NULLs to '' first"
+    )
 
 
 _SHARED_DEFAULT = frozenset({"JSONField", "ArrayField", "HStoreField"})
@@ -445,9 +455,12 @@ def _str_decidable(ctx: Context, model: dict[str, Any], seen: set[str]) -> bool:
     "model-without-str",
     "warning",
     "model without __str__",
+    default=False,
     why="""
 Without `__str__` an object shows as `Product object (42)` in the admin, in form choices, in
-logs and in the shell, which makes them hard to read.
+logs and in the shell, which makes them hard to read. Off by default (a style choice many
+projects make differently, e.g. for through or log tables): enable it with
+`--extend-select DJ010` or `extend-select = ["DJ010"]`.
 """,
     fix="Define `__str__` returning a short human-readable name, e.g. `return self.name`.",
     bad="""

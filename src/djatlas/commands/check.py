@@ -39,6 +39,12 @@ def add_parser(subparsers: Any) -> None:
         help="rule codes or prefixes to run, comma-separated (ALL for every rule)",
     )
     parser.add_argument(
+        "--extend-select",
+        action="append",
+        metavar="CODES",
+        help="rule codes or prefixes to run in addition to the selected ones (e.g. DJ010)",
+    )
+    parser.add_argument(
         "--ignore", action="append", metavar="CODES", help="rule codes or prefixes to skip"
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="default: text")
@@ -115,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"djatlas: warning: {warning}", file=sys.stderr)
     select = _codes(args.select) if args.select else config.select
     ignore = config.ignore + (_codes(args.ignore) or [])
+    extend = config.extend_select + (_codes(args.extend_select) or [])
     try:
-        rules = select_rules(select, ignore)
+        rules = select_rules(select, ignore, extend)
     except ValueError as exc:
         return _error(str(exc))
     try:
