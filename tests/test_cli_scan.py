@@ -130,7 +130,7 @@ def test_markdown_default_format(tree, capsys):
     code, out, _ = cli(capsys, "scan", str(tree), "--no-timing", "--no-cache")
     assert code == 0
     assert out.startswith("# Django Models Analysis\n")
-    for heading in ("## Metadata", "## Summary", "## Results", "### Product", "### Order"):
+    for heading in ("## Metadata", "## Summary", "## Results", "### Product (shop)", "### Order (shop)"):
         assert f"\n{heading}\n" in out, heading
     assert "`shop/models.py:4`" in out
     assert "商品。" in out

@@ -76,6 +76,36 @@ LABELS: dict[str, dict[str, str]] = {
         "code": "Code",
         "none": "No models found.",
         "hidden": "hidden",
+        "title": "Django Models Analysis",
+        "diagrams_h": "Diagrams",
+        "fields_breakdown": (
+            "{declared} declared in the model's own class, {inherited} inherited from abstract "
+            "bases, {parent} from multi-table parents, {implicit} implicit (`id`, `<parent>_ptr`); "
+            "relations are counted under Total Relationships"
+        ),
+        "declared_fields": "Declared Fields",
+        "declared_breakdown": (
+            "fields written in the model classes themselves, relations excluded: what tools that "
+            "do not follow inheritance count"
+        ),
+        "all_fields": "All Fields",
+        "all_breakdown": "every row of every Fields and Relationships table",
+        "rels_breakdown": "{declared} declared, {other} inherited or from parents",
+        "legend": (
+            "Legend: *inherited* fields come from an abstract base (its file is named when it is "
+            "another file), *from parent* fields live in a multi-table parent's table; "
+            "`app.Target ← 'Target'` is the resolved target model and, after the arrow, the "
+            "target as written in the source; a type such as `ColorField` (`CharField`) is the "
+            "field class as written and the Django field it is built on."
+        ),
+        "in": "in",
+        "meta_some": "options not declared in the class come from",
+        "count": "Count",
+        "examples": "Files or Folders",
+        "and": "and",
+        "more": "more (all in the JSON report's files)",
+        "failed_h": "Failed",
+        "skipped_h": "Skipped",
     },
     "zh": {
         "metadata": "元数据",
@@ -144,6 +174,31 @@ LABELS: dict[str, dict[str, str]] = {
         "code": "代码",
         "none": "未发现模型。",
         "hidden": "隐藏",
+        "title": "Django 模型分析",
+        "diagrams_h": "图表",
+        "fields_breakdown": (
+            "模型类自身声明 {declared}，继承自抽象基类 {inherited}，来自多表继承父模型 {parent}，"
+            "隐式 {implicit}（`id`、`<parent>_ptr`）；关系字段计入关系总数"
+        ),
+        "declared_fields": "声明字段数",
+        "declared_breakdown": "模型类自身书写的字段，不含关系字段：不跟踪继承的工具给出的数目",
+        "all_fields": "全部字段数",
+        "all_breakdown": "所有字段表和关系表的行数",
+        "rels_breakdown": "声明 {declared}，继承或来自父模型 {other}",
+        "legend": (
+            "说明：*继承* 字段来自抽象基类（不在同一文件时注明其文件），*来自父模型* 的字段位于"
+            "多表继承父模型的数据表；`app.Target ← 'Target'` 表示解析后的目标模型，箭头后为源码中"
+            "的写法；`ColorField` (`CharField`) 这样的类型表示源码中的字段类及其所基于的 Django "
+            "字段。"
+        ),
+        "in": "位于",
+        "meta_some": "类中未声明的选项来自",
+        "count": "数量",
+        "examples": "文件或目录",
+        "and": "另有",
+        "more": "个（完整列表见 JSON 报告的 files）",
+        "failed_h": "失败",
+        "skipped_h": "跳过",
     },
 }
 
@@ -206,26 +261,106 @@ def params_text(params: dict[str, Any]) -> str:
 
 
 class _Anchors:
+    """GitHub's heading anchors, registered in document order (a repeated slug gets ``-N``)."""
+
     def __init__(self) -> None:
         self.used: dict[str, int] = {}
 
     def make(self, heading: str) -> str:
-        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower(), flags=re.UNICODE).replace(" ", "-")
+        text = re.sub(r"`", "", heading.strip().lower())
+        slug = re.sub(r"[^\w\- ]", "", text, flags=re.UNICODE).replace(" ", "-")
         n = self.used.get(slug, 0)
         self.used[slug] = n + 1
+        while n and f"{slug}-{n}" in self.used:
+            n += 1
+        if n:
+            self.used[f"{slug}-{n}"] = 1
         return slug if n == 0 else f"{slug}-{n}"
+
+
+class _Writer:
+    """Output lines plus the anchors of every heading written so far."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.anchors = _Anchors()
+
+    def heading(self, level: int, text: str) -> str:
+        self.lines += ["#" * level + " " + text, ""]
+        return self.anchors.make(text)
+
+
+def _title(doc: dict, options: RenderOptions, t: dict[str, str]) -> str:
+    """The user's title, else the report's own (when not the default), else the translated one."""
+    title = options.title or doc["metadata"].get("title")
+    if not title or title == LABELS["en"]["title"]:
+        title = t["title"]
+    return plain(title)
 
 
 def render(doc: dict, options: RenderOptions) -> str:
     t = LABELS.get(options.language, LABELS["en"])
-    meta, summary = doc["metadata"], doc["summary"]
-    out: list[str] = [
-        f"# {plain(options.title or meta.get('title') or 'Django Models Analysis')}",
-        "",
+    w = _Writer()
+    w.heading(1, _title(doc, options, t))
+    w.heading(2, t["metadata"])
+    w.lines += _metadata(doc, t) + [""]
+    w.heading(2, t["summary"])
+    w.lines += _summary(doc, t) + [""]
+    if options.diagram:
+        _diagrams(w, doc, options, t)
+    models = sorted(doc["models"], key=_model_order)
+    contents_at = len(w.lines)
+    if models:
+        w.heading(2, t["contents"])
+    w.heading(2, t["results"])
+    if not models:
+        w.lines += [t["none"], ""]
+    else:
+        w.lines += [t["legend"], ""]
+    paths = {f"{m['module']}.{m['name']}": m for m in doc["models"]}
+    anchor_of: dict[int, str] = {}
+    for m, heading in zip(models, _headings(models)):
+        anchor_of[id(m)] = w.heading(3, heading)
+        w.lines += _model(w, m, t, paths)
+    if models:
+        w.lines[contents_at + 2 : contents_at + 2] = _contents(models, anchor_of)
+    _files(w, doc, t)
+    _diagnostics(w, doc, t)
+    return "\n".join(w.lines).rstrip("\n") + "\n"
+
+
+def _model_order(m: dict) -> tuple:
+    """Results follow Contents: by app label, then class name (module and line for twins)."""
+    return (m["app_label"], m["name"], m["module"], m.get("line") or 0)
+
+
+def _headings(models: list[dict]) -> list[str]:
+    """``Name (app_label)``; the module is added where two models would read the same."""
+    first = [f"{m['name']} ({m['app_label']})" for m in models]
+    seen: dict[str, int] = {}
+    for h in first:
+        seen[h] = seen.get(h, 0) + 1
+    return [
+        plain(h if seen[h] == 1 else f"{m['name']} ({m['app_label']}, {m['module']})")
+        for h, m in zip(first, models)
     ]
-    out += [f"## {t['metadata']}", ""]
+
+
+def _contents(models: list[dict], anchor_of: dict[int, str]) -> list[str]:
+    by_app: dict[str, list[dict]] = {}
+    for m in models:
+        by_app.setdefault(m["app_label"], []).append(m)
+    out = []
+    for label, members in by_app.items():
+        links = ", ".join(f"[{plain(m['name'])}](#{anchor_of[id(m)]})" for m in members)
+        out.append(f"- **{plain(label)}** ({len(members)}): {links}")
+    return out + [""]
+
+
+def _metadata(doc: dict, t: dict[str, str]) -> list[str]:
+    meta = doc["metadata"]
     tool = doc.get("tool", {})
-    out.append(f"- **{t['tool']}**: {tool.get('name', 'djatlas')} {tool.get('version', '')}")
+    out = [f"- **{t['tool']}**: {tool.get('name', 'djatlas')} {tool.get('version', '')}"]
     out.append(f"- **{t['path']}**: {code(meta.get('path', ''))}")
     if meta.get("git_commit"):
         out.append(f"- **{t['commit']}**: {code(meta['git_commit'])}")
@@ -235,15 +370,13 @@ def render(doc: dict, options: RenderOptions) -> str:
         out.append(f"- **{t['settings']}**: {code(meta['settings_module'])}")
     out.append(f"- **{t['auth_user']}**: {code(meta.get('auth_user_model', 'auth.User'))}")
     out.append(f"- **{t['auto_field']}**: {code(meta.get('default_auto_field', ''))}")
-    out += ["", f"## {t['summary']}", ""]
-    for key in (
-        "files_discovered",
-        "files_parsed",
-        "files_not_needed",
-        "files_skipped",
-        "files_failed",
-    ):
-        out.append(f"- **{t[key]}**: {summary.get(key, 0)}")
+    return out
+
+
+def _summary(doc: dict, t: dict[str, str]) -> list[str]:
+    meta, summary = doc["metadata"], doc["summary"]
+    keys = ("files_discovered", "files_parsed", "files_not_needed", "files_skipped", "files_failed")
+    out = [f"- **{t[key]}**: {summary.get(key, 0)}" for key in keys]
     if meta.get("duration_ms") is not None:
         out.append(f"- **{t['duration']}**: {round(meta['duration_ms'])} ms")
     out.append("")
@@ -253,66 +386,61 @@ def render(doc: dict, options: RenderOptions) -> str:
         f"{t['concrete']}, {summary['abstract_models']} {t['abstract']}, "
         f"{summary['proxy_models']} {t['proxy']})"
     )
-    out.append(f"- **{t['fields']}**: {summary['fields']}")
-    out.append(f"- **{t['relationships']}**: {summary['relationships']}")
-    out.append("")
-
-    anchors = _Anchors()
-    for h in (t["metadata"], t["summary"], t["contents"], t["results"]):
-        anchors.make(h)
-    models = doc["models"]
-    model_anchor = {id(m): anchors.make(m["name"]) for m in models}
-    if options.diagram:
-        out += _diagrams(doc, options)
-    if models:
-        out += [f"## {t['contents']}", ""]
-        by_app: dict[str, list[dict]] = {}
-        for m in models:
-            by_app.setdefault(m["app_label"], []).append(m)
-        for label in sorted(by_app):
-            links = ", ".join(
-                f"[{plain(m['name'])}](#{model_anchor[id(m)]})"
-                for m in sorted(by_app[label], key=lambda m: m["name"])
-            )
-            out.append(f"- **{plain(label)}** ({len(by_app[label])}): {links}")
-        out.append("")
-    out += [f"## {t['results']}", ""]
-    if not models:
-        out += [t["none"], ""]
-    for m in models:
-        out += _model(m, t)
-    out += _files(doc, t)
-    out += _diagnostics(doc, t)
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _diagrams(doc: dict, options: RenderOptions) -> list[str]:
-    try:
-        from djatlas.render.mermaid import mermaid_blocks
-    except ImportError:
-        return []
-    out: list[str] = []
-    for title, source in mermaid_blocks(doc, options):
-        out += [f"### {plain(title)}", "", "```mermaid", source.rstrip("\n"), "```", ""]
+    counts = _field_counts(doc["models"])
+    out.append(
+        f"- **{t['fields']}**: {summary['fields']} ({t['fields_breakdown'].format(**counts)})"
+    )
+    out.append(f"- **{t['declared_fields']}**: {counts['declared']} ({t['declared_breakdown']})")
+    rels = summary["relationships"]
+    declared = counts["rel_declared"]
+    breakdown = t["rels_breakdown"].format(declared=declared, other=rels - declared)
+    out.append(f"- **{t['relationships']}**: {rels} ({breakdown})")
+    out.append(f"- **{t['all_fields']}**: {summary['fields'] + rels} ({t['all_breakdown']})")
     return out
 
 
-def _model(m: dict, t: dict[str, str]) -> list[str]:
-    out = [f"### {m['name']}", ""]
+def _field_counts(models: list[dict]) -> dict[str, int]:
+    """Non-relation fields by origin, and declared relations."""
+    counts = dict.fromkeys(("declared", "inherited", "parent", "implicit", "rel_declared"), 0)
+    for m in models:
+        for f in m["fields"]:
+            if f.get("relation"):
+                counts["rel_declared"] += f.get("origin") == "declared"
+            elif f.get("origin") in counts:
+                counts[f["origin"]] += 1
+    return counts
+
+
+def _diagrams(w: _Writer, doc: dict, options: RenderOptions, t: dict[str, str]) -> None:
+    try:
+        from djatlas.render.mermaid import mermaid_blocks
+    except ImportError:
+        return
+    blocks = mermaid_blocks(doc, options)
+    if not blocks:
+        return
+    w.heading(2, t["diagrams_h"])
+    for title, source in blocks:
+        w.heading(3, plain(title))
+        w.lines += ["```mermaid", source.rstrip("\n"), "```", ""]
+
+
+def _kind(m: dict, t: dict[str, str]) -> str:
     if m["abstract"]:
-        kind = t["kind_abstract"]
-    elif m["proxy"]:
-        kind = f"{t['kind_proxy']} {code(m.get('concrete_model') or '?')}"
-    elif m["parents"]:
-        kind = f"{t['kind_mti']} " + ", ".join(code(p) for p in m["parents"])
-    else:
-        kind = t["kind_concrete"]
+        return t["kind_abstract"]
+    if m["proxy"]:
+        return f"{t['kind_proxy']} {code(m.get('concrete_model') or '?')}"
+    if m["parents"]:
+        return f"{t['kind_mti']} " + ", ".join(code(p) for p in m["parents"])
+    return t["kind_concrete"]
+
+
+def _properties(m: dict, t: dict[str, str]) -> list[str]:
     lines = [
         f"**{t['label']}**: {code(m['label'])}",
-        f"**{t['kind']}**: {kind}",
+        f"**{t['kind']}**: {_kind(m, t)}",
         f"**{t['module']}**: {code(m['module'])}",
         f"**{t['file']}**: {code(str(m['file']) + ':' + str(m['line']))}",
-        f"**{t['line']}**: {m['line']}",
     ]
     bases = []
     for b in m["bases"]:
@@ -323,14 +451,18 @@ def _model(m: dict, t: dict[str, str]) -> list[str]:
     lines.append(f"**{t['bases']}**: {', '.join(bases) if bases else '-'}")
     if m.get("db_table"):
         lines.append(f"**{t['table']}**: {code(m['db_table'])}")
-    out += [line + "  " for line in lines]
     if m.get("docstring"):
-        out[-1] = out[-1]
-        out.append(f"**{t['description']}**: {plain(m['docstring'])}")
-    out.append("")
+        lines.append(f"**{t['description']}**: {plain(m['docstring'])}")
+    # Two trailing spaces: a line break inside the paragraph (not after its last line).
+    return [line + "  " for line in lines[:-1]] + [lines[-1], ""]
+
+
+def _model(w: _Writer, m: dict, t: dict[str, str], paths: dict[str, dict]) -> list[str]:
+    out = _properties(m, t)
     plain_fields = [f for f in m["fields"] if not f.get("relation")]
     rel_fields = [f for f in m["fields"] if f.get("relation")]
     if plain_fields:
+        w.anchors.make(t["fields_h"])
         out += [
             f"#### {t['fields_h']}",
             "",
@@ -339,38 +471,15 @@ def _model(m: dict, t: dict[str, str]) -> list[str]:
         ]
         for f in plain_fields:
             out.append(
-                f"| {_field_name(f, t)} | {code(f['type'])} | {f['line'] or '-'} | "
+                f"| {_field_name(f, t, paths)} | {_type(f)} | {_line(f, m, t, paths)} | "
                 f"{params_text(f['params'])} |"
             )
         out.append("")
     if rel_fields:
-        out += [
-            f"#### {t['relationships_h']}",
-            "",
-            f"| {t['field']} | {t['type']} | {t['target']} | {t['related_name']} | "
-            f"{t['on_delete']} | {t['line']} | {t['parameters']} |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for f in rel_fields:
-            r = f["relation"]
-            target = (
-                code(r["target"])
-                if r["target"]
-                else (f"{code(r['target_raw'] or '?')} ({t['unresolved']})")
-            )
-            if r["target"] and r.get("target_raw") and r["target_raw"].strip("'\"") != r["target"]:
-                target += f" ← {code(r['target_raw'])}"
-            if r.get("through"):
-                target += f" (through {code(r['through'])})"
-            shown = {k: v for k, v in f["params"].items() if k not in _IN_COLUMNS}
-            out.append(
-                f"| {_field_name(f, t)} | {code(f['type'])} | {target} | "
-                f"{code(r['related_name']) if r.get('related_name') else '-'} | "
-                f"{code(r['on_delete']) if r.get('on_delete') else '-'} | {f['line'] or '-'} | "
-                f"{params_text(shown)} |"
-            )
-        out.append("")
+        w.anchors.make(t["relationships_h"])
+        out += _relationships(m, rel_fields, t, paths)
     if m.get("reverse_relations"):
+        w.anchors.make(t["reverse_h"])
         out += [
             f"#### {t['reverse_h']}",
             "",
@@ -382,26 +491,63 @@ def _model(m: dict, t: dict[str, str]) -> list[str]:
             out.append(f"| {name} | {code(r['model'])} | {code(r['field'])} | {r['kind']} |")
         out.append("")
     if m.get("meta"):
-        title = f"#### {t['meta_h']}"
-        if m.get("meta_inherited_from"):
-            title += f" ({t['meta_from']} {code(m['meta_inherited_from'])})"
-        out += [title, "", f"| {t['option']} | {t['value']} |", "|---|---|"]
-        for k, v in m["meta"].items():
-            out.append(f"| {plain(k)} | {code(value_text(v))} |")
-        out.append("")
+        out += _meta(w, m, t, paths)
     out += ["---", ""]
     return out
+
+
+def _relationships(m: dict, rel_fields: list[dict], t: dict[str, str], paths) -> list[str]:
+    out = [
+        f"#### {t['relationships_h']}",
+        "",
+        f"| {t['field']} | {t['type']} | {t['target']} | {t['related_name']} | "
+        f"{t['on_delete']} | {t['line']} | {t['parameters']} |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in rel_fields:
+        r = f["relation"]
+        if r["target"]:
+            target = code(r["target"])
+        else:
+            target = f"{code(r['target_raw'] or '?')} ({t['unresolved']})"
+        if r["target"] and r.get("target_raw") and r["target_raw"].strip("'\"") != r["target"]:
+            target += f" ← {code(r['target_raw'])}"
+        if r.get("through"):
+            target += f" (through {code(r['through'])})"
+        shown = {k: v for k, v in f["params"].items() if k not in _IN_COLUMNS}
+        out.append(
+            f"| {_field_name(f, t, paths)} | {_type(f)} | {target} | "
+            f"{code(r['related_name']) if r.get('related_name') else '-'} | "
+            f"{code(r['on_delete']) if r.get('on_delete') else '-'} | {_line(f, m, t, paths)} | "
+            f"{params_text(shown)} |"
+        )
+    return out + [""]
 
 
 #: Relation parameters shown in their own columns.
 _IN_COLUMNS = ("to", "on_delete", "related_name")
 
 
-def _field_name(f: dict, t: dict[str, str]) -> str:
+def _type(f: dict) -> str:
+    """The field class as written, with the Django field it is built on when that differs."""
+    written = code(f["type"])
+    base = f.get("django_type")
+    if base and str(f["type"]).rsplit(".", 1)[-1] != base:
+        written += f" ({code(base)})"
+    return written
+
+
+def _owner_name(path: str | None, paths: dict[str, dict]) -> str:
+    """A defining class as its label when it is in the report, else its dotted path."""
+    owner = paths.get(path or "")
+    return owner["label"] if owner else (path or "")
+
+
+def _field_name(f: dict, t: dict[str, str], paths: dict[str, dict]) -> str:
     name = plain(f["name"])
     origin = f.get("origin")
     if origin == "inherited":
-        return f"{name} *({t['inherited']}: {plain(f['defined_in'] or '')})*"
+        return f"{name} *({t['inherited']}: {plain(_owner_name(f['defined_in'], paths))})*"
     if origin == "implicit":
         return f"{name} *({t['implicit']})*"
     if origin == "parent":
@@ -409,37 +555,122 @@ def _field_name(f: dict, t: dict[str, str]) -> str:
     return name
 
 
-def _files(doc: dict, t: dict[str, str]) -> list[str]:
-    rows = [f for f in doc["files"] if f["status"] in ("failed", "skipped")]
-    if not rows:
-        return []
-    out = [
-        f"## {t['files_h']}",
-        "",
-        f"| {t['file']} | {t['status']} | {t['reason']} |",
-        "|---|---|---|",
-    ]
-    for f in rows:
-        where = f["path"] + (f":{f['line']}" if f.get("line") else "")
-        out.append(f"| {code(where)} | {f['status']} | {plain(f['reason'] or '')} |")
+def _line(f: dict, m: dict, t: dict[str, str], paths: dict[str, dict]) -> str:
+    """The field's line; ``file:line`` when it is written in another file than the model."""
+    line = f.get("line")
+    if not line:
+        return "-"
+    defined_in = f.get("defined_in")
+    if f.get("origin") == "declared" or not defined_in:
+        return str(line)
+    owner = paths.get(defined_in)
+    if owner is None:
+        return f"{line} {t['in']} {code(defined_in.rsplit('.', 1)[0])}"
+    if owner["file"] != m["file"]:
+        return code(f"{owner['file']}:{line}")
+    return str(line)
+
+
+def _meta(w: _Writer, m: dict, t: dict[str, str], paths: dict[str, dict]) -> list[str]:
+    """Meta Options; options copied from a parent's Meta say where they come from."""
+    source = m.get("meta_inherited_from")
+    owner = paths.get(source or "")
+    inherited: set[str] = set()
+    title = t["meta_h"]
+    if source and owner is not None:
+        parent_meta = owner.get("meta") or {}
+        inherited = {k for k, v in m["meta"].items() if k in parent_meta and parent_meta[k] == v}
+        if inherited == set(m["meta"]):
+            title += f" ({t['meta_from']} {code(owner['label'])})"
+            inherited = set()
+    elif source:
+        title += f" ({t['meta_some']} {code(source)})"
+    w.anchors.make(title)
+    out = [f"#### {title}", "", f"| {t['option']} | {t['value']} |", "|---|---|"]
+    for k, v in m["meta"].items():
+        name = plain(k)
+        if k in inherited:
+            name += f" *({t['meta_from']} {plain(owner['label'])})*"
+        out.append(f"| {name} | {code(value_text(v))} |")
     return out + [""]
 
 
-def _diagnostics(doc: dict, t: dict[str, str]) -> list[str]:
+#: Skip reasons listed by count and examples (routine folders the user did not name).
+_ROUTINE = "default exclude"
+_EXAMPLES = 5
+
+
+def _files(w: _Writer, doc: dict, t: dict[str, str]) -> None:
+    failed = [f for f in doc["files"] if f["status"] == "failed"]
+    skipped = [f for f in doc["files"] if f["status"] == "skipped"]
+    if not failed and not skipped:
+        return
+    w.heading(2, t["files_h"])
+    if failed:
+        w.heading(3, t["failed_h"])
+        w.lines += [f"| {t['file']} | {t['reason']} |", "|---|---|"]
+        for f in failed:
+            where = f["path"] + (f":{f['line']}" if f.get("line") else "")
+            w.lines.append(f"| {code(where)} | {plain(f['reason'] or '')} |")
+        w.lines.append("")
+    if skipped:
+        w.heading(3, t["skipped_h"])
+        groups: dict[str, list[str]] = {}
+        for f in skipped:
+            groups.setdefault(f["reason"] or "", []).append(f["path"])
+        w.lines += [f"| {t['reason']} | {t['count']} | {t['examples']} |", "|---|---|---|"]
+        for reason in sorted(groups):
+            paths = groups[reason]
+            shown = paths[:_EXAMPLES] if reason.startswith(_ROUTINE) else paths
+            cell = ", ".join(code(p) for p in shown)
+            if len(shown) < len(paths):
+                cell += f" … {t['and']} {len(paths) - len(shown)} {t['more']}"
+            w.lines.append(f"| {plain(reason)} | {len(paths)} | {cell} |")
+        w.lines.append("")
+
+
+def _diagnostics(w: _Writer, doc: dict, t: dict[str, str]) -> None:
+    """One row per distinct (severity, code, message), with its count and every place."""
     rows = [d for d in doc["diagnostics"] if d["code"] != "DJA110"]
     if not rows:
-        return []
-    out = [
-        f"## {t['diagnostics_h']}",
-        "",
-        f"| {t['severity']} | {t['code']} | {t['where']} | {t['message']} |",
-        "|---|---|---|---|",
-    ]
+        return
+    groups: dict[tuple[str, str, str], list[dict]] = {}
     for d in rows:
-        where = (
-            code(f"{d['file']}:{d['line']}" if d.get("line") else d["file"])
-            if d.get("file")
-            else "-"
+        groups.setdefault((d["severity"], d["code"], _message_shape(d)), []).append(d)
+    w.heading(2, t["diagnostics_h"])
+    w.lines += [
+        f"| {t['severity']} | {t['code']} | {t['count']} | {t['message']} | {t['where']} |",
+        "|---|---|---|---|---|",
+    ]
+    rank = {"error": 0, "warning": 1, "info": 2}
+    ordered = sorted(groups.items(), key=lambda kv: (rank.get(kv[0][0], 3), kv[0][1]))
+    for (severity, dcode, message), items in ordered:
+        w.lines.append(
+            f"| {severity} | {dcode} | {len(items)} | {plain(message)} | {_places(items)} |"
         )
-        out.append(f"| {d['severity']} | {d['code']} | {where} | {plain(d['message'])} |")
-    return out + [""]
+    w.lines.append("")
+
+
+def _message_shape(d: dict) -> str:
+    """The message with its model's class name as ``<model>``: the same problem on many models
+    is one row (the places say which)."""
+    message = d["message"]
+    name = (d.get("model") or "").rsplit(".", 1)[-1]
+    if name and re.search(rf"\b{re.escape(name)}\b", message):
+        return re.sub(rf"\b{re.escape(name)}\b", "<model>", message)
+    return message
+
+
+def _places(items: list[dict]) -> str:
+    """``file``: line, line; … — every place of a diagnostic group, by file."""
+    by_file: dict[str, list[str]] = {}
+    for d in items:
+        if d.get("file"):
+            lines = by_file.setdefault(d["file"], [])
+            if d.get("line"):
+                lines.append(str(d["line"]))
+    if not by_file:
+        return "-"
+    return "; ".join(
+        code(path) + (": " + ", ".join(lines) if lines else "") for path, lines in by_file.items()
+    )
