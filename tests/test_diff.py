@@ -264,3 +264,43 @@ def test_factory_field_is_not_flagged_not_null() -> None:
     model["fields"].append(added)
     result = diff_reports(old, new)
     assert result["changed"] and result["risks"] == []
+
+
+def _renamed_copy(doc: dict[str, Any], label: str, old: str, new: str) -> dict[str, Any]:
+    changed = copy.deepcopy(doc)
+    model = next(m for m in changed["models"] if m["label"] == label)
+    field = next(f for f in model["fields"] if f["name"] == old)
+    field["name"], field["line"] = new, (field.get("line") or 0) + 1
+    if field.get("column") == old:
+        field["column"] = new
+    return changed
+
+
+def test_field_rename_is_a_possible_rename_not_a_drop() -> None:
+    """expire_at -> expired_at with the same class and parameters: makemigrations asks."""
+    old = load(OLD)
+    result = diff_reports(old, _renamed_copy(old, "shop.Order", "total", "grand_total"))
+    fields = entry(result, "shop.Order")["fields"]
+    assert fields["added"] == [] and fields["removed"] == []
+    (item,) = fields["renamed"]
+    assert (item["old_name"], item["name"]) == ("total", "grand_total")
+    assert item["question"].startswith("Was order.total renamed to order.grand_total (a ")
+    assert risks(result, "column-dropped") == []
+    (risk,) = risks(result, "column-renamed")
+    assert "possible rename" in risk["message"] and risk["field"] == "grand_total"
+    assert result["summary"]["fields_renamed"] == 1
+    text = render(result, "text")
+    assert "R field total -> grand_total" in text and "possibly renamed" in text
+    assert "possible rename" in render(result, "markdown")
+
+
+def test_a_different_field_is_no_rename() -> None:
+    old = load(OLD)
+    new = _renamed_copy(old, "shop.Order", "total", "grand_total")
+    order = next(m for m in new["models"] if m["label"] == "shop.Order")
+    field = next(f for f in order["fields"] if f["name"] == "grand_total")
+    field["params"] = {**field["params"], "help_text": "another field"}
+    result = diff_reports(old, new)
+    fields = entry(result, "shop.Order")["fields"]
+    assert fields["renamed"] == [] and [f["name"] for f in fields["removed"]] == ["total"]
+    assert len(risks(result, "column-dropped")) == 1

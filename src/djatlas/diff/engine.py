@@ -6,6 +6,7 @@ reads; see :func:`diff_reports`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 DIFF_FORMAT = "djatlas-diff"
@@ -280,7 +281,7 @@ class _Differ:
             **_model_ref(new),
             "changes": [],
             "meta": [],
-            "fields": {"added": [], "removed": [], "changed": []},
+            "fields": {"added": [], "removed": [], "renamed": [], "changed": []},
         }
         # Attributes of the model itself.
         for attr in ("module", *_MODEL_ATTRS):
@@ -336,8 +337,10 @@ class _Differ:
         old_fields = {f["name"]: f for f in old.get("fields") or []}
         new_fields = {f["name"]: f for f in new.get("fields") or []}
         concrete = not new.get("abstract") and not new.get("proxy")
+        renames = possible_renames(old_fields, new_fields)
+        self.record_renames(entry, renames, old_fields, new_fields, new, concrete)
         for name, field in new_fields.items():
-            if name in old_fields:
+            if name in old_fields or name in renames.values():
                 continue
             item = {"name": name, "line": field.get("line"), "summary": field_summary(field)}
             entry["fields"]["added"].append(item)
@@ -359,7 +362,7 @@ class _Differ:
                     field.get("line"),
                 )
         for name, field in old_fields.items():
-            if name in new_fields:
+            if name in new_fields or name in renames:
                 continue
             entry["fields"]["removed"].append(
                 {"name": name, "line": field.get("line"), "summary": field_summary(field)}
@@ -386,6 +389,42 @@ class _Differ:
                     )
         entry["risks"] = self.risks[start:]
         return entry
+
+    def record_renames(
+        self,
+        entry: dict[str, Any],
+        renames: dict[str, str],
+        old_fields: dict[str, dict[str, Any]],
+        new_fields: dict[str, dict[str, Any]],
+        model: dict[str, Any],
+        concrete: bool,
+    ) -> None:
+        """List each possible rename once (not as removed + added) with makemigrations' question;
+        the risk is the renamed column, not a dropped one."""
+        for old_name, new_name in renames.items():
+            field = new_fields[new_name]
+            entry["fields"]["renamed"].append(
+                {
+                    "old_name": old_name,
+                    "name": new_name,
+                    "line": field.get("line"),
+                    "summary": field_summary(field),
+                    "question": f"Was {model['name'].lower()}.{old_name} renamed to "
+                    f"{model['name'].lower()}.{new_name} (a {_class_name(field)})? [y/N]",
+                }
+            )
+            old_column = old_fields[old_name].get("column")
+            if concrete and _has_column(field) and old_column != field.get("column"):
+                self.risk(
+                    "column-renamed",
+                    model,
+                    new_name,
+                    f"{model['label']}.{old_name} -> {new_name}: possible rename (makemigrations "
+                    f"asks); if so, column {old_column} is renamed to {field.get('column')} and "
+                    "a deployment still running the old code reads the old name; if not, the "
+                    "column is dropped and a new one added",
+                    field.get("line"),
+                )
 
     def compare_field(
         self, old: dict[str, Any], new: dict[str, Any], model: dict[str, Any], concrete: bool
@@ -534,6 +573,7 @@ class _Differ:
             "models_changed": 0,
             "fields_added": 0,
             "fields_removed": 0,
+            "fields_renamed": 0,
             "fields_changed": 0,
             "risks": len(self.risks),
         }
@@ -541,8 +581,8 @@ class _Differ:
             summary[f"models_{entry['status']}"] += 1
             fields = entry.get("fields")
             if isinstance(fields, dict):
-                for kind in ("added", "removed", "changed"):
-                    summary[f"fields_{kind}"] += len(fields[kind])
+                for kind in ("added", "removed", "renamed", "changed"):
+                    summary[f"fields_{kind}"] += len(fields.get(kind, []))
         changed = bool(entries)
         return {
             "format": DIFF_FORMAT,
@@ -554,6 +594,52 @@ class _Differ:
             "models": entries,
             "risks": self.risks,
         }
+
+
+#: Field keys that do not take part in makemigrations' rename test (deconstruct() equality).
+_RENAME_IGNORED = frozenset({"name", "line", "column", "defined_in", "origin"})
+
+
+def _class_name(field: dict[str, Any]) -> str:
+    return str(field.get("type") or "Field").rsplit(".", 1)[-1]
+
+
+def _rename_signature(field: dict[str, Any]) -> Any:
+    """What must be equal for makemigrations to ask whether a field was renamed: the field class
+    and every parameter (its column may differ: a renamed field's default column follows it)."""
+    params = dict(field.get("params") or {})
+    params.pop("db_column", None)
+    relation = field.get("relation") or {}
+    return json.dumps(
+        [
+            field.get("resolved_type") or field.get("type"),
+            params,
+            {k: relation.get(k) for k in ("kind", "target", "on_delete", "through", "to_field")},
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def possible_renames(
+    old_fields: dict[str, dict[str, Any]], new_fields: dict[str, dict[str, Any]]
+) -> dict[str, str]:
+    """``{old name: new name}`` for removed fields matching an added field of the same model as
+    makemigrations' autodetector pairs them (same class and parameters; each used once; declared
+    fields only: an inherited one changes with its base)."""
+    removed = [
+        f for n, f in old_fields.items() if n not in new_fields and f.get("origin") == "declared"
+    ]
+    pairs: dict[str, str] = {}
+    for name, field in new_fields.items():
+        if name in old_fields or field.get("origin") != "declared":
+            continue
+        signature = _rename_signature(field)
+        for candidate in removed:
+            if candidate["name"] not in pairs and _rename_signature(candidate) == signature:
+                pairs[candidate["name"]] = name
+                break
+    return pairs
 
 
 class _Missing:

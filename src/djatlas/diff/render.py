@@ -30,9 +30,11 @@ def _summary_line(diff: dict[str, Any]) -> str:
         if s[key]:
             parts.append(f"{s[key]} {word}")
     models = "models: " + (", ".join(parts) if parts else "no change")
+    renamed = s.get("fields_renamed", 0)
     fields = (
         f"fields: {s['fields_added']} added, {s['fields_removed']} removed, "
-        f"{s['fields_changed']} changed"
+        + (f"{renamed} possibly renamed, " if renamed else "")
+        + f"{s['fields_changed']} changed"
     )
     return f"{models}; {fields}; {s['risks']} risk{'s' if s['risks'] != 1 else ''}"
 
@@ -105,6 +107,12 @@ def render_text(diff: dict[str, Any]) -> str:
             for item in fields["removed"]:
                 flag = "  !" if (label, item["name"]) in risky else ""
                 out.append(f"    - field {item['name']}: {item['summary']}{flag}")
+            for item in fields.get("renamed", []):
+                flag = "  !" if (label, item["name"]) in risky else ""
+                out.append(
+                    f"    R field {item['old_name']} -> {item['name']}: {item['summary']}  "
+                    f"(possible rename; makemigrations asks: {item['question']}){flag}"
+                )
             for item in fields["changed"]:
                 flag = "  !" if (label, item["name"]) in risky else ""
                 out.append(f"    ~ field {item['name']}{flag}")
@@ -204,6 +212,11 @@ def render_markdown(diff: dict[str, Any]) -> str:
             out.append(f"| + | `{item['name']}` | {_code(item['summary'])} |")
         for item in entry["fields"]["removed"]:
             out.append(f"| − | `{item['name']}` | {_code(item['summary'])} |")
+        for item in entry["fields"].get("renamed", []):
+            out.append(
+                f"| R | `{item['old_name']}` → `{item['name']}` | possible rename "
+                f"(makemigrations asks {_code(item['question'])}): {_code(item['summary'])} |"
+            )
         for item in entry["fields"]["changed"]:
             text = "<br>".join(
                 f"{_md(c['attribute'])}: {_code(_fmt(c, 'old'))} → {_code(_fmt(c, 'new'))}"
