@@ -108,7 +108,10 @@ def _render_values(opts: dict[str, object]) -> list[object]:
 def _cached(path: str, opts: dict[str, object], meta: dict[str, object]) -> tuple | None:
     """(body, summary, substitutions) of the cached rendering the normal path would use."""
     folder = cache_folder(path, opts.get("cache_dir"))  # type: ignore[arg-type]
-    okey = options_key(path, [], [], True, True, DEFAULT_MAX_FILE_SIZE, None)
+    from djatlas.resolve.environment import select
+
+    env = select(None, path).key()
+    okey = options_key(path, [], [], True, True, DEFAULT_MAX_FILE_SIZE, None, env)
     key = snapshot_key(folder, path, okey)
     if key is None:
         return None

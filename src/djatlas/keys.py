@@ -80,7 +80,7 @@ def code_stamp() -> str:
         except OSError:
             continue
         for e in entries:
-            if e.name.endswith(".py"):
+            if e.name.endswith((".py", ".json")):  # code, schema, bundled knowledge
                 try:
                     st = e.stat()
                 except OSError:
@@ -194,14 +194,10 @@ def options_key(
     gitignore: bool,
     max_file_size: int,
     settings: str | None,
+    env: list[object],
 ) -> str:
-    """What a report depends on besides the tree's files: root, options, environment folders."""
-    env: list[list[object]] = []
-    for entry in sys.path[1:]:  # where environment modules are found (not the script's folder)
-        try:
-            env.append([entry, os.stat(entry).st_mtime_ns])
-        except OSError:
-            env.append([entry, -1])
+    """What a report depends on besides the tree's files: root, options, and the environment
+    (``Environment.key()``: which one, its folders and their mtimes)."""
     parts = [
         os.path.abspath(root or ""),
         include,

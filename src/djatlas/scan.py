@@ -275,6 +275,13 @@ def _open_cache(root: str | None, options: ScanOptions):
     return ScanCache.for_root(root, options.cache_dir)
 
 
+def _environment(root: str | None, options: ScanOptions):
+    """The selected environment (``--python``, ``$VIRTUAL_ENV``, a venv folder, or our own)."""
+    from djatlas.resolve.environment import select
+
+    return select(options.python, root)
+
+
 def _options_key(root: str | None, options: ScanOptions) -> str:
     """What a report depends on besides the tree's files: root, options, environment folders."""
     return options_key(
@@ -285,6 +292,7 @@ def _options_key(root: str | None, options: ScanOptions) -> str:
         options.gitignore,
         options.max_file_size,
         options.settings,
+        _environment(root, options).key(),
     )
 
 
@@ -338,6 +346,7 @@ def _analyse(
     from djatlas.pipeline.resolving import resolve_modules
     from djatlas.progress import Progress
     from djatlas.resolve.index import ProjectIndex
+    from djatlas.resolve.knowledge import Knowledge
     from djatlas.resolve.layout import Layout
 
     progress = Progress(enabled=options.progress)
@@ -353,7 +362,15 @@ def _analyse(
     wanted = prefilter(reading, files, records)
     summaries = Summaries(cache, layout, reading.keep(wanted), read)
     parse_ahead(summaries, wanted, root, options.jobs, progress)
-    index = ProjectIndex(layout, summaries.read, records, summaries.take, summaries.store)
+    index = ProjectIndex(
+        layout,
+        summaries.read,
+        records,
+        summaries.take,
+        summaries.store,
+        environment=_environment(root, options),
+        knowledge=Knowledge(),
+    )
     index.store_failure = summaries.store_failure
     modules = resolve_modules(index, wanted, progress)
     summaries.contents.clear()
@@ -363,7 +380,10 @@ def _analyse(
     if cache is not None:
         _keep_in_cache(cache, index, {f.relpath for f in files})
     progress.done()
-    return assemble_report(models, records, discovery, registry, settings, diagnostics)
+    report = assemble_report(models, records, discovery, registry, settings, diagnostics)
+    report.metadata["environment"] = index.environment.describe()
+    report.metadata["packages"] = index.package_sources()
+    return report
 
 
 def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:

@@ -32,6 +32,17 @@ def size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a size: {text!r}") from None
 
 
+def python_environment(text: str) -> str:
+    """argparse type: an interpreter or a virtualenv/conda folder (checked statically)."""
+    from djatlas.resolve.environment import EnvironmentError_, from_option
+
+    try:
+        from_option(text)
+    except EnvironmentError_ as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--python: ")) from None
+    return text
+
+
 def add_tree_options(p: argparse.ArgumentParser) -> None:
     """Register the shared tree options on one command's parser."""
     g = p.add_argument_group("tree options")
@@ -67,6 +78,7 @@ def add_tree_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--python",
+        type=python_environment,
         metavar="PATH",
         help="the project's environment: an interpreter or a virtualenv/conda folder "
         "whose installed packages are read (default: $VIRTUAL_ENV, a .venv/venv "

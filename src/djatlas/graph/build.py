@@ -783,7 +783,10 @@ class GraphBuilder:
                 and isinstance(value.call, Call)
                 and (
                     value.call.func.endswith("get_user_model")
-                    or any(a.value == "AUTH_USER_MODEL" for a in value.call.args)
+                    or any(
+                        a.value == "AUTH_USER_MODEL" or (a.ref or "").endswith(".AUTH_USER_MODEL")
+                        for a in value.call.args
+                    )
                 )
             ):
                 return self._label_from_string(

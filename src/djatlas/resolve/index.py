@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,11 +11,12 @@ from djatlas.discover.finder import FileRecord
 from djatlas.parse.reader import ReadError, parse
 from djatlas.parse.summary import Call, ClassSummary, Expr, FunctionSummary, ModuleSummary
 from djatlas.parse.visitor import summarize
-from djatlas.resolve.builtin import STUBS
+from djatlas.resolve.environment import Environment, own
+from djatlas.resolve.knowledge import Knowledge
 from djatlas.resolve.layout import Layout
 from djatlas.resolve.values import (
-    ORIGIN_BUILTIN,
     ORIGIN_ENV,
+    ORIGIN_KNOWLEDGE,
     ORIGIN_TREE,
     ClassValue,
     External,
@@ -38,7 +38,8 @@ class LoadedModule:
 
 
 class ProjectIndex:
-    """Every module djatlas knows, loaded lazily: the tree first, then stubs, then environment."""
+    """Every module djatlas knows, loaded lazily: the tree first, then the environment, then the
+    bundled knowledge (a package comes whole from one of them)."""
 
     def __init__(
         self,
@@ -47,7 +48,8 @@ class ProjectIndex:
         records: dict[str, FileRecord],
         summary_cache: Callable[[str, bytes], ModuleSummary | None] | None = None,
         store_summary: Callable[[str, bytes, ModuleSummary], None] | None = None,
-        env_paths: list[str] | None = None,
+        environment: Environment | None = None,
+        knowledge: Knowledge | None = None,
     ) -> None:
         self.layout = layout
         self.read = read
@@ -58,7 +60,12 @@ class ProjectIndex:
         self.store_failure: Callable[[str, ReadError], None] | None = None
         self.modules: dict[str, LoadedModule | None] = {}
         self.by_path: dict[str, LoadedModule | None] = {}
-        self.env_paths = env_paths if env_paths is not None else _environment_paths()
+        self.environment = environment if environment is not None else own()
+        self.knowledge = knowledge
+        #: Top-level package -> where its modules come from (ORIGIN_ENV / ORIGIN_KNOWLEDGE / None).
+        self._package_origin: dict[str, str | None] = {}
+        #: Top-level packages that gave at least one module.
+        self.used_packages: set[str] = set()
         self.tree_tops = {name.split(".", 1)[0] for name in layout.files_of}
         self._bases: dict[str, list[object]] = {}
         self._outside: dict[str, LoadedModule | None] = {}
@@ -125,30 +132,77 @@ class ProjectIndex:
         elif name in self._outside:  # stubs and environment modules: parsed once per name
             loaded = self._outside[name]
         else:
-            if name in STUBS:
-                summary = _summarize_text(STUBS[name], name, name in _STUB_PACKAGES)
-                loaded = LoadedModule(name, summary, ORIGIN_BUILTIN)
-            elif name.split(".", 1)[0] not in _NOT_READ and not _skipped_module(name):
-                loaded = self._environment(name)
+            loaded = self._outside_module(name)
             self._outside[name] = loaded
         self.modules[key] = loaded
         return loaded
 
+    def _outside_module(self, name: str) -> LoadedModule | None:
+        top = name.split(".", 1)[0]
+        if top in _NOT_READ or _skipped_module(name):
+            return None
+        origin = self.package_origin(top)
+        loaded = None
+        if origin == ORIGIN_ENV:
+            loaded = self._environment(name)
+        elif origin == ORIGIN_KNOWLEDGE and self.knowledge is not None:
+            found = self.knowledge.module(name)
+            if found is not None:
+                summary = _summarize_text(found[0], name, found[1], "knowledge")
+                loaded = LoadedModule(name, summary, ORIGIN_KNOWLEDGE)
+        if loaded is not None:
+            self.used_packages.add(top)
+        return loaded
+
+    def package_origin(self, top: str) -> str | None:
+        """Where the modules of top-level package ``top`` come from: the environment, unless the
+        bundled knowledge holds the same version (same result, less to parse); else the
+        knowledge; else None (unresolved)."""
+        if top in self._package_origin:
+            return self._package_origin[top]
+        known = self.knowledge is not None and self.knowledge.has(top)
+        origin: str | None = ORIGIN_KNOWLEDGE if known else None
+        if self.environment.has_package(top):
+            origin = ORIGIN_ENV
+            dist = self.environment.distribution(top) if known else None
+            if dist is not None and self.knowledge is not None:
+                bundled = self.knowledge.packages[top].get("version", "")
+                if same_release(top, dist[1], bundled):
+                    origin = ORIGIN_KNOWLEDGE
+        self._package_origin[top] = origin
+        return origin
+
+    def package_sources(self) -> list[dict[str, object]]:
+        """Per third-party package used: where its classes came from (for the report)."""
+        out: list[dict[str, object]] = []
+        for top in sorted(self.used_packages):
+            origin = self._package_origin.get(top)
+            entry: dict[str, object] = {"package": top, "origin": origin}
+            installed = self.environment.distribution(top)
+            if installed is not None:
+                entry["distribution"], entry["installed_version"] = installed
+            if origin == ORIGIN_KNOWLEDGE and self.knowledge is not None:
+                info = self.knowledge.packages.get(top, {})
+                entry["distribution"] = info.get("distribution")
+                entry["version"] = info.get("version")
+            elif installed is not None:
+                entry["version"] = installed[1]
+            out.append(entry)
+        return out
+
     def _environment(self, name: str) -> LoadedModule | None:
-        parts = name.split(".")
-        for base in self.env_paths:
-            stem = os.path.join(base, *parts)
-            for path, is_pkg in ((stem + ".py", False), (os.path.join(stem, "__init__.py"), True)):
-                if os.path.isfile(path):
-                    try:
-                        with open(path, "rb") as fh:
-                            data = fh.read()
-                        parsed = parse(data, path)
-                        summary = summarize(parsed.tree, parsed.text, name, path, is_pkg)
-                    except (OSError, ReadError, RecursionError):
-                        return None
-                    return LoadedModule(name, summary, ORIGIN_ENV)
-        return None
+        found = self.environment.module_file(name)
+        if found is None:
+            return None
+        path, is_pkg = found
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            parsed = parse(data, path)
+            summary = summarize(parsed.tree, parsed.text, name, path, is_pkg)
+        except (OSError, ReadError, RecursionError):
+            return None
+        return LoadedModule(name, summary, ORIGIN_ENV)
 
     # -- names ----------------------------------------------------------------------------
     def lookup(
@@ -465,7 +519,6 @@ def _dfs(seqs: list[list[object]]) -> list[object]:
     return out
 
 
-_STUB_PACKAGES = {n for n in STUBS if any(o.startswith(n + ".") for o in STUBS)}
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"django"}
 #: Packages never read from the environment: the standard library, and libraries that define
 #: no Django models or fields (their classes stay External, e.g. ``pydantic.BaseModel``).
@@ -500,18 +553,19 @@ _NOT_READ = _STDLIB | frozenset(
 _BUILTIN_NAMES = frozenset({"type", "object", "dict", "list", "str", "int", "property"})
 
 
-def _summarize_text(text: str, name: str, is_package: bool) -> ModuleSummary:
-    parsed = parse(text.encode(), f"<djatlas builtin {name}>")
-    return summarize(parsed.tree, parsed.text, name, f"<builtin>/{name}", is_package)
+def _summarize_text(text: str, name: str, is_package: bool, kind: str) -> ModuleSummary:
+    parsed = parse(text.encode(), f"<djatlas {kind} {name}>")
+    return summarize(parsed.tree, parsed.text, name, f"<{kind}>/{name}", is_package)
 
 
-def _environment_paths() -> list[str]:
-    """sys.path folders of the interpreter djatlas runs in (source is read, never imported)."""
-    out = []
-    for entry in sys.path:
-        if entry and os.path.isdir(entry) and not entry.endswith(".zip"):
-            out.append(entry)
-    return out
+def same_release(top: str, installed: str, bundled: str) -> bool:
+    """Whether an installed version reads the same as the bundled one: equal, or for Django the
+    same feature release (patch releases change no model or field)."""
+    if installed == bundled:
+        return True
+    if top == "django":
+        return installed.split(".")[:2] == bundled.split(".")[:2] and installed[:1].isdigit()
+    return False
 
 
 #: Modules of Django libraries whose classes are never model or field bases (DRF's serializers,

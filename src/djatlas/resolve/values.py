@@ -8,6 +8,7 @@ from djatlas.parse.summary import ClassSummary
 
 ORIGIN_TREE = "tree"
 ORIGIN_ENV = "environment"
+ORIGIN_KNOWLEDGE = "knowledge"
 ORIGIN_BUILTIN = "builtin"
 ORIGIN_UNRESOLVED = "unresolved"
 
