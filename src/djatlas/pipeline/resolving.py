@@ -1,5 +1,5 @@
 """Resolving stage: load the wanted files into the project index and resolve every class's
-bases, which may load more modules (tree files parsed on demand, the environment, the bundled knowledge)."""
+bases, which may load more modules (tree files on demand, the environment, the knowledge)."""
 
 from __future__ import annotations
 
