@@ -403,8 +403,11 @@ def test_concurrent_scans(tree: Path, tmp_path: Path) -> None:
 
 
 def test_parse_failures_are_cached(tmp_path: Path, parses) -> None:
-    broken = "class X(models.Model):\n    x = (\n"
-    root = write_tree(tmp_path / "proj", {**TREE, "shop/broken.py": broken})
+    broken = "class X(models.Model)):\n    x = 1\n"  # nothing usable left: failed
+    recovered = "class Y(models.Model):\n    x = (\n"  # Y kept, its broken line reported
+    root = write_tree(
+        tmp_path / "proj", {**TREE, "shop/broken.py": broken, "shop/recovered.py": recovered}
+    )
     age(root)
     cache = tmp_path / "cache"
     cold = scan_json(root, None)
@@ -418,6 +421,8 @@ def test_parse_failures_are_cached(tmp_path: Path, parses) -> None:
     assert parses == []
     failed = [f for f in json.loads(cold)["files"] if f["status"] == "failed"]
     assert [f["path"] for f in failed] == ["shop/broken.py"]
+    warnings = [d for d in json.loads(cold)["diagnostics"] if d["code"] == "DJA111"]
+    assert [(d["file"], d["line"]) for d in warnings] == [("shop/recovered.py", 2)]
 
 
 def test_undecodable_file_checks_are_cached(tmp_path: Path, hashed) -> None:

@@ -117,9 +117,9 @@ def test_every_file_is_accounted_for(hostile: tuple[Path, dict[str, Any]]) -> No
 
 
 @pytest.mark.parametrize(("path", "status", "reason", "line"), [
-    ("shop/models/broken.py", "failed", "syntax error", 7),
-    ("shop/models/helpers.py", "failed", "syntax error", 1),
-    ("legacy/models.py", "failed", "looks like Python 2", 7),
+    ("shop/models/broken.py", "parsed", None, None),  # errors recovered: see below
+    ("shop/models/helpers.py", "failed", "syntax error", 1),  # nothing usable left
+    ("legacy/models.py", "parsed", None, None),
     ("enc/nul.py", "failed", "NUL bytes", 2),
     ("enc/undecodable.py", "failed", "undecodable bytes", 2),
     ("enc/badcookie.py", "failed", "coding", 1),
@@ -152,7 +152,8 @@ def test_the_rest_of_the_scan_is_intact(hostile: tuple[Path, dict[str, Any]]) ->
     names = {m["name"] for m in doc["models"]}
     assert {"Good", "CycA", "CycB", "Latin", "Gbk", "Bom", "Crlf", "Tabs", "Deep", "Real",
             "Ünïcode"} <= names
-    assert not names & {"Broken", "Old", "P", "B", "Z"}
+    assert {"Broken", "Old"} <= names  # a syntax error costs only its statement
+    assert not names & {"P", "B", "Z"}
     by_name = {m["name"]: m for m in doc["models"]}
     assert by_name["Latin"]["docstring"] == "Café."
     assert by_name["Latin"]["fields"][1]["params"]["default"] == "été"
@@ -161,6 +162,26 @@ def test_the_rest_of_the_scan_is_intact(hostile: tuple[Path, dict[str, Any]]) ->
     assert [f["name"] for f in by_name["Ünïcode"]["fields"]] == ["id", "café"]
     cyc = {f["name"]: f for f in by_name["CycA"]["fields"]}
     assert cyc["b"]["relation"]["target"] == "shop.CycB"
+
+
+def test_recovered_syntax_errors_are_reported(hostile: tuple[Path, dict[str, Any]]) -> None:
+    doc = hostile[1]
+    found = {
+        (d["file"], d["line"]): d["message"] for d in doc["diagnostics"] if d["code"] == "DJA111"
+    }
+    assert set(found) == {
+        ("shop/models/broken.py", 6),  # `y = models.IntegerField(` never closed
+        ("shop/models/broken.py", 7),  # `def half_edited(:`
+        ("legacy/models.py", 7),
+    }
+    assert "unclosed bracket" in found[("shop/models/broken.py", 6)]
+    assert "line 6 skipped" in found[("shop/models/broken.py", 6)]
+    assert "lines 7-8 skipped" in found[("shop/models/broken.py", 7)]
+    assert "looks like Python 2" in found[("legacy/models.py", 7)]
+    assert "Python" not in found[("shop/models/broken.py", 6)]
+    by_name = {m["name"]: m for m in doc["models"]}
+    assert [f["name"] for f in by_name["Broken"]["fields"]] == ["id", "x"]
+    assert [f["name"] for f in by_name["Old"]["fields"]] == ["id", "name"]
 
 
 def test_failures_are_in_markdown_and_tables_hold(hostile: tuple[Path, dict[str, Any]]) -> None:

@@ -342,7 +342,7 @@ def _analyse(
     from djatlas.pipeline.graphing import build_graph, settings_hints
     from djatlas.pipeline.parsing import Summaries, parse_ahead
     from djatlas.pipeline.reading import prefilter, read_tree
-    from djatlas.pipeline.reporting import assemble_report
+    from djatlas.pipeline.reporting import assemble_report, syntax_diagnostics
     from djatlas.pipeline.resolving import resolve_modules
     from djatlas.progress import Progress
     from djatlas.resolve.index import ProjectIndex
@@ -377,6 +377,7 @@ def _analyse(
     diagnostics: list[Diagnostic] = []
     hints = settings_hints([f.relpath for f in files], read)
     models, registry, settings = build_graph(index, modules, options.settings, hints, diagnostics)
+    diagnostics.extend(syntax_diagnostics(index.by_path))
     if cache is not None:
         _keep_in_cache(cache, index, {f.relpath for f in files})
     progress.done()

@@ -1,24 +1,17 @@
-"""Turn a file's bytes into text and an AST, or into a clear reason why not."""
+"""Turn a file's bytes into text and a tree-sitter tree, or into a clear reason why not."""
 
 from __future__ import annotations
 
-import ast
 import codecs
 import io
 import re
-import sys
 import tokenize
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-_NEWER = re.compile(  # PEP 695: `type X = ...`, `class C[T]`, `def f[T]`
-    rb"^[ \t]*(?:type[ \t]+\w+[ \t]*(?:\[[^\]]*\])?[ \t]*=|(?:class|def)[ \t]+\w+\[)", re.M
-)
-_PY2_HINTS = re.compile(
-    rb"^\s*(print\s+[\"'\w]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)"
-    rb"|\bur[\"']|^\s*\d+L\b",
-    re.MULTILINE,
-)
+from djatlas.parse.hints import python2_issues
+from djatlas.parse.recover import recover
+from djatlas.parse.summary import SyntaxIssue
 
 
 class ReadError(Exception):
@@ -31,11 +24,23 @@ class ReadError(Exception):
 
 
 @dataclass
+class SourceTree:
+    """A tree-sitter tree and the UTF-8 source it was parsed from."""
+
+    source: bytes
+    root_node: Any
+    #: Syntax errors recovered from, in line order.
+    issues: list[SyntaxIssue] = field(default_factory=list)
+    #: Errors remain in the tree (recovery gave up): statements holding one are skipped.
+    broken: bool = False
+
+
+@dataclass
 class ParsedSource:
     """Decoded text and its module AST."""
 
     text: str
-    tree: ast.Module
+    tree: SourceTree
 
 
 def decode(data: bytes) -> str:
@@ -99,22 +104,54 @@ def check_bytes(data: bytes) -> ReadError | None:
 
 
 def parse(data: bytes, filename: str) -> ParsedSource:
-    """Decode and parse ``data``; raise ReadError with a one-line reason on failure."""
+    """Decode and parse ``data``, recovering from syntax errors statement by statement.
+
+    Raises ReadError with a one-line reason when the file cannot be decoded, is nested too
+    deeply, or keeps nothing usable after recovery.
+    """
     text = decode(data)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text, filename=filename)
-    except SyntaxError as exc:
-        hint = " (looks like Python 2)" if _PY2_HINTS.search(data) else ""
-        if not hint and _NEWER.search(data) and sys.version_info < (3, 12):
-            hint = (
-                f" (newer Python syntax, e.g. PEP 695 generics or `type` aliases: run djatlas "
-                f"with a newer Python than {sys.version_info[0]}.{sys.version_info[1]})"
-            )
-        raise ReadError(f"syntax error: {exc.msg}{hint}", exc.lineno) from None
-    except (RecursionError, MemoryError):
-        raise ReadError("too deeply nested to parse") from None
-    except ValueError as exc:
-        raise ReadError(f"cannot parse: {exc}") from None
-    return ParsedSource(text, tree)
+    source = data if _plain_utf8(data) else text.encode("utf-8", "surrogatepass")
+    if b"\r" in source:  # a lone CR ends a line for Python, not for tree-sitter
+        source = _LONE_CR.sub(b"\n", source)
+    if (b"((((((((" in source or b"[[[[[[[[" in source or b"{{{{{{{{" in source) and _DEEP.search(
+        source
+    ):
+        raise ReadError("too deeply nested to parse")
+    parser = _parser()
+    root = parser.parse(source).root_node
+    issues: list[SyntaxIssue] = []
+    broken = False
+    if root.has_error:
+        source, root, issues, broken = recover(lambda s: parser.parse(s).root_node, source, root)
+    py2 = python2_issues(source, root)
+    if py2:
+        issues = sorted(issues + py2, key=lambda i: i.line)
+    if issues and not _usable(root, broken):
+        raise ReadError(issues[0].describe(), issues[0].line)
+    return ParsedSource(text, SourceTree(source, root, issues, broken))
+
+
+def _usable(root: Any, broken: bool) -> bool:
+    """Whether anything but ``pass`` (what recovery leaves) is left at module level."""
+    for stmt in root.children:
+        if stmt.type not in ("pass_statement", "comment", "ERROR") and not (
+            broken and stmt.has_error
+        ):
+            return True
+    return False
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+#: Python refuses 200 nested brackets ("too many nested parentheses").
+_DEEP = re.compile(rb"(?:[(\[{][ \t\r\n\\]*){200}")
+_PARSER: list[Any] = []
+
+
+def _parser() -> Any:
+    """The tree-sitter parser for Python (created once)."""
+    if not _PARSER:
+        import tree_sitter
+        import tree_sitter_python
+
+        _PARSER.append(tree_sitter.Parser(tree_sitter.Language(tree_sitter_python.language())))
+    return _PARSER[0]

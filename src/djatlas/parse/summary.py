@@ -112,6 +112,22 @@ class ImportRef:
 
 
 @dataclass
+class SyntaxIssue:
+    """A syntax error the parser recovered from (or Python 2 syntax it read anyway)."""
+
+    line: int
+    message: str
+    #: Why, when known: "looks like Python 2", "PEP 696, Python 3.13", ...
+    hint: str = ""
+    #: The lines skipped to recover ``[first, last]``; None when nothing was lost.
+    skipped: list[int] | None = None
+
+    def describe(self) -> str:
+        """``syntax error: <message> (<hint>)``."""
+        return f"syntax error: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
+@dataclass
 class ModuleSummary:
     """All that resolution needs from one module."""
 
@@ -126,6 +142,8 @@ class ModuleSummary:
     all_names: list[str] | None = None
     #: Settings-like assignments (``INSTALLED_APPS`` etc.), evaluated where literal.
     settings: dict[str, Value] = field(default_factory=dict)
+    #: Syntax errors recovered from while parsing (each cost at most its statement).
+    syntax_errors: list[SyntaxIssue] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,6 +161,7 @@ class ModuleSummary:
             functions={k: _function(v) for k, v in data["functions"].items()},
             all_names=data["all_names"],
             settings=data["settings"],
+            syntax_errors=[SyntaxIssue(**e) for e in data.get("syntax_errors", [])],
         )
 
 

@@ -1,9 +1,14 @@
-"""Walk one module's AST once and produce its ModuleSummary."""
+"""Walk one module's tree-sitter tree once and produce its ModuleSummary.
+
+Only what resolution needs is visited: top-level statements (through ``if``/``try``/``with``),
+class bodies, and the statements of top-level functions and of ``__init__`` methods; never the
+inside of other methods. Children are read by position (field lookups cost more) and text is
+sliced from the source bytes. Statements still holding a syntax error are skipped.
+"""
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterable
+import inspect
 
 from djatlas.parse.summary import (
     Arg,
@@ -17,167 +22,255 @@ from djatlas.parse.summary import (
     ModuleSummary,
     Value,
 )
-
-#: Calls whose single string argument is the value (translation markers).
-GETTEXT = frozenset(
-    {
-        "_",
-        "gettext",
-        "gettext_lazy",
-        "ugettext",
-        "ugettext_lazy",
-        "gettext_noop",
-        "ugettext_noop",
-        "_lazy",
-        "lazy_gettext",
-        "pgettext",
-        "pgettext_lazy",
-        "gettext_lazy_",
-    }
+from djatlas.parse.values import (
+    GETTEXT,
+    PUNCTUATION,
+    Node,
+    check_chain,
+    dotted,
+    ident,
+    items,
+    literal,
+    operands,
+    segment,
+    string_value,
+    unwrap,
 )
+
+__all__ = ["GETTEXT", "SETTINGS_NAMES", "summarize"]
+
 #: Module-level settings read statically.
 SETTINGS_NAMES = frozenset({"INSTALLED_APPS", "DEFAULT_AUTO_FIELD", "AUTH_USER_MODEL"})
-_MAX_DEPTH = 60
-_MAX_SOURCE = 300
+_IMPORTS = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
+_CLAUSES = frozenset({"except_clause", "except_group_clause"})
 
 
-class SourceLines:
-    """Source text addressed by AST positions (col offsets are UTF-8 byte offsets)."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def segment(self, node: ast.AST) -> str:
-        try:
-            l0, c0 = node.lineno - 1, node.col_offset  # type: ignore[attr-defined]
-            l1, c1 = node.end_lineno - 1, node.end_col_offset  # type: ignore[attr-defined]
-        except (AttributeError, TypeError):
-            return ""
-        if l0 == l1:
-            text = self.lines[l0].encode()[c0:c1].decode(errors="replace")
-        else:
-            parts = [self.lines[l0].encode()[c0:].decode(errors="replace")]
-            parts.extend(self.lines[l0 + 1 : l1])
-            parts.append(self.lines[l1].encode()[:c1].decode(errors="replace"))
-            text = " ".join(p.strip() for p in parts)
-        text = " ".join(text.split()) if "\n" in text or "  " in text else text
-        return text if len(text) <= _MAX_SOURCE else text[: _MAX_SOURCE - 1] + "…"
+def statements(block: Node | None) -> list[Node]:
+    """The statements of a block or module, decorators unwrapped (comments stay in)."""
+    if block is None:
+        return []
+    out = []
+    for stmt in block.children:
+        if stmt.type == "decorated_definition":
+            stmt = stmt.children[-1]
+        out.append(stmt)
+    return out
 
 
-def dotted(node: ast.AST) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
+def _block(node: Node) -> Node | None:
+    """The block of a compound statement or clause (its last child but comments)."""
+    for child in reversed(node.children):
+        kind = child.type
+        if kind == "block":
+            return child
+        if kind != "comment":
+            return None
     return None
 
 
+def _single(stmt: Node) -> Node | None:
+    """The one expression of an expression statement."""
+    children = stmt.children
+    return children[0] if len(children) == 1 else None
+
+
+def _targets(assign: Node) -> tuple[list[Node], Node | None, bool]:
+    """``a = b = v`` → ([a, b], v, annotated)."""
+    targets: list[Node] = []
+    annotated = False
+    while True:
+        children = assign.children
+        targets.append(children[0])
+        if len(children) < 3:
+            return targets, None, annotated
+        if children[1].type == ":":
+            annotated = True
+            right = children[4] if len(children) > 4 else None
+        else:
+            right = children[2]
+        if right is not None and right.type == "assignment":
+            assign = right
+            continue
+        return targets, right, annotated
+
+
+def _class_parts(node: Node) -> tuple[Node, Node | None, Node | None]:
+    """(name, bases argument list, body) of a class definition."""
+    children = node.children
+    bases = None
+    for child in children[2:4]:
+        if child.type == "argument_list":
+            bases = child
+    return children[1], bases, _block(node)
+
+
+def _function_parts(node: Node) -> tuple[Node, Node | None, Node | None, Node | None]:
+    """(name, parameters, return annotation, body) of a function definition."""
+    children = node.children
+    first = 2 if children[0].type == "async" else 1
+    name = children[first]
+    params = returns = None
+    for i in range(first + 1, len(children)):
+        kind = children[i].type
+        if kind == "parameters":
+            params = children[i]
+        elif kind == "->" and i + 1 < len(children):
+            returns = children[i + 1]
+            break
+        elif kind == ":":
+            break
+    return name, params, returns, _block(node)
+
+
+def _arguments(call: Node) -> tuple[list[Node], list[tuple[Node | None, Node]]]:
+    """Positional arguments (starred included) and ``(name or None for **, value)`` keywords."""
+    args_node = call.children[-1]
+    args: list[Node] = []
+    kwargs: list[tuple[Node | None, Node]] = []
+    if args_node.type != "argument_list":  # f(x for x in y)
+        return ([args_node] if args_node.type == "generator_expression" else []), kwargs
+    for child in args_node.children:
+        kind = child.type
+        if kind in PUNCTUATION:
+            continue
+        if kind == "keyword_argument":
+            parts = child.children
+            kwargs.append((parts[0], parts[-1]))
+        elif kind == "dictionary_splat":
+            kwargs.append((None, child.children[-1]))
+        else:
+            args.append(child)
+    return args, kwargs
+
+
+def _params(src: bytes, params: Node | None) -> tuple[list[str], str | None]:
+    """Names of the parameters that can be passed positionally, and the ``**kwargs`` name."""
+    names: list[str] = []
+    kwarg: str | None = None
+    positional = True
+    if params is None:
+        return names, kwarg
+    for p in params.children:
+        kind = p.type
+        if kind in ("typed_parameter", "typed_default_parameter", "default_parameter"):
+            first = p.children[0]
+            kind = first.type
+            if kind == "identifier":
+                if positional:
+                    names.append(ident(src, first))
+                continue
+            p = first
+        if kind == "identifier":
+            if positional:
+                names.append(ident(src, p))
+        elif kind in ("list_splat_pattern", "keyword_separator"):
+            positional = False
+        elif kind == "dictionary_splat_pattern":
+            kwarg = next((ident(src, c) for c in p.children if c.type == "identifier"), None)
+    return names, kwarg
+
+
 class _Visitor:
-    def __init__(self, text: str, module: str, is_package: bool) -> None:
+    def __init__(self, src: bytes, module: str, is_package: bool, broken: bool) -> None:
+        self.src = src
+        #: The tree still holds errors: skip the statements that have one.
+        self.broken = broken
         self._kwargs: str | None = None
-        self.src = SourceLines(text)
         self.module = module
         self.is_package = is_package
 
     # -- values ---------------------------------------------------------------------------
-    def literal(self, node: ast.AST, depth: int = 0) -> Value:
-        """Evaluate a literal without eval; anything else becomes ``{"$expr": source}``."""
-        if depth > _MAX_DEPTH:
-            return {"$expr": self.src.segment(node)}
-        if isinstance(node, ast.Constant):
-            v = node.value
-            if v is None or isinstance(v, (str, bool, int)):
-                return v
-            if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
-                return v
-            return {"$expr": self.src.segment(node)}
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return [self.literal(e, depth + 1) for e in node.elts]
-        if isinstance(node, ast.Dict):
-            out: dict[str, Value] = {}
-            for k, v in zip(node.keys, node.values):
-                if k is None:
-                    out["**"] = {"$expr": self.src.segment(v)}
-                    continue
-                key = (
-                    k.value
-                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                    else (self.src.segment(k))
-                )
-                out[key] = self.literal(v, depth + 1)
-            return out
-        if (
-            isinstance(node, ast.UnaryOp)
-            and isinstance(node.op, (ast.USub, ast.UAdd))
-            and isinstance(node.operand, ast.Constant)
-            and isinstance(node.operand.value, (int, float))
-            and not isinstance(node.operand.value, bool)
-        ):
-            v = node.operand.value
-            return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.BinOp) and isinstance(node.op, _FOLD_OPS):
-            folded = _fold(
-                node.op, self.literal(node.left, depth + 1), self.literal(node.right, depth + 1)
-            )
-            if folded is not None:
-                return folded
-        if isinstance(node, ast.Call):
-            name = dotted(node.func)
-            if name and name.rsplit(".", 1)[-1] in GETTEXT and node.args and not node.keywords:
-                last = node.args[-1]
-                if isinstance(last, ast.Constant) and isinstance(last.value, str):
-                    return last.value
-        return {"$expr": self.src.segment(node)}
+    def arg(self, node: Node) -> Arg:
+        src = self.src
+        kind = node.type
+        if kind == "parenthesized_expression":
+            node = unwrap(node)
+            kind = node.type
+        if kind == "string":
+            value = string_value(src, node)
+            if value is not None:
+                return Arg(value)
+        elif kind == "identifier":
+            return Arg({"$expr": segment(src, node)}, ident(src, node))
+        elif kind == "attribute":
+            return Arg({"$expr": segment(src, node)}, dotted(src, node))
+        elif kind == "call":
+            return Arg(literal(src, node), None, dotted(src, node.children[0]))
+        return Arg(literal(src, node), dotted(src, node))
 
-    def arg(self, node: ast.AST) -> Arg:
-        call = dotted(node.func) if isinstance(node, ast.Call) else None
-        return Arg(self.literal(node), dotted(node), call)
-
-    def expr(self, node: ast.AST | None) -> Expr:
+    def expr(self, node: Node | None) -> Expr:
         if node is None:
             return Expr("other")
-        ref = dotted(node)
-        if ref is not None:
-            return Expr("ref", ref=ref, source=ref)
-        if (
-            isinstance(node, ast.BoolOp)
-            and isinstance(node.op, ast.Or)
-            and isinstance(node.values[-1], ast.Constant)
-            and isinstance(node.values[-1].value, (str, int, bool))
-        ):
-            # ``app_settings.X or "default"``: the fallback is what an unset setting gives.
-            return Expr("literal", value=node.values[-1].value, source=self.src.segment(node))
-        if isinstance(node, ast.Constant):
-            if node.value is None:
-                return Expr("none", source="None")
-            if isinstance(node.value, (str, int, bool)):
-                return Expr("literal", value=node.value, source=self.src.segment(node))
-        if isinstance(node, ast.Call):
-            func = dotted(node.func)
+        src = self.src
+        kind = node.type
+        if kind == "parenthesized_expression":
+            node = unwrap(node)
+            kind = node.type
+        if kind == "identifier" or kind == "attribute":
+            ref = dotted(src, node)
+            if ref is not None:
+                return Expr("ref", ref=ref, source=ref)
+        elif kind == "call":
+            func = dotted(src, node.children[0])
             if func is not None:
                 args: list[Arg] = []
                 kwargs: dict[str, Arg] = {}
-                for a in node.args:
-                    if isinstance(a, ast.Starred):
-                        args.append(Arg({"$expr": self.src.segment(a)}))
+                positional, keywords = _arguments(node)
+                for a in positional:
+                    if a.type == "list_splat":
+                        args.append(Arg({"$expr": segment(src, a)}))
                     else:
                         args.append(self.arg(a))
-                for kw in node.keywords:
-                    kwargs[kw.arg if kw.arg is not None else "**"] = self.arg(kw.value)
+                for name, value in keywords:
+                    kwargs[ident(src, name) if name is not None else "**"] = self.arg(value)
                 return Expr("call", call=Call(func, args, kwargs, func), source=func)
-        if isinstance(node, (ast.Tuple, ast.List)):
-            return Expr("tuple", items=[self.expr(e) for e in node.elts])
-        if isinstance(node, ast.Subscript):
-            base = dotted(node.value)
+        elif kind in ("string", "concatenated_string", "integer", "true", "false"):
+            value = _constant(src, node)
+            if value is not None:
+                return Expr("literal", value=value, source=segment(src, node))
+        elif kind == "none":
+            return Expr("none", source="None")
+        elif kind == "boolean_operator":
+            check_chain(node)
+            _, op, last = operands(node)
+            if op == "or":
+                value = _constant(src, unwrap(last))
+                if value is not None:
+                    # ``app_settings.X or "default"``: what an unset setting gives.
+                    return Expr("literal", value=value, source=segment(src, node))
+        elif kind in ("tuple", "list", "expression_list"):
+            return Expr("tuple", items=[self.expr(e) for e in items(node)])
+        elif kind == "subscript":
+            children = node.children
+            base = dotted(src, children[0])
             if base and base.rsplit(".", 1)[-1] in ("Type", "type"):
-                inner = dotted(node.slice)
+                keys = [c for c in children[1:] if c.type not in PUNCTUATION]
+                inner = dotted(src, keys[0]) if len(keys) == 1 else None
                 if inner:
-                    return Expr("type_of", ref=inner, source=self.src.segment(node))
-        return Expr("other", source=self.src.segment(node))
+                    return Expr("type_of", ref=inner, source=segment(src, node))
+        elif kind == "binary_operator":
+            check_chain(node)
+        return Expr("other", source=segment(src, node))
+
+    def annotation(self, node: Node) -> Expr:
+        """A return annotation (tree-sitter reads it as a type; Python's AST as an expr)."""
+        src = self.src
+        inner = [c for c in node.children if c.type != "comment"]
+        if node.type == "type" and len(inner) == 1:
+            node = inner[0]
+        if node.type == "generic_type":
+            children = node.children
+            name = dotted(src, children[0])
+            args = [c for c in children[-1].children if c.type not in PUNCTUATION]
+            if name and name.rsplit(".", 1)[-1] in ("Type", "type") and len(args) == 1:
+                arg = args[0].children
+                ref = dotted(src, arg[0]) if args[0].type == "type" and len(arg) == 1 else None
+                if ref:
+                    return Expr("type_of", ref=ref, source=segment(src, node))
+            return Expr("other", source=segment(src, node))
+        if node.type in ("member_type", "union_type", "constrained_type", "splat_type"):
+            return Expr("other", source=segment(src, node))
+        return self.expr(node)
 
     # -- imports --------------------------------------------------------------------------
     def absolute(self, module: str | None, level: int) -> str | None:
@@ -195,101 +288,135 @@ class _Visitor:
             return f"{base}.{module}" if base else module
         return base or None
 
-    def imports(self, node: ast.Import | ast.ImportFrom, summary: ModuleSummary) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    summary.imports[alias.asname] = ImportRef(alias.name)
-                else:
-                    top = alias.name.split(".", 1)[0]
+    def imports(self, node: Node, summary: ModuleSummary) -> None:
+        src = self.src
+        children = node.children
+        kind = node.type
+        if kind == "import_statement":
+            for name in children[1:]:
+                if name.type == "aliased_import":
+                    parts = name.children
+                    summary.imports[ident(src, parts[-1])] = ImportRef(_dotted_name(src, parts[0]))
+                elif name.type == "dotted_name":
+                    top = _dotted_name(src, name).split(".", 1)[0]
                     summary.imports[top] = ImportRef(top)
             return
-        base = self.absolute(node.module, node.level)
+        if kind == "future_import_statement":
+            base: str | None = "__future__"
+        else:
+            module_node = children[1]
+            if module_node.type == "relative_import":
+                level = 0
+                module: str | None = None
+                for part in module_node.children:
+                    if part.type == "import_prefix":
+                        level = src[part.start_byte : part.end_byte].count(b".")
+                    elif part.type == "dotted_name":
+                        module = _dotted_name(src, part)
+                base = self.absolute(module, level)
+            elif module_node.type == "dotted_name":
+                base = _dotted_name(src, module_node)
+            else:
+                return
         if base is None:
             return
-        for alias in node.names:
-            if alias.name == "*":
+        seen_import = False
+        for name in children[2:]:
+            kind = name.type
+            if kind == "import":
+                seen_import = True
+            elif not seen_import:
+                continue
+            elif kind == "wildcard_import":
                 if base not in summary.star_imports:
                     summary.star_imports.append(base)
-            else:
-                summary.imports[alias.asname or alias.name] = ImportRef(base, alias.name)
+            elif kind == "aliased_import":
+                parts = name.children
+                summary.imports[ident(src, parts[-1])] = ImportRef(
+                    base, _dotted_name(src, parts[0])
+                )
+            elif kind == "dotted_name":
+                value = _dotted_name(src, name)
+                summary.imports[value] = ImportRef(base, value)
 
     # -- classes --------------------------------------------------------------------------
-    def class_summary(self, node: ast.ClassDef) -> ClassSummary:
+    def class_summary(self, node: Node) -> ClassSummary:
+        name, bases, body = _class_parts(node)
+        stmts = statements(body)
         cls = ClassSummary(
-            name=node.name,
-            line=node.lineno,
-            bases=[self.expr(b) for b in node.bases],
-            docstring=ast.get_docstring(node),
+            name=ident(self.src, name),
+            line=node.start_point[0] + 1,
+            bases=[self.expr(b) for b in _positional(bases)],
+            docstring=_docstring(self.src, stmts),
         )
-        self._class_body(node.body, cls)
+        self._class_body(stmts, cls)
         cls.methods.sort()
         return cls
 
-    def _class_body(self, body: Iterable[ast.stmt], cls: ClassSummary) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.Assign):
-                value = self.expr(stmt.value)
-                for target in stmt.targets:
-                    if isinstance(target, ast.Name):
-                        self._member(cls, target.id, stmt.lineno, value)
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                if stmt.value is not None:
-                    self._member(cls, stmt.target.id, stmt.lineno, self.expr(stmt.value))
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                cls.methods.append(stmt.name)
-                if stmt.name == "__init__":
-                    cls.init_params = [a.arg for a in stmt.args.posonlyargs + stmt.args.args][1:]
-                    self._init_kwargs(stmt, cls)
-            elif isinstance(stmt, ast.ClassDef):
-                if stmt.name == "Meta":
+    def _class_body(self, stmts: list[Node], cls: ClassSummary) -> None:
+        src = self.src
+        for stmt in stmts:
+            kind = stmt.type
+            if kind == "comment" or (self.broken and stmt.has_error):
+                continue
+            if kind == "expression_statement":
+                assign = _single(stmt)
+                if assign is None or assign.type != "assignment":
+                    continue
+                targets, value, _ = _targets(assign)
+                if value is None:
+                    continue
+                line = stmt.start_point[0] + 1
+                summarized = self.expr(value)
+                for target in targets:
+                    if target.type == "identifier":
+                        self._member(cls, ident(src, target), line, summarized)
+            elif kind == "function_definition":
+                name, params, _, body = _function_parts(stmt)
+                method = ident(src, name)
+                cls.methods.append(method)
+                if method == "__init__":
+                    positional, kw = _params(src, params)
+                    cls.init_params = positional[1:]
+                    self._init_kwargs(statements(body), kw, cls)
+            elif kind == "class_definition":
+                name = ident(src, stmt.children[1])
+                if name == "Meta":
                     cls.meta = self.meta(stmt)
                 else:
-                    cls.attributes.append(stmt.name)
-            elif isinstance(stmt, ast.If):
-                self._class_body(stmt.body, cls)
-                self._class_body(stmt.orelse, cls)
-            elif isinstance(stmt, ast.Try):
-                self._class_body(stmt.body, cls)
+                    cls.attributes.append(name)
+            elif kind == "if_statement":
+                for block in _if_blocks(stmt):
+                    self._class_body(statements(block), cls)
+            elif kind == "try_statement" and not _is_try_star(stmt):
+                self._class_body(statements(_try_blocks(stmt)[0]), cls)
 
-    def _init_kwargs(self, node: ast.FunctionDef | ast.AsyncFunctionDef, cls: ClassSummary) -> None:
+    def _init_kwargs(self, stmts: list[Node], kw: str | None, cls: ClassSummary) -> None:
         """Keyword arguments a field class's ``__init__`` forces or defaults."""
-        kw = node.args.kwarg.arg if node.args.kwarg else None
-        for stmt in node.body:
-            if (
-                kw
-                and isinstance(stmt, ast.Assign)
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Subscript)
-                and isinstance(stmt.targets[0].value, ast.Name)
-                and stmt.targets[0].value.id == kw
-                and isinstance(stmt.targets[0].slice, ast.Constant)
-                and isinstance(stmt.targets[0].slice.value, str)
-            ):
-                cls.init_sets[stmt.targets[0].slice.value] = self.arg(stmt.value)
-            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                call = stmt.value
-                func = call.func
-                if (
-                    kw
-                    and isinstance(func, ast.Attribute)
-                    and func.attr == "setdefault"
-                    and isinstance(func.value, ast.Name)
-                    and func.value.id == kw
-                    and len(call.args) == 2
-                    and isinstance(call.args[0], ast.Constant)
-                    and isinstance(call.args[0].value, str)
-                ):
-                    cls.init_defaults.setdefault(call.args[0].value, self.arg(call.args[1]))
-                elif (
-                    isinstance(func, ast.Attribute)
-                    and func.attr == "__init__"
-                    and isinstance(func.value, ast.Call)
-                    and dotted(func.value.func) == "super"
-                ):
-                    for k in call.keywords:
-                        if k.arg is not None:
-                            cls.init_sets[k.arg] = self.arg(k.value)
+        src = self.src
+        for stmt in stmts:
+            if stmt.type != "expression_statement" or (self.broken and stmt.has_error):
+                continue
+            inner = _single(stmt)
+            if inner is None:
+                continue
+            if inner.type == "assignment":
+                targets, value, annotated = _targets(inner)
+                if kw and len(targets) == 1 and not annotated and value is not None:
+                    key = _subscript_key(src, targets[0], kw)
+                    if key is not None:
+                        cls.init_sets[key] = self.arg(value)
+                continue
+            call = unwrap(inner)
+            if call.type != "call":
+                continue
+            default = _setdefault(src, call, kw)
+            if default is not None:
+                cls.init_defaults.setdefault(default[0], self.arg(default[1]))
+            elif _is_super_init(src, call):
+                for name, value in _arguments(call)[1]:
+                    if name is not None:
+                        cls.init_sets[ident(src, name)] = self.arg(value)
 
     def _member(self, cls: ClassSummary, name: str, line: int, value: Expr) -> None:
         if value.kind in ("call", "none", "ref", "literal"):
@@ -297,125 +424,156 @@ class _Visitor:
         else:
             cls.attributes.append(name)
 
-    def meta(self, node: ast.ClassDef) -> MetaSummary:
-        meta = MetaSummary(line=node.lineno, bases=[], options={})
-        meta.bases = [d for d in (dotted(b) for b in node.bases) if d]
-        for stmt in node.body:
-            targets: list[ast.expr] = []
-            value: ast.expr | None = None
-            if isinstance(stmt, ast.Assign):
-                targets, value = stmt.targets, stmt.value
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                targets, value = [stmt.target], stmt.value
+    def meta(self, node: Node) -> MetaSummary:
+        src = self.src
+        _, bases, body = _class_parts(node)
+        meta = MetaSummary(line=node.start_point[0] + 1, bases=[], options={})
+        meta.bases = [d for d in (dotted(src, b) for b in _positional(bases)) if d]
+        for stmt in statements(body):
+            if stmt.type != "expression_statement" or (self.broken and stmt.has_error):
+                continue
+            assign = _single(stmt)
+            if assign is None or assign.type != "assignment":
+                continue
+            targets, value, _ = _targets(assign)
+            if value is None:
+                continue
             for target in targets:
-                if isinstance(target, ast.Name) and value is not None:
-                    meta.options[target.id] = self.literal(value)
-                    ref = dotted(value)
+                if target.type == "identifier":
+                    name = ident(src, target)
+                    meta.options[name] = literal(src, value)
+                    ref = dotted(src, value)
                     if ref:
-                        meta.refs[target.id] = ref
+                        meta.refs[name] = ref
         return meta
 
     # -- functions ------------------------------------------------------------------------
-    def function_summary(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionSummary:
+    def function_summary(self, node: Node) -> FunctionSummary:
+        name, params, returns, body = _function_parts(node)
+        positional, kwarg = _params(self.src, params)
         fn = FunctionSummary(
-            name=node.name,
-            line=node.lineno,
-            params=[a.arg for a in node.args.posonlyargs + node.args.args],
+            name=ident(self.src, name),
+            line=node.start_point[0] + 1,
+            params=positional,
             returns=[],
-            annotation=self.expr(node.returns) if node.returns is not None else None,
+            annotation=self.annotation(returns) if returns is not None else None,
         )
-        self._kwargs = node.args.kwarg.arg if node.args.kwarg else None
-        self._function_body(node.body, fn)
+        self._kwargs = kwarg
+        self._function_body(statements(body), fn)
         return fn
 
-    def _function_body(self, body: Iterable[ast.stmt], fn: FunctionSummary) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.Return) and stmt.value is not None:
-                fn.returns.append(self.expr(stmt.value))
-            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-                if isinstance(target, ast.Name):
-                    fn.locals[target.id] = self.expr(stmt.value)
-                elif (
-                    isinstance(target, ast.Subscript)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == self._kwargs
-                    and isinstance(target.slice, ast.Constant)
-                    and isinstance(target.slice.value, str)
-                ):
-                    fn.kwarg_defaults[target.slice.value] = self.arg(stmt.value)
-            elif (
-                isinstance(stmt, ast.Expr)
-                and isinstance(stmt.value, ast.Call)
-                and isinstance(stmt.value.func, ast.Attribute)
-                and stmt.value.func.attr == "setdefault"
-                and isinstance(stmt.value.func.value, ast.Name)
-                and stmt.value.func.value.id == self._kwargs
-                and len(stmt.value.args) == 2
-                and isinstance(stmt.value.args[0], ast.Constant)
-                and isinstance(stmt.value.args[0].value, str)
-            ):
-                fn.kwarg_defaults.setdefault(stmt.value.args[0].value, self.arg(stmt.value.args[1]))
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                if stmt.value is not None:
-                    fn.locals[stmt.target.id] = self.expr(stmt.value)
-            elif isinstance(stmt, ast.ClassDef):
-                fn.classes[stmt.name] = self.class_summary(stmt)
-            elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.AsyncWith)):
-                self._function_body(stmt.body, fn)
-                self._function_body(getattr(stmt, "orelse", []), fn)
-            elif isinstance(stmt, ast.Try):
-                for block in (stmt.body, stmt.orelse, stmt.finalbody):
-                    self._function_body(block, fn)
-                for handler in stmt.handlers:
-                    self._function_body(handler.body, fn)
+    def _function_body(self, stmts: list[Node], fn: FunctionSummary) -> None:
+        src = self.src
+        for stmt in stmts:
+            kind = stmt.type
+            if kind == "comment" or (self.broken and stmt.has_error):
+                continue
+            if kind == "return_statement":
+                values = [c for c in stmt.children[1:] if c.type != "comment"]
+                if values:
+                    fn.returns.append(self.expr(values[0]))
+            elif kind == "expression_statement":
+                inner = _single(stmt)
+                if inner is None:
+                    continue
+                if inner.type == "assignment":
+                    targets, value, annotated = _targets(inner)
+                    if value is None or len(targets) != 1:
+                        continue
+                    target = targets[0]
+                    if target.type == "identifier":
+                        fn.locals[ident(src, target)] = self.expr(value)
+                    elif not annotated:
+                        key = _subscript_key(src, target, self._kwargs)
+                        if key is not None:
+                            fn.kwarg_defaults[key] = self.arg(value)
+                    continue
+                call = unwrap(inner)
+                default = _setdefault(src, call, self._kwargs) if call.type == "call" else None
+                if default is not None:
+                    fn.kwarg_defaults.setdefault(default[0], self.arg(default[1]))
+            elif kind == "class_definition":
+                fn.classes[ident(src, stmt.children[1])] = self.class_summary(stmt)
+            elif kind == "if_statement":
+                for block in _if_blocks(stmt):
+                    self._function_body(statements(block), fn)
+            elif kind == "while_statement" or (kind == "for_statement" and not _is_async(stmt)):
+                for child in stmt.children:
+                    if child.type == "block":
+                        self._function_body(statements(child), fn)
+                    elif child.type == "else_clause":
+                        self._function_body(statements(_block(child)), fn)
+            elif kind == "with_statement":
+                self._function_body(statements(_block(stmt)), fn)
+            elif kind == "try_statement" and not _is_try_star(stmt):
+                body, handlers, orelse, final = _try_blocks(stmt)
+                for block in (body, orelse, final, *handlers):
+                    self._function_body(statements(block), fn)
 
     # -- module ---------------------------------------------------------------------------
-    def module_body(self, body: Iterable[ast.stmt], summary: ModuleSummary, env: dict) -> None:
-        for stmt in body:
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+    def module_body(self, stmts: list[Node], summary: ModuleSummary, env: dict) -> None:
+        src = self.src
+        for stmt in stmts:
+            kind = stmt.type
+            if kind == "comment" or (self.broken and stmt.has_error):
+                continue
+            if kind == "expression_statement":
+                self._module_expression(stmt, summary, env)
+            elif kind in _IMPORTS:
                 self.imports(stmt, summary)
-            elif isinstance(stmt, ast.ClassDef):
-                summary.classes[stmt.name] = self.class_summary(stmt)
-                summary.assigns.pop(stmt.name, None)
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                summary.functions[stmt.name] = self.function_summary(stmt)
-            elif isinstance(stmt, ast.Assign):
-                for target in stmt.targets:
-                    self._module_assign(target, stmt.value, summary, env)
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                self._module_assign(stmt.target, stmt.value, summary, env)
-            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-                name = stmt.target.id
-                if isinstance(stmt.op, ast.Add):
-                    _extends(name, env, summary)
-                if isinstance(stmt.op, ast.Add) and name in env:
-                    env[name] = _concat(env[name], self._settings_value(stmt.value, env))
-                    self._record_setting(name, env, summary)
-            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                self._list_mutation(stmt.value, summary, env)
-            elif isinstance(stmt, ast.If):
-                self.module_body(stmt.body, summary, env)
-                self.module_body(stmt.orelse, summary, env)
-            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-                for block in (stmt.body, stmt.orelse, stmt.finalbody):
-                    self.module_body(block, summary, env)
+            elif kind == "class_definition":
+                name = ident(src, stmt.children[1])
+                summary.classes[name] = self.class_summary(stmt)
+                summary.assigns.pop(name, None)
+            elif kind == "function_definition":
+                fn = self.function_summary(stmt)
+                summary.functions[fn.name] = fn
+            elif kind == "if_statement":
+                for block in _if_blocks(stmt):
+                    self.module_body(statements(block), summary, env)
+            elif kind == "try_statement":
+                body, handlers, orelse, final = _try_blocks(stmt)
+                for block in (body, orelse, final):
+                    self.module_body(statements(block), summary, env)
                 # ``except ImportError:`` fallbacks only bind names the try body did not.
-                for handler in stmt.handlers:
+                for handler in handlers:
                     fallback = ModuleSummary(summary.module, summary.path, summary.is_package)
-                    self.module_body(handler.body, fallback, dict(env))
+                    self.module_body(statements(handler), fallback, dict(env))
                     _merge_missing(summary, fallback)
-            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-                self.module_body(stmt.body, summary, env)
+            elif kind == "with_statement":
+                self.module_body(statements(_block(stmt)), summary, env)
 
-    def _module_assign(
-        self, target: ast.expr, value: ast.expr, summary: ModuleSummary, env: dict
-    ) -> None:
-        if not isinstance(target, ast.Name):
+    def _module_expression(self, stmt: Node, summary: ModuleSummary, env: dict) -> None:
+        inner = _single(stmt)
+        if inner is None:
             return
-        name = target.id
+        kind = inner.type
+        if kind == "assignment":
+            targets, value, _ = _targets(inner)
+            if value is not None:
+                for target in targets:
+                    self._module_assign(target, value, summary, env)
+        elif kind == "augmented_assignment":
+            target, op, value = operands(inner)
+            if target.type != "identifier":
+                return
+            name = ident(self.src, target)
+            if op == "+=":
+                _extends(name, env, summary)
+                if name in env:
+                    env[name] = _concat(env[name], self._settings_value(value, env))
+                    self._record_setting(name, env, summary)
+        else:
+            call = unwrap(inner)
+            if call.type == "call":
+                self._list_mutation(call, summary, env)
+
+    def _module_assign(self, target: Node, value: Node, summary: ModuleSummary, env: dict) -> None:
+        if target.type != "identifier":
+            return
+        name = ident(self.src, target)
         if name == "__all__":
-            names = self.literal(value)
+            names = literal(self.src, value)
             if isinstance(names, list) and all(isinstance(n, str) for n in names):
                 summary.all_names = names
             return
@@ -426,44 +584,53 @@ class _Visitor:
             env[name] = self._settings_value(value, env)
             self._record_setting(name, env, summary)
 
-    def _settings_value(self, node: ast.expr, env: dict) -> Value:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return _concat(
-                self._settings_value(node.left, env), self._settings_value(node.right, env)
-            )
-        if isinstance(node, ast.Name) and node.id in env:
-            return env[node.id]
-        if isinstance(node, (ast.List, ast.Tuple)):
+    def _settings_value(self, node: Node, env: dict) -> Value:
+        node = unwrap(node)
+        kind = node.type
+        if kind == "binary_operator":
+            check_chain(node)
+            left, op, right = operands(node)
+            if op == "+":
+                return _concat(self._settings_value(left, env), self._settings_value(right, env))
+        elif kind == "identifier":
+            name = ident(self.src, node)
+            if name in env:
+                return env[name]
+        elif kind in ("list", "tuple", "expression_list"):
             out: list[Value] = []
-            for e in node.elts:
-                if isinstance(e, ast.Starred):
-                    inner = self._settings_value(e.value, env)
-                    out.extend(inner if isinstance(inner, list) else [inner])
+            for e in items(node):
+                if e.type == "list_splat":
+                    value = self._settings_value(e.children[-1], env)
+                    out.extend(value if isinstance(value, list) else [value])
                 else:
                     out.append(self._settings_value(e, env))
             return out
-        return self.literal(node)
+        return literal(self.src, node)
 
-    def _list_mutation(self, call: ast.Call, summary: ModuleSummary, env: dict) -> None:
-        func = call.func
-        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+    def _list_mutation(self, call: Node, summary: ModuleSummary, env: dict) -> None:
+        func = unwrap(call.children[0])
+        if func.type != "attribute":
             return
-        name = func.value.id
-        if func.attr in ("append", "extend", "insert"):
+        obj, attr = unwrap(func.children[0]), func.children[-1]
+        if obj.type != "identifier":
+            return
+        name, attr = ident(self.src, obj), ident(self.src, attr)
+        if attr in ("append", "extend", "insert"):
             _extends(name, env, summary)
-        if name not in env or not isinstance(env[name], list) or not call.args:
+        args, _ = _arguments(call)
+        if name not in env or not isinstance(env[name], list) or not args:
             return
-        if func.attr == "append":
-            env[name] = env[name] + [self._settings_value(call.args[0], env)]
-        elif func.attr == "extend":
-            env[name] = _concat(env[name], self._settings_value(call.args[0], env))
-        elif func.attr == "insert" and len(call.args) == 2:
-            items = list(env[name])
-            pos = self.literal(call.args[0])
-            items.insert(
-                pos if isinstance(pos, int) else len(items), self._settings_value(call.args[1], env)
+        if attr == "append":
+            env[name] = env[name] + [self._settings_value(args[0], env)]
+        elif attr == "extend":
+            env[name] = _concat(env[name], self._settings_value(args[0], env))
+        elif attr == "insert" and len(args) == 2:
+            items_ = list(env[name])
+            pos = literal(self.src, args[0])
+            items_.insert(
+                pos if isinstance(pos, int) else len(items_), self._settings_value(args[1], env)
             )
-            env[name] = items
+            env[name] = items_
         else:
             return
         self._record_setting(name, env, summary)
@@ -474,6 +641,134 @@ class _Visitor:
             summary.settings[name] = env[name]
 
 
+def _positional(args: Node | None) -> list[Node]:
+    """Positional arguments of a class's argument list (starred included)."""
+    if args is None:
+        return []
+    return [
+        c
+        for c in args.children
+        if c.type not in PUNCTUATION and c.type not in ("keyword_argument", "dictionary_splat")
+    ]
+
+
+def _subscript_key(src: bytes, target: Node, owner: str | None) -> str | None:
+    """``owner["key"]`` → ``key``."""
+    if owner is None or target.type != "subscript":
+        return None
+    children = target.children
+    value = unwrap(children[0])
+    if value.type != "identifier" or ident(src, value) != owner:
+        return None
+    keys = [c for c in children[1:] if c.type not in PUNCTUATION]
+    return string_value(src, unwrap(keys[0])) if len(keys) == 1 else None
+
+
+def _setdefault(src: bytes, call: Node, owner: str | None) -> tuple[str, Node] | None:
+    """``owner.setdefault("key", value)`` → (key, value)."""
+    if owner is None:
+        return None
+    func = unwrap(call.children[0])
+    if func.type != "attribute" or ident(src, func.children[-1]) != "setdefault":
+        return None
+    obj = unwrap(func.children[0])
+    if obj.type != "identifier" or ident(src, obj) != owner:
+        return None
+    args, _ = _arguments(call)
+    if len(args) != 2:
+        return None
+    key = string_value(src, unwrap(args[0]))
+    return (key, args[1]) if key is not None else None
+
+
+def _is_super_init(src: bytes, call: Node) -> bool:
+    """``super().__init__(...)`` (or ``super(C, self).__init__(...)``)."""
+    func = unwrap(call.children[0])
+    if func.type != "attribute" or ident(src, func.children[-1]) != "__init__":
+        return False
+    obj = unwrap(func.children[0])
+    return obj.type == "call" and dotted(src, obj.children[0]) == "super"
+
+
+def _constant(src: bytes, node: Node) -> Value:
+    """The value of a str/int/bool literal node (None for anything else)."""
+    kind = node.type
+    if kind == "string" or kind == "concatenated_string":
+        return string_value(src, node)
+    if kind == "integer":
+        value = literal(src, node)
+        return value if isinstance(value, int) else None
+    if kind == "true":
+        return True
+    if kind == "false":
+        return False
+    return None
+
+
+def _dotted_name(src: bytes, node: Node) -> str:
+    """``a.b`` for a dotted_name."""
+    raw = ident(src, node)
+    if " " in raw or "\\" in raw or "\t" in raw or "#" in raw:
+        return ".".join(ident(src, c) for c in node.children if c.type == "identifier")
+    return raw
+
+
+def _docstring(src: bytes, stmts: list[Node]) -> str | None:
+    first = next((s for s in stmts if s.type != "comment"), None)
+    if first is None or first.type != "expression_statement":
+        return None
+    inner = _single(first)
+    value = string_value(src, unwrap(inner)) if inner is not None else None
+    return inspect.cleandoc(value) if value is not None else None
+
+
+def _if_blocks(stmt: Node) -> list[Node]:
+    """The blocks of ``if``, each ``elif`` and ``else``, in order."""
+    blocks = []
+    for child in stmt.children:
+        kind = child.type
+        if kind == "block":
+            blocks.append(child)
+        elif kind == "elif_clause" or kind == "else_clause":
+            block = _block(child)
+            if block is not None:
+                blocks.append(block)
+    return blocks
+
+
+def _try_blocks(stmt: Node) -> tuple[Node | None, list[Node], Node | None, Node | None]:
+    """(body, handler blocks, else block, finally block) of a try statement."""
+    body = orelse = final = None
+    handlers: list[Node] = []
+    for child in stmt.children:
+        kind = child.type
+        if kind == "block":
+            body = child
+        elif kind in _CLAUSES:
+            block = _block(child)
+            if block is not None:
+                handlers.append(block)
+        elif kind == "else_clause":
+            orelse = _block(child)
+        elif kind == "finally_clause":
+            final = _block(child)
+    return body, handlers, orelse, final
+
+
+def _is_async(stmt: Node) -> bool:
+    return stmt.children[0].type == "async"
+
+
+def _is_try_star(stmt: Node) -> bool:
+    """``try: ... except* E:`` (Python's AST: TryStar, which only module level reads)."""
+    for child in stmt.children:
+        if child.type == "except_group_clause":
+            return True
+        if child.type == "except_clause":
+            return child.child_count > 1 and child.children[1].type == "*"
+    return False
+
+
 def _extends(name: str, env: dict, summary: ModuleSummary) -> None:
     """``INSTALLED_APPS += [...]`` with no local value: extends what a star import brought.
 
@@ -482,30 +777,6 @@ def _extends(name: str, env: dict, summary: ModuleSummary) -> None:
     if name in SETTINGS_NAMES and name not in env:
         env[name] = []
         summary.settings[name + "+"] = True
-
-
-_FOLD_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
-
-
-def _fold(op: ast.operator, left: Value, right: Value) -> Value:
-    """Constant arithmetic on literal numbers (``60 * 4``) and string concatenation."""
-    nums = (int, float)
-    if isinstance(left, bool) or isinstance(right, bool):
-        return None
-    if isinstance(left, nums) and isinstance(right, nums):
-        if isinstance(op, (ast.FloorDiv, ast.Mod)) and right == 0:
-            return None
-        result = {
-            ast.Add: lambda: left + right,
-            ast.Sub: lambda: left - right,
-            ast.Mult: lambda: left * right,
-            ast.FloorDiv: lambda: left // right,
-            ast.Mod: lambda: left % right,
-        }[type(op)]()
-        return result if abs(result) < 10**15 else None
-    if isinstance(op, ast.Add) and isinstance(left, str) and isinstance(right, str):
-        return left + right if len(left) + len(right) < 10_000 else None
-    return None
 
 
 def _merge_missing(summary: ModuleSummary, fallback: ModuleSummary) -> None:
@@ -535,11 +806,13 @@ def _concat(left: Value, right: Value) -> Value:
     return {"$expr": "<dynamic>"}
 
 
-def summarize(
-    tree: ast.Module, text: str, module: str, path: str, is_package: bool
-) -> ModuleSummary:
-    """Build the ModuleSummary of one parsed module."""
+def summarize(tree, text: str, module: str, path: str, is_package: bool) -> ModuleSummary:  # noqa: ANN001
+    """Build the ModuleSummary of one parsed module (``tree``: a tree-sitter tree).
+
+    ``text`` is unused (kept for the callers' signature): the tree carries its UTF-8 source.
+    """
     summary = ModuleSummary(module=module, path=path, is_package=is_package)
-    visitor = _Visitor(text, module, is_package)
-    visitor.module_body(tree.body, summary, {})
+    visitor = _Visitor(tree.source, module, is_package, tree.broken)
+    visitor.module_body(statements(tree.root_node), summary, {})
+    summary.syntax_errors = list(tree.issues)
     return summary

@@ -49,6 +49,25 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     )
 
 
+def syntax_diagnostics(loaded) -> list[Diagnostic]:
+    """One DJA111 warning per syntax error recovered from in a tree file (``loaded``: the
+    index's relpath -> LoadedModule)."""
+    out = []
+    for rel, module in sorted(loaded.items()):
+        if module is None:
+            continue
+        for issue in module.summary.syntax_errors:
+            if issue.skipped is None:
+                cost = "read anyway"
+            elif issue.skipped[0] == issue.skipped[1]:
+                cost = f"line {issue.skipped[0]} skipped"
+            else:
+                cost = f"lines {issue.skipped[0]}-{issue.skipped[1]} skipped"
+            message = f"{rel}:{issue.line}: {issue.describe()}; {cost}"
+            out.append(Diagnostic("warning", "DJA111", message, rel, issue.line))
+    return out
+
+
 def _projects(projects, apps, models) -> list[Project]:
     """The report's projects[] entries."""
     return [

@@ -1,0 +1,151 @@
+"""Why a statement does not parse: Python 2 syntax, or syntax of a Python newer than the grammar.
+
+tree-sitter-python reads every Python 3 syntax up to 3.14 (PEP 695 generics and ``type``
+aliases, PEP 701 f-strings, PEP 750 t-strings, PEP 758 ``except A, B:``, ``match``, ``except*``)
+except PEP 696 type parameter defaults (which ``recover`` accepts). It also reads most Python 2
+statements without an error: ``python2_issues`` finds those in the tree, so a Python 2 file is
+reported as such while its classes are still read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from djatlas.parse.summary import SyntaxIssue
+
+Node = Any
+PY2 = "looks like Python 2"
+
+#: Python 2 only, in a statement's text (a broken statement, where no tree can be trusted).
+_PY2_TEXT = re.compile(
+    rb"^[ \t]*(?:print[ \t]+(?:[\"'\w]|>>)|exec[ \t]+[\"'\w])"
+    rb"|^[ \t]*except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"
+    rb"|^[ \t]*raise[ \t]+[\w.]+[ \t]*,"
+    rb"|<>|`|\b[uU][rR][\"']|(?<![\w.])0[0-7]+\b|(?<![\w.])\d+[lL]\b",
+    re.M,
+)
+#: Newer syntax the grammar does not read: (pattern, hint).
+_NEWER_TEXT = (
+    (
+        re.compile(rb"^[ \t]*(?:class|(?:async[ \t]+)?def|type)[ \t]+\w+[ \t]*\[[^\]]*=", re.M),
+        "PEP 696 type parameter defaults, Python 3.13",
+    ),
+)
+
+
+def hint_for(statement: bytes, problem: Node) -> str:
+    """The hint for a statement that does not parse because of ``problem``, or ''."""
+    node = problem
+    for _ in range(4):
+        node = node.parent
+        if node is None:
+            break
+        if node.type == "type_parameter":
+            for pattern, hint in _NEWER_TEXT:
+                if pattern.search(statement):
+                    return hint
+    if _PY2_TEXT.search(_without_strings(statement)):
+        return PY2
+    return ""
+
+
+_STRINGS = re.compile(rb"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'[^'\n]*'|\"[^\"\n]*\"", re.S)
+
+
+def _without_strings(text: bytes) -> bytes:
+    """``text`` with comments and string bodies removed (prefixes and quotes kept)."""
+    return _STRINGS.sub(lambda m: m.group(0)[:1] * 2 if m.group(0)[:1] != b"#" else b"", text)
+
+
+#: Where Python 2 syntax may be (each hit is checked in the tree). Separate patterns with a
+#: literal prefix each: one alternation is 30 times slower.
+_PY2_PATTERNS = tuple(
+    re.compile(p)
+    for p in (
+        rb"print[ \t]+[^ \t(=\n]",
+        rb"exec[ \t]+[^ \t(=\n]",
+        rb"except\b[^:\n]*,",
+        rb"raise\b[^\n]*,",
+    )
+)
+_PY2_BYTES = (b"`", b"<>", b"r'", b'r"', b"R'", b'R"')
+
+
+def _candidates(source: bytes) -> list[int]:
+    out = [m.start() for p in _PY2_PATTERNS for m in p.finditer(source)]
+    for needle in _PY2_BYTES:
+        at = source.find(needle)
+        while at >= 0:
+            if needle[0] not in b"rR" or (at > 0 and source[at - 1 : at] in (b"u", b"U")):
+                out.append(at - 1 if needle[0] in b"rR" else at)
+            at = source.find(needle, at + 1)
+    return sorted(out)
+
+
+def python2_issues(source: bytes, root: Node) -> list[SyntaxIssue]:
+    """Python 2 syntax that tree-sitter read without an error (nothing is lost by it)."""
+    issues: dict[int, SyntaxIssue] = {}
+    for at in _candidates(source):
+        node = root.descendant_for_byte_range(at, at + 1)
+        if node is None:
+            continue
+        found = _python2(node, source)
+        if found is not None:
+            line = found[0].start_point[0] + 1
+            issues.setdefault(line, SyntaxIssue(line, found[1], PY2))
+    return [issues[k] for k in sorted(issues)]
+
+
+def _python2(node: Node, source: bytes) -> tuple[Node, str] | None:
+    """(statement, message) when ``node`` is part of Python 2 only syntax."""
+    kind = node.type
+    if kind == "string_start":
+        start = (node.text or b"").lower()
+        if start == b"`":
+            return node, "backquotes: use repr()"
+        if start.startswith(b"ur"):
+            return node, "invalid string prefix `ur`"
+        return None
+    if kind == "<>":
+        return node, "`<>`: use `!=`"
+    if kind == "integer":
+        text = node.text or b""
+        if text[-1:] in (b"l", b"L"):
+            return node, "long integer suffix `L`"
+        if len(text) > 1 and text[:1] == b"0" and text[1:2].isdigit() and text.strip(b"0"):
+            return node, "leading zeros in decimal integer literals are not permitted"
+        return None
+    for _ in range(6):  # the keyword's statement is at most a few levels up
+        if node is None:
+            return None
+        kind = node.type
+        if kind == "print_statement":
+            return node, "Missing parentheses in call to 'print'"
+        if kind == "exec_statement":
+            return node, "Missing parentheses in call to 'exec'"
+        if kind == "raise_statement":
+            if any(c.type == "expression_list" for c in node.children):
+                return node, "`raise E, message`: use `raise E(message)`"
+            return None
+        if kind == "except_clause":
+            return (node, "`except E, name:`: use `except E as name:`") if _binds(node) else None
+        if kind in ("block", "module"):
+            return None
+        node = node.parent
+    return None
+
+
+def _binds(clause: Node) -> bool:
+    """``except E, name:`` whose handler uses ``name``: Python 2's binding, not PEP 758."""
+    children = clause.children
+    kinds = [c.type for c in children]
+    if "as" in kinds or kinds.count(",") != 1 or "block" not in kinds:
+        return False
+    comma = kinds.index(",")
+    name = children[comma + 1] if comma + 1 < len(children) else None
+    if name is None or name.type != "identifier":
+        return False
+    body = children[kinds.index("block")]
+    word = re.escape(name.text or b"")
+    return re.search(rb"(?<![\w.])" + word + rb"\b", body.text or b"") is not None

@@ -1,0 +1,204 @@
+"""Error recovery: a syntax error costs only the statement it is in.
+
+tree-sitter recovers by itself, but an unclosed bracket can swallow the statements after it,
+or the whole module can end up one ERROR node. So djatlas splits the lines into statements by
+indentation (the tree tells which lines continue a statement: brackets, strings, ``else:``,
+decorators), parses each statement alone until one fails, descends into it when it is a class or
+``if``/``try``/``with``/loop (never into a function: a broken function or method is lost whole),
+blanks the failing statement (its first line becomes ``pass``, line numbers stay) and parses the
+file again, until the tree is clean. Each error is kept as a SyntaxIssue with line and hint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from djatlas.parse.hints import hint_for
+from djatlas.parse.summary import SyntaxIssue
+
+Node = Any
+#: Parse rounds at most per file; what is still broken after them is skipped by the visitor.
+MAX_ROUNDS = 25
+_CONTAINERS = frozenset({"module", "block"})
+_DEF = re.compile(rb"[ \t]*(?:async[ \t]+)?def\b")
+#: ``T =``, ``*Ts = *``, ``**P =`` inside type parameters: PEP 696 defaults (Python 3.13),
+#: which tree-sitter-python 0.25 does not read (they do not matter to djatlas).
+_TYPE_DEFAULT = re.compile(rb"\s*\*{0,2}\s*\w+\s*=\s*\*?\s*")
+
+
+def first_error(node: Node) -> Node | None:
+    """The first ERROR or MISSING node in document order (PEP 696 defaults excepted)."""
+    for child in node.children:
+        if child.is_missing:
+            return child
+        if child.type == "ERROR":
+            if not _type_default(child):
+                return child
+        elif child.has_error:
+            found = first_error(child)
+            if found is not None:
+                return found
+    return None
+
+
+def _type_default(error: Node) -> bool:
+    parent = error.parent
+    if parent is None or parent.type != "type_parameter":
+        return False
+    return _TYPE_DEFAULT.fullmatch(error.text or b"") is not None
+
+
+def _indent(line: bytes) -> int | None:
+    """Indentation width of a line, None for blank and comment-only lines."""
+    stripped = line.lstrip(b" \t\x0c")
+    if not stripped or stripped[:1] in (b"#", b"\r", b"\n"):
+        return None
+    return len(line) - len(stripped)
+
+
+def _continues(root: Node, row: int, col: int) -> bool:
+    """Whether the line starting at (row, col) continues a statement begun earlier (inside a
+    bracket or string, an ``else:``/``except:`` clause, a decorated definition)."""
+    node = root.descendant_for_point_range((row, col), (row, col))
+    while node is not None and node.type not in _CONTAINERS and node.type != "ERROR":
+        if node.start_point[0] < row:
+            return True
+        node = node.parent
+    return False
+
+
+def _chunks(lines: list[bytes], lo: int, hi: int, level: int, root: Node) -> list[list[int]]:
+    """The statements of lines ``lo..hi`` at indentation ``level``: ``[first, last]`` each."""
+    out: list[list[int]] = []
+    for row in range(lo, hi + 1):
+        width = _indent(lines[row])
+        if width is None:
+            continue
+        starts = (
+            not out
+            or width <= level
+            and lines[row].lstrip()[:1] not in (b")", b"]", b"}")
+            and not _continues(root, row, width)
+        )
+        if starts:
+            out.append([row, row])
+        else:
+            out[-1][1] = row
+    return out
+
+
+def _probe(
+    parse: Callable[[bytes], Node], lines: list[bytes], first: int, last: int
+) -> Node | None:
+    """Parse one statement alone; its first problem node (or its root), None when clean."""
+    text = b"".join(lines[first : last + 1])
+    wrapped = bool(_indent(lines[first]))
+    root = parse(b"if 1:\n" + text if wrapped else text)
+    if not root.has_error:
+        return None
+    problem = first_error(root)
+    if problem is None and root.type != "ERROR":
+        return None
+    return problem if problem is not None else root
+
+
+def _header_end(lines: list[bytes], first: int, last: int) -> int | None:
+    """The line ending a compound statement's header (the ``:`` with brackets closed)."""
+    depth = 0
+    for row in range(first, last + 1):
+        code = _without_strings(lines[row])
+        depth += sum(code.count(c) for c in b"([{") - sum(code.count(c) for c in b")]}")
+        if depth <= 0 and code.rstrip().endswith(b":"):
+            return row
+    return None
+
+
+def _without_strings(line: bytes) -> bytes:
+    return _CODE.sub(b"", line)
+
+
+_CODE = re.compile(rb"#.*|'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def find_broken(
+    parse: Callable[[bytes], Node], lines: list[bytes], lo: int, hi: int, level: int, root: Node
+) -> tuple[int, int, Node] | None:
+    """The first statement of ``lo..hi`` that does not parse on its own, descending into
+    classes and ``if``/``try``/``with``/loops but not into functions: (first, last, problem)."""
+    for first, last in _chunks(lines, lo, hi, level, root):
+        problem = _probe(parse, lines, first, last)
+        if problem is None:
+            continue
+        head = first
+        while head < last and lines[head].lstrip().startswith(b"@"):
+            head += 1
+        if not _DEF.match(lines[head]):
+            end = _header_end(lines, head, last)
+            body = (
+                next((r for r in range(end + 1, last + 1) if _indent(lines[r]) is not None), None)
+                if end is not None
+                else None
+            )
+            if body is not None and (_indent(lines[body]) or 0) > (_indent(lines[first]) or 0):
+                inner = find_broken(parse, lines, body, last, _indent(lines[body]) or 0, root)
+                if inner is not None:
+                    return inner
+        return first, last, problem
+    return None
+
+
+def _blank(lines: list[bytes], first: int, last: int) -> list[bytes]:
+    """Lines ``first..last`` replaced by one ``pass`` at the first line's indentation."""
+    head = lines[first]
+    indent = head[: len(head) - len(head.lstrip(b" \t\x0c"))]
+    out = list(lines)
+    out[first] = indent + b"pass\n"
+    for i in range(first + 1, last + 1):
+        out[i] = b"\n"
+    return out
+
+
+def _message(problem: Node) -> str:
+    if problem.is_missing:
+        return f"expected `{problem.type}`"
+    text = (problem.text or b"").strip()
+    opened = sum(text.count(c) for c in (b"(", b"[", b"{"))
+    closed = sum(text.count(c) for c in (b")", b"]", b"}"))
+    if opened > closed:
+        return "unclosed bracket"
+    return "invalid syntax"
+
+
+def recover(
+    parse: Callable[[bytes], Node], source: bytes, root: Node
+) -> tuple[bytes, Node, list[SyntaxIssue], bool]:
+    """Blank broken statements until the tree parses clean.
+
+    Returns the source and root actually used, the issues, and whether errors remain (too many
+    rounds, or no progress: the visitor then skips every statement that still has one).
+    """
+    issues: list[SyntaxIssue] = []
+    lines = source.splitlines(keepends=True)
+    for _ in range(MAX_ROUNDS):
+        if root.type != "ERROR" and first_error(root) is None:
+            return source, root, issues, False
+        found = find_broken(parse, lines, 0, len(lines) - 1, 0, root)
+        if found is None:
+            break  # no single statement is to blame: give up here
+        first, last, problem = found
+        row = problem.start_point[0] - (1 if _indent(lines[first]) else 0)
+        line = min(max(first + row, first), last)
+        issues.append(
+            SyntaxIssue(
+                line + 1,
+                _message(problem),
+                hint_for(b"".join(lines[first : last + 1]), problem),
+                [first + 1, last + 1],
+            )
+        )
+        lines = _blank(lines, first, last)
+        source = b"".join(lines)
+        root = parse(source)
+    return source, root, issues, root.type == "ERROR" or first_error(root) is not None

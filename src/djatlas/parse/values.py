@@ -1,0 +1,287 @@
+"""Values of tree-sitter expression nodes: dotted names, literals, source text.
+
+Every function takes the UTF-8 source the tree was parsed from (slicing it is much cheaper
+than ``Node.text``) and reads children by position (cheaper than field lookups).
+"""
+
+from __future__ import annotations
+
+import ast
+import unicodedata
+from typing import Any
+
+from djatlas.parse.summary import Value
+
+Node = Any  # tree_sitter.Node
+
+#: Calls whose single string argument is the value (translation markers).
+GETTEXT = frozenset(
+    {
+        "_",
+        "gettext",
+        "gettext_lazy",
+        "ugettext",
+        "ugettext_lazy",
+        "gettext_noop",
+        "ugettext_noop",
+        "_lazy",
+        "lazy_gettext",
+        "pgettext",
+        "pgettext_lazy",
+        "gettext_lazy_",
+    }
+)
+MAX_DEPTH = 60
+_MAX_SOURCE = 300
+#: Longest operator chain read; Python's own parser gives up far earlier (~1,000).
+MAX_CHAIN = 1000
+_FOLD_OPS = frozenset({"+", "-", "*", "//", "%"})
+_CHAINS = frozenset({"binary_operator", "boolean_operator"})
+#: Tokens between the items of a list, tuple, set, dict or argument list.
+PUNCTUATION = frozenset({"(", ")", "[", "]", "{", "}", ",", "comment"})
+_INF = (float("inf"), float("-inf"))
+
+
+class TooDeep(RecursionError):
+    """An expression nested past what djatlas reads."""
+
+
+def unwrap(node: Node) -> Node:
+    """The expression inside redundant parentheses (which Python's AST does not keep)."""
+    while node.type == "parenthesized_expression":
+        inner = [c for c in node.children if c.type not in PUNCTUATION]
+        if len(inner) != 1:
+            return node
+        node = inner[0]
+    return node
+
+
+def text(src: bytes, node: Node) -> str:
+    return src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def ident(src: bytes, node: Node) -> str:
+    """An identifier, NFKC-normalised as Python does."""
+    raw = src[node.start_byte : node.end_byte]
+    if raw.isascii():
+        return raw.decode("ascii")
+    return unicodedata.normalize("NFKC", raw.decode("utf-8", "replace"))
+
+
+def segment(src: bytes, node: Node) -> str:
+    """The node's source on one line, whitespace collapsed, cut at 300 characters."""
+    out = text(src, node)
+    if "\n" in out or "\r" in out:
+        out = " ".join(p.strip() for p in out.splitlines())
+    if "  " in out or "\n" in out:
+        out = " ".join(out.split())
+    return out if len(out) <= _MAX_SOURCE else out[: _MAX_SOURCE - 1] + "…"
+
+
+def items(node: Node) -> list[Node]:
+    """The items of a list, tuple, set, dict or argument list (starred items included)."""
+    return [c for c in node.children if c.type not in PUNCTUATION]
+
+
+def dotted(src: bytes, node: Node) -> str | None:
+    """``a.b.c`` for a name or attribute chain, else None."""
+    kind = node.type
+    if kind == "identifier":
+        return ident(src, node)
+    parts: list[str] = []
+    while kind == "attribute" or kind == "parenthesized_expression":
+        if kind == "parenthesized_expression":
+            node = unwrap(node)
+            if node.type == "parenthesized_expression":
+                return None
+        else:
+            children = node.children
+            attr = children[-1]
+            if attr.type != "identifier":
+                return None
+            parts.append(ident(src, attr))
+            node = children[0]
+        kind = node.type
+    if kind == "identifier":
+        parts.append(ident(src, node))
+        return ".".join(reversed(parts))
+    return None
+
+
+def check_chain(node: Node) -> None:
+    """Raise TooDeep for an operator chain longer than MAX_CHAIN (``1 + 1 + ...``)."""
+    depth = 0
+    while node.type in _CHAINS:
+        depth += 1
+        if depth > MAX_CHAIN:
+            raise TooDeep
+        node = node.children[0]
+
+
+def operands(node: Node) -> tuple[Node, str, Node]:
+    """(left, operator, right) of a binary or boolean operator."""
+    children = node.children
+    if len(children) == 3:
+        return children[0], children[1].type, children[2]
+    ops = [c for c in children if c.type != "comment"]
+    return ops[0], ops[1].type, ops[-1]
+
+
+def string_value(src: bytes, node: Node) -> str | None:
+    """The value of a plain (or implicitly concatenated) str literal; None for f/t/bytes."""
+    kind = node.type
+    if kind == "concatenated_string":
+        out: list[str] = []
+        for part in node.children:
+            if part.type == "comment":
+                continue
+            value = string_value(src, part) if part.type == "string" else None
+            if value is None:
+                return None
+            out.append(value)
+        return "".join(out)
+    if kind != "string":
+        return None
+    raw = src[node.start_byte : node.end_byte]
+    first = raw[:1]
+    if first == b'"' or first == b"'":
+        if b"\\" not in raw and b"\r" not in raw:
+            n = 3 if raw[:3] in (b'"""', b"'''") else 1
+            if len(raw) >= 2 * n:
+                return raw[n:-n].decode("utf-8", "replace")
+    else:
+        quote = 0
+        while quote < len(raw) and raw[quote] not in (34, 39):  # " '
+            quote += 1
+        prefix = raw[:quote].lower()
+        if b"f" in prefix or b"t" in prefix or b"b" in prefix:
+            return None
+    try:
+        value = ast.literal_eval(raw.decode("utf-8", "replace"))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def number(src: bytes, node: Node) -> int | float | None:
+    """An int or finite float literal, else None (complex, Python 2 ``0777``/``10L``)."""
+    raw = src[node.start_byte : node.end_byte].decode("ascii", "replace")
+    if node.type == "integer":
+        try:
+            return int(raw, 0)
+        except ValueError:
+            if raw[-1:] in "jJ" or not raw[:1].isdigit():
+                return None
+            try:
+                value = ast.literal_eval(raw)
+            except (SyntaxError, ValueError):
+                return None
+            return value if isinstance(value, int) else None
+    if raw[-1:] in "jJ":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if value == value and value not in _INF else None
+
+
+def literal(src: bytes, node: Node, depth: int = 0) -> Value:
+    """Evaluate a literal without eval; anything else becomes ``{"$expr": source}``."""
+    kind = node.type
+    if kind == "parenthesized_expression":
+        node = unwrap(node)
+        kind = node.type
+    if depth > MAX_DEPTH:
+        return {"$expr": segment(src, node)}
+    if kind == "string" or kind == "concatenated_string":
+        value = string_value(src, node)
+        if value is not None:
+            return value
+    elif kind == "integer" or kind == "float":
+        value = number(src, node)
+        if value is not None:
+            return value
+    elif kind == "true":
+        return True
+    elif kind == "false":
+        return False
+    elif kind == "none":
+        return None
+    elif kind in ("list", "tuple", "set", "expression_list"):
+        return [literal(src, e, depth + 1) for e in items(node)]
+    elif kind == "dictionary":
+        return _dict(src, node, depth)
+    elif kind == "unary_operator":
+        op, arg = node.children[0].type, unwrap(node.children[-1])
+        if (op == "-" or op == "+") and arg.type in ("integer", "float"):
+            value = number(src, arg)
+            if value is not None:
+                return -value if op == "-" else value
+    elif kind == "binary_operator":
+        check_chain(node)
+        left, op, right = operands(node)
+        if op in _FOLD_OPS:
+            folded = _fold(op, literal(src, left, depth + 1), literal(src, right, depth + 1))
+            if folded is not None:
+                return folded
+    elif kind == "call":
+        value = _gettext(src, node)
+        if value is not None:
+            return value
+    elif kind == "boolean_operator":
+        check_chain(node)
+    return {"$expr": segment(src, node)}
+
+
+def _dict(src: bytes, node: Node, depth: int) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for item in items(node):
+        if item.type == "pair":
+            parts = [c for c in item.children if c.type != "comment"]
+            key_node = unwrap(parts[0])
+            key = string_value(src, key_node)
+            if key is None:
+                key = segment(src, key_node)
+            out[key] = literal(src, parts[-1], depth + 1)
+        elif item.type == "dictionary_splat":
+            out["**"] = {"$expr": segment(src, unwrap(item.children[-1]))}
+    return out
+
+
+def _gettext(src: bytes, node: Node) -> str | None:
+    children = node.children
+    name = dotted(src, children[0])
+    if not name or name.rsplit(".", 1)[-1] not in GETTEXT:
+        return None
+    args = children[-1]
+    if args.type != "argument_list":
+        return None
+    given = items(args)
+    if not given or any(c.type in ("keyword_argument", "dictionary_splat") for c in given):
+        return None
+    return string_value(src, unwrap(given[-1]))
+
+
+def _fold(op: str, left: Value, right: Value) -> Value:
+    """Constant arithmetic on literal numbers (``60 * 4``) and string concatenation."""
+    nums = (int, float)
+    if isinstance(left, bool) or isinstance(right, bool):
+        return None
+    if isinstance(left, nums) and isinstance(right, nums):
+        if op in ("//", "%") and right == 0:
+            return None
+        if op == "+":
+            result = left + right
+        elif op == "-":
+            result = left - right
+        elif op == "*":
+            result = left * right
+        elif op == "//":
+            result = left // right
+        else:
+            result = left % right
+        return result if abs(result) < 10**15 else None
+    if op == "+" and isinstance(left, str) and isinstance(right, str):
+        return left + right if len(left) + len(right) < 10_000 else None
+    return None
