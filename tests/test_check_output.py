@@ -49,7 +49,10 @@ def test_json_output() -> None:
     assert doc["summary"]["findings"] == len(doc["findings"]) == 25  # DJ010 is opt-in
     assert doc["summary"]["by_rule"]["DJ005"] == 2
     first = doc["findings"][0]
-    assert set(first) == {"code", "rule", "severity", "message", "file", "line", "model", "field"}
+    assert set(first) == {
+        "code", "rule", "severity", "message", "file", "line", "model", "model_id", "field"
+    }  # fmt: skip
+    assert first["model_id"] and "." in first["model_id"]
 
 
 def test_sarif_validates_against_the_schema() -> None:

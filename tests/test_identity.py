@@ -154,3 +154,117 @@ def test_ensure_ids_fills_an_old_report(tmp_path):
     assert fk["relation"]["target_id"] == "paas_wl.builds.models.Build"
     # a report that has ids is left alone
     assert ensure_ids(doc) is doc
+
+
+# -- every format identifies models by id -------------------------------------------------
+def _node_ids(fmt: str, text: str) -> list[str]:
+    import re
+
+    pattern = {
+        "mermaid": r'^    (\S+)\["',
+        "dot": r'^    ("[^"]+") \[label=<',
+        "plantuml": r'^  entity "[^"]*" as (\S+)',
+    }[fmt]
+    return re.findall(pattern, text, re.M)
+
+
+def test_no_duplicate_node_ids_in_any_diagram(tmp_path):
+    from djatlas.render import RenderOptions, get_renderer
+
+    def render(doc, fmt, options):
+        return get_renderer(fmt)(doc, options)
+
+    doc = _scan(tmp_path)
+    for fmt in ("mermaid", "dot", "plantuml"):
+        nodes = _node_ids(fmt, render(doc, fmt, RenderOptions()))
+        assert len(nodes) == len(doc["models"]) == len(set(nodes)), fmt
+    mermaid = render(doc, "mermaid", RenderOptions())
+    # twins are told apart in the box title
+    assert '["utils.AuditedModel (paas_wl.utils.models)"]' in mermaid
+    assert '["utils.AuditedModel (paasng.utils.models)"]' in mermaid
+    dbml = render(doc, "dbml", RenderOptions())
+    assert dbml.count('Table "vendor_tag"') == 1  # no project: one table name, said once
+    assert "table vendor_tag already written" in dbml
+
+
+def test_diagram_edges_reach_the_right_twin(tmp_path):
+    from djatlas.render.filters import select
+
+    view = select(_scan(tmp_path))
+    abstract = {(e.source, e.target) for e in view.edges if e.kind == "abstract"}
+    assert ("paas_wl.builds.models.Build", "paas_wl.utils.models.AuditedModel") in abstract
+    assert not any(t == "paasng.utils.models.AuditedModel" for _, t in abstract)
+
+
+def test_atlas_links_bases_by_id(tmp_path):
+    from djatlas.render import RenderOptions
+    from djatlas.render.html import atlas_data
+
+    data = atlas_data(_scan(tmp_path), RenderOptions())
+    build = next(m for m in data["models"] if m["id"] == "paas_wl.builds.models.Build")
+    assert build["bases"][0]["model_id"] == "paas_wl.utils.models.AuditedModel"
+    utils = [a for a in data["apps"] if a["label"] == "utils"]
+    assert sorted(i for a in utils for i in a["models"]) == [
+        "paas_wl.utils.models.AuditedModel",
+        "paasng.utils.models.AuditedModel",
+    ]
+
+
+def test_find_model_by_id_and_ambiguous_label(tmp_path):
+    import pytest
+
+    from djatlas.render.filters import FilterError, find_model
+
+    doc = _scan(tmp_path)
+    assert find_model(doc, "paasng.utils.models.AuditedModel")["file"].startswith("api/paasng")
+    assert find_model(doc, "builds.Build")["id"] == "paas_wl.builds.models.Build"
+    with pytest.raises(FilterError, match="ambiguous.*paas_wl.utils.models.AuditedModel"):
+        find_model(doc, "utils.AuditedModel")
+
+
+def test_diff_keeps_both_twins(tmp_path):
+    from djatlas.diff.engine import diff_reports
+
+    old = _scan(tmp_path)
+    new = json.loads(json.dumps(old))
+    twin = next(m for m in new["models"] if m["id"] == "paasng.utils.models.AuditedModel")
+    twin["fields"][0]["max_length"] = 32
+    result = diff_reports(old, new)
+    changed = [(e["id"], e["status"]) for e in result["models"]]
+    assert changed == [("paasng.utils.models.AuditedModel", "changed")]
+    # both twins removed: two entries, not one
+    gone = json.loads(json.dumps(old))
+    gone["models"] = [m for m in gone["models"] if m["label"] != "utils.AuditedModel"]
+    removed = [e["id"] for e in diff_reports(old, gone)["models"] if e["status"] == "removed"]
+    assert sorted(removed) == [
+        "paas_wl.utils.models.AuditedModel",
+        "paasng.utils.models.AuditedModel",
+    ]
+
+
+def test_diff_matches_an_old_report_without_ids(tmp_path):
+    from djatlas.diff.engine import diff_reports
+
+    new = _scan(tmp_path)
+    old = json.loads(json.dumps(new))
+    for m in old["models"]:
+        del m["id"]
+    assert diff_reports(old, new)["models"] == []
+
+
+def test_check_findings_carry_the_model_id(tmp_path):
+    from djatlas.checks import run_checks
+
+    files = dict(MONOREPO)
+    files["api/paasng/utils/models.py"] = """
+        from django.db import models
+
+        class AuditedModel(models.Model):
+            owner = models.CharField()
+
+            class Meta:
+                abstract = True
+    """
+    result = run_checks(_scan(tmp_path, files))
+    hits = [f for f in result.findings if f.field == "owner"]
+    assert hits and all(f.model_id == "paasng.utils.models.AuditedModel" for f in hits)

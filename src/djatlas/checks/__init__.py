@@ -14,6 +14,7 @@ from typing import Any
 from djatlas.checks.config import LineCache, is_excluded, suppressed_codes
 from djatlas.checks.context import Context
 from djatlas.checks.registry import Finding, Rule, all_rules, select_rules
+from djatlas.graph.identity import ensure_ids
 
 __all__ = ["CheckResult", "Finding", "Rule", "all_rules", "run_checks", "select_rules"]
 
@@ -55,7 +56,7 @@ def run_checks(
 ) -> CheckResult:
     """Run ``rules`` (default: the default rule set) over report ``doc``."""
     rules = select_rules(None, None) if rules is None else rules
-    ctx = Context(doc)
+    ctx = Context(ensure_ids(doc))
     cache = LineCache(root)
     kept: list[Finding] = []
     suppressed = excluded = 0

@@ -75,6 +75,7 @@ def render_json(result: CheckResult) -> str:
                 "file": f.file,
                 "line": f.line,
                 "model": f.model,
+                "model_id": f.model_id,
                 "field": f.field,
             }
             for f in result.findings

@@ -23,6 +23,8 @@ class Finding:
     model: str | None = None
     field: str | None = None
     severity: str = "warning"
+    #: The model's id (unique in the report, where its label may not be).
+    model_id: str | None = None
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file or "", self.line or 0, self.code, self.message)

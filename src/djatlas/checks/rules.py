@@ -50,6 +50,7 @@ def _f(
         line=(field.get("line") if field else None) or model.get("line"),
         model=model.get("label"),
         field=field["name"] if field else None,
+        model_id=model.get("id"),
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from djatlas.graph.identity import ensure_ids
+
 DIFF_FORMAT = "djatlas-diff"
 DIFF_SCHEMA_VERSION = 1
 
@@ -157,6 +159,7 @@ def _field_signature(model: dict[str, Any]) -> tuple[Any, ...]:
 
 def _model_ref(model: dict[str, Any]) -> dict[str, Any]:
     return {
+        "id": model.get("id"),
         "label": model.get("label"),
         "module": model.get("module"),
         "file": model.get("file"),
@@ -192,13 +195,29 @@ class _Differ:
 
     # -- models -------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        old_models = {m["label"]: m for m in self.old.get("models") or []}
-        new_models = {m["label"]: m for m in self.new.get("models") or []}
-        removed = [label for label in old_models if label not in new_models]
-        added = [label for label in new_models if label not in old_models]
+        # Models are matched by id (unique, where a label may repeat in a monorepo); a report
+        # written before ids existed gets them (module.Class) first.
+        old_models = {m["id"]: m for m in ensure_ids(self.old).get("models") or []}
+        new_models = {m["id"]: m for m in ensure_ids(self.new).get("models") or []}
+        removed = [key for key in old_models if key not in new_models]
+        added = [key for key in new_models if key not in old_models]
         entries: list[dict[str, Any]] = []
 
-        pairs: list[tuple[str, str, str]] = []  # (old label, new label, status)
+        pairs: list[tuple[str, str, str]] = []  # (old id, new id, status)
+        # Moved to another module or source root: the same label, unique on both sides.
+        by_label_old: dict[str, list[str]] = {}
+        by_label_new: dict[str, list[str]] = {}
+        for key in removed:
+            by_label_old.setdefault(old_models[key]["label"], []).append(key)
+        for key in added:
+            by_label_new.setdefault(new_models[key]["label"], []).append(key)
+        same = [(key, key) for key in old_models if key in new_models]
+        for label, olds in by_label_old.items():
+            news = by_label_new.get(label, [])
+            if len(olds) == 1 and len(news) == 1:
+                same.append((olds[0], news[0]))
+        removed = [key for key in removed if key not in {p[0] for p in same}]
+        added = [key for key in added if key not in {p[1] for p in same}]
         # Moved between apps: same class name, unique among the removed and the added.
         by_name_old: dict[str, list[str]] = {}
         by_name_new: dict[str, list[str]] = {}
@@ -227,12 +246,13 @@ class _Differ:
                 pairs.append((olds[0], news[0], "renamed"))
         paired_old = {p[0] for p in pairs}
         paired_new = {p[1] for p in pairs}
-        self.pairs = {p[0]: p[1] for p in pairs}
+        self.pairs = {old_models[p[0]]["label"]: new_models[p[1]]["label"] for p in pairs}
 
-        for label in removed:
-            if label in paired_old:
+        for key in removed:
+            if key in paired_old:
                 continue
-            model = old_models[label]
+            model = old_models[key]
+            label = model["label"]
             entry = {
                 "status": "removed",
                 "old_label": label,
@@ -249,26 +269,30 @@ class _Differ:
                     )
                 ]
             entries.append(entry)
-        for label in added:
-            if label in paired_new:
+        for key in added:
+            if key in paired_new:
                 continue
-            model = new_models[label]
+            model = new_models[key]
             entries.append(
-                {"status": "added", "old_label": None, "new_label": label, **_model_ref(model)}
+                {
+                    "status": "added",
+                    "old_label": None,
+                    "new_label": model["label"],
+                    **_model_ref(model),
+                }
             )
-        for old_label, new_label, status in pairs:
-            entries.append(self.compare(old_models[old_label], new_models[new_label], status))
-        for label in old_models:
-            if label in new_models:
-                old_model, new_model = old_models[label], new_models[label]
-                status = (
-                    "moved" if old_model.get("module") != new_model.get("module") else "changed"
-                )
-                entry = self.compare(old_model, new_model, status)
-                if entry["changes"] or entry["meta"] or any(entry["fields"].values()):
-                    entries.append(entry)
+        for old_key, new_key, status in pairs:
+            entries.append(self.compare(old_models[old_key], new_models[new_key], status))
+        for old_key, new_key in same:
+            old_model, new_model = old_models[old_key], new_models[new_key]
+            status = "moved" if old_model.get("module") != new_model.get("module") else "changed"
+            entry = self.compare(old_model, new_model, status)
+            if entry["changes"] or entry["meta"] or any(entry["fields"].values()):
+                entries.append(entry)
         order = {"added": 0, "removed": 1, "renamed": 2, "moved": 3, "changed": 4}
-        entries.sort(key=lambda e: (order[e["status"]], e.get("new_label") or e["old_label"]))
+        entries.sort(
+            key=lambda e: (order[e["status"]], e.get("new_label") or e["old_label"], e["id"])
+        )
         return self.document(entries)
 
     def compare(self, old: dict[str, Any], new: dict[str, Any], status: str) -> dict[str, Any]:

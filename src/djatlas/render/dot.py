@@ -53,7 +53,7 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
     title = html(m["name"]) + (f' <I>«{html(", ".join(flags))}»</I>' if flags else "")
     rows = [
         f'<TR><TD BGCOLOR="{colour}" COLSPAN="2"><B>{title}</B><BR/>'
-        f'<FONT POINT-SIZE="9">{html(m["label"])}</FONT></TD></TR>'
+        f'<FONT POINT-SIZE="9">{html(view.title(m))}</FONT></TD></TR>'
     ]
     for f in view.fields(m):
         name = html(f["name"])
@@ -71,7 +71,7 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
         + "".join(rows) + "</TABLE>"
     )
     style = ' style="dashed"' if m.get("abstract") else ""
-    return f"    {quote(m['label'])} [label=<{table}>{style}];"
+    return f"    {quote(m['id'])} [label=<{table}>{style}];"
 
 
 def _edge(e: Edge) -> str:

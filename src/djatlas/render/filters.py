@@ -10,11 +10,13 @@ The result is a :class:`View`: the selected models, the fields to show for each 
 from __future__ import annotations
 
 import fnmatch
-from collections import deque
-from collections.abc import Iterable
+import hashlib
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from djatlas.graph.identity import ensure_ids
 from djatlas.render import RenderOptions
 
 RELATION_KINDS = ("ForeignKey", "OneToOneField", "ManyToManyField")
@@ -32,6 +34,7 @@ class Edge:
     field ``name`` pointing at ``target``), ``parent`` (multi-table inheritance: ``source``'s
     concrete parent is ``target``), ``proxy`` (``source`` proxies ``target``) or ``abstract``
     (``source`` extends the abstract model ``target``).
+    ``source`` and ``target`` are model ids (see graph/identity.py).
     """
 
     source: str
@@ -60,13 +63,40 @@ class View:
     edges: list[Edge]
     options: RenderOptions
     by_label: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Per model id of the whole report: its label, or its label and module when two models
+    #: share the label (what a diagram shows as the box's name).
+    titles: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_label = {m["label"]: m for m in self.models}
+        self.by_id = {m["id"]: m for m in self.models}
+        self.titles = model_titles(self.doc.get("models") or [])
 
     @property
     def labels(self) -> list[str]:
         return [m["label"] for m in self.models]
+
+    @property
+    def ids(self) -> list[str]:
+        return [m["id"] for m in self.models]
+
+    def title(self, model: dict[str, Any]) -> str:
+        return self.titles.get(model["id"]) or model["label"]
+
+    def node_ids(self, token: Callable[[str], str]) -> dict[str, str]:
+        """``token(key)`` per model id of the report, made unique (a short hash of the id is
+        added on a clash); the key is the label, or the id for models sharing a label."""
+        out: dict[str, str] = {}
+        taken: set[str] = set()
+        for m in self.doc.get("models") or []:
+            key = m["label"] if self.titles.get(m["id"]) == m["label"] else m["id"]
+            name = token(key)
+            if name in taken:
+                name = token(key + "_" + hashlib.sha1(m["id"].encode()).hexdigest()[:8])
+            taken.add(name)
+            out[m["id"]] = name
+        return out
 
     def fields(self, model: dict[str, Any]) -> list[dict[str, Any]]:
         """The fields to draw in ``model``'s box ([] with ``--no-fields``)."""
@@ -79,70 +109,104 @@ class View:
         return list(fields)
 
     def apps(self) -> list[tuple[str, list[dict[str, Any]]]]:
-        """Selected models grouped by app label, apps in report order."""
+        """Selected models grouped by app label, apps in report order (an app label that
+        several projects of the tree use is named ``label (project)``)."""
         order = [a["label"] for a in self.doc.get("apps") or []]
+        projects: dict[str, set[str | None]] = {}
+        for m in self.doc.get("models") or []:
+            projects.setdefault(m["app_label"], set()).add(m.get("project"))
         groups: dict[str, list[dict[str, Any]]] = {}
         for m in self.models:
-            groups.setdefault(m["app_label"], []).append(m)
-        ranked = sorted(groups, key=lambda a: (order.index(a) if a in order else len(order), a))
+            app = m["app_label"]
+            if len(projects.get(app, ())) > 1:
+                app = f"{app} ({m.get('project') or '-'})"
+            groups.setdefault(app, []).append(m)
+        def rank(a: str) -> tuple[int, str]:
+            label = a.split(" (", 1)[0]
+            return (order.index(label) if label in order else len(order), a)
+
+        ranked = sorted(groups, key=rank)
         return [(a, groups[a]) for a in ranked]
 
 
+def model_titles(models: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Per model id: its label, or ``label (module)`` when other models share the label."""
+    models = list(models)
+    count = Counter(m["label"] for m in models)
+    return {
+        m["id"]: m["label"] if count[m["label"]] == 1 else f"{m['label']} ({_where(m)})"
+        for m in models
+    }
+
+
+def _where(m: dict[str, Any]) -> str:
+    suffix = "." + m["name"]
+    return m["id"][: -len(suffix)] if m["id"].endswith(suffix) else m["id"]
+
+
 def dotted_paths(doc: dict[str, Any]) -> dict[str, str]:
-    """Map each model's dotted class path (``module.Name``) to its label."""
-    return {f"{m['module']}.{m['name']}": m["label"] for m in doc.get("models") or []}
+    """Map each model's dotted class path (``module.Name``) to its id."""
+    return {f"{m['module']}.{m['name']}": m["id"] for m in doc.get("models") or []}
 
 
 def all_edges(doc: dict[str, Any], models: Iterable[dict[str, Any]]) -> list[Edge]:
     """Relation and inheritance edges declared by ``models`` (targets may be anywhere)."""
-    paths = dotted_paths(doc)
-    labels = {m["label"]: m for m in doc.get("models") or []}
+    ensure_ids(doc)
+    by_id = {m["id"]: m for m in doc.get("models") or []}
     edges: list[Edge] = []
     for m in models:
         parent_links = set()
+        parents = m.get("parent_ids") or []
         for f in m.get("fields") or []:
             rel = f.get("relation")
-            if not rel or rel.get("kind") not in RELATION_KINDS or not rel.get("target"):
+            if not rel or rel.get("kind") not in RELATION_KINDS or not rel.get("target_id"):
                 continue
             if f.get("origin") == "parent":  # drawn from the parent that declares it
                 continue
-            if rel.get("parent_link") and rel["target"] in (m.get("parents") or []):
-                parent_links.add(rel["target"])
-                edges.append(Edge(m["label"], rel["target"], "parent", f["name"], field=f))
+            target = rel["target_id"]
+            if rel.get("parent_link") and target in parents:
+                parent_links.add(target)
+                edges.append(Edge(m["id"], target, "parent", f["name"], field=f))
                 continue
-            edges.append(Edge(m["label"], rel["target"], rel["kind"], f["name"],
+            edges.append(Edge(m["id"], target, rel["kind"], f["name"],
                               bool(f.get("null")), rel.get("through"), f))
-        for parent in [] if m.get("proxy") else (m.get("parents") or []):
+        for parent in [] if m.get("proxy") else parents:
             if parent not in parent_links:
-                edges.append(Edge(m["label"], parent, "parent"))
-        if m.get("proxy") and m.get("concrete_model") and m["concrete_model"] != m["label"]:
-            target = m["concrete_model"]
+                edges.append(Edge(m["id"], parent, "parent"))
+        concrete = m.get("concrete_model_id")
+        if m.get("proxy") and concrete and concrete != m["id"]:
+            target = concrete
             for b in m.get("bases") or []:  # the proxied class itself, if it is a model
-                if paths.get(b.get("resolved") or "") in labels:
-                    target = paths[b["resolved"]]
+                if b.get("model_id") in by_id:
+                    target = b["model_id"]
                     break
-            edges.append(Edge(m["label"], target, "proxy"))
+            edges.append(Edge(m["id"], target, "proxy"))
         for b in m.get("bases") or []:
-            base = paths.get(b.get("resolved") or "")
-            if base and labels[base].get("abstract"):
-                edges.append(Edge(m["label"], base, "abstract"))
+            base = by_id.get(b.get("model_id") or "")
+            if base is not None and base.get("abstract"):
+                edges.append(Edge(m["id"], base["id"], "abstract"))
     return edges
 
 
 def find_model(doc: dict[str, Any], name: str) -> dict[str, Any]:
-    """The model named ``name``: a label (``shop.Product``) or a unique class name."""
+    """The model named ``name``: an id, a unique label (``shop.Product``) or a unique class
+    name."""
+    ensure_ids(doc)
     models = doc.get("models") or []
     for m in models:
-        if m["label"] == name:
+        if m["id"] == name:
             return m
-    hits = [m for m in models if m["name"] == name] or [
-        m for m in models if m["name"].lower() == name.lower() or m["label"].lower() == name.lower()
-    ]
+    lower = name.lower()
+    hits = (
+        [m for m in models if m["label"] == name]
+        or [m for m in models if m["name"] == name]
+        or [m for m in models if m["name"].lower() == lower or m["label"].lower() == lower]
+    )
     if len(hits) == 1:
         return hits[0]
     if hits:
         raise FilterError(
-            f"model {name!r} is ambiguous: " + ", ".join(sorted(m["label"] for m in hits))
+            f"model {name!r} is ambiguous: " + ", ".join(sorted(m["id"] for m in hits))
         )
     close = sorted(m["label"] for m in models if name.lower() in m["label"].lower())[:5]
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -159,6 +223,7 @@ def _excluded(model: dict[str, Any], globs: list[str]) -> bool:
 def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
     """Apply the shared filters to ``doc`` and return the :class:`View` to draw."""
     options = options or RenderOptions()
+    ensure_ids(doc)
     models = list(doc.get("models") or [])
     known_apps = {a["label"] for a in doc.get("apps") or []} | {m["app_label"] for m in models}
     for app in options.apps:
@@ -174,26 +239,26 @@ def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
         models = [m for m in models if m["app_label"] in options.apps]
     if options.model:
         centre = find_model(doc, options.model)
-        pool = {m["label"] for m in models}
-        if centre["label"] not in pool:
+        pool = {m["id"] for m in models}
+        if centre["id"] not in pool:
             raise FilterError(f"model {centre['label']!r} is excluded by the other filters")
-        adjacent: dict[str, set[str]] = {label: set() for label in pool}
+        adjacent: dict[str, set[str]] = {key: set() for key in pool}
         for e in all_edges(doc, models):
             if e.source in pool and e.target in pool:
                 adjacent[e.source].add(e.target)
                 adjacent[e.target].add(e.source)
         depth = max(0, options.depth)
-        seen = {centre["label"]: 0}
-        queue = deque([centre["label"]])
+        seen = {centre["id"]: 0}
+        queue = deque([centre["id"]])
         while queue:
-            label = queue.popleft()
-            if seen[label] >= depth:
+            key = queue.popleft()
+            if seen[key] >= depth:
                 continue
-            for nxt in sorted(adjacent[label]):
+            for nxt in sorted(adjacent[key]):
                 if nxt not in seen:
-                    seen[nxt] = seen[label] + 1
+                    seen[nxt] = seen[key] + 1
                     queue.append(nxt)
-        models = [m for m in models if m["label"] in seen]
-    chosen = {m["label"] for m in models}
+        models = [m for m in models if m["id"] in seen]
+    chosen = {m["id"] for m in models}
     edges = [e for e in all_edges(doc, models) if e.target in chosen]
     return View(doc=doc, models=models, edges=edges, options=options)

@@ -55,8 +55,13 @@ def atlas_data(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
     elif options.hide_inherited:
         models = [{**m, "fields": [f for f in m.get("fields") or []
                                    if f.get("origin") != "inherited"]} for m in models]
-    labels = {m["label"] for m in models}
-    apps = [{**a, "models": [label for label in a.get("models") or [] if label in labels]}
+    ids = {m["id"] for m in models}
+    ids_of = {}  # label -> ids, for an apps[] entry written before ids existed
+    for m in doc.get("models") or []:
+        ids_of.setdefault(m["label"], []).append(m["id"])
+    apps = [{**a, "models": [i for i in a.get("model_ids") or
+                             [i for label in a.get("models") or [] for i in ids_of.get(label, [])]
+                             if i in ids]}
             for a in doc.get("apps") or []]
     apps = [a for a in apps if a["models"] or not (options.apps or options.model)]
     diagnostics = doc.get("diagnostics") or []

@@ -35,7 +35,8 @@ def _ascii_token(text: str, fallback: str) -> str:
 
 
 def entity_id(label: str) -> str:
-    """The Mermaid entity id for a model label (``shop.Product`` -> ``shop__Product``)."""
+    """The Mermaid entity id for a model label or id (``shop.Product`` -> ``shop__Product``;
+    a dotted id keeps its module, mangled: ``a.models.X`` -> ``a_models_<hash>__X``)."""
     app, _, name = label.rpartition(".")
     return _ascii_token(app, "a") + "__" + _ascii_token(name, "M")
 
@@ -87,20 +88,22 @@ def _attribute(f: dict[str, Any]) -> str:
     return line
 
 
-def _entity(view: View, model: dict[str, Any], drawn_m2m: set[tuple[str, str]]) -> list[str]:
-    head = f'    {entity_id(model["label"])}["{_text(model["label"])}"]'
+def _entity(
+    view: View, model: dict[str, Any], drawn_m2m: set[tuple[str, str]], ids: dict[str, str]
+) -> list[str]:
+    head = f'    {ids[model["id"]]}["{_text(view.title(model))}"]'
     attributes = [
         "        " + _attribute(f)
         for f in view.fields(model)
-        if (model["label"], f["name"]) not in drawn_m2m
+        if (model["id"], f["name"]) not in drawn_m2m
     ]
     if not attributes:
         return [head]
     return [head + " {", *attributes, "    }"]
 
 
-def _relationship(e: Edge) -> str:
-    src, dst = entity_id(e.source), entity_id(e.target)
+def _relationship(e: Edge, ids: dict[str, str]) -> str:
+    src, dst = ids[e.source], ids[e.target]
     if e.kind == "ForeignKey":
         line = f"{dst} {'|o' if e.null else '||'}--o{{ {src}"
     elif e.kind == "OneToOneField":
@@ -123,11 +126,12 @@ def erdiagram(view: View, models: list[dict[str, Any]] | None = None,
     models = view.models if models is None else models
     edges = view.edges if edges is None else edges
     drawn_m2m = {(e.source, e.name) for e in edges if e.kind == "ManyToManyField"}
+    ids = view.node_ids(entity_id)
     lines = ["erDiagram"]
     for m in models:
-        lines.extend(_entity(view, m, drawn_m2m))
-    for e in sorted(edges, key=lambda e: (e.source, e.target, e.kind, e.name)):
-        lines.append(_relationship(e))
+        lines.extend(_entity(view, m, drawn_m2m, ids))
+    for e in sorted(edges, key=lambda e: (ids[e.source], ids[e.target], e.kind, e.name)):
+        lines.append(_relationship(e, ids))
     return "\n".join(lines) + "\n"
 
 
@@ -143,17 +147,17 @@ def mermaid_blocks(doc: dict[str, Any], options: RenderOptions) -> list[tuple[st
     render. The cross-app block shows only the models involved, without fields.
     """
     view = select(doc, options)
-    app_of = {m["label"]: m["app_label"] for m in view.models}
+    app_of = {m["id"]: app for app, models in view.apps() for m in models}
     blocks: list[tuple[str, str]] = []
     for app, models in view.apps():
-        labels = {m["label"] for m in models}
-        inner = [e for e in view.edges if e.source in labels and e.target in labels]
+        ids = {m["id"] for m in models}
+        inner = [e for e in view.edges if e.source in ids and e.target in ids]
         blocks.append((f"App {app}", erdiagram(view, models, inner)))
     cross = [e for e in view.edges if app_of[e.source] != app_of[e.target]]
     if cross:
         involved = {e.source for e in cross} | {e.target for e in cross}
         bare = View(doc=view.doc, models=view.models, edges=view.edges,
                     options=RenderOptions(no_fields=True))
-        models = [m for m in view.models if m["label"] in involved]
+        models = [m for m in view.models if m["id"] in involved]
         blocks.append(("Cross-app relations", erdiagram(bare, models, cross)))
     return blocks

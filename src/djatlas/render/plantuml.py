@@ -44,9 +44,9 @@ def _field(f: dict[str, Any]) -> str:
     return f"    {marker}{_text(f['name'])} : {_text(_type(f))}{tags}"
 
 
-def _entity(view: View, m: dict[str, Any]) -> list[str]:
+def _entity(view: View, m: dict[str, Any], ids: dict[str, str]) -> list[str]:
     stereo = " <<abstract>>" if m.get("abstract") else " <<proxy>>" if m.get("proxy") else ""
-    head = f'  entity "{_text(m["label"])}" as {entity_id(m["label"])}{stereo}'
+    head = f'  entity "{_text(view.title(m))}" as {ids[m["id"]]}{stereo}'
     fields = view.fields(m)
     if not fields:
         return [head]
@@ -56,8 +56,8 @@ def _entity(view: View, m: dict[str, Any]) -> list[str]:
     return [head + " {", *body, "  }"]
 
 
-def _link(e: Edge) -> str:
-    src, dst = entity_id(e.source), entity_id(e.target)
+def _link(e: Edge, ids: dict[str, str]) -> str:
+    src, dst = ids[e.source], ids[e.target]
     if e.kind == "ForeignKey":
         arrow = "}o--o|" if e.null else "}o--||"
     elif e.kind == "OneToOneField":
@@ -77,11 +77,12 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     out = ["@startuml", "hide circle", "skinparam linetype ortho", "skinparam shadowing false"]
     if title:
         out.append(f"title {_text(title)}")
+    ids = view.node_ids(entity_id)
     for app, models in view.apps():
         out.append(f'package "{_text(app)}" {{')
         for m in models:
-            out.extend(_entity(view, m))
+            out.extend(_entity(view, m, ids))
         out.append("}")
-    out.extend(_link(e) for e in view.edges)
+    out.extend(_link(e, ids) for e in view.edges)
     out.append("@enduml")
     return "\n".join(out) + "\n"

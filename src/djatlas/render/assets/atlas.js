@@ -7,8 +7,8 @@
   var DATA = JSON.parse(document.getElementById('djatlas-data').textContent);
   var MODELS = DATA.models || [];
   var APPS = DATA.apps || [];
-  var BY_LABEL = new Map();
-  var BY_PATH = new Map();
+  var BY_ID = new Map();     // model id -> model (ids are unique; labels may repeat)
+  var BY_LABEL = new Map();  // label -> ids of the models with that label
   var APP_INDEX = new Map();
   var INCOMING = new Map();
   var SEARCH_LIMIT = 50;
@@ -17,9 +17,22 @@
   window.djatlas = state;
 
   MODELS.forEach(function (m) {
-    BY_LABEL.set(m.label, m);
-    BY_PATH.set(m.module + '.' + m.name, m.label);
+    BY_ID.set(m.id, m);
+    if (!BY_LABEL.has(m.label)) BY_LABEL.set(m.label, []);
+    BY_LABEL.get(m.label).push(m.id);
   });
+  /* A route names a model by id, or by a label only one model has. */
+  function modelKey(key) {
+    if (BY_ID.has(key)) return key;
+    var ids = BY_LABEL.get(key);
+    return ids && ids.length === 1 ? ids[0] : null;
+  }
+  /* The label, with the module when other models share it. */
+  function titleOf(m) {
+    if ((BY_LABEL.get(m.label) || []).length < 2) return m.label;
+    var where = m.id.slice(-(m.name.length + 1)) === '.' + m.name ? m.id.slice(0, -(m.name.length + 1)) : m.id;
+    return m.label + ' (' + where + ')';
+  }
   APPS.forEach(function (a, i) { APP_INDEX.set(a.label, i); });
   MODELS.forEach(function (m) {
     if (!APP_INDEX.has(m.app_label)) {
@@ -28,15 +41,15 @@
     }
     (m.fields || []).forEach(function (f) {
       var rel = f.relation;
-      if (rel && rel.target && BY_LABEL.has(rel.target) && f.origin !== 'parent') {
-        if (!INCOMING.has(rel.target)) INCOMING.set(rel.target, []);
-        INCOMING.get(rel.target).push({ model: m.label, field: f.name, kind: rel.kind });
+      if (rel && rel.target_id && BY_ID.has(rel.target_id) && f.origin !== 'parent') {
+        if (!INCOMING.has(rel.target_id)) INCOMING.set(rel.target_id, []);
+        INCOMING.get(rel.target_id).push({ model: m.id, field: f.name, kind: rel.kind });
       }
     });
   });
   APPS.forEach(function (a) {
     a.models = MODELS.filter(function (m) { return m.app_label === a.label; })
-      .map(function (m) { return m.label; });
+      .map(function (m) { return m.id; });
   });
   var PALETTE = ['#3b82f6', '#22c55e', '#f59e0b', '#ec4899', '#6366f1', '#14b8a6', '#ef4444',
     '#8b5cf6', '#64748b', '#f97316', '#0ea5e9', '#84cc16'];
@@ -64,17 +77,20 @@
     el.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
   }
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
-  function modelHref(label) { return '#/model/' + encodeURIComponent(label); }
+  function modelHref(id) { return '#/model/' + encodeURIComponent(id); }
   function appHref(label) { return '#/app/' + encodeURIComponent(label); }
   function diagramHref(kind, label, depth) {
     if (kind === 'all') return '#/diagram/all';
     return '#/diagram/' + kind + '/' + encodeURIComponent(label) + (depth ? '/' + depth : '');
   }
-  function modelLink(label, text) {
-    if (label && BY_LABEL.has(label)) {
-      return h('a', { href: modelHref(label), class: 'model-link', 'data-label': label }, text || label);
+  /* A link to the model with this id (``label`` is what a report names it by, shown when the
+     model is not in this atlas). */
+  function modelLink(id, text, label) {
+    var m = id && BY_ID.get(id);
+    if (m) {
+      return h('a', { href: modelHref(id), class: 'model-link', 'data-label': m.label, 'data-id': id }, text || titleOf(m));
     }
-    return h('span', { class: 'mono', title: 'not in this atlas' }, text || label || '?');
+    return h('span', { class: 'mono', title: 'not in this atlas' }, text || label || id || '?');
   }
   function fmtValue(v) {
     if (v === null) return 'None';
@@ -112,11 +128,11 @@
       if (open) {
         var ul = h('ul');
         ul.appendChild(h('li', null, h('a', { href: appHref(a.label) }, 'Overview ›')));
-        a.models.forEach(function (label) {
-          var m = BY_LABEL.get(label);
+        a.models.forEach(function (id) {
+          var m = BY_ID.get(id);
           ul.appendChild(h('li', null, h('a', {
-            href: modelHref(label), class: state.current === label ? 'on' : null,
-            title: label
+            href: modelHref(id), class: state.current === id ? 'on' : null,
+            title: titleOf(m)
           }, m.name)));
         });
         box.appendChild(ul);
@@ -178,7 +194,7 @@
       a.models.length ? h('a', { class: 'btn', href: diagramHref('app', label) }, 'Diagram') : null));
     var t = h('table', null, h('tr', null, h('th', null, 'Model'), h('th', null, 'Kind'), h('th', null, 'Fields'), h('th', null, 'Table'), h('th', null, 'Defined in')));
     a.models.forEach(function (ml) {
-      var m = BY_LABEL.get(ml);
+      var m = BY_ID.get(ml);
       t.appendChild(h('tr', null, h('td', null, modelLink(ml, m.name)), h('td', null, kindBadges(m)),
         h('td', null, String((m.fields || []).length)), h('td', null, m.db_table ? h('code', null, m.db_table) : '—'),
         h('td', { class: 'mono' }, m.file + (m.line ? ':' + m.line : ''))));
@@ -203,8 +219,8 @@
     if (f.null) flags.push('null');
     var relCell = null;
     if (rel) {
-      relCell = [rel.kind || 'relation', ' → ', rel.target ? modelLink(rel.target) : h('span', { class: 'mono', title: 'unresolved' }, rel.target_raw || '?')];
-      if (rel.through) relCell.push(' through ', modelLink(rel.through));
+      relCell = [rel.kind || 'relation', ' → ', rel.target ? modelLink(rel.target_id, null, rel.target) : h('span', { class: 'mono', title: 'unresolved' }, rel.target_raw || '?')];
+      if (rel.through) relCell.push(' through ', modelLink(rel.through_id, null, rel.through));
       if (rel.on_delete) relCell.push(h('div', { class: 'mono' }, 'on_delete=' + rel.on_delete));
       if (rel.related_name) relCell.push(h('div', { class: 'mono' }, 'related_name=' + rel.related_name));
     }
@@ -220,17 +236,18 @@
       h('td', { class: 'mono' }, f.line ? String(f.line) : ''));
   }
 
-  function modelPage(label) {
-    var m = BY_LABEL.get(label);
-    if (!m) return notFound('model ' + label);
-    state.current = label;
+  function modelPage(key) {
+    var id = modelKey(key);
+    var m = id && BY_ID.get(id);
+    if (!m) return notFound('model ' + key + ((BY_LABEL.get(key) || []).length > 1 ? ' (several models have this label)' : ''));
+    state.current = id;
     state.openApps.add(m.app_label);
     renderSidebar();
     var el = page(m.name);
     el.appendChild(h('h1', { id: 'model-title', 'data-label': m.label }, m.name));
-    el.appendChild(h('div', { class: 'sub' }, h('code', null, m.label), ' in ', h('a', { href: appHref(m.app_label) }, m.app_label), kindBadges(m),
+    el.appendChild(h('div', { class: 'sub' }, h('code', { title: m.id }, titleOf(m)), ' in ', h('a', { href: appHref(m.app_label) }, m.app_label), kindBadges(m),
       h('span', { class: 'mono' }, m.file + (m.line ? ':' + m.line : '')),
-      h('a', { class: 'btn', href: diagramHref('model', m.label, 1) }, 'Neighbourhood diagram')));
+      h('a', { class: 'btn', href: diagramHref('model', m.id, 1) }, 'Neighbourhood diagram')));
     if (m.docstring) el.appendChild(h('div', { class: 'doc' }, m.docstring));
     var kv = h('dl', { class: 'kv' });
     function row(k, v) {
@@ -241,11 +258,11 @@
     row('Module', h('code', null, m.module));
     row('Table', m.db_table ? h('code', null, m.db_table) : null);
     row('Bases', (m.bases || []).map(function (b, i) {
-      var target = b.resolved && BY_PATH.get(b.resolved);
+      var target = b.model_id && BY_ID.has(b.model_id) ? b.model_id : null;
       return [i ? ', ' : '', target ? modelLink(target, b.name) : h('code', { title: (b.resolved || 'unresolved') + ' (' + b.origin + ')' }, b.name)];
     }));
-    row('Parents', (m.parents || []).map(function (p, i) { return [i ? ', ' : '', modelLink(p)]; }));
-    if (m.proxy && m.concrete_model) row('Proxy of', modelLink(m.concrete_model));
+    row('Parents', (m.parents || []).map(function (p, i) { return [i ? ', ' : '', modelLink((m.parent_ids || [])[i], null, p)]; }));
+    if (m.proxy && m.concrete_model) row('Proxy of', modelLink(m.concrete_model_id, null, m.concrete_model));
     row('Methods', (m.methods || []).join(', '));
     el.appendChild(kv);
 
@@ -256,22 +273,22 @@
 
     var out = (m.fields || []).filter(function (f) { return f.relation; });
     var rev = m.reverse_relations || [];
-    var incoming = INCOMING.get(m.label) || [];
+    var incoming = INCOMING.get(m.id) || [];
     el.appendChild(h('h2', null, 'Relations'));
     var rel = h('div', { class: 'cards', id: 'relations' });
     var outUl = h('ul', { class: 'links' });
     out.forEach(function (f) {
-      outUl.appendChild(h('li', null, h('code', null, f.name), ' ' + (f.relation.kind || '') + ' → ', f.relation.target ? modelLink(f.relation.target) : h('span', { class: 'mono' }, f.relation.target_raw || '?')));
+      outUl.appendChild(h('li', null, h('code', null, f.name), ' ' + (f.relation.kind || '') + ' → ', f.relation.target ? modelLink(f.relation.target_id, null, f.relation.target) : h('span', { class: 'mono' }, f.relation.target_raw || '?')));
     });
     if (!out.length) outUl.appendChild(h('li', { class: 'more' }, 'none'));
     var inUl = h('ul', { class: 'links' });
     var seen = new Set();
     rev.forEach(function (r) {
-      seen.add(r.model + '.' + r.field);
-      inUl.appendChild(h('li', null, modelLink(r.model), '.' + r.field + ' (' + r.kind + ')', r.name ? h('span', { class: 'mono' }, ' accessor ' + r.name) : null));
+      seen.add((r.model_id || r.model) + '.' + r.field);
+      inUl.appendChild(h('li', null, modelLink(r.model_id, null, r.model), '.' + r.field + ' (' + r.kind + ')', r.name ? h('span', { class: 'mono' }, ' accessor ' + r.name) : null));
     });
     incoming.forEach(function (r) {
-      if (seen.has(r.model + '.' + r.field)) return;
+      if (seen.has(r.model + '.' + r.field)) return;  // r.model is an id here
       inUl.appendChild(h('li', null, modelLink(r.model), '.' + r.field + ' (' + r.kind + ')'));
     });
     if (!inUl.firstChild) inUl.appendChild(h('li', { class: 'more' }, 'none'));
@@ -304,7 +321,7 @@
     APPS.forEach(function (a) { if (a.label.toLowerCase().indexOf(needle) >= 0) { na++; if (apps.length < SEARCH_LIMIT) apps.push(a); } });
     MODELS.forEach(function (m) {
       var name = m.name.toLowerCase();
-      if (m.label.toLowerCase().indexOf(needle) >= 0 || (m.db_table || '').toLowerCase().indexOf(needle) >= 0) {
+      if (m.label.toLowerCase().indexOf(needle) >= 0 || m.id.toLowerCase().indexOf(needle) >= 0 || (m.db_table || '').toLowerCase().indexOf(needle) >= 0) {
         nm++; models.push({ m: m, rank: name === needle ? 0 : name.indexOf(needle) === 0 ? 1 : 2 });
       }
       (m.fields || []).forEach(function (f) {
@@ -322,8 +339,8 @@
       if (n > SEARCH_LIMIT) ul.appendChild(h('li', { class: 'more' }, (n - SEARCH_LIMIT) + ' more — refine the search'));
       box.appendChild(h('section', null, h('h2', null, title + ' (' + n + ')'), ul));
     }
-    section('Models', nm, models, function (x) { return [modelLink(x.m.label, x.m.name), ' ', h('span', { class: 'mono' }, x.m.label)]; });
-    section('Fields', nf, fields, function (x) { return [modelLink(x[0].label, x[0].name + '.' + x[1].name), ' ', h('span', { class: 'mono' }, x[1].type || '')]; });
+    section('Models', nm, models, function (x) { return [modelLink(x.m.id, x.m.name), ' ', h('span', { class: 'mono' }, titleOf(x.m))]; });
+    section('Fields', nf, fields, function (x) { return [modelLink(x[0].id, x[0].name + '.' + x[1].name), ' ', h('span', { class: 'mono' }, x[1].type || '')]; });
     section('Apps', na, apps, function (a) { return h('a', { href: appHref(a.label) }, a.label); });
     if (!box.firstChild) box.appendChild(h('p', { class: 'empty' }, 'Nothing matches.'));
     el.appendChild(box);
@@ -355,30 +372,30 @@
     (m.fields || []).forEach(function (f) {
       var rel = f.relation;
       if (f.origin === 'parent') return;
-      if (rel && rel.target && BY_LABEL.has(rel.target) && ['ForeignKey', 'OneToOneField', 'ManyToManyField'].indexOf(rel.kind) >= 0) {
-        if (rel.parent_link && (m.parents || []).indexOf(rel.target) >= 0) out.push({ target: rel.target, kind: 'parent', label: 'parent' });
-        else out.push({ target: rel.target, kind: rel.kind, label: f.name });
+      if (rel && rel.target_id && BY_ID.has(rel.target_id) && ['ForeignKey', 'OneToOneField', 'ManyToManyField'].indexOf(rel.kind) >= 0) {
+        if (rel.parent_link && (m.parent_ids || []).indexOf(rel.target_id) >= 0) out.push({ target: rel.target_id, kind: 'parent', label: 'parent' });
+        else out.push({ target: rel.target_id, kind: rel.kind, label: f.name });
       }
     });
-    if (m.proxy && m.concrete_model && m.concrete_model !== m.label && BY_LABEL.has(m.concrete_model)) out.push({ target: m.concrete_model, kind: 'proxy', label: 'proxy of' });
+    if (m.proxy && m.concrete_model_id && m.concrete_model_id !== m.id && BY_ID.has(m.concrete_model_id)) out.push({ target: m.concrete_model_id, kind: 'proxy', label: 'proxy of' });
     (m.bases || []).forEach(function (b) {
-      var t = b.resolved && BY_PATH.get(b.resolved);
-      if (t && BY_LABEL.get(t).abstract) out.push({ target: t, kind: 'abstract', label: 'extends' });
+      var t = b.model_id && BY_ID.get(b.model_id);
+      if (t && t.abstract) out.push({ target: t.id, kind: 'abstract', label: 'extends' });
     });
     return out;
   }
 
   function scopeModels(kind, label, depth) {
     var core = new Set();
-    if (kind === 'all') MODELS.forEach(function (m) { core.add(m.label); });
-    else if (kind === 'app') MODELS.forEach(function (m) { if (m.app_label === label) core.add(m.label); });
-    else if (kind === 'model' && BY_LABEL.has(label)) {
+    if (kind === 'all') MODELS.forEach(function (m) { core.add(m.id); });
+    else if (kind === 'app') MODELS.forEach(function (m) { if (m.app_label === label) core.add(m.id); });
+    else if (kind === 'model' && BY_ID.has(label)) {
       var adj = new Map();
       MODELS.forEach(function (m) {
         edgesOf(m).forEach(function (e) {
-          if (!adj.has(m.label)) adj.set(m.label, new Set());
+          if (!adj.has(m.id)) adj.set(m.id, new Set());
           if (!adj.has(e.target)) adj.set(e.target, new Set());
-          adj.get(m.label).add(e.target); adj.get(e.target).add(m.label);
+          adj.get(m.id).add(e.target); adj.get(e.target).add(m.id);
         });
       });
       var frontier = [label]; core.add(label);
@@ -398,6 +415,7 @@
     document.title = 'Diagram — ' + (DATA.title || 'djatlas');
     depth = Math.max(1, Math.min(5, depth || 1));
     if (kind === 'app' && !label) label = defaultApp();
+    if (kind === 'model') label = modelKey(label) || label;
     var core = scopeModels(kind, label, depth);
     var appSel = h('select', { id: 'scope-app', onchange: function () { location.hash = diagramHref('app', appSel.value); } });
     APPS.forEach(function (a) { appSel.appendChild(h('option', { value: a.label, selected: kind === 'app' && a.label === label ? 'selected' : null }, a.label + ' (' + a.models.length + ')')); });
@@ -409,7 +427,7 @@
     }
     var ghosts = h('input', { type: 'checkbox', id: 'show-external', checked: kind === 'all' ? null : 'checked', onchange: function () { draw(); } });
     var info = h('span', { class: 'info', id: 'diagram-info' });
-    var title = kind === 'all' ? 'Whole project' : kind === 'app' ? 'App ' + label : 'Around ' + label;
+    var title = kind === 'all' ? 'Whole project' : kind === 'app' ? 'App ' + label : 'Around ' + (BY_ID.has(label) ? titleOf(BY_ID.get(label)) : label);
     main.appendChild(h('div', { class: 'toolbar' }, h('strong', null, title), appSel, depthSel,
       kind === 'model' ? h('a', { class: 'btn', href: modelHref(label) }, 'Open model') : null,
       h('a', { class: 'btn', href: diagramHref('all'), id: 'scope-all' }, 'Whole project'),
@@ -425,22 +443,22 @@
       var nodes = new Map(), edges = [];
       core.forEach(function (l) { nodes.set(l, false); });
       core.forEach(function (l) {
-        edgesOf(BY_LABEL.get(l)).forEach(function (e, i) {
+        edgesOf(BY_ID.get(l)).forEach(function (e, i) {
           if (!core.has(e.target)) { if (!ghosts.checked) return; nodes.set(e.target, true); }
           edges.push({ data: { id: 'e:' + l + ':' + i, source: l, target: e.target, label: e.label, kind: e.kind } });
         });
       });
       if (ghosts.checked) {
         MODELS.forEach(function (m) {
-          if (core.has(m.label)) return;
+          if (core.has(m.id)) return;
           edgesOf(m).forEach(function (e, i) {
-            if (core.has(e.target)) { nodes.set(m.label, true); edges.push({ data: { id: 'e:' + m.label + ':' + i, source: m.label, target: e.target, label: e.label, kind: e.kind } }); }
+            if (core.has(e.target)) { nodes.set(m.id, true); edges.push({ data: { id: 'e:' + m.id + ':' + i, source: m.id, target: e.target, label: e.label, kind: e.kind } }); }
           });
         });
       }
       var els = [];
       nodes.forEach(function (external, l) {
-        var m = BY_LABEL.get(l);
+        var m = BY_ID.get(l);
         var text = external ? m.name + '\n' + m.app_label : m.name + '\n' + (m.fields || []).length + ' fields';
         els.push({ data: { id: l, label: text, colour: appColour(m.app_label), w: Math.max(90, Math.min(260, 8 * Math.max(m.name.length, m.app_label.length) + 24)) },
           classes: (external ? 'external ' : '') + (m.abstract ? 'abstract ' : '') + (m.proxy ? 'proxy' : '') });
@@ -503,7 +521,7 @@
     else if (parts[0] === 'diagram') {
       if (parts[1] === 'all') diagramPage('all');
       else if (parts[1] === 'model') diagramPage('model', parts[2], parseInt(parts[3] || '1', 10));
-      else diagramPage('app', parts[2] || (state.lastModel ? BY_LABEL.get(state.lastModel).app_label : ''));
+      else diagramPage('app', parts[2] || (state.lastModel && BY_ID.has(state.lastModel) ? BY_ID.get(state.lastModel).app_label : ''));
     } else { renderSidebar(); homePage(); }
   }
   window.addEventListener('hashchange', navigate);
