@@ -80,7 +80,8 @@ def test_search_open_follow_and_diagram(probe, tmp_path, artifacts):
     page.screenshot(path=str(artifacts / "atlas-diagram.png"))
 
     # click the Category box: it opens that model
-    pos = page.evaluate("""() => { const n = window.djatlas.cy.getElementById('shop.Category');
+    pos = page.evaluate("""() => { const n = window.djatlas.cy.nodes().filter(
+        x => x.id() === 'shop.Category' || x.id().endsWith('.Category'))[0];
         const p = n.renderedPosition();
         const r = document.getElementById('cy').getBoundingClientRect();
         return [r.left + p.x, r.top + p.y]; }""")
