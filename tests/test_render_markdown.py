@@ -40,13 +40,13 @@ TREE = {
     "shop/__init__.py": "",
     "shop/models.py": """
         from django.db import models
-        import jsonfield
+        import oddfields
         from core.models import Audited, ColorField
 
         class Tag(Audited):
             label = models.CharField(max_length=20)
             colour = ColorField(max_length=7)
-            extra = jsonfield.JSONField(default=dict)
+            extra = oddfields.OddField(default=dict)
 
             class Meta(Audited.Meta):
                 db_table = "shop_tags"
@@ -54,17 +54,17 @@ TREE = {
         class Item(Audited):
             name = models.CharField(max_length=20)
             tag = models.ForeignKey("Tag", on_delete=models.CASCADE)
-            data = jsonfield.JSONField(default=dict)
+            data = oddfields.OddField(default=dict)
     """,
     "shop/migrations/__init__.py": "",
     "blog/__init__.py": "",
     "blog/models.py": """
         from django.db import models
-        import jsonfield
+        import oddfields
 
         class Tag(models.Model):
             word = models.CharField(max_length=20)
-            data = jsonfield.JSONField(default=dict)
+            data = oddfields.OddField(default=dict)
     """,
     "blog/migrations/__init__.py": "",
     "legacy/__init__.py": "",
@@ -177,7 +177,7 @@ def test_skipped_folders_and_diagnostics_grouped(doc: dict, md: str) -> None:
     assert len(skipped) == 10 and len(rows) == 1 and "| 10 |" in rows[0]
     assert "and 5 more" in rows[0]
     diag = md.split("## Diagnostics", 1)[1]
-    json_rows = [r for r in diag.splitlines() if "jsonfield.JSONField not found" in r]
+    json_rows = [r for r in diag.splitlines() if "oddfields.OddField not found" in r]
     assert len(json_rows) == 1 and "| 3 |" in json_rows[0]
     assert "`shop/models.py`: 8, 16" in json_rows[0] and "`blog/models.py`: 6" in json_rows[0]
 
