@@ -62,22 +62,22 @@ def run(args: argparse.Namespace) -> int:
         from djatlas.cache import cache_folder
 
         cache = cache_folder(args.path, args.cache_dir)
-    project = analyse(args.path, doc, args.include, args.exclude, cache)
+    projects = analyse(args.path, doc, args.include, args.exclude, cache)
     if args.check:
         from djatlas.migrations.views import check_view
 
-        text, code = check_view(project, args.format)
+        text, code = check_view(projects, args.format)
     elif args.lint:
         from djatlas.migrations.lint import lint_view
 
         try:
-            text, code = lint_view(project, args)
+            text, code = lint_view(projects, args)
         except ValueError as exc:
             return _error(str(exc))
     else:
         from djatlas.migrations.views import graph_view
 
-        text, code = graph_view(project, args.format)
+        text, code = graph_view(projects, args.format)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:

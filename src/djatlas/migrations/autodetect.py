@@ -21,6 +21,12 @@ from djatlas.migrations.fields import (
     parse_expr,
     same,
 )
+from djatlas.migrations.guards import (
+    SourceGuard,
+    added_by_library,
+    history_model,
+    translation_field,
+)
 from djatlas.migrations.patches import Patches
 from djatlas.migrations.state import (
     ALTER_OPTION_KEYS,
@@ -31,6 +37,7 @@ from djatlas.migrations.state import (
 )
 
 _PATCHES = Patches()
+_GUARD: SourceGuard | None = None
 
 _NOT_STATE_KINDS = {"GenericForeignKey", "GenericRelation"}
 
@@ -78,6 +85,12 @@ class Target:
     fields: dict[str, FieldDef]
     options: dict[str, Any]
     raw: dict[str, Any]
+    #: bases djatlas could not follow (environment or unresolved): what they add is unknown.
+    partial: list[str] = dataclasses.field(default_factory=list)
+    #: indexes/constraints of abstract ancestors a Meta may extend with (``indexes.extend(...)``).
+    maybe: list[Any] = dataclasses.field(default_factory=list)
+    #: the model and its ancestors in the report (whose class bodies may assign fields).
+    lineage: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 def kind_of(options: dict[str, Any]) -> str:
@@ -106,8 +119,53 @@ def targets(doc: dict[str, Any], app_label: str) -> dict[str, Target]:
                 _drop_pk_to_field(fd, by_label)
                 fields[f["name"]] = fd
         options = _options(m, by_label)
-        out[m["name"].lower()] = Target(m["name"], kind_of(options), fields, options, m)
+        target = Target(m["name"], kind_of(options), fields, options, m)
+        target.partial = _opaque_bases(m, by_label)
+        target.maybe = _ancestor_items(m, by_label) + _mptt_index(m)
+        target.lineage = [m, *ancestors(m, by_label)]
+        out[m["name"].lower()] = target
     return out
+
+
+def ancestors(m: dict[str, Any], by_label: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's models this model inherits from (through the tree), nearest first."""
+    by_dotted = {f"{x['module']}.{x['name']}": x for x in by_label.values()}
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    queue = [b.get("resolved") for b in m.get("bases") or []]
+    while queue:
+        dotted = queue.pop(0)
+        base = by_dotted.get(dotted or "")
+        if base is None or dotted in seen:
+            continue
+        seen.add(dotted)
+        out.append(base)
+        queue += [b.get("resolved") for b in base.get("bases") or []]
+    return out
+
+
+def _ancestor_items(m: dict[str, Any], by_label: dict[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    for base in ancestors(m, by_label):
+        if base.get("abstract"):
+            for key in ("indexes", "constraints"):
+                items = (base.get("meta") or {}).get(key)
+                if isinstance(items, list):
+                    out += [_interpolate(_report_value(i), m) for i in items]
+    return out
+
+
+def _opaque_bases(m: dict[str, Any], by_label: dict[str, Any]) -> list[str]:
+    """Bases (of the model or its ancestors) outside the tree that are not Django's own: their
+    fields and Meta are not in the report when they are models."""
+    known = {f"{x['module']}.{x['name']}" for x in by_label.values()}
+    out = []
+    for model in [m, *ancestors(m, by_label)]:
+        for base in model.get("bases") or []:
+            resolved = base.get("resolved") or base.get("name")
+            if base.get("origin") in ("environment", "unresolved") and resolved not in known:
+                out.append(resolved)
+    return sorted(set(out))
 
 
 def _drop_pk_to_field(fd: FieldDef, by_label: dict[str, Any]) -> None:
@@ -159,13 +217,23 @@ def _report_value(v: Any) -> Any:
 
 
 def detect(
-    doc: dict[str, Any], state: ProjectState, app_labels: list[str], patches: Patches | None = None
+    doc: dict[str, Any],
+    state: ProjectState,
+    app_labels: list[str],
+    patches: Patches | None = None,
+    guard: SourceGuard | None = None,
 ) -> tuple[list[Change], list[Note]]:
-    global _PATCHES
+    global _PATCHES, _GUARD
     _PATCHES = patches or Patches()
+    _GUARD = guard
     changes: list[Change] = []
     notes: list[Note] = []
     for app in app_labels:
+        failed = guard.failed_files(app) if guard else []
+        if failed:
+            why = f"{', '.join(failed)} could not be analysed"
+            notes.append(Note(app, None, None, f"not checked: {why}"))
+            continue
         if app in state.incomplete:
             for why in state.incomplete[app]:
                 notes.append(Note(app, None, None, f"not checked: {why}"))
@@ -187,7 +255,11 @@ def _app_changes(app, old, new, state, doc, changes, notes) -> None:
             for c in t.options.get("constraints", []) or []:
                 changes.append(_item_change(app, "AddConstraint", name, c, t, doc))
     for name in sorted(set(old) - set(new)):
-        changes.append(Change(app, "DeleteModel", name))
+        why = _kept_anyway(app, old[name])
+        if why:
+            notes.append(Note(app, name, None, f"not compared: {why}"))
+        else:
+            changes.append(Change(app, "DeleteModel", name))
     for name in sorted(set(old) & set(new)):
         o, t = old[name], new[name]
         if (app, name) in state.incomplete_models:
@@ -210,9 +282,41 @@ def _app_changes(app, old, new, state, doc, changes, notes) -> None:
         _option_changes(app, name, o, t, changes, notes)
 
 
+def _kept_anyway(app: str, m: ModelState) -> str | None:
+    """Why a model of the migrations that the report does not list may still exist."""
+    if history_model(set(m.fields)):
+        return "a django-simple-history model (generated at run time)"
+    found = _GUARD.class_defined(app, m.name) if _GUARD else None
+    if found:
+        return f"class {m.name} in {found} is not recognised as a model statically"
+    return None
+
+
+def _field_gone(name: str, fname: str, t: Target) -> str | None:
+    """Why a field of the migrations that the report does not list may still exist."""
+    if t.partial:
+        return f"may come from {', '.join(t.partial)}, which djatlas cannot read"
+    added = added_by_library(t.raw, fname)
+    if added:
+        return f"added at class creation by {added}"
+    if _GUARD and translation_field(t.raw, fname, _GUARD.doc):
+        return "a django-modeltranslation field (registered in translation.py)"
+    if _GUARD and any(_GUARD.assigned_in_class(m, fname) for m in t.lineage):
+        return "assigned in the class by an expression not recognised as a field"
+    prefix = next(
+        (p for m in t.lineage if _GUARD and (p := _GUARD.translated_prefix(m, fname))), None
+    )
+    if prefix:
+        return f"a per-language field of {prefix} (a translated-fields wrapper)"
+    return None
+
+
 def _field_changes(app: str, name: str, o: ModelState, t: Target, changes, notes) -> None:
     for fname in t.fields:
-        if fname not in o.fields and _virtual(t.raw, fname):
+        if fname not in o.fields and t.partial and _implicit(t.raw, fname):
+            notes.append(Note(app, name, fname, "implicit field; the model inherits from "
+                              f"{', '.join(t.partial)}, which djatlas cannot read"))  # fmt: skip
+        elif fname not in o.fields and _virtual(t.raw, fname):
             notes.append(Note(app, name, fname, "not a known Django field class: whether it "
                               "has a column cannot be known statically"))  # fmt: skip
         elif fname not in o.fields:
@@ -220,13 +324,21 @@ def _field_changes(app: str, name: str, o: ModelState, t: Target, changes, notes
                 Change(app, "AddField", name, fname, {"definition": t.fields[fname].to_json()})
             )
     for fname in o.fields:
-        if fname not in t.fields:
+        why = None if fname in t.fields else _field_gone(name, fname, t)
+        if why:
+            notes.append(Note(app, name, fname, f"not compared: {why}"))
+        elif fname not in t.fields:
             changes.append(Change(app, "RemoveField", name, fname))
     for fname in o.fields:
         if fname not in t.fields:
             continue
         a, b = _unpatched(o.fields[fname]), _unpatched(t.fields[fname])
+        _related_name_forms(a, b, name, fname, t.raw)
         differs, unknown = compare(a, b)
+        version = _django_defined(t.raw, fname)
+        if differs and version:
+            unknown, differs = [f"the definition inherited from {version}"], False
+            unknown[0] += " depends on the installed Django version"
         if differs:
             m2m_a, m2m_b = a.cls == "ManyToManyField", b.cls == "ManyToManyField"
             if m2m_a == m2m_b:
@@ -237,6 +349,30 @@ def _field_changes(app: str, name: str, o: ModelState, t: Target, changes, notes
                 changes.append(Change(app, "AddField", name, fname, {"definition": b.to_json()}))
         elif unknown:
             notes.append(Note(app, name, fname, f"cannot know statically: {', '.join(unknown)}"))
+
+
+def _django_defined(model: dict[str, Any], fname: str) -> str | None:
+    f = next((f for f in model.get("fields", []) if f["name"] == fname), {})
+    origin = f.get("defined_in") or ""
+    return origin if f.get("origin") == "inherited" and origin.startswith("django.") else None
+
+
+def _related_name_forms(a: FieldDef, b: FieldDef, model: str, fname: str, raw) -> None:
+    """Older Django wrote related_name interpolated (``%(class)s``) and hidden M2M names as
+    ``_<model>_<field>_+``: the same field either way."""
+    old, new = a.kwargs.get("related_name"), b.kwargs.get("related_name")
+    if not (isinstance(old, str) and isinstance(new, str)) or old == new:
+        return
+    filled = new.replace("%(class)s", model).replace("%(model_name)s", model)
+    filled = filled.replace("%(app_label)s", raw["app_label"].lower())
+    hidden = new == "+" and old.endswith("+") and old.startswith("_") and fname in old
+    if filled == old or hidden:
+        b.kwargs["related_name"] = old
+
+
+def _implicit(model: dict[str, Any], fname: str) -> bool:
+    f = next((f for f in model.get("fields", []) if f["name"] == fname), {})
+    return f.get("origin") == "implicit"
 
 
 def _virtual(model: dict[str, Any], fname: str) -> bool:
@@ -264,41 +400,67 @@ def _together(app: str, name: str, o: ModelState, t: Target, changes) -> None:
 
 
 def _items(app: str, name: str, o: ModelState, t: Target, doc, changes, notes) -> None:
-    for key, add, remove in (
-        ("indexes", "AddIndex", "RemoveIndex"),
-        ("constraints", "AddConstraint", "RemoveConstraint"),
+    for key, add, remove, word in (
+        ("indexes", "AddIndex", "RemoveIndex", "index"),
+        ("constraints", "AddConstraint", "RemoveConstraint", "constraint"),
     ):
         before = [_named(i, t, doc) for i in o.options.get(key) or []]
         after = [_named(i, t, doc) for i in t.options.get(key) or []]
-        added = [i for i in after if not any(_same_item(i, j) for j in before)]
-        removed = [i for i in before if not any(_same_item(i, j) for j in after)]
         unknown = [i for i in after if any(_same_item(i, j) is UNKNOWN for j in before)]
-        added = [i for i in added if i not in unknown]
-        removed = [i for i in removed if not any(_same_item(i, j) is UNKNOWN for j in after)]
+        added = [i for i in after if i not in unknown and not _found(i, before)]
+        removed = [
+            i for i in before if not _found(i, after) and not any(i2 is UNKNOWN for i2 in (
+                _same_item(i, j) for j in after))
+        ]  # fmt: skip
+        removed = [i for i in removed if not _found(i, t.maybe)]
+        if key == "indexes" and _mptt(t.raw):
+            removed = [i for i in removed if _index_fields(i) != ["tree_id", "lft"]]
         if key == "indexes":
-            for a in list(added):
-                for r in list(removed):
-                    if _same_but_name(a, r) and a in added and r in removed:
-                        added.remove(a)
-                        removed.remove(r)
-                        changes.append(
-                            Change(app, "RenameIndex", name, None,
-                                   {"old_name": item_name(r), "new_name": item_name(a)})
-                        )  # fmt: skip
+            _renamed_indexes(app, name, added, removed, changes)
         for i in removed:
             changes.append(Change(app, remove, name, None, {"name": item_name(i)}))
         for i in added:
-            changes.append(Change(app, add, name, None, {key[:-1] if key == "indexes" else
-                                                         "constraint": _item_json(i)}))  # fmt: skip
+            changes.append(Change(app, add, name, None, {word: i}))
         for i in unknown:
-            notes.append(Note(app, name, None, f"{key[:-1] if key == 'indexes' else 'constraint'}"
-                              f" {item_name(i)!r}: cannot know statically"))  # fmt: skip
+            notes.append(Note(app, name, None, f"{word} {item_name(i)!r}: cannot know statically"))
+
+
+def _found(item: Any, others: list[Any]) -> bool:
+    return any(_same_item(item, j) is True for j in others)
+
+
+def _renamed_indexes(app: str, name: str, added: list, removed: list, changes) -> None:
+    for a in list(added):
+        for r in list(removed):
+            if a in added and r in removed and _same_but_name(a, r):
+                added.remove(a)
+                removed.remove(r)
+                details = {"old_name": item_name(r), "new_name": item_name(a)}
+                changes.append(Change(app, "RenameIndex", name, None, details))
 
 
 def _mptt(model: dict[str, Any]) -> bool:
     """django-mptt adds an index on (tree_id, lft) to every MPTTModel at class creation."""
     names = {f["name"] for f in model["fields"]}
     return {"tree_id", "lft", "rght", "level"} <= names
+
+
+def _mptt_index(m: dict[str, Any]) -> list[Any]:
+    """django-mptt >= 0.15 appends ``Index(fields=(tree_id, lft))`` named after the model
+    unless Meta has one (older versions do not: so it may or may not be there)."""
+    if not _mptt(m) or m.get("proxy"):
+        return []
+    name = truncate_name(f"{m['app_label']}_{m['name'].lower()}_tree_id_lft_idx", 30)
+    kwargs = {"fields": ["tree_id", "lft"], "name": name}
+    return [{"$call": "django.db.models.Index", "args": [], "kwargs": kwargs}]
+
+
+def truncate_name(identifier: str, length: int, hash_len: int = 4) -> str:
+    """``django.db.backends.utils.truncate_name`` (no namespace)."""
+    if len(identifier) <= length:
+        return identifier
+    digest = hashlib.md5(identifier.encode(), usedforsecurity=False).hexdigest()[:hash_len]
+    return identifier[: length - hash_len] + digest
 
 
 def _index_fields(item: Any) -> Any:
@@ -308,14 +470,14 @@ def _index_fields(item: Any) -> Any:
 def _item_change(app, op, model, item, t, doc) -> Change:
     item = _named(item, t, doc)
     key = "index" if op == "AddIndex" else "constraint"
-    return Change(app, op, model, None, {key: _item_json(item)})
-
-
-def _item_json(item: Any) -> Any:
-    return item
+    return Change(app, op, model, None, {key: item})
 
 
 def _same_item(a: Any, b: Any) -> Any:
+    """Equal indexes/constraints; an index whose name djatlas could not compute matches on
+    everything else."""
+    if item_name(a) is None or item_name(b) is None:
+        return _same_but_name(a, b) or same(_strip(a), _strip(b))
     return same(_strip(a), _strip(b))
 
 
@@ -391,6 +553,9 @@ def _option_changes(app: str, name: str, o: ModelState, t: Target, changes, note
             after.pop(key, None)
     differs, unknown = False, []
     for key in sorted(set(before) | set(after)):
+        if t.partial and before.get(key) != after.get(key):
+            unknown.append(key)
+            continue
         if key not in before or key not in after:
             differs = True
             continue

@@ -183,7 +183,7 @@ def from_report_field(f: dict[str, Any], label_lower: str) -> FieldDef:
         target = rel.get("target")
         kwargs["to"] = target.lower() if target else {"$expr": rel.get("target_raw") or "?"}
         if rel.get("on_delete"):
-            kwargs["on_delete"] = {"$ref": rel["on_delete"]}
+            kwargs["on_delete"] = {"$ref": f"django.db.models.deletion.{rel['on_delete']}"}
         if rel.get("through"):
             kwargs["through"] = rel["through"].lower()
         if rel.get("parent_link"):
@@ -234,7 +234,10 @@ def same(a: Any, b: Any) -> Any:
             return True if a == b else UNKNOWN
         if "$ref" in a or "$ref" in b:
             if "$ref" in a and "$ref" in b:
-                return class_name(a["$ref"]) == class_name(b["$ref"])
+                if class_name(a["$ref"]) == class_name(b["$ref"]):
+                    return True
+                # a bare name may be an alias (``from django.utils.timezone import now as get_now``)
+                return False if "." in a["$ref"] and "." in b["$ref"] else UNKNOWN
             return UNKNOWN if "$call" in a or "$call" in b else False
         if "$call" in a or "$call" in b:
             if not ("$call" in a and "$call" in b):
@@ -283,12 +286,29 @@ def canonical(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     out = {k: canonical(v) for k, v in value.items() if k != "line"}
+    if class_name(str(out.get("$call", ""))) == "timedelta":
+        seconds = _timedelta_seconds(out)
+        if seconds is not None:
+            return {"$timedelta": seconds}
     if class_name(str(out.get("$call", ""))) == "Q":
         kwargs = dict(out.get("kwargs") or {})
         flags = {k: kwargs.pop(k) for k in ("_connector", "_negated") if k in kwargs}
         out["args"] = [*(out.get("args") or []), *[[k, kwargs[k]] for k in sorted(kwargs)]]
         out["kwargs"] = flags
     return out
+
+
+_TIMEDELTA = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+_SECONDS = {"days": 86400, "seconds": 1, "microseconds": 1e-6, "milliseconds": 1e-3,
+            "minutes": 60, "hours": 3600, "weeks": 604800}  # fmt: skip
+
+
+def _timedelta_seconds(call: dict[str, Any]) -> float | None:
+    args = dict(zip(_TIMEDELTA, call.get("args") or []))
+    args.update(call.get("kwargs") or {})
+    if not all(k in _SECONDS and _number(v) for k, v in args.items()):
+        return None
+    return round(sum(_SECONDS[k] * v for k, v in args.items()), 6)
 
 
 def _all(results: Any) -> Any:

@@ -136,6 +136,8 @@ def build_graph(files: list[MigrationFile], auth_user_model: str) -> MigrationGr
     for mf in files:
         if mf.error is None:
             graph.nodes[mf.key] = mf
+            if mf.partial and mf.in_tree:
+                graph.notes.append(f"{mf.path}: {mf.partial}")
         else:
             graph.problems.append(
                 Problem("unreadable", mf.error, mf.app_label, mf.path, mf.error_line)
@@ -163,6 +165,8 @@ def build_graph(files: list[MigrationFile], auth_user_model: str) -> MigrationGr
                 dummies.setdefault(child, []).append(parent)
             continue
         resolved = _resolve_key(graph, parent, child[0], migrated)
+        if resolved is not None and resolved[0] not in migrated and resolved[0] != child[0]:
+            resolved = None  # an app whose migrations are not read: not a missing dependency
         if resolved is None:
             if parent[0] not in migrated and parent[0] != child[0]:
                 graph.notes.append(

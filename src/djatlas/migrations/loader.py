@@ -37,6 +37,8 @@ class MigrationFile:
     ignores: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
     error_line: int | None = None
+    #: why only part of the file could be read (the Migration class was still read).
+    partial: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -60,8 +62,9 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
 
 
-def tree_packages(doc: dict[str, Any]) -> dict[str, MigrationPackage]:
-    """The migrations packages of the tree's apps, by app label, from the report document."""
+def tree_packages(doc: dict[str, Any]) -> dict[str, dict[str, MigrationPackage]]:
+    """The migrations packages of the tree's apps: per source root (a monorepo may hold several
+    Django projects, each with its own app labels), by app label."""
     folders: set[str] = set()
     modules: dict[str, str] = {}  # package folder -> its dotted module
     for rec in doc.get("files", []):
@@ -77,32 +80,52 @@ def tree_packages(doc: dict[str, Any]) -> dict[str, MigrationPackage]:
             if "." in module or base == "__init__.py":
                 modules.setdefault(folder, pkg)
     labels = _labels_by_module(doc)
-    out: dict[str, MigrationPackage] = {}
+    out: dict[str, dict[str, MigrationPackage]] = {}
     for folder in sorted(folders):
         app_folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
         app_module = modules.get(app_folder)
         if app_module is None:
             continue
-        label = labels.get(app_module) or app_module.rsplit(".", 1)[-1]
-        if label in out:  # two packages claim one label: keep the first, deterministic
-            continue
-        out[label] = MigrationPackage(label, folder, f"{app_module}.migrations", True)
+        root = source_root(app_folder, app_module)
+        label = labels.get((root, app_module)) or app_module.rsplit(".", 1)[-1]
+        group = out.setdefault(root, {})
+        if label not in group:  # two packages claim one label: keep the first, deterministic
+            group[label] = MigrationPackage(label, folder, f"{app_module}.migrations", True)
     return out
 
 
-def _labels_by_module(doc: dict[str, Any]) -> dict[str, str]:
-    """App package module -> app label, from the apps and the models' modules."""
-    out: dict[str, str] = {}
-    for app in doc.get("apps", []):
-        if app.get("name") and app.get("label"):
-            out[app["name"]] = app["label"]
+def source_root(folder: str, module: str) -> str:
+    """The folder a package's dotted module is relative to (``""``: the tree root)."""
+    parts = folder.split("/") if folder else []
+    depth = len(module.split("."))
+    return "/".join(parts[:-depth]) if len(parts) >= depth else ""
+
+
+def model_root(model: dict[str, Any]) -> str:
+    file, module = model.get("file") or "", model.get("module") or ""
+    folder = file.rsplit("/", 1)[0] if "/" in file else ""
+    if file.endswith("/__init__.py"):
+        return source_root(folder, module)
+    return source_root(folder, module.rsplit(".", 1)[0]) if "." in module else folder
+
+
+def _labels_by_module(doc: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(source root, app package module) -> app label, from the models' modules."""
+    out: dict[tuple[str, str], str] = {}
+    names = {a["name"]: a["label"] for a in doc.get("apps", []) if a.get("name") and a.get("label")}
     for model in doc.get("models", []):
         module = model.get("module") or ""
+        root = model_root(model)
         parts = module.split(".")
+        for i in range(len(parts), 0, -1):
+            pkg = ".".join(parts[:i])
+            if pkg in names and names[pkg] == model["app_label"]:
+                out.setdefault((root, pkg), model["app_label"])
+                break
         if "models" in parts:
             pkg = ".".join(parts[: parts.index("models")])
             if pkg:
-                out.setdefault(pkg, model["app_label"])
+                out.setdefault((root, pkg), model["app_label"])
     return out
 
 
@@ -214,6 +237,7 @@ def _read_one(
     mf.lines = parsed.get("lines", {})
     mf.line = parsed.get("line")
     mf.ignores = parsed.get("ignores", {})
+    mf.partial = parsed.get("partial")
     return mf
 
 
@@ -231,21 +255,19 @@ def _parse(path: str, module: str) -> dict[str, Any]:
 def load(
     root: str,
     doc: dict[str, Any],
+    packages: dict[str, MigrationPackage],
     include: list[str],
     exclude: list[str],
-    cache_folder: str | None,
+    cache: FileCache,
 ) -> LoadResult:
-    """Read the migrations of the tree's apps and of every environment app they depend on."""
+    """Read the migrations of one project's apps and of every environment app they need."""
     base = root if os.path.isdir(root) else os.path.dirname(root)
     globs = (_Globs(include), _Globs(exclude))
-    cache = FileCache(cache_folder)
-    packages = tree_packages(doc)
     files: list[MigrationFile] = []
     for label in sorted(packages):
         files.extend(read_package(packages[label], base, globs, cache))
-    result = LoadResult(files, packages)
+    result = LoadResult(files, dict(packages))
     _add_environment(result, doc, base, globs, cache)
-    cache.save()
     return result
 
 

@@ -20,15 +20,14 @@ class MigrationProject:
     graph: MigrationGraph
     state: ProjectState
     operations: dict[Key, list[Operation]]
+    #: the source root these apps belong to ("" for the tree root).
+    prefix: str = ""
 
     @property
     def tree_apps(self) -> list[str]:
-        """Apps of the tree that have a migrations package (and at least one migration)."""
-        return sorted(
-            label
-            for label, pkg in self.loaded.packages.items()
-            if pkg.in_tree and any(k[0] == label for k in self.graph.nodes)
-        )
+        """Apps of the tree that have a migrations package (an empty one included: Django's
+        ``makemigrations`` then writes the initial migration)."""
+        return sorted(label for label, pkg in self.loaded.packages.items() if pkg.in_tree)
 
 
 def django_types(doc: dict[str, Any]) -> dict[str, str]:
@@ -48,11 +47,30 @@ def analyse(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     cache_folder: str | None = None,
-) -> MigrationProject:
-    auth = (doc.get("metadata") or {}).get("auth_user_model") or "auth.User"
-    loaded = load(root, doc, include or [], exclude or [], cache_folder)
-    graph = build_graph(loaded.files, auth)
-    state, ops = replay(graph, auth, django_types(doc))
-    return MigrationProject(
-        root if os.path.isdir(root) else os.path.dirname(root), doc, loaded, graph, state, ops
-    )
+) -> list[MigrationProject]:
+    """One MigrationProject per source root holding migrations packages (several in a
+    monorepo), each with the report's models of that root only."""
+    from djatlas.migrations.loader import FileCache, model_root, tree_packages
+
+    cache = FileCache(cache_folder)
+    out = []
+    base = root if os.path.isdir(root) else os.path.dirname(root)
+    groups = tree_packages(doc)
+    for prefix in sorted(groups):
+        sub = sub_document(doc, prefix, model_root) if len(groups) > 1 else doc
+        auth = (sub.get("metadata") or {}).get("auth_user_model") or "auth.User"
+        loaded = load(root, sub, groups[prefix], include or [], exclude or [], cache)
+        graph = build_graph(loaded.files, auth)
+        state, ops = replay(graph, auth, django_types(sub))
+        out.append(MigrationProject(base, sub, loaded, graph, state, ops, prefix))
+    cache.save()
+    return out
+
+
+def sub_document(doc: dict[str, Any], prefix: str, model_root) -> dict[str, Any]:
+    """The report restricted to the models and files under one source root."""
+    under = (prefix + "/") if prefix else ""
+    sub = dict(doc)
+    sub["models"] = [m for m in doc.get("models", []) if model_root(m) == prefix]
+    sub["files"] = [f for f in doc.get("files", []) if f.get("path", "").startswith(under)]
+    return sub

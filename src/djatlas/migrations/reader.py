@@ -34,11 +34,39 @@ def read_migration(data: bytes, module: str) -> dict[str, Any]:
     try:
         tree = ast.parse(text)
     except SyntaxError as exc:
-        raise ReadError(f"syntax error: {exc.msg}", exc.lineno) from None
+        tree = _class_only(text)
+        if tree is None:
+            raise ReadError(f"syntax error: {exc.msg}", exc.lineno) from None
+        out = _ModuleReader(module).read(tree, text)
+        out["partial"] = f"syntax error at line {exc.lineno} ({exc.msg}); read the imports and "
+        out["partial"] += "the Migration class only"
+        return out
     except (RecursionError, MemoryError, ValueError):
         raise ReadError("too deeply nested") from None
     reader = _ModuleReader(module)
     return reader.read(tree, text)
+
+
+_IMPORT_LINE = re.compile(r"^(?:from\s+\S+\s+import\s+[^(\\]+|import\s+[\w., ]+)$")
+
+
+def _class_only(text: str) -> ast.Module | None:
+    """The module's top-level one-line imports and its ``class Migration`` block, parsed alone
+    (a syntax error elsewhere in the file, e.g. in a data migration's function, leaves the
+    graph and the state readable). Line numbers are kept: other lines become blank."""
+    lines = text.splitlines()
+    start = next((i for i, t in enumerate(lines) if t.startswith("class Migration")), None)
+    if start is None:
+        return None
+    end = next(
+        (j for j in range(start + 1, len(lines)) if lines[j][:1] not in ("", " ", "\t", "#")),
+        len(lines),
+    )
+    kept = [t if _IMPORT_LINE.match(t) else "" for t in lines[:start]] + lines[start:end]
+    try:
+        return ast.parse("\n".join(kept))
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
 
 
 class _ModuleReader:
@@ -61,11 +89,12 @@ class _ModuleReader:
         if cls is None:
             return out
         out["line"] = cls.lineno
-        for stmt in cls.body:
+        for stmt in cls.body:  # class-level names (``state_operations = [...]``) bind too
             target, value = _assignment(stmt)
             if target is not None and value is not None:
                 out["attrs"][target] = self.value(value)
                 out["lines"][target] = stmt.lineno
+                self.bindings[target] = value
         return out
 
     def _bind(self, node: ast.stmt) -> None:

@@ -14,7 +14,19 @@ def dumps(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
 
-def graph_doc(project: MigrationProject) -> dict[str, Any]:
+def graph_doc(projects: list[MigrationProject]) -> dict[str, Any]:
+    apps: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    notes: set[str] = set()
+    for project in projects:
+        apps += _graph_apps(project)
+        problems += [p.__dict__ for p in _problems(project)]
+        notes |= set(project.graph.notes)
+    return {"format": "djatlas-migrations", "apps": apps, "problems": problems,
+            "notes": sorted(notes)}  # fmt: skip
+
+
+def _graph_apps(project: MigrationProject) -> list[dict[str, Any]]:
     graph = project.graph
     apps = []
     for label in project.tree_apps:
@@ -37,12 +49,7 @@ def graph_doc(project: MigrationProject) -> dict[str, Any]:
                 "leaves": [k[1] for k in graph.leaf_nodes(label)],
             }
         )
-    return {
-        "format": "djatlas-migrations",
-        "apps": apps,
-        "problems": [p.__dict__ for p in _problems(project)],
-        "notes": sorted(set(graph.notes)),
-    }
+    return apps
 
 
 def _problems(project: MigrationProject):
@@ -55,8 +62,8 @@ def _problems(project: MigrationProject):
     )
 
 
-def graph_view(project: MigrationProject, fmt: str) -> tuple[str, int]:
-    doc = graph_doc(project)
+def graph_view(projects: list[MigrationProject], fmt: str) -> tuple[str, int]:
+    doc = graph_doc(projects)
     code = 1 if doc["problems"] else 0
     if fmt == "json":
         return dumps(doc), code
@@ -79,25 +86,53 @@ def graph_view(project: MigrationProject, fmt: str) -> tuple[str, int]:
     return "\n".join(lines) + "\n", code
 
 
-def check_doc(project: MigrationProject) -> tuple[dict[str, Any], list[Change], list[Note]]:
+def project_changes(project: MigrationProject) -> tuple[list[Change], list[Note]]:
+    """What makemigrations would write for one project's apps, and the notes."""
+    from djatlas.migrations.guards import SourceGuard
     from djatlas.migrations.patches import find_patches
 
-    apps = project.tree_apps
     patches = find_patches(project.root, project.doc)
-    changes, notes = detect(project.doc, project.state, apps, patches)
-    notes = [Note("", None, None, n) for n in patches.notes] + notes
-    by_app: dict[str, list[dict[str, Any]]] = {}
-    for c in changes:
-        by_app.setdefault(c.app_label, []).append(c.to_json())
+    folders = {
+        label: pkg.folder.rsplit("/", 1)[0] if "/" in pkg.folder else ""
+        for label, pkg in project.loaded.packages.items()
+        if pkg.in_tree
+    }
+    guard = SourceGuard(project.root, project.doc, folders)
+    changes, notes = detect(project.doc, project.state, project.tree_apps, patches, guard)
+    return changes, [Note("", None, None, n) for n in patches.notes] + notes
+
+
+def check_doc(projects: list[MigrationProject]):
+    """The --check document, and per change the project it belongs to."""
+    groups: list[dict[str, Any]] = []
+    located: list[tuple[MigrationProject, Change]] = []
+    notes: list[Note] = []
+    problems: list[dict[str, Any]] = []
+    checked: list[str] = []
+    for project in projects:
+        changes, project_notes = project_changes(project)
+        notes += project_notes
+        problems += [p.__dict__ for p in _problems(project)]
+        where = f"{project.prefix}:" if project.prefix and len(projects) > 1 else ""
+        checked += [f"{where}{app}" for app in project.tree_apps]
+        by_app: dict[str, list[dict[str, Any]]] = {}
+        for c in changes:
+            by_app.setdefault(c.app_label, []).append(c.to_json())
+            located.append((project, c))
+        for app in sorted(by_app):
+            group = {"app_label": app, "operations": by_app[app]}
+            if len(projects) > 1:
+                group = {"app_label": app, "project": project.prefix, "operations": by_app[app]}
+            groups.append(group)
     doc = {
         "format": "djatlas-migrations-check",
-        "drift": bool(changes),
-        "apps_checked": apps,
-        "changes": [{"app_label": app, "operations": by_app[app]} for app in sorted(by_app)],
+        "drift": bool(located),
+        "apps_checked": checked,
+        "changes": groups,
         "notes": [n.to_json() for n in notes],
-        "problems": [p.__dict__ for p in _problems(project)],
+        "problems": problems,
     }
-    return doc, changes, notes
+    return doc, located, notes
 
 
 def _model_location(project: MigrationProject, change: Change) -> tuple[str | None, int | None]:
@@ -119,23 +154,24 @@ def _describe(c: Change) -> str:
     return f"{c.app_label}: {c.op} {target}"
 
 
-def check_view(project: MigrationProject, fmt: str) -> tuple[str, int]:
-    doc, changes, notes = check_doc(project)
-    code = 1 if changes else 0
+def check_view(projects: list[MigrationProject], fmt: str) -> tuple[str, int]:
+    doc, located, notes = check_doc(projects)
+    code = 1 if located else 0
     if fmt == "json":
         return dumps(doc), code
     if fmt == "sarif":
-        return dumps(_sarif(project, changes)), code
+        return dumps(_sarif(located)), code
     if fmt == "github":
         out = []
-        for c in changes:
+        for project, c in located:
             file, line = _model_location(project, c)
             loc = f" file={file},line={line or 1}" if file else ""
             out.append(f"::error{loc},title=djatlas migrations::{_describe(c)} (no migration)")
         return "\n".join(out) + ("\n" if out else ""), code
     lines = []
     for group in doc["changes"]:
-        lines.append(f"Migrations for '{group['app_label']}':")
+        where = f" ({group['project']})" if group.get("project") else ""
+        lines.append(f"Migrations for '{group['app_label']}'{where}:")
         for op in group["operations"]:
             target = op["model"] + (f".{op['field']}" if op["field"] else "")
             lines.append(f"  - {op['op']} {target}")
@@ -144,16 +180,16 @@ def check_view(project: MigrationProject, fmt: str) -> tuple[str, int]:
         lines.append(f"note: {n.app_label}{'.' + target if target else ''}: {n.message}")
     for p in doc["problems"]:
         lines.append(f"{p['file']}:{p['line'] or 1}: {p['code']}: {p['message']}")
-    if not changes:
+    if not located:
         lines.append(f"No changes detected ({len(doc['apps_checked'])} apps checked)")
     return "\n".join(lines) + "\n", code
 
 
-def _sarif(project: MigrationProject, changes: list[Change]) -> dict[str, Any]:
+def _sarif(located: list[tuple[MigrationProject, Change]]) -> dict[str, Any]:
     from djatlas import __version__
 
     results = []
-    for c in changes:
+    for project, c in located:
         file, line = _model_location(project, c)
         result: dict[str, Any] = {
             "ruleId": "DJM001",
