@@ -22,6 +22,21 @@ Node = Any
 #: Parse rounds at most per file; what is still broken after them is skipped by the visitor.
 MAX_ROUNDS = 25
 _CONTAINERS = frozenset({"module", "block"})
+#: Nodes that legitimately carry a statement onto a line no deeper than its first line.
+_CONTINUING = frozenset(
+    {
+        "string",
+        "concatenated_string",
+        "string_content",
+        "decorated_definition",
+        "if_statement",
+        "try_statement",
+        "for_statement",
+        "while_statement",
+        "with_statement",
+        "match_statement",
+    }
+)
 _DEF = re.compile(rb"[ \t]*(?:async[ \t]+)?def\b")
 #: ``T =``, ``*Ts = *``, ``**P =`` inside type parameters: PEP 696 defaults (Python 3.13),
 #: which tree-sitter-python 0.25 does not read (they do not matter to djatlas).
@@ -59,12 +74,14 @@ def _indent(line: bytes) -> int | None:
 
 
 def _continues(root: Node, row: int, col: int) -> bool:
-    """Whether the line starting at (row, col) continues a statement begun earlier (inside a
-    bracket or string, an ``else:``/``except:`` clause, a decorated definition)."""
+    """Whether the line starting at (row, col) continues a statement begun earlier: inside a
+    string, an ``else:``/``except:``/``finally:`` clause, a decorated definition. (A line no
+    deeper than its block inside an earlier bracket is taken as a new statement: that is how
+    an unclosed bracket swallows the statements after it.)"""
     node = root.descendant_for_point_range((row, col), (row, col))
     while node is not None and node.type not in _CONTAINERS and node.type != "ERROR":
         if node.start_point[0] < row:
-            return True
+            return node.type in _CONTINUING
         node = node.parent
     return False
 
