@@ -1,0 +1,335 @@
+"""Bundled knowledge: with nothing installed, a project gets the same models, fields and targets
+as with the real packages installed (read from their source)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+from treeutil import write_tree
+
+import djatlas.resolve.knowledge as knowledge_module
+from djatlas.checks import run_checks
+from djatlas.checks.registry import select_rules
+from djatlas.resolve.knowledge import FOLDER, Knowledge
+from djatlas.scan import scan_path
+
+#: A project using every bundled package that defines fields or models.
+PROJECT = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        from django.contrib.gis.db import models as gis
+        from django.contrib.postgres.fields import ArrayField, HStoreField, IntegerRangeField
+        from django.contrib.postgres.search import SearchVectorField
+        from django.db import models
+        from django_celery_beat.models import PeriodicTask
+        from easy_thumbnails.fields import ThumbnailerImageField
+        from filer.fields.file import FilerFileField
+        from filer.fields.image import FilerImageField
+        from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+        from modelcluster.fields import ParentalKey, ParentalManyToManyField
+        from modelcluster.models import ClusterableModel
+        from mptt.models import MPTTModel, TreeForeignKey
+        from polymorphic.models import PolymorphicModel
+        from reversion.models import Version
+        from taggit.managers import TaggableManager
+        from taggit.models import TaggedItemBase
+        from timezone_field import TimeZoneField
+        from treebeard.mp_tree import MP_Node
+        from treebeard.ns_tree import NS_Node
+
+        class Place(gis.Model):
+            point = gis.PointField()
+            area = gis.MultiPolygonField(srid=3857, null=True)
+            tags = ArrayField(models.CharField(max_length=20), size=4)
+            attrs = HStoreField()
+            ages = IntegerRangeField()
+            search = SearchVectorField(null=True)
+            zone = TimeZoneField(default="UTC")
+            photo = ThumbnailerImageField(upload_to="x")
+            image = FilerImageField(null=True, on_delete=models.SET_NULL)
+            document = FilerFileField(null=True, on_delete=models.SET_NULL, related_name="+")
+            task = models.ForeignKey(PeriodicTask, models.CASCADE)
+            version = models.OneToOneField(Version, models.PROTECT)
+            slug = models.GeneratedField(
+                expression=models.F("zone"), output_field=models.CharField(max_length=9),
+                db_persist=True,
+            )
+
+        class TaggedPlace(TaggedItemBase):
+            content_object = models.ForeignKey(Place, models.CASCADE)
+
+        class Album(ClusterableModel):
+            keywords = TaggableManager(through=TaggedPlace, blank=True)
+            places = ParentalManyToManyField(Place, blank=True)
+
+        class Track(models.Model):
+            album = ParentalKey(Album, related_name="tracks", on_delete=models.CASCADE)
+
+        class Category(MPTTModel):
+            parent = TreeForeignKey("self", models.CASCADE, null=True, related_name="children")
+
+        class Folder(MP_Node):
+            name = models.CharField(max_length=30)
+
+        class Node(NS_Node):
+            name = models.CharField(max_length=30)
+
+        class Animal(PolymorphicModel):
+            name = models.CharField(max_length=30)
+
+        class Dog(Animal):
+            bark = models.BooleanField(default=True)
+
+        class PlaceUserPermission(UserObjectPermissionBase):
+            content_object = models.ForeignKey(Place, models.CASCADE)
+
+        class PlaceGroupPermission(GroupObjectPermissionBase):
+            content_object = models.ForeignKey(Place, models.CASCADE)
+    """,
+    "other/__init__.py": "",
+    "other/models.py": """
+        from allauth.account.models import EmailAddress
+        from allauth.socialaccount.models import SocialAccount
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.auth.models import AbstractUser
+        from django.contrib.flatpages.models import FlatPage
+        from django.contrib.redirects.models import Redirect
+        from django.contrib.sessions.base_session import AbstractBaseSession
+        from django.contrib.sessions.models import Session
+        from django.db import models
+        from django_celery_results.models import TaskResult
+        from oauth2_provider.models import AbstractApplication
+        from rest_framework.authtoken.models import Token
+        from simple_history.models import HistoricalRecords
+
+        class Member(AbstractUser):
+            history = HistoricalRecords()
+
+        class MySession(AbstractBaseSession):
+            device = models.CharField(max_length=40)
+
+        class App(AbstractApplication):
+            logo = models.URLField(blank=True)
+
+        class Link(models.Model):
+            email = models.ForeignKey(EmailAddress, models.CASCADE)
+            social = models.ForeignKey(SocialAccount, models.CASCADE)
+            token = models.OneToOneField(Token, models.CASCADE)
+            result = models.ForeignKey(TaskResult, models.CASCADE)
+            session = models.ForeignKey(Session, models.CASCADE)
+            entry = models.ForeignKey(LogEntry, models.CASCADE)
+            page = models.ForeignKey(FlatPage, models.CASCADE)
+            redirect = models.ForeignKey(Redirect, models.CASCADE)
+    """,
+    "settings.py": """
+        INSTALLED_APPS = ["app", "other", "taggit", "django.contrib.auth"]
+        AUTH_USER_MODEL = "other.Member"
+    """,
+}
+#: Packages the project uses that the test environment has installed (test extras).
+INSTALLED = (
+    "django",
+    "taggit",
+    "mptt",
+    "treebeard",
+    "modelcluster",
+    "polymorphic",
+    "guardian",
+    "simple_history",
+    "reversion",
+    "filer",
+    "easy_thumbnails",
+    "rest_framework",
+    "django_celery_beat",
+    "django_celery_results",
+    "allauth",
+    "oauth2_provider",
+    "timezone_field",
+)
+
+
+def empty_env(path: Path) -> str:
+    (path / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    (path / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.11.9\n", encoding="utf-8")
+    return str(path)
+
+
+def essentials(doc: dict, other_versions: set[str]) -> dict:
+    """What must agree: every model's bases, fields and their types, targets and Meta (and the
+    lines of inherited fields, except from packages installed in another version)."""
+    out = {}
+    for m in doc["models"]:
+        out[m["label"]] = {
+            "bases": [(b["resolved"], b["origin"] == "unresolved") for b in m["bases"]],
+            "abstract": m["abstract"],
+            "proxy": m["proxy"],
+            "parents": m["parents"],
+            "table": m["db_table"],
+            "meta": m["meta"],
+            "fields": [
+                (
+                    f["name"],
+                    f["resolved_type"],
+                    f["django_type"],
+                    f["origin"],
+                    f["column"],
+                    f["null"],
+                    f["unique"],
+                    f["max_length"],
+                    f["primary_key"],
+                    None
+                    if (f["defined_in"] or "").split(".", 1)[0] in other_versions
+                    else f["line"],
+                    json.dumps(f["relation"], sort_keys=True),
+                )
+                for f in m["fields"]
+            ],
+        }
+    return out
+
+
+def diagnostics(doc: dict) -> list:
+    return sorted((d["code"], d["message"]) for d in doc["diagnostics"])
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory):
+    missing = [n for n in INSTALLED if importlib.util.find_spec(n) is None]
+    if missing:
+        pytest.skip(f"needs the test extras: {', '.join(missing)}")
+    root = tmp_path_factory.mktemp("knowledge")
+    write_tree(root / "proj", PROJECT)
+    bundled = scan_path(
+        str(root / "proj"), timing=False, use_cache=False, python=empty_env(root / "empty")
+    )
+    (root / "no-knowledge").mkdir()
+    old = knowledge_module.FOLDER
+    knowledge_module.FOLDER = str(root / "no-knowledge")
+    try:
+        installed = scan_path(str(root / "proj"), timing=False, use_cache=False)
+    finally:
+        knowledge_module.FOLDER = old
+    return bundled, installed
+
+
+def test_nothing_installed_gives_what_the_installed_packages_give(scans):
+    bundled, installed = scans
+    origins = {p["package"]: p["origin"] for p in bundled["metadata"]["packages"]}
+    assert set(origins) >= set(INSTALLED) and set(origins.values()) == {"knowledge"}
+    origins = {p["package"]: p["origin"] for p in installed["metadata"]["packages"]}
+    assert set(origins) >= set(INSTALLED) and set(origins.values()) == {"environment"}
+    bundled_versions = {p["package"]: p["version"] for p in bundled["metadata"]["packages"]}
+    other = {
+        p["package"]
+        for p in installed["metadata"]["packages"]
+        if p["version"] != bundled_versions[p["package"]]
+    }
+    assert essentials(bundled, other) == essentials(installed, other)
+    assert diagnostics(bundled) == diagnostics(installed)
+    assert bundled["summary"] == installed["summary"]
+
+
+def test_fields_from_bundled_packages(scans):
+    bundled, _ = scans
+    fields = {(m["name"], f["name"]): f for m in bundled["models"] for f in m["fields"]}
+    assert fields[("Place", "search")]["django_type"] == "SearchVectorField"
+    assert fields[("Place", "point")]["django_type"] == "PointField"
+    assert fields[("Place", "slug")]["django_type"] == "GeneratedField"
+    assert fields[("Place", "zone")]["resolved_type"] == "timezone_field.fields.TimeZoneField"
+    assert fields[("Place", "image")]["relation"]["kind"] == "ForeignKey"
+    assert fields[("Folder", "path")]["unique"] is True  # treebeard's MP_Node
+    assert {"lft", "rght", "tree_id", "level"} <= {n for (m, n) in fields if m == "Category"}
+    assert fields[("Track", "album")]["relation"]["kind"] == "ForeignKey"
+    assert fields[("Dog", "animal_ptr")]["relation"]["target"] == "app.Animal"
+    assert fields[("MySession", "session_key")]["primary_key"] is True
+    assert fields[("App", "client_id")]["unique"] is True
+    link = {n: f["relation"]["target"] for (m, n), f in fields.items() if m == "Link" and n != "id"}
+    assert link == {
+        "email": "account.EmailAddress",
+        "social": "socialaccount.SocialAccount",
+        "token": "authtoken.Token",
+        "result": "django_celery_results.TaskResult",
+        "session": "sessions.Session",
+        "entry": "admin.LogEntry",
+        "page": "flatpages.FlatPage",
+        "redirect": "redirects.Redirect",
+    }
+    unresolved = [d for d in bundled["diagnostics"] if d["code"] in ("DJA101", "DJA102", "DJA103")]
+    # filer's fields compute their target in __init__ (``kwargs["to"] = dfl``): not known.
+    assert {(d["model"], d["message"].split(" of ")[1]) for d in unresolved} == {
+        ("app.Place", "app.Place.image could not be resolved"),
+        ("app.Place", "app.Place.document could not be resolved"),
+    }
+
+
+def test_packages_not_in_the_test_environment(tmp_path):
+    """django-extensions, model-utils, countries, phonenumber, jsonfield, djmoney, ordered-model:
+    known from the bundled knowledge alone (readthedocs' TimeStampedModel ordering included)."""
+    write_tree(
+        tmp_path / "proj",
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
+                import jsonfield
+                from django.db import models
+                from django_countries.fields import CountryField
+                from django_extensions.db.fields import AutoSlugField
+                from django_extensions.db.models import TimeStampedModel
+                from djmoney.models.fields import MoneyField
+                from model_utils.models import StatusModel, TimeStampedModel as Stamped
+                from model_utils import Choices
+                from ordered_model.models import OrderedModel
+                from phonenumber_field.modelfields import PhoneNumberField
+
+                class Project(TimeStampedModel):
+                    name = models.CharField(max_length=30)
+                    slug = AutoSlugField(populate_from="name")
+
+                    class Meta:
+                        ordering = ["-modified", "-created"]
+
+                class Order(Stamped, OrderedModel):
+                    country = CountryField()
+                    phone = PhoneNumberField(blank=True)
+                    price = MoneyField(max_digits=10, decimal_places=2, default_currency="EUR")
+                    data = jsonfield.JSONField(default=dict)
+
+                    class Meta(OrderedModel.Meta):
+                        pass
+            """,
+        },
+    )
+    doc = scan_path(
+        str(tmp_path / "proj"), timing=False, use_cache=False, python=empty_env(tmp_path / "e")
+    )
+    fields = {(m["name"], f["name"]): f for m in doc["models"] for f in m["fields"]}
+    project = [n for (m, n) in fields if m == "Project"]
+    assert project == ["id", "created", "modified", "name", "slug"]
+    assert fields[("Project", "created")]["django_type"] == "DateTimeField"
+    order = [n for (m, n) in fields if m == "Order"]
+    assert order[:4] == ["id", "created", "modified", "order"]
+    assert fields[("Order", "country")]["django_type"] == "CharField"
+    assert fields[("Order", "price")]["django_type"] == "DecimalField"
+    assert fields[("Order", "phone")]["max_length"] == 128
+    assert fields[("Order", "data")]["django_type"] is not None
+    order_model = next(m for m in doc["models"] if m["name"] == "Order")
+    assert order_model["meta"]["ordering"] == ["order"]
+    codes = {d["code"] for d in doc["diagnostics"]}
+    assert not codes & {"DJA101", "DJA102", "DJA103"}
+    findings = run_checks(doc, select_rules(["DJ"], None)).findings
+    assert not [f for f in findings if f.code == "DJ008"]
+
+
+def test_knowledge_is_small_versioned_and_lazy():
+    index = Knowledge().packages
+    assert index["django"]["distribution"] == "Django"
+    assert all(info["version"] for info in index.values())
+    total = sum(os.path.getsize(os.path.join(FOLDER, n)) for n in os.listdir(FOLDER))
+    assert total < 600_000
+    k = Knowledge()
+    assert k.module("taggit.managers") is not None
+    assert set(k._modules) == {"taggit"}  # one package file read, on use
