@@ -452,7 +452,9 @@ def generate(env, top: str, prefixes: tuple[str, ...] | None) -> tuple[dict, dic
         path, is_pkg = files[name]
         with open(path, "rb") as fh:
             parsed = parse(fh.read(), path)
-        source = Pruner(parsed.text).module(parsed.tree)
+        # Pruned with the standard library's ast (positions, unparse); checked with djatlas's own
+        # parser: the pruned module must summarise exactly as the original.
+        source = Pruner(parsed.text).module(ast.parse(parsed.text, path))
         pruned = parse(source.encode(), f"<pruned {name}>")
         check(
             name,
