@@ -195,6 +195,7 @@ def options_key(
     max_file_size: int,
     settings: str | None,
     env: list[object],
+    all_files: bool = False,
 ) -> str:
     """What a report depends on besides the tree's files: root, options, and the environment
     (``Environment.key()``: which one, its folders and their mtimes)."""
@@ -207,6 +208,7 @@ def options_key(
         max_file_size,
         settings,
         env,
+        all_files,
     ]
     return blake2b(compact_json(parts).encode("ascii"), digest_size=16).hexdigest()
 

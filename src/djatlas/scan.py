@@ -40,6 +40,8 @@ class ScanOptions:
     settings: str | None = None
     #: The project's environment (interpreter or venv folder) whose packages are read.
     python: str | None = None
+    #: Read every file, not only those the project's settings import (see pipeline.scope).
+    all_files: bool = False
     title: str | None = None
     timing: bool = True
     cache_dir: str | None = None
@@ -293,6 +295,7 @@ def _options_key(root: str | None, options: ScanOptions) -> str:
         options.max_file_size,
         options.settings,
         _environment(root, options).key(),
+        options.all_files,
     )
 
 
@@ -344,6 +347,7 @@ def _analyse(
     from djatlas.pipeline.reading import prefilter, read_tree
     from djatlas.pipeline.reporting import assemble_report, syntax_diagnostics
     from djatlas.pipeline.resolving import resolve_modules
+    from djatlas.pipeline.scope import in_project
     from djatlas.progress import Progress
     from djatlas.resolve.index import ProjectIndex
     from djatlas.resolve.knowledge import Knowledge
@@ -358,10 +362,7 @@ def _analyse(
     }
     if cache is not None:
         cache.load()
-    reading = read_tree(files, read, records, cache, progress)
-    wanted = prefilter(reading, files, records)
-    summaries = Summaries(cache, layout, reading.keep(wanted), read)
-    parse_ahead(summaries, wanted, root, options.jobs, progress)
+    summaries = Summaries(cache, layout, {}, read, files)
     index = ProjectIndex(
         layout,
         summaries.read,
@@ -372,14 +373,20 @@ def _analyse(
         knowledge=Knowledge(),
     )
     index.store_failure = summaries.store_failure
+    hints = settings_hints([f.relpath for f in files], read)
+    if not options.all_files and len(files) > 1:  # read only what the project imports
+        files, read = in_project(files, read, records, index, hints, options.settings)
+    reading = read_tree(files, read, records, cache, progress)
+    wanted = prefilter(reading, files, records)
+    summaries.contents = reading.keep(wanted)
+    parse_ahead(summaries, wanted, root, options.jobs, progress)
     modules = resolve_modules(index, wanted, progress)
     summaries.contents.clear()
     diagnostics: list[Diagnostic] = []
-    hints = settings_hints([f.relpath for f in files], read)
     models, registry, settings = build_graph(index, modules, options.settings, hints, diagnostics)
     diagnostics.extend(syntax_diagnostics(index.by_path))
     if cache is not None:
-        _keep_in_cache(cache, index, {f.relpath for f in files})
+        _keep_in_cache(cache, index, {f.relpath for f in discovery.files})
     progress.done()
     report = assemble_report(models, records, discovery, registry, settings, diagnostics)
     report.metadata["environment"] = index.environment.describe()

@@ -74,6 +74,12 @@ def add_tree_options(p: argparse.ArgumentParser) -> None:
         help="skip (and report) files larger than this (default 5 MB; k/M suffixes)",
     )
     g.add_argument(
+        "--all-files",
+        action="store_true",
+        help="read every file of the tree, not only those the project's settings import "
+        "(its INSTALLED_APPS' models and apps modules and what they import)",
+    )
+    g.add_argument(
         "--settings", metavar="DOTTED", help="settings module to read INSTALLED_APPS etc. from"
     )
     g.add_argument(
@@ -111,6 +117,7 @@ def scan_options(args: argparse.Namespace, **extra: Any) -> Any:
         default_excludes=not getattr(args, "no_default_excludes", False),
         gitignore=not getattr(args, "no_gitignore", False),
         settings=getattr(args, "settings", None),
+        all_files=getattr(args, "all_files", False),
         python=getattr(args, "python", None),
         cache_dir=getattr(args, "cache_dir", None),
         use_cache=not getattr(args, "no_cache", False),

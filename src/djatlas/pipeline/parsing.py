@@ -15,6 +15,7 @@ from djatlas.parse.summary import ModuleSummary
 
 if TYPE_CHECKING:
     from djatlas.cache import ScanCache
+    from djatlas.discover.finder import SourceFile
     from djatlas.progress import Progress
     from djatlas.resolve.layout import Layout
 
@@ -28,8 +29,12 @@ class Summaries:
         layout: Layout,
         contents: dict[str, bytes],
         read: Callable[[str], bytes],
+        files: list[SourceFile] | None = None,
     ) -> None:
         self.cache = cache
+        #: relpath -> (size, mtime_ns) of the walk: a file not read yet (settings loaded before
+        #: the reading stage) is still answered from the cache when its stat is unchanged.
+        self.stats = {f.relpath: (f.size, f.mtime_ns) for f in files or []}
         self.layout = layout
         #: Bytes read by the reading stage, handed out once.
         self.contents = contents
@@ -43,6 +48,8 @@ class Summaries:
             return False
         if rel in self.ready:
             return True
+        if rel in self.stats:
+            self.cache.lookup(rel, *self.stats[rel])
         p = self.cache.summary(rel, self.layout.module_of[rel], self.layout.is_package(rel))
         if p is None:
             return False

@@ -57,16 +57,21 @@ class Layout:
     def is_package(self, rel: str) -> bool:
         return rel.endswith("__init__.py")
 
+    def candidates(self, name: str) -> list[str]:
+        """The files that may be module ``name`` (several in a tree of several projects)."""
+        files = self.files_of.get(name)
+        if files:
+            return files
+        # Namespace packages: only dotted names, never a stdlib module's name.
+        if "." not in name or name.split(".", 1)[0] in _STDLIB:
+            return []
+        return self._by_suffix(name)
+
     def lookup(self, name: str, near: str | None = None) -> str | None:
         """The file for module ``name``; the one closest to ``near`` when several match."""
-        files = self.files_of.get(name)
+        files = self.candidates(name)
         if not files:
-            # Namespace packages: only dotted names, never a stdlib module's name.
-            if "." not in name or name.split(".", 1)[0] in _STDLIB:
-                return None
-            files = self._by_suffix(name)
-            if not files:
-                return None
+            return None
         if len(files) == 1 or near is None:
             return files[0]
         return max(files, key=lambda f: (_common(f, near), -len(f), [-ord(c) for c in f[:1]]))

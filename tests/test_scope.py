@@ -1,0 +1,140 @@
+"""The scope stage: with a settings module named by manage.py (or --settings), only what
+``django.setup()`` imports is read; the rest is listed as not imported by the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from treeutil import write_tree
+
+from djatlas.pipeline.scope import OUTSIDE, imported_names
+from djatlas.scan import scan_path
+
+MANAGE = """
+    import os
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_cfg.settings")
+"""
+TREE = {
+    "manage.py": MANAGE,
+    "site_cfg/__init__.py": "",
+    "site_cfg/settings.py": """
+        from .base import *
+        INSTALLED_APPS = BASE_APPS + ["shop.apps.ShopConfig", "blog"]
+    """,
+    "site_cfg/base.py": "BASE_APPS = ['django.contrib.auth']\n",
+    "shop/__init__.py": "",
+    "shop/apps.py": """
+        from django.apps import AppConfig
+
+        class ShopConfig(AppConfig):
+            name = "shop"
+    """,
+    "shop/models.py": """
+        from django.db import models
+        from common.mixins import (
+            Stamped,  # a comment
+        )
+
+        class Product(Stamped):
+            name = models.CharField(max_length=10)
+    """,
+    "common/__init__.py": "",
+    "common/mixins.py": """
+        from django.db import models
+
+        class Stamped(models.Model):
+            created = models.DateTimeField()
+
+            class Meta:
+                abstract = True
+    """,
+    "blog/__init__.py": "",
+    "blog/models/__init__.py": "from .post import Post\n",
+    "blog/models/post.py": """
+        from django.db import models
+
+        class Post(models.Model):
+            title = models.CharField(max_length=10)
+    """,
+    "scripts/__init__.py": "",
+    "scripts/stray.py": """
+        from django.db import models
+
+        class Stray(models.Model):
+            x = models.IntegerField()
+    """,
+    "scripts/broken.py": "x = 1\x00\n",
+}
+
+
+def _files(doc: dict) -> dict[str, dict]:
+    return {f["path"]: f for f in doc["files"]}
+
+
+def test_imported_names() -> None:
+    src = (
+        b"import os, a.b as c\nfrom . import sib\nfrom ..up import (x,\n  y as z,  # c\n)\n"
+        b"    from pkg.sub import thing\nfrom long \\\n  import w\nfrom .. import *\n"
+    )
+    names = imported_names(src, "top.mid.mod", False)
+    assert names == ["os", "a.b", "top.mid", "top.mid.sib", "top.up", "top.up.x", "top.up.y",
+                     "pkg.sub", "pkg.sub.thing", "long", "long.w", "top"]
+    assert imported_names(b"from . import m\n", "top.pkg", True) == ["top.pkg", "top.pkg.m"]
+    assert imported_names(b"from ... import m\n", "top", False) == []
+
+
+def test_only_what_the_settings_import_is_read(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "proj", TREE)
+    doc = scan_path(str(root), use_cache=False, timing=False)
+    labels = sorted(m["label"] for m in doc["models"])
+    assert labels == ["blog.Post", "common.Stamped", "shop.Product"]
+    product = next(m for m in doc["models"] if m["name"] == "Product")
+    assert [f["name"] for f in product["fields"]] == ["id", "created", "name"]
+    files = _files(doc)
+    for rel in ("scripts/stray.py", "scripts/broken.py", "manage.py"):
+        assert (files[rel]["status"], files[rel]["reason"]) == ("not_needed", OUTSIDE), rel
+    assert files["common/mixins.py"]["status"] == "parsed"
+    assert doc["summary"]["files_failed"] == 0
+
+    everything = scan_path(str(root), use_cache=False, timing=False, all_files=True)
+    assert "Stray" in {m["name"] for m in everything["models"]}
+    assert _files(everything)["scripts/broken.py"]["status"] == "failed"
+    assert not any(f["reason"] == OUTSIDE for f in everything["files"])
+
+
+def test_models_modules_are_read_even_outside(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "proj", {**TREE, "legacy/models.py": "class X(:\n"})
+    doc = scan_path(str(root), use_cache=False, timing=False)
+    assert _files(doc)["legacy/models.py"]["status"] == "failed"
+
+
+def test_the_whole_tree_without_a_usable_settings_module(tmp_path: Path) -> None:
+    no_entry = {k: v for k, v in TREE.items() if k != "manage.py"}
+    unevaluated = {**TREE, "site_cfg/settings.py": "INSTALLED_APPS = get_apps()\n"}
+    for files in (no_entry, unevaluated):
+        root = write_tree(tmp_path / str(len(files)) / "proj", files)
+        doc = scan_path(str(root), use_cache=False, timing=False)
+        assert "Stray" in {m["name"] for m in doc["models"]}
+        assert not any(f["reason"] == OUTSIDE for f in doc["files"])
+
+
+def test_several_projects_each_follow_their_settings(tmp_path: Path) -> None:
+    files = {f"one/{k}": v for k, v in TREE.items()}
+    files.update({
+        "two/manage.py": MANAGE.replace("site_cfg.settings", "svc.settings"),
+        "two/svc/__init__.py": "",
+        "two/svc/settings.py": "INSTALLED_APPS = ['vendor']\n",
+        "two/vendor/__init__.py": "",
+        "two/vendor/models.py": "from django.db import models\nfrom vendor.base import Base\n",
+        "two/vendor/base.py": """
+            from django.db import models
+
+            class Base(models.Model):
+                y = models.IntegerField()
+        """,
+    })
+    root = write_tree(tmp_path / "mono", files)
+    doc = scan_path(str(root), use_cache=False, timing=False)
+    names = {m["name"] for m in doc["models"]}
+    assert {"Post", "Product", "Base"} <= names and "Stray" not in names
+    assert _files(doc)["two/vendor/base.py"]["status"] == "parsed"
