@@ -302,3 +302,43 @@ def test_cache_gives_the_same_answer(project: Path, tmp_path_factory, capsys) ->
     first = capsys.readouterr().out
     assert main(args) == 0
     assert capsys.readouterr().out == first
+
+
+def test_cached_answer_follows_an_edited_migration(project: Path, tmp_path_factory, capsys) -> None:
+    cache = str(tmp_path_factory.mktemp("cache"))
+    args = ["migrations", str(project), "--check", "-q", "-f", "json", "--cache-dir", cache]
+    assert main(args) == 0
+    capsys.readouterr()
+    second = project / "library/migrations/0002_book_more.py"
+    second.write_text(second.read_text().replace("blank=True, null=True", "null=True"))
+    assert main(args) == 1
+    assert ops(json.loads(capsys.readouterr().out)) == [
+        ("library", "AlterField", "book", "published")
+    ]
+
+
+def test_function_bodies_do_not_hide_the_migration(project: Path, capsys) -> None:
+    write(
+        project,
+        {
+            "library/migrations/0003_data.py": '''
+            from django.db import migrations
+
+
+            @staticmethod
+            def forwards(
+                apps, schema_editor
+            ):
+                sql = """
+            UPDATE library_book SET title = upper(title)
+            """
+
+
+            class Migration(migrations.Migration):
+                dependencies = [('library', '0002_book_more')]
+                operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+            '''
+        },
+    )
+    code, doc = check(project, capsys)
+    assert (code, ops(doc), doc["problems"]) == (0, [], [])

@@ -54,30 +54,23 @@ def run(args: argparse.Namespace) -> int:
         return _error("--baseline/--write-baseline need --lint")
     if args.format in ("sarif", "github") and not (args.check or args.lint):
         return _error(f"--format {args.format} needs --check or --lint")
-    from djatlas.migrations.project import analyse
-
     doc = load_tree(args.path, args)
-    cache = None
+    folder = None
     if not args.no_cache:
         from djatlas.cache import cache_folder
 
-        cache = cache_folder(args.path, args.cache_dir)
-    projects = analyse(args.path, doc, args.include, args.exclude, cache)
-    if args.check:
-        from djatlas.migrations.views import check_view
-
-        text, code = check_view(projects, args.format)
-    elif args.lint:
-        from djatlas.migrations.lint import lint_view
-
+        folder = cache_folder(args.path, args.cache_dir)
+    results = _result_cache(folder, args, doc)
+    cached = results.get() if results is not None else None
+    if cached is not None:
+        text, code = cached
+    else:
         try:
-            text, code = lint_view(projects, args)
+            text, code, deps = _compute(args, doc, folder)
         except ValueError as exc:
             return _error(str(exc))
-    else:
-        from djatlas.migrations.views import graph_view
-
-        text, code = graph_view(projects, args.format)
+        if results is not None:
+            results.put(text, code, deps)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
@@ -89,5 +82,49 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-def relpath(path: str) -> str:
-    return path if not os.path.isabs(path) else path
+def _result_cache(folder: str | None, args: argparse.Namespace, doc: dict[str, Any]):
+    """The per-tree result cache (not for ``--lint --since``: git decides, not files)."""
+    if folder is None or args.since:
+        return None
+    from djatlas.migrations.resultcache import ResultCache
+
+    options = [
+        args.check, args.lint, args.format, args.include, args.exclude, args.baseline,
+        args.write_baseline, os.path.realpath(args.path),
+    ]  # fmt: skip
+    return ResultCache(folder, options, doc)
+
+
+def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None):
+    """(output, exit code, files the answer depends on)."""
+    from djatlas.migrations.project import analyse
+
+    projects = analyse(args.path, doc, args.include, args.exclude, folder)
+    if args.check:
+        from djatlas.migrations.views import check_view
+
+        text, code = check_view(projects, args.format)
+    elif args.lint:
+        from djatlas.migrations.lint import lint_view
+
+        text, code = lint_view(projects, args)
+    else:
+        from djatlas.migrations.views import graph_view
+
+        text, code = graph_view(projects, args.format)
+    return text, code, _dependencies(projects)
+
+
+def _dependencies(projects) -> list[str]:
+    """Migration files and folders, model files and apps.py files the answer was read from."""
+    out: list[str] = []
+    for project in projects:
+        for pkg in project.loaded.packages.values():
+            out.append(os.path.join(project.root, pkg.folder) if pkg.in_tree else pkg.folder)
+        for mf in project.loaded.files:
+            out.append(os.path.join(project.root, mf.path) if mf.in_tree else mf.path)
+        for rec in project.doc.get("files", []):
+            path = rec.get("path", "")
+            if rec.get("status") == "parsed" or path.endswith("apps.py"):
+                out.append(os.path.join(project.root, path))
+    return out

@@ -103,8 +103,8 @@ def targets(doc: dict[str, Any], app_label: str) -> dict[str, Target]:
     """The concrete models (proxies and unmanaged included) of one app of the report."""
     by_label = {m["label"]: m for m in doc.get("models", [])}
     out: dict[str, Target] = {}
-    for m in doc.get("models", []):
-        if m.get("app_label") != app_label or m.get("abstract"):
+    for m in _models_by_app(doc).get(app_label, []):
+        if m.get("abstract"):
             continue
         label_lower = m["label"].lower()
         fields: dict[str, FieldDef] = {}
@@ -163,13 +163,26 @@ def _opaque_bases(m: dict[str, Any], by_label: dict[str, Any]) -> list[str]:
     for model in [m, *ancestors(m, by_label)]:
         for base in model.get("bases") or []:
             resolved = base.get("resolved") or base.get("name")
-            if base.get("origin") in ("environment", "unresolved") and resolved not in known:
+            outside = base.get("origin") not in ("tree", "builtin")
+            if outside and resolved not in known and not str(resolved).startswith("django."):
                 out.append(resolved)
     return sorted(set(out))
 
 
+def _models_by_app(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    memo = doc.get("$migrations_by_app")
+    if memo is None:
+        memo = {}
+        for m in doc.get("models", []):
+            memo.setdefault(m.get("app_label"), []).append(m)
+        doc["$migrations_by_app"] = memo
+    return memo
+
+
 def _drop_pk_to_field(fd: FieldDef, by_label: dict[str, Any]) -> None:
     to_field = fd.kwargs.get("to_field")
+    if not isinstance(to_field, str):
+        return
     target = next((m for lbl, m in by_label.items() if lbl.lower() == fd.kwargs.get("to")), None)
     if isinstance(to_field, str) and target is not None:
         pk = next((f["name"] for f in target.get("fields", []) if f.get("primary_key")), None)

@@ -11,6 +11,7 @@ not Django's own (its ``__init__``/``deconstruct`` may change what it writes).
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,7 +203,21 @@ def _from_report_value(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_expr_cached(text: str) -> str:
+    import json
+
+    return json.dumps(_parse_expr(text))
+
+
 def parse_expr(text: str) -> Any:
+    """A source expression in the reader's encoding (memoised: the same texts recur)."""
+    import json
+
+    return json.loads(_parse_expr_cached(text))
+
+
+def _parse_expr(text: str) -> Any:
     """A source expression in the reader's encoding, names unresolved (compared by their last
     component)."""
     from djatlas.migrations.reader import _ModuleReader

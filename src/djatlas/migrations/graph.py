@@ -40,17 +40,15 @@ class MigrationGraph:
     def leaf_nodes(self, app_label: str | None = None) -> list[Key]:
         return sorted(
             k
-            for k in self.nodes
-            if (app_label is None or k[0] == app_label)
-            and not any(c[0] == k[0] for c in self.children.get(k, ()))
+            for k in (self.nodes if app_label is None else self.app_nodes(app_label))
+            if not any(c[0] == k[0] for c in self.children.get(k, ()))
         )
 
     def root_nodes(self, app_label: str | None = None) -> list[Key]:
         return sorted(
             k
-            for k in self.nodes
-            if (app_label is None or k[0] == app_label)
-            and not any(p[0] == k[0] for p in self.parents.get(k, ()))
+            for k in (self.nodes if app_label is None else self.app_nodes(app_label))
+            if not any(p[0] == k[0] for p in self.parents.get(k, ()))
         )
 
     def forwards_plan(self, target: Key) -> list[Key]:
@@ -71,14 +69,24 @@ class MigrationGraph:
         return visited
 
     def full_plan(self) -> list[Key]:
-        """What ``loader.project_state()`` applies: the forwards plans of every leaf, in order."""
+        """What ``loader.project_state()`` applies: the forwards plans of every leaf, in order,
+        each migration once (one DFS with a shared visited set gives the same order)."""
         plan: list[Key] = []
-        seen: set[Key] = set()
+        done: set[Key] = set()
         for leaf in self.leaf_nodes():
-            for key in self.forwards_plan(leaf):
-                if key not in seen:
-                    seen.add(key)
-                    plan.append(key)
+            stack: list[tuple[Key, bool]] = [(leaf, False)]
+            while stack:
+                node, processed = stack.pop()
+                if node in done:
+                    continue
+                if processed:
+                    done.add(node)
+                    plan.append(node)
+                else:
+                    stack.append((node, True))
+                    stack += [
+                        (n, False) for n in sorted(self.parents.get(node, ())) if n not in done
+                    ]
         return plan
 
     def add_edge(self, child: Key, parent: Key) -> None:
