@@ -400,7 +400,7 @@ class GraphBuilder:
                     "warning",
                     "DJA101",
                     f"base {ext} of {summary.name} was not found in the tree, the environment or "
-                    "Django's built-in classes; assumed to be a model by its name",
+                    "djatlas's bundled knowledge; assumed to be a model by its name",
                     mod.relpath,
                     summary.line,
                     f"{app_label}.{summary.name}",

@@ -14,7 +14,7 @@ from typing import Any
 from djatlas.graph.apps import AppRegistry
 from djatlas.parse.summary import Arg, Call
 from djatlas.resolve.index import LoadedModule, ProjectIndex
-from djatlas.resolve.values import Instance, Literal
+from djatlas.resolve.values import FunctionValue, Instance, Literal
 
 #: Returned when a value stays unknown (None is a real value).
 UNKNOWN: Any = object()
@@ -49,8 +49,17 @@ class Constants:
         if isinstance(value, Literal):
             return value.value
         if isinstance(value, Instance) and isinstance(value.call, Call):
-            return self._call(value.call.func, [a.value for a in value.call.args], file)
+            args = [self._named(a, value.module) for a in value.call.args]
+            return self._call(value.call.func, args, file)
         return UNKNOWN
+
+    def _named(self, arg: Arg, mod: object) -> Any:
+        """A call argument's value; a name bound to a literal in ``mod`` gives that literal."""
+        if arg.ref and _is_expr(arg.value) and isinstance(mod, LoadedModule):
+            found = self.index.resolve(mod, arg.ref)
+            if isinstance(found, Literal):
+                return found.value
+        return arg.value
 
     def setting(self, name: str, file: str | None, default: Any) -> Any:
         """A setting's value from the settings module that applies to ``file``."""
@@ -99,7 +108,20 @@ class Constants:
         args = [
             a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)} for a in node.args
         ]
-        return self._call(func, args, file)
+        known = self._call(func, args, file)
+        if known is UNKNOWN and not node.keywords:
+            known = self._returned(func, args, mod, file)
+        return known
+
+    def _returned(self, func: str, args: list[Any], mod: LoadedModule, file: str | None) -> Any:
+        """What a function of the tree, the environment or the bundled knowledge returns when
+        that is a literal or a known call (wagtail's ``get_image_model_string()`` returns
+        ``getattr(settings, "WAGTAILIMAGES_IMAGE_MODEL", "wagtailimages.Image")``)."""
+        value = self.index.resolve(mod, func)
+        if not isinstance(value, FunctionValue):
+            return UNKNOWN
+        call = Call(func, [Arg(a) for a in args], {}, func)
+        return self.of(self.index.returned_value(value, call, mod), file)
 
     def _is_settings(self, mod: LoadedModule, name: str) -> bool:
         ref = mod.summary.imports.get(name)

@@ -398,6 +398,26 @@ class ProjectIndex:
             f"{mod.name}.{name}", mod.origin, mod.name, None, tuple(bases), mod.relpath
         )
 
+    def returned_value(
+        self, func: FunctionValue, call: Call, caller: LoadedModule
+    ) -> object | None:
+        """What calling ``func`` returns when it is a literal or a call's value (an Instance of
+        e.g. ``getattr(settings, "X", "app.Model")``), for functions returning a setting."""
+        target = self.module(func.module, caller.relpath)
+        if target is None or func.name not in target.summary.functions:
+            return None
+        fn = target.summary.functions[func.name]
+        bindings: dict[str, object] = {}
+        for param, arg in zip(fn.params, call.args):
+            bindings[param] = self._arg_value(caller, arg, 1, None, None)
+        for expr in fn.returns:
+            if expr.kind == "literal":
+                return Literal(expr.value)
+            value = self._evaluate_in(target, expr, 1, bindings, fn)
+            if isinstance(value, (Literal, Instance)):
+                return value
+        return None
+
     def call_function(
         self,
         func: FunctionValue,
