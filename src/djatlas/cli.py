@@ -16,7 +16,18 @@ if TYPE_CHECKING:
 
 # Each command lives in ``djatlas.commands.<name>`` and provides
 # ``add_parser(subparsers) -> None`` and ``run(args) -> int``.
-COMMANDS: tuple[str, ...] = ("scan", "diff", "check", "verify", "migrations")
+COMMANDS: tuple[str, ...] = (
+    "scan",
+    "diff",
+    "check",
+    "verify",
+    "migrations",
+    "show",
+    "find",
+    "impact",
+    "path",
+    "mcp",
+)
 
 _parser_class: list[type] = []
 
