@@ -50,6 +50,8 @@ class Atlas:
     incoming: dict[str, list[Relation]] = field(default_factory=dict)
     through: dict[str, Relation] = field(default_factory=dict)
     held: dict[str, list[Relation]] = field(default_factory=dict)
+    #: answers worth keeping while the atlas lives (lookup steps, ...)
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for m in self.doc.get("models") or []:

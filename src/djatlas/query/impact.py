@@ -65,15 +65,17 @@ def impact(atlas: Atlas, label: str, depth: int | None = None) -> dict[str, Any]
         if not related or current in expanded or (depth is not None and len(chain) >= depth):
             continue
         expanded.add(current)
-        for r in candidates(atlas, current) + generic_relations(atlas, current):
+        generic = generic_relations(atlas, current)
+        for r in candidates(atlas, current) + generic:
             steps = [*chain, r.qualified]
             action = r.on_delete or "unknown"
             if action == "CASCADE":
-                recollected |= r.model == root
-                if r.model not in chains:
-                    chains[r.model] = steps
-                if r.model not in expanded:
-                    queue.append((r.model, True))
+                reached = r.target if r in generic else r.model
+                recollected |= reached == root
+                if reached not in chains:
+                    chains[reached] = steps
+                if reached not in expanded:
+                    queue.append((reached, True))
                 continue
             category = {
                 "PROTECT": "protect",

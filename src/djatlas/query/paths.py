@@ -81,8 +81,8 @@ def steps_from(atlas: Atlas, label: str) -> list[Step]:
                     )
                 )
         for r in atlas.incoming.get(owner, []):
-            if r.auto_created or r.kind not in _REVERSE:
-                continue
+            if r.auto_created or r.kind not in _REVERSE or (r.parent_link and owner != owners[0]):
+                continue  # a parent's links to its children are not the child's lookups
             name = query_name(r)
             if name:
                 steps.append(Step(name, label, r.model, _REVERSE[r.kind], r.qualified, True))
@@ -103,7 +103,7 @@ def lookup_paths(
     most ``max_steps`` steps."""
     goal = atlas.concrete(target)
     start = atlas.concrete(source)
-    steps = {label: steps_from(atlas, label) for label in _labels(atlas)}
+    steps = all_steps(atlas)
     distance = _distances(steps, goal)
     found: list[list[Step]] = []
     queue: deque[tuple[str, list[Step]]] = deque([(start, [])])
@@ -121,6 +121,14 @@ def lookup_paths(
             queue.append((s.target, [*path, s]))
     found.sort(key=lambda p: (len(p), lookup(p)))
     return found[:limit]
+
+
+def all_steps(atlas: Atlas) -> dict[str, list[Step]]:
+    """Every model's lookup steps (computed once per atlas)."""
+    cached = atlas.memo.get("steps")
+    if cached is None:
+        cached = atlas.memo["steps"] = {label: steps_from(atlas, label) for label in _labels(atlas)}
+    return cached
 
 
 def _labels(atlas: Atlas) -> list[str]:
