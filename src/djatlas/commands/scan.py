@@ -8,6 +8,10 @@ import sys
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
 from djatlas.keys import RENDER_FIELDS, closing_notes
 from djatlas.render import FORMATS, RenderOptions, get_renderer
+from djatlas.render.filters import filter_document, filtering
+
+#: formats that render the whole report document (the others draw a selection of models)
+DOCUMENT_FORMATS = ("markdown", "json", "yaml", "html")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -44,20 +48,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="LABEL",
-        help="diagrams: only this app (repeatable)",
+        help="only this app (repeatable)",
     )
-    p.add_argument("--model", metavar="NAME", help="diagrams: the neighbourhood of one model")
-    p.add_argument("--depth", type=int, default=1, help="diagrams: neighbourhood depth for --model")
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        help="only the neighbourhood of one model (label, class name or id)",
+    )
+    p.add_argument("--depth", type=int, default=1, help="neighbourhood depth for --model")
     p.add_argument(
         "--exclude-model",
         action="append",
         default=[],
         metavar="GLOB",
-        help="diagrams: leave out models matching GLOB (repeatable)",
+        help="leave out models matching GLOB (repeatable)",
     )
     p.add_argument("--no-fields", action="store_true", help="diagrams: boxes only")
     p.add_argument("--hide-inherited", action="store_true", help="diagrams: hide inherited fields")
-    p.add_argument("--hide-abstract", action="store_true", help="diagrams: hide abstract models")
+    p.add_argument("--hide-abstract", action="store_true", help="leave out abstract models")
     add_tree_options(p)
     p.set_defaults(run=run)
 
@@ -87,10 +95,15 @@ def run(args: argparse.Namespace) -> int:
         hide_abstract=args.hide_abstract,
     )
     renderer = get_renderer(args.format)
+    # --app/--model/...: the whole-document formats render the selected part of the report
+    # (diagram formats select their models themselves); cached under its own render options
+    filtered = args.format in DOCUMENT_FORMATS and filtering(render_options)
 
     def render(doc: dict) -> str:
         try:
-            return renderer(doc, render_options)
+            return renderer(
+                filter_document(doc, render_options) if filtered else doc, render_options
+            )
         except (RuntimeError, ValueError) as exc:  # FilterError, GraphvizError: one line
             raise _RenderError(str(exc)) from exc
 

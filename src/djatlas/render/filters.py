@@ -262,3 +262,71 @@ def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
     chosen = {m["id"] for m in models}
     edges = [e for e in all_edges(doc, models) if e.target in chosen]
     return View(doc=doc, models=models, edges=edges, options=options)
+
+
+def filtering(options: RenderOptions) -> bool:
+    """Whether ``options`` select only part of the models."""
+    return bool(options.apps or options.model or options.exclude_models or options.hide_abstract)
+
+
+def filter_document(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
+    """The report document restricted to the models ``options`` select (the formats that
+    render the whole document: Markdown, JSON, YAML). Selected models keep every field and
+    reverse relation, also those to models left out; ``metadata.filter`` says what was
+    selected and names those models (``related_outside``). Counts in ``summary`` are those of
+    the selected models; ``files`` still accounts for the whole scan."""
+    if not filtering(options):
+        return doc
+    view = select(doc, options)
+    models = [m for m in doc.get("models") or [] if m["id"] in view.by_id]
+    keep = {m["label"] for m in models}
+    apps = [
+        {**a, "models": [label for label in a.get("models") or [] if label in keep]}
+        for a in doc.get("apps") or []
+        if a["label"] in options.apps or any(label in keep for label in a.get("models") or [])
+    ]
+    out = dict(doc)
+    out["models"], out["apps"] = models, apps
+    out["diagnostics"] = [
+        d for d in doc.get("diagnostics") or [] if not d.get("model") or d["model"] in keep
+    ]
+    out["summary"] = {**(doc.get("summary") or {}), **_model_counts(models), "apps": len(apps)}
+    out["metadata"] = {
+        **(doc.get("metadata") or {}),
+        "filter": {
+            "apps": list(options.apps),
+            "model": options.model,
+            "depth": options.depth if options.model else None,
+            "exclude_models": list(options.exclude_models),
+            "hide_abstract": options.hide_abstract,
+            "models_total": len(doc.get("models") or []),
+            "related_outside": _outside(models, keep),
+        },
+    }
+    return out
+
+
+def _model_counts(models: list[dict[str, Any]]) -> dict[str, int]:
+    fields = [f for m in models for f in m.get("fields") or [] if f.get("origin") != "parent"]
+    return {
+        "models": len(models),
+        "concrete_models": sum(1 for m in models if not m.get("abstract") and not m.get("proxy")),
+        "abstract_models": sum(1 for m in models if m.get("abstract")),
+        "proxy_models": sum(1 for m in models if m.get("proxy")),
+        "fields": sum(1 for f in fields if not f.get("relation")),
+        "relationships": sum(1 for f in fields if f.get("relation")),
+    }
+
+
+def _outside(models: list[dict[str, Any]], keep: set[str]) -> list[str]:
+    """Labels of left-out models the selected ones relate to (either way) or inherit from."""
+    found: set[str] = set()
+    for m in models:
+        for f in m.get("fields") or []:
+            rel = f.get("relation") or {}
+            for label in (rel.get("target"), rel.get("through")):
+                if label:
+                    found.add(label)
+        found.update(r["model"] for r in m.get("reverse_relations") or [])
+        found.update(m.get("parents") or [])
+    return sorted(found - keep)
