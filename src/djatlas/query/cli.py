@@ -64,17 +64,16 @@ def load_document(path: str, args: argparse.Namespace) -> tuple[str, dict[str, A
     options = scan_options(args, timing=False)
     options.progress = False
     _, text = scan_rendered(path, options, "json", lambda d: render(d, RenderOptions()))
-    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     cached = _DOCS.get(path)
-    if cached is not None and cached[0] == digest:
-        return cached
-    _DOCS[path] = (digest, json.loads(data))
-    return _DOCS[path]
+    if cached is not None and cached[0] == text:  # unchanged: one memory comparison
+        return cached[1], cached[2]
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    _DOCS[path] = (text, digest, json.loads(text))
+    return digest, _DOCS[path][2]
 
 
 #: the last document read per path (the MCP server asks many times)
-_DOCS: dict[str, tuple[str, dict[str, Any]]] = {}
+_DOCS: dict[str, tuple[str, str, dict[str, Any]]] = {}
 
 
 def emit(text: str, args: argparse.Namespace) -> None:
