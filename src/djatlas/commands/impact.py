@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from djatlas.commands.treeopts import positive_int
 from djatlas.query.cli import add_query_options, emit, fail, load_atlas, to_json
@@ -40,9 +41,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         atlas = load_atlas(args)
         labels = deletable(atlas) if args.all else [atlas.resolve(m) for m in args.models]
-        result = {label: impact(atlas, label, args.depth) for label in dict.fromkeys(labels)}
+        unknown: list[str] = []
+        result = {
+            label: impact(atlas, label, args.depth, unknown) for label in dict.fromkeys(labels)
+        }
     except QueryError as exc:
         return fail(str(exc))
     render = {"json": to_json, "mermaid": impact_mermaid, "text": impact_text}[args.format]
     emit(render(result), args)
+    if unknown and not args.quiet:
+        print(
+            f"djatlas: note: on_delete not known statically for {len(unknown)} relation(s), "
+            f"left out: {', '.join(sorted(unknown)[:10])}",
+            file=sys.stderr,
+        )
     return 0

@@ -46,8 +46,11 @@ def generic_relations(atlas: Atlas, label: str) -> list[Relation]:
     return found
 
 
-def impact(atlas: Atlas, label: str, depth: int | None = None) -> dict[str, Any]:
-    """The impact object of deleting one row of ``label`` (see docs/query.md)."""
+def impact(
+    atlas: Atlas, label: str, depth: int | None = None, unknown: list[str] | None = None
+) -> dict[str, Any]:
+    """The impact object of deleting one row of ``label`` (README: "Ask it"). Relations
+    reached whose ``on_delete`` djatlas could not name are appended to ``unknown``."""
     root = atlas.concrete(label)
     chains: dict[str, list[str]] = {root: []}  # collected model -> steps reaching it
     expanded: set[str] = set()
@@ -83,7 +86,9 @@ def impact(atlas: Atlas, label: str, depth: int | None = None) -> dict[str, Any]
                 "DO_NOTHING": "do_nothing",
             }.get(action) or _UPDATES.get(action)
             if category is None:
-                continue  # unresolved on_delete: said by the caller (see unresolved())
+                if unknown is not None and r.qualified not in unknown:
+                    unknown.append(r.qualified)
+                continue
             entries[category].setdefault(r.qualified, steps)
     collected = {m for m in chains if m != root}
     result: dict[str, Any] = {}
