@@ -57,23 +57,25 @@ def load_document(path: str, args: argparse.Namespace) -> tuple[str, dict[str, A
         doc = load_tree(path, args, timing=False)
         return "", doc
     from djatlas.commands.treeopts import scan_options
+    from djatlas.keys import RENDER_FIELDS
     from djatlas.render import RenderOptions, get_renderer
     from djatlas.scan import scan_rendered
 
-    render = get_renderer("json")
+    render, defaults = get_renderer("json"), RenderOptions()
     options = scan_options(args, timing=False)
     options.progress = False
-    _, text = scan_rendered(path, options, "json", lambda d: render(d, RenderOptions()))
+    values = [getattr(defaults, name) for name in RENDER_FIELDS]  # as `scan --format json`
+    _, data = scan_rendered(path, options, "json", lambda d: render(d, defaults), values)
     cached = _DOCS.get(path)
-    if cached is not None and cached[0] == text:  # unchanged: one memory comparison
+    if cached is not None and cached[0] == data:  # unchanged: one memory comparison
         return cached[1], cached[2]
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    _DOCS[path] = (text, digest, json.loads(text))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    _DOCS[path] = (data, digest, json.loads(data))
     return digest, _DOCS[path][2]
 
 
 #: the last document read per path (the MCP server asks many times)
-_DOCS: dict[str, tuple[str, str, dict[str, Any]]] = {}
+_DOCS: dict[str, tuple[bytes, str, dict[str, Any]]] = {}
 
 
 def emit(text: str, args: argparse.Namespace) -> None:
