@@ -170,6 +170,8 @@ class Atlas:
             raise QueryError(f"model {text!r} is ambiguous: {', '.join(sorted(hits))}")
         close = sorted(label for label in self.models if text.lower() in label.lower())[:5]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        if "." in text and not close:
+            hint = " and no relation of the tree points at it"
         raise QueryError(f"no model {text!r} in the report{hint}")
 
     def location(self, m: dict[str, Any], f: dict[str, Any] | None = None) -> str | None:
