@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,10 @@ PARAMETERS = {
 
 
 def run(coro_fn, *args):
-    return anyio.run(coro_fn, *args)
+    """``anyio.run`` in a thread of its own (a browser test may leave an event loop running in
+    the main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, coro_fn, *args).result()
 
 
 def server_for(path: Path, cache: Path):
