@@ -181,6 +181,8 @@ def test_model_arguments(tree, capsys) -> None:
     assert code == 2
     code, out, _ = ask(tree, capsys, "show", "song")  # case-insensitive class name
     assert code == 0 and out.startswith("music.Song")
+    code, out, _ = ask(tree, capsys, "impact", "music.models.Log", "--format", "json")
+    assert code == 0 and list(json.loads(out)) == ["music.Log"]  # a model id
 
 
 def test_show(tree, capsys) -> None:
