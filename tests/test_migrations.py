@@ -1,5 +1,5 @@
 """djatlas migrations: static loader, graph, state replay and the drift check."""
-# ruff: noqa: E501  (migration sources are written as makemigrations writes them)
+# ruff: noqa: E501
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
+# ruff: noqa: E501
 """Oracle: Django's own ``MigrationAutodetector`` against ``djatlas migrations --check``.
-# ruff: noqa: E501  (edit cases read best one per line)
+
 
 A small project (contrib apps + one app with FK/M2M/O2O, indexes, constraints, a proxy, an
 unmanaged model, multi-table inheritance and an abstract base) gets its migrations from a real
