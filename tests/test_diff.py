@@ -247,7 +247,7 @@ def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert main(["diff", str(bad), str(NEW)]) == 2
-    assert "is not JSON" in capsys.readouterr().err
+    assert "not valid JSON" in capsys.readouterr().err
     other = tmp_path / "other.json"
     other.write_text('{"format": "something"}')
     assert main(["diff", str(other), str(NEW)]) == 2

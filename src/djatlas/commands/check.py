@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from djatlas.checks import run_checks, select_rules
 from djatlas.checks.config import ConfigError, load_config
 from djatlas.checks.output import FORMATS, render_json, render_sarif, render_text
 from djatlas.checks.registry import all_rules
+from djatlas.commands.files import InputError, output_problem, read_report, write_output
 from djatlas.commands.treeopts import add_tree_options, load_tree, scan_options
 
 
@@ -78,11 +78,9 @@ def _load(path: Path, args: argparse.Namespace) -> tuple[dict[str, Any], Path | 
     """The report for ``path`` and the directory its file paths are relative to."""
     if path.is_file():
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"cannot read report {path}: {exc}") from exc
-        if not isinstance(doc, dict) or doc.get("format") != "djatlas-report":
-            raise ValueError(f"{path} is not a directory nor a djatlas JSON report")
+            doc = read_report(str(path))
+        except InputError as exc:
+            raise ValueError(f"{exc} (give a folder to scan or a report file)") from None
         scanned = (doc.get("metadata") or {}).get("path")
         root = None
         for candidate in (Path(scanned) if scanned else None, path.parent / (scanned or "")):
@@ -113,6 +111,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     path = Path(args.path)
+    problem = output_problem(args.output)
+    if problem:
+        return _error(problem)
     try:
         config = load_config(path, Path(args.config) if args.config else None)
     except ConfigError as exc:
@@ -137,10 +138,9 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - a one-line message, never a traceback
         return _error(f"scanning {path} failed: {type(exc).__name__}: {exc}")
     if args.output:
-        try:
-            Path(args.output).write_bytes(body)
-        except OSError as exc:
-            return _error(f"cannot write {args.output}: {exc}")
+        problem = write_output(args.output, body)
+        if problem:
+            return _error(problem)
         if args.format != "text":
             sys.stderr.write(summary["line"] + "\n")
     else:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from djatlas.commands.files import InputError, error, output_problem, read_report, write_output
 from djatlas.diff import FORMATS, diff_reports, render
 
 
@@ -18,14 +18,9 @@ class SideError(Exception):
 def load_report_file(path: Path) -> dict[str, Any]:
     """Read a report written by ``djatlas scan --format json``."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SideError(f"cannot read {path}: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise SideError(f"{path} is not JSON: {exc}") from exc
-    if not isinstance(doc, dict) or doc.get("format") != "djatlas-report":
-        raise SideError(f"{path} is not a djatlas JSON report (format 'djatlas-report')")
-    return doc
+        return read_report(str(path))
+    except InputError as exc:
+        raise SideError(str(exc)) from None
 
 
 def _scan_module() -> Any:
@@ -88,6 +83,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = output_problem(args.output)
+    if problem:
+        return error(problem)
     try:
         old = load_side(args.old, args.repo)
         new = load_side(args.new, args.repo)
@@ -100,11 +98,9 @@ def run(args: argparse.Namespace) -> int:
     diff = diff_reports(old, new)
     text = render(diff, args.format)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"djatlas: error: cannot write {args.output}: {exc}", file=sys.stderr)
-            return 2
+        problem = write_output(args.output, text)
+        if problem:
+            return error(problem)
     else:
         sys.stdout.write(text)
     if args.exit_zero:

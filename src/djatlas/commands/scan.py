@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from djatlas.commands.files import error, output_problem, write_output
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
 from djatlas.keys import RENDER_FIELDS, closing_notes
 from djatlas.render import FORMATS, RenderOptions, get_renderer
@@ -77,10 +78,9 @@ class _RenderError(Exception):
 def run(args: argparse.Namespace) -> int:
     from djatlas.scan import scan_rendered
 
-    problem = check_tree_path(args.path)
+    problem = check_tree_path(args.path) or output_problem(args.output)
     if problem:
-        print(f"djatlas: error: {problem}", file=sys.stderr)
-        return 2
+        return error(problem)
     options = scan_options(args, title=args.title, timing=not args.no_timing)
     render_options = RenderOptions(
         title=args.title,
@@ -113,14 +113,7 @@ def run(args: argparse.Namespace) -> int:
     except _RenderError as exc:
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2
-    _write(output, args.output)
+    problem = write_output(args.output, output)
+    if problem:
+        return error(problem)
     return closing_notes(summary, args.output, args.quiet, args.strict)
-
-
-def _write(data: bytes, path: str | None) -> None:
-    if path:
-        with open(path, "wb") as fh:
-            fh.write(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()

@@ -8,6 +8,7 @@ import sqlite3
 import sys
 from typing import Any
 
+from djatlas.commands.files import InputError, error, read_report
 from djatlas.verify import check_database, compare, summarize, tree_apps
 
 
@@ -47,20 +48,12 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _load(path: str) -> dict[str, Any]:
-    if path == "-":
-        return json.load(sys.stdin)
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the disagreements; 0 when there are none, 1 otherwise, 2 on unreadable input."""
     try:
-        static_doc, runtime_doc = _load(args.static), _load(args.runtime)
-    except (OSError, ValueError) as exc:
-        print(f"djatlas: error: {exc}", file=sys.stderr)
-        return 2
+        static_doc, runtime_doc = read_report(args.static), read_report(args.runtime)
+    except InputError as exc:
+        return error(str(exc))
     apps: set[str] | None = set(args.apps) if args.apps else None
     if args.installed_only:
         installed = {a["label"] for a in runtime_doc.get("apps", [])}

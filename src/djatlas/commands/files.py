@@ -1,0 +1,94 @@
+"""What every command reads and writes besides the tree: ``-o`` targets and report files.
+
+Bad input is one line on stderr (``djatlas: error: ...``) and exit status 2, never a
+traceback: an ``-o`` target that cannot be written is found before the work starts, and a file
+that is not JSON or not a djatlas report is named with what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+
+class InputError(Exception):
+    """A file given on the command line cannot be used; the message is one line."""
+
+
+def error(message: str) -> int:
+    """Print ``djatlas: error: message`` on stderr and return the usage exit status, 2."""
+    print(f"djatlas: error: {message}", file=sys.stderr)
+    return 2
+
+
+def output_problem(path: str | None) -> str | None:
+    """Why ``path`` cannot be written (checked before the work starts), or None."""
+    if not path or path == "-":
+        return None
+    if os.path.isdir(path):
+        return f"cannot write {path}: it is a directory"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"cannot write {path}: no such directory {folder}"
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return f"cannot write {path}: permission denied"
+    if not os.path.exists(path) and not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write {path}: directory {folder} is not writable"
+    return None
+
+
+def write_output(path: str | None, data: str | bytes) -> str | None:
+    """Write ``data`` to ``path`` (stdout when None or ``-``); the one-line problem, or None."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if not path or path == "-":
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+        return None
+    try:
+        with open(path, "wb") as fh:
+            fh.write(raw)
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None
+
+
+def read_json(path: str, what: str = "file") -> Any:
+    """The JSON document in ``path`` (``-``: stdin); InputError says why it cannot be read."""
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, "rb") as fh:
+                text = fh.read().decode("utf-8-sig")
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory, not a {what}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not a {what}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise InputError(f"{path} is not a {what}: not valid JSON{where}") from None
+
+
+def read_report(path: str) -> dict[str, Any]:
+    """A djatlas JSON report (``djatlas scan --format json`` or ``manage.py djatlas``)."""
+    what = "djatlas JSON report"
+    doc = read_json(path, what)
+    # A hand-written report may leave "format" out; then it must at least have models.
+    fmt = (
+        doc.get("format", "djatlas-report" if "models" in doc else None)
+        if isinstance(doc, dict)
+        else None
+    )
+    if fmt != "djatlas-report":
+        raise InputError(f'{path} is not a {what} (no "format": "djatlas-report")')
+    if not isinstance(doc.get("models", []), list) or not all(
+        isinstance(m, dict) and isinstance(m.get("label"), str) for m in doc.get("models") or []
+    ):
+        raise InputError(f"{path} is not a {what}: 'models' is not a list of models")
+    return doc
