@@ -360,8 +360,9 @@ class _Visitor:
             if kind == "comment" or (self.broken and stmt.has_error):
                 continue
             if kind == "expression_statement":
-                assign = _single(stmt)
-                if assign is None or assign.type != "assignment":
+                children = stmt.children
+                assign = children[0]
+                if len(children) != 1 or assign.type != "assignment":
                     continue
                 targets, value, _ = _targets(assign)
                 if value is None:
@@ -372,10 +373,10 @@ class _Visitor:
                     if target.type == "identifier":
                         self._member(cls, ident(src, target), line, summarized)
             elif kind == "function_definition":
-                name, params, _, body = _function_parts(stmt)
-                method = ident(src, name)
+                method = ident(src, stmt.child_by_field_name("name"))  # one node, not all
                 cls.methods.append(method)
                 if method == "__init__":
+                    _, params, _, body = _function_parts(stmt)
                     positional, kw = _params(src, params)
                     cls.init_params = positional[1:]
                     self._init_kwargs(statements(body), kw, cls)
