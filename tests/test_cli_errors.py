@@ -119,3 +119,10 @@ def test_good_output_still_written(tree, report, tmp_path, capsys):
     out = tmp_path / "check.json"
     assert main(["check", str(report), "--format", "json", "-o", str(out), "--exit-zero"]) == 0
     assert json.loads(out.read_text())["format"] == "djatlas-check"
+
+
+@pytest.mark.parametrize("command", ["scan", "check"])
+def test_unknown_settings_module_is_a_usage_error(tree, capsys, command):
+    args = [command, str(tree)] + ([str(tree)] if command == "diff" else [])
+    code = main(args + ["--settings", "nope.settings", "--no-cache"])
+    assert "nope.settings" in _one_line_error(capsys, code)

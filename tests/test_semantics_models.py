@@ -667,11 +667,13 @@ def test_several_settings_modules_split_info(project):
     assert "proj.settings.prod" in infos[0]["message"]
 
 
-def test_settings_choice_missing_module_warns(project):
-    s = project(FX_SETTINGS_SPLIT, settings="proj.settings.nope")
-    codes = {d["code"]: d for d in s.doc["diagnostics"]}
-    assert "DJA120" in codes
-    assert "proj.settings.nope" in codes["DJA120"]["message"]
+def test_settings_choice_missing_module_is_an_error(project):
+    import pytest
+
+    from djatlas.graph.apps import SettingsNotFound
+
+    with pytest.raises(SettingsNotFound, match="proj.settings.nope"):
+        project(FX_SETTINGS_SPLIT, settings="proj.settings.nope")
 
 
 # --------------------------------------------------------------------------- docstrings, lines

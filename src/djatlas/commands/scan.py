@@ -113,6 +113,12 @@ def run(args: argparse.Namespace) -> int:
     except _RenderError as exc:
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2
+    except ValueError as exc:
+        from djatlas.graph.apps import SettingsNotFound
+
+        if isinstance(exc, SettingsNotFound):
+            return error(str(exc))
+        raise
     problem = write_output(args.output, output)
     if problem:
         return error(problem)

@@ -25,6 +25,10 @@ _DJANGO_APPS = {
 }
 
 
+class SettingsNotFound(ValueError):
+    """``--settings`` names a module the tree does not have (a usage error)."""
+
+
 @dataclass
 class AppInfo:
     name: str
@@ -166,10 +170,7 @@ def read_settings(
     if wanted:
         chosen = index.module(wanted)
         if chosen is None:
-            diagnostics.append(
-                Diagnostic("warning", "DJA120", f"settings module {wanted} not found")
-            )
-            return Settings()
+            raise SettingsNotFound(f"--settings {wanted}: no such module in the tree")
         return _read(index, chosen)
     found = _ranked(
         index, [m for m in modules if "INSTALLED_APPS" in m.summary.settings], preferred or []
