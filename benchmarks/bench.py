@@ -7,6 +7,9 @@ and reports wall time and peak RSS of every child process:
 * ``djatlas-cold``: ``djatlas scan PATH --format json --no-cache``
 * ``djatlas-warm``: ``djatlas scan PATH --format json --cache-dir TMP``, after one untimed run
   that fills TMP
+* ``djatlas-warm-md``, ``djatlas-warm-html``, ``djatlas-warm-check``: the warm run of
+  ``djatlas scan PATH`` (Markdown), ``djatlas scan PATH --format html`` and ``djatlas check PATH
+  --exit-zero``, each after one untimed run that fills the same TMP (alias ``views``)
 * ``upcast``: ``upcast scan-django-models PATH`` (upcast 1.3.1, own venv)
 * ``lens``: ``django-orm-lens scan -p PATH`` (django-orm-lens 1.13.5, own venv)
 
@@ -37,11 +40,18 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ALL_TOOLS = ("djatlas-cold", "djatlas-warm", "upcast", "lens")
+#: Warm runs of other views than ``scan --format json``: djatlas arguments before the warm args.
+WARM_VIEWS = {
+    "djatlas-warm-md": "scan {path}",
+    "djatlas-warm-html": "scan {path} --format html",
+    "djatlas-warm-check": "check {path} --exit-zero",
+}
+ALL_TOOLS = ("djatlas-cold", "djatlas-warm", *WARM_VIEWS, "upcast", "lens")
 TOOL_ALIASES = {
     "djatlas": ("djatlas-cold", "djatlas-warm"),
     "cold": ("djatlas-cold",),
     "warm": ("djatlas-warm",),
+    "views": tuple(WARM_VIEWS),
     "django-orm-lens": ("lens",),
     "peers": ("upcast", "lens"),
     "all": ALL_TOOLS,
@@ -549,8 +559,9 @@ def main(argv: list[str] | None = None) -> int:
             warmup = args.warmup
             if name.startswith("djatlas"):
                 extra = args.cold_args if name == "djatlas-cold" else args.warm_args
-                argv_ = djatlas + expand(args.scan_args, **values) + expand(extra, **values)
-                if name == "djatlas-warm":
+                command = WARM_VIEWS.get(name, args.scan_args)
+                argv_ = djatlas + expand(command, **values) + expand(extra, **values)
+                if name != "djatlas-cold":
                     warmup = max(warmup, 1)
                 tool = Tool(name, argv_, runs, warmup)
                 tool.version = command_version(djatlas + ["--version"])
