@@ -1,5 +1,5 @@
 """``djatlas migrations PATH``: the migration graph per app and its problems; ``--check``: what
-``makemigrations`` would write; ``--lint``: migration safety findings."""
+``makemigrations`` would write."""
 
 from __future__ import annotations
 
@@ -16,23 +16,15 @@ FORMATS = ("text", "json", "sarif", "github")
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "migrations",
-        help="migration graph, drift check (--check) and migration safety lint (--lint)",
+        help="migration graph and drift check (--check): read statically, nothing booted",
         description=(
             "Read every app's migrations statically: the graph per app and its problems "
             "(conflicts, missing dependencies). --check: compare the migrations' state with the "
-            "models as makemigrations does (exit 1 on drift). --lint: review migration operations "
-            "for deploy safety (exit 1 on findings)."
+            "models as makemigrations does (exit 1 on drift)."
         ),
     )
     p.add_argument("path", metavar="PATH", nargs="?", default=".", help="default: .")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="report model changes without migration")
-    mode.add_argument("--lint", action="store_true", help="review migrations for deploy safety")
-    p.add_argument("--since", metavar="REV", help="--lint: only migrations added since git REV")
-    p.add_argument("--baseline", metavar="FILE", help="--lint: ignore the findings listed in FILE")
-    p.add_argument(
-        "--write-baseline", metavar="FILE", help="--lint: write the current findings to FILE"
-    )
+    p.add_argument("--check", action="store_true", help="report model changes without migration")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="default: text")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     add_tree_options(p)
@@ -48,12 +40,8 @@ def run(args: argparse.Namespace) -> int:
     problem = check_tree_path(args.path)
     if problem:
         return _error(problem)
-    if args.since and not args.lint:
-        return _error("--since needs --lint")
-    if (args.baseline or args.write_baseline) and not args.lint:
-        return _error("--baseline/--write-baseline need --lint")
-    if args.format in ("sarif", "github") and not (args.check or args.lint):
-        return _error(f"--format {args.format} needs --check or --lint")
+    if args.format in ("sarif", "github") and not args.check:
+        return _error(f"--format {args.format} needs --check")
     doc = load_tree(args.path, args)
     folder = None
     if not args.no_cache:
@@ -83,15 +71,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _result_cache(folder: str | None, args: argparse.Namespace, doc: dict[str, Any]):
-    """The per-tree result cache (not for ``--lint --since``: git decides, not files)."""
-    if folder is None or args.since:
+    """The per-tree result cache."""
+    if folder is None:
         return None
     from djatlas.migrations.resultcache import ResultCache
 
-    options = [
-        args.check, args.lint, args.format, args.include, args.exclude, args.baseline,
-        args.write_baseline, os.path.realpath(args.path),
-    ]  # fmt: skip
+    options = [args.check, args.format, args.include, args.exclude, os.path.realpath(args.path)]
     return ResultCache(folder, options, doc)
 
 
@@ -104,10 +89,6 @@ def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None):
         from djatlas.migrations.views import check_view
 
         text, code = check_view(projects, args.format)
-    elif args.lint:
-        from djatlas.migrations.lint import lint_view
-
-        text, code = lint_view(projects, args)
     else:
         from djatlas.migrations.views import graph_view
 
