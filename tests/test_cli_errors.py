@@ -126,3 +126,14 @@ def test_unknown_settings_module_is_a_usage_error(tree, capsys, command):
     args = [command, str(tree)] + ([str(tree)] if command == "diff" else [])
     code = main(args + ["--settings", "nope.settings", "--no-cache"])
     assert "nope.settings" in _one_line_error(capsys, code)
+
+
+def test_verify_in_tree_needs_a_runtime_report_with_root(tmp_path, capsys):
+    runtime = {
+        "format": "djatlas-report",
+        "models": [{"label": "a.X", "app_label": "a", "file": "/abs/site/a/models.py"}],
+    }
+    path = tmp_path / "runtime.json"
+    path.write_text(json.dumps(runtime))
+    line = _one_line_error(capsys, main(["verify", str(path), str(path), "--in-tree"]))
+    assert "--root" in line

@@ -60,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
         apps = installed if apps is None else apps & installed
     if args.in_tree:
         inside = tree_apps(runtime_doc)
+        if not inside:
+            return error(
+                f"--in-tree: no model of {args.runtime} lies under the exporter's --root "
+                "(export with 'python manage.py djatlas --root PATH')"
+            )
         apps = inside if apps is None else apps & inside
     found = compare(static_doc, runtime_doc, apps=apps)
     if args.db:
