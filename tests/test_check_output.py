@@ -36,7 +36,7 @@ def test_text_grouped_by_file() -> None:
     assert lines[0] == "legacy/models.py"
     assert lines[1].split()[:3] == ["80", "DJ020", "error"]
     assert "shop/models.py" in lines
-    assert lines[-1].startswith("Found 25 findings (17 errors, 8 warnings) in 2 files.")
+    assert lines[-1].startswith("Found 26 findings (18 errors, 8 warnings) in 2 files.")
 
 
 def test_text_all_passed() -> None:
@@ -46,7 +46,7 @@ def test_text_all_passed() -> None:
 def test_json_output() -> None:
     doc = json.loads(render_json(result("bad.json")))
     assert doc["format"] == "djatlas-check"
-    assert doc["summary"]["findings"] == len(doc["findings"]) == 25  # DJ010 is opt-in
+    assert doc["summary"]["findings"] == len(doc["findings"]) == 26  # DJ010 is opt-in
     assert doc["summary"]["by_rule"]["DJ005"] == 2
     first = doc["findings"][0]
     assert set(first) == {

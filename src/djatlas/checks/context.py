@@ -57,13 +57,24 @@ class Context:
 
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
-        self.models: list[dict[str, Any]] = list(doc.get("models") or [])
-        self.by_label: dict[str, dict[str, Any]] = {m["label"]: m for m in self.models}
+        #: Every model of the report, those outside the tree (``external``) included.
+        self.all_models: list[dict[str, Any]] = list(doc.get("models") or [])
+        #: The models rules report on: the tree's own.
+        self.models: list[dict[str, Any]] = [m for m in self.all_models if not m.get("external")]
+        self.by_label: dict[str, dict[str, Any]] = {}
+        for m in self.all_models:  # a tree model wins over an external one of the same label
+            if not m.get("external") or m["label"] not in self.by_label:
+                self.by_label[m["label"]] = m
         self.by_path: dict[str, dict[str, Any]] = {
-            f"{m.get('module')}.{m.get('name')}": m for m in self.models
+            f"{m.get('module')}.{m.get('name')}": m for m in self.all_models
         }
         meta = doc.get("metadata") or {}
         self.auth_user_model: str = meta.get("auth_user_model") or "auth.User"
+
+    def incomplete(self, model: dict[str, Any]) -> bool:
+        """True when a base or field class of the model stayed unresolved: a rule that needs
+        the whole field list must stand down."""
+        return model.get("complete") is False
 
     # -- fields -------------------------------------------------------------------------
     def declared_fields(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -103,9 +114,10 @@ class Context:
     # -- relations ----------------------------------------------------------------------
     @cached_property
     def relations(self) -> list[Relation]:
-        """Relation fields of every concrete model (so inherited relations count per child)."""
+        """Relation fields of every concrete model (so inherited relations count per child),
+        external models' included (their accessors are taken too)."""
         out: list[Relation] = []
-        for model in self.models:
+        for model in self.all_models:
             if model.get("abstract"):
                 continue
             for field in model.get("fields") or []:

@@ -41,6 +41,14 @@ exclude = ["legacy/*", "tests"]   # globs of paths (relative to pyproject.toml);
 Options may also sit in a `[tool.djatlas.check]` table. On Python 3.10 the configuration is read
 with `tomli` when it is installed, and otherwise skipped with a warning.
 
+## What the rules look at
+
+Findings are reported on the models of the scanned tree. Models outside it (Django's own, an
+installed package's: `"external": true` in the report) are only there so that relations and
+parents resolve; they are never reported on. A model whose base or field class stayed unresolved
+(`"complete": false`, with `incomplete_reasons`) may lack fields djatlas could not see: the rules
+that need its whole field list (DJ007, DJ008, DJ026) stand down on it instead of guessing.
+
 ## Silencing one finding
 
 Put `# djatlas: ignore[CODE]` (several codes: `ignore[DJ003, DJ004]`; every code: a bare

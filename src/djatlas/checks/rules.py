@@ -259,6 +259,8 @@ def reverse_accessor_clash(ctx: Context) -> Iterator[Finding]:
         if len({(r.model["label"], r.field["name"]) for r in members}) < 2:
             continue
         for relation in members:
+            if relation.model.get("external"):
+                continue  # reported on the tree's side of the clash
             others = [f"{o.model['label']}.{o.field['name']}" for o in members if o is not relation]
             finding = _f(
                 "DJ005",
@@ -301,7 +303,7 @@ def reverse_accessor_field_clash(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str | None, int | None]] = set()
     for relation in ctx.relations:
         target = ctx.by_label.get(relation.target or "")
-        if target is None or not relation.accessor:
+        if target is None or not relation.accessor or relation.model.get("external"):
             continue
         names = {f["name"] for f in target.get("fields") or []}
         if relation.accessor in names:
@@ -349,7 +351,7 @@ missing one (a typo, or a field that was renamed or removed) stops the project f
 )
 def unique_together_missing_field(ctx: Context) -> Iterator[Finding]:
     for model in ctx.models:
-        if model.get("abstract"):
+        if model.get("abstract") or ctx.incomplete(model):
             continue
         meta = model.get("meta") or {}
         names = ctx.field_names(model)
@@ -388,7 +390,7 @@ project from starting, or once checks are silenced, every query on the model fai
 )
 def ordering_missing_field(ctx: Context) -> Iterator[Finding]:
     for model in ctx.models:
-        if model.get("abstract"):
+        if model.get("abstract") or ctx.incomplete(model):
             continue
         ordering = (model.get("meta") or {}).get("ordering")
         if not isinstance(ordering, list):
@@ -974,3 +976,68 @@ def unique_together(ctx: Context) -> Iterator[Finding]:
                 None,
                 f"{model['label']}: Meta.unique_together; prefer a UniqueConstraint",
             )
+
+
+def _quoted(text: Any) -> str | None:
+    """The string a ``'app.Model'`` literal (as ``target_raw`` writes it) holds."""
+    if isinstance(text, str) and len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return None
+
+
+@rule(
+    "DJ026",
+    "relation-target-missing",
+    "error",
+    "relation to a model that does not exist",
+    django_check="fields.E300",
+    why="""
+A `ForeignKey`, `OneToOneField` or `ManyToManyField` names its target as a string
+(`"app_label.Model"` or `"Model"` in the same app). When no installed model has that name Django
+refuses to start (fields.E300: "Field defines a relation with model '...', which is either not
+installed, or is abstract"). Typically a typo, a model that was renamed or deleted, or an app
+label that is not the one in the target app's `AppConfig`.
+""",
+    fix="Name an existing model (`app_label.Model` uses the app's label, not its package "
+    "path), or install the app that defines it.",
+    bad="""
+    customer = models.ForeignKey("shop.Custmer", on_delete=models.CASCADE)
+""",
+    good="""
+    customer = models.ForeignKey("shop.Customer", on_delete=models.CASCADE)
+""",
+)
+def relation_target_missing(ctx: Context) -> Iterator[Finding]:
+    failed = [
+        f.get("module") or "" for f in ctx.doc.get("files") or [] if f.get("status") == "failed"
+    ]
+    packages: dict[str, list[str]] = defaultdict(list)
+    for app in ctx.doc.get("apps") or []:
+        packages[app.get("label")].append(app.get("name") or "")
+    seen: set[tuple[str | None, int | None]] = set()
+    for model in ctx.models:
+        if model.get("abstract") or ctx.incomplete(model):
+            continue
+        for field in model.get("fields") or []:
+            rel = _rel(field)
+            if field.get("origin") not in ("declared", "inherited") or rel.get("target"):
+                continue
+            if rel.get("kind") not in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+                continue
+            text = _quoted(rel.get("target_raw"))
+            if not text or text == "self":
+                continue
+            app = text.rpartition(".")[0] or model.get("app_label")
+            if any(m.startswith(p) for p in packages.get(app) or [""] for m in failed if p):
+                continue  # the app has a file that could not be analysed
+            finding = _f(
+                "DJ026",
+                model,
+                field,
+                f"{_where(model, field)}: relation to {text!r}, which is not a model "
+                "(no such model in the app, or no such app label)",
+                ctx.field_file(model, field),
+            )
+            if (finding.file, finding.line) not in seen:
+                seen.add((finding.file, finding.line))
+                yield finding

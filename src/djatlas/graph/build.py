@@ -6,14 +6,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from djatlas.graph.apps import AppRegistry
-from djatlas.graph.classify import FieldClass, field_class, is_model_class
+from djatlas.graph.classify import FieldClass, field_class, is_model_class, may_add_fields
 from djatlas.graph.constants import UNKNOWN, Constants
+from djatlas.graph.external import ExternalApps
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, MetaSummary
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import (
     ORIGIN_BUILTIN,
+    ORIGIN_TREE,
     ORIGIN_UNRESOLVED,
     ClassValue,
     External,
@@ -49,6 +51,8 @@ class ModelInfo:
     assumed: list[str]
     model: Model | None = None
     local: list[FieldSpec] = field(default_factory=list)
+    #: Read from outside the tree (Django, the environment, bundled knowledge).
+    external: bool = False
 
 
 _REMOVED = object()
@@ -70,6 +74,12 @@ class GraphBuilder:
         self._done: set[int] = set()
         self.constants = Constants(index, registry)
         self._order: dict[str, int] | None = None
+        self.external_apps = ExternalApps(index, registry)
+        self.external_apps.resolve_installed()
+        #: External models in the order they were first referred to.
+        self.externals: list[ModelInfo] = []
+        self._outside_ranks: dict[str, int] = {}
+        self._outside_next = 0
 
     # -- discovery ------------------------------------------------------------------------
     def collect(self, modules: list[LoadedModule]) -> None:
@@ -291,8 +301,42 @@ class GraphBuilder:
         out: dict[str, int] = {}
         for anc in mro:
             if isinstance(anc, ClassValue):
-                out[anc.file or anc.module] = order.get(anc.file or "", -1)
+                if anc.origin == ORIGIN_TREE:
+                    out[anc.file or anc.module] = order.get(anc.file or "", -1)
+                else:
+                    out[anc.file or anc.module] = self._outside_rank(anc.module) - 1_000_000
         return out
+
+    def _outside_rank(self, name: str) -> int:
+        """Import order of modules outside the tree (each after the loaded modules it imports),
+        all before the tree's: Django and installed packages run first."""
+        ranks = self._outside_ranks
+        if name in ranks:
+            return ranks[name]
+        stack = [(name, iter(self._outside_deps(name)))]
+        ranks[name] = -1  # in progress
+        while stack:
+            current, pending = stack[-1]
+            for dep in pending:
+                if dep not in ranks:
+                    ranks[dep] = -1
+                    stack.append((dep, iter(self._outside_deps(dep))))
+                    break
+            else:
+                stack.pop()
+                ranks[current] = self._outside_next
+                self._outside_next += 1
+        return ranks[name]
+
+    def _outside_deps(self, name: str) -> list[str]:
+        mod = self.index.modules.get(name)
+        if mod is None or mod.origin == ORIGIN_TREE:
+            return []
+        found = [ref.module for ref in mod.summary.imports.values()]
+        found += [f"{ref.module}.{ref.name}" for ref in mod.summary.imports.values() if ref.name]
+        found += mod.summary.star_imports
+        loaded = [d for d in found if d != name and self.index.modules.get(d) is not None]
+        return sorted(set(loaded), key=loaded.index)
 
     def _module_order(self) -> dict[str, int]:
         """Tree files in execution order: INSTALLED_APPS' packages and models modules in order,
@@ -357,21 +401,90 @@ class GraphBuilder:
         for info in infos:
             if id(info.model) not in self._done:
                 self._fields(info)
-        for info in infos:
+        externals = sorted(
+            self.externals,
+            key=lambda i: (i.cls.module, i.cls.summary.line if i.cls.summary else 0, i.cls.path),
+        )
+        for info in infos + externals:
+            self._complete(info)
+        for info in infos + externals:
+            self._complete_parents(info)
+        for info in infos + externals:
             self._reverse(info)
-        return [i.model for i in infos if i.model is not None]
+        return [i.model for i in infos + externals if i.model is not None]
+
+    # -- models outside the tree ----------------------------------------------------------
+    def _external(self, cls: ClassValue) -> ModelInfo | None:
+        """The model record of a class outside the tree, built on first reference."""
+        if cls.origin == ORIGIN_TREE or cls.summary is None or not self.is_model(cls):
+            return None
+        mod = self.index.module(cls.module)
+        if mod is None:
+            return None
+        info = ModelInfo(cls, mod, [], external=True)
+        self.infos[cls.key] = info
+        self.external_apps.app_for(cls.module)
+        info.model = self._model_shell(info)
+        if not info.model.abstract:
+            self.by_label.setdefault(info.model.label, info.model)
+            self._label_ci.setdefault(info.model.label.lower(), info.model.label)
+        self.externals.append(info)
+        self._fields(info)
+        return info
+
+    def _external_label(self, label: str) -> tuple[str | None, bool]:
+        """(label of the model outside the tree that ``app_label.Model`` names, whether the
+        app's models module was read)."""
+        cls, searched = self.external_apps.class_for_label(label)
+        model = self.model_of(cls) if cls is not None else None
+        found = model.label if model is not None and not model.abstract else None
+        return found, searched
+
+    # -- completeness ---------------------------------------------------------------------
+    def _complete(self, info: ModelInfo) -> None:
+        """Say what stayed unknown: bases outside everything readable, unresolved field classes."""
+        model = info.model
+        assert model is not None
+        reasons: list[str] = []
+        summary = info.cls.summary
+        for expr, value in zip(summary.bases if summary else [], self.index.bases(info.cls)):
+            if value is None or isinstance(value, (Instance, FunctionValue, Literal)):
+                reasons.append(f"base {expr.source or expr.ref} could not be resolved to a class")
+        for anc in self.index.mro(info.cls)[1:]:
+            if isinstance(anc, External) and may_add_fields(anc.path):
+                reasons.append(f"base {anc.path} not found")
+        for spec in self.local_fields(info.cls):
+            if not spec.fclass.resolved:
+                reasons.append(f"field {spec.name}: class {spec.fclass.path} not found")
+        model.incomplete_reasons = reasons
+        model.complete = not reasons
+
+    def _complete_parents(self, info: ModelInfo, depth: int = 0) -> None:
+        """A model whose multi-table or proxy parent is incomplete is incomplete too."""
+        model = info.model
+        assert model is not None
+        for label in model.parents:
+            parent = self.by_label.get(label)
+            if parent is None or parent is model or depth > 20:
+                continue
+            pinfo = self.infos.get(self._key_of(parent))
+            if pinfo is not None:
+                self._complete_parents(pinfo, depth + 1)
+            reason = f"parent {label} is incomplete"
+            if not parent.complete and reason not in model.incomplete_reasons:
+                model.incomplete_reasons.append(reason)
+                model.complete = False
+
+    def _key_of(self, model: Model) -> str:
+        return next((k for k, i in self.infos.items() if i.model is model), "")
 
     def _register_labels(self, infos: list[ModelInfo]) -> None:
         self._tree_apps = {i.model.app_label for i in infos if i.model is not None}
-        self._known_apps = {a.label for a in self.registry.apps.values()} | {
-            "auth",
-            "contenttypes",
-            "sites",
-            "admin",
-            "sessions",
-            "flatpages",
-            "redirects",
-        }
+        self._known_apps = {a.label for a in self.registry.apps.values()}
+        settings = self.registry.settings
+        self._installed_known = bool(settings.installed_apps) or any(
+            s.installed_apps for s in settings.by_root.values()
+        )
         for info in infos:
             m = info.model
             assert m is not None
@@ -389,6 +502,7 @@ class GraphBuilder:
         proxy = meta.get("proxy") is True
         app_label = meta.get("app_label") if isinstance(meta.get("app_label"), str) else None
         app_label = app_label or self.registry.label_for(cls.module)
+        external = info.external
         bases = []
         for expr, value in zip(summary.bases, self.index.bases(cls)):
             name = expr.ref or expr.source
@@ -423,8 +537,8 @@ class GraphBuilder:
             label=f"{app_label}.{summary.name}",
             app_label=app_label,
             module=cls.module,
-            file=mod.relpath,
-            line=summary.line,
+            file=None if external else mod.relpath,
+            line=None if external else summary.line,
             docstring=summary.docstring,
             bases=bases,
             abstract=abstract,
@@ -436,6 +550,8 @@ class GraphBuilder:
             meta_inherited_from=meta_from,
             methods=sorted(summary.methods),
             has_str=has_str,
+            external=external,
+            origin=cls.origin,
         )
 
     def _concrete_parents(self, cls: ClassValue) -> list[ClassValue]:
@@ -448,7 +564,7 @@ class GraphBuilder:
         return out
 
     def model_of(self, cls: ClassValue) -> Model | None:
-        info = self.info_of(cls)
+        info = self.info_of(cls) or self._external(cls)
         return info.model if info else None
 
     def _fields(self, info: ModelInfo) -> None:
@@ -837,10 +953,16 @@ class GraphBuilder:
         if known is not None:
             return known
         app = label.rpartition(".")[0]
-        if not trusted and (app in self._tree_apps or app not in self._known_apps):
-            # An app of the tree without that model, or an app nobody knows: unresolved.
-            return None
-        return label  # an installed app whose code is outside the tree (e.g. bkpaas_auth.User)
+        if not trusted and (app in self._tree_apps or "." in app):
+            return None  # an app of the tree without that model, or no label at all
+        found, searched = self._external_label(label)
+        if found is not None:
+            return found
+        if trusted or (not searched and (app in self._known_apps or not self._installed_known)):
+            # An installed app whose code djatlas cannot read (e.g. bkpaas_auth.User), or any
+            # app when no settings say which are installed.
+            return label
+        return None  # no such model in the app's models module, or no such app installed
 
     # -- reverse relations ----------------------------------------------------------------
     def _reverse(self, info: ModelInfo) -> None:

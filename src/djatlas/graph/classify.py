@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from djatlas.resolve.builtin import APPCONFIG_ROOTS, FIELD_ROOTS, MODEL_ROOTS
@@ -48,6 +49,8 @@ _NOT_MODEL_PACKAGES = (
     "django.db.models.IntegerChoices",
     "django.db.models.Choices",
 )
+#: The standard library: never a model base.
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"django"}
 
 
 def _is_django(path: str) -> bool:
@@ -83,6 +86,13 @@ def is_model_class(index: ProjectIndex, cls: ClassValue) -> tuple[bool, list[str
         return False, []
     assumed = [c.path for c in mro if isinstance(c, External) and looks_like_model_base(c.path)]
     return bool(assumed), assumed
+
+
+def may_add_fields(path: str) -> bool:
+    """An unresolved base that could add fields or Meta to a model (not the standard library,
+    typing, or a package known to define no Django models)."""
+    top = path.split(".", 1)[0]
+    return not (path.startswith(_NOT_MODEL_PACKAGES) or top in _STDLIB or top == "builtins")
 
 
 def looks_like_model_base(path: str) -> bool:

@@ -92,6 +92,13 @@ class Model:
     has_str: bool
     fields: list[Field] = field(default_factory=list)
     reverse_relations: list[Reverse] = field(default_factory=list)
+    #: A model outside the scanned tree, reported because a tree model refers to it.
+    external: bool = False
+    #: Where the class was read: tree | builtin | environment | bundled.
+    origin: str = "tree"
+    #: False when a base or field class stayed unresolved: parts of the model may be missing.
+    complete: bool = True
+    incomplete_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +109,8 @@ class App:
     models: list[str] = field(default_factory=list)
     model_ids: list[str] = field(default_factory=list)
     project: str | None = None
+    #: Every model of the app is outside the tree.
+    external: bool = False
 
 
 @dataclass

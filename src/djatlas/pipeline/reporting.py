@@ -39,7 +39,9 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     }
     return Report(
         metadata,
-        _summary(models, entries, records, discovery, len(apps)),
+        _summary(
+            models, entries, records, discovery, sum(1 for a in apps.values() if not a.external)
+        ),
         sorted(apps.values(), key=lambda a: (a.label, a.name, a.project or "")),
         models,
         entries,
@@ -101,8 +103,9 @@ def _apps(models, registry) -> dict[tuple[str, str, str], App]:
         key = (m.project or "", m.app_label, name)
         app = apps.get(key)
         if app is None:
-            app = apps[key] = App(m.app_label, name, config, project=m.project)
+            app = apps[key] = App(m.app_label, name, config, project=m.project, external=m.external)
         app.models.append(m.label)
+        app.external = app.external and m.external
         app.model_ids.append(m.id)
     return apps
 
@@ -113,6 +116,8 @@ def _summary(models, entries, records, discovery, n_apps: int) -> dict[str, int]
         s: sum(1 for e in entries if e.status == s)
         for s in ("parsed", "not_needed", "skipped", "failed")
     }
+    external = [m for m in models if m.external]
+    models = [m for m in models if not m.external]  # the counts are of the tree's models
     rel_fields = sum(1 for m in models for f in m.fields if f.relation and f.origin != "parent")
     all_fields = sum(1 for m in models for f in m.fields if f.origin != "parent")
     summary = {
@@ -129,5 +134,6 @@ def _summary(models, entries, records, discovery, n_apps: int) -> dict[str, int]
         "proxy_models": sum(1 for m in models if m.proxy),
         "fields": all_fields - rel_fields,
         "relationships": rel_fields,
+        "external_models": len(external),
     }
     return summary

@@ -46,6 +46,8 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_abstract": "abstract model",
         "kind_proxy": "proxy model of",
         "kind_mti": "multi-table child of",
+        "external": "outside the tree",
+        "external_h": "Models Outside the Tree",
         "fields_h": "Fields",
         "relationships_h": "Relationships",
         "reverse_h": "Reverse Relations",
@@ -144,6 +146,8 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_abstract": "抽象模型",
         "kind_proxy": "代理模型，代理",
         "kind_mti": "多表继承，父模型",
+        "external": "项目外",
+        "external_h": "项目外的模型",
         "fields_h": "字段",
         "relationships_h": "关系",
         "reverse_h": "反向关系",
@@ -308,7 +312,9 @@ def render(doc: dict, options: RenderOptions) -> str:
     w.lines += _summary(doc, t) + [""]
     if options.diagram:
         _diagrams(w, doc, options, t)
-    models = sorted(doc["models"], key=_model_order)
+    models = sorted((m for m in doc["models"] if not m.get("external")), key=_model_order)
+    # Models outside the tree (Django's, installed packages'): listed apart, after the tree's.
+    outside = sorted((m for m in doc["models"] if m.get("external")), key=_model_order)
     contents_at = len(w.lines)
     if models:
         w.heading(2, t["contents"])
@@ -322,8 +328,17 @@ def render(doc: dict, options: RenderOptions) -> str:
     for m, heading in zip(models, _headings(models)):
         anchor_of[id(m)] = w.heading(3, heading)
         w.lines += _model(w, m, t, paths)
+    if outside:
+        w.heading(2, t["external_h"])
+        for m, heading in zip(outside, _headings(outside)):
+            anchor_of[id(m)] = w.heading(3, heading)
+            w.lines += _model(w, m, t, paths)
     if models:
-        w.lines[contents_at + 2 : contents_at + 2] = _contents(models, anchor_of)
+        contents = _contents(models, anchor_of)
+        if outside:
+            links = ", ".join(f"[{plain(m['label'])}](#{anchor_of[id(m)]})" for m in outside)
+            contents[-1:-1] = [f"- *{t['external_h']}* ({len(outside)}): {links}"]
+        w.lines[contents_at + 2 : contents_at + 2] = contents
     _files(w, doc, t)
     _diagnostics(w, doc, t)
     return "\n".join(w.lines).rstrip("\n") + "\n"
@@ -386,7 +401,7 @@ def _summary(doc: dict, t: dict[str, str]) -> list[str]:
         f"{t['concrete']}, {summary['abstract_models']} {t['abstract']}, "
         f"{summary['proxy_models']} {t['proxy']})"
     )
-    counts = _field_counts(doc["models"])
+    counts = _field_counts([m for m in doc["models"] if not m.get("external")])
     out.append(
         f"- **{t['fields']}**: {summary['fields']} ({t['fields_breakdown'].format(**counts)})"
     )
@@ -440,7 +455,9 @@ def _properties(m: dict, t: dict[str, str]) -> list[str]:
         f"**{t['label']}**: {code(m['label'])}",
         f"**{t['kind']}**: {_kind(m, t)}",
         f"**{t['module']}**: {code(m['module'])}",
-        f"**{t['file']}**: {code(str(m['file']) + ':' + str(m['line']))}",
+        f"**{t['file']}**: {t['external']} ({m.get('origin')})"
+        if m.get("external")
+        else f"**{t['file']}**: {code(str(m['file']) + ':' + str(m['line']))}",
     ]
     bases = []
     for b in m["bases"]:
