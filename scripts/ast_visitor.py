@@ -246,6 +246,8 @@ class _Visitor:
                     cls.meta = self.meta(stmt)
                 else:
                     cls.attributes.append(stmt.name)
+                    if stmt.bases:
+                        cls.nested[stmt.name] = self.class_summary(stmt)
             elif isinstance(stmt, ast.If):
                 self._class_body(stmt.body, cls)
                 self._class_body(stmt.orelse, cls)

@@ -118,9 +118,16 @@ def test_reverse_clash_ignores_hidden_and_symmetrical() -> None:
     for name in ("a", "b"):
         tag["fields"].append(
             copy.deepcopy(_field(doc, "tags"))
-            | {"name": name, "relation": {"kind": "ManyToManyField", "target": "shop.Tag"}}
+            | {
+                "name": name,
+                "params": {"to": "self"},
+                "relation": {"kind": "ManyToManyField", "target": "shop.Tag"},
+            }
         )
     assert codes(doc, ["DJ005"]) == []  # symmetrical self-relations have no reverse accessor
+    for f in tag["fields"][-2:]:
+        f["params"] = {"to": "shop.Tag"}  # Django: symmetrical only for the literal 'self'
+    assert "DJ005" in codes(doc, ["DJ005"])
 
 
 def test_reverse_clash_from_abstract_base_with_fixed_related_name() -> None:

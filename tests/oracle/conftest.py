@@ -56,3 +56,16 @@ def wagtail(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 @pytest.fixture(scope="session", params=["shop", "packages", "more_packages", "wagtail"])
 def scenario(request: pytest.FixtureRequest) -> Scenario:
     return request.getfixturevalue(request.param)
+
+
+def _user_project(factory: pytest.TempPathFactory, name: str) -> Scenario:
+    from .user_projects import NEEDS, build_user_project
+
+    _skip_unless_installed(NEEDS[name])
+    return build_user_project(factory.mktemp(name), name)
+
+
+@pytest.fixture(scope="session", params=["contribproj", "wagtailproj"])
+def user_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A user project (tests/fixtures/user_projects) booted, migrated and exported."""
+    return _user_project(tmp_path_factory, request.param)

@@ -148,11 +148,7 @@ class Context:
             if is_expr(raw) or (raw is None and field_opaque(field)):
                 return None, None  # not decidable
         kind = rel.get("kind")
-        if (
-            kind == "ManyToManyField"
-            and rel.get("target") == model["label"]
-            and (field.get("params") or {}).get("symmetrical", True) is not False
-        ):
+        if kind == "ManyToManyField" and related_name is None and _symmetrical(model, field, rel):
             return None, None  # symmetrical self-relation: no reverse accessor
         if isinstance(related_name, str):
             related_name = subst(related_name)
@@ -170,3 +166,13 @@ class Context:
     def reverse_query_names(self, label: str) -> set[str]:
         """Query names other models' relations give model ``label``."""
         return {r.query_name for r in self.relations if r.target == label and r.query_name}
+
+
+def _symmetrical(model: dict[str, Any], field: dict[str, Any], rel: dict[str, Any]) -> bool:
+    """Django makes a ManyToManyField symmetrical for the literal ``'self'`` only, unless
+    ``symmetrical`` says otherwise (reports written before djatlas named it ``<name>_rel_+``)."""
+    params = field.get("params") or {}
+    sym = params.get("symmetrical")
+    if isinstance(sym, bool):
+        return sym and rel.get("target") == model["label"]
+    return params.get("to") == "self"

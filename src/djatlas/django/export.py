@@ -348,8 +348,15 @@ def _docstring(model: type[models.Model]) -> str | None:
     doc = model.__dict__.get("__doc__")
     if not doc:
         return None
-    auto = "{}({})".format(model.__name__, ", ".join(f.name for f in model._meta.fields))
-    return None if doc == auto else inspect.cleandoc(doc)
+    # Django writes "Name(field, ...)" when the class has none, from the fields known at that
+    # moment: fields added later at class creation (django-mptt's) are not in it.
+    names = {f.name for f in model._meta.fields}
+    head, _, rest = doc.partition("(")
+    if head == model.__name__ and rest.endswith(")"):
+        listed = [n.strip() for n in rest[:-1].split(",") if n.strip()]
+        if set(listed) <= names:
+            return None
+    return inspect.cleandoc(doc)
 
 
 def _meta_options(model: type[models.Model]) -> tuple[dict[str, Any], str | None]:

@@ -6,11 +6,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from djatlas.graph.apps import AppRegistry
-from djatlas.graph.classify import FieldClass, field_class, is_model_class, may_add_fields
+from djatlas.graph.classify import (
+    FieldClass,
+    field_class,
+    is_model_class,
+    may_add_fields,
+    mro_paths,
+)
 from djatlas.graph.constants import UNKNOWN, Constants
 from djatlas.graph.external import ExternalApps
+from djatlas.graph.loading import ModelLoading
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
-from djatlas.parse.summary import Arg, Call, MetaSummary
+from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import (
@@ -76,6 +83,7 @@ class GraphBuilder:
         self._order: dict[str, int] | None = None
         self.external_apps = ExternalApps(index, registry)
         self.external_apps.resolve_installed()
+        self.loading = ModelLoading(index, registry)
         #: External models in the order they were first referred to.
         self.externals: list[ModelInfo] = []
         self._outside_ranks: dict[str, int] = {}
@@ -83,14 +91,47 @@ class GraphBuilder:
 
     # -- discovery ------------------------------------------------------------------------
     def collect(self, modules: list[LoadedModule]) -> None:
-        for mod in modules:
-            for name, summary in mod.summary.classes.items():
-                cls = ClassValue(
-                    f"{mod.name}.{name}", mod.origin, mod.name, summary, None, mod.relpath
+        classes = [
+            (
+                mod,
+                ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, summary, None, mod.relpath),
+            )
+            for mod in modules
+            for name, summary in mod.summary.classes.items()
+        ]
+        for mod, cls in classes:  # bases loaded by label (``get_model("app", "Model")``)
+            self.loading.fix_bases(cls, mod)
+        for mod, cls in classes:
+            ok, assumed = is_model_class(self.index, cls)
+            if ok:
+                self.infos[cls.key] = ModelInfo(cls, mod, assumed)
+            else:
+                self._not_a_model(mod, cls)
+
+    def _not_a_model(self, mod: LoadedModule, cls: ClassValue) -> None:
+        """Say so when a class of a models module is left out only because a base is unknown."""
+        if "models" not in mod.name.split(".") or not _model_like_body(cls.summary):
+            return
+        mro = self.index.mro(cls)
+        if any(isinstance(c, ClassValue) and c.origin != ORIGIN_TREE for c in mro):
+            return  # a known class outside the tree says what it is (a manager, a field, ...)
+        unknown = [
+            c.path
+            for c in mro
+            if isinstance(c, External) and may_add_fields(c.path) and not _is_django(c.path)
+        ]
+        if unknown:
+            self.diagnostics.append(
+                Diagnostic(
+                    "info",
+                    "DJA104",
+                    f"class {cls.summary.name} is not reported as a model: its base {unknown[0]} "
+                    "was not found in the tree, the environment or Django's built-in classes, "
+                    "and its name does not say it is a model",
+                    mod.relpath,
+                    cls.summary.line,
                 )
-                ok, assumed = is_model_class(self.index, cls)
-                if ok:
-                    self.infos[cls.key] = ModelInfo(cls, mod, assumed)
+            )
 
     def info_of(self, cls: object) -> ModelInfo | None:
         return self.infos.get(cls.key) if isinstance(cls, ClassValue) else None
@@ -401,6 +442,7 @@ class GraphBuilder:
         for info in infos:
             if id(info.model) not in self._done:
                 self._fields(info)
+        self._index_entries(infos)
         externals = sorted(
             self.externals,
             key=lambda i: (i.cls.module, i.cls.summary.line if i.cls.summary else 0, i.cls.path),
@@ -612,6 +654,10 @@ class GraphBuilder:
         private = [f for f in inherited if _bucket(f) == 2]
         inherited = [f for f in inherited if _bucket(f) != 2]
         local += self._added_by_bases(cls, model, local, inherited)
+        local += self._tagged_items(cls, local)
+        wrt = model.meta.get("order_with_respect_to")
+        if isinstance(wrt, str) and wrt and not any(f.name == "_order" for f in local):
+            local.append(_order_field(cls.path))
         model.fields = inherited + implicit + _django_order(local + private)
 
     def _added_by_bases(
@@ -642,8 +688,8 @@ class GraphBuilder:
                     resolved_type="django.db.models.PositiveIntegerField",
                     django_type="PositiveIntegerField",
                     line=None,
-                    origin="implicit",
-                    defined_in="mptt.models.MPTTModel",
+                    origin="declared",
+                    defined_in=cls.path,
                     params=params,
                     column=name,
                     null=False,
@@ -653,6 +699,84 @@ class GraphBuilder:
                 )
             )
         return out
+
+    # -- search indexes (modelsearch / wagtail.search) ---------------------------------------
+    def _index_entries(self, infos: list[ModelInfo]) -> None:
+        """``index_entries``: the GenericRelation to the installed IndexEntry model that
+        modelsearch's AppConfig.ready() adds to every concrete model with ``search_fields``."""
+        indexed = [
+            i
+            for i in [*infos, *self.externals]
+            if i.model is not None and not i.model.abstract and self._is_indexed(i.cls)
+        ]
+        entry = self._index_entry_model() if indexed else None
+        if entry is None:
+            return
+        for info in indexed:
+            model = info.model
+            assert model is not None
+            added = _generic_relation("index_entries", entry, info.cls.path)
+            added.type = "TextIDGenericRelation"
+            added.resolved_type = _TEXT_ID_RELATION
+            model.fields = [f for f in model.fields if f.name != "index_entries"] + [added]
+
+    def _is_indexed(self, cls: ClassValue) -> bool:
+        mro = self.index.mro(cls)
+        if not any(getattr(c, "path", None) in _INDEXED for c in mro):
+            return False
+        return any(
+            isinstance(c, ClassValue)
+            and c.path not in _INDEXED
+            and c.summary is not None
+            and "search_fields" in c.summary.attributes
+            for c in mro
+        )
+
+    def _index_entry_model(self) -> str | None:
+        for info in [*self.infos.values()]:
+            model = info.model
+            if model is None or model.abstract:
+                continue
+            if _INDEX_ENTRY_BASE in mro_paths(self.index, info.cls):
+                return model.label
+        for label in _INDEX_ENTRY_LABELS:
+            if label.partition(".")[0] in self._known_apps:
+                found, _ = self._external_label(label)
+                if found is not None:
+                    return found
+        return None
+
+    # -- django-taggit ----------------------------------------------------------------------
+    def _taggable(self, spec: FieldSpec) -> bool:
+        cls = spec.field_cls
+        return isinstance(cls, ClassValue) and _TAGGABLE in mro_paths(self.index, cls)
+
+    def _taggit_relation(self, relation: Relation, model: Model) -> None:
+        """TaggableManager: ``through`` defaults to taggit's TaggedItem, the target to the
+        through model's ``tag`` foreign key's (TaggableManager.__init__/post_through_setup)."""
+        if relation.through is None:
+            relation.through = self._label_from_string(_TAGGIT_THROUGH, model, trusted=True)
+        through = self.by_label.get(relation.through or "")
+        if relation.target is None and through is not None:
+            self._ensure_fields(through)
+            tag = next((f for f in through.fields if f.name == "tag" and f.relation), None)
+            relation.target = tag.relation.target if tag and tag.relation else None
+
+    def _tagged_items(self, cls: ClassValue, local: list[Field]) -> list[Field]:
+        """The ``tagged_items`` GenericRelation a TaggableManager adds when its through model is
+        a generic tagged item (``CommonGenericTaggedItemBase``)."""
+        for f in local:
+            rel = f.relation
+            through = self.by_label.get(rel.through or "") if rel else None
+            if rel is None or rel.kind != "RelatedField" or through is None:
+                continue
+            tinfo = self.infos.get(self._key_of(through))
+            if tinfo is None or _GENERIC_TAGGED not in mro_paths(self.index, tinfo.cls):
+                continue
+            if any(g.name == "tagged_items" for g in local):
+                return []
+            return [_generic_relation("tagged_items", through.label, cls.path)]
+        return []
 
     def _ensure_fields(self, model: Model) -> None:
         if id(model) in self._done:
@@ -744,6 +868,8 @@ class GraphBuilder:
         relation = None
         if fc.relation:
             relation = self._relation(fc.relation, args_by_name, spec, model)
+            if self._taggable(spec) and not model.abstract:
+                self._taggit_relation(relation, model)
         django_type = fc.django_type
         primary = eff.get("primary_key") is True
         unique = primary or eff.get("unique") is True or fc.relation == "OneToOneField"
@@ -837,10 +963,8 @@ class GraphBuilder:
                 m2m_table = explicit or (
                     f"{model.db_table}_{spec.name}" if model.db_table else None
                 )
-        if kind == "ManyToManyField" and target == model.label and related_name is None:
-            sym = args.get("symmetrical")
-            if sym is None or sym.value is True:
-                related_name = f"{spec.name}_rel_+"
+        if kind == "ManyToManyField":
+            related_name = self._m2m_related_name(args, spec, model, target, related_name)
         if (
             target is None
             and kind != "GenericForeignKey"
@@ -874,6 +998,24 @@ class GraphBuilder:
             m2m_db_table=m2m_table,
         )
 
+    @staticmethod
+    def _m2m_related_name(
+        args: dict[str, Arg], spec: FieldSpec, model: Model, target: str | None, name: str | None
+    ) -> str | None:
+        """Django's ManyToManyField.contribute_to_class: a symmetrical relation (the literal
+        ``'self'``, or ``symmetrical=True`` to its own model) hides its accessor as
+        ``<name>_rel_+``; another hidden one (``+``) becomes ``_<app>_<model>_<name>_+``."""
+        to, sym = args.get("to"), args.get("symmetrical")
+        if sym is not None and isinstance(sym.value, bool):
+            symmetrical = sym.value
+        else:
+            symmetrical = to is not None and to.value == "self"
+        if symmetrical and target == model.label:
+            return f"{spec.name}_rel_+"
+        if name is not None and name.endswith("+") and not model.abstract:
+            return f"_{model.app_label}_{model.name.lower()}_{spec.name}_+"
+        return name
+
     def _target(
         self, arg: Arg | None, spec: FieldSpec, model: Model
     ) -> tuple[str | None, str | None]:
@@ -892,6 +1034,11 @@ class GraphBuilder:
                     self.registry.settings.for_file(model.file).auth_user_model, model, True
                 ), raw
             value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
+            if not isinstance(value, ClassValue):
+                loaded = self.loading.resolve(
+                    spec.arg_module or spec.module, Expr(kind="ref", ref=arg.ref)
+                )
+                value = loaded or value
             if isinstance(value, Literal) and isinstance(value.value, str):
                 return self._label_from_string(value.value, model), raw
             if (
@@ -958,9 +1105,10 @@ class GraphBuilder:
         found, searched = self._external_label(label)
         if found is not None:
             return found
-        if trusted or (not searched and (app in self._known_apps or not self._installed_known)):
+        unsure = not self._installed_known or self.external_apps.guessed
+        if trusted or (not searched and (app in self._known_apps or unsure)):
             # An installed app whose code djatlas cannot read (e.g. bkpaas_auth.User), or any
-            # app when no settings say which are installed.
+            # app when the installed apps or some of their labels are not known.
             return label
         return None  # no such model in the app's models module, or no such app installed
 
@@ -997,6 +1145,78 @@ class GraphBuilder:
 
 #: django-mptt's model base, however it was reached.
 _MPTT_BASES = frozenset({"mptt.models.MPTTModel"})
+
+
+def _model_like_body(summary: ClassSummary | None) -> bool:
+    """A class body that reads like a model's: a ``Meta`` class or a field-like call."""
+    if summary is None:
+        return False
+    if summary.meta is not None:
+        return True
+    return any(
+        m.value.kind == "call"
+        and m.value.call is not None
+        and m.value.call.func.rsplit(".", 1)[-1].endswith(("Field", "ForeignKey", "Manager"))
+        for m in summary.members
+    )
+
+
+def _is_django(path: str) -> bool:
+    return path.startswith("django.")
+
+
+_INDEXED = frozenset({"modelsearch.index.Indexed", "wagtail.search.index.Indexed"})
+_INDEX_ENTRY_BASE = "modelsearch.abstract_models.BaseIndexEntry"
+_INDEX_ENTRY_LABELS = ("wagtailsearch.IndexEntry", "modelsearch.IndexEntry")
+_TEXT_ID_RELATION = "modelsearch.abstract_models.TextIDGenericRelation"
+_TAGGABLE = "taggit.managers.TaggableManager"
+_TAGGIT_THROUGH = "taggit.TaggedItem"
+_GENERIC_TAGGED = "taggit.models.CommonGenericTaggedItemBase"
+
+
+def _generic_relation(name: str, target: str, owner: str) -> Field:
+    """A GenericRelation added by a package at class creation (hidden reverse accessor)."""
+    return Field(
+        name=name,
+        type="GenericRelation",
+        resolved_type="django.contrib.contenttypes.fields.GenericRelation",
+        django_type="GenericRelation",
+        line=None,
+        origin="declared",
+        defined_in=owner,
+        params={"to": target},
+        column=None,
+        null=True,
+        unique=False,
+        primary_key=False,
+        max_length=None,
+        relation=Relation(
+            kind="GenericRelation",
+            target=target,
+            target_raw=None,
+            related_name="+",
+            on_delete="DO_NOTHING",
+        ),
+    )
+
+
+def _order_field(owner: str) -> Field:
+    """The ``_order`` column Django adds for ``Meta.order_with_respect_to``."""
+    return Field(
+        name="_order",
+        type="OrderWrt",
+        resolved_type="django.db.models.fields.proxy.OrderWrt",
+        django_type="OrderWrt",
+        line=None,
+        origin="declared",
+        defined_in=owner,
+        params={"editable": False},
+        column="_order",
+        null=False,
+        unique=False,
+        primary_key=False,
+        max_length=None,
+    )
 
 
 def _bucket(f: Field) -> int:

@@ -42,19 +42,32 @@ class ExternalApps:
         return self.registry.app_for(module)
 
     def resolve_installed(self) -> None:
-        """INSTALLED_APPS entries naming an AppConfig class outside the tree
-        (``oscar.apps.catalogue.apps.CatalogueConfig``): registered under the package the
-        class names, with its label (read from the class, else the package's last part)."""
+        """Labels of INSTALLED_APPS entries outside the tree, from their AppConfig: a package
+        (its ``apps`` module's config named after it) or a config class path
+        (``oscar.apps.catalogue.apps.CatalogueConfig``). ``guessed`` says whether some label
+        could only be guessed (the package's last part) because its code was not found."""
+        self.guessed = False
         for entry, app in sorted(self.registry.apps.items()):
-            module, _, name = entry.rpartition(".")
-            if app.config is not None or not module or not name[:1].isupper():
+            if app.config is not None or entry.startswith("django."):
                 continue
-            found = self._read_class(module, name)
-            if found is None:
-                package = module[: -len(".apps")] if module.endswith(".apps") else module
-                found = AppInfo(package, package.rsplit(".", 1)[-1], entry)
-            del self.registry.apps[entry]
-            self.registry.apps.setdefault(found.name, found)
+            module, _, name = entry.rpartition(".")
+            if self.index.layout.lookup(module if name[:1].isupper() else entry) is not None:
+                continue  # the tree's own package: its AppConfig, if any, is known already
+            if module and name[:1].isupper():
+                found = self._read_class(module, name)
+                if found is None:
+                    package = module[: -len(".apps")] if module.endswith(".apps") else module
+                    found = AppInfo(package, package.rsplit(".", 1)[-1])
+                    self.guessed = True
+                del self.registry.apps[entry]
+            else:
+                found = self._read_config(entry)
+                if found is None:
+                    self.guessed = self.guessed or self.index.module(entry) is None
+                    continue
+            known = self.registry.apps.get(found.name)
+            if known is None or known.config is None:
+                self.registry.apps[found.name] = found
             self._done.add(found.name)
 
     def _read_class(self, module: str, name: str) -> AppInfo | None:

@@ -86,6 +86,9 @@ class ClassSummary:
     #: ``super().__init__(...)`` call) and what it defaults (``kwargs.setdefault("k", v)``).
     init_sets: dict[str, Arg] = field(default_factory=dict)
     init_defaults: dict[str, Arg] = field(default_factory=dict)
+    #: Classes with bases defined in the body (``class NonUnique(models.Model)``), so that a base
+    #: written ``Outer.Inner`` resolves; ``Meta`` is kept apart.
+    nested: dict[str, ClassSummary] = field(default_factory=dict)
 
 
 @dataclass
@@ -204,6 +207,7 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         attributes=list(data["attributes"]),
         init_sets={k: Arg(**a) for k, a in data.get("init_sets", {}).items()},
         init_defaults={k: Arg(**a) for k, a in data.get("init_defaults", {}).items()},
+        nested={k: _class(v) for k, v in data.get("nested", {}).items()},
     )
 
 

@@ -386,6 +386,8 @@ class _Visitor:
                     cls.meta = self.meta(stmt)
                 else:
                     cls.attributes.append(name)
+                    if _positional(_class_parts(stmt)[1]):
+                        cls.nested[name] = self.class_summary(stmt)
             elif kind == "if_statement":
                 for block in _if_blocks(stmt):
                     self._class_body(statements(block), cls)

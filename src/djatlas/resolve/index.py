@@ -283,6 +283,15 @@ class ProjectIndex:
                 if found is not None:
                     return found
             return External(f"{value.name}.{attr}")
+        if isinstance(value, ClassValue) and value.summary and attr in value.summary.nested:
+            return ClassValue(
+                f"{value.path}.{attr}",
+                value.origin,
+                value.module,
+                value.summary.nested[attr],
+                None,
+                value.file,
+            )
         if isinstance(value, (ClassValue, External, FunctionValue)):
             return External(f"{value.path}.{attr}")
         if isinstance(value, Instance):
@@ -492,6 +501,12 @@ class ProjectIndex:
             out = []
         self._bases[cls.key] = out
         return out
+
+    def set_bases(self, cls: ClassValue, bases: list[object]) -> None:
+        """Replace a class's resolved bases (a base found by other means, e.g. a model loaded
+        by label); every linearisation is recomputed."""
+        self._bases[cls.key] = list(bases)
+        self._mro.clear()
 
     def mro(self, cls: ClassValue) -> list[object]:
         """C3 linearisation over resolved bases (depth-first fallback); cycles are cut."""
