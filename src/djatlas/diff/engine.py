@@ -197,8 +197,13 @@ class _Differ:
     def run(self) -> dict[str, Any]:
         # Models are matched by id (unique, where a label may repeat in a monorepo); a report
         # written before ids existed gets them (module.Class) first.
-        old_models = {m["id"]: m for m in ensure_ids(self.old).get("models") or []}
-        new_models = {m["id"]: m for m in ensure_ids(self.new).get("models") or []}
+        # Models outside the tree (``external``) are context, not part of the change.
+        old_models = {
+            m["id"]: m for m in ensure_ids(self.old).get("models") or [] if not m.get("external")
+        }
+        new_models = {
+            m["id"]: m for m in ensure_ids(self.new).get("models") or [] if not m.get("external")
+        }
         removed = [key for key in old_models if key not in new_models]
         added = [key for key in new_models if key not in old_models]
         entries: list[dict[str, Any]] = []
