@@ -94,7 +94,7 @@ class Model:
     reverse_relations: list[Reverse] = field(default_factory=list)
     #: A model outside the scanned tree, reported because a tree model refers to it.
     external: bool = False
-    #: Where the class was read: tree | builtin | environment | bundled.
+    #: Where the class was read: tree | environment | knowledge.
     origin: str = "tree"
     #: False when a base or field class stayed unresolved: parts of the model may be missing.
     complete: bool = True
