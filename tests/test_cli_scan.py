@@ -130,7 +130,8 @@ def test_markdown_default_format(tree, capsys):
     code, out, _ = cli(capsys, "scan", str(tree), "--no-timing", "--no-cache")
     assert code == 0
     assert out.startswith("# Django Models Analysis\n")
-    for heading in ("## Metadata", "## Summary", "## Results", "### Product (shop)", "### Order (shop)"):
+    headings = ("## Metadata", "## Summary", "## Results", "### Product (shop)", "### Order (shop)")
+    for heading in headings:
         assert f"\n{heading}\n" in out, heading
     assert "`shop/models.py:4`" in out
     assert "商品。" in out
