@@ -111,6 +111,18 @@ def _only(doc: dict[str, Any], labels: set[str]) -> dict[str, Any]:
     return {**doc, "models": [m for m in doc["models"] if m["label"] in labels]}
 
 
+def _defined_outside(r_doc: dict[str, Any], scenario: Scenario) -> set[tuple[str, str]]:
+    """Fields written in a package outside the project: their line is the installed source's
+    (or, without an environment, the bundled knowledge's, which may be another version)."""
+    tree = {m["module"] for m in r_doc["models"] if m["app_label"] in scenario.app_labels}
+    return {
+        (m["label"], f["name"])
+        for m in r_doc["models"]
+        for f in m["fields"]
+        if (f.get("defined_in") or "").rpartition(".")[0] not in tree
+    }
+
+
 def user_compare(
     static: dict[str, Any], scenario: Scenario
 ) -> tuple[list[Disagreement], dict[str, int]]:
@@ -118,11 +130,13 @@ def user_compare(
     labels = in_scope(static, scenario)
     external = {m["label"] for m in static["models"] if m.get("external")}
     s_doc, r_doc = _only(static, labels), _only(scenario.runtime, labels)
+    outside = _defined_outside(r_doc, scenario)
     found = [
         d
         for d in compare(s_doc, r_doc)
         if not (d.model in external and d.aspect in _EXTERNAL_SKIP and d.static is None)
         and not (d.model in external and d.field is None and d.aspect == "file")
+        and not (d.aspect == "line" and (d.model, d.field) in outside)
     ]
     found += check_database(static, str(scenario.database), apps=scenario.app_labels)
     stats = summarize(s_doc, r_doc, found)

@@ -22,7 +22,6 @@ from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import (
     ORIGIN_BUILTIN,
-    ORIGIN_KNOWLEDGE,
     ORIGIN_TREE,
     ORIGIN_UNRESOLVED,
     ClassValue,
@@ -901,8 +900,7 @@ class GraphBuilder:
         db_column = eff.get("db_column")
         if column is not None and isinstance(db_column, str):
             column = db_column
-        # The bundled knowledge is generated source: its line numbers are not the package's.
-        line = spec.line if spec.module.origin not in (ORIGIN_BUILTIN, ORIGIN_KNOWLEDGE) else None
+        line = spec.line if spec.module.origin != ORIGIN_BUILTIN else None
         return Field(
             name=spec.name,
             type=call.source,
