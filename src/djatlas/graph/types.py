@@ -111,6 +111,8 @@ class App:
     project: str | None = None
     #: Every model of the app is outside the tree.
     external: bool = False
+    #: In its project's INSTALLED_APPS (None when no settings module says).
+    installed: bool | None = None
 
 
 @dataclass

@@ -16,6 +16,7 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
         m.project = project.name if project is not None else None
     assign_ids(models, diagnostics)
     apps = _apps(models, registry)
+    _mark_installed(apps.values(), projects, settings)
     all_records = list(records.values()) + discovery.records
     entries = sorted(
         (FileEntry(r.path, r.module, r.status, r.reason, r.line) for r in all_records),
@@ -84,6 +85,16 @@ def _projects(projects, apps, models) -> list[Project]:
         )
         for p in projects
     ]
+
+
+def _mark_installed(apps, projects, settings) -> None:
+    """Each app's ``installed``: its package or AppConfig is in its project's INSTALLED_APPS."""
+    by_name = {p.name: p.settings for p in projects}
+    for app in apps:
+        own = by_name.get(app.project or "") or (settings if settings.module else None)
+        if own is None or not own.installed_apps:
+            continue
+        app.installed = app.name in own.installed_apps or app.config in own.installed_apps
 
 
 def _apps(models, registry) -> dict[tuple[str, str, str], App]:
