@@ -102,6 +102,12 @@ def _render_values(opts: dict[str, object]) -> list[object]:
         False,
         False,
         False,
+        [],
+        False,
+        False,
+        None,
+        False,
+        True,
     ]
 
 

@@ -32,7 +32,8 @@ DEFAULT_TITLE = "Django Models Analysis"
 #: The formats of ``djatlas scan`` (``render.FORMATS``; a test checks): the cache keeps the last
 #: rendering of each (see ``scan_rendered``).
 SCAN_FORMATS = frozenset(
-    {"markdown", "json", "yaml", "mermaid", "dot", "svg", "png", "plantuml", "dbml", "html"}
+    {"markdown", "json", "yaml", "mermaid", "dot", "svg", "png", "pdf", "plantuml", "dbml", "d2"}
+    | {"html"}
 )
 #: The ``RenderOptions`` fields a rendering depends on, in order, the title first (a test
 #: checks).
@@ -47,6 +48,12 @@ RENDER_FIELDS = (
     "no_fields",
     "hide_inherited",
     "hide_abstract",
+    "include_models",
+    "installed_only",
+    "verbose_names",
+    "rankdir",
+    "color_on_delete",
+    "edge_labels",
 )
 #: The per-run metadata of a report (``metadata()``).
 META_KEYS = ("title", "path", "source", "git_commit", "scanned_at", "duration_ms")

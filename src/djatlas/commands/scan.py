@@ -64,6 +64,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="GLOB",
         help="leave out models matching GLOB (repeatable)",
     )
+    p.add_argument(
+        "--include-model",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="diagrams: only models matching GLOB, label or class name (repeatable)",
+    )
+    p.add_argument(
+        "--installed-only",
+        action="store_true",
+        help="diagrams: only models of apps in INSTALLED_APPS (not test apps, vendored code)",
+    )
+    p.add_argument(
+        "--verbose-names",
+        action="store_true",
+        help="diagrams: Meta.verbose_name and field verbose_name instead of class and field names",
+    )
+    p.add_argument(
+        "--rankdir",
+        choices=("TB", "BT", "LR", "RL"),
+        help="diagrams: layout direction (top-bottom, bottom-top, left-right, right-left)",
+    )
+    p.add_argument(
+        "--color-on-delete",
+        action="store_true",
+        help="diagrams: colour relation edges by on_delete (CASCADE red, PROTECT orange, ...)",
+    )
+    p.add_argument(
+        "--no-edge-labels", action="store_true", help="diagrams: no field names on the edges"
+    )
     p.add_argument("--no-fields", action="store_true", help="diagrams: boxes only")
     p.add_argument("--hide-inherited", action="store_true", help="diagrams: hide inherited fields")
     p.add_argument("--hide-abstract", action="store_true", help="leave out abstract models")
@@ -93,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
         no_fields=args.no_fields,
         hide_inherited=args.hide_inherited,
         hide_abstract=args.hide_abstract,
+        include_models=args.include_model,
+        installed_only=args.installed_only,
+        verbose_names=args.verbose_names,
+        rankdir=args.rankdir,
+        color_on_delete=args.color_on_delete,
+        edge_labels=not args.no_edge_labels,
     )
     renderer = get_renderer(args.format)
     # --app/--model/...: the whole-document formats render the selected part of the report

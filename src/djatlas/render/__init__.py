@@ -21,6 +21,8 @@ FORMATS: dict[str, str] = {
     "dot": "djatlas.render.dot:render",
     "svg": "djatlas.render.graphviz:render_svg",
     "png": "djatlas.render.graphviz:render_png",
+    "pdf": "djatlas.render.graphviz:render_pdf",
+    "d2": "djatlas.render.d2:render",
     "plantuml": "djatlas.render.plantuml:render",
     "dbml": "djatlas.render.dbml:render",
     "html": "djatlas.render.html:render",
@@ -41,6 +43,18 @@ class RenderOptions:
     no_fields: bool = False
     hide_inherited: bool = False
     hide_abstract: bool = False
+    #: Diagrams: only models matching one of these globs (label or class name).
+    include_models: list[str] = field(default_factory=list)
+    #: Diagrams: only models of apps in INSTALLED_APPS.
+    installed_only: bool = False
+    #: Diagrams: Meta.verbose_name / a field's verbose_name instead of the class / field name.
+    verbose_names: bool = False
+    #: Diagrams: layout direction TB, BT, LR or RL (None: each format's default).
+    rankdir: str | None = None
+    #: Diagrams: colour relation edges by on_delete.
+    color_on_delete: bool = False
+    #: Diagrams: captions on the edges (field names).
+    edge_labels: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 

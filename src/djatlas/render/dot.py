@@ -12,6 +12,7 @@ from typing import Any
 
 from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
+from djatlas.render.style import edge_caption, edge_colour, field_caption, model_caption
 
 PALETTE = ("#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#e0e7ff", "#ccfbf1", "#fee2e2",
            "#ede9fe", "#f3f4f6", "#ffedd5")
@@ -50,13 +51,14 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
         flags.append("abstract")
     if m.get("proxy"):
         flags.append("proxy")
-    title = html(m["name"]) + (f' <I>«{html(", ".join(flags))}»</I>' if flags else "")
+    caption = model_caption(m, view.options)
+    title = html(caption) + (f' <I>«{html(", ".join(flags))}»</I>' if flags else "")
     rows = [
         f'<TR><TD BGCOLOR="{colour}" COLSPAN="2"><B>{title}</B><BR/>'
         f'<FONT POINT-SIZE="9">{html(view.title(m))}</FONT></TD></TR>'
     ]
     for f in view.fields(m):
-        name = html(f["name"])
+        name = html(field_caption(f, view.options))
         if f.get("primary_key"):
             name = f"<U>{name}</U>"
         if f.get("origin") == "inherited":
@@ -74,7 +76,7 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
     return f"    {quote(m['id'])} [label=<{table}>{style}];"
 
 
-def _edge(e: Edge) -> str:
+def _edge(e: Edge, options: RenderOptions) -> str:
     if e.kind == "ForeignKey":
         attrs = f'arrowhead={"teeodot" if e.null else "teetee"}, arrowtail=crowodot, dir=both'
     elif e.kind == "OneToOneField":
@@ -83,7 +85,10 @@ def _edge(e: Edge) -> str:
         attrs = "arrowhead=crowodot, arrowtail=crowodot, dir=both"
     else:
         attrs = 'arrowhead=empty, style=dashed, color="#666666"'
-    label = e.label
+    colour = edge_colour(e, options)
+    if colour:
+        attrs += f", color={quote(colour)}, fontcolor={quote(colour)}"
+    label = edge_caption(e, options)
     return f"  {quote(e.source)} -> {quote(e.target)} [label={quote(label)}, {attrs}];"
 
 
@@ -93,7 +98,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     title = (doc.get("metadata") or {}).get("title") or "djatlas"
     out = [
         "digraph djatlas {",
-        f"  graph [newrank=true, rankdir=LR, fontname=Helvetica, fontsize=12, labelloc=t, "
+        f"  graph [newrank=true, rankdir={options.rankdir or 'LR'}, fontname=Helvetica, "
+        "fontsize=12, labelloc=t, "
         f"label={quote(title)}, nodesep=0.4, ranksep=0.8];",
         "  node [shape=plain, fontname=Helvetica, fontsize=10];",
         "  edge [fontname=Helvetica, fontsize=9, color=\"#444444\"];",
@@ -104,6 +110,6 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         out.append(f'    label={quote(app)}; style="rounded"; color="#999999";')
         out.extend(_node(view, m, colour) for m in models)
         out.append("  }")
-    out.extend(_edge(e) for e in view.edges)
+    out.extend(_edge(e, options) for e in view.edges)
     out.append("}")
     return "\n".join(out) + "\n"

@@ -220,6 +220,14 @@ def _excluded(model: dict[str, Any], globs: list[str]) -> bool:
     )
 
 
+def _installed(doc: dict[str, Any], model: dict[str, Any]) -> bool:
+    """The model's app is in its project's INSTALLED_APPS (``apps[].installed``)."""
+    for app in doc.get("apps") or []:
+        if model["label"] in app.get("models", []) and app.get("project") == model.get("project"):
+            return app.get("installed") is True
+    return False
+
+
 def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
     """Apply the shared filters to ``doc`` and return the :class:`View` to draw."""
     options = options or RenderOptions()
@@ -235,6 +243,10 @@ def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
         models = [m for m in models if not m.get("abstract")]
     if options.exclude_models:
         models = [m for m in models if not _excluded(m, options.exclude_models)]
+    if options.include_models:
+        models = [m for m in models if _excluded(m, options.include_models)]
+    if options.installed_only:
+        models = [m for m in models if _installed(doc, m)]
     if options.apps:
         models = [m for m in models if m["app_label"] in options.apps]
     if options.model:

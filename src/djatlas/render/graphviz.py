@@ -1,4 +1,4 @@
-"""SVG and PNG diagrams (``--format svg`` / ``png``) drawn by Graphviz's ``dot`` program."""
+"""SVG, PNG and PDF diagrams (``--format svg`` / ``png`` / ``pdf``) drawn by Graphviz's ``dot``."""
 
 from __future__ import annotations
 
@@ -59,3 +59,8 @@ def render_svg(doc: dict[str, Any], options: RenderOptions) -> str:
 def render_png(doc: dict[str, Any], options: RenderOptions) -> bytes:
     """The DOT diagram as PNG bytes."""
     return run_dot(dot_renderer.render(doc, options), "png", _timeout(options))
+
+
+def render_pdf(doc: dict[str, Any], options: RenderOptions) -> bytes:
+    """The DOT diagram as PDF bytes."""
+    return run_dot(dot_renderer.render(doc, options), "pdf", _timeout(options))

@@ -15,6 +15,7 @@ from typing import Any
 
 from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
+from djatlas.render.style import edge_caption, field_caption, model_caption
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _EMPHASIS = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an underscore not inside a word
@@ -68,11 +69,12 @@ def _keys(f: dict[str, Any]) -> str:
     return ", ".join(keys)
 
 
-def _attribute(f: dict[str, Any]) -> str:
+def _attribute(f: dict[str, Any], options: RenderOptions) -> str:
     name = _ascii_token(f["name"], "f")
     notes = []
-    if name != f["name"]:
-        notes.append(f["name"])
+    caption = field_caption(f, options)
+    if name != caption:
+        notes.append(caption)
     rel = f.get("relation") or {}
     if rel:
         target = rel.get("target") or rel.get("target_raw") or "?"
@@ -91,9 +93,12 @@ def _attribute(f: dict[str, Any]) -> str:
 def _entity(
     view: View, model: dict[str, Any], drawn_m2m: set[tuple[str, str]], ids: dict[str, str]
 ) -> list[str]:
-    head = f'    {ids[model["id"]]}["{_text(view.title(model))}"]'
+    caption = view.title(model)
+    if view.options.verbose_names:
+        caption = f"{model_caption(model, view.options)} ({caption})"
+    head = f'    {ids[model["id"]]}["{_text(caption)}"]'
     attributes = [
-        "        " + _attribute(f)
+        "        " + _attribute(f, view.options)
         for f in view.fields(model)
         if (model["id"], f["name"]) not in drawn_m2m
     ]
@@ -102,8 +107,20 @@ def _entity(
     return [head + " {", *attributes, "    }"]
 
 
-def _relationship(e: Edge, ids: dict[str, str]) -> str:
+def _caption(e: Edge, options: RenderOptions) -> str:
+    if not options.edge_labels:
+        return ""
+    if e.kind in ("proxy", "abstract"):
+        return e.label
+    text = e.name + (f" through {e.through}" if e.through else "")
+    return text + edge_caption(e, options)[len(e.label) :]  # " (CASCADE)" with colours
+
+
+def _relationship(e: Edge, ids: dict[str, str], options: RenderOptions) -> str:
+    """One relationship line; Mermaid ER diagrams cannot colour an edge, so with
+    ``--color-on-delete`` its caption names the on_delete instead."""
     src, dst = ids[e.source], ids[e.target]
+    caption = _text(_caption(e, options))
     if e.kind == "ForeignKey":
         line = f"{dst} {'|o' if e.null else '||'}--o{{ {src}"
     elif e.kind == "OneToOneField":
@@ -111,13 +128,13 @@ def _relationship(e: Edge, ids: dict[str, str]) -> str:
     elif e.kind == "ManyToManyField":
         line = f"{src} }}o--o{{ {dst}"
     elif e.kind == "parent":
-        return f'    {dst} ||--o| {src} : "multi-table parent"'
+        caption = "multi-table parent" if options.edge_labels else ""
+        return f'    {dst} ||--o| {src} : "{caption}"'
     elif e.kind == "proxy":
-        return f'    {src} }}o..|| {dst} : "proxy of"'
+        return f'    {src} }}o..|| {dst} : "{caption}"'
     else:  # abstract
-        return f'    {src} }}o..|| {dst} : "extends"'
-    label = e.name + (f" through {e.through}" if e.through else "")
-    return f'    {line} : "{_text(label)}"'
+        return f'    {src} }}o..|| {dst} : "{caption}"'
+    return f'    {line} : "{caption}"'
 
 
 def erdiagram(view: View, models: list[dict[str, Any]] | None = None,
@@ -128,10 +145,12 @@ def erdiagram(view: View, models: list[dict[str, Any]] | None = None,
     drawn_m2m = {(e.source, e.name) for e in edges if e.kind == "ManyToManyField"}
     ids = view.node_ids(entity_id)
     lines = ["erDiagram"]
+    if view.options.rankdir:
+        lines.append(f"    direction {view.options.rankdir}")
     for m in models:
         lines.extend(_entity(view, m, drawn_m2m, ids))
     for e in sorted(edges, key=lambda e: (ids[e.source], ids[e.target], e.kind, e.name)):
-        lines.append(_relationship(e, ids))
+        lines.append(_relationship(e, ids, view.options))
     return "\n".join(lines) + "\n"
 
 

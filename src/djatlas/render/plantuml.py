@@ -13,6 +13,7 @@ from typing import Any
 from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
 from djatlas.render.mermaid import entity_id
+from djatlas.render.style import edge_caption, edge_colour, field_caption, model_caption
 
 _BAD = re.compile(r"[\r\n\t\u2028\u2029]+")
 
@@ -33,7 +34,7 @@ def _type(f: dict[str, Any]) -> str:
     return base
 
 
-def _field(f: dict[str, Any]) -> str:
+def _field(f: dict[str, Any], options: RenderOptions) -> str:
     marker = "" if f.get("null") or f.get("primary_key") else "* "
     stereo = []
     if f.get("primary_key"):
@@ -41,22 +42,26 @@ def _field(f: dict[str, Any]) -> str:
     if (f.get("relation") or {}).get("kind") in ("ForeignKey", "OneToOneField"):
         stereo.append("FK")
     tags = f" <<{','.join(stereo)}>>" if stereo else ""
-    return f"    {marker}{_text(f['name'])} : {_text(_type(f))}{tags}"
+    return f"    {marker}{_text(field_caption(f, options))} : {_text(_type(f))}{tags}"
 
 
 def _entity(view: View, m: dict[str, Any], ids: dict[str, str]) -> list[str]:
     stereo = " <<abstract>>" if m.get("abstract") else " <<proxy>>" if m.get("proxy") else ""
-    head = f'  entity "{_text(view.title(m))}" as {ids[m["id"]]}{stereo}'
+    caption = view.title(m)
+    if view.options.verbose_names:
+        caption = f"{model_caption(m, view.options)} ({caption})"
+    head = f'  entity "{_text(caption)}" as {ids[m["id"]]}{stereo}'
     fields = view.fields(m)
     if not fields:
         return [head]
     keys = [f for f in fields if f.get("primary_key")]
     rest = [f for f in fields if not f.get("primary_key")]
-    body = [_field(f) for f in keys] + ["    --"] + [_field(f) for f in rest]
+    body = [_field(f, view.options) for f in keys] + ["    --"]
+    body += [_field(f, view.options) for f in rest]
     return [head + " {", *body, "  }"]
 
 
-def _link(e: Edge, ids: dict[str, str]) -> str:
+def _link(e: Edge, ids: dict[str, str], options: RenderOptions) -> str:
     src, dst = ids[e.source], ids[e.target]
     if e.kind == "ForeignKey":
         arrow = "}o--o|" if e.null else "}o--||"
@@ -66,8 +71,11 @@ def _link(e: Edge, ids: dict[str, str]) -> str:
         arrow = "}o--o{"
     else:
         arrow = "..|>"
-    label = e.label
-    return f"{src} {arrow} {dst} : {_text(label)}"
+    colour = edge_colour(e, options)
+    if colour:  # "}o--||" -> "}o-[#dc2626]-||"
+        arrow = arrow[:3] + f"[{colour}]" + arrow[3:]
+    label = edge_caption(e, options)
+    return f"{src} {arrow} {dst}" + (f" : {_text(label)}" if label else "")
 
 
 def render(doc: dict[str, Any], options: RenderOptions) -> str:
@@ -78,11 +86,13 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     if title:
         out.append(f"title {_text(title)}")
     ids = view.node_ids(entity_id)
+    if options.rankdir in ("LR", "RL"):
+        out.append("left to right direction")
     for app, models in view.apps():
         out.append(f'package "{_text(app)}" {{')
         for m in models:
             out.extend(_entity(view, m, ids))
         out.append("}")
-    out.extend(_link(e, ids) for e in view.edges)
+    out.extend(_link(e, ids, options) for e in view.edges)
     out.append("@enduml")
     return "\n".join(out) + "\n"
