@@ -355,9 +355,17 @@ def _headings(models: list[dict]) -> list[str]:
     seen: dict[str, int] = {}
     for h in first:
         seen[h] = seen.get(h, 0) + 1
-    return [
-        plain(h if seen[h] == 1 else f"{m['name']} ({m['app_label']}, {m['module']})")
+    second = [
+        h if seen[h] == 1 else f"{m['name']} ({m['app_label']}, {m['module']})"
         for h, m in zip(first, models)
+    ]
+    again: dict[str, int] = {}
+    for h in second:
+        again[h] = again.get(h, 0) + 1
+    # The same module in two projects of a monorepo: the model's unique id tells them apart.
+    return [
+        plain(h if again[h] == 1 else f"{m['name']} ({m['app_label']}, {m.get('id') or h})")
+        for h, m in zip(second, models)
     ]
 
 
