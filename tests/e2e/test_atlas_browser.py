@@ -51,8 +51,9 @@ def test_search_open_follow_and_diagram(probe, tmp_path, artifacts):
     page.locator("#results a.model-link", has_text="Product").first.click()
     page.wait_for_selector("#model-title[data-label='shop.Product']")
     assert page.locator("#fields tr[data-field]").count() == 10
-    sku = page.locator("#fields tr[data-field='sku']").inner_text()
-    assert "parent from core.models.Item" in sku
+    sku = page.locator("#fields tr[data-field='sku'] .badge")
+    assert sku.get_attribute("title") == "parent from core.models.Item"
+    assert sku.inner_text() == "parent · Item"
     assert page.locator("#fields tr[data-field='status'] td.params").inner_text().count("draft")
     page.screenshot(path=str(artifacts / "atlas-model.png"), full_page=False)
 

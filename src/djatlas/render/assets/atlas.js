@@ -13,7 +13,7 @@
   var INCOMING = new Map();
   var SEARCH_LIMIT = 50;
   var LIST_LIMIT = 300;
-  var state = { cy: null, openApps: new Set(), current: null };
+  var state = { cy: null, openApps: new Set(), current: null, layoutOpts: { ghosts: false, dir: 'LR', labels: true, onDelete: false } };
   window.djatlas = state;
 
   MODELS.forEach(function (m) {
@@ -225,14 +225,17 @@
       if (rel.related_name) relCell.push(h('div', { class: 'mono' }, 'related_name=' + rel.related_name));
     }
     var params = Object.keys(f.params || {}).map(function (k) { return k + '=' + fmtValue(f.params[k]); }).join(', ');
-    var origin = f.origin !== 'declared' ? h('div', { class: 'badge' }, f.origin + ((f.origin === 'inherited' || f.origin === 'parent') && f.defined_in ? ' from ' + f.defined_in : '')) : null;
+    var from = (f.origin === 'inherited' || f.origin === 'parent') && f.defined_in ? f.defined_in : '';
+    var origin = f.origin !== 'declared' ? h('div', { class: 'badge', title: from ? f.origin + ' from ' + from : f.origin }, f.origin + (from ? ' · ' + from.split('.').pop() : '')) : null;
+    /* Long cells are clamped to three lines (rows stay short on big models); a click shows all. */
+    function clamp(content, extra) { return h('div', { class: 'clamp' + (extra ? ' ' + extra : ''), title: typeof content === 'string' ? content : null, onclick: function () { this.classList.toggle('open'); } }, content); }
     return h('tr', { class: f.origin, 'data-field': f.name },
-      h('td', null, h('code', null, f.name), origin),
-      h('td', null, h('code', null, f.type || '?'), f.django_type && f.django_type !== f.type ? h('div', { class: 'mono' }, f.django_type) : null),
-      h('td', { class: 'mono' }, f.column || '—'),
+      h('td', null, clamp([h('code', null, f.name), origin])),
+      h('td', null, clamp([h('code', null, f.type || '?'), f.django_type && f.django_type !== f.type ? h('div', { class: 'mono' }, f.django_type) : null])),
+      h('td', { class: 'mono' }, clamp(f.column || '—')),
       h('td', null, flags.join(', ')),
-      h('td', null, relCell),
-      h('td', { class: 'params mono' }, params),
+      h('td', null, relCell ? clamp(relCell) : null),
+      h('td', { class: 'params mono' }, clamp(params)),
       h('td', { class: 'mono' }, f.line ? String(f.line) : ''));
   }
 
@@ -267,7 +270,8 @@
     el.appendChild(kv);
 
     el.appendChild(h('h2', null, 'Fields (' + (m.fields || []).length + ')'));
-    var t = h('table', { id: 'fields' }, h('tr', null, ['Name', 'Type', 'Column', 'Flags', 'Relation', 'Parameters', 'Line'].map(function (c) { return h('th', null, c); })));
+    var t = h('table', { id: 'fields', class: 'fields' }, h('colgroup', null, ['name', 'type', 'column', 'flags', 'relation', 'params', 'line'].map(function (c) { return h('col', { class: 'c-' + c }); })),
+      h('tr', null, ['Name', 'Type', 'Column', 'Flags', 'Relation', 'Parameters', 'Line'].map(function (c) { return h('th', null, c); })));
     (m.fields || []).forEach(function (f) { t.appendChild(fieldRow(m, f)); });
     el.appendChild(t);
 
@@ -374,7 +378,7 @@
       if (f.origin === 'parent') return;
       if (rel && rel.target_id && BY_ID.has(rel.target_id) && ['ForeignKey', 'OneToOneField', 'ManyToManyField'].indexOf(rel.kind) >= 0) {
         if (rel.parent_link && (m.parent_ids || []).indexOf(rel.target_id) >= 0) out.push({ target: rel.target_id, kind: 'parent', label: 'parent' });
-        else out.push({ target: rel.target_id, kind: rel.kind, label: f.name });
+        else out.push({ target: rel.target_id, kind: rel.kind, label: f.name, onDelete: (rel.on_delete || '').split('(')[0] });
       }
     });
     if (m.proxy && m.concrete_model_id && m.concrete_model_id !== m.id && BY_ID.has(m.concrete_model_id)) out.push({ target: m.concrete_model_id, kind: 'proxy', label: 'proxy of' });
@@ -425,18 +429,35 @@
       depthSel = h('select', { id: 'scope-depth', onchange: function () { location.hash = diagramHref('model', label, depthSel.value); } });
       [1, 2, 3, 4, 5].forEach(function (d) { depthSel.appendChild(h('option', { value: String(d), selected: d === depth ? 'selected' : null }, 'depth ' + d)); });
     }
-    var ghosts = h('input', { type: 'checkbox', id: 'show-external', checked: kind === 'all' ? null : 'checked', onchange: function () { draw(); } });
+    /* Readable by default: only the scope's own models; related models of other scopes, layout
+       direction, edge captions and on_delete colours are the reader's choice (kept while browsing). */
+    var opts = state.layoutOpts;
+    var ghosts = h('input', { type: 'checkbox', id: 'show-external', checked: opts.ghosts ? 'checked' : null, onchange: function () { opts.ghosts = ghosts.checked; draw(); } });
+    var dirSel = h('select', { id: 'layout-dir', title: 'layout direction', onchange: function () { opts.dir = dirSel.value; draw(); } });
+    [['LR', 'left → right'], ['TB', 'top → bottom'], ['RL', 'right → left'], ['BT', 'bottom → top']].forEach(function (d) {
+      dirSel.appendChild(h('option', { value: d[0], selected: opts.dir === d[0] ? 'selected' : null }, d[1]));
+    });
+    var labelsBox = h('input', { type: 'checkbox', id: 'edge-labels', checked: opts.labels ? 'checked' : null, onchange: function () { opts.labels = labelsBox.checked; draw(); } });
+    var colourBox = h('input', { type: 'checkbox', id: 'colour-on-delete', checked: opts.onDelete ? 'checked' : null, onchange: function () { opts.onDelete = colourBox.checked; draw(); } });
     var info = h('span', { class: 'info', id: 'diagram-info' });
     var title = kind === 'all' ? 'Whole project' : kind === 'app' ? 'App ' + label : 'Around ' + (BY_ID.has(label) ? titleOf(BY_ID.get(label)) : label);
     main.appendChild(h('div', { class: 'toolbar' }, h('strong', null, title), appSel, depthSel,
       kind === 'model' ? h('a', { class: 'btn', href: modelHref(label) }, 'Open model') : null,
       h('a', { class: 'btn', href: diagramHref('all'), id: 'scope-all' }, 'Whole project'),
       h('label', null, ghosts, ' related models of other scopes'),
+      dirSel, h('label', null, labelsBox, ' edge labels'),
+      h('label', { title: 'CASCADE red, PROTECT/RESTRICT orange, SET_NULL blue, SET_DEFAULT/SET purple, DO_NOTHING grey' }, colourBox, ' colour by on_delete'),
       h('button', { class: 'btn', type: 'button', onclick: function () { if (state.cy) state.cy.fit(undefined, 30); } }, 'Fit'),
       info));
     var box = h('div', { id: 'cy' });
     main.appendChild(box);
     if (typeof window.cytoscape !== 'function') { info.textContent = 'diagram library failed to load'; return; }
+
+    function edgeElement(id, source, e) {
+      var colour = opts.onDelete && ON_DELETE_COLOURS[e.onDelete];
+      return { data: { id: id, source: source, target: e.target, label: opts.labels ? e.label : '', kind: e.kind, onDelete: e.onDelete || '' },
+        classes: colour ? 'od-' + e.onDelete : '' };
+    }
 
     function draw() {
       if (state.cy) { state.cy.destroy(); state.cy = null; }
@@ -445,14 +466,14 @@
       core.forEach(function (l) {
         edgesOf(BY_ID.get(l)).forEach(function (e, i) {
           if (!core.has(e.target)) { if (!ghosts.checked) return; nodes.set(e.target, true); }
-          edges.push({ data: { id: 'e:' + l + ':' + i, source: l, target: e.target, label: e.label, kind: e.kind } });
+          edges.push(edgeElement('e:' + l + ':' + i, l, e));
         });
       });
       if (ghosts.checked) {
         MODELS.forEach(function (m) {
           if (core.has(m.id)) return;
           edgesOf(m).forEach(function (e, i) {
-            if (core.has(e.target)) { nodes.set(m.id, true); edges.push({ data: { id: 'e:' + m.id + ':' + i, source: m.id, target: e.target, label: e.label, kind: e.kind } }); }
+            if (core.has(e.target)) { nodes.set(m.id, true); edges.push(edgeElement('e:' + m.id + ':' + i, m.id, e)); }
           });
         });
       }
@@ -465,7 +486,9 @@
       });
       var n = nodes.size;
       var big = n > 600;
-      info.textContent = n + ' models, ' + edges.length + ' links' + (big ? ' — grid layout (too many for a layered layout)' : '');
+      var own = 0; nodes.forEach(function (external) { if (!external) own++; });
+      info.textContent = n + ' models' + (n > own ? ' (' + (n - own) + ' of other scopes)' : '') + ', ' + edges.length + ' links' + (big ? ' — grid layout (too many for a layered layout)' : '');
+      info.setAttribute('data-models', String(n));
       document.body.setAttribute('data-diagram', 'loading');
       var cy = window.cytoscape({
         container: box, elements: els.concat(edges),
@@ -482,7 +505,10 @@
           { selector: 'edge[kind = "ManyToManyField"]', style: { 'source-arrow-shape': 'triangle', 'line-color': '#a371f7', 'target-arrow-color': '#a371f7', 'source-arrow-color': '#a371f7' } },
           { selector: 'edge[kind = "OneToOneField"]', style: { 'target-arrow-shape': 'tee', 'line-color': '#1f883d', 'target-arrow-color': '#1f883d' } },
           { selector: 'edge[kind = "parent"], edge[kind = "proxy"], edge[kind = "abstract"]', style: { 'line-style': 'dashed', 'target-arrow-shape': 'triangle-backcurve', 'target-arrow-fill': 'hollow' } }
-        ],
+        ].concat(Object.keys(ON_DELETE_COLOURS).map(function (k) {
+          var c = ON_DELETE_COLOURS[k];
+          return { selector: 'edge.od-' + k, style: { 'line-color': c, 'target-arrow-color': c, 'source-arrow-color': c, color: c, width: 2 } };
+        })),
         layout: { name: 'preset' }
       });
       state.cy = cy;
@@ -491,7 +517,7 @@
       cy.on('mouseout', 'node', function () { box.style.cursor = ''; });
       var layout = big || !window.cytoscape('layout', 'dagre')
         ? { name: 'grid', avoidOverlap: true, condense: true, sort: function (a, b) { return a.id() < b.id() ? -1 : 1; } }
-        : { name: 'dagre', rankDir: 'LR', nodeSep: 20, rankSep: 70, edgeSep: 10 };
+        : { name: 'dagre', rankDir: opts.dir, nodeSep: 20, rankSep: 70, edgeSep: 10 };
       layout.fit = true; layout.padding = 30; layout.animate = false;
       cy.one('layoutstop', function () {
         if (kind === 'model') { var c = cy.getElementById(label); c.select(); }
@@ -501,6 +527,7 @@
     }
     draw();
   }
+  var ON_DELETE_COLOURS = { CASCADE: '#dc2626', PROTECT: '#d97706', RESTRICT: '#d97706', SET_NULL: '#2563eb', SET_DEFAULT: '#7c3aed', SET: '#7c3aed', DO_NOTHING: '#6b7280' };
   function defaultApp() {
     var biggest = null;
     APPS.forEach(function (a) { if (a.models.length && (!biggest || a.models.length > biggest.models.length)) biggest = a; });
