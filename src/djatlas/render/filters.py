@@ -278,7 +278,14 @@ def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
 
 def filtering(options: RenderOptions) -> bool:
     """Whether ``options`` select only part of the models."""
-    return bool(options.apps or options.model or options.exclude_models or options.hide_abstract)
+    return bool(
+        options.apps
+        or options.model
+        or options.exclude_models
+        or options.include_models
+        or options.installed_only
+        or options.hide_abstract
+    )
 
 
 def filter_document(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
@@ -310,6 +317,8 @@ def filter_document(doc: dict[str, Any], options: RenderOptions) -> dict[str, An
             "model": options.model,
             "depth": options.depth if options.model else None,
             "exclude_models": list(options.exclude_models),
+            "include_models": list(options.include_models),
+            "installed_only": options.installed_only,
             "hide_abstract": options.hide_abstract,
             "models_total": len(doc.get("models") or []),
             "related_outside": _outside(models, keep),
