@@ -170,8 +170,11 @@ def snapshot_djatlas(rev: str, dest: Path) -> tuple[list[str], str]:
     # Like an installed package: byte-compiled once (pip does this at install time; the peers'
     # venvs have their .pyc files, and PYTHONDONTWRITEBYTECODE=1 would otherwise make every run
     # compile djatlas from source, ~20 ms), started by a console-script-like launcher.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "src")],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(dest / "src")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     launcher = dest / "djatlas"
     launcher.write_text(
         f"#!{sys.executable}\n"

@@ -163,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         if args.time:
             old, new = _time(root, files, args.time)
-            print(f"  parse+summarize (CPU time), median of {args.time}: ast {old * 1000:.1f} ms, "
-                  f"tree-sitter {new * 1000:.1f} ms ({new / old:.2f}x)")
+            print(
+                f"  parse+summarize (CPU time), median of {args.time}: ast {old * 1000:.1f} ms, "
+                f"tree-sitter {new * 1000:.1f} ms ({new / old:.2f}x)"
+            )
     return 1 if different else 0
 
 

@@ -23,6 +23,7 @@ def _private_cache_home(tmp_path_factory):
     else:
         os.environ["XDG_CACHE_HOME"] = old
 
+
 __all__ = ["write_tree"]
 
 

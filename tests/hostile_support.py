@@ -44,7 +44,11 @@ def check_accounting(doc: dict[str, Any]) -> None:
             assert f["reason"], f
     s = doc["summary"]
     assert (s["files_parsed"], s["files_not_needed"], s["files_skipped"], s["files_failed"]) == (
-        statuses["parsed"], statuses["not_needed"], statuses["skipped"], statuses["failed"])
+        statuses["parsed"],
+        statuses["not_needed"],
+        statuses["skipped"],
+        statuses["failed"],
+    )
     failed = {f["path"] for f in doc["files"] if f["status"] == "failed"}
     reported = {d["file"] for d in doc["diagnostics"] if d["code"] == "DJA110"}
     assert failed == reported
@@ -89,11 +93,12 @@ def _check_code_spans(cell: str, row: str) -> None:
     while runs:
         opening = runs.pop(0)
         assert opening in runs, f"unclosed code span in {row!r}"
-        runs = runs[runs.index(opening) + 1:]
+        runs = runs[runs.index(opening) + 1 :]
 
 
 def roundtrip_json(text: str) -> Any:
     """Parse JSON strictly (no NaN) and check it re-encodes."""
+
     def no_constants(name: str) -> None:
         raise AssertionError(f"non-standard JSON constant {name}")
 

@@ -28,7 +28,7 @@ from typing import Any
 
 PYTHON = "/work/venv/bin/python"
 
-DUMP = r'''
+DUMP = r"""
 import inspect, json, os, sys
 import django
 django.setup()
@@ -154,7 +154,7 @@ for m in seen:
         key = m._meta.label if not m._meta.abstract else m.__module__ + "." + m.__qualname__
         out["models"][key] = model(m)
 print(json.dumps(out, indent=1, sort_keys=True, default=repr))
-'''
+"""
 
 
 def find_settings(files: dict[str, str]) -> str:
@@ -171,10 +171,12 @@ def truth(files: dict[str, str], settings: str | None = None) -> dict[str, Any]:
             path = Path(tmp, rel)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings or find_settings(files),
-                   PYTHONPATH=tmp)
-        proc = subprocess.run([PYTHON, "-c", DUMP, tmp], cwd=tmp, env=env, capture_output=True,
-                              text=True, check=False)
+        env = dict(
+            os.environ, DJANGO_SETTINGS_MODULE=settings or find_settings(files), PYTHONPATH=tmp
+        )
+        proc = subprocess.run(
+            [PYTHON, "-c", DUMP, tmp], cwd=tmp, env=env, capture_output=True, text=True, check=False
+        )
         if proc.returncode:
             return {"error": proc.stderr.strip().splitlines()[-1], "stderr": proc.stderr}
         return json.loads(proc.stdout)
@@ -200,26 +202,48 @@ def summarise(result: dict[str, Any]) -> Any:
     """The fixture's own models only, one line per field / reverse relation."""
     if "error" in result:
         return result
-    out: dict[str, Any] = {k: result[k] for k in ("settings", "AUTH_USER_MODEL",
-                                                    "DEFAULT_AUTO_FIELD")}
-    out["apps"] = [f"{a['label']} {a['name']} {a['class']} {a['default_auto_field']}"
-                   for a in result["apps"] if not a["name"].startswith("django.")]
+    out: dict[str, Any] = {
+        k: result[k] for k in ("settings", "AUTH_USER_MODEL", "DEFAULT_AUTO_FIELD")
+    }
+    out["apps"] = [
+        f"{a['label']} {a['name']} {a['class']} {a['default_auto_field']}"
+        for a in result["apps"]
+        if not a["name"].startswith("django.")
+    ]
     for key, m in sorted(result["models"].items()):
         if m["module"].startswith("django.") or (m["auto_created"] and "_" not in key):
             continue
         fields = []
         for f in m["fields"]:
-            line = f"{f['name']}: {f['class']} col={f['column']} null={f['null']} " \
-                   f"uniq={f['unique']} pk={f['primary_key']} ml={f['max_length']} on={f['model']}"
+            line = (
+                f"{f['name']}: {f['class']} col={f['column']} null={f['null']} "
+                f"uniq={f['unique']} pk={f['primary_key']} ml={f['max_length']} on={f['model']}"
+            )
             if f.get("relation"):
                 line += " REL " + " ".join(f"{k}={v}" for k, v in sorted(f["relation"].items()))
             fields.append(line)
-        out[key] = {k: m[k] for k in ("label", "db_table", "abstract", "proxy", "concrete_model",
-                                      "parents", "pk", "line", "doc", "module", "auto_created")}
+        out[key] = {
+            k: m[k]
+            for k in (
+                "label",
+                "db_table",
+                "abstract",
+                "proxy",
+                "concrete_model",
+                "parents",
+                "pk",
+                "line",
+                "doc",
+                "module",
+                "auto_created",
+            )
+        }
         out[key]["meta"] = {k: v for k, v in m["meta"].items() if v not in ([], (), None)}
         out[key]["fields"] = fields
-        out[key]["reverse"] = [f"{r['accessor']} <- {r['model']}.{r['field']} hidden={r['hidden']}"
-                               for r in m["reverse"]]
+        out[key]["reverse"] = [
+            f"{r['accessor']} <- {r['model']}.{r['field']} hidden={r['hidden']}"
+            for r in m["reverse"]
+        ]
     return out
 
 

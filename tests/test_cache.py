@@ -80,8 +80,12 @@ def edit(path: Path, text: str, seconds: int = 30) -> None:
 
 
 def scan_json(root: Path, cache_dir: Path | None, **kw: Any) -> str:
-    opts = ScanOptions(timing=False, use_cache=cache_dir is not None,
-                       cache_dir=str(cache_dir) if cache_dir else None, **kw)
+    opts = ScanOptions(
+        timing=False,
+        use_cache=cache_dir is not None,
+        cache_dir=str(cache_dir) if cache_dir else None,
+        **kw,
+    )
     _summary, text = scan_rendered(str(root), opts, "json", dumps)
     return text.decode("utf-8")
 
@@ -144,8 +148,9 @@ def test_cached_output_equals_uncached(tree: Path, tmp_path: Path) -> None:
     assert dumps(doc) == cold
 
 
-def test_warm_scan_reads_and_parses_nothing(tree: Path, tmp_path: Path, parses, hashed,
-                                            monkeypatch) -> None:
+def test_warm_scan_reads_and_parses_nothing(
+    tree: Path, tmp_path: Path, parses, hashed, monkeypatch
+) -> None:
     cache = tmp_path / "cache"
     scan_json(tree, cache)
     assert parses and hashed
@@ -161,8 +166,9 @@ def test_warm_scan_reads_and_parses_nothing(tree: Path, tmp_path: Path, parses, 
     assert parses == [] and hashed == []
 
 
-def test_per_file_cache_when_the_report_cannot_be_reused(tree: Path, tmp_path: Path, parses,
-                                                          hashed) -> None:
+def test_per_file_cache_when_the_report_cannot_be_reused(
+    tree: Path, tmp_path: Path, parses, hashed
+) -> None:
     cache = tmp_path / "cache"
     cold = scan_json(tree, cache)
     parses.clear()
@@ -212,8 +218,9 @@ def test_delete_file(tree: Path, tmp_path: Path) -> None:
     warm = scan_json(tree, cache)
     assert [m["name"] for m in json.loads(warm)["models"]] == ["Stamped"]
     assert warm == scan_json(tree, None)
-    entries = json.loads((Path(cache_mod.cache_folder(str(tree), str(cache))) / "files.json")
-                         .read_text())["files"]
+    entries = json.loads(
+        (Path(cache_mod.cache_folder(str(tree), str(cache))) / "files.json").read_text()
+    )["files"]
     assert "shop/models.py" not in entries and "shop/views.py" not in entries
 
 
@@ -255,14 +262,23 @@ def test_corrupt_cache_is_ignored_and_rebuilt(tree: Path, tmp_path: Path, damage
     for name in CACHE_FILES:
         p = folder / name
         data = p.read_bytes()
-        p.write_bytes({
-            "garbage": b"{not json",
-            "truncated": data[: len(data) // 2],
-            "empty": b"",
-            "wrong-shape": json.dumps({"stamp": cache_mod.code_stamp(), "files": {"a": [1]},
-                                       "key": 3, "report": [], "stats": 5}).encode(),
-            "binary": os.urandom(300),
-        }[damage])
+        p.write_bytes(
+            {
+                "garbage": b"{not json",
+                "truncated": data[: len(data) // 2],
+                "empty": b"",
+                "wrong-shape": json.dumps(
+                    {
+                        "stamp": cache_mod.code_stamp(),
+                        "files": {"a": [1]},
+                        "key": 3,
+                        "report": [],
+                        "stats": 5,
+                    }
+                ).encode(),
+                "binary": os.urandom(300),
+            }[damage]
+        )
     assert scan_json(tree, cache) == cold
     assert scan_json(tree, cache) == cold
     json.loads((folder / "files.json").read_text())  # rewritten whole
@@ -270,8 +286,9 @@ def test_corrupt_cache_is_ignored_and_rebuilt(tree: Path, tmp_path: Path, damage
 
 @pytest.mark.parametrize("name", ["report.json", "render-json.txt"])
 @pytest.mark.parametrize("body", [b'{"models": "garbage"}', b"[]", b"{}", b"\xff\xfe"])
-def test_tampered_report_bodies_are_ignored(tree: Path, tmp_path: Path, name: str,
-                                            body: bytes) -> None:
+def test_tampered_report_bodies_are_ignored(
+    tree: Path, tmp_path: Path, name: str, body: bytes
+) -> None:
     cache = tmp_path / "cache"
     cold = scan_json(tree, cache)
     doc = dumps(scan_document(str(tree), ScanOptions(timing=False, use_cache=False)))
@@ -345,23 +362,49 @@ def test_cache_is_json_only(tree: Path, tmp_path: Path) -> None:
 
 def test_no_cache_writes_nothing(tree: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    out = subprocess.run([sys.executable, "-m", "djatlas", "scan", str(tree), "-f", "json",
-                          "--no-timing", "--no-cache"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "djatlas",
+            "scan",
+            str(tree),
+            "-f",
+            "json",
+            "--no-timing",
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout)["summary"]["models"] == 3
     assert not (tmp_path / "xdg").exists()
-    subprocess.run([sys.executable, "-m", "djatlas", "scan", str(tree), "-f", "json", "-q"],
-                   capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "djatlas", "scan", str(tree), "-f", "json", "-q"],
+        capture_output=True,
+        check=True,
+    )
     (folder,) = (tmp_path / "xdg" / "djatlas").iterdir()
     assert folder.name == os.path.basename(cache_mod.cache_folder(str(tree)))
 
 
 def test_cli_cache_dir_and_formats(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    base = [sys.executable, "-m", "djatlas", "scan", str(tree), "--no-timing", "--cache-dir",
-            str(cache)]
+    base = [
+        sys.executable,
+        "-m",
+        "djatlas",
+        "scan",
+        str(tree),
+        "--no-timing",
+        "--cache-dir",
+        str(cache),
+    ]
     for fmt in ("json", "markdown", "yaml"):
-        cold = subprocess.run(base[:-2] + ["--no-cache", "-f", fmt], capture_output=True,
-                              check=True).stdout
+        cold = subprocess.run(
+            base[:-2] + ["--no-cache", "-f", fmt], capture_output=True, check=True
+        ).stdout
         one = subprocess.run(base + ["-f", fmt], capture_output=True, check=True).stdout
         two = subprocess.run(base + ["-f", fmt], capture_output=True, check=True).stdout
         assert cold == one == two, fmt
@@ -371,8 +414,9 @@ def test_metadata_is_fresh_on_a_cached_answer(tree: Path, tmp_path: Path) -> Non
     cache = tmp_path / "cache"
     scan_rendered(str(tree), ScanOptions(cache_dir=str(cache), title="First"), "json", dumps)
     title = 'Second "quoted" \\ \ud800 \u00e9'
-    _summary, text = scan_rendered(str(tree), ScanOptions(cache_dir=str(cache), title=title),
-                                   "json", dumps)
+    _summary, text = scan_rendered(
+        str(tree), ScanOptions(cache_dir=str(cache), title=title), "json", dumps
+    )
     meta = json.loads(text)["metadata"]
     assert meta["duration_ms"] is not None and meta["scanned_at"]
     assert b"@@djatlas" not in text
@@ -385,15 +429,28 @@ def test_metadata_is_fresh_on_a_cached_answer(tree: Path, tmp_path: Path) -> Non
 def test_concurrent_scans(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     for i in range(6):  # more files so the scans overlap
-        write_tree(tree, {f"shop/extra{i}.py": MODELS.replace("Product", f"P{i}")
-                          .replace("Order", f"O{i}")})
+        write_tree(
+            tree,
+            {f"shop/extra{i}.py": MODELS.replace("Product", f"P{i}").replace("Order", f"O{i}")},
+        )
     age(tree)
     cold = scan_json(tree, None)
-    cmd = [sys.executable, "-m", "djatlas", "scan", str(tree), "-f", "json", "--no-timing",
-           "--cache-dir", str(cache)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "djatlas",
+        "scan",
+        str(tree),
+        "-f",
+        "json",
+        "--no-timing",
+        "--cache-dir",
+        str(cache),
+    ]
     for _round in range(3):
-        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for _ in range(3)]
+        procs = [
+            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+        ]
         outs = [p.communicate() for p in procs]
         assert [p.returncode for p in procs] == [0, 0, 0], [e for _o, e in outs]
         assert all(o.decode() == cold for o, _e in outs)

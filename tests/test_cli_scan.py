@@ -77,15 +77,21 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m djatlas`` in a subprocess, bytes out."""
-    proc = subprocess.run([sys.executable, "-m", "djatlas", *args], cwd=cwd,
-                          capture_output=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "djatlas", *args],
+        cwd=cwd,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
     assert b"Traceback" not in proc.stderr
     return proc
 
 
 def scan_json(capsys, path: Path, *args: str) -> dict:
-    code, out, err = cli(capsys, "scan", str(path), "--format", "json", "--no-timing",
-                         "--no-cache", *args)
+    code, out, err = cli(
+        capsys, "scan", str(path), "--format", "json", "--no-timing", "--no-cache", *args
+    )
     assert code == 0, err
     return json.loads(out)
 
@@ -167,8 +173,9 @@ def test_json_keeps_non_ascii_unescaped(tree):
 def test_output_file(tree, tmp_path, capsys):
     target = tmp_path / "out" / "report.json"
     target.parent.mkdir()
-    code, out, err = cli(capsys, "scan", str(tree), "-f", "json", "-o", str(target),
-                         "--no-timing", "--no-cache")
+    code, out, err = cli(
+        capsys, "scan", str(tree), "-f", "json", "-o", str(target), "--no-timing", "--no-cache"
+    )
     assert code == 0 and out == ""
     assert err.count("\n") == 1 and str(target) in err and "2 models" in err
     assert json.loads(target.read_text(encoding="utf-8")) == scan_json(capsys, tree)
@@ -207,8 +214,14 @@ def test_default_excludes_and_gitignore_records(tree, capsys):
 
 def test_no_default_excludes(tree, capsys):
     recorded = files(scan_json(capsys, tree, "--no-default-excludes"))
-    for path in (".git/hook.py", "build/b.py", "node_modules/pkg/a.py", "venv/lib/site.py",
-                 "shop/migrations/0001_initial.py", "shop/migrations/__init__.py"):
+    for path in (
+        ".git/hook.py",
+        "build/b.py",
+        "node_modules/pkg/a.py",
+        "venv/lib/site.py",
+        "shop/migrations/0001_initial.py",
+        "shop/migrations/__init__.py",
+    ):
         assert recorded[path] == ("not_needed", None), path
     # .gitignore still applies
     assert recorded["generated/"] == ("skipped", ".gitignore")
@@ -238,7 +251,8 @@ def test_include_glob(tree, capsys):
     assert recorded["shop/models.py"] == ("parsed", None)
     assert [m["label"] for m in doc["models"]] == ["shop.Product", "shop.Order"]
     assert doc["summary"]["files_skipped"] == sum(
-        1 for f in doc["files"] if f["status"] == "skipped")
+        1 for f in doc["files"] if f["status"] == "skipped"
+    )
 
 
 def test_single_file_path(tree, capsys):
@@ -250,8 +264,17 @@ def test_single_file_path(tree, capsys):
 
 
 def test_max_file_size_reports_failed_files(tree, capsys):
-    code, out, err = cli(capsys, "scan", str(tree), "-f", "json", "--no-cache", "--no-timing",
-                         "--max-file-size", "100")
+    code, out, err = cli(
+        capsys,
+        "scan",
+        str(tree),
+        "-f",
+        "json",
+        "--no-cache",
+        "--no-timing",
+        "--max-file-size",
+        "100",
+    )
     assert code == 0
     doc = json.loads(out)
     status, reason = files(doc)["shop/models.py"]
@@ -259,8 +282,9 @@ def test_max_file_size_reports_failed_files(tree, capsys):
     assert "limit 100" in reason
     assert doc["summary"]["files_failed"] == 1
     assert "could not be analysed" in err
-    code, _, _ = cli(capsys, "scan", str(tree), "--no-cache", "--max-file-size", "100",
-                     "--strict", "-q")
+    code, _, _ = cli(
+        capsys, "scan", str(tree), "--no-cache", "--max-file-size", "100", "--strict", "-q"
+    )
     assert code == 1
     code, _, _ = cli(capsys, "scan", str(tree), "--no-cache", "--max-file-size", "1k", "-q")
     assert code == 0
@@ -269,15 +293,22 @@ def test_max_file_size_reports_failed_files(tree, capsys):
 # --------------------------------------------------------------------------- usage errors
 
 
-@pytest.mark.parametrize("args,message", [
-    (["scan", "{missing}"], "djatlas: error: path not found: {missing}"),
-    (["scan", "{tree}", "--bogus"], "djatlas: error: unrecognized arguments: --bogus"),
-    (["scan", "{tree}", "--max-file-size", "abc"],
-     "djatlas: error: argument --max-file-size: not a size: 'abc'"),
-    (["scan"], "djatlas: error: the following arguments are required: PATH"),
-    (["scan", "{tree}/README.txt"],
-     "djatlas: error: not a Python file or folder: {tree}/README.txt"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["scan", "{missing}"], "djatlas: error: path not found: {missing}"),
+        (["scan", "{tree}", "--bogus"], "djatlas: error: unrecognized arguments: --bogus"),
+        (
+            ["scan", "{tree}", "--max-file-size", "abc"],
+            "djatlas: error: argument --max-file-size: not a size: 'abc'",
+        ),
+        (["scan"], "djatlas: error: the following arguments are required: PATH"),
+        (
+            ["scan", "{tree}/README.txt"],
+            "djatlas: error: not a Python file or folder: {tree}/README.txt",
+        ),
+    ],
+)
 def test_usage_errors_in_process(tree, capsys, args, message):
     subst = {"missing": str(tree / "nope"), "tree": str(tree)}
     code, out, err = cli(capsys, *[a.format(**subst) for a in args])
@@ -286,12 +317,15 @@ def test_usage_errors_in_process(tree, capsys, args, message):
     assert err == message.format(**subst) + "\n"
 
 
-@pytest.mark.parametrize("args", [
-    ["scan", "does-not-exist"],
-    ["scan", ".", "--unknown-option"],
-    ["scan", ".", "--max-file-size", "-"],
-    ["scan", ".", "--format", "nope"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scan", "does-not-exist"],
+        ["scan", ".", "--unknown-option"],
+        ["scan", ".", "--max-file-size", "-"],
+        ["scan", ".", "--format", "nope"],
+    ],
+)
 def test_usage_errors_subprocess(tree, args):
     proc = run(*args, cwd=tree)
     assert proc.returncode == 2
@@ -301,8 +335,10 @@ def test_usage_errors_subprocess(tree, args):
 
 
 def test_no_traceback_on_unreadable_tree(tmp_path):
-    write_tree(tmp_path, {"app/__init__.py": "", "app/models.py": "class (:\n",
-                          "app/bad.py": "x = 1\x00\n"})
+    write_tree(
+        tmp_path,
+        {"app/__init__.py": "", "app/models.py": "class (:\n", "app/bad.py": "x = 1\x00\n"},
+    )
     proc = run("scan", str(tmp_path), "-f", "json", "--no-timing", "--no-cache")
     assert proc.returncode == 0
     doc = json.loads(proc.stdout)

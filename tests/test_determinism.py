@@ -31,9 +31,9 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "orders/nul.py": b"x = 1\x00\n",
         "orders/latin.py": b"# coding: latin-1\nX = '\xe9'\n",
         "z app/models.py": b"from django.db import models\n\n\nclass Zed(models.Model):\n"
-                           b"    \"\"\"Doc | `x`.\"\"\"\n    a = models.IntegerField()\n",
+        b'    """Doc | `x`."""\n    a = models.IntegerField()\n',
         "a app/models.py": b"from django.db import models\n\n\nclass Ay(models.Model):\n"
-                           b"    z = models.ForeignKey('Zed', on_delete=models.CASCADE)\n",
+        b"    z = models.ForeignKey('Zed', on_delete=models.CASCADE)\n",
     }
     for rel, data in extra.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -84,8 +84,9 @@ def test_same_output_across_runs(tree: Path) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_same_output_for_any_walk_order(tree: Path, seed: int,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_output_for_any_walk_order(
+    tree: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     expected = _scan(tree)
     rng = random.Random(seed)
     real = os.scandir
@@ -127,14 +128,20 @@ def test_same_output_for_any_hash_seed(tree: Path) -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed}
         procs[seed] = subprocess.Popen(
             [sys.executable, "-c", _DIGEST, str(tree), *TEXT_FORMATS],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     for seed, proc in procs.items():
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
         digests[seed] = out
     assert len(set(digests.values())) == 1, digests
-    local = {fmt: hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
-             for fmt, text in _scan(tree).items()}
+    local = {
+        fmt: hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
+        for fmt, text in _scan(tree).items()
+    }
     assert digests["0"] == "".join(f"{fmt} {local[fmt]}\n" for fmt in TEXT_FORMATS)
 
 

@@ -90,8 +90,9 @@ def warm_up(tree: Path, cache: Path, capsysbinary, *extra: str) -> None:
         ["--format=json", "--no-timing"],
     ],
 )
-def test_same_bytes_as_the_normal_path(tree: Path, tmp_path: Path, capsysbinary,
-                                       extra: list[str]) -> None:
+def test_same_bytes_as_the_normal_path(
+    tree: Path, tmp_path: Path, capsysbinary, extra: list[str]
+) -> None:
     cache = tmp_path / "cache"
     warm_up(tree, cache, capsysbinary)
     args = ["scan", str(tree), "--no-timing", *extra]
@@ -109,11 +110,25 @@ def test_output_file_and_notes(tree: Path, tmp_path: Path, capsysbinary) -> None
     cache = tmp_path / "cache"
     warm_up(tree, cache, capsysbinary)
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    code, out, err = fast(capsysbinary, [str(tree), "-f", "json", "--no-timing", "-o", str(a),
-                                         "--cache-dir", str(cache), "--strict"])
+    code, out, err = fast(
+        capsysbinary,
+        [
+            str(tree),
+            "-f",
+            "json",
+            "--no-timing",
+            "-o",
+            str(a),
+            "--cache-dir",
+            str(cache),
+            "--strict",
+        ],
+    )
     assert code == 1 and out == b""  # --strict and a file that failed
-    ref = run(capsysbinary, ["scan", str(tree), "-f", "json", "--no-timing", "-o", str(b),
-                             "--no-cache", "--strict"])
+    ref = run(
+        capsysbinary,
+        ["scan", str(tree), "-f", "json", "--no-timing", "-o", str(b), "--no-cache", "--strict"],
+    )
     assert ref[0] == 1 and ref[1] == b""
     assert err.replace(str(a).encode(), b"OUT") == ref[2].replace(str(b).encode(), b"OUT")
     assert b"models" in err and b"could not be analysed" in err
@@ -151,8 +166,9 @@ def test_main_uses_it_and_imports_little(tree: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
     def go() -> tuple[bytes, list[str]]:
-        p = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, check=True,
-                           env=env)
+        p = subprocess.run(
+            [sys.executable, "-c", probe, *cmd], capture_output=True, check=True, env=env
+        )
         return p.stdout, ast.literal_eval(p.stderr.decode().strip().splitlines()[-1])
 
     first, mods = go()
@@ -163,8 +179,9 @@ def test_main_uses_it_and_imports_little(tree: Path, tmp_path: Path) -> None:
     assert not [m for m in mods if m.split(".")[0] in ("re", "typing", "dataclasses", "datetime")]
 
 
-def test_falls_back_on_an_edit_a_new_and_a_removed_file(tree: Path, tmp_path: Path,
-                                                        capsysbinary) -> None:
+def test_falls_back_on_an_edit_a_new_and_a_removed_file(
+    tree: Path, tmp_path: Path, capsysbinary
+) -> None:
     cache = tmp_path / "cache"
     argv = [str(tree), "-f", "json", "--no-timing", "--cache-dir", str(cache)]
 
@@ -183,23 +200,32 @@ def test_falls_back_on_an_edit_a_new_and_a_removed_file(tree: Path, tmp_path: Pa
     check_fresh(False)
     # an edit that keeps the size (only the mtime tells)
     models = tree / "shop" / "models.py"
-    models.write_text(models.read_text(encoding="utf-8").replace("max_length=100",
-                                                                 "max_length=200"),
-                      encoding="utf-8")
+    models.write_text(
+        models.read_text(encoding="utf-8").replace("max_length=100", "max_length=200"),
+        encoding="utf-8",
+    )
     t = time.time_ns() - 30 * 1_000_000_000
     os.utime(models, ns=(t, t))
     check_fresh(True)
     # a new file
-    write_tree(tree, {"shop/extra.py": "from django.db import models\n\n"
-                                       "class Extra(models.Model):\n    pass\n"})
+    write_tree(
+        tree,
+        {"shop/extra.py": "from django.db import models\n\nclass Extra(models.Model):\n    pass\n"},
+    )
     os.utime(tree / "shop" / "extra.py", ns=(t, t))
     check_fresh(True)
     # a removed file
     (tree / "shop" / "extra.py").unlink()
     check_fresh(True)
     # a new folder with a models module
-    write_tree(tree, {"blog/__init__.py": "", "blog/models.py": "from django.db import models"
-                      "\n\nclass Post(models.Model):\n    title = models.TextField()\n"})
+    write_tree(
+        tree,
+        {
+            "blog/__init__.py": "",
+            "blog/models.py": "from django.db import models"
+            "\n\nclass Post(models.Model):\n    title = models.TextField()\n",
+        },
+    )
     check_fresh(True)
     # a .gitignore that hides it
     (tree / ".gitignore").write_text("blog/\n", encoding="utf-8")
@@ -232,8 +258,9 @@ def test_falls_back_on_an_edit_a_new_and_a_removed_file(tree: Path, tmp_path: Pa
         ["--help"],
     ],
 )
-def test_falls_back_on_options_it_does_not_handle(tree: Path, tmp_path: Path, capsysbinary,
-                                                  extra: list[str]) -> None:
+def test_falls_back_on_options_it_does_not_handle(
+    tree: Path, tmp_path: Path, capsysbinary, extra: list[str]
+) -> None:
     cache = tmp_path / "cache"
     warm_up(tree, cache, capsysbinary)
     base = [str(tree), "--cache-dir", str(cache)]
@@ -247,8 +274,12 @@ def test_falls_back_on_options_it_does_not_handle(tree: Path, tmp_path: Path, ca
 def test_falls_back_without_a_path_or_on_a_file(tree: Path, tmp_path: Path, capsysbinary) -> None:
     cache = tmp_path / "cache"
     warm_up(tree, cache, capsysbinary)
-    for argv in ([], ["-f", "json"], [str(tree / "shop" / "models.py"), "-f", "json"],
-                 [str(tmp_path / "missing"), "-f", "json"]):
+    for argv in (
+        [],
+        ["-f", "json"],
+        [str(tree / "shop" / "models.py"), "-f", "json"],
+        [str(tmp_path / "missing"), "-f", "json"],
+    ):
         assert fast(capsysbinary, [*argv, "--cache-dir", str(cache)])[0] is None
 
 
@@ -274,8 +305,13 @@ def test_unusable_cache_files_fall_back(tree: Path, tmp_path: Path, capsysbinary
     snapshot = folder / "tree.json"
     good_tree = snapshot.read_bytes()
     doc = json.loads(good_tree)
-    for change in ({"options": "x"}, {"key": ""}, {"stats": 3}, {"stats": {"": [1, 2]}},
-                   {"files": [["shop/models.py", 1, 2]]}):
+    for change in (
+        {"options": "x"},
+        {"key": ""},
+        {"stats": 3},
+        {"stats": {"": [1, 2]}},
+        {"files": [["shop/models.py", 1, 2]]},
+    ):
         snapshot.write_text(json.dumps({**doc, **change}))
         assert fast(capsysbinary, argv)[0] is None
     snapshot.write_bytes(good_tree + b"x")
@@ -284,8 +320,9 @@ def test_unusable_cache_files_fall_back(tree: Path, tmp_path: Path, capsysbinary
     assert fast(capsysbinary, argv)[0] == 0
 
 
-def test_code_and_environment_changes_fall_back(tree: Path, tmp_path: Path, capsysbinary,
-                                                monkeypatch) -> None:
+def test_code_and_environment_changes_fall_back(
+    tree: Path, tmp_path: Path, capsysbinary, monkeypatch
+) -> None:
     cache = tmp_path / "cache"
     argv = [str(tree), "-f", "json", "--no-timing", "--cache-dir", str(cache)]
     warm_up(tree, cache, capsysbinary)
@@ -318,8 +355,18 @@ def test_shared_helpers_match_the_stdlib() -> None:
     from djatlas.discover.finder import DEFAULT_MAX_FILE_SIZE
 
     assert keys.DEFAULT_MAX_FILE_SIZE == DEFAULT_MAX_FILE_SIZE
-    samples = ["", "a\"b\\c\n\t\x00\x1f é 名 \ud800", 0, -3, 2**70, True, False, None,
-               [], [["x", 1], [True, None, []]]]
+    samples = [
+        "",
+        'a"b\\c\n\t\x00\x1f é 名 \ud800',
+        0,
+        -3,
+        2**70,
+        True,
+        False,
+        None,
+        [],
+        [["x", 1], [True, None, []]],
+    ]
     for o in samples:
         assert keys.compact_json(o) == json.dumps(o, ensure_ascii=True, separators=(",", ":"))
     for o in ["", 'q"\\ é 名 \x01', "\ud800x", None, True, 3, 12.5, 0.1, 1e-7, 123456.7]:
@@ -336,5 +383,10 @@ def test_shared_helpers_match_the_stdlib() -> None:
 
     meta = keys.metadata(None, "p", None, time.perf_counter(), True)
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert abs(dt.datetime.fromisoformat(meta["scanned_at"][:-1])  # type: ignore[index]
-               - dt.datetime.fromisoformat(now[:-1])) <= dt.timedelta(seconds=1)
+    assert (
+        abs(
+            dt.datetime.fromisoformat(meta["scanned_at"][:-1])  # type: ignore[index]
+            - dt.datetime.fromisoformat(now[:-1])
+        )
+        <= dt.timedelta(seconds=1)
+    )

@@ -25,19 +25,55 @@ from djatlas.scan import scan_path
 
 HERE = Path(__file__).resolve().parent
 CORPUS = sorted(
-    p for p in [*(HERE.parent / "examples" / "shop").rglob("models*.py"),
-                *(HERE.parent / "examples" / "shop").rglob("models/*.py"),
-                *(HERE / "fixtures" / "check_trees").rglob("models.py")]
+    p
+    for p in [
+        *(HERE.parent / "examples" / "shop").rglob("models*.py"),
+        *(HERE.parent / "examples" / "shop").rglob("models/*.py"),
+        *(HERE / "fixtures" / "check_trees").rglob("models.py"),
+    ]
     if "migrations" not in p.parts
 )
 SEEDS = [p.read_bytes() for p in CORPUS]
-INTACT = (b"from django.db import models\n\n\nclass Intact(models.Model):\n"
-          b"    x = models.IntegerField()\n")
-TOKENS = [b"class ", b"(models.Model)", b":", b"(", b")", b"[", b"]", b"'", b'"', b'"""', b"\\",
-          b"\n", b"\r\n", b"\t", b"    ", b"\x00", b"\xff", b"\xef\xbb\xbf",
-          b"# -*- coding: gbk -*-\n",
-          b"lambda", b"=", b",", b"models.ForeignKey(", b"Meta", b"abstract = True", b"*", b"**",
-          b"\\N{", b"\xe9", "é".encode(), "\ud7ff".encode(), b"\\ud800", b"async ", b"match "]
+INTACT = (
+    b"from django.db import models\n\n\nclass Intact(models.Model):\n"
+    b"    x = models.IntegerField()\n"
+)
+TOKENS = [
+    b"class ",
+    b"(models.Model)",
+    b":",
+    b"(",
+    b")",
+    b"[",
+    b"]",
+    b"'",
+    b'"',
+    b'"""',
+    b"\\",
+    b"\n",
+    b"\r\n",
+    b"\t",
+    b"    ",
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"# -*- coding: gbk -*-\n",
+    b"lambda",
+    b"=",
+    b",",
+    b"models.ForeignKey(",
+    b"Meta",
+    b"abstract = True",
+    b"*",
+    b"**",
+    b"\\N{",
+    b"\xe9",
+    "é".encode(),
+    "\ud7ff".encode(),
+    b"\\ud800",
+    b"async ",
+    b"match ",
+]
 
 
 def _mutate(data: bytes, ops: list[tuple[int, int, int, bytes]]) -> bytes:
@@ -60,8 +96,11 @@ def _mutate(data: bytes, ops: list[tuple[int, int, int, bytes]]) -> bytes:
 
 
 pieces = st.one_of(st.sampled_from(TOKENS), st.binary(min_size=1, max_size=8))
-mutations = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 1 << 20), st.integers(0, 1 << 20),
-                               pieces), min_size=1, max_size=8)
+mutations = st.lists(
+    st.tuples(st.integers(0, 4), st.integers(0, 1 << 20), st.integers(0, 1 << 20), pieces),
+    min_size=1,
+    max_size=8,
+)
 
 
 def _scan_and_check(files: dict[str, bytes]) -> None:
@@ -82,8 +121,12 @@ def _scan_and_check(files: dict[str, bytes]) -> None:
         yaml.safe_load(render_yaml(doc, RenderOptions()))
 
 
-FUZZ = settings(max_examples=examples(40), deadline=None, derandomize=not examples(0),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=examples(40),
+    deadline=None,
+    derandomize=not examples(0),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def test_corpus_is_there() -> None:
@@ -98,13 +141,18 @@ def test_random_bytes(data: bytes) -> None:
 
 @FUZZ
 @given(st.integers(0, 1 << 16), mutations, st.booleans())
-def test_mutated_model_files(seed: int, ops: list[tuple[int, int, int, bytes]],
-                             as_package: bool) -> None:
+def test_mutated_model_files(
+    seed: int, ops: list[tuple[int, int, int, bytes]], as_package: bool
+) -> None:
     data = _mutate(SEEDS[seed % len(SEEDS)], ops)
     other = SEEDS[(seed + 1) % len(SEEDS)]
     if as_package:
-        files = {"shop/__init__.py": b"", "shop/models/__init__.py": b"from .a import *\n",
-                 "shop/models/a.py": data, "shop/models/b.py": other}
+        files = {
+            "shop/__init__.py": b"",
+            "shop/models/__init__.py": b"from .a import *\n",
+            "shop/models/a.py": data,
+            "shop/models/b.py": other,
+        }
     else:
         files = {"shop/__init__.py": b"", "shop/models.py": data, "shop/admin.py": other}
     _scan_and_check(files)

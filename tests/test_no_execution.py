@@ -44,26 +44,28 @@ def _tree(root: Path, markers: Path, port: int) -> None:
         "djatlas/__init__.py": _trap(markers, port, "shadow_djatlas"),
         "proj/__init__.py": _trap(markers, port, "proj_init"),
         "proj/settings.py": _trap(markers, port, "settings")
-        + "INSTALLED_APPS = ['shop.apps.ShopConfig', " + call("installed_apps") + "]\n"
+        + "INSTALLED_APPS = ['shop.apps.ShopConfig', "
+        + call("installed_apps")
+        + "]\n"
         + "AUTH_USER_MODEL = 'shop.Customer'\n",
         "shop/__init__.py": _trap(markers, port, "shop_init"),
         "shop/apps.py": _trap(markers, port, "apps")
         + "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n"
         "    name = 'shop'\n    label = " + call("app_label") + " and 'shop'\n\n"
         "    def ready(self):\n        " + call("ready") + "\n",
-        "shop/models/__init__.py": _trap(markers, port, "models_init")
-        + "from .core import *\n",
-        "shop/models/core.py": _trap(markers, port, "models")
-        + "from django.db import models\n\n\n"
+        "shop/models/__init__.py": _trap(markers, port, "models_init") + "from .core import *\n",
+        "shop/models/core.py": _trap(markers, port, "models") + "from django.db import models\n\n\n"
         "def evil_default():\n    " + call("callable_default") + "\n\n\n"
-        "class Meta(type):\n    def __new__(mcs, *a):\n        " + call("metaclass")
+        "class Meta(type):\n    def __new__(mcs, *a):\n        "
+        + call("metaclass")
         + "\n        return super().__new__(mcs, *a)\n\n\n"
         "class Customer(models.Model):\n"
         "    " + call("class_body") + "\n"
         "    name = models.CharField(max_length=10, default=" + call("field_default") + ")\n"
         "    code = models.CharField(max_length=10, default=evil_default)\n"
         "    size = models.IntegerField(default=__import__('os').system("
-        + repr("touch " + str(markers / "system")) + "))\n"
+        + repr("touch " + str(markers / "system"))
+        + "))\n"
         "    blob = models.BinaryField(default=__import__('pickle').loads(b'.'))\n\n"
         "    class Meta:\n        ordering = [" + call("meta_option") + "]\n\n"
         "    def __init_subclass__(cls, **kw):\n        " + call("init_subclass") + "\n\n\n"
@@ -93,8 +95,13 @@ def _hostile_git(root: Path, markers: Path) -> bool:
     """Make root a git repository with two commits and a config that runs commands if used."""
     if shutil.which("git") is None:
         return False
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
 
     def git(*args: str) -> None:
         subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
@@ -103,13 +110,18 @@ def _hostile_git(root: Path, markers: Path) -> bool:
     git("add", "-A")
     git("commit", "-q", "-m", "one", "--no-verify")
     (root / "shop" / "models" / "more.py").write_text(
-        "from django.db import models\n\n\nclass Extra(models.Model):\n    pass\n")
+        "from django.db import models\n\n\nclass Extra(models.Model):\n    pass\n"
+    )
     git("add", "-A")
     git("commit", "-q", "-m", "two", "--no-verify")
     touch = f"touch {markers / 'git'}"
-    for key, value in (("core.fsmonitor", touch), ("core.pager", touch),
-                       ("core.sshCommand", touch), ("diff.external", touch),
-                       ("core.hooksPath", str(root / "hooks"))):
+    for key, value in (
+        ("core.fsmonitor", touch),
+        ("core.pager", touch),
+        ("core.sshCommand", touch),
+        ("diff.external", touch),
+        ("core.hooksPath", str(root / "hooks")),
+    ):
         git("config", key, value)
     hooks = root / "hooks"
     hooks.mkdir()
@@ -120,8 +132,9 @@ def _hostile_git(root: Path, markers: Path) -> bool:
 
 
 def _scan_formats() -> list[str]:
-    out = subprocess.run(_djatlas() + ["scan", "--help"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        _djatlas() + ["scan", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     match = re.search(r"--format \{([^}]*)\}", out)
     assert match, out
     return match.group(1).split(",")
@@ -153,13 +166,27 @@ def test_no_command_executes_the_tree(tmp_path: Path) -> None:
         listener.settimeout(None)
 
     static = work / "static.json"
-    subprocess.run(_djatlas() + ["scan", str(tree), "-f", "json", "-o", str(static), "-q"],
-                   check=True, cwd=tree, timeout=120,
-                   env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    subprocess.run(
+        _djatlas() + ["scan", str(tree), "-f", "json", "-o", str(static), "-q"],
+        check=True,
+        cwd=tree,
+        timeout=120,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")},
+    )
     commands: list[list[str]] = []
     for fmt in _scan_formats():
-        commands.append(["scan", str(tree), "-f", fmt, "-o", str(work / f"out.{fmt}"),
-                         "--settings", "proj.settings"])
+        commands.append(
+            [
+                "scan",
+                str(tree),
+                "-f",
+                fmt,
+                "-o",
+                str(work / f"out.{fmt}"),
+                "--settings",
+                "proj.settings",
+            ]
+        )
     commands += [
         ["scan", str(tree / "shop" / "models" / "core.py"), "-f", "json"],
         ["check", str(tree)],
@@ -175,9 +202,20 @@ def test_no_command_executes_the_tree(tmp_path: Path) -> None:
         commands.append(["diff", "HEAD~1", "HEAD", "--repo", str(tree)])
         commands.append(["diff", "HEAD~1", str(tree), "--repo", str(tree), "--format", "json"])
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}  # the cache stays in tmp
-    procs = [(cmd, subprocess.Popen(_djatlas() + cmd, cwd=tree, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True, env=env))
-             for cmd in commands]
+    procs = [
+        (
+            cmd,
+            subprocess.Popen(
+                _djatlas() + cmd,
+                cwd=tree,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            ),
+        )
+        for cmd in commands
+    ]
     for cmd, proc in procs:
         out, err = proc.communicate(timeout=300)
         assert "Traceback" not in err, (cmd, err)
@@ -191,4 +229,3 @@ def test_no_command_executes_the_tree(tmp_path: Path) -> None:
     assert not readable, "something connected to the trap socket"
     # And the scan did see the models it was given, without running them.
     assert '"label": "shop.Customer"' in static.read_text()
-

@@ -20,7 +20,9 @@ CORPORA = ["blueking-paas", "saleor"]
 
 
 def _tree(root: Path, n: int = 40) -> Path:
-    files = {"core/__init__.py": "", "core/base.py": """
+    files = {
+        "core/__init__.py": "",
+        "core/base.py": """
         from django.db import models
 
         class Base(models.Model):
@@ -28,7 +30,9 @@ def _tree(root: Path, n: int = 40) -> Path:
 
             class Meta:
                 abstract = True
-    """, "broken/models.py": "class Bad(models.Model):\n    x = (\n"}
+    """,
+        "broken/models.py": "class Bad(models.Model):\n    x = (\n",
+    }
     for i in range(n):
         files[f"app{i}/__init__.py"] = ""
         files[f"app{i}/models.py"] = f"""
@@ -45,8 +49,9 @@ def _tree(root: Path, n: int = 40) -> Path:
 
 
 def _json(root: Path, **kw) -> str:
-    return scan_rendered(str(root), ScanOptions(timing=False, use_cache=False, **kw), "json",
-                         dumps)[1].decode("utf-8")
+    return scan_rendered(
+        str(root), ScanOptions(timing=False, use_cache=False, **kw), "json", dumps
+    )[1].decode("utf-8")
 
 
 def test_jobs_1_and_2_give_the_same_output(tmp_path: Path) -> None:
@@ -77,10 +82,15 @@ def test_jobs_on_a_corpus(name: str) -> None:
 def test_cli_jobs_and_cache_equal(tmp_path: Path) -> None:
     root = _tree(tmp_path / "proj", 8)
     base = [sys.executable, "-m", "djatlas", "scan", str(root), "-f", "json", "--no-timing"]
-    outs = [subprocess.run(base + extra, capture_output=True, check=True).stdout for extra in (
-        ["--no-cache", "--jobs", "1"], ["--no-cache", "--jobs", "2"],
-        ["--cache-dir", str(tmp_path / "c"), "-j", "2"], ["--cache-dir", str(tmp_path / "c")],
-    )]
+    outs = [
+        subprocess.run(base + extra, capture_output=True, check=True).stdout
+        for extra in (
+            ["--no-cache", "--jobs", "1"],
+            ["--no-cache", "--jobs", "2"],
+            ["--cache-dir", str(tmp_path / "c"), "-j", "2"],
+            ["--cache-dir", str(tmp_path / "c")],
+        )
+    ]
     assert all(o == outs[0] for o in outs)
     bad = subprocess.run(base + ["--jobs", "0"], capture_output=True, text=True)
     assert bad.returncode == 2 and "jobs" in bad.stderr
@@ -141,6 +151,10 @@ def test_progress_silent_when_not_a_terminal(monkeypatch) -> None:
 
 def test_cli_stderr_is_silent_when_piped(tmp_path: Path) -> None:
     root = _tree(tmp_path / "proj", 3)
-    res = subprocess.run([sys.executable, "-m", "djatlas", "scan", str(root), "-f", "json",
-                          "--no-cache"], capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "djatlas", "scan", str(root), "-f", "json", "--no-cache"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "\r" not in res.stderr and "files" not in res.stderr  # only the failed-file note

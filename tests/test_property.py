@@ -85,36 +85,62 @@ def projects(draw: st.DrawFn) -> list[ModelSpec]:
                     fname = f"f{counter}"
                     if targets and draw(st.booleans()):
                         target = draw(st.sampled_from(targets))
-                        rel = draw(st.sampled_from(["ForeignKey", "OneToOneField",
-                                                    "ManyToManyField"]))
-                        written = draw(st.sampled_from(
-                            [target.name, repr(target.label)] if target.app == app
-                            else [repr(target.label)]))
+                        rel = draw(
+                            st.sampled_from(["ForeignKey", "OneToOneField", "ManyToManyField"])
+                        )
+                        written = draw(
+                            st.sampled_from(
+                                [target.name, repr(target.label)]
+                                if target.app == app
+                                else [repr(target.label)]
+                            )
+                        )
                         if target.app == app and target.name == name:
                             written = "'self'"
-                        on_delete = None if rel == "ManyToManyField" else draw(
-                            st.sampled_from(ON_DELETE))
-                        null = on_delete == "SET_NULL" or (rel != "ManyToManyField"
-                                                           and draw(st.booleans()))
-                        spec.fields.append(FieldSpec(
-                            fname, rel, null=null, target=target.label, on_delete=on_delete,
-                            related_name=f"rn{counter}", written_target=written))
+                        on_delete = (
+                            None if rel == "ManyToManyField" else draw(st.sampled_from(ON_DELETE))
+                        )
+                        null = on_delete == "SET_NULL" or (
+                            rel != "ManyToManyField" and draw(st.booleans())
+                        )
+                        spec.fields.append(
+                            FieldSpec(
+                                fname,
+                                rel,
+                                null=null,
+                                target=target.label,
+                                on_delete=on_delete,
+                                related_name=f"rn{counter}",
+                                written_target=written,
+                            )
+                        )
                     else:
                         kind_ = draw(st.sampled_from(sorted(SCALARS)))
                         length = draw(st.integers(1, 300)) if "{n}" in SCALARS[kind_] else None
-                        spec.fields.append(FieldSpec(
-                            fname, kind_, null=draw(st.booleans()),
-                            unique=draw(st.booleans()), max_length=length))
+                        spec.fields.append(
+                            FieldSpec(
+                                fname,
+                                kind_,
+                                null=draw(st.booleans()),
+                                unique=draw(st.booleans()),
+                                max_length=length,
+                            )
+                        )
                 if draw(st.booleans()) and kind != "abstract":
                     spec.db_table = f"tbl_{app}_{i}"
                 own = [f.name for f in spec.fields if f.kind != "ManyToManyField"]
                 if own and draw(st.booleans()):
-                    spec.ordering = draw(st.lists(st.sampled_from(own), min_size=1, max_size=2,
-                                                  unique=True))
+                    spec.ordering = draw(
+                        st.lists(st.sampled_from(own), min_size=1, max_size=2, unique=True)
+                    )
             if draw(st.booleans()):
-                spec.docstring = draw(st.text(
-                    st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]),
-                    min_size=1, max_size=20).filter(lambda s: s.strip() == s and s))
+                spec.docstring = draw(
+                    st.text(
+                        st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]),
+                        min_size=1,
+                        max_size=20,
+                    ).filter(lambda s: s.strip() == s and s)
+                )
             models.append(spec)
     return models
 
@@ -224,8 +250,12 @@ def _expected_fields(specs: dict[str, ModelSpec], spec: ModelSpec) -> list[Field
     return out
 
 
-@settings(max_examples=examples(25), deadline=None, derandomize=not examples(0),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=examples(25),
+    deadline=None,
+    derandomize=not examples(0),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(projects())
 def test_scan_reproduces_generated_models(models: list[ModelSpec]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

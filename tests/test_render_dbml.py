@@ -27,8 +27,9 @@ def doc() -> dict:
 
 
 def parse(src: str) -> dict:
-    proc = subprocess.run(["node", str(VALIDATOR)], input=src.encode(), capture_output=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        ["node", str(VALIDATOR)], input=src.encode(), capture_output=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr.decode() + "\n" + src
     return json.loads(proc.stdout)
 
@@ -49,8 +50,10 @@ def test_dbml_parses_and_matches_the_model(doc):
     assert "</script>" in product["name"]["note"]  # hostile help_text survives as text
     cafe = {f["name"]: f for f in tables["évènements café"]["fields"]}
     assert {"naïve_ünïcode", "owner-id", "class"} <= set(cafe)
-    refs = {(a["table"], a["fields"][0], a["relation"], b["table"], b["fields"][0])
-            for a, b in db["refs"]}
+    refs = {
+        (a["table"], a["fields"][0], a["relation"], b["table"], b["fields"][0])
+        for a, b in db["refs"]
+    }
     assert ("shop_product", "category_id", "*", "shop_category", "id") in refs
     assert ("accounts_profile", "user_id", "1", "auth_user_custom", "id") in refs
     assert ("shop_category", "parent_id", "*", "shop_category", "id") in refs
@@ -60,10 +63,16 @@ def test_dbml_parses_and_matches_the_model(doc):
 
 
 @needs_dbml
-@pytest.mark.parametrize("kw", [
-    {"no_fields": True}, {"apps": ["shop"]}, {"model": "shop.Order", "depth": 1},
-    {"hide_inherited": True}, {"exclude_models": ["accounts.*"]},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"no_fields": True},
+        {"apps": ["shop"]},
+        {"model": "shop.Order", "depth": 1},
+        {"hide_inherited": True},
+        {"exclude_models": ["accounts.*"]},
+    ],
+)
 def test_dbml_filtered_still_parses(doc, kw):
     parse(render(doc, RenderOptions(**kw)))
 

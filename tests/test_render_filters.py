@@ -28,8 +28,13 @@ def test_no_filter_keeps_everything_in_report_order(doc):
 
 def test_app_filter_is_repeatable(doc):
     assert set(labels(doc, apps=["shop"])) == {
-        "shop.Category", "shop.Tag", "shop.Product", "shop.LiveProduct", "shop.Order",
-        "shop.OrderLine"}
+        "shop.Category",
+        "shop.Tag",
+        "shop.Product",
+        "shop.LiveProduct",
+        "shop.Order",
+        "shop.OrderLine",
+    }
     assert {m.split(".")[0] for m in labels(doc, apps=["shop", "core"])} == {"shop", "core"}
 
 
@@ -41,8 +46,14 @@ def test_unknown_app_is_a_clear_error(doc):
 def test_model_neighbourhood_by_depth(doc):
     assert set(labels(doc, model="Category", depth=1)) == {"shop.Category", "shop.Product"}
     depth2 = set(labels(doc, model="Category", depth=2))
-    assert {"shop.Tag", "shop.OrderLine", "core.Item", "shop.LiveProduct",
-            "core.TimeStamped", "shop.Order"} <= depth2
+    assert {
+        "shop.Tag",
+        "shop.OrderLine",
+        "core.Item",
+        "shop.LiveProduct",
+        "core.TimeStamped",
+        "shop.Order",
+    } <= depth2
     assert "accounts.Profile" not in depth2
     assert labels(doc, model="shop.Category", depth=0) == ["shop.Category"]
 

@@ -14,9 +14,7 @@ from djatlas.render import RenderOptions
 from djatlas.render.html import atlas_data, render, script_json
 
 SAMPLE = Path(__file__).parent / "fixtures" / "reports" / "sample.json"
-DATA_RE = re.compile(
-    r'<script type="application/json" id="djatlas-data">(.*?)</script>', re.DOTALL
-)
+DATA_RE = re.compile(r'<script type="application/json" id="djatlas-data">(.*?)</script>', re.DOTALL)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,14 @@ from djatlas.render.mermaid import entity_id, mermaid_blocks, render
 
 SAMPLE = Path(__file__).parent / "fixtures" / "reports" / "sample.json"
 ENTITY = re.compile(r'^    ([A-Za-z_][A-Za-z0-9_]*)\["([^"\n]*)"\]( \{)?$')
-ATTR = re.compile(r'^        [A-Za-z_][A-Za-z0-9_]* [A-Za-z_][A-Za-z0-9_]*'
-                  r'( (PK|FK|UK)(, (PK|FK|UK))*)?( "[^"\n]*")?$')
-REL = re.compile(r'^    ([A-Za-z_][A-Za-z0-9_]*) (\|\||\|o|\}o)(--|\.\.)(o\{|o\||\|\|) '
-                 r'([A-Za-z_][A-Za-z0-9_]*) : "[^"\n]*"$')
+ATTR = re.compile(
+    r"^        [A-Za-z_][A-Za-z0-9_]* [A-Za-z_][A-Za-z0-9_]*"
+    r'( (PK|FK|UK)(, (PK|FK|UK))*)?( "[^"\n]*")?$'
+)
+REL = re.compile(
+    r"^    ([A-Za-z_][A-Za-z0-9_]*) (\|\||\|o|\}o)(--|\.\.)(o\{|o\||\|\|) "
+    r'([A-Za-z_][A-Za-z0-9_]*) : "[^"\n]*"$'
+)
 
 
 @pytest.fixture(scope="module")
@@ -97,14 +101,19 @@ def test_no_fields_and_filters(doc):
 def test_blocks_per_app_and_cross_app(doc):
     blocks = mermaid_blocks(doc, RenderOptions())
     titles = [t for t, _ in blocks]
-    assert titles == ["App accounts", "App core", "App shop", "App évènements",
-                      "Cross-app relations"]
+    assert titles == [
+        "App accounts",
+        "App core",
+        "App shop",
+        "App évènements",
+        "Cross-app relations",
+    ]
     for _, src in blocks:
         check_syntax(src)
     cross_entities, cross_rels = check_syntax(blocks[-1][1])
-    assert ("accounts.User" in cross_entities.values()
-            and all("{" not in line for line in blocks[-1][1].splitlines()[1:]
-                    if not REL.match(line)))
+    assert "accounts.User" in cross_entities.values() and all(
+        "{" not in line for line in blocks[-1][1].splitlines()[1:] if not REL.match(line)
+    )
     apps = {label.split(".")[0] for label in cross_entities.values()}
     assert len(apps) > 1 and cross_rels
 
@@ -115,15 +124,40 @@ identifier = st.from_regex(r"[^\W\d]\w{0,20}", fullmatch=True)
 @given(app=identifier, name=identifier, field=identifier)
 def test_any_identifier_gives_valid_syntax(app, name, field):
     label = f"{app}.{name}"
-    doc = {"apps": [{"label": app, "models": [label]}], "models": [{
-        "name": name, "label": label, "app_label": app, "module": f"{app}.models",
-        "abstract": False, "proxy": False, "parents": [], "bases": [],
-        "fields": [
-            {"name": field, "type": "models.CharField", "django_type": "CharField",
-             "null": True, "unique": False, "primary_key": False, "relation": None},
-            {"name": field + "_x", "type": "models.ForeignKey", "django_type": "ForeignKey",
-             "null": False, "unique": False, "primary_key": False,
-             "relation": {"kind": "ForeignKey", "target": label, "through": None}},
-        ]}]}
+    doc = {
+        "apps": [{"label": app, "models": [label]}],
+        "models": [
+            {
+                "name": name,
+                "label": label,
+                "app_label": app,
+                "module": f"{app}.models",
+                "abstract": False,
+                "proxy": False,
+                "parents": [],
+                "bases": [],
+                "fields": [
+                    {
+                        "name": field,
+                        "type": "models.CharField",
+                        "django_type": "CharField",
+                        "null": True,
+                        "unique": False,
+                        "primary_key": False,
+                        "relation": None,
+                    },
+                    {
+                        "name": field + "_x",
+                        "type": "models.ForeignKey",
+                        "django_type": "ForeignKey",
+                        "null": False,
+                        "unique": False,
+                        "primary_key": False,
+                        "relation": {"kind": "ForeignKey", "target": label, "through": None},
+                    },
+                ],
+            }
+        ],
+    }
     entities, rels = check_syntax(render(doc, RenderOptions()))
     assert list(entities.values()) == [label] and len(rels) == 1

@@ -26,8 +26,13 @@ def doc() -> dict:
 
 
 def plantuml_svg(src: str) -> str:
-    proc = subprocess.run(["plantuml", "-tsvg", "-pipe", "-charset", "UTF-8"],
-                          input=src.encode(), capture_output=True, timeout=120, check=False)
+    proc = subprocess.run(
+        ["plantuml", "-tsvg", "-pipe", "-charset", "UTF-8"],
+        input=src.encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     out = proc.stdout.decode("utf-8", "replace")
     assert proc.returncode == 0 and "Syntax Error" not in out, (proc.stderr.decode(), out[-2000:])
     return out

@@ -42,56 +42,61 @@ def _hostile(root: Path) -> None:
     """One tree holding every hostile case the issue lists (except permissions, see below)."""
     deep_parens = "x = " + "(" * 300 + "1" + ")" * 300 + "\n"
     deep_binop = "x = " + "+".join(["1"] * 30000) + "\n"
-    _write(root, {
-        "shop/__init__.py": "",
-        # A models package: one good module, one with a syntax error in the middle, a cycle.
-        "shop/models/__init__.py": "from .good import *\nfrom .broken import *\n"
-        "from .cyc_a import *\n",
-        "shop/models/good.py": MODEL.format(name="Good"),
-        "shop/models/broken.py": MODEL.format(name="Broken") + "    y = models.IntegerField(\n"
-        "def half_edited(:\n    pass\n",
-        "shop/models/helpers.py": "def f(:\n",  # no model class, still inside models/: parsed
-        "shop/models/cyc_a.py": "from django.db import models\nfrom .cyc_b import CycB\n\n\n"
-        "class CycA(models.Model):\n    b = models.ForeignKey(CycB, on_delete=models.CASCADE)\n",
-        "shop/models/cyc_b.py": "from django.db import models\nfrom . import cyc_a\n\n\n"
-        "class CycB(models.Model):\n"
-        "    a = models.ForeignKey('shop.CycA', on_delete=models.CASCADE, related_name='+')\n",
-        # Python 2 models file.
-        "legacy/__init__.py": "",
-        "legacy/models.py": "from django.db import models\n\nclass Old(models.Model):\n"
-        "    name = models.CharField(max_length=10)\n\n    def show(self):\n"
-        "        print 'old %s' % self.name\n",
-        # Encodings and whitespace.
-        "enc/__init__.py": "",
-        "enc/latin.py": b"# -*- coding: latin-1 -*-\nfrom django.db import models\n\n\n"
-        b"class Latin(models.Model):\n    \"\"\"Caf\xe9.\"\"\"\n"
-        b"    name = models.CharField(max_length=5, default=\"\xe9t\xe9\")\n",
-        "enc/gbk.py": "# -*- coding: gbk -*-\nfrom django.db import models\n\n\n"
-        "class Gbk(models.Model):\n    \"\"\"中文模型\"\"\"\n"
-        "    name = models.CharField(max_length=5, verbose_name=\"名称\")\n".encode("gbk"),
-        "enc/bom.py": b"\xef\xbb\xbf" + MODEL.format(name="Bom").encode(),
-        "enc/crlf.py": MODEL.format(name="Crlf").replace("\n", "\r\n").encode(),
-        "enc/tabs.py": MODEL.format(name="Tabs").replace("    ", "\t"),
-        "enc/nul.py": b"x = 1\ny = 2\x00\n",
-        "enc/undecodable.py": b"x = 1\ny = '\xff\xfe'\n",
-        "enc/badcookie.py": b"# -*- coding: klingon -*-\nx = 1\n",
-        # Nesting: one the parser refuses, one that exhausts the recursion limit.
-        "deep/__init__.py": "",
-        "deep/models.py": "from django.db import models\n\n\nclass Deep(models.Model):\n"
-        "    x = models.JSONField(default=" + "[" * 150 + "]" * 150 + ")\n",
-        "deep/parens.py": HEAD + "class P(models.Model):\n    " + deep_parens,
-        "deep/binop.py": HEAD + "class B(models.Model):\n    " + deep_binop,
-        # Classes inheriting from themselves through aliases.
-        "alias/__init__.py": "",
-        "alias/models.py": "from django.db import models\n\nX = Y\nY = X\n\n\n"
-        "class Z(Z):\n    pass\n\n\n"
-        "class P(Q):\n    pass\n\n\nQ = P\n\n\nclass Real(models.Model, Later):\n    pass\n\n\n"
-        "Later = Real\n",
-        # Names with spaces and non-ASCII characters.
-        "naïve app/__init__.py": "",
-        "naïve app/mödels ü.py": "from django.db import models\n\n\nclass Ünïcode(models.Model):\n"
-        "    café = models.IntegerField()\n",
-    })
+    _write(
+        root,
+        {
+            "shop/__init__.py": "",
+            # A models package: one good module, one with a syntax error in the middle, a cycle.
+            "shop/models/__init__.py": "from .good import *\nfrom .broken import *\n"
+            "from .cyc_a import *\n",
+            "shop/models/good.py": MODEL.format(name="Good"),
+            "shop/models/broken.py": MODEL.format(name="Broken") + "    y = models.IntegerField(\n"
+            "def half_edited(:\n    pass\n",
+            "shop/models/helpers.py": "def f(:\n",  # no model class, still inside models/: parsed
+            "shop/models/cyc_a.py": "from django.db import models\nfrom .cyc_b import CycB\n\n\n"
+            "class CycA(models.Model):\n"
+            "    b = models.ForeignKey(CycB, on_delete=models.CASCADE)\n",
+            "shop/models/cyc_b.py": "from django.db import models\nfrom . import cyc_a\n\n\n"
+            "class CycB(models.Model):\n"
+            "    a = models.ForeignKey('shop.CycA', on_delete=models.CASCADE, related_name='+')\n",
+            # Python 2 models file.
+            "legacy/__init__.py": "",
+            "legacy/models.py": "from django.db import models\n\nclass Old(models.Model):\n"
+            "    name = models.CharField(max_length=10)\n\n    def show(self):\n"
+            "        print 'old %s' % self.name\n",
+            # Encodings and whitespace.
+            "enc/__init__.py": "",
+            "enc/latin.py": b"# -*- coding: latin-1 -*-\nfrom django.db import models\n\n\n"
+            b'class Latin(models.Model):\n    """Caf\xe9."""\n'
+            b'    name = models.CharField(max_length=5, default="\xe9t\xe9")\n',
+            "enc/gbk.py": "# -*- coding: gbk -*-\nfrom django.db import models\n\n\n"
+            'class Gbk(models.Model):\n    """中文模型"""\n'
+            '    name = models.CharField(max_length=5, verbose_name="名称")\n'.encode("gbk"),
+            "enc/bom.py": b"\xef\xbb\xbf" + MODEL.format(name="Bom").encode(),
+            "enc/crlf.py": MODEL.format(name="Crlf").replace("\n", "\r\n").encode(),
+            "enc/tabs.py": MODEL.format(name="Tabs").replace("    ", "\t"),
+            "enc/nul.py": b"x = 1\ny = 2\x00\n",
+            "enc/undecodable.py": b"x = 1\ny = '\xff\xfe'\n",
+            "enc/badcookie.py": b"# -*- coding: klingon -*-\nx = 1\n",
+            # Nesting: one the parser refuses, one that exhausts the recursion limit.
+            "deep/__init__.py": "",
+            "deep/models.py": "from django.db import models\n\n\nclass Deep(models.Model):\n"
+            "    x = models.JSONField(default=" + "[" * 150 + "]" * 150 + ")\n",
+            "deep/parens.py": HEAD + "class P(models.Model):\n    " + deep_parens,
+            "deep/binop.py": HEAD + "class B(models.Model):\n    " + deep_binop,
+            # Classes inheriting from themselves through aliases.
+            "alias/__init__.py": "",
+            "alias/models.py": "from django.db import models\n\nX = Y\nY = X\n\n\n"
+            "class Z(Z):\n    pass\n\n\n"
+            "class P(Q):\n    pass\n\n\nQ = P\n\n\nclass Real(models.Model, Later):\n    pass\n\n\n"
+            "Later = Real\n",
+            # Names with spaces and non-ASCII characters.
+            "naïve app/__init__.py": "",
+            "naïve app/mödels ü.py": "from django.db import models\n\n\n"
+            "class Ünïcode(models.Model):\n"
+            "    café = models.IntegerField()\n",
+        },
+    )
     (root / "shop" / "loop").symlink_to("..", target_is_directory=True)
     (root / "shop" / "self.py").symlink_to("self.py")
     (root / "shop" / "dangling.py").symlink_to("nowhere.py")
@@ -116,29 +121,37 @@ def test_every_file_is_accounted_for(hostile: tuple[Path, dict[str, Any]]) -> No
     check_accounting(doc)
 
 
-@pytest.mark.parametrize(("path", "status", "reason", "line"), [
-    ("shop/models/broken.py", "parsed", None, None),  # errors recovered: see below
-    ("shop/models/helpers.py", "failed", "syntax error", 1),  # nothing usable left
-    ("legacy/models.py", "parsed", None, None),
-    ("enc/nul.py", "failed", "NUL bytes", 2),
-    ("enc/undecodable.py", "failed", "undecodable bytes", 2),
-    ("enc/badcookie.py", "failed", "coding", 1),
-    ("deep/parens.py", "failed", "nested", None),
-    ("deep/binop.py", "failed", "too deeply nested", None),
-    ("shop/loop/", "skipped", "symlink loop", None),
-    ("shop/self.py", "failed", "symlink loop", None),
-    ("shop/dangling.py", "failed", "broken symlink", None),
-    ("generated.py", "failed", "too large", None),
-    ("enc/latin.py", "parsed", None, None),
-    ("enc/gbk.py", "parsed", None, None),
-    ("enc/bom.py", "parsed", None, None),
-    ("enc/crlf.py", "parsed", None, None),
-    ("enc/tabs.py", "parsed", None, None),
-    ("alias/models.py", "parsed", None, None),
-    ("naïve app/mödels ü.py", "parsed", None, None),
-])
-def test_file_status(hostile: tuple[Path, dict[str, Any]], path: str, status: str,
-                     reason: str | None, line: int | None) -> None:
+@pytest.mark.parametrize(
+    ("path", "status", "reason", "line"),
+    [
+        ("shop/models/broken.py", "parsed", None, None),  # errors recovered: see below
+        ("shop/models/helpers.py", "failed", "syntax error", 1),  # nothing usable left
+        ("legacy/models.py", "parsed", None, None),
+        ("enc/nul.py", "failed", "NUL bytes", 2),
+        ("enc/undecodable.py", "failed", "undecodable bytes", 2),
+        ("enc/badcookie.py", "failed", "coding", 1),
+        ("deep/parens.py", "failed", "nested", None),
+        ("deep/binop.py", "failed", "too deeply nested", None),
+        ("shop/loop/", "skipped", "symlink loop", None),
+        ("shop/self.py", "failed", "symlink loop", None),
+        ("shop/dangling.py", "failed", "broken symlink", None),
+        ("generated.py", "failed", "too large", None),
+        ("enc/latin.py", "parsed", None, None),
+        ("enc/gbk.py", "parsed", None, None),
+        ("enc/bom.py", "parsed", None, None),
+        ("enc/crlf.py", "parsed", None, None),
+        ("enc/tabs.py", "parsed", None, None),
+        ("alias/models.py", "parsed", None, None),
+        ("naïve app/mödels ü.py", "parsed", None, None),
+    ],
+)
+def test_file_status(
+    hostile: tuple[Path, dict[str, Any]],
+    path: str,
+    status: str,
+    reason: str | None,
+    line: int | None,
+) -> None:
     entry = _files(hostile[1])[path]
     assert entry["status"] == status, entry
     if reason:
@@ -150,8 +163,19 @@ def test_file_status(hostile: tuple[Path, dict[str, Any]], path: str, status: st
 def test_the_rest_of_the_scan_is_intact(hostile: tuple[Path, dict[str, Any]]) -> None:
     doc = hostile[1]
     names = {m["name"] for m in doc["models"]}
-    assert {"Good", "CycA", "CycB", "Latin", "Gbk", "Bom", "Crlf", "Tabs", "Deep", "Real",
-            "Ünïcode"} <= names
+    assert {
+        "Good",
+        "CycA",
+        "CycB",
+        "Latin",
+        "Gbk",
+        "Bom",
+        "Crlf",
+        "Tabs",
+        "Deep",
+        "Real",
+        "Ünïcode",
+    } <= names
     assert {"Broken", "Old"} <= names  # a syntax error costs only its statement
     assert not names & {"P", "B", "Z"}
     by_name = {m["name"]: m for m in doc["models"]}
@@ -200,8 +224,9 @@ def test_outputs_parse(hostile: tuple[Path, dict[str, Any]]) -> None:
     assert yaml.safe_load(render_yaml(doc, RenderOptions()))["summary"] == doc["summary"]
 
 
-def test_strict_exits_non_zero_on_failures(hostile: tuple[Path, dict[str, Any]],
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_exits_non_zero_on_failures(
+    hostile: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     root = str(hostile[0])
     assert main(["scan", root, "--no-timing", "-f", "json"]) == 0
     out = capsys.readouterr()
@@ -215,8 +240,14 @@ def test_strict_passes_on_clean_tree(tmp_path: Path) -> None:
 
 
 def test_max_file_size_option(tmp_path: Path) -> None:
-    _write(tmp_path, {"a/__init__.py": "", "a/models.py": MODEL.format(name="A"),
-                      "a/data.py": "ROWS = [\n" + "    (1, 'generated row'),\n" * 4000 + "]\n"})
+    _write(
+        tmp_path,
+        {
+            "a/__init__.py": "",
+            "a/models.py": MODEL.format(name="A"),
+            "a/data.py": "ROWS = [\n" + "    (1, 'generated row'),\n" * 4000 + "]\n",
+        },
+    )
     small = scan_path(str(tmp_path), timing=False, max_file_size=10_000)
     assert _files(small)["a/data.py"]["status"] == "failed"
     assert "too large" in _files(small)["a/data.py"]["reason"]
@@ -226,8 +257,14 @@ def test_max_file_size_option(tmp_path: Path) -> None:
 
 
 def test_unreadable_folder_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, {"a/__init__.py": "", "a/models.py": MODEL.format(name="A"),
-                      "secret/models.py": MODEL.format(name="S")})
+    _write(
+        tmp_path,
+        {
+            "a/__init__.py": "",
+            "a/models.py": MODEL.format(name="A"),
+            "secret/models.py": MODEL.format(name="S"),
+        },
+    )
     real = os.scandir
     blocked = str(tmp_path / "secret")
 
@@ -245,8 +282,15 @@ def test_unreadable_folder_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write(tmp_path, {"a/__init__.py": "", "a/models.py": MODEL.format(name="A"),
-                      "b/__init__.py": "", "b/models.py": MODEL.format(name="B")})
+    _write(
+        tmp_path,
+        {
+            "a/__init__.py": "",
+            "a/models.py": MODEL.format(name="A"),
+            "b/__init__.py": "",
+            "b/models.py": MODEL.format(name="B"),
+        },
+    )
     real = builtins.open
     blocked = str(tmp_path / "b" / "models.py")
 
@@ -270,11 +314,19 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert [m["name"] for m in doc["models"]] == ["A"]
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="running as root: chmod 000 does not block reads (simulated above)")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="running as root: chmod 000 does not block reads (simulated above)",
+)
 def test_unreadable_folder_real(tmp_path: Path) -> None:  # pragma: no cover - non-root only
-    _write(tmp_path, {"a/__init__.py": "", "a/models.py": MODEL.format(name="A"),
-                      "secret/models.py": MODEL.format(name="S")})
+    _write(
+        tmp_path,
+        {
+            "a/__init__.py": "",
+            "a/models.py": MODEL.format(name="A"),
+            "secret/models.py": MODEL.format(name="S"),
+        },
+    )
     os.chmod(tmp_path / "secret", 0)
     try:
         doc = scan_path(str(tmp_path), timing=False)
@@ -296,14 +348,22 @@ def test_empty_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_tree_without_models(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _write(tmp_path, {"tool/__init__.py": "", "tool/cli.py": "def main():\n    return 0\n",
-                      "README.txt": "not python"})
+    _write(
+        tmp_path,
+        {
+            "tool/__init__.py": "",
+            "tool/cli.py": "def main():\n    return 0\n",
+            "README.txt": "not python",
+        },
+    )
     assert main(["scan", str(tmp_path), "--no-timing", "-f", "json"]) == 0
     out = capsys.readouterr()
     doc = json.loads(out.out)
     assert doc["models"] == []
     assert {f["path"]: f["status"] for f in doc["files"]} == {
-        "tool/__init__.py": "not_needed", "tool/cli.py": "not_needed"}
+        "tool/__init__.py": "not_needed",
+        "tool/cli.py": "not_needed",
+    }
     assert "no Django models found" in out.err
     assert any(d["code"] == "DJA130" for d in doc["diagnostics"])
 
@@ -366,10 +426,12 @@ def test_markdown_cells_escape_pipes_backticks_newlines(nasty: tuple[Path, dict[
     assert "`" not in description and "|" not in description
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "json", "yaml", "mermaid", "dot", "plantuml", "dbml",
-                                 "html"])
-def test_every_text_format_writes_surrogates(nasty: tuple[Path, dict[str, Any]], fmt: str,
-                                             tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "fmt", ["markdown", "json", "yaml", "mermaid", "dot", "plantuml", "dbml", "html"]
+)
+def test_every_text_format_writes_surrogates(
+    nasty: tuple[Path, dict[str, Any]], fmt: str, tmp_path: Path
+) -> None:
     out = tmp_path / f"out.{fmt}"
     assert main(["scan", str(nasty[0]), "-q", "--no-timing", "-f", fmt, "-o", str(out)]) == 0
     text = out.read_bytes().decode("utf-8")  # valid UTF-8
@@ -385,8 +447,9 @@ def _tamper(cache_dir: Path, name: str, change: Any) -> None:
 
 
 def _old_tree(root: Path) -> None:
-    _write(root, {"a/__init__.py": "", "a/models.py": MODEL.format(name="A"),
-                  "a/util.py": "X = 1\n"})
+    _write(
+        root, {"a/__init__.py": "", "a/models.py": MODEL.format(name="A"), "a/util.py": "X = 1\n"}
+    )
     for path in root.rglob("*.py"):
         os.utime(path, (1_000_000_000, 1_000_000_000))  # old enough for the report cache
 

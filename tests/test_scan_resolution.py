@@ -718,11 +718,14 @@ def test_mptt_tree_fields_are_added(project):
 
 
 def test_alias_only_files_are_not_parsed(project):
-    s = project({
-        "shop/__init__.py": "",
-        "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    pass\n",
-        "shop/views.py": "from shop.models import Order as O\n\nOrderAlias = O\n",
-    })
+    s = project(
+        {
+            "shop/__init__.py": "",
+            "shop/models.py": "from django.db import models\n\n"
+            "class Order(models.Model):\n    pass\n",
+            "shop/views.py": "from shop.models import Order as O\n\nOrderAlias = O\n",
+        }
+    )
     status = {f["path"]: f["status"] for f in s.doc["files"]}
     assert status["shop/models.py"] == "parsed"
     assert status["shop/views.py"] == "not_needed"

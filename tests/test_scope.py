@@ -77,8 +77,20 @@ def test_imported_names() -> None:
         b"    from pkg.sub import thing\nfrom long \\\n  import w\nfrom .. import *\n"
     )
     names = imported_names(src, "top.mid.mod", False)
-    assert names == ["os", "a.b", "top.mid", "top.mid.sib", "top.up", "top.up.x", "top.up.y",
-                     "pkg.sub", "pkg.sub.thing", "long", "long.w", "top"]
+    assert names == [
+        "os",
+        "a.b",
+        "top.mid",
+        "top.mid.sib",
+        "top.up",
+        "top.up.x",
+        "top.up.y",
+        "pkg.sub",
+        "pkg.sub.thing",
+        "long",
+        "long.w",
+        "top",
+    ]
     assert imported_names(b"from . import m\n", "top.pkg", True) == ["top.pkg", "top.pkg.m"]
     assert imported_names(b"from ... import m\n", "top", False) == []
 
@@ -120,19 +132,21 @@ def test_the_whole_tree_without_a_usable_settings_module(tmp_path: Path) -> None
 
 def test_several_projects_each_follow_their_settings(tmp_path: Path) -> None:
     files = {f"one/{k}": v for k, v in TREE.items()}
-    files.update({
-        "two/manage.py": MANAGE.replace("site_cfg.settings", "svc.settings"),
-        "two/svc/__init__.py": "",
-        "two/svc/settings.py": "INSTALLED_APPS = ['vendor']\n",
-        "two/vendor/__init__.py": "",
-        "two/vendor/models.py": "from django.db import models\nfrom vendor.base import Base\n",
-        "two/vendor/base.py": """
+    files.update(
+        {
+            "two/manage.py": MANAGE.replace("site_cfg.settings", "svc.settings"),
+            "two/svc/__init__.py": "",
+            "two/svc/settings.py": "INSTALLED_APPS = ['vendor']\n",
+            "two/vendor/__init__.py": "",
+            "two/vendor/models.py": "from django.db import models\nfrom vendor.base import Base\n",
+            "two/vendor/base.py": """
             from django.db import models
 
             class Base(models.Model):
                 y = models.IntegerField()
         """,
-    })
+        }
+    )
     root = write_tree(tmp_path / "mono", files)
     doc = scan_path(str(root), use_cache=False, timing=False)
     names = {m["name"] for m in doc["models"]}

@@ -102,7 +102,11 @@ def test_app_labels(project):
     for name, (label, app_label, table, module) in expected.items():
         m = s.model(name)
         assert (m["label"], m["app_label"], m["db_table"], m["module"]) == (
-            label, app_label, table, module), name
+            label,
+            app_label,
+            table,
+            module,
+        ), name
 
 
 def test_app_entries(project):
@@ -186,7 +190,10 @@ def test_implicit_primary_key_types(project):
     assert s.doc["metadata"]["default_auto_field"] == "django.db.models.BigAutoField"
     a_id = s.field("A", "id")
     assert (a_id["type"], a_id["django_type"], a_id["origin"]) == (
-        "BigAutoField", "BigAutoField", "implicit")
+        "BigAutoField",
+        "BigAutoField",
+        "implicit",
+    )
     assert a_id["primary_key"] is True and a_id["unique"] is True and a_id["column"] == "id"
     b_id = s.field("B", "id")
     assert (b_id["type"], b_id["django_type"]) == ("SmallAutoField", "SmallAutoField")
@@ -395,8 +402,11 @@ def test_meta_inherited_from_abstract_parent_without_meta(project):
     s = project(FX_META)
     m = s.model("NoMeta")
     assert m["abstract"] is False
-    assert m["meta"] == {"ordering": ["-when"], "get_latest_by": "when",
-                         "verbose_name": "base thing"}
+    assert m["meta"] == {
+        "ordering": ["-when"],
+        "get_latest_by": "when",
+        "verbose_name": "base thing",
+    }
     assert m["meta_inherited_from"] == "news.models.Base"
     assert m["db_table"] == "news_nometa"
 
@@ -467,8 +477,12 @@ FX_MTI = {
 
 def test_mti_parent_pointer(project):
     s = project(FX_MTI)
-    assert names(s, "Restaurant") == [("id", "parent"), ("name", "parent"),
-                                      ("place_ptr", "implicit"), ("serves_pizza", "declared")]
+    assert names(s, "Restaurant") == [
+        ("id", "parent"),
+        ("name", "parent"),
+        ("place_ptr", "implicit"),
+        ("serves_pizza", "declared"),
+    ]
     ptr = s.field("Restaurant", "place_ptr")
     assert ptr["primary_key"] is True and ptr["unique"] is True
     assert ptr["column"] == "place_ptr_id"
@@ -501,8 +515,13 @@ def test_mti_multi_level_chain_pointer(project):
 def test_mti_multi_level_chain(project):
     s = project(FX_MTI)
     assert names(s, "Italian") == [
-        ("id", "parent"), ("name", "parent"), ("place_ptr", "parent"),
-        ("serves_pizza", "parent"), ("restaurant_ptr", "implicit"), ("chef", "declared")]
+        ("id", "parent"),
+        ("name", "parent"),
+        ("place_ptr", "parent"),
+        ("serves_pizza", "parent"),
+        ("restaurant_ptr", "implicit"),
+        ("chef", "declared"),
+    ]
     assert s.model("Italian")["parents"] == ["places.Restaurant"]
     ptr = s.field("Italian", "restaurant_ptr")
     assert ptr["primary_key"] is True
@@ -514,8 +533,12 @@ def test_mti_multi_level_chain(project):
 
 def test_mti_declared_parent_link(project):
     s = project(FX_MTI)
-    assert names(s, "Bar") == [("id", "parent"), ("name", "parent"), ("place", "declared"),
-                               ("beers", "declared")]
+    assert names(s, "Bar") == [
+        ("id", "parent"),
+        ("name", "parent"),
+        ("place", "declared"),
+        ("beers", "declared"),
+    ]
     place = s.field("Bar", "place")
     assert place["primary_key"] is True and place["column"] == "place_id"
     assert place["relation"]["parent_link"] is True
@@ -563,19 +586,25 @@ FX_SETTINGS_SPLIT = {
         AUTH_USER_MODEL = "one.Person"
     """,
     **{f"{app}/__init__.py": "" for app in ("one", "two", "three", "four", "five")},
-    **{f"{app}/apps.py": f"""
+    **{
+        f"{app}/apps.py": f"""
         from django.apps import AppConfig
 
         class {app.title()}Config(AppConfig):
             name = "{app}"
             label = "{app}_app"
-    """ for app in ("two", "five")},
-    **{f"{app}/models.py": f"""
+    """
+        for app in ("two", "five")
+    },
+    **{
+        f"{app}/models.py": f"""
         from django.db import models
 
         class {app.title()}Thing(models.Model):
             pass
-    """ for app in ("two", "three", "four", "five")},
+    """
+        for app in ("two", "three", "four", "five")
+    },
     "one/models.py": """
         from django.contrib.auth.models import AbstractBaseUser
         from django.db import models
@@ -766,9 +795,11 @@ def test_meta_option_values(project):
     assert meta["ordering"] == ["-placed", "number"]
     assert meta["unique_together"] == [["number", "customer"]]
     assert meta["indexes"] == [
-        {"$expr": 'models.Index(fields=["placed"], name="order_placed_idx")'}]
+        {"$expr": 'models.Index(fields=["placed"], name="order_placed_idx")'}
+    ]
     assert meta["constraints"] == [
-        {"$expr": 'models.UniqueConstraint(fields=["number"], name="uniq_number")'}]
+        {"$expr": 'models.UniqueConstraint(fields=["number"], name="uniq_number")'}
+    ]
     assert meta["verbose_name"] == "order"
     assert meta["verbose_name_plural"] == "orders"
     assert meta["permissions"] == [["ship_order", "Can ship orders"]]

@@ -78,8 +78,12 @@ def test_target_forms(project):
     assert s.field("Product", "by_class")["null"] is False
     # reverse accessors, grouped on the model the relation names
     brand = {(r["name"], r["field"]) for r in s.model("catalog.Brand")["reverse_relations"]}
-    assert brand == {("p5", "by_import"), ("p6", "by_module"), ("p7", "by_other_label"),
-                     ("p9", "lower_label")}
+    assert brand == {
+        ("p5", "by_import"),
+        ("p6", "by_module"),
+        ("p7", "by_other_label"),
+        ("p9", "lower_label"),
+    }
     cat = {r["name"] for r in s.model("shop.Category")["reverse_relations"]}
     assert cat == {"p1", "p2", "p3", "p8"}
     assert [r["name"] for r in s.model("shop.Product")["reverse_relations"]] == ["p4"]
@@ -186,8 +190,11 @@ def test_auth_user_model_custom_inline_get_user_model_call(project):
     s = project(FX_AUTH_CUSTOM)
     assert s.field("Post", "reviewer")["relation"]["target"] == "accounts.Member"
     reverse = {(r["name"], r["field"], r["kind"]) for r in s.model("Member")["reverse_relations"]}
-    assert reverse == {("post_set", "author", "ForeignKey"), ("edited", "editor", "ForeignKey"),
-                       ("review", "reviewer", "OneToOneField")}
+    assert reverse == {
+        ("post_set", "author", "ForeignKey"),
+        ("edited", "editor", "ForeignKey"),
+        ("review", "reviewer", "OneToOneField"),
+    }
 
 
 FX_ON_DELETE = {
@@ -223,8 +230,16 @@ def test_on_delete_forms(project):
     s = project(FX_ON_DELETE)
     # Django: remote_field.on_delete.__name__; SET(sentinel) returns a closure named
     # "set_on_delete": the report names the handler SET (its params keep the call).
-    expected = {"a": "CASCADE", "b": "CASCADE", "c": "SET_NULL", "d": "SET", "e": "PROTECT",
-                "f": "DO_NOTHING", "g": "RESTRICT", "h": "SET_DEFAULT"}
+    expected = {
+        "a": "CASCADE",
+        "b": "CASCADE",
+        "c": "SET_NULL",
+        "d": "SET",
+        "e": "PROTECT",
+        "f": "DO_NOTHING",
+        "g": "RESTRICT",
+        "h": "SET_DEFAULT",
+    }
     got = {n: s.field("Holder", n)["relation"]["on_delete"] for n in expected}
     assert got == expected
     assert s.field("Holder", "d")["params"]["on_delete"] == {"$expr": "models.SET(sentinel)"}
@@ -269,8 +284,10 @@ FX_ACCESSORS = {
 
 def test_reverse_accessors_default_named_and_hidden(project):
     s = project(FX_ACCESSORS)
-    keeper = {(r["name"], r["model"], r["field"], r["kind"], r["hidden"])
-              for r in s.model("Keeper")["reverse_relations"]}
+    keeper = {
+        (r["name"], r["model"], r["field"], r["kind"], r["hidden"])
+        for r in s.model("Keeper")["reverse_relations"]
+    }
     assert keeper == {
         ("animal_set", "zoo.Animal", "keeper", "ForeignKey", False),
         ("backups", "zoo.Animal", "backup", "ForeignKey", False),
@@ -282,12 +299,15 @@ def test_reverse_accessors_default_named_and_hidden(project):
     }
 
 
-@pytest.mark.parametrize("field,related_name,related_query_name", [
-    ("keeper", None, None),
-    ("backup", "backups", "backup_animal"),
-    ("vet", "+", None),
-    ("feeder", "feeds+", None),
-])
+@pytest.mark.parametrize(
+    "field,related_name,related_query_name",
+    [
+        ("keeper", None, None),
+        ("backup", "backups", "backup_animal"),
+        ("vet", "+", None),
+        ("feeder", "feeds+", None),
+    ],
+)
 def test_related_name_and_query_name_as_declared(project, field, related_name, related_query_name):
     rel = project(FX_ACCESSORS).field("Animal", field)["relation"]
     assert rel["related_name"] == related_name
@@ -297,9 +317,16 @@ def test_related_name_and_query_name_as_declared(project, field, related_name, r
 def test_one_to_one_default_accessor_is_model_name(project):
     s = project(FX_ACCESSORS)
     reverse = s.model("Animal")["reverse_relations"]
-    assert reverse == [{"name": "passport", "model": "zoo.Passport", "field": "animal",
-                        "kind": "OneToOneField", "hidden": False,
-                        "model_id": "zoo.models.Passport"}]
+    assert reverse == [
+        {
+            "name": "passport",
+            "model": "zoo.Passport",
+            "field": "animal",
+            "kind": "OneToOneField",
+            "hidden": False,
+            "model_id": "zoo.models.Passport",
+        }
+    ]
     animal = s.field("Passport", "animal")
     assert animal["unique"] is True and animal["column"] == "animal_id"
 
@@ -403,8 +430,10 @@ def test_many_to_many_through_and_tables(project):
 
 def test_symmetrical_self_m2m_reverse_is_hidden(project):
     s = project(FX_M2M)
-    person = {(r["name"], r["model"], r["field"], r["hidden"])
-              for r in s.model("Person")["reverse_relations"]}
+    person = {
+        (r["name"], r["model"], r["field"], r["hidden"])
+        for r in s.model("Person")["reverse_relations"]
+    }
     # Django: friends (symmetrical) -> related_name "friends_rel_+", hidden
     assert ("friends_rel_+", "club.Person", "friends", True) in person
     assert ("followers", "club.Person", "follows", False) in person
@@ -490,10 +519,14 @@ def test_generic_foreign_key_and_relation(project):
     assert gr["null"] is True
     assert gr["relation"]["on_delete"] == "DO_NOTHING"
     assert s.field("Photo", "notes")["relation"]["target"] == "notes.Comment"
-    comment = sorted((r["name"], r["model"], r["field"], r["kind"])
-                     for r in s.model("Comment")["reverse_relations"])
-    assert comment == [("+", "notes.Photo", "notes", "GenericRelation"),
-                       ("article", "notes.Article", "comments", "GenericRelation")]
+    comment = sorted(
+        (r["name"], r["model"], r["field"], r["kind"])
+        for r in s.model("Comment")["reverse_relations"]
+    )
+    assert comment == [
+        ("+", "notes.Photo", "notes", "GenericRelation"),
+        ("article", "notes.Article", "comments", "GenericRelation"),
+    ]
 
 
 def test_generic_relation_reverse_with_query_name_is_not_hidden(project):

@@ -33,8 +33,9 @@ def test_keys_know_every_format_and_render_option() -> None:
 
 
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
-def test_every_format_is_answered_by_the_fast_path(tree: Path, tmp_path: Path, capsysbinary,
-                                                   fmt: str) -> None:
+def test_every_format_is_answered_by_the_fast_path(
+    tree: Path, tmp_path: Path, capsysbinary, fmt: str
+) -> None:
     cache = str(tmp_path / "cache")
     args = [str(tree), "-f", fmt, "--no-timing", "-q"]
     cold = run(capsysbinary, ["scan", *args, "--no-cache"])
@@ -47,8 +48,9 @@ def test_every_format_is_answered_by_the_fast_path(tree: Path, tmp_path: Path, c
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html", "yaml", "json"])
-def test_timing_shows_this_run_not_the_placeholders(tree: Path, tmp_path: Path, capsysbinary,
-                                                    fmt: str) -> None:
+def test_timing_shows_this_run_not_the_placeholders(
+    tree: Path, tmp_path: Path, capsysbinary, fmt: str
+) -> None:
     cache = str(tmp_path / "cache")
     args = [str(tree), "-f", fmt, "-q", "--cache-dir", cache]
     outs = [run(capsysbinary, ["scan", *args])[1]]
@@ -61,8 +63,9 @@ def test_timing_shows_this_run_not_the_placeholders(tree: Path, tmp_path: Path, 
         assert re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", text)
 
 
-def test_render_options_and_title_are_part_of_the_key(tree: Path, tmp_path: Path,
-                                                      capsysbinary) -> None:
+def test_render_options_and_title_are_part_of_the_key(
+    tree: Path, tmp_path: Path, capsysbinary
+) -> None:
     cache = str(tmp_path / "cache")
     base = [str(tree), "-f", "markdown", "--no-timing", "-q", "--cache-dir", cache]
     for extra in ([], ["--title", "Other"], ["--language", "zh"], ["--diagram"], []):
@@ -76,8 +79,9 @@ def test_render_options_and_title_are_part_of_the_key(tree: Path, tmp_path: Path
         assert out == run(capsysbinary, [*diagram, "--no-cache", *extra])[1], extra
 
 
-def test_a_rendering_whose_metadata_show_otherwise_is_not_cached(tree: Path,
-                                                                 tmp_path: Path) -> None:
+def test_a_rendering_whose_metadata_show_otherwise_is_not_cached(
+    tree: Path, tmp_path: Path
+) -> None:
     def render(doc: dict) -> str:
         meta = doc["metadata"]
         return f"took {meta['duration_ms']:.3f} ms at {meta['scanned_at'][:10]}\n"
@@ -93,14 +97,20 @@ def test_a_rendering_whose_metadata_show_otherwise_is_not_cached(tree: Path,
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
-def test_check_reuses_the_cached_report_and_its_findings(tree: Path, tmp_path: Path,
-                                                         capsysbinary, fmt: str) -> None:
-    write_tree(tree, {"shop/more.py": """
+def test_check_reuses_the_cached_report_and_its_findings(
+    tree: Path, tmp_path: Path, capsysbinary, fmt: str
+) -> None:
+    write_tree(
+        tree,
+        {
+            "shop/more.py": """
         from django.db import models
 
         class Note(models.Model):
             text = models.CharField(max_length=10, null=True)
-    """})
+    """
+        },
+    )
     age(tree)
     cache = str(tmp_path / "cache")
     args = ["check", str(tree), "--format", fmt, "-q"]

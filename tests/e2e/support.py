@@ -12,8 +12,13 @@ SAMPLE = ROOT / "tests" / "fixtures" / "reports" / "sample.json"
 ARTIFACTS = ROOT / "artifacts"
 MERMAID_JS = ROOT / "tools" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -41,36 +46,100 @@ def big_doc(apps: int = 25, per_app: int = 24) -> dict[str, Any]:
             name = f"Model{a:02d}x{i:02d}"
             label = f"{app}.{name}"
             labels.append(label)
-            fields = [{"name": "id", "type": "BigAutoField", "django_type": "BigAutoField",
-                       "origin": "implicit", "column": "id", "null": False, "unique": True,
-                       "primary_key": True, "params": {}, "relation": None, "line": None}]
-            fields += [{"name": f"f{k}", "type": "models.CharField", "django_type": "CharField",
-                        "origin": "declared", "column": f"f{k}", "null": False, "unique": False,
-                        "primary_key": False, "params": {"max_length": 50}, "max_length": 50,
-                        "relation": None, "line": 10 + k} for k in range(6)]
+            fields = [
+                {
+                    "name": "id",
+                    "type": "BigAutoField",
+                    "django_type": "BigAutoField",
+                    "origin": "implicit",
+                    "column": "id",
+                    "null": False,
+                    "unique": True,
+                    "primary_key": True,
+                    "params": {},
+                    "relation": None,
+                    "line": None,
+                }
+            ]
+            fields += [
+                {
+                    "name": f"f{k}",
+                    "type": "models.CharField",
+                    "django_type": "CharField",
+                    "origin": "declared",
+                    "column": f"f{k}",
+                    "null": False,
+                    "unique": False,
+                    "primary_key": False,
+                    "params": {"max_length": 50},
+                    "max_length": 50,
+                    "relation": None,
+                    "line": 10 + k,
+                }
+                for k in range(6)
+            ]
             targets = []
             if i:
                 targets.append(f"{app}.Model{a:02d}x{(i - 1) // 2:02d}")
             if a and i % 5 == 0:
                 targets.append(f"app{a - 1:02d}.Model{a - 1:02d}x{i:02d}")
             for n, target in enumerate(targets):
-                fields.append({
-                    "name": f"rel{n}", "type": "models.ForeignKey", "django_type": "ForeignKey",
-                    "origin": "declared", "column": f"rel{n}_id", "null": False,
-                    "unique": False, "primary_key": False, "params": {}, "line": 30 + n,
-                    "relation": {"kind": "ForeignKey", "target": target, "target_raw": target,
-                                 "on_delete": "CASCADE", "through": None, "related_name": None,
-                                 "parent_link": False, "to_field": None,
-                                 "m2m_db_table": None}})
-            models.append({
-                "name": name, "label": label, "app_label": app, "module": f"{app}.models",
-                "file": f"{app}/models.py", "line": 1 + i * 20, "docstring": None,
-                "bases": [], "abstract": False, "proxy": False, "parents": [],
-                "concrete_model": label, "db_table": f"{app}_{name.lower()}", "meta": {},
-                "meta_inherited_from": None, "methods": [], "has_str": False,
-                "fields": fields, "reverse_relations": []})
+                fields.append(
+                    {
+                        "name": f"rel{n}",
+                        "type": "models.ForeignKey",
+                        "django_type": "ForeignKey",
+                        "origin": "declared",
+                        "column": f"rel{n}_id",
+                        "null": False,
+                        "unique": False,
+                        "primary_key": False,
+                        "params": {},
+                        "line": 30 + n,
+                        "relation": {
+                            "kind": "ForeignKey",
+                            "target": target,
+                            "target_raw": target,
+                            "on_delete": "CASCADE",
+                            "through": None,
+                            "related_name": None,
+                            "parent_link": False,
+                            "to_field": None,
+                            "m2m_db_table": None,
+                        },
+                    }
+                )
+            models.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "app_label": app,
+                    "module": f"{app}.models",
+                    "file": f"{app}/models.py",
+                    "line": 1 + i * 20,
+                    "docstring": None,
+                    "bases": [],
+                    "abstract": False,
+                    "proxy": False,
+                    "parents": [],
+                    "concrete_model": label,
+                    "db_table": f"{app}_{name.lower()}",
+                    "meta": {},
+                    "meta_inherited_from": None,
+                    "methods": [],
+                    "has_str": False,
+                    "fields": fields,
+                    "reverse_relations": [],
+                }
+            )
         app_list.append({"label": app, "name": app, "config": None, "models": labels})
-    return {"format": "djatlas-report", "schema_version": 1,
-            "metadata": {"title": "Synthetic", "path": "synthetic", "source": "static"},
-            "summary": {"apps": apps, "models": len(models)}, "apps": app_list,
-            "models": models, "files": [], "diagnostics": []}
+    return {
+        "format": "djatlas-report",
+        "schema_version": 1,
+        "metadata": {"title": "Synthetic", "path": "synthetic", "source": "static"},
+        "summary": {"apps": apps, "models": len(models)},
+        "apps": app_list,
+        "models": models,
+        "files": [],
+        "diagnostics": [],
+    }

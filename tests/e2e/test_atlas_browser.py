@@ -114,7 +114,7 @@ def test_hostile_strings_do_not_execute(probe, tmp_path):
     doc_text = page.locator(".doc").inner_text()
     assert "<script>window.__pwned = 1" in doc_text  # shown as text
     params = page.locator("#fields").inner_text()
-    assert '<img src=x onerror=' in params and "</script><script>" in params
+    assert "<img src=x onerror=" in params and "</script><script>" in params
     assert page.evaluate("document.querySelectorAll('img, iframe, svg').length") == 0
     assert page.evaluate("document.querySelectorAll('script').length") == 4
     page.fill("#search", "<script>")  # searching hostile text is harmless too

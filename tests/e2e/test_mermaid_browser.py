@@ -10,8 +10,26 @@ from support import MERMAID_JS, sample_doc
 from djatlas.render import RenderOptions
 from djatlas.render.mermaid import mermaid_blocks, render
 
-TRICKY = ["end", "class_", "graph", "erDiagram", "style", "PK", "FK", "UK", "_", "__x",
-          "x_1", "Ω", "日本", "ǅungla", "naïve_ünïcode", "A" * 60, "classDef", "subgraph"]
+TRICKY = [
+    "end",
+    "class_",
+    "graph",
+    "erDiagram",
+    "style",
+    "PK",
+    "FK",
+    "UK",
+    "_",
+    "__x",
+    "x_1",
+    "Ω",
+    "日本",
+    "ǅungla",
+    "naïve_ünïcode",
+    "A" * 60,
+    "classDef",
+    "subgraph",
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +70,15 @@ def test_sample_full_diagram(mermaid):
     assert "category" in text and "naïve_ünïcode" in text
 
 
-@pytest.mark.parametrize("kw", [{"no_fields": True}, {"apps": ["shop"]},
-                                {"model": "shop.Product", "depth": 2},
-                                {"hide_abstract": True, "hide_inherited": True}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"no_fields": True},
+        {"apps": ["shop"]},
+        {"model": "shop.Product", "depth": 2},
+        {"hide_abstract": True, "hide_inherited": True},
+    ],
+)
 def test_sample_filtered(mermaid, kw):
     check(mermaid, render(sample_doc(), RenderOptions(**kw)))
 
@@ -69,18 +93,45 @@ def test_tricky_identifiers(mermaid):
     for i, name in enumerate(TRICKY):
         app = TRICKY[-1 - i]
         label = f"{app}.{name}"
-        models.append({
-            "name": name, "label": label, "app_label": app, "module": f"{app}.models",
-            "abstract": False, "proxy": False, "parents": [], "bases": [],
-            "fields": [
-                {"name": n, "type": f"x.{n}", "django_type": None, "null": False,
-                 "unique": False, "primary_key": n == "PK", "relation": None}
-                for n in TRICKY
-            ] + [{"name": "to_" + name, "type": "models.ForeignKey", "django_type": "ForeignKey",
-                  "null": True, "unique": False, "primary_key": False,
-                  "relation": {"kind": "ForeignKey", "target": models[-1]["label"] if models
-                               else label, "through": None}}],
-        })
+        models.append(
+            {
+                "name": name,
+                "label": label,
+                "app_label": app,
+                "module": f"{app}.models",
+                "abstract": False,
+                "proxy": False,
+                "parents": [],
+                "bases": [],
+                "fields": [
+                    {
+                        "name": n,
+                        "type": f"x.{n}",
+                        "django_type": None,
+                        "null": False,
+                        "unique": False,
+                        "primary_key": n == "PK",
+                        "relation": None,
+                    }
+                    for n in TRICKY
+                ]
+                + [
+                    {
+                        "name": "to_" + name,
+                        "type": "models.ForeignKey",
+                        "django_type": "ForeignKey",
+                        "null": True,
+                        "unique": False,
+                        "primary_key": False,
+                        "relation": {
+                            "kind": "ForeignKey",
+                            "target": models[-1]["label"] if models else label,
+                            "through": None,
+                        },
+                    }
+                ],
+            }
+        )
     doc = {"apps": [], "models": models}
     text = check(mermaid, render(doc, RenderOptions()))
     for m in models:

@@ -10,8 +10,9 @@ class _Rule:
 
     __slots__ = ("source", "negate", "dir_only", "_regex")
 
-    def __init__(self, source: str, negate: bool, dir_only: bool,
-                 regex: re.Pattern[str] | None = None) -> None:
+    def __init__(
+        self, source: str, negate: bool, dir_only: bool, regex: re.Pattern[str] | None = None
+    ) -> None:
         self.source = source
         self.negate = negate
         self.dir_only = dir_only

@@ -15,17 +15,36 @@ from djatlas.render import RenderOptions
 from djatlas.render.filters import View, select
 
 SQL_TYPES = {
-    "AutoField": "integer", "BigAutoField": "bigint", "SmallAutoField": "smallint",
-    "IntegerField": "integer", "BigIntegerField": "bigint", "SmallIntegerField": "smallint",
-    "PositiveIntegerField": "integer", "PositiveBigIntegerField": "bigint",
-    "PositiveSmallIntegerField": "smallint", "BooleanField": "boolean",
-    "NullBooleanField": "boolean", "CharField": "varchar", "SlugField": "varchar",
-    "EmailField": "varchar", "URLField": "varchar", "FilePathField": "varchar",
-    "FileField": "varchar", "ImageField": "varchar", "GenericIPAddressField": "inet",
-    "IPAddressField": "inet", "TextField": "text", "DateField": "date",
-    "DateTimeField": "timestamp", "TimeField": "time", "DurationField": "interval",
-    "DecimalField": "decimal", "FloatField": "float", "UUIDField": "uuid",
-    "JSONField": "json", "BinaryField": "blob",
+    "AutoField": "integer",
+    "BigAutoField": "bigint",
+    "SmallAutoField": "smallint",
+    "IntegerField": "integer",
+    "BigIntegerField": "bigint",
+    "SmallIntegerField": "smallint",
+    "PositiveIntegerField": "integer",
+    "PositiveBigIntegerField": "bigint",
+    "PositiveSmallIntegerField": "smallint",
+    "BooleanField": "boolean",
+    "NullBooleanField": "boolean",
+    "CharField": "varchar",
+    "SlugField": "varchar",
+    "EmailField": "varchar",
+    "URLField": "varchar",
+    "FilePathField": "varchar",
+    "FileField": "varchar",
+    "ImageField": "varchar",
+    "GenericIPAddressField": "inet",
+    "IPAddressField": "inet",
+    "TextField": "text",
+    "DateField": "date",
+    "DateTimeField": "timestamp",
+    "TimeField": "time",
+    "DurationField": "interval",
+    "DecimalField": "decimal",
+    "FloatField": "float",
+    "UUIDField": "uuid",
+    "JSONField": "json",
+    "BinaryField": "blob",
 }
 _CTRL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -55,12 +74,12 @@ def _sql_type(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
         return "bigint"
     t = SQL_TYPES.get(f.get("django_type") or "")
     if t is None:
-        t = (f.get("django_type") or (f.get("type") or "").rpartition(".")[2] or "unknown")
+        t = f.get("django_type") or (f.get("type") or "").rpartition(".")[2] or "unknown"
         return ident(t)
     if t == "varchar" and f.get("max_length"):
         return f"varchar({int(f['max_length'])})"
     if t == "decimal":
-        p = (f.get("params") or {})
+        p = f.get("params") or {}
         digits, places = p.get("max_digits"), p.get("decimal_places")
         if isinstance(digits, int) and isinstance(places, int):
             return f"decimal({digits},{places})"
@@ -134,8 +153,9 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
             note = _note(f)
             if note:
                 settings.append(f"note: {string(note)}")
-            lines.append(f"  {ident(f['column'])} {_sql_type(f, all_models)} "
-                         f"[{', '.join(settings)}]")
+            lines.append(
+                f"  {ident(f['column'])} {_sql_type(f, all_models)} [{', '.join(settings)}]"
+            )
         doc_note = m["label"] + (": " + m["docstring"] if m.get("docstring") else "")
         lines.append(f"  Note: {string(doc_note)}")
         lines.append("}")
@@ -152,32 +172,39 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
                 if not to_col:
                     continue
                 op = "-" if rel["kind"] == "OneToOneField" else ">"
-                refs.append(f"Ref: {table}."
-                            f"{ident(f['column'])} {op} {target}.{ident(to_col)}")
-            elif (rel.get("kind") == "ManyToManyField" and not rel.get("through")
-                  and rel.get("m2m_db_table") and not options.no_fields):
+                refs.append(f"Ref: {table}.{ident(f['column'])} {op} {target}.{ident(to_col)}")
+            elif (
+                rel.get("kind") == "ManyToManyField"
+                and not rel.get("through")
+                and rel.get("m2m_db_table")
+                and not options.no_fields
+            ):
                 spk = _pk(m)
                 jt = table_of(m, rel["m2m_db_table"])
                 if not spk or not tpk or jt in seen_tables:
                     continue
                 seen_tables.add(jt)
-                src_col = f"from_{m['name'].lower()}_id" if target == table else \
-                    f"{m['name'].lower()}_id"
-                dst_col = f"to_{tmodel['name'].lower()}_id" \
-                    if target == table else f"{tmodel['name'].lower()}_id"
-                m2m_tables.append([
-                    f"Table {jt} {{",
-                    "  \"id\" bigint [pk, increment]",
-                    f"  {ident(src_col)} {_sql_type(spk, all_models)} [not null]",
-                    f"  {ident(dst_col)} {_sql_type(tpk, all_models)} [not null]",
-                    f"  Note: {string('auto-created for ' + m['label'] + '.' + f['name'])}",
-                    "}",
-                ])
+                src_col = (
+                    f"from_{m['name'].lower()}_id" if target == table else f"{m['name'].lower()}_id"
+                )
+                dst_col = (
+                    f"to_{tmodel['name'].lower()}_id"
+                    if target == table
+                    else f"{tmodel['name'].lower()}_id"
+                )
+                m2m_tables.append(
+                    [
+                        f"Table {jt} {{",
+                        '  "id" bigint [pk, increment]',
+                        f"  {ident(src_col)} {_sql_type(spk, all_models)} [not null]",
+                        f"  {ident(dst_col)} {_sql_type(tpk, all_models)} [not null]",
+                        f"  Note: {string('auto-created for ' + m['label'] + '.' + f['name'])}",
+                        "}",
+                    ]
+                )
                 groups.setdefault(m["app_label"], []).append(jt)
-                refs.append(f"Ref: {jt}.{ident(src_col)} > {table}."
-                            f"{ident(spk['column'])}")
-                refs.append(f"Ref: {jt}.{ident(dst_col)} > {target}."
-                            f"{ident(tpk['column'])}")
+                refs.append(f"Ref: {jt}.{ident(src_col)} > {table}.{ident(spk['column'])}")
+                refs.append(f"Ref: {jt}.{ident(dst_col)} > {target}.{ident(tpk['column'])}")
     out.extend("\n".join(t) + "\n" for t in m2m_tables)
     out.extend(r + "\n" for r in refs)
     if refs:

@@ -14,8 +14,18 @@ from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
 from djatlas.render.style import edge_caption, edge_colour, field_caption, model_caption
 
-PALETTE = ("#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#e0e7ff", "#ccfbf1", "#fee2e2",
-           "#ede9fe", "#f3f4f6", "#ffedd5")
+PALETTE = (
+    "#dbeafe",
+    "#dcfce7",
+    "#fef3c7",
+    "#fce7f3",
+    "#e0e7ff",
+    "#ccfbf1",
+    "#fee2e2",
+    "#ede9fe",
+    "#f3f4f6",
+    "#ffedd5",
+)
 
 
 def html(text: object) -> str:
@@ -23,8 +33,13 @@ def html(text: object) -> str:
     s = str(text)
     for ch in "\r\n\t\u2028\u2029":
         s = s.replace(ch, " ")
-    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    return (
+        s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 def quote(text: str) -> str:
@@ -52,7 +67,7 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
     if m.get("proxy"):
         flags.append("proxy")
     caption = model_caption(m, view.options)
-    title = html(caption) + (f' <I>«{html(", ".join(flags))}»</I>' if flags else "")
+    title = html(caption) + (f" <I>«{html(', '.join(flags))}»</I>" if flags else "")
     rows = [
         f'<TR><TD BGCOLOR="{colour}" COLSPAN="2"><B>{title}</B><BR/>'
         f'<FONT POINT-SIZE="9">{html(view.title(m))}</FONT></TD></TR>'
@@ -70,7 +85,8 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
         )
     table = (
         '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-        + "".join(rows) + "</TABLE>"
+        + "".join(rows)
+        + "</TABLE>"
     )
     style = ' style="dashed"' if m.get("abstract") else ""
     return f"    {quote(m['id'])} [label=<{table}>{style}];"
@@ -78,9 +94,9 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
 
 def _edge(e: Edge, options: RenderOptions) -> str:
     if e.kind == "ForeignKey":
-        attrs = f'arrowhead={"teeodot" if e.null else "teetee"}, arrowtail=crowodot, dir=both'
+        attrs = f"arrowhead={'teeodot' if e.null else 'teetee'}, arrowtail=crowodot, dir=both"
     elif e.kind == "OneToOneField":
-        attrs = f'arrowhead={"teeodot" if e.null else "teetee"}, arrowtail=teeodot, dir=both'
+        attrs = f"arrowhead={'teeodot' if e.null else 'teetee'}, arrowtail=teeodot, dir=both"
     elif e.kind == "ManyToManyField":
         attrs = "arrowhead=crowodot, arrowtail=crowodot, dir=both"
     else:
@@ -102,7 +118,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         "fontsize=12, labelloc=t, "
         f"label={quote(title)}, nodesep=0.4, ranksep=0.8];",
         "  node [shape=plain, fontname=Helvetica, fontsize=10];",
-        "  edge [fontname=Helvetica, fontsize=9, color=\"#444444\"];",
+        '  edge [fontname=Helvetica, fontsize=9, color="#444444"];',
     ]
     for i, (app, models) in enumerate(view.apps()):
         colour = PALETTE[i % len(PALETTE)]

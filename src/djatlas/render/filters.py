@@ -121,6 +121,7 @@ class View:
             if len(projects.get(app, ())) > 1:
                 app = f"{app} ({m.get('project') or '-'})"
             groups.setdefault(app, []).append(m)
+
         def rank(a: str) -> tuple[int, str]:
             label = a.split(" (", 1)[0]
             return (order.index(label) if label in order else len(order), a)
@@ -168,8 +169,17 @@ def all_edges(doc: dict[str, Any], models: Iterable[dict[str, Any]]) -> list[Edg
                 parent_links.add(target)
                 edges.append(Edge(m["id"], target, "parent", f["name"], field=f))
                 continue
-            edges.append(Edge(m["id"], target, rel["kind"], f["name"],
-                              bool(f.get("null")), rel.get("through"), f))
+            edges.append(
+                Edge(
+                    m["id"],
+                    target,
+                    rel["kind"],
+                    f["name"],
+                    bool(f.get("null")),
+                    rel.get("through"),
+                    f,
+                )
+            )
         for parent in [] if m.get("proxy") else parents:
             if parent not in parent_links:
                 edges.append(Edge(m["id"], parent, "parent"))

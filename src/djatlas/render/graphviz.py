@@ -32,14 +32,19 @@ def run_dot(source: str, fmt: str, timeout: float | None = None) -> bytes:
         raise GraphvizError(f"--format {fmt} needs Graphviz's `dot` program: {INSTALL_HINT}")
     try:
         proc = subprocess.run(
-            [exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-            timeout=timeout, check=False,
+            [exe, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
         )
     except FileNotFoundError as exc:
         raise GraphvizError(f"cannot run {exe!r}: {INSTALL_HINT}") from exc
     except subprocess.TimeoutExpired as exc:
-        raise GraphvizError(f"`dot` took longer than {timeout:g}s; narrow the diagram with "
-                            "--app, --model/--depth or --exclude-model") from exc
+        raise GraphvizError(
+            f"`dot` took longer than {timeout:g}s; narrow the diagram with "
+            "--app, --model/--depth or --exclude-model"
+        ) from exc
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         raise GraphvizError(f"`dot -T{fmt}` failed (exit {proc.returncode}): {err[:2000]}")

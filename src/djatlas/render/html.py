@@ -36,8 +36,13 @@ def asset(name: str) -> str:
 def script_json(value: Any) -> str:
     """JSON safe to place inside a ``<script>`` element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def inline_script(code: str) -> str:
@@ -50,19 +55,31 @@ def atlas_data(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
     view = select(doc, options)
     models = view.models
     if options.no_fields:
-        models = [{**m, "fields": [f for f in m.get("fields") or [] if f.get("primary_key")]}
-                  for m in models]
+        models = [
+            {**m, "fields": [f for f in m.get("fields") or [] if f.get("primary_key")]}
+            for m in models
+        ]
     elif options.hide_inherited:
-        models = [{**m, "fields": [f for f in m.get("fields") or []
-                                   if f.get("origin") != "inherited"]} for m in models]
+        models = [
+            {**m, "fields": [f for f in m.get("fields") or [] if f.get("origin") != "inherited"]}
+            for m in models
+        ]
     ids = {m["id"] for m in models}
     ids_of = {}  # label -> ids, for an apps[] entry written before ids existed
     for m in doc.get("models") or []:
         ids_of.setdefault(m["label"], []).append(m["id"])
-    apps = [{**a, "models": [i for i in a.get("model_ids") or
-                             [i for label in a.get("models") or [] for i in ids_of.get(label, [])]
-                             if i in ids]}
-            for a in doc.get("apps") or []]
+    apps = [
+        {
+            **a,
+            "models": [
+                i
+                for i in a.get("model_ids")
+                or [i for label in a.get("models") or [] for i in ids_of.get(label, [])]
+                if i in ids
+            ],
+        }
+        for a in doc.get("apps") or []
+    ]
     apps = [a for a in apps if a["models"] or not (options.apps or options.model)]
     diagnostics = doc.get("diagnostics") or []
     metadata = doc.get("metadata") or {}
@@ -85,7 +102,7 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         f"<script>{inline_script(asset(name))}</script>" for name in (*VENDORED, "atlas.js")
     )
     return f"""<!DOCTYPE html>
-<html lang="{html_lib.escape(options.language or 'en')}">
+<html lang="{html_lib.escape(options.language or "en")}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">

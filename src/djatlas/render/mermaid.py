@@ -24,9 +24,7 @@ _KEY_WORDS = frozenset({"PK", "FK", "UK"})  # attribute key markers: never a bar
 
 def _ascii_token(text: str, fallback: str) -> str:
     """``text`` as ``[A-Za-z_][A-Za-z0-9_]*``; mangled names get a hash suffix to stay unique."""
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     token = _UNSAFE.sub("_", plain)
     if token != text or token.upper() in _KEY_WORDS:
         token += "_" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
@@ -137,8 +135,9 @@ def _relationship(e: Edge, ids: dict[str, str], options: RenderOptions) -> str:
     return f'    {line} : "{caption}"'
 
 
-def erdiagram(view: View, models: list[dict[str, Any]] | None = None,
-              edges: list[Edge] | None = None) -> str:
+def erdiagram(
+    view: View, models: list[dict[str, Any]] | None = None, edges: list[Edge] | None = None
+) -> str:
     """Mermaid source for ``models`` (default: the view's) and ``edges`` between them."""
     models = view.models if models is None else models
     edges = view.edges if edges is None else edges
@@ -175,8 +174,12 @@ def mermaid_blocks(doc: dict[str, Any], options: RenderOptions) -> list[tuple[st
     cross = [e for e in view.edges if app_of[e.source] != app_of[e.target]]
     if cross:
         involved = {e.source for e in cross} | {e.target for e in cross}
-        bare = View(doc=view.doc, models=view.models, edges=view.edges,
-                    options=RenderOptions(no_fields=True))
+        bare = View(
+            doc=view.doc,
+            models=view.models,
+            edges=view.edges,
+            options=RenderOptions(no_fields=True),
+        )
         models = [m for m in view.models if m["id"] in involved]
         blocks.append(("Cross-app relations", erdiagram(bare, models, cross)))
     return blocks

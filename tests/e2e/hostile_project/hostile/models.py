@@ -25,7 +25,9 @@ class Attacker(models.Model):
     """</script><img src=x onerror=alert(6)>"""
 
     victim = models.ForeignKey(
-        Victim, on_delete=models.CASCADE, related_name="attackers",
+        Victim,
+        on_delete=models.CASCADE,
+        related_name="attackers",
         help_text="<iframe src=javascript:alert(7)>",
     )
     café_naïve = models.TextField(blank=True, default="{{ 7*7 }} ${alert(8)}")
