@@ -179,6 +179,33 @@ def test_namespace_package_resolution(project):
     assert s.field("Child", "x")["origin"] == "inherited"
 
 
+def test_folder_without_init_inside_a_package_is_a_namespace_subpackage(project):
+    """readthedocs/notifications/ has no __init__.py; its apps.py names it
+    ``readthedocs.notifications`` and Django imports ``readthedocs.notifications.models``."""
+    s = project(
+        {
+            "site/__init__.py": "",
+            "site/notifications/apps.py": """
+            from django.apps import AppConfig
+
+            class NotificationsConfig(AppConfig):
+                name = "site.notifications"
+        """,
+            "site/notifications/models.py": """
+            from django.db import models
+
+            class Notification(models.Model):
+                text = models.TextField()
+        """,
+            "site/settings.py": "INSTALLED_APPS = ['site.notifications.apps.NotificationsConfig']",
+        }
+    )
+    model = s.model("Notification")
+    assert model["label"] == "notifications.Notification"
+    assert model["module"] == "site.notifications.models"
+    assert model["db_table"] == "notifications_notification"
+
+
 def test_django_abstract_user_and_mixins(project):
     s = project(
         {

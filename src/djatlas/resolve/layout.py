@@ -41,9 +41,14 @@ class Layout:
         parts = rel[:-3].split("/")
         dirs = parts[:-1]
         stem = parts[-1]
-        # Topmost folder of the unbroken chain of packages containing the file.
+        # Topmost folder of the unbroken chain of packages containing the file; a folder without
+        # ``__init__.py`` inside a package is a namespace subpackage of it (Python 3 imports
+        # ``pkg.folder.module``), so it does not break the chain.
         start = len(dirs)
-        while start > 0 and "/".join(dirs[:start]) in self.packages:
+        while start > 0 and (
+            "/".join(dirs[:start]) in self.packages
+            or (start > 1 and "/".join(dirs[: start - 1]) in self.packages)
+        ):
             start -= 1
         names = dirs[start:]
         if start == 0 and self.prefix:
