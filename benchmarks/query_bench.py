@@ -80,19 +80,10 @@ def main() -> int:
     args = parser.parse_args()
     tree = str(Path(args.tree).resolve())
     with tempfile.TemporaryDirectory() as cache:
+        scan = [sys.executable, "-m", "djatlas", "scan", tree, "--format", "json", "-q"]
+        scan += ["--cache-dir", cache]
         out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "djatlas",
-                "scan",
-                tree,
-                "--format",
-                "json",
-                "-q",
-                "--cache-dir",
-                cache,
-            ],
+            scan,
             check=True,
             capture_output=True,
             text=True,
@@ -101,18 +92,6 @@ def main() -> int:
         target, source = pick(doc)
         target = args.model or target
         print(f"{tree}: {len(doc['models'])} models; asking about {target} (path from {source})")
-        scan = [
-            sys.executable,
-            "-m",
-            "djatlas",
-            "scan",
-            tree,
-            "--format",
-            "json",
-            "-q",
-            "--cache-dir",
-            cache,
-        ]
         times = []
         for _ in range(args.runs):  # the baseline: a warm scan, same load
             start = time.perf_counter()

@@ -54,18 +54,7 @@ class MigrationGraph:
     def forwards_plan(self, target: Key) -> list[Key]:
         """Django's iterative DFS over parents (sorted), parents first."""
         visited: list[Key] = []
-        done: set[Key] = set()
-        stack: list[tuple[Key, bool]] = [(target, False)]
-        while stack:
-            node, processed = stack.pop()
-            if node in done:
-                continue
-            if processed:
-                done.add(node)
-                visited.append(node)
-            else:
-                stack.append((node, True))
-                stack += [(n, False) for n in sorted(self.parents.get(node, ()))]
+        self._walk(target, set(), visited)
         return visited
 
     def full_plan(self) -> list[Key]:
@@ -74,20 +63,22 @@ class MigrationGraph:
         plan: list[Key] = []
         done: set[Key] = set()
         for leaf in self.leaf_nodes():
-            stack: list[tuple[Key, bool]] = [(leaf, False)]
-            while stack:
-                node, processed = stack.pop()
-                if node in done:
-                    continue
-                if processed:
-                    done.add(node)
-                    plan.append(node)
-                else:
-                    stack.append((node, True))
-                    stack += [
-                        (n, False) for n in sorted(self.parents.get(node, ())) if n not in done
-                    ]
+            self._walk(leaf, done, plan)
         return plan
+
+    def _walk(self, start: Key, done: set[Key], out: list[Key]) -> None:
+        """Append to ``out`` the nodes ``start`` needs, parents first, skipping ``done``."""
+        stack: list[tuple[Key, bool]] = [(start, False)]
+        while stack:
+            node, processed = stack.pop()
+            if node in done:
+                continue
+            if processed:
+                done.add(node)
+                out.append(node)
+            else:
+                stack.append((node, True))
+                stack += [(n, False) for n in sorted(self.parents.get(node, ())) if n not in done]
 
     def add_edge(self, child: Key, parent: Key) -> None:
         self.parents.setdefault(child, set()).add(parent)

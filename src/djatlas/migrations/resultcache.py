@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from djatlas.cache import _read_json, _write_bytes, code_stamp, content_hash
+from djatlas.keys import env_stats as stats
 
 _FORMAT = 1
 _TIMING = ("scanned_at", "duration_ms")
@@ -18,17 +19,6 @@ def doc_digest(doc: dict[str, Any]) -> str:
     metadata = {k: v for k, v in (doc.get("metadata") or {}).items() if k not in _TIMING}
     parts = [doc.get("models"), doc.get("apps"), doc.get("files"), metadata]
     return content_hash(json.dumps(parts, sort_keys=True, default=str).encode())
-
-
-def stats(paths: list[str]) -> list[list[Any]]:
-    out: list[list[Any]] = []
-    for p in sorted(set(paths)):
-        try:
-            st = os.stat(p)
-            out.append([p, st.st_size, st.st_mtime_ns])
-        except OSError:
-            out.append([p, -1, -1])
-    return out
 
 
 class ResultCache:
