@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from djatlas.commands.files import InputError, error, read_report
-from djatlas.verify import check_database, compare, summarize, tree_apps
+from djatlas.verify import check_database, compare, outside_tree, summarize, tree_apps
 
 
 def add_parser(subparsers: Any) -> None:
@@ -74,11 +74,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"djatlas: error: {exc}", file=sys.stderr)
             return 2
     stats = summarize(static_doc, runtime_doc, found, apps=apps)
+    skipped = outside_tree(static_doc, runtime_doc, apps)
     if args.json:
-        print(json.dumps({"summary": stats, "disagreements": [d.to_dict() for d in found]}))
+        report = {"summary": stats, "disagreements": [d.to_dict() for d in found]}
+        print(json.dumps({**report, "outside_tree": skipped}))
     else:
         for item in found:
             print(item)
+        if skipped:
+            print(
+                f"not compared: {len(skipped)} runtime model(s) outside the scanned tree that "
+                f"the static report does not list: {', '.join(skipped)}"
+            )
         print(
             f"{stats['models_agreeing']}/{stats['models_compared']} models and "
             f"{stats['fields_agreeing']}/{stats['fields_compared']} fields agree; "

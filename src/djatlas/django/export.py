@@ -262,6 +262,13 @@ def _abstract_definer(field: Any) -> type | None:
     return found
 
 
+def _declared(field: Any) -> bool:
+    """Whether a class body assigns the field (``auto_created=True`` written out, as migrations
+    write an ``id`` or a ``<parent>_ptr``), rather than Django creating it."""
+    owner = _abstract_definer(field) or field.model
+    return attribute_line(owner, field.name) is not None
+
+
 def field_params(field: Any) -> dict[str, Any]:
     """The field's non-default keyword arguments, from ``deconstruct()``."""
     try:
@@ -279,7 +286,11 @@ def export_field(field: Any, model: type[models.Model]) -> dict[str, Any]:
     builtin = django_builtin(cls)
     parent_link = getattr(getattr(field, "remote_field", None), "parent_link", False)
     is_relation = getattr(field, "is_relation", False)
-    implicit = getattr(field, "auto_created", False) and (not is_relation or parent_link)
+    implicit = (
+        getattr(field, "auto_created", False)
+        and (not is_relation or parent_link)
+        and not _declared(field)
+    )
     definer: type | None
     if not is_own(field, model):
         origin = "parent"
