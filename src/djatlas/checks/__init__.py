@@ -7,6 +7,7 @@ or lying in excluded paths. Rules live in :mod:`djatlas.checks.rules`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,12 @@ def run_checks(
     *,
     root: Path | None = None,
     exclude: list[str] | None = None,
+    migrations: Callable[[], dict[str, Any] | None] | None = None,
 ) -> CheckResult:
-    """Run ``rules`` (default: the default rule set) over report ``doc``."""
+    """Run ``rules`` (default: the default rule set) over report ``doc``; ``migrations`` gives
+    the drift check's answer for the tree (read only when a rule asks for it)."""
     rules = select_rules(None, None) if rules is None else rules
-    ctx = Context(ensure_ids(doc))
+    ctx = Context(ensure_ids(doc), migrations)
     cache = LineCache(root)
     kept: list[Finding] = []
     suppressed = excluded = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -55,7 +55,11 @@ class Relation:
 class Context:
     """The report being checked, with indexes the rules need."""
 
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        migrations: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> None:
         self.doc = doc
         #: Every model of the report, those outside the tree (``external``) included.
         self.all_models: list[dict[str, Any]] = list(doc.get("models") or [])
@@ -70,6 +74,15 @@ class Context:
         }
         meta = doc.get("metadata") or {}
         self.auth_user_model: str = meta.get("auth_user_model") or "auth.User"
+        self._migrations = migrations
+        self._drift: list[dict[str, Any] | None] = []
+
+    def migrations(self) -> dict[str, Any] | None:
+        """The drift check's answer for this tree (``migrations.drift.drift_document``), read
+        on first use; None when the migrations cannot be read (a report without its tree)."""
+        if not self._drift:
+            self._drift.append(self._migrations() if self._migrations is not None else None)
+        return self._drift[0]
 
     def incomplete(self, model: dict[str, Any]) -> bool:
         """True when a base or field class of the model stayed unresolved: a rule that needs

@@ -68,7 +68,23 @@ repos:
     hooks:
       - id: djatlas-check
         args: ["."]            # e.g. [".", "--extend-select", "DJ010"]
+      - id: djatlas-migrations # models changed without a migration (migrations --check)
+        args: ["."]
 ```
+
+## Models and their migrations (DJ027)
+
+DJ027 joins the models with their migrations: it replays every migration of the tree's apps
+statically (the drift check of `djatlas migrations PATH --check`, see
+[migrations.md](migrations.md)) and reports each operation `makemigrations` would write at the
+model or field it comes from. It is off by default: the other rules read only the report, while
+DJ027 reads every migration file (a cold check pays what a cold `djatlas migrations --check`
+pays, the parsed files are cached and shared with that command; a warm check stays as fast:
+the answer is cached per tree and revalidated by the stats of the migration files), and `djatlas migrations --check` (the `djatlas-migrations` hook, the GitHub
+Action) is the same check on its own. Turn it on with `--extend-select DJ027` or
+`extend-select = ["DJ027"]`. It stands down for apps whose migrations are neither in the tree
+nor in the environment, for fields whose deconstruction cannot be known statically, and for
+models whose parts stayed unresolved.
 
 ## Rules
 

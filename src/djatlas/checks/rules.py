@@ -1041,3 +1041,59 @@ def relation_target_missing(ctx: Context) -> Iterator[Finding]:
             if (finding.file, finding.line) not in seen:
                 seen.add((finding.file, finding.line))
                 yield finding
+
+
+@rule(
+    "DJ027",
+    "missing-migration",
+    "error",
+    "model changed without a migration (makemigrations would write one)",
+    default=False,
+    why="""
+The models say something the migrations do not: `python manage.py makemigrations` would write
+an operation (`AddField`, `AlterField`, `DeleteModel`, `AlterModelOptions`, ...), so the
+database the deployed code expects is not the one the migrations build. djatlas replays every
+migration statically (`djatlas migrations --check`, nothing imported, no database) and reports
+each operation at the model or field it comes from. It stands down for apps whose migrations
+are not in the tree or the environment, and for fields whose deconstruction cannot be known
+statically (a third-party field's own `deconstruct()`, a dynamic default): those are notes of
+`djatlas migrations --check`, not findings. Off by default (it reads every migration file;
+`djatlas migrations --check` is the same check on its own): enable it with
+`--extend-select DJ027`.
+""",
+    fix="Run `python manage.py makemigrations` and commit the migration it writes (or undo "
+    "the model change).",
+    bad="""
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=200, blank=True)  # no migration adds it
+""",
+    good="""
+# books/migrations/0002_book_subtitle.py, written by makemigrations
+operations = [
+    migrations.AddField("book", "subtitle", models.CharField(blank=True, max_length=200)),
+]
+""",
+)
+def missing_migration(ctx: Context) -> Iterator[Finding]:
+    answer = ctx.migrations()
+    if answer is None:
+        return
+    from djatlas.migrations.drift import find_model, last_key, model_operations
+
+    for op in model_operations(answer):
+        app, name, fname = op["app_label"], op["model"], op.get("field")
+        target = f"{app}: {op['op']} {name}" + (f".{fname}" if fname else "")
+        message = f"{target}: the models changed without a migration"
+        model = find_model(ctx.doc, app, name, op.get("project"))
+        if model is None:  # a model only the migrations know (DeleteModel)
+            last = answer.get("last", {}).get(last_key(app, name, op.get("project") or ""))
+            file = last["file"] if last and not last["file"].startswith("/") else None
+            yield Finding("DJ027", message, file, None, f"{app}.{name}", fname)
+            continue
+        if ctx.incomplete(model):
+            continue
+        field = next((f for f in model.get("fields") or [] if f["name"] == fname), None)
+        if field is not None and field.get("origin") not in ("declared", "inherited"):
+            field = None
+        yield _f("DJ027", model, field, message, ctx.field_file(model, field or {}))

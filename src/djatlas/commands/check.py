@@ -14,6 +14,9 @@ from djatlas.checks.registry import all_rules
 from djatlas.commands.files import InputError, output_problem, read_report, write_output
 from djatlas.commands.treeopts import add_tree_options, load_tree, scan_options
 
+#: the rule that reads the migrations (its answer is cached per tree, see migrations.drift)
+MIGRATION_RULE = "DJ027"
+
 
 def _codes(values: list[str] | None) -> list[str] | None:
     if values is None:
@@ -132,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
             summary, body = _check_tree(path, args, rules, _exclude(config, path))
         else:
             doc, root = _load(path, args)
-            summary, body = _check(doc, rules, root, _exclude(config, root), args.format)
+            drift = _drift(root, doc, args, rules)
+            summary, body = _check(doc, rules, root, _exclude(config, root), args.format, drift)
     except ValueError as exc:
         return _error(str(exc))
     except Exception as exc:  # noqa: BLE001 - a one-line message, never a traceback
@@ -166,10 +170,15 @@ def _exclude(config: Any, root: Path | None) -> list[str]:
 
 
 def _check(
-    doc: dict[str, Any], rules: list[Any], root: Path | None, exclude: list[str], fmt: str
+    doc: dict[str, Any],
+    rules: list[Any],
+    root: Path | None,
+    exclude: list[str],
+    fmt: str,
+    drift: Any = None,
 ) -> tuple[dict[str, Any], bytes]:
     """``({"findings": count, "line": the text summary line}, output)`` of the checks."""
-    result = run_checks(doc, rules, root=root, exclude=exclude)
+    result = run_checks(doc, rules, root=root, exclude=exclude, migrations=drift)
     if fmt == "sarif":
         text = render_sarif(result, _git_prefix(root) if root is not None else "")
     elif fmt == "json":
@@ -189,10 +198,51 @@ def _check_tree(
     root = path
     prefix = _git_prefix(root) if args.format == "sarif" else ""
     view = [args.format, [r.code for r in rules], exclude, str(root.resolve()), prefix]
+    if _reads_migrations(rules):
+        view.append(_migrations_stamp(path, args))
     return scan_view(
         str(path),
         scan_options(args),
         f"check-{args.format}",
         view,
-        lambda doc: _check(doc, rules, root, exclude, args.format),
+        lambda doc: _check(doc, rules, root, exclude, args.format, _drift(root, doc, args, rules)),
     )
+
+
+def _reads_migrations(rules: list[Any]) -> bool:
+    return any(r.code == MIGRATION_RULE for r in rules)
+
+
+def _cache_folder(root: Path, args: argparse.Namespace) -> str | None:
+    if getattr(args, "no_cache", False):
+        return None
+    from djatlas.keys import cache_folder
+
+    return cache_folder(str(root), getattr(args, "cache_dir", None))
+
+
+def _drift(root: Path | None, doc: dict[str, Any], args: argparse.Namespace, rules: list[Any]):
+    """The drift check's answer for DJ027, computed when the rule first asks (None: no rule
+    needs it, or no tree to read the migrations from)."""
+    if root is None or not _reads_migrations(rules):
+        return None
+    from djatlas.migrations.drift import drift_document
+
+    include, exclude = getattr(args, "include", None), getattr(args, "exclude", None)
+    return lambda: drift_document(str(root), doc, include, exclude, _cache_folder(root, args))
+
+
+def _migrations_stamp(path: Path, args: argparse.Namespace) -> str | None:
+    """The stats of the migration files the cached drift answer read (the check's cached
+    output depends on them, and default scans do not read them); computed first when there
+    is no such answer yet."""
+    from djatlas.migrations.drift import drift_document, stamp
+
+    folder = _cache_folder(path, args)
+    if folder is None:
+        return None
+    found = stamp(folder, str(path), args.include, args.exclude)
+    if found is None:
+        drift_document(str(path), load_tree(str(path), args), args.include, args.exclude, folder)
+        found = stamp(folder, str(path), args.include, args.exclude)
+    return found
