@@ -80,8 +80,9 @@ statically (the drift check of `djatlas migrations PATH --check`, see
 model or field it comes from. It is off by default: the other rules read only the report, while
 DJ027 reads every migration file (a cold check pays what a cold `djatlas migrations --check`
 pays, the parsed files are cached and shared with that command; a warm check stays as fast:
-the answer is cached per tree and revalidated by the stats of the migration files), and `djatlas migrations --check` (the `djatlas-migrations` hook, the GitHub
-Action) is the same check on its own. Turn it on with `--extend-select DJ027` or
+the answer is cached per tree and revalidated by the stats of the migration files), and
+`djatlas migrations --check` (the `djatlas-migrations` hook, the GitHub Action) is the same
+check on its own. Turn it on with `--extend-select DJ027` or
 `extend-select = ["DJ027"]`. It stands down for apps whose migrations are neither in the tree
 nor in the environment, for fields whose deconstruction cannot be known statically, and for
 models whose parts stayed unresolved.
