@@ -33,6 +33,7 @@ PARAMETERS = {
     "path": ({"source", "target"}, {"max_steps", "limit"}),
     "diagram": (set(), {"app", "model", "depth"}),
     "summary": (set(), set()),
+    "drift": (set(), {"app"}),
 }
 
 
@@ -176,6 +177,7 @@ def test_stdio_subprocess(tmp_path: Path) -> None:
                 "path": {"source": "orders.Payment", "target": "accounts.User"},
                 "diagram": {"model": "Order"},
                 "summary": {},
+                "drift": {},
             }
             for name in tools:
                 result = await client.call_tool(name, arguments[name])

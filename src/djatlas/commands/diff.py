@@ -96,6 +96,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"djatlas: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     diff = diff_reports(old, new)
+    try:
+        from djatlas.diff.migrations import annotate
+
+        annotate(diff, args.old, args.new, args.repo, old, new)
+    except Exception as exc:  # noqa: BLE001 - the model diff stands; say why migrations do not
+        print(
+            f"djatlas: warning: migrations not compared: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
     text = render(diff, args.format)
     if args.output:
         problem = write_output(args.output, text)

@@ -36,7 +36,41 @@ def _summary_line(diff: dict[str, Any]) -> str:
         + (f"{renamed} possibly renamed, " if renamed else "")
         + f"{s['fields_changed']} changed"
     )
-    return f"{models}; {fields}; {s['risks']} risk{'s' if s['risks'] != 1 else ''}"
+    risks = f"{s['risks']} risk{'s' if s['risks'] != 1 else ''}"
+    migrations = s.get("migrations")
+    if not migrations or migrations.get("unknown") == sum(migrations.values()):
+        return f"{models}; {fields}; {risks}"
+    counts = [f"{migrations[k]} {w}" for k, w in _MIGRATION_WORDS.items() if migrations.get(k)]
+    return f"{models}; {fields}; {risks}; migrations: {', '.join(counts) or 'none'}"
+
+
+#: migration status of a model change -> how the summary and the model lines say it
+_MIGRATION_WORDS = {
+    "included": "included",
+    "missing": "missing",
+    "not_needed": "not needed",
+    "unknown": "unknown",
+}
+
+
+def _migration_text(entry: dict[str, Any]) -> str | None:
+    """``migration included (files)``, ``no migration``, ... for a model entry (None: the diff
+    did not look at migrations)."""
+    info = entry.get("migration")
+    if not info:
+        return None
+    status, files = info["status"], info.get("files") or []
+    names = ", ".join(f.rsplit("/", 1)[-1] for f in files)
+    if status == "included":
+        return f"migration included ({names})"
+    if status == "missing":
+        left = [f for f in info.get("operations_left") or [] if f]
+        named = left or info.get("fields_without_migration") or []
+        text = "no migration" + (f" for {', '.join(named)}" if named else "")
+        return text + (f" (the range's migrations touch the rest: {names})" if names else "")
+    if status == "not_needed":
+        return "no migration needed"
+    return None  # unknown: the app has no migrations, or a side is a report (JSON says why)
 
 
 def _fmt(change: dict[str, Any], side: str) -> str:
@@ -91,7 +125,10 @@ def render_text(diff: dict[str, Any]) -> str:
     risky = {(r["model"], r["field"]) for r in diff["risks"]}
     for entry in diff["models"]:
         status = entry["status"]
-        out.append(f"{_MARK[status]} model {_title(entry)}  [{status}]  {_where(entry)}".rstrip())
+        migration = _migration_text(entry)
+        flag = f"  [{migration}]" if migration else ""
+        head = f"{_MARK[status]} model {_title(entry)}  [{status}]{flag}  {_where(entry)}"
+        out.append(head.rstrip())
         for change in entry.get("changes", []):
             if status == "moved" and change["attribute"] == "module":
                 continue
@@ -161,6 +198,8 @@ def render_markdown(diff: dict[str, Any]) -> str:
                 f"{_md(r['message'])} | {_md(where)} |"
             )
         out.append("")
+    if any(e["migration"]["status"] != "unknown" for e in diff["models"] if "migration" in e):
+        out += _markdown_migrations(diff)
     groups: dict[str, list[dict[str, Any]]] = {}
     for entry in diff["models"]:
         groups.setdefault(entry["status"], []).append(entry)
@@ -227,6 +266,21 @@ def render_markdown(diff: dict[str, Any]) -> str:
         out.append("</details>")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+_MIGRATION_MARKS = {"included": "✅", "missing": "❌", "not_needed": "➖", "unknown": "❔"}
+
+
+def _markdown_migrations(diff: dict[str, Any]) -> list[str]:
+    """Whether the range brings each model change's migration, missing ones first."""
+    order = list(_MIGRATION_MARKS)
+    known = [e for e in diff["models"] if e["migration"]["status"] != "unknown"]
+    entries = sorted(known, key=lambda e: order.index(e["migration"]["status"]))
+    out = ["#### Migrations", "", "| | Model | Migration |", "|---|---|---|"]
+    for entry in entries:
+        mark = _MIGRATION_MARKS[entry["migration"]["status"]]
+        out.append(f"| {mark} | `{_md(_title(entry))}` | {_md(_migration_text(entry) or '')} |")
+    return out + [""]
 
 
 def render_json(diff: dict[str, Any]) -> str:
