@@ -234,15 +234,9 @@ def _drift(root: Path | None, doc: dict[str, Any], args: argparse.Namespace, rul
 
 def _migrations_stamp(path: Path, args: argparse.Namespace) -> str | None:
     """The stats of the migration files the cached drift answer read (the check's cached
-    output depends on them, and default scans do not read them); computed first when there
-    is no such answer yet."""
-    from djatlas.migrations.drift import drift_document, stamp
+    output depends on them, and default scans do not read them)."""
+    from djatlas.migrations.drift import tree_stamp
 
     folder = _cache_folder(path, args)
-    if folder is None:
-        return None
-    found = stamp(folder, str(path), args.include, args.exclude)
-    if found is None:
-        drift_document(str(path), load_tree(str(path), args), args.include, args.exclude, folder)
-        found = stamp(folder, str(path), args.include, args.exclude)
-    return found
+    report = lambda: load_tree(str(path), args)  # noqa: E731
+    return tree_stamp(str(path), args.include, args.exclude, folder, report)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import Any
 
 from djatlas.commands.files import error, output_problem, write_output
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
@@ -97,12 +99,40 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-fields", action="store_true", help="diagrams: boxes only")
     p.add_argument("--hide-inherited", action="store_true", help="diagrams: hide inherited fields")
     p.add_argument("--hide-abstract", action="store_true", help="leave out abstract models")
+    p.add_argument(
+        "--migrations",
+        action="store_true",
+        help="per model, the migration that last touched it (reads every migration file)",
+    )
     add_tree_options(p)
     p.set_defaults(run=run)
 
 
 class _RenderError(Exception):
     """A renderer's one-line failure (missing tool, bad filter)."""
+
+
+def _with_migrations(render: Any, args: argparse.Namespace, values: list[Any]) -> Any:
+    """``render`` of the report with, per model, the migration that last touched it; the
+    rendering is keyed by the migration files' stats too (``values``)."""
+    from djatlas.commands.treeopts import load_tree
+    from djatlas.migrations.drift import annotate_last, drift_document, tree_stamp
+
+    folder = None
+    if not args.no_cache:
+        from djatlas.keys import cache_folder
+
+        folder = cache_folder(args.path, args.cache_dir)
+    include, exclude = args.include, args.exclude
+    report = lambda: load_tree(args.path, args)  # noqa: E731
+    values.append(["migrations", tree_stamp(args.path, include, exclude, folder, report)])
+
+    def annotated(doc: dict) -> Any:
+        answer = drift_document(args.path, doc, include, exclude, folder)
+        annotate_last(doc, answer.get("last", {}))
+        return render(doc)
+
+    return annotated
 
 
 def run(args: argparse.Namespace) -> int:
@@ -144,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
             raise _RenderError(str(exc)) from exc
 
     values = [getattr(render_options, name) for name in RENDER_FIELDS]
+    if args.migrations and os.path.isdir(args.path):
+        render = _with_migrations(render, args, values)
     try:
         summary, output = scan_rendered(args.path, options, args.format, render, values)
     except _RenderError as exc:

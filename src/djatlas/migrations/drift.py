@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 _FORMAT = 1
@@ -60,6 +61,37 @@ def stamp(
     return content_hash(json.dumps(migrations).encode())
 
 
+def tree_stamp(
+    root: str,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    folder: str | None,
+    report: Callable[[], dict[str, Any]],
+) -> str | None:
+    """:func:`stamp`, after computing the answer for ``report()`` when none is cached: what a
+    cached output showing the answer is keyed by (None without a cache folder)."""
+    if folder is None:
+        return None
+    found = stamp(folder, root, include, exclude)
+    if found is None:
+        drift_document(root, report(), include, exclude, folder)
+        found = stamp(folder, root, include, exclude)
+    return found
+
+
+def annotate_last(doc: dict[str, Any], last: dict[str, dict[str, Any]]) -> None:
+    """Give every model of the tree that a migration touched ``migration``: the migration
+    that last touched it (``app_label``, ``name``, ``file``)."""
+    from djatlas.migrations.loader import model_root
+
+    for m in doc.get("models", []):
+        if m.get("external"):
+            continue
+        entry = last.get(last_key(m["app_label"], m["name"], model_root(m)))
+        if entry is not None:
+            m["migration"] = {k: entry[k] for k in ("app_label", "name", "file")}
+
+
 def drift_document(
     root: str,
     doc: dict[str, Any],
@@ -96,7 +128,7 @@ def _compute(root, doc, include, exclude, folder) -> tuple[dict[str, Any], list[
     from djatlas.migrations.project import analyse
     from djatlas.migrations.views import check_doc
 
-    projects = analyse(root, doc, include, exclude, folder)
+    projects = analyse(root, dict(doc), include, exclude, folder)  # a copy: detect() memoizes
     check, _, _ = check_doc(projects)
     answer = {"check": check, "last": last_migrations(projects)}
     migrations: list[str] = []

@@ -260,6 +260,7 @@
     }
     row('Module', h('code', null, m.module));
     row('Table', m.db_table ? h('code', null, m.db_table) : null);
+    row('Last migration', m.migration ? h('span', { class: 'mono', id: 'last-migration' }, m.migration.app_label + '.' + m.migration.name + ' (' + m.migration.file + ')') : null);
     row('Bases', (m.bases || []).map(function (b, i) {
       var target = b.model_id && BY_ID.has(b.model_id) ? b.model_id : null;
       return [i ? ', ' : '', target ? modelLink(target, b.name) : h('code', { title: (b.resolved || 'unresolved') + ' (' + b.origin + ')' }, b.name)];
