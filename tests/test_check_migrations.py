@@ -128,3 +128,22 @@ def test_report_file_with_its_tree(tmp_path: Path, capsys) -> None:
     assert main(["scan", str(root), "-f", "json", "-o", str(report), "-q", "--no-cache"]) == 0
     code, findings = run_check(report, tmp_path / "c", capsys, "--select", "DJ027")
     assert code == 1 and [f["field"] for f in findings] == ["subtitle"]
+
+
+def test_inherited_field_is_reported_at_the_concrete_model(tmp_path: Path, capsys) -> None:
+    root = library_tree(tmp_path / "t")
+    models = root / "library/models.py"
+    text = models.read_text().replace(
+        "class Book(models.Model):",
+        "class Stamped(models.Model):\n"
+        "    created = models.DateTimeField(null=True)\n\n"
+        "    class Meta:\n"
+        "        abstract = True\n\n\n"
+        "class Book(Stamped):",
+    )
+    models.write_text(text)
+    code, findings = run_check(root, tmp_path / "c", capsys, "--select", "DJ027")
+    assert code == 1
+    assert [(f["file"], f["line"], f["model"], f["field"]) for f in findings] == [
+        ("library/models.py", 15, "library.Book", "created")
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from djatlas.checks.context import Context, expr_text, field_opaque, is_expr
@@ -1054,7 +1055,9 @@ The models say something the migrations do not: `python manage.py makemigrations
 an operation (`AddField`, `AlterField`, `DeleteModel`, `AlterModelOptions`, ...), so the
 database the deployed code expects is not the one the migrations build. djatlas replays every
 migration statically (`djatlas migrations --check`, nothing imported, no database) and reports
-each operation at the model or field it comes from. It stands down for apps whose migrations
+each operation at the model or field it comes from (a field the model's own body declares at
+its line, an inherited one at the model's `class` line, a deleted model at the migration that
+last touched it). It stands down for apps whose migrations
 are not in the tree or the environment, and for fields whose deconstruction cannot be known
 statically (a third-party field's own `deconstruct()`, a dynamic default): those are notes of
 `djatlas migrations --check`, not findings. Off by default (it reads every migration file;
@@ -1093,7 +1096,9 @@ def missing_migration(ctx: Context) -> Iterator[Finding]:
             continue
         if ctx.incomplete(model):
             continue
+        # at the field when the model's own body declares it, else at the model's class line
+        # (an inherited field's migration is the concrete model's, not its abstract base's)
         field = next((f for f in model.get("fields") or [] if f["name"] == fname), None)
-        if field is not None and field.get("origin") not in ("declared", "inherited"):
-            field = None
-        yield _f("DJ027", model, field, message, ctx.field_file(model, field or {}))
+        declared = field is not None and field.get("origin") == "declared"
+        finding = _f("DJ027", model, field if declared else None, message)
+        yield replace(finding, field=fname) if fname and not declared else finding
