@@ -175,10 +175,12 @@ def annotate(
 
 def _pending(root: str, doc: dict[str, Any]) -> dict[tuple[str, str], set[str | None]]:
     """What the drift check at NEW (a folder) still has, per (app_label, model)."""
+    from djatlas.keys import cache_folder
     from djatlas.migrations.drift import drift_document, model_operations
 
     out: dict[tuple[str, str], set[str | None]] = {}
-    for op in model_operations(drift_document(root, doc)):
+    # the folder's default cache, as `djatlas diff` scans it
+    for op in model_operations(drift_document(root, doc, folder=cache_folder(root))):
         out.setdefault((op["app_label"], op["model"]), set()).add(op.get("field"))
     return out
 
