@@ -147,3 +147,14 @@ def test_inherited_field_is_reported_at_the_concrete_model(tmp_path: Path, capsy
     assert [(f["file"], f["line"], f["model"], f["field"]) for f in findings] == [
         ("library/models.py", 15, "library.Book", "created")
     ]
+
+
+def test_github_annotations(tmp_path: Path, capsys) -> None:
+    root = library_tree(tmp_path / "t")
+    add_subtitle(root, with_migration=False)
+    argv = ["check", str(root), "--select", "DJ027", "--format", "github", "--no-cache", "-q"]
+    assert main(argv) == 1
+    assert capsys.readouterr().out == (
+        "::error file=library/models.py,line=10,title=djatlas DJ027::"
+        "library: AddField book.subtitle: the models changed without a migration\n"
+    )

@@ -18,6 +18,7 @@ djatlas check .                               # text, grouped by file
 djatlas check . --select DJ001,DJ005 --ignore DJ004
 djatlas check . --extend-select DJ010             # also the rules off by default you name
 djatlas check . --format sarif -o djatlas.sarif   # for code-scanning uploads
+djatlas check . --format github                   # GitHub Actions annotations
 djatlas check . --format json
 djatlas check --list-rules
 djatlas check --explain DJ005

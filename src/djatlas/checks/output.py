@@ -1,4 +1,5 @@
-"""Outputs of ``djatlas check``: text grouped by file (like ruff), JSON, and SARIF 2.1.0."""
+"""Outputs of ``djatlas check``: text grouped by file (like ruff), JSON, SARIF 2.1.0 and GitHub
+Actions annotations."""
 
 from __future__ import annotations
 
@@ -164,4 +165,28 @@ def render_sarif(result: CheckResult, uri_prefix: str = "") -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-FORMATS = ("text", "json", "sarif")
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    """A GitHub workflow command value (``%``, CR, LF; in properties also ``:`` and ``,``)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def render_github(result: CheckResult, prefix: str = "") -> str:
+    """One GitHub Actions annotation (workflow command) per finding, paths from the repository
+    root (``prefix``: the scanned folder inside it)."""
+    out = []
+    for f in result.findings:
+        props = []
+        if f.file:
+            props.append(f"file={_escape(prefix + f.file, True)}")
+            if f.line:
+                props.append(f"line={f.line}")
+        props.append(f"title={_escape(f'djatlas {f.code}', True)}")
+        out.append(f"::{_GITHUB_LEVEL[f.severity]} {','.join(props)}::{_escape(f.message)}")
+    return "".join(line + "\n" for line in out)
+
+
+FORMATS = ("text", "json", "sarif", "github")

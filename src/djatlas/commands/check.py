@@ -9,7 +9,13 @@ from typing import Any
 
 from djatlas.checks import run_checks, select_rules
 from djatlas.checks.config import ConfigError, load_config
-from djatlas.checks.output import FORMATS, render_json, render_sarif, render_text
+from djatlas.checks.output import (
+    FORMATS,
+    render_github,
+    render_json,
+    render_sarif,
+    render_text,
+)
 from djatlas.checks.registry import all_rules
 from djatlas.commands.files import InputError, output_problem, read_report, write_output
 from djatlas.commands.treeopts import add_tree_options, load_tree, scan_options
@@ -181,6 +187,8 @@ def _check(
     result = run_checks(doc, rules, root=root, exclude=exclude, migrations=drift)
     if fmt == "sarif":
         text = render_sarif(result, _git_prefix(root) if root is not None else "")
+    elif fmt == "github":
+        text = render_github(result, _git_prefix(root) if root is not None else "")
     elif fmt == "json":
         text = render_json(result)
     else:
@@ -196,7 +204,7 @@ def _check_tree(
     from djatlas.scan import scan_view
 
     root = path
-    prefix = _git_prefix(root) if args.format == "sarif" else ""
+    prefix = _git_prefix(root) if args.format in ("sarif", "github") else ""
     view = [args.format, [r.code for r in rules], exclude, str(root.resolve()), prefix]
     if _reads_migrations(rules):
         view.append(_migrations_stamp(path, args))
