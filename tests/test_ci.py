@@ -157,3 +157,52 @@ def test_summary_and_codequality(tmp_path: Path, capsys) -> None:
     assert "| ✅ | check | not run |" in out
     assert ci.main(["summary", "no-equals-sign"]) == 2
     assert "expected NAME=SARIF:EXIT" in capsys.readouterr().err
+
+
+def _lint_available() -> bool:
+    from djatlas.commands import migrations
+
+    return "--lint" in (migrations.__doc__ or "") or hasattr(migrations, "_run_lint")
+
+
+@pytest.mark.skipif(not _lint_available(), reason="migrations --lint not in this djatlas")
+def test_action_run_step_lints_since_the_base(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    from migjoin_tree import SECOND
+    from treeutil import write_tree
+
+    root = library_tree(tmp_path / "t")
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-c", "user.email=t@t", "-c", "user.name=t", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    base = git("rev-parse", "HEAD")
+    add_subtitle(root, with_migration=True)
+    write_tree(root, {"library/migrations/0002_book_subtitle.py": SECOND})
+    git("add", "-A")
+    git("commit", "-qm", "pull request")
+    values = {"inputs.path": str(root), "runner.temp": str(tmp_path / "tmp"), "inputs.base": base}
+    code, outputs = run_step("Run djatlas", values, tmp_path)
+    assert code == 0
+    assert outputs["drift"] == "0" and outputs["lint"] in ("0", "1")
+    lint = json.loads(Path(outputs["sarif-dir"], "lint.sarif").read_text())
+    files = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in lint["runs"][0]["results"]
+    }
+    assert files <= {"library/migrations/0002_book_subtitle.py"}
+    summary = (tmp_path / "summary.md").read_text()
+    assert f"djatlas migrations --lint --since {base[:12]}" in summary
