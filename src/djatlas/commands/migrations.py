@@ -1,5 +1,5 @@
 """``djatlas migrations PATH``: the migration graph per app and its problems; ``--check``: what
-``makemigrations`` would write."""
+``makemigrations`` would write; ``--lint [--since REV]``: deploy-safety review of the migrations."""
 
 from __future__ import annotations
 
@@ -20,11 +20,22 @@ def add_parser(subparsers: Any) -> None:
         description=(
             "Read every app's migrations statically: the graph per app and its problems "
             "(conflicts, missing dependencies). --check: compare the migrations' state with the "
-            "models as makemigrations does (exit 1 on drift)."
+            "models as makemigrations does (exit 1 on drift). --lint: review the migrations' "
+            "operations for deploy safety (exit 1 on findings)."
         ),
     )
     p.add_argument("path", metavar="PATH", nargs="?", default=".", help="default: .")
     p.add_argument("--check", action="store_true", help="report model changes without migration")
+    p.add_argument("--lint", action="store_true", help="review migrations for deploy safety")
+    p.add_argument(
+        "--since",
+        metavar="REV",
+        help="with --lint: only the migration files added since git revision REV",
+    )
+    p.add_argument("--baseline", metavar="FILE", help="with --lint: leave out findings in FILE")
+    p.add_argument(
+        "--write-baseline", metavar="FILE", help="with --lint: write the findings to FILE"
+    )
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="default: text")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     add_tree_options(p)
@@ -40,8 +51,11 @@ def run(args: argparse.Namespace) -> int:
     problem = check_tree_path(args.path)
     if problem:
         return _error(problem)
-    if args.format in ("sarif", "github") and not args.check:
-        return _error(f"--format {args.format} needs --check")
+    problem = _option_problem(args)
+    if problem:
+        return _error(problem)
+    if args.lint:
+        return _run_lint(args)
     doc = load_tree(args.path, args)
     folder = None
     if not args.no_cache:
@@ -59,6 +73,65 @@ def run(args: argparse.Namespace) -> int:
             return _error(str(exc))
         if results is not None:
             results.put(text, code, deps)
+    return _emit(args, text, code)
+
+
+def _option_problem(args: argparse.Namespace) -> str | None:
+    if args.lint and args.check:
+        return "--lint and --check cannot be combined"
+    for name in ("since", "baseline", "write_baseline"):
+        if getattr(args, name) is not None and not args.lint:
+            return f"--{name.replace('_', '-')} needs --lint"
+    if args.format in ("sarif", "github") and not (args.check or args.lint):
+        return f"--format {args.format} needs --check or --lint"
+    return None
+
+
+def _run_lint(args: argparse.Namespace) -> int:
+    """``--lint``: review the migrations (not cached: the answer depends on the revision)."""
+    from djatlas.migrations.lint.suppress import BaselineError, baseline_text, read_baseline
+    from djatlas.migrations.lint.view import lint, lint_view
+    from djatlas.migrations.project import analyse
+
+    old_paths = baseline = None
+    try:
+        if args.since is not None:
+            from djatlas.discover.gitsource import GitError
+            from djatlas.migrations.lint.since import paths_at
+
+            try:
+                old_paths = paths_at(args.path, args.since)
+            except GitError as exc:
+                return _error(f"--since: {exc}")
+        if args.baseline and not args.write_baseline:
+            baseline = read_baseline(args.baseline)
+    except BaselineError as exc:
+        return _error(str(exc))
+    doc = load_tree(args.path, args)
+    folder = None
+    if not args.no_cache:
+        from djatlas.cache import cache_folder
+
+        folder = cache_folder(args.path, args.cache_dir)
+    projects = analyse(args.path, doc, args.include, args.exclude, folder)
+    base = args.path if os.path.isdir(args.path) else os.path.dirname(args.path)
+    result = lint(projects, base, old_paths, baseline)
+    result.since = args.since
+    if args.write_baseline:
+        try:
+            with open(args.write_baseline, "w", encoding="utf-8") as fh:
+                fh.write(baseline_text(result.findings))
+        except OSError as exc:
+            return _error(f"cannot write {args.write_baseline}: {exc.strerror}")
+        if not args.quiet:
+            n = len(result.findings)
+            print(f"djatlas: wrote {n} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return 0
+    text, code = lint_view(result, args.format)
+    return _emit(args, text, code)
+
+
+def _emit(args: argparse.Namespace, text: str, code: int) -> int:
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
