@@ -69,6 +69,8 @@ class Migration(migrations.Migration):
 """
 
 HEADER = """
+import uuid
+
 from django.db import migrations, models
 from django.contrib.postgres.operations import AddIndexConcurrently
 import django.db.models.deletion
@@ -133,6 +135,8 @@ CASES = [
     ("migrations.AddField(model_name='order', name='buyer', field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to='shop.customer'))", ["DJM110"]),
     ("migrations.AddField(model_name='order', name='buyer', field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, to='shop.customer'))", []),
     ("migrations.AddField(model_name='order', name='ref', field=models.CharField(max_length=9, null=True, unique=True))", ["DJM110"]),
+    ("migrations.AddField(model_name='order', name='uid', field=models.UUIDField(default=uuid.uuid4, unique=True))", ["DJM102", "DJM110", "DJM115"]),
+    ("migrations.AddField(model_name='order', name='uid', field=models.UUIDField(null=True, unique=True))", ["DJM110"]),
     # a table created in the same migration is empty
     ("""
      migrations.CreateModel(name='Item', fields=[('id', models.AutoField(primary_key=True, serialize=False))]),
@@ -175,6 +179,8 @@ CASES = [
     ("migrations.AlterField(model_name='order', name='price', field=models.DecimalField(max_digits=10, decimal_places=3))", ["DJM108"]),
     ("migrations.AlterField(model_name='order', name='code', field=models.CharField(help_text='x', max_length=20))", []),
     ("migrations.AlterField(model_name='order', name='note', field=models.TextField())", ["DJM109"]),
+    ("migrations.AlterField(model_name='order', name='legacy', field=models.CharField(max_length=10))", ["DJM105"]),
+    ("migrations.AlterField(model_name='order', name='code', field=models.CharField(db_column='code', max_length=20))", []),
     ("migrations.AlterField(model_name='order', name='note', field=models.TextField(default=''), preserve_default=False)", []),
     ("migrations.AlterField(model_name='order', name='code', field=models.CharField(max_length=20, unique=True))", ["DJM110"]),
     ("migrations.AlterField(model_name='order', name='slug', field=models.SlugField(unique=True))", ["DJM110"]),
@@ -370,18 +376,18 @@ def test_text_sarif_github_outputs(tmp_path: Path, capsys) -> None:
     args = ["migrations", str(root), "--lint", "--no-cache", "-q"]
     assert main(args) == 1
     text = capsys.readouterr().out
-    assert "shop/migrations/0002_change.py:13: DJM103 drop-column: RemoveField Order.old" in text
+    assert "shop/migrations/0002_change.py:15: DJM103 drop-column: RemoveField Order.old" in text
     assert "    fix: Stage it" in text and text.endswith("2 migration(s) reviewed\n")
     assert main([*args, "-f", "sarif"]) == 1
     sarif = json.loads(capsys.readouterr().out)
     results = sarif["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["DJM103", "DJM113"]
-    assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 13
+    assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 15
     assert {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]} >= {"DJM101", "DJM114"}
     assert main([*args, "-f", "github"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(
-        "::error file=shop/migrations/0002_change.py,line=13,title=djatlas DJM103 drop-column::"
+        "::error file=shop/migrations/0002_change.py,line=15,title=djatlas DJM103 drop-column::"
     )
     assert lines[1].startswith("::warning ") and "%0AFix: " in lines[1]
     main([*args, "-f", "json"])
@@ -405,3 +411,13 @@ def test_every_rule_is_documented() -> None:
     for rule in RULES.values():
         assert f"### {rule.code} `{rule.name}` ({rule.severity})" in docs
         assert rule.why in docs and rule.fix in docs
+
+
+def test_safemigrate_after_deploy_drops_are_staged(tmp_path: Path, capsys) -> None:
+    ops = "migrations.RemoveField(model_name='order', name='old'),\nmigrations.RenameField(model_name='order', old_name='code', new_name='number')"
+    extra = "    safe = Safe.after_deploy()\n"
+    root = tree(tmp_path, ops, extra)
+    path = root / "shop/migrations/0002_change.py"
+    path.write_text("from django_safemigrate import Safe\n" + path.read_text(), "utf-8")
+    _, doc = lint(root, capsys)
+    assert codes(doc) == ["DJM105"]  # the drop runs after the deploy; a rename breaks either way

@@ -46,6 +46,9 @@ class Scope:
     #: for an ``initial = True`` migration: tables the app's initial migrations create (they
     #: are applied together on an empty database, e.g. 0001_initial and 0002_initial).
     initial: frozenset[ModelKey] = frozenset()
+    #: django-safemigrate's ``safe = Safe.after_deploy()``: the migration runs once the new
+    #: code is deployed everywhere, so no old code reads what it drops.
+    after_deploy: bool = False
 
 
 def check_operation(op: Operation, state: ProjectState, scope: Scope) -> list[Result]:
@@ -101,6 +104,8 @@ def _add_field(op: Operation, state: ProjectState, scope: Scope) -> Iterator[Res
             yield ("DJM102", op.model, name,
                    f"AddField {where}: NOT NULL {fd.cls} whose default Django drops from the "
                    "column after filling existing rows")  # fmt: skip
+    if kw.get("unique") is True and "default" in kw:
+        yield "DJM115", op.model, name, f"AddField {where}: unique with one default for all rows"
     kind = _index_kind(fd)
     if kind:
         yield "DJM110", op.model, name, f"AddField {where}: builds {kind} on {_table(m)}"
@@ -145,6 +150,8 @@ def _remove_field(op: Operation, state: ProjectState, scope: Scope) -> Iterator[
     name = op.args.get("name")
     if m is None or (scope.ctx.app_label, op.model) in scope.deleted or name not in m.fields:
         return  # no table, dropped with its model, or already removed from the state (staged)
+    if scope.after_deploy:
+        return
     fd = m.fields[name]  # type: ignore[index]
     what = "the many-to-many table" if fd.cls == "ManyToManyField" else "the column"
     yield "DJM103", op.model, name, f"RemoveField {m.name}.{name}: drops {what} of {_table(m)}"
@@ -152,7 +159,7 @@ def _remove_field(op: Operation, state: ProjectState, scope: Scope) -> Iterator[
 
 def _delete_model(op: Operation, state: ProjectState, scope: Scope) -> Iterator[Result]:
     m = _model(op, state, scope)
-    if m is not None:
+    if m is not None and not scope.after_deploy:
         yield "DJM104", op.model, None, f"DeleteModel {m.name}: drops {_table(m)}"
 
 
@@ -197,6 +204,9 @@ def _alter_field(op: Operation, state: ProjectState, scope: Scope) -> Iterator[R
     if m is None or old is None or new is None or {old.cls, new.cls} & NO_COLUMN:
         return
     where = f"AlterField {m.name}.{name}"
+    old_column, new_column = _column(old, name), _column(new, name)  # type: ignore[arg-type]
+    if old_column != new_column:
+        yield "DJM105", op.model, name, f"{where}: column {old_column} -> {new_column}"
     before = column_type(old, _target_pk(old, state))
     after = column_type(new, _target_pk(new, state))
     if before and after:
@@ -214,6 +224,14 @@ def _alter_field(op: Operation, state: ProjectState, scope: Scope) -> Iterator[R
     was, now = _index_kind(old), _index_kind(new)
     if now and (not was or (now == "a unique index" and was not in (now, "a primary key index"))):
         yield "DJM110", op.model, name, f"{where}: builds {now} on {_table(m)}"
+
+
+def _column(fd: FieldDef, name: str) -> object:
+    """The column's name (``db_column``, else the field name, ``_id`` added for a relation)."""
+    column = fd.kwargs.get("db_column")
+    if column is not None:
+        return column
+    return f"{name}_id" if fd.cls in RELATIONS else name
 
 
 def _add_index(op: Operation, state: ProjectState, scope: Scope) -> Iterator[Result]:

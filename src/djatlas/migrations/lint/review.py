@@ -70,6 +70,7 @@ def review_project(project: MigrationProject, selected: set[Key] | None, review:
             if not isinstance(mf.attrs.get("operations"), list):
                 review.notes.append(f"{mf.path}: operations not readable statically (not reviewed)")
             scope = Scope(ctx, mf.attrs.get("atomic", True), fresh, _deleted(key[0], ops))
+            scope.after_deploy = _after_deploy(mf.attrs.get("safe"))
             if mf.attrs.get("initial") is True:
                 scope.initial = frozenset(k for k in initial if k[0] == key[0])
         for i, op in enumerate(ops):
@@ -115,6 +116,12 @@ def _review_op(
                 project.prefix,
             )  # fmt: skip
         )
+
+
+def _after_deploy(value: object) -> bool:
+    """django-safemigrate's ``Safe.after_deploy()`` (or the older ``Safe.after_deploy``)."""
+    path = value.get("$call") or value.get("$ref") if isinstance(value, dict) else None
+    return isinstance(path, str) and path.endswith("Safe.after_deploy")
 
 
 def _database_side(ops: list[Operation], name: str, app_label: str) -> set[tuple[str, str]]:

@@ -136,6 +136,16 @@ _RULES = (
         "IrreversibleError.",
         "Pass reverse_sql (migrations.RunSQL.noop when there is nothing to undo).",
     ),
+    Rule(
+        "DJM115", "add-unique-with-default", "error",
+        "Unique column added with a default",
+        "Django computes the default once and writes it into every existing row (a callable "
+        "such as uuid.uuid4 included): with more than one row the unique index cannot be "
+        "built and the migration fails.",
+        "Add the field without unique (null=True), fill distinct values in a RunPython "
+        "migration, then AlterField it to unique=True (Django's how-to \"Migrations that add "
+        "unique fields\").",
+    ),
 )  # fmt: skip
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
