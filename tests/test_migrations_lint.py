@@ -421,3 +421,22 @@ def test_safemigrate_after_deploy_drops_are_staged(tmp_path: Path, capsys) -> No
     path.write_text("from django_safemigrate import Safe\n" + path.read_text(), "utf-8")
     _, doc = lint(root, capsys)
     assert codes(doc) == ["DJM105"]  # the drop runs after the deploy; a rename breaks either way
+
+
+def test_initial_pair_and_squashed_migrations_are_not_reviewed_as_changes(
+    tmp_path: Path, capsys
+) -> None:
+    op = "migrations.AddField(model_name='order', name='buyer', field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.customer'))"
+    root = tree(tmp_path, op, "    initial = True\n")  # 0002_initial of the same makemigrations run
+    squash = second(
+        "migrations.RemoveField(model_name='order', name='old')",
+        "    replaces = [('shop', '0003_a'), ('shop', '0004_b')]\n",
+    )
+    squash = squash.replace("('shop', '0001_initial')", "('shop', '0002_change')")
+    (root / "shop/migrations/0003_squashed_0004.py").write_text(squash, "utf-8")
+    code, doc = lint(root, capsys)
+    assert (code, codes(doc), doc["migrations_reviewed"]) == (0, [], 2)
+    assert doc["notes"] == [
+        "shop/migrations/0003_squashed_0004.py: replaces earlier migrations, not reviewed "
+        "(databases that applied those never run it)"
+    ]

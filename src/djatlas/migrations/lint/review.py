@@ -95,7 +95,8 @@ def _review_op(
         return
     if not op.known:
         line = f":{op.line}" if op.line else ""
-        review.notes.append(f"{scope.ctx.where}{line}: {op.path} is not reviewed (not a Django "
+        what = op.path if len(op.path) <= 80 else op.path[:77] + "..."
+        review.notes.append(f"{scope.ctx.where}{line}: {what} is not reviewed (not a Django "
                             "operation)")  # fmt: skip
         return
     key = scope.ctx.migration
