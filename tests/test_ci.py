@@ -67,11 +67,20 @@ def step_named(name: str) -> dict:
 
 def run_step(name: str, values: dict[str, str], tmp: Path) -> tuple[int, dict[str, str]]:
     """Run one ``run:`` step of the action with bash, its ``${{ }}`` expressions taken from
-    ``values`` (``inputs.path``, ``runner.temp``, ``steps.run.outputs.check``, ...)."""
+    ``values`` (``inputs.path``, ``runner.temp``, ``steps.run.outputs.check``, ...), an input
+    not given at its default (an expression default, as ``base``'s, is empty)."""
     step = step_named(name)
+    inputs = action()["inputs"]
+
+    def value(expr: str) -> str:
+        if expr in values:
+            return values[expr]
+        default = str(inputs.get(expr.removeprefix("inputs."), {}).get("default", ""))
+        return "" if not expr.startswith("inputs.") or "${{" in default else default
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     for key, text in (step.get("env") or {}).items():
-        env[key] = EXPR.sub(lambda m: values.get(m.group(1), ""), str(text))
+        env[key] = EXPR.sub(lambda m: value(m.group(1)), str(text))
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env["GITHUB_OUTPUT"] = str(tmp / "output")
     env["GITHUB_STEP_SUMMARY"] = str(tmp / "summary.md")
@@ -165,8 +174,9 @@ def _lint_available() -> bool:
     return "--lint" in (migrations.__doc__ or "") or hasattr(migrations, "_run_lint")
 
 
-@pytest.mark.skipif(not _lint_available(), reason="migrations --lint not in this djatlas")
-def test_action_run_step_lints_since_the_base(tmp_path: Path) -> None:
+def pull_request(tmp_path: Path) -> tuple[Path, str]:
+    """A git repository: the base commit (in sync), then a commit adding Book.subtitle and its
+    migration. Returns the tree and the base commit."""
     import shutil
 
     if shutil.which("git") is None:
@@ -194,6 +204,26 @@ def test_action_run_step_lints_since_the_base(tmp_path: Path) -> None:
     write_tree(root, {"library/migrations/0002_book_subtitle.py": SECOND})
     git("add", "-A")
     git("commit", "-qm", "pull request")
+    return root, base
+
+
+def test_action_summary_has_the_model_diff(tmp_path: Path) -> None:
+    root, base = pull_request(tmp_path)
+    values = {"inputs.path": str(root), "runner.temp": str(tmp_path / "tmp"), "inputs.base": base}
+    code, outputs = run_step("Run djatlas", values, tmp_path)
+    assert code == 0 and outputs["drift"] == "0"
+    summary = (tmp_path / "summary.md").read_text()
+    assert "### djatlas: data model changes" in summary
+    assert "| ✅ | `library.Book` | migration included (0002_book_subtitle.py) |" in summary
+    values["inputs.diff"] = "false"
+    (tmp_path / "summary.md").unlink()
+    run_step("Run djatlas", values, tmp_path)
+    assert "data model changes" not in (tmp_path / "summary.md").read_text()
+
+
+@pytest.mark.skipif(not _lint_available(), reason="migrations --lint not in this djatlas")
+def test_action_run_step_lints_since_the_base(tmp_path: Path) -> None:
+    root, base = pull_request(tmp_path)
     values = {"inputs.path": str(root), "runner.temp": str(tmp_path / "tmp"), "inputs.base": base}
     code, outputs = run_step("Run djatlas", values, tmp_path)
     assert code == 0
