@@ -14,7 +14,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="serve the tree's data model to coding agents (Model Context Protocol, stdio)",
         description="Run a read-only Model Context Protocol server over stdio answering about "
         "the Django models of PATH (tools: list_apps, list_models, show_model, find, impact, "
-        "path, diagram, summary). Needs the mcp extra: pip install 'djatlas[mcp]'.",
+        "path, diagram, summary, drift). Needs the mcp extra: pip install 'djatlas[mcp]'.",
     )
     p.add_argument(
         "path",
