@@ -139,3 +139,20 @@ def test_git_revisions(tmp_path: Path, capsys) -> None:
     assert status == {"status": "included", "files": ["library/migrations/0002_book_subtitle.py"]}
     # the migration alone (HEAD~1 -> HEAD) touches no changed model: nothing to say
     assert diff(capsys, "HEAD~1", "HEAD", "--repo", str(repo))["models"] == []
+
+
+def test_monorepo_projects_are_told_apart(tmp_path: Path, capsys) -> None:
+    old = tmp_path / "old"
+    for project in ("p1", "p2"):
+        library_tree(old / project)
+    add_subtitle(old / "p2", with_migration=False)  # p2 drifts already, unchanged by the range
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    add_subtitle(new / "p1", with_migration=True)
+    doc = diff(capsys, str(old), str(new))
+    assert [(e["id"], e["migration"]) for e in doc["models"]] == [
+        (
+            "p1/library.models.Book",
+            {"status": "included", "files": ["p1/library/migrations/0002_book_subtitle.py"]},
+        )
+    ]

@@ -69,32 +69,36 @@ def side_files(spec: str, repo: str) -> Iterator[_Files | None]:
         yield _Files(None, lambda folder: sorted(by_folder.get(folder, [])), source.read_bytes)
 
 
-def migration_files(files: _Files, doc: dict[str, Any]) -> dict[str, tuple[str, str, bytes]]:
-    """``{relpath: (app_label, module, bytes)}`` of every migration file of the side's tree."""
-    out: dict[str, tuple[str, str, bytes]] = {}
-    for group in tree_packages(doc).values():
+def migration_files(
+    files: _Files, doc: dict[str, Any], multi: bool
+) -> dict[str, tuple[str, str, str, bytes]]:
+    """``{relpath: (source root, app_label, module, bytes)}`` of every migration file of the
+    side's tree (the source root is "" unless the tree holds several, as a monorepo)."""
+    out: dict[str, tuple[str, str, str, bytes]] = {}
+    for prefix, group in tree_packages(doc).items():
         for label, pkg in group.items():
             for name in files.list(pkg.folder):
                 if not name.endswith(".py") or name[0] in "_~":
                     continue
                 rel = f"{pkg.folder}/{name}"
                 try:
-                    out[rel] = (label, f"{pkg.module}.{name[:-3]}", files.read(rel))
+                    data = files.read(rel)
+                    out[rel] = (prefix if multi else "", label, f"{pkg.module}.{name[:-3]}", data)
                 except OSError:
                     continue
     return out
 
 
-def touched(new_files: dict[str, tuple[str, str, bytes]], old_files: dict[str, Any]):
-    """``{(app_label, model): {field or None: [relpath, ...]}}`` from the migration files new in
-    the range (absent from OLD or changed)."""
+def touched(new_files: dict[str, tuple[str, str, str, bytes]], old_files: dict[str, Any]):
+    """``{(source root, app_label, model): {field or None: [relpath, ...]}}`` from the migration
+    files new in the range (absent from OLD or changed)."""
     from djatlas.migrations.operations import operations
     from djatlas.migrations.reader import read_migration
     from djatlas.parse.reader import ReadError
 
-    out: dict[tuple[str, str], dict[str | None, list[str]]] = {}
-    for rel, (label, module, data) in sorted(new_files.items()):
-        if rel in old_files and old_files[rel][2] == data:
+    out: dict[tuple[str, str, str], dict[str | None, list[str]]] = {}
+    for rel, (prefix, label, module, data) in sorted(new_files.items()):
+        if rel in old_files and old_files[rel][3] == data:
             continue
         try:
             attrs = read_migration(data, module).get("attrs", {})
@@ -102,7 +106,7 @@ def touched(new_files: dict[str, tuple[str, str, bytes]], old_files: dict[str, A
             continue
         for op in _flat(operations(attrs.get("operations"))):
             for model, field in _targets(op):
-                out.setdefault((label, model), {}).setdefault(field, []).append(rel)
+                out.setdefault((prefix, label, model), {}).setdefault(field, []).append(rel)
     return out
 
 
@@ -141,12 +145,15 @@ def _entry_fields(entry: dict[str, Any]) -> list[str]:
     return names + [n for f in fields.get("renamed", []) for n in (f["old_name"], f["name"])]
 
 
-def _label(entry: dict[str, Any]) -> tuple[str, str]:
+def _label(entry: dict[str, Any], multi: bool) -> tuple[str, str, str]:
+    """(source root, app_label, model name in lower case) of a model entry."""
+    from djatlas.migrations.loader import model_root
+
     label = entry.get("new_label") or entry["old_label"]
     if entry["status"] == "removed":
         label = entry["old_label"]
     app, _, name = str(label).partition(".")
-    return app, name.lower()
+    return (model_root(entry) if multi else ""), app, name.lower()
 
 
 def annotate(
@@ -162,41 +169,46 @@ def annotate(
         if new_files is None or old_files is None:
             _mark_all(diff, "unknown", "a side is a JSON report: its migration files are unknown")
             return
-        new_migrations = migration_files(new_files, new_doc)
-        old_migrations = migration_files(old_files, old_doc)
+        groups = tree_packages(new_doc)
+        multi = len(groups) > 1
+        new_migrations = migration_files(new_files, new_doc, multi)
+        old_migrations = migration_files(old_files, old_doc, multi)
     found = touched(new_migrations, old_migrations)
-    apps = {label for group in tree_packages(new_doc).values() for label in group}
-    apps |= {label for group in tree_packages(old_doc).values() for label in group}
+    apps = {(p if multi else "", label) for p, group in groups.items() for label in group}
+    old_groups = tree_packages(old_doc).items()
+    apps |= {(p if multi else "", label) for p, group in old_groups for label in group}
     pending = _pending(new_files.root, new_doc) if new_files.root else None
     for entry in diff.get("models", []):
-        entry["migration"] = _status(entry, found, apps, pending)
+        entry["migration"] = _status(entry, found, apps, pending, multi)
     _summarise(diff)
 
 
-def _pending(root: str, doc: dict[str, Any]) -> dict[tuple[str, str], set[str | None]]:
-    """What the drift check at NEW (a folder) still has, per (app_label, model)."""
+def _pending(root: str, doc: dict[str, Any]) -> dict[tuple[str, str, str], set[str | None]]:
+    """What the drift check at NEW (a folder) still has, per (source root, app_label, model);
+    the source root is named in a tree of several only."""
     from djatlas.keys import cache_folder
     from djatlas.migrations.drift import drift_document, model_operations
 
-    out: dict[tuple[str, str], set[str | None]] = {}
+    out: dict[tuple[str, str, str], set[str | None]] = {}
     # the folder's default cache, as `djatlas diff` scans it
     for op in model_operations(drift_document(root, doc, folder=cache_folder(root))):
-        out.setdefault((op["app_label"], op["model"]), set()).add(op.get("field"))
+        key = (op.get("project") or "", op["app_label"], op["model"])
+        out.setdefault(key, set()).add(op.get("field"))
     return out
 
 
-def _status(entry, found, apps, pending) -> dict[str, Any]:
-    app, model = _label(entry)
-    if app not in apps:
+def _status(entry, found, apps, pending, multi: bool) -> dict[str, Any]:
+    prefix, app, model = key = _label(entry, multi)
+    if (prefix, app) not in apps:
         return {"status": "unknown", "reason": f"app {app!r} has no migrations"}
-    keys = [(app, model)]
+    keys = [key]
     if entry["status"] == "renamed":
-        keys.append(_label({**entry, "status": "removed"}))
+        keys.append(_label({**entry, "status": "removed"}, multi))
     touches = {f: files for k in keys for f, files in found.get(k, {}).items()}
     files = sorted({f for fs in touches.values() for f in fs})
     fields = _entry_fields(entry)
     uncovered = [f for f in fields if f not in touches]
-    left = pending.get((app, model)) if pending is not None else None
+    left = pending.get(key) if pending is not None else None
     if pending is not None:
         if left:
             return {"status": "missing", "files": files, "operations_left": _sorted(left)}
