@@ -3,7 +3,9 @@ per model, relation and inheritance connections.
 
 Every key is an ASCII id (``app__Model``, as in the Mermaid output) with the real label as its
 ``label``; column keys and every text are double-quoted with escapes, so reserved words
-(``label``, ``shape``, ``style``) and any identifier Django allows stay plain columns.
+(``label``, ``shape``, ``style``) and any identifier Django allows stay plain columns. Models
+outside the tree (``external``) are grey with a dashed border and name their origin; a text
+legend explains it when there are any.
 """
 
 from __future__ import annotations
@@ -13,7 +15,18 @@ from typing import Any
 from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
 from djatlas.render.mermaid import _ascii_token, entity_id
-from djatlas.render.style import edge_caption, edge_colour, field_caption, model_caption
+from djatlas.render.style import (
+    EXTERNAL_FILL,
+    EXTERNAL_LEGEND,
+    EXTERNAL_STROKE,
+    EXTERNAL_TEXT,
+    edge_caption,
+    edge_colour,
+    field_caption,
+    is_external,
+    model_caption,
+    model_flags,
+)
 
 #: --rankdir -> D2's direction.
 DIRECTIONS = {"TB": "down", "BT": "up", "LR": "right", "RL": "left"}
@@ -43,14 +56,20 @@ def _type(f: dict[str, Any]) -> str:
 
 def _table(view: View, m: dict[str, Any], key: str) -> list[str]:
     caption = model_caption(m, view.options)
-    flags = " «abstract»" if m.get("abstract") else " «proxy»" if m.get("proxy") else ""
+    flags = "".join(f" «{flag}»" for flag in model_flags(m))
     out = [
         f"  {key}: {{",
         "    shape: sql_table",
         f"    label: {text(caption + flags + ' (' + view.title(m) + ')')}",
     ]
-    if m.get("abstract"):
+    if m.get("abstract") or is_external(m):
         out.append("    style.stroke-dash: 4")
+    if is_external(m):
+        out += [
+            f"    style.fill: {text(EXTERNAL_FILL)}",
+            f"    style.stroke: {text(EXTERNAL_STROKE)}",
+            f"    style.font-color: {text(EXTERNAL_TEXT)}",
+        ]
     used: set[str] = set()
     for f in view.fields(m):
         caption = field_caption(f, view.options)
@@ -109,4 +128,12 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         out.append("}")
     for e in view.edges:
         out += _connection(e, where, options)
+    if any(is_external(m) for m in view.models):
+        out += [
+            f"djatlas_legend: {text(EXTERNAL_LEGEND)} {{",
+            "  near: bottom-center",
+            "  shape: text",
+            f"  style.font-color: {text(EXTERNAL_TEXT)}",
+            "}",
+        ]
     return "\n".join(out) + "\n"

@@ -3,7 +3,9 @@
 Models are HTML-like table nodes grouped in one cluster per app; every string is entity-escaped,
 ids are quoted with backslashes and quotes escaped. Edges point from the declaring model to the
 target, with crow's-foot heads: ForeignKey many-to-one, OneToOneField one-to-one,
-ManyToManyField many-to-many; inheritance edges are dashed with an empty arrowhead.
+ManyToManyField many-to-many; inheritance edges are dashed with an empty arrowhead. Models
+outside the tree (``external``) are grey with dashed cell borders and say where they came from;
+a legend node explains it when there are any.
 """
 
 from __future__ import annotations
@@ -12,7 +14,18 @@ from typing import Any
 
 from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
-from djatlas.render.style import edge_caption, edge_colour, field_caption, model_caption
+from djatlas.render.style import (
+    EXTERNAL_FILL,
+    EXTERNAL_LEGEND,
+    EXTERNAL_STROKE,
+    EXTERNAL_TEXT,
+    edge_caption,
+    edge_colour,
+    field_caption,
+    is_external,
+    model_caption,
+    model_flags,
+)
 
 PALETTE = (
     "#dbeafe",
@@ -60,16 +73,21 @@ def _field_type(f: dict[str, Any]) -> str:
     return base
 
 
+#: Cell attributes of a model outside the tree: dashed grey borders.
+_EXTERNAL_CELL = f' STYLE="dashed" COLOR="{EXTERNAL_STROKE}"'
+LEGEND_ID = "djatlas:legend"  # no model id has a colon
+
+
 def _node(view: View, m: dict[str, Any], colour: str) -> str:
-    flags = []
-    if m.get("abstract"):
-        flags.append("abstract")
-    if m.get("proxy"):
-        flags.append("proxy")
+    flags = model_flags(m)
     caption = model_caption(m, view.options)
     title = html(caption) + (f" <I>«{html(', '.join(flags))}»</I>" if flags else "")
+    cell = _EXTERNAL_CELL if is_external(m) else ""
+    if is_external(m):
+        colour = EXTERNAL_FILL
+        title = f'<FONT COLOR="{EXTERNAL_TEXT}">{title}</FONT>'
     rows = [
-        f'<TR><TD BGCOLOR="{colour}" COLSPAN="2"><B>{title}</B><BR/>'
+        f'<TR><TD BGCOLOR="{colour}" COLSPAN="2"{cell}><B>{title}</B><BR/>'
         f'<FONT POINT-SIZE="9">{html(view.title(m))}</FONT></TD></TR>'
     ]
     for f in view.fields(m):
@@ -80,8 +98,8 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
             name = f"<I>{name}</I>"
         null = "?" if f.get("null") else ""
         rows.append(
-            f'<TR><TD ALIGN="LEFT">{name}{null}</TD>'
-            f'<TD ALIGN="LEFT"><FONT COLOR="#555555">{html(_field_type(f))}</FONT></TD></TR>'
+            f'<TR><TD ALIGN="LEFT"{cell}>{name}{null}</TD>'
+            f'<TD ALIGN="LEFT"{cell}><FONT COLOR="#555555">{html(_field_type(f))}</FONT></TD></TR>'
         )
     table = (
         '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
@@ -90,6 +108,15 @@ def _node(view: View, m: dict[str, Any], colour: str) -> str:
     )
     style = ' style="dashed"' if m.get("abstract") else ""
     return f"    {quote(m['id'])} [label=<{table}>{style}];"
+
+
+def _legend() -> str:
+    """A node explaining the look of models outside the tree."""
+    cell = f'<TD BGCOLOR="{EXTERNAL_FILL}"{_EXTERNAL_CELL}>'
+    text = f'<FONT COLOR="{EXTERNAL_TEXT}">{html(EXTERNAL_LEGEND)}</FONT>'
+    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
+    table += f"<TR>{cell}{text}</TD></TR></TABLE>"
+    return f"  {quote(LEGEND_ID)} [label=<{table}>];"
 
 
 def _edge(e: Edge, options: RenderOptions) -> str:
@@ -126,6 +153,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
         out.append(f'    label={quote(app)}; style="rounded"; color="#999999";')
         out.extend(_node(view, m, colour) for m in models)
         out.append("  }")
+    if any(is_external(m) for m in view.models):
+        out.append(_legend())
     out.extend(_edge(e, options) for e in view.edges)
     out.append("}")
     return "\n".join(out) + "\n"

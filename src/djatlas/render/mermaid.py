@@ -3,7 +3,9 @@
 Entity ids are ASCII-only (``app__Model``, with a short hash when a name had to be mangled) and
 carry the real label as a quoted alias, so every Python identifier Django allows is valid Mermaid.
 Relationships use crow's-foot cardinality: ForeignKey many-to-one, OneToOneField one-to-one,
-ManyToManyField many-to-many, each labelled with the field name.
+ManyToManyField many-to-many, each labelled with the field name. Models outside the tree
+(``external``) get the ``external`` class: grey fill, dashed grey border (a ``%%`` comment line
+says so, Mermaid has no legend).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from typing import Any
 
 from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
-from djatlas.render.style import edge_caption, field_caption, model_caption
+from djatlas.render.style import (
+    EXTERNAL_FILL,
+    EXTERNAL_LEGEND,
+    EXTERNAL_STROKE,
+    EXTERNAL_TEXT,
+    edge_caption,
+    field_caption,
+    is_external,
+    model_caption,
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _EMPHASIS = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an underscore not inside a word
@@ -150,7 +161,22 @@ def erdiagram(
         lines.extend(_entity(view, m, drawn_m2m, ids))
     for e in sorted(edges, key=lambda e: (ids[e.source], ids[e.target], e.kind, e.name)):
         lines.append(_relationship(e, ids, view.options))
+    lines += _external_class([ids[m["id"]] for m in models if is_external(m)])
     return "\n".join(lines) + "\n"
+
+
+def _external_class(entities: list[str]) -> list[str]:
+    """The ``external`` class and its members (nothing when no model is outside the tree)."""
+    if not entities:
+        return []
+    style = (
+        f"fill:{EXTERNAL_FILL},stroke:{EXTERNAL_STROKE},stroke-dasharray:5 3,color:{EXTERNAL_TEXT}"
+    )
+    return [
+        f"    %% {EXTERNAL_LEGEND}",
+        f"    classDef external {style}",
+        f"    class {','.join(entities)} external",
+    ]
 
 
 def render(doc: dict[str, Any], options: RenderOptions) -> str:

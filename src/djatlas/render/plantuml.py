@@ -2,7 +2,9 @@
 
 One ``package`` per app, one ``entity`` per model (quoted label with an ASCII alias), fields as
 ``name : Type``, primary keys above the separator, and Information Engineering links:
-ForeignKey ``}o--||``, OneToOneField ``|o--||``, ManyToManyField ``}o--o{``.
+ForeignKey ``}o--||``, OneToOneField ``|o--||``, ManyToManyField ``}o--o{``. Models outside the
+tree (``external``) carry the ``<<external>>`` stereotype and their origin's (``<<knowledge>>``,
+...), a grey fill and a dashed grey border; a legend explains it when there are any.
 """
 
 from __future__ import annotations
@@ -13,7 +15,17 @@ from typing import Any
 from djatlas.render import RenderOptions
 from djatlas.render.filters import Edge, View, select
 from djatlas.render.mermaid import entity_id
-from djatlas.render.style import edge_caption, edge_colour, field_caption, model_caption
+from djatlas.render.style import (
+    EXTERNAL_FILL,
+    EXTERNAL_LEGEND,
+    EXTERNAL_STROKE,
+    EXTERNAL_TEXT,
+    edge_caption,
+    edge_colour,
+    field_caption,
+    is_external,
+    model_caption,
+)
 
 _BAD = re.compile(r"[\r\n\t\u2028\u2029]+")
 
@@ -45,12 +57,32 @@ def _field(f: dict[str, Any], options: RenderOptions) -> str:
     return f"    {marker}{_text(field_caption(f, options))} : {_text(_type(f))}{tags}"
 
 
+def _stereotypes(m: dict[str, Any]) -> str:
+    """`` <<abstract>>``, `` <<proxy>>``, `` <<external>> <<knowledge>>``: the entity's
+    stereotypes (none for a plain model of the tree)."""
+    names = [k for k in ("abstract", "proxy") if m.get(k)][:1]
+    if is_external(m):
+        names.append("external")
+        origin = re.sub(r"[^A-Za-z0-9_]", "_", str(m.get("origin") or ""))
+        if origin:
+            names.append(origin)
+    return "".join(f" <<{name}>>" for name in names)
+
+
+def _external_colours(m: dict[str, Any]) -> str:
+    """Inline colours of a model outside the tree: grey fill and text, dashed grey border."""
+    if not is_external(m):
+        return ""
+    fill, stroke, colour = (c.lstrip("#") for c in (EXTERNAL_FILL, EXTERNAL_STROKE, EXTERNAL_TEXT))
+    return f" #back:{fill};line:{stroke};line.dashed;text:{colour}"
+
+
 def _entity(view: View, m: dict[str, Any], ids: dict[str, str]) -> list[str]:
-    stereo = " <<abstract>>" if m.get("abstract") else " <<proxy>>" if m.get("proxy") else ""
+    stereo = _stereotypes(m)
     caption = view.title(m)
     if view.options.verbose_names:
         caption = f"{model_caption(m, view.options)} ({caption})"
-    head = f'  entity "{_text(caption)}" as {ids[m["id"]]}{stereo}'
+    head = f'  entity "{_text(caption)}" as {ids[m["id"]]}{stereo}{_external_colours(m)}'
     fields = view.fields(m)
     if not fields:
         return [head]
@@ -88,6 +120,8 @@ def render(doc: dict[str, Any], options: RenderOptions) -> str:
     ids = view.node_ids(entity_id)
     if options.rankdir in ("LR", "RL"):
         out.append("left to right direction")
+    if any(is_external(m) for m in view.models):
+        out += ["legend right", f"  {_text(EXTERNAL_LEGEND)}", "endlegend"]
     for app, models in view.apps():
         out.append(f'package "{_text(app)}" {{')
         for m in models:

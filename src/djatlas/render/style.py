@@ -71,3 +71,33 @@ def edge_caption(edge: Edge, options: RenderOptions) -> str:
     if options.color_on_delete and on_delete(edge):
         text += f" ({on_delete(edge)})"
     return text
+
+
+#: Models outside the tree (JSON ``external: true``): Django's, installed packages', the bundled
+#: knowledge's. Every format draws them grey with a dashed border and names where they came from.
+EXTERNAL_FILL = "#f3f4f6"
+EXTERNAL_STROKE = "#9ca3af"
+EXTERNAL_TEXT = "#6b7280"
+EXTERNAL_LEGEND = (
+    "grey, dashed: models outside the tree (Django, installed packages, bundled knowledge)"
+)
+
+
+def is_external(model: dict[str, Any]) -> bool:
+    """Whether a model comes from outside the scanned tree."""
+    return bool(model.get("external"))
+
+
+def external_flag(model: dict[str, Any]) -> str | None:
+    """``external (environment)``: the flag shown on a model outside the tree, else None."""
+    if not is_external(model):
+        return None
+    origin = model.get("origin")
+    return f"external ({origin})" if origin else "external"
+
+
+def model_flags(model: dict[str, Any]) -> list[str]:
+    """The flags shown beside a model's caption: abstract, proxy, external (origin)."""
+    flags = [k for k in ("abstract", "proxy") if model.get(k)]
+    external = external_flag(model)
+    return flags + [external] if external else flags

@@ -197,7 +197,7 @@
       var m = BY_ID.get(ml);
       t.appendChild(h('tr', null, h('td', null, modelLink(ml, m.name)), h('td', null, kindBadges(m)),
         h('td', null, String((m.fields || []).length)), h('td', null, m.db_table ? h('code', null, m.db_table) : '—'),
-        h('td', { class: 'mono' }, m.file + (m.line ? ':' + m.line : ''))));
+        h('td', { class: 'mono' }, whereOf(m))));
     });
     el.appendChild(t);
   }
@@ -208,7 +208,15 @@
     if (m.proxy) out.push(h('span', { class: 'badge proxy' }, 'proxy'));
     if (m.parents && m.parents.length) out.push(h('span', { class: 'badge' }, 'multi-table child'));
     if (!out.length) out.push(h('span', { class: 'badge' }, 'model'));
+    if (m.external) out.push(h('span', { class: 'badge external', title: OUTSIDE_TEXT }, 'external' + (m.origin ? ' · ' + m.origin : '')));
     return out;
+  }
+
+  /* Models outside the tree (Django's, installed packages', bundled knowledge's): badge, where, diagram style. */
+  var OUTSIDE_TEXT = 'outside the tree (Django, installed packages, bundled knowledge)';
+  function whereOf(m) {
+    if (m.file) return m.file + (m.line ? ':' + m.line : '');
+    return m.external ? 'outside the tree' + (m.origin ? ' (' + m.origin + ')' : '') : '—';
   }
 
   function fieldRow(m, f) {
@@ -249,7 +257,7 @@
     var el = page(m.name);
     el.appendChild(h('h1', { id: 'model-title', 'data-label': m.label }, m.name));
     el.appendChild(h('div', { class: 'sub' }, h('code', { title: m.id }, titleOf(m)), ' in ', h('a', { href: appHref(m.app_label) }, m.app_label), kindBadges(m),
-      h('span', { class: 'mono' }, m.file + (m.line ? ':' + m.line : '')),
+      h('span', { class: 'mono' }, whereOf(m)),
       h('a', { class: 'btn', href: diagramHref('model', m.id, 1) }, 'Neighbourhood diagram')));
     if (m.docstring) el.appendChild(h('div', { class: 'doc' }, m.docstring));
     var kv = h('dl', { class: 'kv' });
@@ -441,6 +449,7 @@
     var labelsBox = h('input', { type: 'checkbox', id: 'edge-labels', checked: opts.labels ? 'checked' : null, onchange: function () { opts.labels = labelsBox.checked; draw(); } });
     var colourBox = h('input', { type: 'checkbox', id: 'colour-on-delete', checked: opts.onDelete ? 'checked' : null, onchange: function () { opts.onDelete = colourBox.checked; draw(); } });
     var info = h('span', { class: 'info', id: 'diagram-info' });
+    var legend = h('span', { class: 'legend', id: 'diagram-legend', hidden: 'hidden' });
     var title = kind === 'all' ? 'Whole project' : kind === 'app' ? 'App ' + label : 'Around ' + (BY_ID.has(label) ? titleOf(BY_ID.get(label)) : label);
     main.appendChild(h('div', { class: 'toolbar' }, h('strong', null, title), appSel, depthSel,
       kind === 'model' ? h('a', { class: 'btn', href: modelHref(label) }, 'Open model') : null,
@@ -449,7 +458,7 @@
       dirSel, h('label', null, labelsBox, ' edge labels'),
       h('label', { title: 'CASCADE red, PROTECT/RESTRICT orange, SET_NULL blue, SET_DEFAULT/SET purple, DO_NOTHING grey' }, colourBox, ' colour by on_delete'),
       h('button', { class: 'btn', type: 'button', onclick: function () { if (state.cy) state.cy.fit(undefined, 30); } }, 'Fit'),
-      info));
+      legend, info));
     var box = h('div', { id: 'cy' });
     main.appendChild(box);
     if (typeof window.cytoscape !== 'function') { info.textContent = 'diagram library failed to load'; return; }
@@ -483,11 +492,14 @@
         var m = BY_ID.get(l);
         var text = external ? m.name + '\n' + m.app_label : m.name + '\n' + (m.fields || []).length + ' fields';
         els.push({ data: { id: l, label: text, colour: appColour(m.app_label), w: Math.max(90, Math.min(260, 8 * Math.max(m.name.length, m.app_label.length) + 24)) },
-          classes: (external ? 'external ' : '') + (m.abstract ? 'abstract ' : '') + (m.proxy ? 'proxy' : '') });
+          classes: (external ? 'external ' : '') + (m.external ? 'outside ' : '') + (m.abstract ? 'abstract ' : '') + (m.proxy ? 'proxy' : '') });
       });
       var n = nodes.size;
       var big = n > 600;
       var own = 0; nodes.forEach(function (external) { if (!external) own++; });
+      var outside = 0; nodes.forEach(function (external, l) { if (BY_ID.get(l).external) outside++; });
+      legend.textContent = outside ? 'grey, double border: ' + OUTSIDE_TEXT + (ghosts.checked ? ' · dashed: related models of other scopes' : '') : '';
+      legend.hidden = !outside;
       info.textContent = n + ' models' + (n > own ? ' (' + (n - own) + ' of other scopes)' : '') + ', ' + edges.length + ' links' + (big ? ' — grid layout (too many for a layered layout)' : '');
       info.setAttribute('data-models', String(n));
       document.body.setAttribute('data-diagram', 'loading');
@@ -498,6 +510,7 @@
           { selector: 'node', style: { shape: 'round-rectangle', 'background-color': '#fff', 'border-width': 2, 'border-color': 'data(colour)',
             label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', 'font-size': 12, width: 'data(w)', height: 40, color: '#1f2328' } },
           { selector: 'node.external', style: { 'border-style': 'dashed', opacity: 0.7, 'background-color': '#f3f4f6' } },
+          { selector: 'node.outside', style: { 'background-color': '#e5e7eb', 'border-color': '#9ca3af', 'border-style': 'double', 'border-width': 5, color: '#6b7280' } },
           { selector: 'node.abstract', style: { 'border-style': 'dotted', 'font-style': 'italic' } },
           { selector: 'node:selected', style: { 'background-color': '#e8f0ff' } },
           { selector: 'edge', style: { width: 1.4, 'curve-style': 'bezier', 'line-color': '#8b949e', 'target-arrow-color': '#8b949e', 'source-arrow-color': '#8b949e',
