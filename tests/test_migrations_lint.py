@@ -305,6 +305,21 @@ def test_baseline_round_trip(tmp_path: Path, capsys) -> None:
     assert doc["baseline_unmatched"] == ["shop/0002_change/DJM113/0"]
 
 
+def test_ignore_option_leaves_rules_out(tmp_path: Path, capsys) -> None:
+    root = tree(tmp_path, "migrations.RunPython(forwards),\nmigrations.RunSQL('SELECT 1')")
+    code, doc = lint(root, capsys, "--ignore", "djm113", "--ignore", "DJM110,DJM102")
+    assert (code, codes(doc), doc["rules_ignored"]) == (
+        1,
+        ["DJM114"],
+        ["DJM102", "DJM110", "DJM113"],
+    )
+    code, doc = lint(root, capsys, "--ignore", "DJM113,DJM114")
+    assert (code, codes(doc)) == (0, [])
+    assert main(["migrations", str(root), "--lint", "--ignore", "DJM999", "-q"]) == 2
+    assert main(["migrations", str(root), "--ignore", "DJM101", "-q"]) == 2
+    assert capsys.readouterr().err.count("djatlas: error:") == 2
+
+
 def test_bad_baseline_and_usage_errors(tmp_path: Path, capsys) -> None:
     root = tree(tmp_path / "t", "migrations.RunPython(forwards)")
     bad = tmp_path / "bad.json"
@@ -364,6 +379,19 @@ def test_since_reviews_only_new_migrations(tmp_path: Path, capsys) -> None:
     assert (codes(doc), doc["migrations_reviewed"]) == (["DJM113", "DJM101"], 2)
     code, doc = lint(root, capsys)
     assert codes(doc) == ["DJM103", "DJM113", "DJM101", "DJM101"]
+    # an existing migration: a comment is fine, a changed operation is DJM116
+    path = root / "shop/migrations/0002_change.py"
+    path.write_text(path.read_text().replace("class Migration", "# a note\nclass Migration"))
+    code, doc = lint(root, capsys, "--since", "main")
+    assert codes(doc) == ["DJM113", "DJM101"]
+    path.write_text(path.read_text().replace("name='old'", "name='code'"))
+    code, doc = lint(root, capsys, "--since", "main")
+    assert codes(doc) == ["DJM116", "DJM113", "DJM101"]
+    assert doc["findings"][0]["key"] == "shop/0002_change/DJM116/operations"
+    assert (
+        doc["findings"][0]["message"]
+        == "shop.0002_change existed at main and its operations changed"
+    )
     assert main(["migrations", str(root), "--lint", "--no-cache", "-q", "--since", "nope"]) == 2
     assert "nope" in capsys.readouterr().err
 
@@ -394,6 +422,16 @@ def test_text_sarif_github_outputs(tmp_path: Path, capsys) -> None:
     first = capsys.readouterr().out
     main([*args, "-f", "json"])
     assert capsys.readouterr().out == first  # deterministic
+
+
+def test_unreadable_migration_is_a_note(tmp_path: Path, capsys) -> None:
+    root = tree(tmp_path, "migrations.RunPython(forwards)")
+    (root / "shop/migrations/0003_broken.py").write_text("class Migration(:\n", "utf-8")
+    _, doc = lint(root, capsys)
+    assert codes(doc) == ["DJM113"]
+    assert [n for n in doc["notes"] if "0003_broken" in n][0].startswith(
+        "shop/migrations/0003_broken.py: not reviewed: syntax error"
+    )
 
 
 def test_clean_tree_exits_zero(tmp_path: Path, capsys) -> None:

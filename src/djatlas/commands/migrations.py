@@ -30,7 +30,15 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--since",
         metavar="REV",
-        help="with --lint: only the migration files added since git revision REV",
+        help="with --lint: only the migrations added since git revision REV (and those whose "
+        "operations changed since)",
+    )
+    p.add_argument(
+        "--ignore",
+        metavar="CODES",
+        action="append",
+        default=[],
+        help="with --lint: leave out these rules (comma-separated, e.g. DJM102,DJM110)",
     )
     p.add_argument("--baseline", metavar="FILE", help="with --lint: leave out findings in FILE")
     p.add_argument(
@@ -79,9 +87,18 @@ def run(args: argparse.Namespace) -> int:
 def _option_problem(args: argparse.Namespace) -> str | None:
     if args.lint and args.check:
         return "--lint and --check cannot be combined"
-    for name in ("since", "baseline", "write_baseline"):
-        if getattr(args, name) is not None and not args.lint:
+    for name in ("since", "baseline", "write_baseline", "ignore"):
+        if getattr(args, name) not in (None, []) and not args.lint:
             return f"--{name.replace('_', '-')} needs --lint"
+    if args.lint:
+        from djatlas.migrations.lint.rules import RULES
+
+        args.ignore = sorted(
+            {c.strip().upper() for v in args.ignore for c in v.split(",") if c.strip()}
+        )
+        unknown = [c for c in args.ignore if c not in RULES]
+        if unknown:
+            return f"--ignore: unknown rule code {unknown[0]} (DJM101..DJM{max(RULES)[3:]})"
     if args.format in ("sarif", "github") and not (args.check or args.lint):
         return f"--format {args.format} needs --check or --lint"
     return None
@@ -93,14 +110,14 @@ def _run_lint(args: argparse.Namespace) -> int:
     from djatlas.migrations.lint.view import lint, lint_view
     from djatlas.migrations.project import analyse
 
-    old_paths = baseline = None
+    revision = baseline = None
     try:
         if args.since is not None:
             from djatlas.discover.gitsource import GitError
-            from djatlas.migrations.lint.since import paths_at
+            from djatlas.migrations.lint.since import Revision
 
             try:
-                old_paths = paths_at(args.path, args.since)
+                revision = Revision(args.path, args.since)
             except GitError as exc:
                 return _error(f"--since: {exc}")
         if args.baseline and not args.write_baseline:
@@ -115,7 +132,7 @@ def _run_lint(args: argparse.Namespace) -> int:
         folder = cache_folder(args.path, args.cache_dir)
     projects = analyse(args.path, doc, args.include, args.exclude, folder)
     base = args.path if os.path.isdir(args.path) else os.path.dirname(args.path)
-    result = lint(projects, base, old_paths, baseline)
+    result = lint(projects, base, revision, baseline, set(args.ignore))
     result.since = args.since
     if args.write_baseline:
         try:

@@ -146,6 +146,16 @@ _RULES = (
         "migration, then AlterField it to unique=True (Django's how-to \"Migrations that add "
         "unique fields\").",
     ),
+    Rule(
+        "DJM116", "edited-migration", "error",
+        "Operations of an existing migration changed",
+        "Django records applied migrations by name: databases that already applied this "
+        "migration never run the edited operations, so they drift apart from new databases "
+        "and from the models.",
+        "Revert the edit and put the change in a new migration (makemigrations); edit an "
+        "applied migration only for what does not change the schema (e.g. elidable data "
+        "code).",
+    ),
 )  # fmt: skip
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}

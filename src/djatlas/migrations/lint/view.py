@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.migrations.graph import Key
+from djatlas.migrations.lint.edited import edited_migrations
 from djatlas.migrations.lint.review import Finding, Review, review_project
 from djatlas.migrations.lint.rules import RULES
+from djatlas.migrations.lint.since import Revision
 from djatlas.migrations.lint.suppress import without_ignored
 from djatlas.migrations.project import MigrationProject
 from djatlas.migrations.views import dumps, sarif_log
@@ -25,21 +27,37 @@ class LintResult:
     suppressed: int = 0
     baselined: int = 0
     stale: list[str] = field(default_factory=list)  # baseline keys that no longer match
+    ignored_rules: list[str] = field(default_factory=list)  # --ignore
 
 
 def lint(
     projects: list[MigrationProject],
     root: str,
-    old_paths: set[str] | None = None,
+    revision: Revision | None = None,
     baseline: set[str] | None = None,
+    ignore: set[str] | None = None,
 ) -> LintResult:
-    """Review every tree migration, or (``old_paths``: the files at the ``--since`` revision)
-    the ones whose file is not among them; drop ignored and baselined findings."""
+    """Review every tree migration, or (``revision``: ``--since``) the ones whose file did not
+    exist at the revision, and those that existed but whose operations changed; drop ignored
+    and baselined findings."""
     review = Review()
     for project in projects:
-        selected = None if old_paths is None else _new_keys(project, old_paths, review.notes)
+        if revision is None:
+            selected = None
+            review.notes += [
+                f"{mf.path}: not reviewed: {mf.error}"
+                for mf in project.loaded.files
+                if mf.in_tree and mf.error
+            ]
+        else:
+            selected = _new_keys(project, revision.paths, review.notes)
+            edited_migrations(project, revision, review)
         review_project(project, selected, review)
-    findings = sorted(review.findings, key=lambda f: (f.file, f.line or 0, f.code, f.op_index))
+    ignore = ignore or set()
+    findings = sorted(
+        (f for f in review.findings if f.code not in ignore),
+        key=lambda f: (f.file, f.line or 0, f.code, f.op_index),
+    )
     findings, suppressed = without_ignored(findings, root)
     baselined = 0
     stale: list[str] = []
@@ -49,7 +67,9 @@ def lint(
         findings = [f for f in findings if f.key not in baseline]
         stale = sorted(baseline - keys)
     notes = sorted(set(review.notes))
-    return LintResult(findings, review.reviewed, notes, None, suppressed, baselined, stale)
+    result = LintResult(findings, review.reviewed, notes, None, suppressed, baselined, stale)
+    result.ignored_rules = sorted(ignore)
+    return result
 
 
 def _new_keys(project: MigrationProject, old_paths: set[str], notes: list[str]) -> set[Key]:
@@ -62,7 +82,7 @@ def _new_keys(project: MigrationProject, old_paths: set[str], notes: list[str]) 
         if not mf.in_tree or mf.path in old_paths:
             continue
         if mf.error:
-            notes.append(f"{mf.path}: new migration not reviewed: {mf.error}")
+            notes.append(f"{mf.path}: not reviewed: {mf.error}")
             continue
         replaced = project.graph.replacements.get(mf.key, [])
         if replaced and all(paths.get(tuple(k)) in old_paths for k in replaced):  # type: ignore[arg-type]
@@ -96,6 +116,7 @@ def lint_doc(result: LintResult) -> dict[str, Any]:
         "suppressed": result.suppressed,
         "baselined": result.baselined,
         "baseline_unmatched": result.stale,
+        "rules_ignored": result.ignored_rules,
         "notes": result.notes,
     }
 
