@@ -66,6 +66,9 @@ PACKAGES: dict[str, tuple[str, ...] | None] = {
     "django_celery_results": None,
     "allauth": None,
     "oauth2_provider": None,
+    # wagtail pins django-treebeard<6: the treebeard bundled is the one wagtail installs.
+    "wagtail": None,
+    "modelsearch": None,
 }
 #: Folders never read (not imported by a project's models).
 SKIP_FOLDERS = frozenset(
@@ -350,7 +353,7 @@ class Pruner:
                 options = [s for s in stmt.body if isinstance(s, (ast.Assign, ast.AnnAssign))]
                 self.block(indent + 4, options, lambda s, i: self.emit(i, self.seg(s), s))
             else:
-                self.emit(indent, f"class {stmt.name}: ...", stmt)
+                self.klass(stmt, indent)
         elif isinstance(stmt, ast.If):
             self.emit(indent, "if 1:", stmt)
             self.block(indent + 4, stmt.body, self.class_stmt)
