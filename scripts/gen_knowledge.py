@@ -23,6 +23,7 @@ import argparse
 import ast
 import json
 import os
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +34,7 @@ from djatlas.parse.visitor import summarize  # noqa: E402
 from djatlas.resolve.builtin import APPCONFIG_ROOTS, FIELD_ROOTS, MODEL_ROOTS  # noqa: E402
 from djatlas.resolve.environment import from_option  # noqa: E402
 from djatlas.resolve.index import LoadedModule, ProjectIndex  # noqa: E402
+from djatlas.resolve.knowledge import COMPUTED  # noqa: E402
 from djatlas.resolve.layout import Layout  # noqa: E402
 from djatlas.resolve.values import ClassValue, FunctionValue, ModuleValue  # noqa: E402
 
@@ -99,6 +101,13 @@ SKIP_MODULES = SKIP_FOLDERS | {
 }
 #: Module-level values longer than this are written as ``...`` (unknown, as before).
 MAX_VALUE = 300
+#: Keyword arguments of a field class's ``__init__`` whose computed value is probed at run time.
+PROBED_KEYS = ("max_length", "to", "null", "blank", "unique", "db_index", "editable")
+#: INSTALLED_APPS the probe needs besides the package itself.
+PROBE_APPS: dict[str, tuple[str, ...]] = {
+    "filer": ("easy_thumbnails",),
+    "wagtail": ("taggit", "modelcluster", "modelsearch", "wagtail.images", "wagtail.documents"),
+}
 
 
 # -- discovery ------------------------------------------------------------------------------
@@ -409,6 +418,117 @@ def _flat(body: list[ast.stmt]) -> list[ast.stmt]:
     return out
 
 
+# -- computed values ---------------------------------------------------------------------------
+def probe_candidates(
+    index: ProjectIndex, mods: dict[str, LoadedModule], classes: set[str], files: dict
+) -> list[dict]:
+    """Field classes whose ``__init__`` (theirs or a package base's) computes a keyword in code
+    the summary cannot evaluate (``kwargs["max_length"] = max(...)``, or set in a branch), or
+    that add to the model in ``contribute_to_class``."""
+    own: dict[str, tuple[set[str], list[str], bool]] = {}
+    for path in sorted(classes):
+        module, _, name = path.rpartition(".")
+        mod = mods.get(module)
+        summary = mod.summary.classes.get(name) if mod else None
+        if summary is not None:
+            given = {**summary.init_defaults, **summary.init_sets}
+            keys, flags = _init_keywords(files[module][0], name)
+            keys |= {k for k, a in given.items() if _computed(a.value)}
+            adds = "contribute_to_class" in summary.methods
+            own[path] = ({k for k in keys if k in PROBED_KEYS}, flags, adds)
+    out = []
+    for path in sorted(own):
+        module, _, name = path.rpartition(".")
+        mod = mods[module]
+        cls = ClassValue(path, mod.origin, module, mod.summary.classes[name])
+        mro = [getattr(c, "path", None) for c in index.mro(cls)]
+        if not any(p in FIELD_ROOTS for p in mro):
+            continue
+        keys, flags, adds = set(), set(), False
+        for p in mro:
+            if p in own:
+                keys |= own[p][0]
+                flags.update(own[p][1])
+                adds = adds or own[p][2]
+        if keys or adds:
+            out.append({"path": path, "keys": sorted(keys), "flags": sorted(flags), "adds": adds})
+    return out
+
+
+def _computed(value: object) -> bool:
+    return isinstance(value, dict) and set(value) == {"$expr"}
+
+
+def _init_keywords(path: str, cls_name: str) -> tuple[set[str], list[str]]:
+    """Keywords the class's ``__init__`` sets inside a branch (``if ...: kwargs["max_length"] =
+    ...``), and those it pops with a false default (``kwargs.pop("multiple", None)``): each
+    flag may switch a computed value."""
+    with open(path, "rb") as fh:
+        tree = ast.parse(fh.read(), path)
+    keys: set[str] = set()
+    flags: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.ClassDef) and node.name == cls_name):
+            continue
+        for init in node.body:
+            if not (isinstance(init, ast.FunctionDef) and init.name == "__init__"):
+                continue
+            for stmt in init.body:
+                if isinstance(stmt, (ast.If, ast.Try, ast.For, ast.With)):
+                    keys |= _subscript_keys(stmt)
+            for call in ast.walk(init):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "pop"
+                    and call.args
+                    and isinstance(call.args[0], ast.Constant)
+                    and isinstance(call.args[0].value, str)
+                    and (
+                        len(call.args) == 1
+                        or (isinstance(call.args[1], ast.Constant) and not call.args[1].value)
+                    )
+                ):
+                    flags.add(call.args[0].value)
+    return keys, sorted(flags)
+
+
+def _subscript_keys(block: ast.AST) -> set[str]:
+    """``kwargs["key"] = ...`` and ``kwargs.setdefault("key", ...)`` anywhere in ``block``."""
+    out = set()
+    for node in ast.walk(block):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant):
+                    out.add(t.slice.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            out.add(node.args[0].value)
+    return {k for k in out if isinstance(k, str)}
+
+
+def probe(python: str, top: str, candidates: list[dict]) -> dict:
+    """Run ``probe_fields.py`` in the packages' environment (see its docstring)."""
+    request = {"apps": [*PROBE_APPS.get(top, ()), top], "classes": candidates}
+    done = subprocess.run(
+        [python, os.path.join(HERE, "probe_fields.py")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or done.stderr.strip():
+        print(f"{top}: probe: {done.stderr.strip().splitlines()[-3:]}", file=sys.stderr)
+    if done.returncode != 0:
+        return {}
+    return json.loads(done.stdout)
+
+
 # -- checking ---------------------------------------------------------------------------------
 def _normal(data: object) -> object:
     """A summary dict without what pruning may change: lines, docstrings, paths, long values."""
@@ -469,7 +589,8 @@ def generate(env, top: str, prefixes: tuple[str, ...] | None) -> tuple[dict, dic
     if dist is None:
         raise SystemExit(f"no distribution metadata for {top}")
     info = {"distribution": dist[0], "version": dist[1]}
-    return info, {**info, "package": top, "modules": modules}
+    candidates = [] if top == "django" else probe_candidates(index, mods, classes, files)
+    return info, {**info, "package": top, "modules": modules}, candidates
 
 
 def main() -> int:
@@ -486,11 +607,22 @@ def main() -> int:
             index = json.load(fh)
     except OSError:
         index = {}
+    computed_path = os.path.join(args.out, COMPUTED)
+    try:
+        with open(computed_path, encoding="utf-8") as fh:
+            computed = json.load(fh)
+    except OSError:
+        computed = {}
     for top, prefixes in PACKAGES.items():
         if args.packages and top not in args.packages:
             continue
-        info, data = generate(env, top, prefixes)
+        info, data, candidates = generate(env, top, prefixes)
         index[top] = info
+        fields = probe(env.python or sys.executable, top, candidates) if candidates else {}
+        if fields:
+            computed[top] = {"version": info["version"], "fields": fields}
+        else:
+            computed.pop(top, None)
         with open(os.path.join(args.out, f"{top}.json"), "w", encoding="utf-8") as fh:
             json.dump(data, fh, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
             fh.write("\n")
@@ -498,6 +630,9 @@ def main() -> int:
         print(f"{top} {info['version']}: {len(data['modules'])} modules, {size} bytes")
     with open(index_path, "w", encoding="utf-8") as fh:
         json.dump(dict(sorted(index.items())), fh, sort_keys=True, indent=1)
+        fh.write("\n")
+    with open(computed_path, "w", encoding="utf-8") as fh:
+        json.dump(computed, fh, sort_keys=True, indent=1)
         fh.write("\n")
     return 0
 

@@ -65,7 +65,7 @@ def _user_project(factory: pytest.TempPathFactory, name: str) -> Scenario:
     return build_user_project(factory.mktemp(name), name)
 
 
-@pytest.fixture(scope="session", params=["contribproj", "wagtailproj"])
+@pytest.fixture(scope="session", params=["contribproj", "wagtailproj", "fieldsproj"])
 def user_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A user project (tests/fixtures/user_projects) booted, migrated and exported."""
     return _user_project(tmp_path_factory, request.param)

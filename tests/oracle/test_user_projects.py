@@ -26,7 +26,7 @@ from .user_projects import agreement, empty_environment, environment_python, use
 
 #: Projects whose outside code is all covered without an environment: Django's built-ins and
 #: the bundled knowledge of third-party packages (wagtail, modelsearch, taggit, treebeard, ...).
-WITHOUT_ENVIRONMENT = {"contribproj", "wagtailproj"}
+WITHOUT_ENVIRONMENT = {"contribproj", "wagtailproj", "fieldsproj"}
 TARGETS = {"models": 1.0, "declared_fields": 1.0, "targets": 1.0, "on_delete": 1.0, "fields": 0.99}
 
 

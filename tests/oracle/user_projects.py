@@ -36,9 +36,18 @@ USER_PROJECTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
         'WAGTAILDOCS_DOCUMENT_MODEL = "media.CustomDocument"\n'
         'WAGTAIL_SITE_NAME = "oracle"\nWAGTAILADMIN_BASE_URL = "http://localhost"\n',
     ),
+    "fieldsproj": (
+        ("easy_thumbnails", "filer", "djmoney"),
+        ("shop", "assets"),
+        "",
+    ),
 }
 #: Import names each project needs installed.
-NEEDS = {"contribproj": ("taggit", "treebeard", "mptt"), "wagtailproj": ("wagtail", "taggit")}
+NEEDS = {
+    "contribproj": ("taggit", "treebeard", "mptt"),
+    "wagtailproj": ("wagtail", "taggit"),
+    "fieldsproj": ("filer", "easy_thumbnails", "django_countries", "timezone_field", "djmoney"),
+}
 #: Aspects a model outside the tree is not compared on: the runtime gives its absolute file;
 #: Django's built-in table (origin "builtin") has no docstrings or lines.
 _EXTERNAL_SKIP = {"file", "line", "docstring"}

@@ -13,6 +13,7 @@ from djatlas.graph.classify import (
     may_add_fields,
     mro_paths,
 )
+from djatlas.graph.computed import apply_values, facts_of
 from djatlas.graph.constants import UNKNOWN, Constants
 from djatlas.graph.external import ExternalApps
 from djatlas.graph.loading import ModelLoading
@@ -49,6 +50,8 @@ class FieldSpec:
     arg_module: LoadedModule | None = None
     #: The field class, when it is a class djatlas could read.
     field_cls: object = None
+    #: Added by another field's ``contribute_to_class`` (no line of its own).
+    added: bool = False
 
 
 @dataclass
@@ -213,6 +216,7 @@ class GraphBuilder:
             return self._declared[cls.key]
         out: dict[str, FieldSpec | object] = {}
         self._declared[cls.key] = out
+        last: list[FieldSpec] = []
         mod = self._module_of(cls)
         if mod is None or cls.summary is None:
             return out
@@ -244,7 +248,37 @@ class GraphBuilder:
             spec = FieldSpec(member.name, member.line, call, fclass, cls, mod)
             spec.arg_module = arg_module
             spec.field_cls = result.cls
+            added = self._added_by_field(spec)
+            out.update((a.name, a) for at, a in added if at == "before")
             out[member.name] = spec
+            out.update((a.name, a) for at, a in added if at == "after")
+            last.extend(a for at, a in added if at == "last")
+        for spec in last:
+            spec.line = 1 << 30  # after the class body's fields (ordering only; no line shown)
+            out[spec.name] = spec
+        return out
+
+    def _added_by_field(self, spec: FieldSpec) -> list[tuple[str, FieldSpec]]:
+        """Fields a bundled field class adds in ``contribute_to_class`` (django-money's
+        ``<name>_currency``), as (position, spec), from the knowledge's computed facts."""
+        out = []
+        for add in (facts_of(self.index, spec.field_cls) or {}).get("adds") or []:
+            module, _, name = str(add.get("class", "")).rpartition(".")
+            mod = self.index.module(module) if module else None
+            cls = self.index.lookup(mod, name) if mod is not None else None
+            fclass = field_class(self.index, cls) if isinstance(cls, ClassValue) else None
+            if fclass is None:
+                continue
+            kwargs = {k: Arg(v) for k, v in (add.get("kwargs") or {}).items()}
+            for key in add.get("copies") or ():
+                if key in spec.call.kwargs:
+                    kwargs[key] = spec.call.kwargs[key]
+            call = Call(name, [], kwargs, source=name)
+            added_name = str(add.get("name", "")).replace("{name}", spec.name)
+            added = FieldSpec(added_name, spec.line, call, fclass, spec.owner, spec.module)
+            added.field_cls = cls
+            added.added = True
+            out.append((str(add.get("position", "after")), added))
         return out
 
     def _unresolved_field_message(self, fclass: FieldClass, cls: object) -> str:
@@ -864,6 +898,9 @@ class GraphBuilder:
             params[key] = arg.value
             args_by_name[key] = arg
         eff, forced = self._forced_kwargs(params, spec.field_cls)
+        to = eff.get("to")
+        if fc.relation and isinstance(to, str) and ("to" in forced or "to" not in args_by_name):
+            args_by_name["to"] = Arg(to)  # set by the field class (django-filer)
         origin = "declared" if spec.owner == info.cls else "inherited"
         relation = None
         if fc.relation:
@@ -900,7 +937,7 @@ class GraphBuilder:
         db_column = eff.get("db_column")
         if column is not None and isinstance(db_column, str):
             column = db_column
-        line = spec.line if spec.module.origin != ORIGIN_BUILTIN else None
+        line = spec.line if spec.module.origin != ORIGIN_BUILTIN and not spec.added else None
         return Field(
             name=spec.name,
             type=call.source,
@@ -934,6 +971,9 @@ class GraphBuilder:
             for key, arg in c.summary.init_defaults.items():
                 if key not in eff and not _is_expr(arg.value):
                     eff[key] = arg.value
+        facts = facts_of(self.index, cls)
+        if facts is not None:
+            apply_values(facts, params, eff, forced)
         return eff, forced
 
     def _relation(self, kind: str, args: dict[str, Arg], spec: FieldSpec, model: Model) -> Relation:

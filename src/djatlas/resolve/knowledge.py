@@ -14,6 +14,9 @@ import os
 
 FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "knowledge")
 INDEX = "index.json"
+#: Values a field class computes in code no summary evaluates, as Django's ``_meta`` gives them
+#: under default settings; probed at generation time (``scripts/probe_fields.py``).
+COMPUTED = "computed.json"
 
 
 class Knowledge:
@@ -23,6 +26,7 @@ class Knowledge:
         self.folder = folder or FOLDER
         self._index: dict[str, dict[str, str]] | None = None
         self._modules: dict[str, dict[str, dict]] = {}
+        self._computed: dict[str, dict] | None = None
 
     @property
     def packages(self) -> dict[str, dict[str, str]]:
@@ -54,3 +58,21 @@ class Knowledge:
         if not isinstance(entry, dict) or not isinstance(entry.get("source"), str):
             return None
         return entry["source"], bool(entry.get("package"))
+
+    def computed(self, path: str) -> dict | None:
+        """What the bundled version of field class ``path`` computes (``values``, ``forced``,
+        ``when``, ``adds``; see ``scripts/probe_fields.py``), or None."""
+        if self._computed is None:
+            try:
+                with open(os.path.join(self.folder, COMPUTED), encoding="utf-8") as fh:
+                    data = json.load(fh)
+                self._computed = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._computed = {}
+        top = path.split(".", 1)[0]
+        entry = self._computed.get(top)
+        bundled = self.packages.get(top, {}).get("version")
+        if not isinstance(entry, dict) or entry.get("version") != bundled:
+            return None
+        facts = (entry.get("fields") or {}).get(path)
+        return facts if isinstance(facts, dict) else None

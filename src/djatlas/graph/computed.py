@@ -1,0 +1,46 @@
+"""Values a bundled field class computes where no summary can follow (in ``__init__`` branches,
+``max(...)`` over a package's data, fields added by ``contribute_to_class``).
+
+The bundled knowledge records them as Django's ``_meta`` gives them under default settings
+(``knowledge/computed.json``, probed by ``scripts/probe_fields.py`` when the knowledge is
+generated). They apply only to classes read from the knowledge: the environment's package is
+then the bundled release, or is absent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from djatlas.resolve.index import ProjectIndex
+from djatlas.resolve.values import ORIGIN_KNOWLEDGE, ClassValue
+
+
+def facts_of(index: ProjectIndex, cls: object) -> dict | None:
+    """The computed facts of field class ``cls`` (or of its nearest bundled base that has some)."""
+    if index.knowledge is None or not isinstance(cls, ClassValue):
+        return None
+    for c in index.mro(cls):
+        if isinstance(c, ClassValue) and c.origin == ORIGIN_KNOWLEDGE:
+            facts = index.knowledge.computed(c.path)
+            if facts is not None:
+                return facts
+    return None
+
+
+def apply_values(
+    facts: dict, params: dict[str, Any], eff: dict[str, Any], forced: set[str]
+) -> None:
+    """Set the computed keyword values in ``eff``: forced ones always, the others when the call
+    does not pass them; a variant (``when``) applies when the call passes its flags."""
+    values = dict(facts.get("values") or {})
+    for variant in facts.get("when") or []:
+        flags = variant.get("kwargs") or {}
+        if flags and all(params.get(k) == v for k, v in flags.items()):
+            values.update(variant.get("values") or {})
+    always = set(facts.get("forced") or ())
+    for key, value in values.items():
+        if key in always:
+            eff[key] = value
+            forced.add(key)
+        elif key not in params:
+            eff[key] = value
