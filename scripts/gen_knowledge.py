@@ -4,6 +4,11 @@
     /work/knowledge-venv/bin/pip install django django-taggit ...   # see PACKAGES
     .venv/bin/python scripts/gen_knowledge.py --python /work/knowledge-venv
 
+Run it over all packages at once: kept code of one package may read a module of another
+(wagtail.search.utils re-exports modelsearch.utils), which is then kept in the other's file.
+Field classes whose keyword values the sources compute where no summary follows are probed at
+run time in that environment (``probe_fields.py``) into ``computed.json``.
+
 For each package in PACKAGES, every module of the installed package (tests, migrations,
 management commands, template tags left out) is read by djatlas's own parser and resolved by its
 own index against that environment alone. A module is kept when it defines a model, field or
@@ -71,6 +76,8 @@ PACKAGES: dict[str, tuple[str, ...] | None] = {
     # wagtail pins django-treebeard<6: the treebeard bundled is the one wagtail installs.
     "wagtail": None,
     "modelsearch": None,
+    # django-oscar pins django-phonenumber-field<9: installed with --no-deps beside 9.0.
+    "oscar": None,
 }
 #: Folders never read (not imported by a project's models).
 SKIP_FOLDERS = frozenset(
@@ -108,6 +115,8 @@ PROBE_APPS: dict[str, tuple[str, ...]] = {
     "filer": ("easy_thumbnails",),
     "wagtail": ("taggit", "modelcluster", "modelsearch", "wagtail.images", "wagtail.documents"),
 }
+#: Modules whose upper-case names are the default settings a package's probe needs.
+PROBE_DEFAULTS: dict[str, str] = {"oscar": "oscar.defaults"}
 
 
 # -- discovery ------------------------------------------------------------------------------
@@ -159,10 +168,13 @@ def relevant_classes(index: ProjectIndex, mods: dict[str, LoadedModule]) -> set[
     return keep
 
 
-def kept_modules(index: ProjectIndex, mods: dict[str, LoadedModule], classes: set[str]) -> set[str]:
-    """Modules defining kept classes, packages re-exporting kept things, and modules kept code
-    reads constants, functions or submodules from."""
-    keep = {c.rsplit(".", 1)[0] for c in classes} & set(mods)
+def kept_modules(
+    index: ProjectIndex, mods: dict[str, LoadedModule], classes: set[str], extra: set[str]
+) -> set[str]:
+    """Modules defining kept classes, packages re-exporting kept things, modules kept code
+    reads constants, functions or submodules from, and ``extra`` (what other packages' kept
+    code reads from this one)."""
+    keep = ({c.rsplit(".", 1)[0] for c in classes} | extra) & set(mods)
     changed = True
     while changed:
         changed = False
@@ -217,6 +229,23 @@ def _dependencies(mod: LoadedModule, mods: dict, classes: set[str]) -> list[str]
         s = target.summary
         if ref.name is None or ref.name in s.assigns or ref.name in s.functions:
             out.append(ref.module)
+        elif ref.name not in s.classes and s.star_imports:
+            # Re-exported (``from modelsearch.utils import *``): the module and what it stars.
+            out.append(ref.module)
+            out.extend(star for star in s.star_imports if star in mods)
+    return out
+
+
+def outside_needs(mods: dict[str, LoadedModule], keep: set[str], classes: set[str]) -> set[str]:
+    """Modules of other packages that kept modules read constants from or re-export."""
+    out: set[str] = set()
+    for name in sorted(keep):
+        mod = mods[name]
+        out.update(star for star in mod.summary.star_imports if star not in mods)
+        heads = _referenced(mod, classes)
+        for alias, ref in mod.summary.imports.items():
+            if alias in heads and ref.module not in mods and ref.name is not None:
+                out.add(ref.module)
     return out
 
 
@@ -460,9 +489,9 @@ def _computed(value: object) -> bool:
 
 
 def _init_keywords(path: str, cls_name: str) -> tuple[set[str], list[str]]:
-    """Keywords the class's ``__init__`` sets inside a branch (``if ...: kwargs["max_length"] =
-    ...``), and those it pops with a false default (``kwargs.pop("multiple", None)``): each
-    flag may switch a computed value."""
+    """Keywords the class's ``__init__`` sets where the summary does not follow (in a branch,
+    ``if ...: kwargs["max_length"] = ...``, or chained), and those it pops with a false default
+    (``kwargs.pop("multiple", None)``): each flag may switch a computed value."""
     with open(path, "rb") as fh:
         tree = ast.parse(fh.read(), path)
     keys: set[str] = set()
@@ -474,7 +503,10 @@ def _init_keywords(path: str, cls_name: str) -> tuple[set[str], list[str]]:
             if not (isinstance(init, ast.FunctionDef) and init.name == "__init__"):
                 continue
             for stmt in init.body:
-                if isinstance(stmt, (ast.If, ast.Try, ast.For, ast.With)):
+                # In a branch, or a chained ``kwargs["null"] = kwargs["blank"] = True``.
+                if isinstance(stmt, (ast.If, ast.Try, ast.For, ast.With)) or (
+                    isinstance(stmt, ast.Assign) and len(stmt.targets) > 1
+                ):
                     keys |= _subscript_keys(stmt)
             for call in ast.walk(init):
                 if (
@@ -514,7 +546,11 @@ def _subscript_keys(block: ast.AST) -> set[str]:
 
 def probe(python: str, top: str, candidates: list[dict]) -> dict:
     """Run ``probe_fields.py`` in the packages' environment (see its docstring)."""
-    request = {"apps": [*PROBE_APPS.get(top, ()), top], "classes": candidates}
+    request = {
+        "apps": [*PROBE_APPS.get(top, ()), top],
+        "defaults": PROBE_DEFAULTS.get(top),
+        "classes": candidates,
+    }
     done = subprocess.run(
         [python, os.path.join(HERE, "probe_fields.py")],
         input=json.dumps(request),
@@ -560,7 +596,10 @@ def check(name: str, original, pruned) -> None:
 
 
 # -- main -------------------------------------------------------------------------------------
-def generate(env, top: str, prefixes: tuple[str, ...] | None) -> tuple[dict, dict]:
+def generate(
+    env, top: str, prefixes: tuple[str, ...] | None, extra: set[str]
+) -> tuple[dict, dict, list[dict], set[str]]:
+    """(index entry, package file, probe candidates, modules needed from other packages)."""
     files = package_modules(env, top, prefixes)
     index = ProjectIndex(Layout(None, [], set()), lambda p: b"", {}, environment=env)
     mods = {}
@@ -569,7 +608,7 @@ def generate(env, top: str, prefixes: tuple[str, ...] | None) -> tuple[dict, dic
         if mod is not None:
             mods[name] = mod
     classes = relevant_classes(index, mods)
-    keep = kept_modules(index, mods, classes)
+    keep = kept_modules(index, mods, classes, extra)
     modules = {}
     for name in sorted(keep):
         path, is_pkg = files[name]
@@ -590,7 +629,8 @@ def generate(env, top: str, prefixes: tuple[str, ...] | None) -> tuple[dict, dic
         raise SystemExit(f"no distribution metadata for {top}")
     info = {"distribution": dist[0], "version": dist[1]}
     candidates = [] if top == "django" else probe_candidates(index, mods, classes, files)
-    return info, {**info, "package": top, "modules": modules}, candidates
+    needs = outside_needs(mods, keep, classes)
+    return info, {**info, "package": top, "modules": modules}, candidates, needs
 
 
 def main() -> int:
@@ -613,10 +653,20 @@ def main() -> int:
             computed = json.load(fh)
     except OSError:
         computed = {}
-    for top, prefixes in PACKAGES.items():
-        if args.packages and top not in args.packages:
-            continue
-        info, data, candidates = generate(env, top, prefixes)
+    selected = [t for t in PACKAGES if not args.packages or t in args.packages]
+    results = {top: generate(env, top, PACKAGES[top], set()) for top in selected}
+    # What one package's kept code reads from another (wagtail.search.utils re-exports
+    # modelsearch.utils): kept there too.
+    needs: dict[str, set[str]] = {}
+    for result in results.values():
+        for module in result[3]:
+            needs.setdefault(module.split(".", 1)[0], set()).add(module)
+    for top in selected:
+        missing = needs.get(top, set()) - set(results[top][1]["modules"])
+        if missing:
+            results[top] = generate(env, top, PACKAGES[top], needs[top])
+    for top in selected:
+        info, data, candidates, _ = results[top]
         index[top] = info
         fields = probe(env.python or sys.executable, top, candidates) if candidates else {}
         if fields:

@@ -1,8 +1,9 @@
 """Probe field classes at run time, for ``scripts/gen_knowledge.py`` (run in the packages' own
 environment, never by djatlas on a scanned project).
 
-Reads ``{"apps": [...], "classes": [{"path", "keys", "flags", "adds"}]}`` as JSON on stdin,
-boots Django with those apps (default settings otherwise) and writes, per class it could
+Reads ``{"apps": [...], "defaults": module or null, "classes": [{"path", "keys", "flags",
+"adds"}]}`` as JSON on stdin, boots Django with those apps (default settings otherwise, plus the
+package's own defaults module's) and writes, per class it could
 instantiate, what Django's ``_meta`` would say where the source computes a value in branches:
 
 - ``values``: the value of each key in ``keys`` (``max_length``, ``to`` as a label, ...) when the
@@ -35,7 +36,13 @@ OTHER = {"max_length": 7, "to": "auth.Group"}
 
 def main() -> int:
     request = json.load(sys.stdin)
+    defaults = request.get("defaults")
+    extra = {}
+    if defaults:
+        module = importlib.import_module(defaults)
+        extra = {k: getattr(module, k) for k in dir(module) if k.isupper()}
     settings.configure(
+        **extra,
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", *request["apps"]],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
         USE_TZ=True,

@@ -362,7 +362,48 @@ def test_knowledge_is_small_versioned_and_lazy():
     assert index["django"]["distribution"] == "Django"
     assert all(info["version"] for info in index.values())
     total = sum(os.path.getsize(os.path.join(FOLDER, n)) for n in os.listdir(FOLDER))
-    assert total < 650_000
+    assert total < 800_000
     k = Knowledge()
     assert k.module("taggit.managers") is not None
     assert set(k._modules) == {"taggit"}  # one package file read, on use
+
+
+def test_forked_oscar_app_without_environment(tmp_path):
+    """A django-oscar fork (``class Product(AbstractProduct)`` then ``from
+    oscar.apps.catalogue.models import *``) gets oscar's fields and models from the knowledge."""
+    write_tree(
+        tmp_path / "proj",
+        {
+            "shop/__init__.py": "",
+            "shop/catalogue/__init__.py": "",
+            "shop/catalogue/apps.py": """
+                import oscar.apps.catalogue.apps as apps
+
+                class CatalogueConfig(apps.CatalogueConfig):
+                    name = "shop.catalogue"
+            """,
+            "shop/catalogue/models.py": """
+                from django.db import models
+                from oscar.apps.catalogue.abstract_models import AbstractProduct
+
+                class Product(AbstractProduct):
+                    video_url = models.URLField(blank=True)
+
+                from oscar.apps.catalogue.models import *  # noqa
+            """,
+            "shop/settings.py": """
+                INSTALLED_APPS = ["django.contrib.auth", "shop.catalogue.apps.CatalogueConfig"]
+            """,
+        },
+    )
+    doc = scan_path(
+        str(tmp_path / "proj"), timing=False, use_cache=False, python=empty_env(tmp_path / "e")
+    )
+    product = next(m for m in doc["models"] if m["label"] == "catalogue.Product")
+    fields = {f["name"]: f for f in product["fields"]}
+    assert {"upc", "title", "structure", "parent", "video_url"} <= set(fields)
+    assert fields["upc"]["django_type"] == "CharField"  # oscar's NullCharField
+    assert fields["upc"]["null"] is True  # computed in NullCharField.__init__
+    assert fields["parent"]["relation"]["target"] == "catalogue.Product"
+    sources = {p["package"]: p["origin"] for p in doc["metadata"]["packages"]}
+    assert sources["oscar"] == "knowledge"
