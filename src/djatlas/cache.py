@@ -287,6 +287,10 @@ class ScanCache:
             return None
         return body, summary, subs
 
+    def has_field(self, name: str, key: str, field: str, value: str) -> bool:
+        """The cached ``name`` of report ``key`` has header ``field`` equal to ``value``."""
+        return self._read_framed(f"{name}.txt", key, value, field) is not None
+
     def store_rendered(
         self,
         key: str,
@@ -296,8 +300,10 @@ class ScanCache:
         summary: dict[str, Any],
         subs: list[list[str]],
         newest_mtime_ns: int,
+        extra: dict[str, Any] | None = None,
     ) -> None:
-        """Keep a rendering whose per-run metadata are the placeholders ``subs`` names."""
+        """Keep a rendering whose per-run metadata are the placeholders ``subs`` names (and
+        ``extra`` header fields)."""
         if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
             return
         head = {
@@ -306,6 +312,7 @@ class ScanCache:
             "env": _env_stats(self.env_files),
             "summary": summary,
             "subs": subs,
+            **(extra or {}),
         }
         self._write_framed(f"{name}.txt", head, body)
 
@@ -321,12 +328,12 @@ class ScanCache:
         )
 
     def _read_framed(
-        self, name: str, key: str, rendering: str | None = None
+        self, name: str, key: str, rendering: str | None = None, field: str = "rendering"
     ) -> tuple[dict[str, Any], bytes] | None:
         """(header, body) of a framed file made for ``key`` by this djatlas, intact."""
         if self.folder is None:
             return None
-        return read_framed(self._path(name), key, rendering)
+        return read_framed(self._path(name), key, rendering, field)
 
     # -- the last walk ------------------------------------------------------------------------
     def store_snapshot(self, options_key: str, key: str, discovery: Any) -> None:

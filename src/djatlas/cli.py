@@ -1,8 +1,9 @@
 """Thin command-line front end: parse arguments, dispatch to a command module.
 
 Start-up matters (a warm ``djatlas scan`` takes a few tens of milliseconds): this module imports
-nothing at load time beyond ``sys``; ``djatlas scan`` first tries ``djatlas.fastpath``, which
-answers an unchanged tree from the cache without argparse or the pipeline.
+nothing at load time beyond ``sys``; ``djatlas scan`` and ``djatlas check`` first try
+``djatlas.fastpath``, which answers an unchanged tree from the cache without argparse, the
+pipeline or the check rules.
 """
 
 from __future__ import annotations
@@ -69,11 +70,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["scan"]:
-        from djatlas.fastpath import scan_from_cache
+    if argv[:1] == ["scan"] or argv[:1] == ["check"]:
+        from djatlas import fastpath
 
+        answer = fastpath.scan_from_cache if argv[0] == "scan" else fastpath.check_from_cache
         try:
-            code = scan_from_cache(argv[1:])
+            code = answer(argv[1:])
         except KeyboardInterrupt:
             print("djatlas: interrupted", file=sys.stderr)
             return 130

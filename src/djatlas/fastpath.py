@@ -20,9 +20,11 @@ import sys
 import time
 
 from djatlas.keys import (
+    CHECK_FORMATS,
     DEFAULT_MAX_FILE_SIZE,
     SCAN_FORMATS,
     cache_folder,
+    check_inputs,
     closing_notes,
     fill,
     git_commit,
@@ -52,11 +54,30 @@ _FLAG_OPTS = {
 }
 #: What argparse accepts for the value options that have choices.
 _CHOICES = {"format": SCAN_FORMATS, "language": frozenset({"en", "zh"})}
+#: The options of ``djatlas check`` this path handles (those in ``_LISTS`` may repeat).
+_CHECK_VALUE_OPTS = {
+    "--format": "format",
+    "-o": "output",
+    "--output": "output",
+    "--cache-dir": "cache_dir",
+    "--config": "config",
+    "--select": "select",
+    "--ignore": "ignore",
+    "--extend-select": "extend_select",
+}
+_CHECK_FLAG_OPTS = {"-q": "quiet", "--quiet": "quiet", "--exit-zero": "exit_zero"}
+_CHECK_CHOICES = {"format": frozenset(CHECK_FORMATS)}
+_LISTS = frozenset({"select", "ignore", "extend_select"})
 
 
-def _parse(argv: list[str]) -> dict[str, object] | None:
-    """The options of ``scan`` this path handles, exactly as argparse would read them; None for
-    anything else (abbreviations, repeated options, attached short values, ``--``, ...)."""
+def _parse(
+    argv: list[str],
+    values: dict[str, str] = _VALUE_OPTS,
+    flags: dict[str, str] = _FLAG_OPTS,
+    choices: dict[str, frozenset[str]] = _CHOICES,
+) -> dict[str, object] | None:
+    """The options this path handles, exactly as argparse would read them; None for anything
+    else (abbreviations, repeated options, attached short values, ``--``, ...)."""
     opts: dict[str, object] = {}
     i, n = 0, len(argv)
     while i < n:
@@ -68,7 +89,7 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
             opts["path"] = tok
             continue
         name, eq, value = tok.partition("=") if tok.startswith("--") else (tok, "", "")
-        dest = _VALUE_OPTS.get(name)
+        dest = values.get(name)
         if dest is not None:
             if not eq:
                 if i >= n:
@@ -77,15 +98,20 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
                 i += 1
                 if value.startswith("-"):
                     return None
-            if not value or dest in opts or value not in _CHOICES.get(dest, (value,)):
+            if not value or value not in choices.get(dest, (value,)):
                 return None
-            opts[dest] = value
+            if dest in _LISTS:
+                opts.setdefault(dest, []).append(value)  # type: ignore[union-attr]
+            elif dest in opts:
+                return None
+            else:
+                opts[dest] = value
             continue
-        dest = _FLAG_OPTS.get(tok)
+        dest = flags.get(tok)
         if dest is None or dest in opts:
             return None
         opts[dest] = True
-    return opts if "path" in opts else None
+    return opts
 
 
 def _render_values(opts: dict[str, object]) -> list[object]:
@@ -111,16 +137,24 @@ def _render_values(opts: dict[str, object]) -> list[object]:
     ]
 
 
-def _cached(path: str, opts: dict[str, object], meta: dict[str, object]) -> tuple | None:
-    """(body, summary, substitutions) of the cached rendering the normal path would use."""
+def _report_key(path: str, opts: dict[str, object]) -> tuple[str, str] | None:
+    """(cache folder, report key) of the tree's last walk with the default tree options, when
+    nothing it depended on changed."""
     folder = cache_folder(path, opts.get("cache_dir"))  # type: ignore[arg-type]
     from djatlas.resolve.environment import select
 
     env = select(None, path).key()
     okey = options_key(path, [], [], True, True, DEFAULT_MAX_FILE_SIZE, None, env)
     key = snapshot_key(folder, path, okey)
-    if key is None:
+    return None if key is None else (folder, key)
+
+
+def _cached(path: str, opts: dict[str, object], meta: dict[str, object]) -> tuple | None:
+    """(body, summary, substitutions) of the cached rendering the normal path would use."""
+    found = _report_key(path, opts)
+    if found is None:
         return None
+    folder, key = found
     fmt = str(opts.get("format", "markdown"))
     rendering = rendering_key(fmt, _render_values(opts), meta)
     framed = read_framed(os.path.join(folder, f"render-{fmt}.txt"), key, rendering)
@@ -138,7 +172,7 @@ def scan_from_cache(argv: list[str]) -> int | None:
     nothing written."""
     started = time.perf_counter()
     opts = _parse(argv)
-    if opts is None:
+    if opts is None or "path" not in opts:
         return None
     path = opts["path"]
     assert isinstance(path, str)
@@ -170,3 +204,49 @@ def scan_from_cache(argv: list[str]) -> int | None:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
     return closing_notes(summary, output, bool(opts.get("quiet")), bool(opts.get("strict")))
+
+
+def check_from_cache(argv: list[str]) -> int | None:
+    """Run ``djatlas check`` (``argv`` after "check") on an unchanged folder from its cached
+    output, or None: not answered here, nothing written. The cached output is keyed by the
+    command line as given (``keys.check_inputs``): no rule or config is loaded."""
+    opts = _parse(argv, _CHECK_VALUE_OPTS, _CHECK_FLAG_OPTS, _CHECK_CHOICES)
+    if opts is None:
+        return None
+    path = str(opts.get("path", "."))
+    fmt = str(opts.get("format", "text"))
+    try:
+        if not os.path.isdir(path):
+            return None
+        given = [opts.get(k) for k in ("select", "ignore", "extend_select", "config")]
+        inputs = check_inputs(path, fmt, *given)  # type: ignore[arg-type]
+        found = None if inputs is None else _report_key(path, opts)
+        if found is None:
+            return None
+        folder, key = found
+        framed = read_framed(os.path.join(folder, f"check-{fmt}.txt"), key, inputs, "inputs")
+        if framed is None:
+            return None
+        summary = framed[0].get("summary")
+        if not isinstance(summary, dict) or not isinstance(summary.get("line"), str):
+            return None
+        findings = summary.get("findings")
+        if not isinstance(findings, int):
+            return None
+    except Exception:  # anything unexpected: the normal path decides
+        return None
+    body = framed[1]
+    output = opts.get("output")
+    if output and output != "-":
+        try:
+            fh = open(output, "wb")  # noqa: SIM115
+        except OSError:
+            return None  # the normal path reports it
+        with fh:
+            fh.write(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    if output and fmt != "text":
+        sys.stderr.write(summary["line"] + "\n")
+    return 0 if opts.get("exit_zero") else 1 if findings else 0

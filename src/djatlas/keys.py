@@ -55,6 +55,8 @@ RENDER_FIELDS = (
     "color_on_delete",
     "edge_labels",
 )
+#: The formats of ``djatlas check`` (``checks.output.FORMATS``; a test checks).
+CHECK_FORMATS = ("text", "json", "sarif", "github")
 #: The per-run metadata of a report (``metadata()``).
 META_KEYS = ("title", "path", "source", "git_commit", "scanned_at", "duration_ms")
 #: Metadata that change on every run: placeholders in the cached rendering of any format.
@@ -364,9 +366,12 @@ def fill(body: bytes, fmt: str, subs: list[list[str]], meta: dict[str, object]) 
     return body
 
 
-def read_framed(path: str, key: str, rendering: str | None = None) -> tuple[dict, bytes] | None:
+def read_framed(
+    path: str, key: str, rendering: str | None = None, field: str = "rendering"
+) -> tuple[dict, bytes] | None:
     """(header, body) of a framed cache file made by this djatlas for report ``key`` (and
-    rendering key), with unchanged environment files, intact; else None."""
+    rendering key, or the header ``field`` given), with unchanged environment files, intact;
+    else None."""
     try:
         with open(path, "rb") as fh:
             head = loads(fh.readline())
@@ -374,7 +379,7 @@ def read_framed(path: str, key: str, rendering: str | None = None) -> tuple[dict
                 not isinstance(head, dict)
                 or head.get("stamp") != code_stamp()
                 or head.get("key") != key
-                or head.get("rendering") != rendering
+                or head.get(field) != rendering
                 or not env_unchanged(head.get("env"))
             ):
                 return None
@@ -411,3 +416,58 @@ def snapshot_key(folder: str, root: str, okey: str) -> str | None:
         return None
     key = doc.get("key")
     return key if isinstance(key, str) and key else None
+
+
+# -- djatlas check -------------------------------------------------------------------------------
+def nearest_pyproject(start: str) -> str | None:
+    """The nearest pyproject.toml at ``start`` or above, stopping at a repository root."""
+    here = os.path.realpath(start)
+    if os.path.isfile(here):
+        here = os.path.dirname(here)
+    while True:
+        candidate = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        if os.path.exists(os.path.join(here, ".git")):
+            return None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def git_prefix(root: str) -> str:
+    """``root`` relative to its git work tree, as a URI prefix (``""`` at the top)."""
+    here = os.path.realpath(root)
+    top = here
+    while not os.path.exists(os.path.join(top, ".git")):
+        parent = os.path.dirname(top)
+        if parent == top:
+            return ""
+        top = parent
+    rel = os.path.relpath(here, top).replace(os.sep, "/")
+    return "" if rel == "." else rel + "/"
+
+
+def check_inputs(
+    root: str,
+    fmt: str,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    extend: list[str] | None,
+    config: str | None,
+) -> str | None:
+    """What ``djatlas check`` output of an unchanged report depends on, from its command line
+    and files alone (the rules come with djatlas's code stamp): the options as given, the
+    config file's path and content, the root and its git prefix. None when the config file
+    cannot be read (the normal path reports it)."""
+    path = os.path.abspath(config) if config else nearest_pyproject(root)
+    digest = None
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                digest = blake2b(fh.read(), digest_size=16).hexdigest()
+        except OSError:
+            return None
+    parts = [fmt, select, ignore, extend, path, digest, os.path.realpath(root), git_prefix(root)]
+    return blake2b(compact_json(parts).encode("ascii"), digest_size=16).hexdigest()

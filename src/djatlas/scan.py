@@ -126,23 +126,31 @@ def scan_view(
     name: str,
     view: list[Any],
     compute: Callable[[dict[str, Any]], tuple[dict[str, Any], bytes]],
+    inputs: str | None = None,
 ) -> tuple[dict[str, Any], bytes]:
     """``compute(report document)``: a command's ``(summary, output)``, cached under ``name``
     for the report and ``view`` (what else the output depends on, JSON-able; the output must
-    not show per-run metadata): an unchanged tree costs neither the report nor the view."""
+    not show per-run metadata): an unchanged tree costs neither the report nor the view.
+    ``inputs`` (kept beside it) is the view's key as the fast path computes it from the
+    command line (see ``keys.check_inputs``)."""
     from djatlas.keys import compact_json
 
     started = time.perf_counter()
     tree = _locate(target, options)
     view_key = compact_json([name, view])
-    hit = tree.cache.rendered(tree.key, name, view_key) if tree.cache is not None else None
+    cache = tree.cache
+    hit = cache.rendered(tree.key, name, view_key) if cache is not None else None
     if hit is not None:
+        if inputs and cache is not None and not cache.has_field(name, tree.key, "inputs", inputs):
+            extra = {"inputs": inputs}  # the same view from another command line
+            cache.store_rendered(tree.key, name, view_key, hit[0], hit[1], [], 0, extra)
         return hit[1], hit[0]
     doc = _report_document(tree, target, options)
     doc["metadata"].update(_metadata(options, tree.shown, tree.commit, started))
     summary, body = compute(doc)
     if tree.cache is not None:
-        tree.cache.store_rendered(tree.key, name, view_key, body, summary, [], tree.newest)
+        extra = {"inputs": inputs} if inputs else None
+        tree.cache.store_rendered(tree.key, name, view_key, body, summary, [], tree.newest, extra)
     return summary, body
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from djatlas.keys import nearest_pyproject
+
 
 class ConfigError(Exception):
     """The configuration is unreadable or invalid; the message is one line for the user."""
@@ -46,16 +48,8 @@ def _load_toml(path: Path) -> dict[str, Any] | None:
 
 def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml at ``start`` or above, stopping at a repository root."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
-    for directory in (here, *here.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-        if (directory / ".git").exists():
-            return None
-    return None
+    found = nearest_pyproject(str(start))
+    return None if found is None else Path(found)
 
 
 def _str_list(table: dict[str, Any], key: str, path: Path) -> list[str] | None:

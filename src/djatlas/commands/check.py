@@ -19,6 +19,7 @@ from djatlas.checks.output import (
 from djatlas.checks.registry import all_rules
 from djatlas.commands.files import InputError, output_problem, read_report, write_output
 from djatlas.commands.treeopts import add_tree_options, load_tree, scan_options
+from djatlas.keys import check_inputs, git_prefix
 
 #: the rule that reads the migrations (its answer is cached per tree, see migrations.drift)
 MIGRATION_RULE = "DJ027"
@@ -71,16 +72,6 @@ def add_parser(subparsers: Any) -> None:
 def _error(message: str) -> int:
     print(f"djatlas: error: {message}", file=sys.stderr)
     return 2
-
-
-def _git_prefix(root: Path) -> str:
-    """``root`` relative to its git work tree, as a URI prefix (``"" `` at the top)."""
-    here = root.resolve()
-    for directory in (here, *here.parents):
-        if (directory / ".git").exists():
-            rel = here.relative_to(directory).as_posix()
-            return "" if rel == "." else rel + "/"
-    return ""
 
 
 def _load(path: Path, args: argparse.Namespace) -> tuple[dict[str, Any], Path | None]:
@@ -138,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
         return _error(str(exc))
     try:
         if path.is_dir():
-            summary, body = _check_tree(path, args, rules, _exclude(config, path))
+            exclude = _exclude(config, path)
+            summary, body = _check_tree(path, args, rules, exclude, bool(config.warnings))
         else:
             doc, root = _load(path, args)
             drift = _drift(root, doc, args, rules)
@@ -186,9 +178,9 @@ def _check(
     """``({"findings": count, "line": the text summary line}, output)`` of the checks."""
     result = run_checks(doc, rules, root=root, exclude=exclude, migrations=drift)
     if fmt == "sarif":
-        text = render_sarif(result, _git_prefix(root) if root is not None else "")
+        text = render_sarif(result, git_prefix(str(root)) if root is not None else "")
     elif fmt == "github":
-        text = render_github(result, _git_prefix(root) if root is not None else "")
+        text = render_github(result, git_prefix(str(root)) if root is not None else "")
     elif fmt == "json":
         text = render_json(result)
     else:
@@ -198,22 +190,29 @@ def _check(
 
 
 def _check_tree(
-    path: Path, args: argparse.Namespace, rules: list[Any], exclude: list[str]
+    path: Path, args: argparse.Namespace, rules: list[Any], exclude: list[str], warned: bool
 ) -> tuple[dict[str, Any], bytes]:
-    """``_check`` of a folder's report; both are cached for an unchanged tree."""
+    """``_check`` of a folder's report; both are cached for an unchanged tree (and, when the
+    config gave no warnings, found again from the command line by ``fastpath.check_from_cache``
+    without loading the rules or the config)."""
     from djatlas.scan import scan_view
 
     root = path
-    prefix = _git_prefix(root) if args.format in ("sarif", "github") else ""
+    prefix = git_prefix(str(root)) if args.format in ("sarif", "github") else ""
     view = [args.format, [r.code for r in rules], exclude, str(root.resolve()), prefix]
+    inputs = None
     if _reads_migrations(rules):
         view.append(_migrations_stamp(path, args))
+    elif not warned:  # what fastpath.check_from_cache finds it by (not with DJ027: migrations)
+        given = (args.select, args.ignore, args.extend_select)
+        inputs = check_inputs(str(path), args.format, *given, args.config)
     return scan_view(
         str(path),
         scan_options(args),
         f"check-{args.format}",
         view,
         lambda doc: _check(doc, rules, root, exclude, args.format, _drift(root, doc, args, rules)),
+        inputs,
     )
 
 
