@@ -151,7 +151,31 @@ def _parser() -> Any:
     """The tree-sitter parser for Python (created once)."""
     if not _PARSER:
         import tree_sitter
-        import tree_sitter_python
 
-        _PARSER.append(tree_sitter.Parser(tree_sitter.Language(tree_sitter_python.language())))
+        _PARSER.append(tree_sitter.Parser(tree_sitter.Language(_python_language())))
     return _PARSER[0]
+
+
+def _python_language() -> object:
+    """``tree_sitter_python.language()``, from its extension module loaded by itself: the
+    package's ``__init__`` imports ``importlib.resources`` (with pathlib, tempfile, random,
+    urllib) for query files djatlas does not use, a sizeable part of a cold start."""
+    import os
+    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
+
+    name = "tree_sitter_python._binding"
+    try:
+        package = PathFinder.find_spec("tree_sitter_python")
+        for folder in (package and package.submodule_search_locations) or []:
+            for suffix in EXTENSION_SUFFIXES:
+                path = os.path.join(folder, "_binding" + suffix)
+                if os.path.isfile(path):
+                    loader = ExtensionFileLoader(name, path)
+                    module = loader.create_module(ModuleSpec(name, loader, origin=path))
+                    loader.exec_module(module)
+                    return module.language()
+    except (ImportError, OSError, AttributeError):
+        pass
+    import tree_sitter_python  # an unusual install: the ordinary way
+
+    return tree_sitter_python.language()
