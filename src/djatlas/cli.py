@@ -38,12 +38,42 @@ def _parser_type() -> type[argparse.ArgumentParser]:
     if not _parser_class:
         import argparse
 
+        class _Formatter(argparse.HelpFormatter):
+            """HelpFormatter without ``shutil`` (with zlib, bz2, lzma) at start-up: argparse
+            makes one per ``add_argument``; the width is ``shutil.get_terminal_size``'s."""
+
+            def __init__(
+                self, prog: str, indent: int = 2, position: int = 24, width: int | None = None
+            ) -> None:
+                width = _terminal_columns() - 2 if width is None else width
+                super().__init__(prog, indent, position, width)
+
         class _Parser(argparse.ArgumentParser):
+            def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+                kwargs.setdefault("formatter_class", _Formatter)
+                super().__init__(*args, **kwargs)
+
             def error(self, message: str) -> None:  # type: ignore[override]
                 self.exit(2, f"djatlas: error: {message}\n")
 
         _parser_class.append(_Parser)
     return _parser_class[0]
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -10,7 +10,6 @@ The result is a :class:`View`: the selected models, the fields to show for each 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -93,7 +92,9 @@ class View:
             key = m["label"] if self.titles.get(m["id"]) == m["label"] else m["id"]
             name = token(key)
             if name in taken:
-                name = token(key + "_" + hashlib.sha1(m["id"].encode()).hexdigest()[:8])
+                from hashlib import sha1  # only for clashing names (OpenSSL loads slowly)
+
+                name = token(key + "_" + sha1(m["id"].encode()).hexdigest()[:8])
             taken.add(name)
             out[m["id"]] = name
         return out

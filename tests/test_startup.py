@@ -1,0 +1,40 @@
+"""Start-up: what a cold scan imports only for itself stays out (measured in
+benchmarks/stages.py; here only which modules load, never how long)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from djatlas import cli
+
+
+def test_parsing_loads_the_grammar_without_its_package_init() -> None:
+    probe = (
+        "import sys\n"
+        "from djatlas.parse.reader import parse\n"
+        "tree = parse(b'class A(B):\\n    x = 1\\n', 'a.py').tree\n"
+        "assert tree.root_node.children[0].type == 'class_definition'\n"
+        "print(sorted(m for m in ('importlib.resources', 'pathlib', 'tempfile',"
+        " 'tree_sitter_python') if m in sys.modules))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("columns", ["77", "0", "x", None])
+def test_help_width_is_shutils(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.delenv("LINES", raising=False)
+    assert cli._terminal_columns() == shutil.get_terminal_size().columns
+    assert os.environ.get("COLUMNS") == columns
+    parser = cli.build_parser("scan")
+    assert parser.formatter_class.__name__ == "_Formatter"
+    assert parser._get_formatter()._width == shutil.get_terminal_size().columns - 2
