@@ -18,6 +18,7 @@ class Layout:
         self.module_of: dict[str, str] = {}
         self.files_of: dict[str, list[str]] = defaultdict(list)
         self._by_last: dict[str, list[str]] | None = None
+        self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
         for rel in relpaths:
             name = self._name(rel)
             self.module_of[rel] = name
@@ -83,6 +84,12 @@ class Layout:
 
     def _by_suffix(self, name: str) -> list[str]:
         """Namespace packages: files whose folder path ends with the dotted name."""
+        found = self._suffixed.get(name)
+        if found is None:
+            found = self._suffixed[name] = self._find_suffix(name)
+        return found
+
+    def _find_suffix(self, name: str) -> list[str]:
         if self._by_last is None:
             self._by_last = defaultdict(list)
             for rel in self.module_of:
