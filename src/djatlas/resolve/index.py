@@ -70,6 +70,7 @@ class ProjectIndex:
         self._bases: dict[str, list[object]] = {}
         self._outside: dict[str, LoadedModule | None] = {}
         self._mro: dict[str, list[object]] = {}
+        self._lookups: dict[tuple[int, str, int, bool], object | None] = {}
 
     # -- loading --------------------------------------------------------------------------
     def load_path(self, relpath: str) -> LoadedModule | None:
@@ -208,7 +209,16 @@ class ProjectIndex:
     def lookup(
         self, mod: LoadedModule, name: str, depth: int = 0, skip_local: bool = False
     ) -> object | None:
-        """What ``name`` is bound to at module level in ``mod``."""
+        """What ``name`` is bound to at module level in ``mod`` (memoised: the answer depends
+        only on the modules, which never change once loaded, and on the depth left)."""
+        key = (id(mod), name, depth, skip_local)  # modules live as long as the index
+        if key in self._lookups:
+            return self._lookups[key]
+        value = self._lookup(mod, name, depth, skip_local)
+        self._lookups[key] = value
+        return value
+
+    def _lookup(self, mod: LoadedModule, name: str, depth: int, skip_local: bool) -> object | None:
         if depth > _MAX_DEPTH:
             return None
         s = mod.summary
