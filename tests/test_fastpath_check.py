@@ -52,7 +52,8 @@ def fast(capsysbinary, argv: list[str]) -> tuple[int | None, bytes, bytes]:
         [],
         ["--format", "json"],
         ["--format=sarif", "-q"],
-        ["--select", "ALL", "--ignore", "DJ003"],
+        ["--format", "github"],
+        ["--select", "DJ001,DJ003,DJ004", "--ignore", "DJ003"],
         ["--extend-select=DJ010", "--exit-zero"],
         ["--ignore", "DJ001", "--ignore", "DJ003"],
     ],
@@ -89,6 +90,15 @@ def test_another_command_line_for_the_same_view_is_remembered(
     assert run(capsysbinary, ["check", *other]) == first
     assert fast(capsysbinary, other) == first
     assert fast(capsysbinary, [str(tree), *cache]) is not None
+
+
+def test_not_with_the_rule_that_reads_the_migrations(
+    tree: Path, tmp_path: Path, capsysbinary
+) -> None:
+    argv = [str(tree), "--extend-select", "DJ027", "--cache-dir", str(tmp_path / "cache")]
+    first = run(capsysbinary, ["check", *argv])
+    assert fast(capsysbinary, argv)[0] is None
+    assert run(capsysbinary, ["check", *argv]) == first
 
 
 def test_config_edits_fall_back(tree: Path, tmp_path: Path, capsysbinary) -> None:
