@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from migjoin_tree import add_subtitle, library_tree
 from treeutil import write_tree
 
@@ -158,3 +159,16 @@ def test_github_annotations(tmp_path: Path, capsys) -> None:
         "::error file=library/models.py,line=10,title=djatlas DJ027::"
         "library: AddField book.subtitle: the models changed without a migration\n"
     )
+
+
+@pytest.mark.parametrize("junk", ['{"key": null}', "[1, 2]", '{"key": [1], "migrations": 5}', "{"])
+def test_corrupt_drift_cache_is_recomputed(tmp_path: Path, capsys, junk: str) -> None:
+    from djatlas.keys import cache_folder
+
+    root = library_tree(tmp_path / "t")
+    add_subtitle(root, with_migration=False)
+    folder = Path(cache_folder(str(root), str(tmp_path / "c")))
+    folder.mkdir(parents=True)
+    (folder / "migrations-drift.json").write_text(junk)
+    code, findings = run_check(root, tmp_path / "c", capsys, "--select", "DJ027")
+    assert (code, [f["field"] for f in findings]) == (1, ["subtitle"])

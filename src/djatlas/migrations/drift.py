@@ -47,7 +47,8 @@ def stamp(
     from djatlas.keys import code_stamp, env_unchanged
 
     entry = _entry(folder)
-    if entry is None or entry.get("key", [None])[:3] != [
+    key = entry.get("key") if entry is not None else None
+    if not isinstance(key, list) or key[:3] != [
         code_stamp(),
         _FORMAT,
         _options(root, include, exclude),
