@@ -80,8 +80,10 @@ statically (the drift check of `djatlas migrations PATH --check`, see
 [migrations.md](migrations.md)) and reports each operation `makemigrations` would write at the
 model or field it comes from. It is off by default: the other rules read only the report, while
 DJ027 reads every migration file (a cold check pays what a cold `djatlas migrations --check`
-pays, the parsed files are cached and shared with that command; a warm check stays as fast:
-the answer is cached per tree and revalidated by the stats of the migration files), and
+pays, the parsed files are cached and shared with that command; a warm check is answered from
+the cache too, revalidated by the stats of the migration files, on the normal path rather than
+the check fast path: on saleor's 1,400 migrations about twice the fast path's time, 0.9 s
+against 0.4 s at a load average of 9 on two cores), and
 `djatlas migrations --check` (the `djatlas-migrations` hook, the GitHub Action) is the same
 check on its own. Turn it on with `--extend-select DJ027` or
 `extend-select = ["DJ027"]`. It stands down for apps whose migrations are neither in the tree
