@@ -155,6 +155,13 @@ CASES = [
     ("migrations.DeleteModel(name='Report')", []),
     ("migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name='order', name='old')])", []),
     ("migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel(name='Order')])", []),
+    ("migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name='order', name='code')])", ["DJM117"]),
+    ("""
+     migrations.SeparateDatabaseAndState(
+         database_operations=[migrations.AlterField(model_name='order', name='code', field=models.CharField(max_length=20, null=True))],
+         state_operations=[migrations.RemoveField(model_name='order', name='code')],
+     )
+     """, []),
     ("""
      migrations.SeparateDatabaseAndState(
          database_operations=[migrations.RemoveField(model_name='order', name='old')],
@@ -209,6 +216,30 @@ def test_rule(tmp_path: Path, capsys, operations: str, expected: list[str]) -> N
     code, doc = lint(tree(tmp_path, operations), capsys)
     assert codes(doc) == expected
     assert code == (1 if expected else 0)
+
+
+def test_state_only_removal_after_a_db_default_is_clean(tmp_path: Path, capsys) -> None:
+    db_default = "migrations.AlterField(model_name='order', name='code', field=models.CharField(db_default='', max_length=20))"
+    tree(tmp_path, db_default)
+    third = second(
+        "migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name='order', name='code')])"
+    )
+    third = third.replace("('shop', '0001_initial')", "('shop', '0002_change')")
+    (tmp_path / "shop/migrations/0003_drop.py").write_text(third, "utf-8")
+    code, doc = lint(tmp_path, capsys)
+    assert (code, codes(doc)) == (0, [])
+
+
+def test_state_only_removal_of_a_remounted_field_is_clean(tmp_path: Path, capsys) -> None:
+    unmount = "migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name='order', name='code')])"
+    tree(tmp_path, unmount)
+    mount = second(
+        "migrations.SeparateDatabaseAndState(state_operations=[migrations.AddField(model_name='order', name='code', field=models.CharField(max_length=20))])"
+    )
+    mount = mount.replace("('shop', '0001_initial')", "('shop', '0002_change')")
+    (tmp_path / "shop/migrations/0003_mount.py").write_text(mount, "utf-8")
+    code, doc = lint(tmp_path, capsys)
+    assert (code, codes(doc)) == (0, [])
 
 
 def test_concurrent_index_in_non_atomic_migration_is_clean(tmp_path: Path, capsys) -> None:

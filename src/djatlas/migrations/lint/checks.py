@@ -6,7 +6,7 @@ alone: nothing is reported on parts that are not known."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.migrations.fields import FieldDef
@@ -49,11 +49,44 @@ class Scope:
     #: django-safemigrate's ``safe = Safe.after_deploy()``: the migration runs once the new
     #: code is deployed everywhere, so no old code reads what it drops.
     after_deploy: bool = False
+    #: (app, model, field) defined with a db_default, as written
+    db_defaults: set[tuple[str, str, str]] = field(default_factory=set)
+    #: (app, model, field) some migration adds back to the state only
+    remounted: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 def check_operation(op: Operation, state: ProjectState, scope: Scope) -> list[Result]:
     check = _CHECKS.get(op.op)
     return list(check(op, state, scope)) if check else []
+
+
+def check_state_only(
+    op: Operation, outer: Operation, state: ProjectState, scope: Scope
+) -> list[Result]:
+    """A field removed from the state only (the first step of a staged drop) stays in the
+    table: NOT NULL without a database default, the new code's inserts fail on it. Not when
+    the same state side deletes the model (its table moves to another model or stays unused)
+    or the database side touches the column."""
+    m = _model(op, state, scope) if op.op == "RemoveField" and op.known else None
+    name = op.args.get("name")
+    if m is None or not isinstance(name, str) or name not in m.fields:
+        return []
+    if any(o.op == "DeleteModel" and o.model == op.model for o in outer.state):
+        return []
+    for d in outer.database:
+        if d.op == "RunSQL" or (d.model == op.model and d.args.get("name") == name):
+            return []
+    fd = m.fields[name]
+    kw = fd.kwargs
+    if fd.custom or fd.cls in NO_COLUMN or fd.cls in _FILLED or kw.get("primary_key") is True:
+        return []
+    where = (scope.ctx.app_label, op.model or "", name)
+    if where in scope.remounted:
+        return []  # the column stays for a field added back to the state elsewhere
+    if kw.get("null", False) is not False or "db_default" in kw or where in scope.db_defaults:
+        return []
+    message = f"RemoveField {m.name}.{name} from the state only: the NOT NULL column stays"
+    return [("DJM117", op.model, name, message)]
 
 
 def _model(op: Operation, state: ProjectState, scope: Scope) -> ModelState | None:

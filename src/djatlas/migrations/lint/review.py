@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from djatlas.migrations.graph import Key
-from djatlas.migrations.lint.checks import Scope, check_operation
+from djatlas.migrations.lint.checks import Result, Scope, check_operation, check_state_only
 from djatlas.migrations.operations import Operation
 from djatlas.migrations.project import MigrationProject, django_types
 from djatlas.migrations.state import Context, ProjectState, apply
@@ -52,6 +52,9 @@ def review_project(project: MigrationProject, selected: set[Key] | None, review:
     state = ProjectState()
     fresh: set[tuple[str, str]] = set()  # tables created by migrations under review
     initial: set[tuple[str, str]] = set()  # tables created by initial migrations
+    #: fields whose definition has a db_default (normalised definitions drop db_default=False)
+    db_defaults: set[tuple[str, str, str]] = set()
+    remounted = _state_only_additions(project)
     for key in graph.full_plan():
         mf = graph.nodes[key]
         ops = project.operations.get(key, [])
@@ -70,6 +73,8 @@ def review_project(project: MigrationProject, selected: set[Key] | None, review:
             if not isinstance(mf.attrs.get("operations"), list):
                 review.notes.append(f"{mf.path}: operations not readable statically (not reviewed)")
             scope = Scope(ctx, mf.attrs.get("atomic", True), fresh, _deleted(key[0], ops))
+            scope.db_defaults = db_defaults
+            scope.remounted = remounted
             scope.after_deploy = _after_deploy(mf.attrs.get("safe"))
             if mf.attrs.get("initial") is True:
                 scope.initial = frozenset(k for k in initial if k[0] == key[0])
@@ -77,6 +82,7 @@ def review_project(project: MigrationProject, selected: set[Key] | None, review:
             if checked:
                 _review_op(op, str(i), [], state, scope, project, review)
             apply(state, op, ctx)
+            _track_db_defaults(op, key[0], db_defaults)
 
 
 def _review_op(
@@ -92,6 +98,10 @@ def _review_op(
         for j, inner in enumerate(op.database):  # the state side never touches the database
             where = f"{index}.database_operations.{j}"
             _review_op(inner, where, [*outer, op.line or 0], state, scope, project, review)
+        for j, inner in enumerate(op.state):
+            results = check_state_only(inner, op, state, scope)
+            where = f"{index}.state_operations.{j}"
+            _add(review, results, inner, where, [*outer, op.line or 0], scope, project)
         return
     if not op.known:
         line = f":{op.line}" if op.line else ""
@@ -99,8 +109,20 @@ def _review_op(
         review.notes.append(f"{scope.ctx.where}{line}: {what} is not reviewed (not a Django "
                             "operation)")  # fmt: skip
         return
+    _add(review, check_operation(op, state, scope), op, index, outer, scope, project)
+
+
+def _add(
+    review: Review,
+    results: list[Result],
+    op: Operation,
+    index: str,
+    outer: list[int],
+    scope: Scope,
+    project: MigrationProject,
+) -> None:
     key = scope.ctx.migration
-    for code, model, fld, message in check_operation(op, state, scope):
+    for code, model, fld, message in results:
         review.findings.append(
             Finding(
                 code,
@@ -117,6 +139,44 @@ def _review_op(
                 project.prefix,
             )  # fmt: skip
         )
+
+
+def _state_only_additions(project: MigrationProject) -> set[tuple[str, str, str]]:
+    """Fields some migration adds to the state only (a column that stays while its field is
+    remounted, e.g. on a model moved to another app)."""
+    out: set[tuple[str, str, str]] = set()
+    for key, ops in project.operations.items():
+        for op in ops:
+            if op.op != "SeparateDatabaseAndState":
+                continue
+            for inner in op.state:
+                if inner.op == "AddField" and inner.model:
+                    out.add((key[0], inner.model, str(inner.args.get("name"))))
+    return out
+
+
+def _track_db_defaults(op: Operation, app: str, out: set[tuple[str, str, str]]) -> None:
+    """Follow the state side: which fields are defined with a ``db_default``."""
+    if op.op in ("SeparateDatabaseAndState", "RunSQL"):
+        for inner in op.state:
+            _track_db_defaults(inner, app, out)
+    elif op.op in ("AddField", "AlterField") and isinstance(op.args.get("name"), str):
+        key = (app, op.model or "", op.args["name"])
+        (out.add if _has_db_default(op.args.get("field")) else out.discard)(key)
+    elif op.op == "CreateModel" and op.model:
+        for item in op.args.get("fields") or []:
+            if isinstance(item, list) and len(item) == 2 and _has_db_default(item[1]):
+                out.add((app, op.model, str(item[0])))
+    elif op.op == "RenameField" and op.model:
+        old = (app, op.model, str(op.args.get("old_name")))
+        if old in out:
+            out.discard(old)
+            out.add((app, op.model, str(op.args.get("new_name"))))
+
+
+def _has_db_default(value: object) -> bool:
+    kwargs = value.get("kwargs") if isinstance(value, dict) else None
+    return isinstance(kwargs, dict) and "db_default" in kwargs
 
 
 def _after_deploy(value: object) -> bool:

@@ -156,6 +156,15 @@ _RULES = (
         "applied migration only for what does not change the schema (e.g. elidable data "
         "code).",
     ),
+    Rule(
+        "DJM117", "state-only-remove-not-null", "error",
+        "NOT NULL column removed from the state only",
+        "After SeparateDatabaseAndState(state_operations=[RemoveField(...)]) the column stays "
+        "in the table but the new code no longer writes it: with NOT NULL and no database "
+        "default, every insert fails.",
+        "In the same migration's database_operations make the column nullable (AlterField "
+        "with null=True) or give it a db_default, then drop it in a later release.",
+    ),
 )  # fmt: skip
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
