@@ -383,7 +383,7 @@ def _analyse(
     index.store_failure = summaries.store_failure
     hints = settings_hints([f.relpath for f in files], read)
     if not options.all_files and len(files) > 1:  # read only what the project imports
-        files, read = in_project(files, read, records, index, hints, options.settings)
+        files, read = in_project(files, read, records, index, hints.modules, options.settings)
     reading = read_tree(files, read, records, cache, progress)
     wanted = prefilter(reading, files, records)
     summaries.contents = reading.keep(wanted)

@@ -30,6 +30,29 @@ class SettingsNotFound(ValueError):
 
 
 @dataclass
+class EntryPoints:
+    """What ``manage.py``, ``wsgi.py`` and ``asgi.py`` name: ``DJANGO_SETTINGS_MODULE``
+    (manage.py's first: it is what a developer runs) and django-configurations'
+    ``DJANGO_CONFIGURATION``."""
+
+    #: (settings module, file naming it), best first.
+    named: list[tuple[str, str]] = field(default_factory=list)
+    #: file -> the configuration class it names.
+    configurations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def modules(self) -> list[str]:
+        return list(dict.fromkeys(name for name, _ in self.named))
+
+    def configuration(self, module: str) -> str | None:
+        """The configuration class named beside ``module`` (the same file), if any."""
+        for name, file in self.named:
+            if name == module and file in self.configurations:
+                return self.configurations[file]
+        return next(iter(sorted(set(self.configurations.values()))), None)
+
+
+@dataclass
 class AppInfo:
     name: str
     label: str
@@ -47,6 +70,11 @@ class Settings:
     root: str | None = None
     #: In a monorepo: the settings of each source root that has its own settings module.
     by_root: dict[str, Settings] = field(default_factory=dict)
+    #: How the module was chosen: ``--settings``, the entry point naming it (``manage.py``,
+    #: ``wsgi.py``, ``asgi.py``), ``heuristic``, or None (no settings: Django's defaults).
+    chosen_by: str | None = None
+    #: What the report should say about defaults assumed and entry points not followed.
+    notes: list[str] = field(default_factory=list)
 
     def for_file(self, relpath: str | None) -> Settings:
         """The settings that apply to a file: those of its source root, else these."""
@@ -144,19 +172,64 @@ def source_root(mod: LoadedModule) -> str | None:
     return "/".join(parts[:-depth]) if depth <= len(parts) else ""
 
 
+DEFAULTS_NOTE = (
+    "Django's defaults assumed: AUTH_USER_MODEL auth.User, DEFAULT_AUTO_FIELD "
+    "django.db.models.AutoField, app labels from AppConfig classes and package names"
+)
+
+
 def _ranked(
-    index: ProjectIndex, found: list[LoadedModule], preferred: list[str]
+    index: ProjectIndex, found: list[LoadedModule], named: dict[str, int], hints: EntryPoints
 ) -> list[LoadedModule]:
-    """Best settings module first: named by DJANGO_SETTINGS_MODULE (manage.py, wsgi.py,
+    """Best settings module first: named by an entry point (manage.py before wsgi.py and
     asgi.py), then not star-imported by another settings module, then most apps."""
     imported = {s for m in found for s in m.summary.star_imports}
 
     def key(m: LoadedModule) -> tuple:
         apps = _settings_values(index, m).get("INSTALLED_APPS")
         n = len(apps) if isinstance(apps, list) else 0
-        return (m.name not in preferred, m.name in imported, -n, "test" in m.name, m.name)
+        rank = named.get(m.relpath or "", len(hints.named))
+        return (rank, m.name in imported, -n, "test" in m.name, m.name)
 
     return sorted(found, key=key)
+
+
+def _named_modules(
+    index: ProjectIndex, hints: EntryPoints, notes: list[str]
+) -> dict[str, tuple[int, LoadedModule, str]]:
+    """The tree modules the entry points name: relpath -> (rank, module, entry point file)."""
+    out: dict[str, tuple[int, LoadedModule, str]] = {}
+    for rank, (name, file) in enumerate(hints.named):
+        mod = index.module(name, file)
+        if mod is None or mod.origin != "tree" or not mod.relpath:
+            notes.append(f"{file} names settings {name}, which is not a module of the tree")
+        elif mod.relpath not in out:
+            out[mod.relpath] = (rank, mod, file)
+    return out
+
+
+def _config_classes(mod: LoadedModule) -> list[str]:
+    """Classes of ``mod`` that set INSTALLED_APPS in their body (class-based settings)."""
+    return sorted(
+        name
+        for name, cls in mod.summary.classes.items()
+        if "INSTALLED_APPS" in cls.attributes
+        or any(m.name == "INSTALLED_APPS" for m in cls.members)
+    )
+
+
+def _unread_note(mod: LoadedModule, file: str, configuration: str | None) -> str:
+    """Why the INSTALLED_APPS of a settings module an entry point names were not read."""
+    classes = _config_classes(mod)
+    if classes:
+        named = f"; DJANGO_CONFIGURATION names {configuration}" if configuration else ""
+        why = (
+            f"it holds class-based settings (django-configurations: {', '.join(classes)}{named}),"
+            " which djatlas does not evaluate"
+        )
+    else:
+        why = "its INSTALLED_APPS could not be evaluated statically"
+    return f"{file} names settings {mod.name}, but {why}"
 
 
 def read_settings(
@@ -164,33 +237,60 @@ def read_settings(
     modules: list[LoadedModule],
     wanted: str | None,
     diagnostics: list[Diagnostic],
-    preferred: list[str] | None = None,
+    hints: EntryPoints | None = None,
 ) -> Settings:
-    """Pick the settings module(s) (``--settings`` or the best per source root) and read them."""
+    """Pick the settings module(s) (``--settings``, else the one an entry point names, else
+    the best per source root) and read them; say why when Django's defaults are assumed."""
+    hints = hints or EntryPoints()
     if wanted:
         chosen = index.module(wanted)
         if chosen is None:
             raise SettingsNotFound(f"--settings {wanted}: no such module in the tree")
-        return _read(index, chosen)
-    found = _ranked(
-        index, [m for m in modules if "INSTALLED_APPS" in m.summary.settings], preferred or []
-    )
+        settings = _read(index, chosen)
+        settings.chosen_by = "--settings"
+        if not settings.installed_apps:
+            settings.notes += [_unread_note(chosen, "--settings", hints.configuration(wanted))]
+            settings.notes += [DEFAULTS_NOTE]
+        return settings
+    notes: list[str] = []
+    named = _named_modules(index, hints, notes)
+    candidates = {m.relpath: m for m in modules if "INSTALLED_APPS" in m.summary.settings}
+    for rel, (_rank, mod, file) in sorted(named.items(), key=lambda kv: kv[1][0]):
+        if isinstance(_settings_values(index, mod).get("INSTALLED_APPS"), list):
+            candidates.setdefault(rel, mod)
+        else:
+            notes.append(_unread_note(mod, file, hints.configuration(mod.name)))
+    ranks = {rel: rank for rel, (rank, _mod, _file) in named.items()}
+    found = _ranked(index, list(candidates.values()), ranks, hints)
     if not found:
-        return Settings()
+        if not notes:
+            notes.append("no settings module with INSTALLED_APPS was found")
+            classes = [f"{m.name} ({', '.join(_config_classes(m))})" for m in modules]
+            classes = [c for c, m in zip(classes, modules) if _config_classes(m)]
+            if classes:
+                notes[-1] += (
+                    "; class-based settings (django-configurations) in "
+                    f"{', '.join(sorted(classes))} were not read: no manage.py, wsgi.py or "
+                    "asgi.py names them"
+                )
+        return Settings(notes=notes + [DEFAULTS_NOTE])
     by_root: dict[str, list[LoadedModule]] = {}
     for m in found:
         by_root.setdefault(source_root(m) or "", []).append(m)
-    main = _read(index, found[0])
+    main = _chosen(index, found[0], named, hints)
+    main.notes = notes + main.notes
     for root, mods in sorted(by_root.items()):
         chosen = mods[0]
-        main.by_root[root] = main if chosen is found[0] else _read(index, chosen)
+        main.by_root[root] = main if chosen is found[0] else _chosen(index, chosen, named, hints)
         if len(mods) > 1:
             others = [m.name for m in mods[1:]]
+            by = main.by_root[root].chosen_by
+            why = f" (named by {by})" if by != "heuristic" else ""
             diagnostics.append(
                 Diagnostic(
                     "info",
                     "DJA121",
-                    f"several settings modules define INSTALLED_APPS; used {chosen.name} "
+                    f"several settings modules define INSTALLED_APPS; used {chosen.name}{why} "
                     f"(others: {', '.join(others[:5])}{', ...' if len(others) > 5 else ''})",
                     chosen.relpath,
                 )
@@ -206,6 +306,19 @@ def read_settings(
             )
         )
     return main
+
+
+def _chosen(
+    index: ProjectIndex,
+    mod: LoadedModule,
+    named: dict[str, tuple[int, LoadedModule, str]],
+    hints: EntryPoints,
+) -> Settings:
+    """The settings read from ``mod``, saying which entry point named it (or ``heuristic``)."""
+    settings = _read(index, mod)
+    hit = named.get(mod.relpath or "")
+    settings.chosen_by = hit[2] if hit is not None else "heuristic"
+    return settings
 
 
 def _read(index: ProjectIndex, chosen: LoadedModule) -> Settings:

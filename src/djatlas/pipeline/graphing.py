@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from djatlas.graph.apps import EntryPoints
     from djatlas.graph.types import Diagnostic
     from djatlas.resolve.index import LoadedModule, ProjectIndex
 
@@ -15,7 +16,7 @@ def build_graph(
     index: ProjectIndex,
     modules: list[LoadedModule],
     settings_name: str | None,
-    hints: list[str],
+    hints: EntryPoints,
     diagnostics: list[Diagnostic],
 ) -> tuple[list[Any], Any, Any]:
     """``(models, registry, settings)``; problems are appended to ``diagnostics``."""
@@ -31,21 +32,31 @@ def build_graph(
     return models, registry, settings
 
 
-_DSM = re.compile(rb"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]")
+# ``environ.setdefault("DJANGO_SETTINGS_MODULE", "x")``, ``environ[...] = "x"``, ``{...: "x"}``
+_NAMED = rb"['\"]\s*(?:,|\]\s*=|:)\s*['\"]([\w.]+)['\"]"
+_DSM = re.compile(rb"DJANGO_SETTINGS_MODULE" + _NAMED)
+_DCONF = re.compile(rb"DJANGO_CONFIGURATION" + _NAMED)
+#: Entry points, in the order their choice counts: manage.py is what a developer runs.
 _ENTRY_POINTS = ("manage.py", "wsgi.py", "asgi.py")
 
 
-def settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> list[str]:
-    """Settings modules named by DJANGO_SETTINGS_MODULE in manage.py / wsgi.py / asgi.py."""
-    out: list[str] = []
-    for rel in sorted(relpaths):
-        if rel.rsplit("/", 1)[-1] in _ENTRY_POINTS:
-            try:
-                data = read(rel)
-            except OSError:
-                continue
-            for m in _DSM.finditer(data):
-                name = m.group(1).decode("ascii", "replace")
-                if name not in out:
-                    out.append(name)
-    return out
+def settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> EntryPoints:
+    """Settings modules (and django-configurations classes) that manage.py / wsgi.py / asgi.py
+    name in DJANGO_SETTINGS_MODULE (DJANGO_CONFIGURATION), manage.py's first."""
+    from djatlas.graph.apps import EntryPoints
+
+    found = EntryPoints()
+    entries = [r for r in relpaths if r.rsplit("/", 1)[-1] in _ENTRY_POINTS]
+    for rel in sorted(entries, key=lambda r: (_ENTRY_POINTS.index(r.rsplit("/", 1)[-1]), r)):
+        try:
+            data = read(rel)
+        except OSError:
+            continue
+        for m in _DSM.finditer(data):
+            named = (m.group(1).decode("ascii", "replace"), rel)
+            if named not in found.named:
+                found.named.append(named)
+        conf = _DCONF.search(data)
+        if conf is not None:
+            found.configurations[rel] = conf.group(1).decode("ascii", "replace")
+    return found

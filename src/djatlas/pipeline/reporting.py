@@ -35,6 +35,8 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     )
     metadata = {
         "settings_module": settings.module,
+        "settings_chosen_by": settings.chosen_by,
+        "settings_notes": settings.notes,
         "default_auto_field": settings.default_auto_field,
         "auth_user_model": settings.auth_user_model,
     }

@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "commit": "Git Commit",
         "scanned_at": "Scanned At",
         "settings": "Settings Module",
+        "settings_note": "Settings Note",
         "auth_user": "User Model",
         "auto_field": "Default Auto Field",
         "files_discovered": "Files Discovered",
@@ -119,6 +120,7 @@ LABELS: dict[str, dict[str, str]] = {
         "commit": "Git 提交",
         "scanned_at": "扫描时间",
         "settings": "配置模块",
+        "settings_note": "配置说明",
         "auth_user": "用户模型",
         "auto_field": "默认主键字段",
         "files_discovered": "发现文件数",
@@ -391,6 +393,8 @@ def _metadata(doc: dict, t: dict[str, str]) -> list[str]:
         out.append(f"- **{t['scanned_at']}**: {meta['scanned_at']}")
     if meta.get("settings_module"):
         out.append(f"- **{t['settings']}**: {code(meta['settings_module'])}")
+    for note in meta.get("settings_notes") or []:
+        out.append(f"- **{t['settings_note']}**: {plain(note)}")
     out.append(f"- **{t['auth_user']}**: {code(meta.get('auth_user_model', 'auth.User'))}")
     out.append(f"- **{t['auto_field']}**: {code(meta.get('default_auto_field', ''))}")
     return out
