@@ -149,3 +149,21 @@ def test_unreadable_explicit_settings_are_noted(tmp_path):
     assert (module, chosen_by) == ("proj.settings", "--settings")
     assert notes[0].startswith("--settings names settings proj.settings, but it holds class-based")
     assert len(notes) == 2 and notes[1].startswith("Django's defaults assumed")
+
+
+def test_diff_takes_the_tree_options(tmp_path, capsys):
+    from djatlas.cli import main
+
+    files = {k: v for k, v in SPLIT.items() if k not in ("manage.py", "proj/wsgi.py")}
+    old = write_tree(tmp_path / "old", files)
+    test = files["proj/settings/test.py"].replace("BigAutoField", "SmallAutoField")
+    new = write_tree(tmp_path / "new", dict(files, **{"proj/settings/test.py": test}))
+    args = ["diff", str(old), str(new), "--no-cache", "-q"]
+    # the heuristic reads proj.settings.test, whose DEFAULT_AUTO_FIELD changed
+    assert main(args) == 1
+    assert "shop.Item" in capsys.readouterr().out
+    # proj.settings does not set it: nothing changed
+    assert main([*args, "--settings", "proj.settings"]) == 0
+    assert main([*args, "--settings", "proj.nope"]) == 2
+    err = capsys.readouterr().err
+    assert err == "djatlas: error: --settings proj.nope: no such module in the tree\n"

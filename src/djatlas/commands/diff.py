@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from djatlas.commands.files import InputError, error, output_problem, read_report, write_output
+from djatlas.commands.treeopts import add_tree_options, scan_options
 from djatlas.diff import FORMATS, diff_reports, render
 
 
@@ -31,13 +32,14 @@ def _scan_module() -> Any:
     return scan
 
 
-def load_side(spec: str, repo: str = ".") -> dict[str, Any]:
-    """A report for ``spec``: a JSON report file, a directory to scan, or a git revision."""
+def load_side(spec: str, repo: str = ".", options: Any = None) -> dict[str, Any]:
+    """A report for ``spec``: a JSON report file, a directory to scan, or a git revision
+    (``options``: the ScanOptions of a scan, from the shared tree options)."""
     path = Path(spec)
     if path.is_file():
         return load_report_file(path)
     if path.is_dir():
-        return _scan_module().scan_path(str(path))
+        return _scan_module().scan_document(str(path), options)
     from djatlas.discover.gitsource import GitError, GitSource
 
     repo_path = Path(repo)
@@ -50,7 +52,7 @@ def load_side(spec: str, repo: str = ".") -> dict[str, Any]:
             f"{spec!r} is neither a file, a directory nor a git revision of {repo!r} ({exc})"
         ) from exc
     with source:
-        doc = _scan_module().scan_source(source)
+        doc = _scan_module().scan_document(source, options)
     meta = doc.setdefault("metadata", {})
     meta["path"] = f"{spec}"
     meta["git_commit"] = source.git_commit()
@@ -64,7 +66,8 @@ def add_parser(subparsers: Any) -> None:
         description=(
             "Compare the data model of OLD and NEW. Each is a directory (scanned), a JSON report "
             "written by `djatlas scan --format json`, or a git revision of the repository at "
-            "--repo (read from git objects, no checkout). Exit 0: no change; 1: changes; 2: error."
+            "--repo (read from git objects, no checkout); the tree options apply to the sides "
+            "that are scanned. Exit 0: no change; 1: changes; 2: error."
         ),
     )
     parser.add_argument("old", metavar="OLD", help="directory, JSON report or git revision")
@@ -79,6 +82,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when the models changed"
     )
+    add_tree_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -86,10 +90,12 @@ def run(args: argparse.Namespace) -> int:
     problem = output_problem(args.output)
     if problem:
         return error(problem)
+    from djatlas.graph.apps import SettingsNotFound
+
     try:
-        old = load_side(args.old, args.repo)
-        new = load_side(args.new, args.repo)
-    except SideError as exc:
+        old = load_side(args.old, args.repo, scan_options(args))
+        new = load_side(args.new, args.repo, scan_options(args))
+    except (SideError, SettingsNotFound) as exc:
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a one-line message, never a traceback
