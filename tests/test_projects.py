@@ -167,3 +167,148 @@ def test_diff_takes_the_tree_options(tmp_path, capsys):
     assert main([*args, "--settings", "proj.nope"]) == 2
     err = capsys.readouterr().err
     assert err == "djatlas: error: --settings proj.nope: no such module in the tree\n"
+
+
+def _service(name: str, apps: str, extra: str) -> dict[str, str]:
+    root = f"svc-{name}"
+    return {
+        f"{root}/manage.py": f'environ.setdefault("DJANGO_SETTINGS_MODULE", "svc_{name}.settings")',
+        f"{root}/svc_{name}/__init__.py": "",
+        f"{root}/svc_{name}/settings.py": f"INSTALLED_APPS = {apps}\n",
+        f"{root}/vendor/__init__.py": "",
+        f"{root}/vendor/models.py": """
+            from django.db import models
+
+            class Tag(models.Model):
+                name = models.CharField(max_length=8)
+
+            class Item(models.Model):
+                tag = models.ForeignKey("%s", on_delete=models.CASCADE)
+        """
+        % ("vendor.Tag" if name == "a" else "Tag"),
+        f"{root}/extra/__init__.py": "",
+        f"{root}/extra/models.py": """
+            from django.db import models
+
+            class Thing(models.Model):
+                item = models.ForeignKey("vendor.Item", on_delete=models.CASCADE)
+        """,
+        **extra,
+    }
+
+
+#: Two Django projects in one tree, both with a ``vendor`` app (``vendor.Tag``, ``vendor.Item``)
+#: and an ``extra`` package whose AppConfig exists (label ``bonus``) in the second only.
+TWO_PROJECTS = {
+    **_service(
+        "a",
+        '["vendor", "extra"]\nDEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"',
+        {},
+    ),
+    **_service(
+        "b",
+        '["vendor", "extra.apps.ExtraConfig"]',
+        {
+            "svc-b/extra/apps.py": """
+                from django.apps import AppConfig
+
+                class ExtraConfig(AppConfig):
+                    name = "extra"
+                    label = "bonus"
+            """
+        },
+    ),
+}
+
+
+def test_each_project_has_its_own_registry(tmp_path):
+    doc = _scan(tmp_path, TWO_PROJECTS)
+    assert [(p["name"], p["root"], p["settings_module"]) for p in doc["projects"]] == [
+        ("svc_a", "svc-a", "svc_a.settings"),
+        ("svc_b", "svc-b", "svc_b.settings"),
+    ]
+    by_id = {m["id"]: m for m in doc["models"]}
+    assert {i: (m["label"], m["project"]) for i, m in by_id.items()} == {
+        "svc-a/vendor.models.Tag": ("vendor.Tag", "svc_a"),
+        "svc-a/vendor.models.Item": ("vendor.Item", "svc_a"),
+        "svc-a/extra.models.Thing": ("extra.Thing", "svc_a"),
+        "svc-b/vendor.models.Tag": ("vendor.Tag", "svc_b"),
+        "svc-b/vendor.models.Item": ("vendor.Item", "svc_b"),
+        "svc-b/extra.models.Thing": ("bonus.Thing", "svc_b"),
+    }
+    assert by_id["svc-b/extra.models.Thing"]["db_table"] == "bonus_thing"
+    ids = {i: m["fields"][0]["django_type"] for i, m in by_id.items()}
+    assert ids["svc-a/vendor.models.Tag"] == "BigAutoField"
+    assert ids["svc-b/vendor.models.Tag"] == "AutoField"
+
+
+def test_string_targets_and_reverse_relations_stay_in_their_project(tmp_path):
+    doc = _scan(tmp_path, TWO_PROJECTS)
+    by_id = {m["id"]: m for m in doc["models"]}
+
+    def target(model_id, field):
+        f = next(f for f in by_id[model_id]["fields"] if f["name"] == field)
+        return f["relation"]["target"], f["relation"]["target_id"]
+
+    for svc in ("a", "b"):
+        root = f"svc-{svc}"
+        assert target(f"{root}/vendor.models.Item", "tag") == (
+            "vendor.Tag",
+            f"{root}/vendor.models.Tag",
+        )
+        assert target(f"{root}/extra.models.Thing", "item") == (
+            "vendor.Item",
+            f"{root}/vendor.models.Item",
+        )
+        reverse = by_id[f"{root}/vendor.models.Tag"]["reverse_relations"]
+        assert [(r["name"], r["model_id"]) for r in reverse] == [
+            ("item_set", f"{root}/vendor.models.Item")
+        ]
+
+
+def test_queries_key_twins_by_id(tmp_path):
+    import pytest
+
+    from djatlas.query import QueryError
+    from djatlas.query.atlas import Atlas
+    from djatlas.query.impact import deletable, impact
+    from djatlas.query.show import show
+
+    atlas = Atlas(_scan(tmp_path, TWO_PROJECTS))
+    with pytest.raises(QueryError) as exc:
+        atlas.resolve("vendor.Tag")
+    assert str(exc.value) == (
+        "model 'vendor.Tag' is ambiguous: svc-a/vendor.models.Tag, svc-b/vendor.models.Tag"
+    )
+    assert atlas.resolve("bonus.Thing") == "bonus.Thing"  # a unique label stays the key
+    assert atlas.resolve("svc-b/vendor.models.Tag") == "svc-b/vendor.models.Tag"
+    shown = show(atlas, "svc-b/vendor.models.Tag")
+    assert shown["fields"][1]["name"] == "name"
+    assert [(r["model"], r["field"]) for r in shown["incoming"]] == [
+        ("svc-b/vendor.models.Item", "tag")
+    ]
+    assert impact(atlas, "svc-a/vendor.models.Tag")["cascade"] == [
+        "extra.Thing",
+        "svc-a/vendor.models.Item",
+    ]
+    assert impact(atlas, "svc-b/vendor.models.Tag")["cascade"] == [
+        "bonus.Thing",
+        "svc-b/vendor.models.Item",
+    ]
+    assert len(deletable(atlas)) == 6
+
+
+def test_filter_document_keeps_models_and_apps_by_id(tmp_path):
+    from djatlas.render import RenderOptions
+    from djatlas.render.filters import filter_document
+
+    doc = _scan(tmp_path, TWO_PROJECTS)
+    out = filter_document(doc, RenderOptions(model="svc-a/vendor.models.Tag", depth=1))
+    assert [m["id"] for m in out["models"]] == [
+        "svc-a/vendor.models.Tag",
+        "svc-a/vendor.models.Item",
+    ]
+    assert [(a["label"], a["project"], a["model_ids"]) for a in out["apps"]] == [
+        ("vendor", "svc_a", ["svc-a/vendor.models.Tag", "svc-a/vendor.models.Item"])
+    ]
+    assert out["metadata"]["filter"]["related_outside"] == ["extra.Thing"]

@@ -128,6 +128,13 @@ class AppRegistry:
 
     settings: Settings
     apps: dict[str, AppInfo] = field(default_factory=dict)  # by package name
+    #: Several projects in the tree: each project's own registry, by its source root.
+    by_root: dict[str, AppRegistry] = field(default_factory=dict)
+
+    def for_file(self, relpath: str | None) -> AppRegistry:
+        """The registry of the project a tree file belongs to, else this one."""
+        root = _root_of(relpath, list(self.by_root)) if relpath else None
+        return self.by_root[root] if root is not None else self
 
     def app_for(self, module: str) -> AppInfo | None:
         parts = module.split(".")
@@ -356,13 +363,37 @@ def _settings_values(index: ProjectIndex, mod: LoadedModule, depth: int = 0) -> 
     return values
 
 
+def _root_of(relpath: str | None, roots: list[str]) -> str | None:
+    """The longest of ``roots`` holding ``relpath`` ("" holds every file), if any."""
+    inside = [r for r in roots if r == "" or (relpath or "").startswith(r + "/")]
+    return max(inside, key=len, default=None)
+
+
 def build_registry(
     index: ProjectIndex, modules: list[LoadedModule], settings: Settings
 ) -> AppRegistry:
-    """Apps from tree AppConfigs, INSTALLED_APPS entries and Django's own apps."""
-    registry = AppRegistry(settings)
-    configs: dict[str, tuple[ClassValue, dict[str, object]]] = {}
-    by_package: dict[str, list[str]] = {}
+    """Apps from tree AppConfigs, INSTALLED_APPS entries and Django's own apps; with several
+    projects in the tree, also one registry per project (its own AppConfigs, those outside
+    every project, and its own INSTALLED_APPS), as each project's ``django.setup()`` has it."""
+    configs = _app_configs(index, modules)
+    entries = list(settings.installed_apps)
+    for other in settings.by_root.values():
+        entries += [e for e in other.installed_apps if e not in entries]
+    registry = _registry(settings, configs, entries)
+    roots = sorted(settings.by_root)
+    if len(roots) > 1:
+        for root in roots:
+            own = settings.by_root[root]
+            mine = [c for c in configs if _root_of(c[0].file, roots) in (root, None)]
+            registry.by_root[root] = _registry(own, mine, own.installed_apps)
+    return registry
+
+
+def _app_configs(
+    index: ProjectIndex, modules: list[LoadedModule]
+) -> list[tuple[ClassValue, dict[str, object]]]:
+    """Every AppConfig of the tree with a literal ``name``: (class, attributes)."""
+    configs: list[tuple[ClassValue, dict[str, object]]] = []
     for mod in modules:
         for name in sorted(mod.summary.classes):
             cls = ClassValue(
@@ -376,8 +407,22 @@ def build_registry(
             if is_app_config(index, cls):
                 attrs = _config_attrs(cls, index)
                 if isinstance(attrs.get("name"), str):
-                    configs[cls.path] = (cls, attrs)
-                    by_package.setdefault(str(attrs["name"]), []).append(cls.path)
+                    configs.append((cls, attrs))
+    return configs
+
+
+def _registry(
+    settings: Settings,
+    found: list[tuple[ClassValue, dict[str, object]]],
+    entries: list[str],
+) -> AppRegistry:
+    """A registry of Django's apps, the AppConfigs ``found`` and the INSTALLED_APPS
+    ``entries`` (an AppConfig path that two files define: the last one)."""
+    registry = AppRegistry(settings)
+    configs = {cls.path: (cls, attrs) for cls, attrs in found}
+    by_package: dict[str, list[str]] = {}
+    for path, (_cls, attrs) in configs.items():
+        by_package.setdefault(str(attrs["name"]), []).append(path)
 
     def add(path: str, attrs: dict[str, object]) -> None:
         pkg = str(attrs["name"])
@@ -397,9 +442,6 @@ def build_registry(
     for _pkg, paths in sorted(by_package.items()):
         chosen = sorted(paths, key=lambda p: (configs[p][1].get("default") is not True, p))[0]
         add(chosen, configs[chosen][1])
-    entries = list(settings.installed_apps)
-    for other in settings.by_root.values():
-        entries += [e for e in other.installed_apps if e not in entries]
     for entry in entries:
         if entry in configs:
             add(entry, configs[entry][1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from djatlas.graph.apps import AppRegistry
+from djatlas.graph.apps import AppRegistry, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
     field_class,
@@ -79,8 +79,9 @@ class GraphBuilder:
         self._declared: dict[str, dict[str, FieldSpec | object]] = {}
         self._local: dict[str, list[FieldSpec]] = {}
         self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
-        self.by_label: dict[str, Model] = {}
-        self._label_ci: dict[str, str] = {}
+        #: Concrete models by label, per Django project (one app registry each).
+        self.labels = ProjectLabels()
+        self._projects = projects_of(registry.settings)
         self._done: set[int] = set()
         self.constants = Constants(index, registry)
         self._order: dict[str, int] | None = None
@@ -296,8 +297,9 @@ class GraphBuilder:
     def _provisional_label(self, cls: ClassValue) -> str:
         meta, _ = self.effective_meta(cls)
         app = meta.get("app_label")
-        label = app if isinstance(app, str) else self.registry.label_for(cls.module)
-        return f"{label}.{cls.name}"
+        if not isinstance(app, str):
+            app = self.registry.for_file(cls.file).label_for(cls.module)
+        return f"{app}.{cls.name}"
 
     def _effective_call(
         self, mod: LoadedModule, outer: Call, result: Instance
@@ -502,8 +504,7 @@ class GraphBuilder:
         self.external_apps.app_for(cls.module)
         info.model = self._model_shell(info)
         if not info.model.abstract:
-            self.by_label.setdefault(info.model.label, info.model)
-            self._label_ci.setdefault(info.model.label.lower(), info.model.label)
+            self.labels.add(info.model)
         self.externals.append(info)
         self._fields(info)
         return info
@@ -540,7 +541,7 @@ class GraphBuilder:
         model = info.model
         assert model is not None
         for label in model.parents:
-            parent = self.by_label.get(label)
+            parent = self.labels.get(label, model.project)
             if parent is None or parent is model or depth > 20:
                 continue
             pinfo = self.infos.get(self._key_of(parent))
@@ -566,8 +567,7 @@ class GraphBuilder:
             assert m is not None
             if m.abstract:
                 continue
-            self.by_label.setdefault(m.label, m)
-            self._label_ci.setdefault(m.label.lower(), m.label)
+            self.labels.add(m)
 
     def _model_shell(self, info: ModelInfo) -> Model:
         cls, mod = info.cls, info.module
@@ -577,7 +577,7 @@ class GraphBuilder:
         abstract = self._abstract(cls)
         proxy = meta.get("proxy") is True
         app_label = meta.get("app_label") if isinstance(meta.get("app_label"), str) else None
-        app_label = app_label or self.registry.label_for(cls.module)
+        app_label = app_label or self.registry.for_file(cls.file).label_for(cls.module)
         external = info.external
         bases = []
         for expr, value in zip(summary.bases, self.index.bases(cls)):
@@ -608,7 +608,9 @@ class GraphBuilder:
             and c.path not in MODEL_ROOTS
             for c in self.index.mro(cls)
         )
+        project = None if external else project_for(self._projects, mod.relpath)
         return Model(
+            project=project.name if project is not None else None,
             name=summary.name,
             label=f"{app_label}.{summary.name}",
             app_label=app_label,
@@ -658,7 +660,7 @@ class GraphBuilder:
             concrete = next((p for p in parent_models if p is not None), None)
             if concrete is not None and concrete.proxy:
                 self._ensure_fields(concrete)
-                concrete = self.by_label.get(concrete.concrete_model or "")
+                concrete = self.labels.get(concrete.concrete_model or "", concrete.project)
             model.concrete_model = concrete.label if concrete else None
             if concrete is not None:
                 model.parents = [concrete.label]  # _meta.parents of a proxy: the concrete model
@@ -790,7 +792,7 @@ class GraphBuilder:
         through model's ``tag`` foreign key's (TaggableManager.__init__/post_through_setup)."""
         if relation.through is None:
             relation.through = self._label_from_string(_TAGGIT_THROUGH, model, trusted=True)
-        through = self.by_label.get(relation.through or "")
+        through = self.labels.get(relation.through or "", model.project)
         if relation.target is None and through is not None:
             self._ensure_fields(through)
             tag = next((f for f in through.fields if f.name == "tag" and f.relation), None)
@@ -801,7 +803,7 @@ class GraphBuilder:
         a generic tagged item (``CommonGenericTaggedItemBase``)."""
         for f in local:
             rel = f.relation
-            through = self.by_label.get(rel.through or "") if rel else None
+            through = self.labels.get(rel.through or "", self._project_of(cls)) if rel else None
             if rel is None or rel.kind != "RelatedField" or through is None:
                 continue
             tinfo = self.infos.get(self._key_of(through))
@@ -828,7 +830,7 @@ class GraphBuilder:
         return replace(f, origin="parent")
 
     def _auto_pk(self, model: Model) -> Field:
-        app = self.registry.app_for(model.module)
+        app = self.registry.for_file(model.file).app_for(model.module)
         path = (
             app.default_auto_field
             if app and app.default_auto_field
@@ -1100,7 +1102,7 @@ class GraphBuilder:
                 if target is not None:
                     return target.label, raw
                 if self.is_model(value):
-                    label = self.registry.label_for(value.module)
+                    label = self.registry.for_file(value.file).label_for(value.module)
                     return f"{label}.{value.name}", raw
             if isinstance(value, (External, FunctionValue, ModuleValue, Instance)):
                 const = self._const(arg, spec, model)
@@ -1136,7 +1138,7 @@ class GraphBuilder:
             label = f"{app}.{name}"
         else:
             label = f"{model.app_label}.{text}"
-        known = self._label_ci.get(label.lower())
+        known = self.labels.canonical(label, model.project)
         if known is not None:
             return known
         app = label.rpartition(".")[0]
@@ -1164,7 +1166,7 @@ class GraphBuilder:
                 continue
             if rel.kind == "GenericForeignKey":
                 continue
-            target = self.by_label.get(rel.target)
+            target = self.labels.get(rel.target, model.project)
             if target is None:
                 continue
             if rel.kind == "GenericRelation":
@@ -1178,6 +1180,10 @@ class GraphBuilder:
             hidden = name.endswith("+")
             target.reverse_relations.append(Reverse(name, model.label, f.name, rel.kind, hidden))
 
+    def _project_of(self, cls: ClassValue) -> str | None:
+        project = project_for(self._projects, cls.file) if cls.origin == ORIGIN_TREE else None
+        return project.name if project is not None else None
+
     def finish(self, models: list[Model]) -> None:
         for m in models:
             m.reverse_relations.sort(key=lambda r: (r.model, r.field))
@@ -1185,6 +1191,40 @@ class GraphBuilder:
 
 #: django-mptt's model base, however it was reached.
 _MPTT_BASES = frozenset({"mptt.models.MPTTModel"})
+
+
+class ProjectLabels:
+    """Concrete models by label as each Django project's app registry has them: a project's
+    own models first, then those outside every project (Django's, the environment's, shared
+    code), then another project's (a label Django would not resolve, kept rather than lost)."""
+
+    def __init__(self) -> None:
+        self.models: dict[str | None, dict[str, Model]] = {}
+        self.folded: dict[str | None, dict[str, str]] = {}
+
+    def add(self, model: Model) -> None:
+        self.models.setdefault(model.project, {}).setdefault(model.label, model)
+        self.folded.setdefault(model.project, {}).setdefault(model.label.lower(), model.label)
+
+    def _order(self, project: str | None) -> list[str | None]:
+        others = sorted(p for p in self.models if p is not None and p != project)
+        return [project, None, *others] if project is not None else [None, *others]
+
+    def get(self, label: str, project: str | None) -> Model | None:
+        """The model ``label`` names from ``project``'s point of view."""
+        for p in self._order(project):
+            found = self.models.get(p, {}).get(label)
+            if found is not None:
+                return found
+        return None
+
+    def canonical(self, label: str, project: str | None) -> str | None:
+        """``label`` as a model spells it (labels are case-insensitive), if any model has it."""
+        for p in self._order(project):
+            found = self.folded.get(p, {}).get(label.lower())
+            if found is not None:
+                return found
+        return None
 
 
 def _model_like_body(summary: ClassSummary | None) -> bool:

@@ -104,9 +104,10 @@ def _apps(models, registry) -> dict[tuple[str, str, str], App]:
     # Two projects of a monorepo may both have a "vendor" app.
     apps: dict[tuple[str, str, str], App] = {}
     for m in models:
-        info = registry.app_for(m.module)
+        own = registry.for_file(m.file)
+        info = own.app_for(m.module)
         if info is None or info.label != m.app_label:  # Meta.app_label naming another app
-            info = next((a for a in registry.apps.values() if a.label == m.app_label), info)
+            info = next((a for a in own.apps.values() if a.label == m.app_label), info)
         if info is not None and info.label == m.app_label:
             name, config = info.name, info.config
         else:

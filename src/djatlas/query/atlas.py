@@ -1,12 +1,19 @@
-"""An index over one report document: models by label, id and class name, and every relation
+"""An index over one report document: models by key, id and class name, and every relation
 field by the model it points at (including models outside the tree and auto-created M2M
-through models, which the report does not list as models)."""
+through models, which the report does not list as models).
+
+A model's key is its label when no other model of the report has that label, else its id (two
+Django projects of a monorepo may both have ``vendor.Tag``): a tree without such twins is
+answered in labels, as before, and twins are never merged. Relations, parents and concrete
+models are followed by id."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from djatlas.graph.identity import ensure_ids, model_id
 from djatlas.query import QueryError
 
 #: relation kinds that are a column (many-to-one / one-to-one)
@@ -17,9 +24,9 @@ COLUMN_KINDS = ("ForeignKey", "OneToOneField")
 class Relation:
     """One relation field, as Django's ``_meta`` has it on the model whose table holds it.
 
-    ``model`` is that model's label (for an auto-created M2M through model, its Django name,
-    ``auth.User_groups``), ``target`` the label pointed at, ``field`` the report's field
-    object (None for a through model's foreign keys).
+    ``model`` is that model's key (a label unless twins share it; for an auto-created M2M
+    through model, its Django name, ``auth.User_groups``), ``target`` the key pointed at,
+    ``field`` the report's field object (None for a through model's foreign keys).
     """
 
     model: str
@@ -52,11 +59,17 @@ class Atlas:
     held: dict[str, list[Relation]] = field(default_factory=dict)
     #: answers worth keeping while the atlas lives (lookup steps, ...)
     memo: dict[str, Any] = field(default_factory=dict)
+    #: model id -> key (its label, or its id when other models share the label)
+    keys: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for m in self.doc.get("models") or []:
-            self.models.setdefault(m["label"], m)
-        for m in self.doc.get("models") or []:
+        models = ensure_ids(self.doc).get("models") or []
+        count = Counter(m["label"] for m in models)
+        for m in models:
+            key = m["label"] if count[m["label"]] == 1 else model_id(m)
+            self.keys[model_id(m)] = key
+            self.models.setdefault(key, m)
+        for m in models:
             if m.get("abstract") or m.get("proxy"):
                 continue
             for f in m.get("fields") or []:
@@ -67,22 +80,31 @@ class Atlas:
             self.incoming.setdefault(self.concrete(r.target), []).append(r)
             self.held.setdefault(r.model, []).append(r)
 
+    def key(self, m: dict[str, Any]) -> str:
+        """A report model's key."""
+        return self.keys.get(model_id(m), m["label"])
+
+    def ref(self, label: str | None, id_: str | None) -> str | None:
+        """The key of a model named by a label-valued key and its id-valued companion (the
+        label itself for a model the report does not list)."""
+        return self.keys.get(id_ or "", label) if id_ else label
+
     def _add_field(self, m: dict[str, Any], f: dict[str, Any]) -> None:
         rel = f.get("relation") or {}
-        target = rel.get("target")
+        target = self.ref(rel.get("target"), rel.get("target_id"))
         if not target:
             return
         kind = rel.get("kind") or ""
         self.relations.append(
             Relation(
-                m["label"],
+                self.key(m),
                 f["name"],
                 kind,
                 target,
                 rel.get("on_delete"),
                 rel.get("related_name"),
                 rel.get("related_query_name"),
-                bool(rel.get("parent_link")) and target in (m.get("parents") or []),
+                bool(rel.get("parent_link")) and target in self.parent_keys(m),
                 bool(f.get("null")),
                 False,
                 f,
@@ -93,12 +115,13 @@ class Atlas:
 
     def _add_through(self, m: dict[str, Any], name: str, target: str) -> None:
         """The foreign keys of the M2M through model Django creates (``auth.User_groups``)."""
-        label = f"{m['app_label']}.{m['name']}_{name}"
+        key = self.key(m)
+        label = f"{key}_{name}"
         source_name = m["name"].lower()
         target_name = target.rpartition(".")[2].lower()
         if source_name == target_name:
             source_name, target_name = f"from_{source_name}", f"to_{target_name}"
-        for column, to in ((source_name, m["label"]), (target_name, target)):
+        for column, to in ((source_name, key), (target_name, target)):
             r = Relation(
                 label,
                 column,
@@ -114,9 +137,18 @@ class Atlas:
 
     # -- models --------------------------------------------------------------------------
     def concrete(self, label: str) -> str:
-        """The label of the model owning ``label``'s table (a proxy's concrete model)."""
+        """The key of the model owning ``label``'s table (a proxy's concrete model)."""
         m = self.models.get(label)
-        return (m.get("concrete_model") or label) if m else label
+        if not m:
+            return label
+        return self.ref(m.get("concrete_model"), m.get("concrete_model_id")) or label
+
+    def parent_keys(self, m: dict[str, Any]) -> list[str]:
+        """The keys of a model's ``parents``."""
+        labels, ids = m.get("parents") or [], m.get("parent_ids") or []
+        if len(ids) == len(labels):
+            return [self.ref(label, i) or label for label, i in zip(labels, ids)]
+        return list(labels)
 
     def parents(self, label: str) -> list[tuple[str, Relation | None]]:
         """Direct multi-table parents of ``label`` with the parent link field (when listed)."""
@@ -124,7 +156,7 @@ class Atlas:
         if not m or m.get("proxy"):
             return []
         links = {r.target: r for r in self.outgoing(label) if r.parent_link}
-        return [(p, links.get(p)) for p in m.get("parents") or []]
+        return [(p, links.get(p)) for p in self.parent_keys(m)]
 
     def ancestors(self, label: str) -> list[str]:
         """``label``'s multi-table ancestors, nearest first, each once."""
@@ -151,9 +183,11 @@ class Atlas:
         point at (``auth.User``) is accepted too."""
         if text in self.models:
             return text
-        by_id = [label for label, m in self.models.items() if m.get("id") == text]
-        if len(by_id) == 1:
-            return by_id[0]
+        if text in self.keys:
+            return self.keys[text]
+        twins = [key for key, m in self.models.items() if m["label"] == text]
+        if len(twins) > 1:
+            raise QueryError(f"model {text!r} is ambiguous: {', '.join(sorted(twins))}")
         if text in self.incoming:
             return text
         hits = [label for label, m in self.models.items() if m["name"] == text]

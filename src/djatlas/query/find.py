@@ -107,7 +107,8 @@ def _field_ok(atlas: Atlas, f: dict[str, Any], filters: Filters, target: str | N
             return False
     if target is not None:
         rel = f.get("relation") or {}
-        if not rel.get("target") or atlas.concrete(rel["target"]) != atlas.concrete(target):
+        key = atlas.ref(rel.get("target"), rel.get("target_id"))
+        if not key or atlas.concrete(key) != atlas.concrete(target):
             return False
     return True
 

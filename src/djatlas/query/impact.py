@@ -39,10 +39,9 @@ def generic_relations(atlas: Atlas, label: str) -> list[Relation]:
     found = []
     for f in m.get("fields") or []:
         rel = f.get("relation") or {}
-        if rel.get("kind") == "GenericRelation" and rel.get("target"):
-            found.append(
-                Relation(label, f["name"], "GenericRelation", rel["target"], "CASCADE", field=f)
-            )
+        target = atlas.ref(rel.get("target"), rel.get("target_id"))
+        if rel.get("kind") == "GenericRelation" and target:
+            found.append(Relation(label, f["name"], "GenericRelation", target, "CASCADE", field=f))
     return found
 
 
@@ -112,7 +111,7 @@ def impact(
 def deletable(atlas: Atlas) -> list[str]:
     """Every concrete model of the report (``impact --all``), in report order."""
     return [
-        m["label"]
+        atlas.key(m)
         for m in atlas.doc.get("models") or []
         if not m.get("abstract") and not m.get("proxy") and not m.get("external")
     ]

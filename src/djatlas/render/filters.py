@@ -234,9 +234,15 @@ def _excluded(model: dict[str, Any], globs: list[str]) -> bool:
 def _installed(doc: dict[str, Any], model: dict[str, Any]) -> bool:
     """The model's app is in its project's INSTALLED_APPS (``apps[].installed``)."""
     for app in doc.get("apps") or []:
-        if model["label"] in app.get("models", []) and app.get("project") == model.get("project"):
+        if model["id"] in _app_model_ids(app) and app.get("project") == model.get("project"):
             return app.get("installed") is True
     return False
+
+
+def _app_model_ids(app: dict[str, Any]) -> list[str]:
+    """An app's model ids (its model labels in a report written before ids)."""
+    ids = app.get("model_ids")
+    return list(ids) if ids is not None else list(app.get("models") or [])
 
 
 def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
@@ -309,16 +315,15 @@ def filter_document(doc: dict[str, Any], options: RenderOptions) -> dict[str, An
         return doc
     view = select(doc, options)
     models = [m for m in doc.get("models") or [] if m["id"] in view.by_id]
-    keep = {m["label"] for m in models}
-    apps = [
-        {**a, "models": [label for label in a.get("models") or [] if label in keep]}
-        for a in doc.get("apps") or []
-        if a["label"] in options.apps or any(label in keep for label in a.get("models") or [])
-    ]
+    keep = {m["id"] for m in models} | {m["label"] for m in models}
+    apps = [_app_part(a, keep) for a in doc.get("apps") or []]
+    apps = [a for a in apps if a["label"] in options.apps or a["models"]]
     out = dict(doc)
     out["models"], out["apps"] = models, apps
     out["diagnostics"] = [
-        d for d in doc.get("diagnostics") or [] if not d.get("model") or d["model"] in keep
+        d
+        for d in doc.get("diagnostics") or []
+        if not d.get("model") or (d.get("model_id") or d["model"]) in keep
     ]
     out["summary"] = {**(doc.get("summary") or {}), **_model_counts(models), "apps": len(apps)}
     out["metadata"] = {
@@ -338,6 +343,15 @@ def filter_document(doc: dict[str, Any], options: RenderOptions) -> dict[str, An
     return out
 
 
+def _app_part(app: dict[str, Any], keep: set[str]) -> dict[str, Any]:
+    """An apps[] entry with only the kept models (by id; by label in a report without ids)."""
+    labels, ids = app.get("models") or [], app.get("model_ids")
+    if ids is None or len(ids) != len(labels):
+        return {**app, "models": [label for label in labels if label in keep]}
+    pairs = [(label, i) for label, i in zip(labels, ids) if i in keep]
+    return {**app, "models": [p[0] for p in pairs], "model_ids": [p[1] for p in pairs]}
+
+
 def _model_counts(models: list[dict[str, Any]]) -> dict[str, int]:
     fields = [f for m in models for f in m.get("fields") or [] if f.get("origin") != "parent"]
     return {
@@ -351,14 +365,18 @@ def _model_counts(models: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _outside(models: list[dict[str, Any]], keep: set[str]) -> list[str]:
-    """Labels of left-out models the selected ones relate to (either way) or inherit from."""
+    """Labels of left-out models the selected ones relate to (either way) or inherit from
+    (``keep``: the selected models' ids and labels; a model is matched by id when it has one)."""
     found: set[str] = set()
     for m in models:
+        named: list[tuple[str | None, str | None]] = []
         for f in m.get("fields") or []:
             rel = f.get("relation") or {}
-            for label in (rel.get("target"), rel.get("through")):
-                if label:
-                    found.add(label)
-        found.update(r["model"] for r in m.get("reverse_relations") or [])
-        found.update(m.get("parents") or [])
-    return sorted(found - keep)
+            named += [(rel.get("target"), rel.get("target_id"))]
+            named += [(rel.get("through"), rel.get("through_id"))]
+        named += [(r["model"], r.get("model_id")) for r in m.get("reverse_relations") or []]
+        parents, parent_ids = m.get("parents") or [], m.get("parent_ids") or []
+        pairs = zip(parents, parent_ids) if len(parent_ids) == len(parents) else []
+        named += list(pairs) or [(p, None) for p in parents]
+        found.update(label for label, i in named if label and (i or label) not in keep)
+    return sorted(found)
