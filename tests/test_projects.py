@@ -312,3 +312,47 @@ def test_filter_document_keeps_models_and_apps_by_id(tmp_path):
         ("vendor", "svc_a", ["svc-a/vendor.models.Tag", "svc-a/vendor.models.Item"])
     ]
     assert out["metadata"]["filter"]["related_outside"] == ["extra.Thing"]
+
+
+def test_markdown_groups_results_by_project(tmp_path):
+    import re
+
+    from djatlas.render import RenderOptions
+    from djatlas.render.markdown import render
+
+    text = render(_scan(tmp_path, TWO_PROJECTS), RenderOptions())
+    contents = text.split("## Contents\n\n", 1)[1].split("\n\n", 1)[0]
+    assert contents.splitlines() == [
+        "- *Project svc_a* (3)",
+        "  - **extra** (1): [Thing](#thing-extra)",
+        "  - **vendor** (2): [Item](#item-vendor), [Tag](#tag-vendor)",
+        "- *Project svc_b* (3)",
+        "  - **bonus** (1): [Thing](#thing-bonus)",
+        "  - **vendor** (2): [Item](#item-vendor-1), [Tag](#tag-vendor-1)",
+    ]
+    headings = re.findall(r"^(#{3,4}) (.*)$", text, flags=re.M)
+    assert headings == [
+        ("###", "Project svc_a"),
+        ("####", "Thing (extra)"),
+        ("####", "Item (vendor)"),
+        ("####", "Tag (vendor)"),
+        ("###", "Project svc_b"),
+        ("####", "Thing (bonus)"),
+        ("####", "Item (vendor)"),
+        ("####", "Tag (vendor)"),
+    ]
+    assert "##### Fields" in text and "\n#### Fields" not in text
+    assert (
+        "### Project svc_b\n\n- **Settings Module**: `svc_b.settings`\n- **Path**: `svc-b`\n"
+        in text
+    )
+
+
+def test_markdown_with_one_project_has_no_project_headings(tmp_path):
+    from djatlas.render import RenderOptions
+    from djatlas.render.markdown import render
+
+    text = render(_scan(tmp_path, SPLIT), RenderOptions())
+    assert "Project" not in text
+    assert "\n### Item (extra)\n" in text and "\n#### Fields\n" in text
+    assert "- **extra** (1): [Item](#item-extra)" in text

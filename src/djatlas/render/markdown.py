@@ -49,6 +49,8 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_mti": "multi-table child of",
         "external": "outside the tree",
         "external_h": "Models Outside the Tree",
+        "project": "Project",
+        "no_project": "Outside Every Project",
         "fields_h": "Fields",
         "relationships_h": "Relationships",
         "reverse_h": "Reverse Relations",
@@ -150,6 +152,8 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_mti": "多表继承，父模型",
         "external": "项目外",
         "external_h": "项目外的模型",
+        "project": "项目",
+        "no_project": "不属于任何项目",
         "fields_h": "字段",
         "relationships_h": "关系",
         "reverse_h": "反向关系",
@@ -290,6 +294,8 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.anchors = _Anchors()
+        #: The marker of a model's own sections (Fields, Relationships, ...).
+        self.sub = "####"
 
     def heading(self, level: int, text: str) -> str:
         self.lines += ["#" * level + " " + text, ""]
@@ -327,16 +333,34 @@ def render(doc: dict, options: RenderOptions) -> str:
         w.lines += [t["legend"], ""]
     paths = {f"{m['module']}.{m['name']}": m for m in doc["models"]}
     anchor_of: dict[int, str] = {}
-    for m, heading in zip(models, _headings(models)):
-        anchor_of[id(m)] = w.heading(3, heading)
-        w.lines += _model(w, m, t, paths)
+    groups = _project_groups(doc, models, t)
+    if groups is None:
+        for m, heading in zip(models, _headings(models)):
+            anchor_of[id(m)] = w.heading(3, heading)
+            w.lines += _model(w, m, t, paths)
+    else:  # several Django projects: one heading each, then its models by app
+        w.sub = "#####"
+        for title, about, members in groups:
+            w.heading(3, title)
+            w.lines += about
+            for m, heading in zip(members, _headings(members)):
+                anchor_of[id(m)] = w.heading(4, heading)
+                w.lines += _model(w, m, t, paths)
+        w.sub = "####"
     if outside:
         w.heading(2, t["external_h"])
         for m, heading in zip(outside, _headings(outside)):
             anchor_of[id(m)] = w.heading(3, heading)
             w.lines += _model(w, m, t, paths)
     if models:
-        contents = _contents(models, anchor_of)
+        if groups is None:
+            contents = _contents(models, anchor_of)
+        else:
+            contents = []
+            for title, _about, members in groups:
+                contents.append(f"- *{title}* ({len(members)})")
+                contents += ["  " + line for line in _contents(members, anchor_of)[:-1]]
+            contents.append("")
         if outside:
             links = ", ".join(f"[{plain(m['label'])}](#{anchor_of[id(m)]})" for m in outside)
             contents[-1:-1] = [f"- *{t['external_h']}* ({len(outside)}): {links}"]
@@ -344,6 +368,28 @@ def render(doc: dict, options: RenderOptions) -> str:
     _files(w, doc, t)
     _diagnostics(w, doc, t)
     return "\n".join(w.lines).rstrip("\n") + "\n"
+
+
+def _project_groups(
+    doc: dict, models: list[dict], t: dict[str, str]
+) -> list[tuple[str, list[str], list[dict]]] | None:
+    """``(heading, lines under it, models)`` per Django project of the report (those outside
+    every project last), or None when the report has fewer than two projects."""
+    projects = doc.get("projects") or []
+    if len(projects) < 2:
+        return None
+    out = []
+    for p in projects:
+        members = [m for m in models if m.get("project") == p["name"]]
+        if members:
+            about = [f"- **{t['settings']}**: {code(p.get('settings_module') or '-')}"]
+            about += [f"- **{t['path']}**: {code(p.get('root') or '.')}", ""]
+            out.append((plain(f"{t['project']} {p['name']}"), about, members))
+    names = {p["name"] for p in projects}
+    rest = [m for m in models if m.get("project") not in names]
+    if rest:
+        out.append((t["no_project"], [], rest))
+    return out
 
 
 def _model_order(m: dict) -> tuple:
@@ -493,7 +539,7 @@ def _model(w: _Writer, m: dict, t: dict[str, str], paths: dict[str, dict]) -> li
     if plain_fields:
         w.anchors.make(t["fields_h"])
         out += [
-            f"#### {t['fields_h']}",
+            f"{w.sub} {t['fields_h']}",
             "",
             f"| {t['field_name']} | {t['type']} | {t['line']} | {t['parameters']} |",
             "|---|---|---|---|",
@@ -506,11 +552,11 @@ def _model(w: _Writer, m: dict, t: dict[str, str], paths: dict[str, dict]) -> li
         out.append("")
     if rel_fields:
         w.anchors.make(t["relationships_h"])
-        out += _relationships(m, rel_fields, t, paths)
+        out += _relationships(m, rel_fields, t, paths, w.sub)
     if m.get("reverse_relations"):
         w.anchors.make(t["reverse_h"])
         out += [
-            f"#### {t['reverse_h']}",
+            f"{w.sub} {t['reverse_h']}",
             "",
             f"| {t['accessor']} | {t['from']} | {t['field']} | {t['type']} |",
             "|---|---|---|---|",
@@ -525,9 +571,11 @@ def _model(w: _Writer, m: dict, t: dict[str, str], paths: dict[str, dict]) -> li
     return out
 
 
-def _relationships(m: dict, rel_fields: list[dict], t: dict[str, str], paths) -> list[str]:
+def _relationships(
+    m: dict, rel_fields: list[dict], t: dict[str, str], paths, sub: str = "####"
+) -> list[str]:
     out = [
-        f"#### {t['relationships_h']}",
+        f"{sub} {t['relationships_h']}",
         "",
         f"| {t['field']} | {t['type']} | {t['target']} | {t['related_name']} | "
         f"{t['on_delete']} | {t['line']} | {t['parameters']} |",
@@ -615,7 +663,7 @@ def _meta(w: _Writer, m: dict, t: dict[str, str], paths: dict[str, dict]) -> lis
     elif source:
         title += f" ({t['meta_some']} {code(source)})"
     w.anchors.make(title)
-    out = [f"#### {title}", "", f"| {t['option']} | {t['value']} |", "|---|---|"]
+    out = [f"{w.sub} {title}", "", f"| {t['option']} | {t['value']} |", "|---|---|"]
     for k, v in m["meta"].items():
         name = plain(k)
         if k in inherited:
