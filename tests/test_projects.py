@@ -105,9 +105,9 @@ def test_class_based_settings_say_defaults_were_assumed(tmp_path):
     module, chosen_by, notes = _meta(doc)
     assert (module, chosen_by) == (None, None)
     assert notes == [
-        "manage.py names settings proj.settings, but it holds class-based settings "
-        "(django-configurations: Common; DJANGO_CONFIGURATION names Dev), which djatlas does "
-        "not evaluate",
+        "manage.py names settings proj.settings, but it holds class-based settings (Common, Dev; "
+        "DJANGO_CONFIGURATION names Dev, as with django-configurations), which djatlas does not "
+        "evaluate",
         "Django's defaults assumed: AUTH_USER_MODEL auth.User, DEFAULT_AUTO_FIELD "
         "django.db.models.AutoField, app labels from AppConfig classes and package names",
     ]
@@ -123,7 +123,7 @@ def test_class_based_settings_without_entry_point(tmp_path):
     _module, _by, notes = _meta(_scan(tmp_path, files))
     assert notes[0] == (
         "no settings module with INSTALLED_APPS was found; class-based settings "
-        "(django-configurations) in proj.settings (Common) were not read: no manage.py, "
+        "(django-configurations) in proj.settings (Common, Dev) were not read: no manage.py, "
         "wsgi.py or asgi.py names them"
     )
 

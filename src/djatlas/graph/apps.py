@@ -215,24 +215,34 @@ def _named_modules(
     return out
 
 
-def _config_classes(mod: LoadedModule) -> list[str]:
-    """Classes of ``mod`` that set INSTALLED_APPS in their body (class-based settings)."""
-    return sorted(
-        name
-        for name, cls in mod.summary.classes.items()
-        if "INSTALLED_APPS" in cls.attributes
-        or any(m.name == "INSTALLED_APPS" for m in cls.members)
-    )
+def _config_classes(index: ProjectIndex, mod: LoadedModule) -> list[str]:
+    """Classes of ``mod`` that set INSTALLED_APPS (an attribute or a property, in their body or
+    a base's): class-based settings such as django-configurations' ``Configuration``."""
+    out = []
+    for name, summary in sorted(mod.summary.classes.items()):
+        cls = ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, summary, None, mod.relpath)
+        for c in index.mro(cls):
+            s = c.summary if isinstance(c, ClassValue) else None
+            if s is not None and (
+                "INSTALLED_APPS" in s.attributes
+                or "INSTALLED_APPS" in s.methods
+                or any(m.name == "INSTALLED_APPS" for m in s.members)
+            ):
+                out.append(name)
+                break
+    return out
 
 
-def _unread_note(mod: LoadedModule, file: str, configuration: str | None) -> str:
+def _unread_note(
+    index: ProjectIndex, mod: LoadedModule, file: str, configuration: str | None
+) -> str:
     """Why the INSTALLED_APPS of a settings module an entry point names were not read."""
-    classes = _config_classes(mod)
+    classes = _config_classes(index, mod)
     if classes:
         named = f"; DJANGO_CONFIGURATION names {configuration}" if configuration else ""
         why = (
-            f"it holds class-based settings (django-configurations: {', '.join(classes)}{named}),"
-            " which djatlas does not evaluate"
+            f"it holds class-based settings ({', '.join(classes)}{named}, as with "
+            "django-configurations), which djatlas does not evaluate"
         )
     else:
         why = "its INSTALLED_APPS could not be evaluated statically"
@@ -256,7 +266,8 @@ def read_settings(
         settings = _read(index, chosen)
         settings.chosen_by = "--settings"
         if not settings.installed_apps:
-            settings.notes += [_unread_note(chosen, "--settings", hints.configuration(wanted))]
+            why = _unread_note(index, chosen, "--settings", hints.configuration(wanted))
+            settings.notes += [why]
             settings.notes += [DEFAULTS_NOTE]
         return settings
     notes: list[str] = []
@@ -266,14 +277,14 @@ def read_settings(
         if isinstance(_settings_values(index, mod).get("INSTALLED_APPS"), list):
             candidates.setdefault(rel, mod)
         else:
-            notes.append(_unread_note(mod, file, hints.configuration(mod.name)))
+            notes.append(_unread_note(index, mod, file, hints.configuration(mod.name)))
     ranks = {rel: rank for rel, (rank, _mod, _file) in named.items()}
     found = _ranked(index, list(candidates.values()), ranks, hints)
     if not found:
         if not notes:
             notes.append("no settings module with INSTALLED_APPS was found")
-            classes = [f"{m.name} ({', '.join(_config_classes(m))})" for m in modules]
-            classes = [c for c, m in zip(classes, modules) if _config_classes(m)]
+            seen = [(m, _config_classes(index, m)) for m in modules if "settings" in m.name]
+            classes = [f"{m.name} ({', '.join(c)})" for m, c in seen if c]
             if classes:
                 notes[-1] += (
                     "; class-based settings (django-configurations) in "
