@@ -356,3 +356,16 @@ def test_markdown_with_one_project_has_no_project_headings(tmp_path):
     assert "Project" not in text
     assert "\n### Item (extra)\n" in text and "\n#### Fields\n" in text
     assert "- **extra** (1): [Item](#item-extra)" in text
+
+
+def test_check_follows_targets_by_id(tmp_path):
+    from djatlas.checks import run_checks
+
+    files = dict(TWO_PROJECTS)
+    # svc-b's Tag has a field named like the reverse accessor its Item gives it (a clash there)
+    files["svc-b/vendor/models.py"] = files["svc-b/vendor/models.py"].replace(
+        "name = models.CharField(max_length=8)", "item_set = models.CharField(max_length=8)"
+    )
+    result = run_checks(_scan(tmp_path, files))
+    clashes = [(f.model_id, f.field) for f in result.findings if f.code == "DJ006"]
+    assert clashes == [("svc-b/vendor.models.Item", "tag")]

@@ -69,6 +69,7 @@ class Context:
         for m in self.all_models:  # a tree model wins over an external one of the same label
             if not m.get("external") or m["label"] not in self.by_label:
                 self.by_label[m["label"]] = m
+        self.by_id: dict[str, dict[str, Any]] = {m["id"]: m for m in self.all_models if m.get("id")}
         self.by_path: dict[str, dict[str, Any]] = {
             f"{m.get('module')}.{m.get('name')}": m for m in self.all_models
         }
@@ -108,9 +109,10 @@ class Context:
     def field_names(self, model: dict[str, Any], seen: set[str] | None = None) -> set[str]:
         """Names and attnames (``<fk>_id``) of the model's fields, MTI parents' included."""
         seen = seen if seen is not None else set()
-        if model["label"] in seen:
+        key = model.get("id") or model["label"]
+        if key in seen:
             return set()
-        seen.add(model["label"])
+        seen.add(key)
         names: set[str] = set()
         for field in model.get("fields") or []:
             names.add(field["name"])
@@ -119,10 +121,18 @@ class Context:
                 names.add(f"{field['name']}_id")
                 if field.get("column"):
                     names.add(field["column"])
-        for parent in model.get("parents") or []:
-            if parent in self.by_label:
-                names |= self.field_names(self.by_label[parent], seen)
+        parents, ids = model.get("parents") or [], model.get("parent_ids") or []
+        if len(ids) != len(parents):  # a report written before ids
+            ids = [None] * len(parents)
+        for parent, parent_id in zip(parents, ids):
+            found = self.model_for(parent, parent_id)
+            if found is not None:
+                names |= self.field_names(found, seen)
         return names
+
+    def model_for(self, label: str | None, id_: str | None) -> dict[str, Any] | None:
+        """The model a label-valued key names, by its id-valued companion when there is one."""
+        return self.by_id.get(id_ or "") or self.by_label.get(label or "")
 
     # -- relations ----------------------------------------------------------------------
     @cached_property

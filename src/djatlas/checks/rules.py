@@ -303,7 +303,8 @@ class Member(models.Model):
 def reverse_accessor_field_clash(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str | None, int | None]] = set()
     for relation in ctx.relations:
-        target = ctx.by_label.get(relation.target or "")
+        rel = relation.field.get("relation") or {}
+        target = ctx.model_for(relation.target, rel.get("target_id"))
         if target is None or not relation.accessor or relation.model.get("external"):
             continue
         names = {f["name"] for f in target.get("fields") or []}
