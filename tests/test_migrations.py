@@ -342,3 +342,15 @@ def test_function_bodies_do_not_hide_the_migration(project: Path, capsys) -> Non
     )
     code, doc = check(project, capsys)
     assert (code, ops(doc), doc["problems"]) == (0, [], [])
+
+
+def test_db_default_false_is_compared(project: Path, capsys) -> None:
+    """``db_default=False`` is kept by ``deconstruct()`` (only NOT_PROVIDED is left out)."""
+    models = (project / "library/models.py").read_text()
+    models = models.replace(
+        "published = models.DateField(null=True, blank=True)",
+        "published = models.DateField(null=True, blank=True, db_default=False)",
+    )
+    (project / "library/models.py").write_text(models)
+    code, doc = check(project, capsys)
+    assert (code, ops(doc)) == (1, [("library", "AlterField", "book", "published")])

@@ -157,7 +157,7 @@ def _omitted(key: str, value: Any, class_defaults: dict[str, Any]) -> bool:
         return _same_literal(value, class_defaults[key])
     if key in _BASE_DEFAULTS:
         return _same_literal(value, _BASE_DEFAULTS[key])
-    return key in ("auto_now", "auto_now_add", "db_default") and value is False
+    return key in ("auto_now", "auto_now_add") and value is False
 
 
 def _same_literal(value: Any, default: Any) -> bool:
