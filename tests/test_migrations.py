@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -311,6 +313,40 @@ def test_cached_answer_follows_an_edited_migration(project: Path, tmp_path_facto
     capsys.readouterr()
     second = project / "library/migrations/0002_book_more.py"
     second.write_text(second.read_text().replace("blank=True, null=True", "null=True"))
+    assert main(args) == 1
+    assert ops(json.loads(capsys.readouterr().out)) == [
+        ("library", "AlterField", "book", "published")
+    ]
+
+
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Set every file's mtime in the past (recent files are not trusted by the caches)."""
+    old = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (old, old))
+
+
+def test_warm_answer_needs_no_analysis_and_follows_edits(
+    project: Path, tmp_path_factory, capsys, monkeypatch
+) -> None:
+    import djatlas.migrations.project as migration_project
+
+    cache = str(tmp_path_factory.mktemp("cache"))
+    args = ["migrations", str(project), "--check", "-q", "-f", "json", "--cache-dir", cache]
+    _age(project)
+    assert main(args) == 0
+    first = capsys.readouterr().out
+
+    def fail(*a, **k):
+        raise AssertionError("analysed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(migration_project, "analyse", fail)
+        assert main(args) == 0
+        assert capsys.readouterr().out == first
+    second = project / "library/migrations/0002_book_more.py"
+    second.write_text(second.read_text().replace("blank=True, null=True", "null=True"))
+    _age(project, 1800)
     assert main(args) == 1
     assert ops(json.loads(capsys.readouterr().out)) == [
         ("library", "AlterField", "book", "published")

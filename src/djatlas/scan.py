@@ -127,12 +127,14 @@ def scan_view(
     view: list[Any],
     compute: Callable[[dict[str, Any]], tuple[dict[str, Any], bytes]],
     inputs: str | None = None,
+    fresh: Callable[[dict[str, Any]], bool] | None = None,
 ) -> tuple[dict[str, Any], bytes]:
     """``compute(report document)``: a command's ``(summary, output)``, cached under ``name``
     for the report and ``view`` (what else the output depends on, JSON-able; the output must
     not show per-run metadata): an unchanged tree costs neither the report nor the view.
     ``inputs`` (kept beside it) is the view's key as the fast path computes it from the
-    command line (see ``keys.check_inputs``)."""
+    command line (see ``keys.check_inputs``). ``fresh(summary)``: whether a cached output still
+    holds (files outside the report)."""
     from djatlas.keys import compact_json
 
     started = time.perf_counter()
@@ -140,7 +142,7 @@ def scan_view(
     view_key = compact_json([name, view])
     cache = tree.cache
     hit = cache.rendered(tree.key, name, view_key) if cache is not None else None
-    if hit is not None:
+    if hit is not None and (fresh is None or fresh(hit[1])):
         if inputs and cache is not None and not cache.has_field(name, tree.key, "inputs", inputs):
             extra = {"inputs": inputs}  # the same view from another command line
             cache.store_rendered(tree.key, name, view_key, hit[0], hit[1], [], 0, extra)

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from djatlas.commands.treeopts import add_tree_options, check_tree_path, load_tree
+from djatlas.commands.treeopts import add_tree_options, check_tree_path, load_tree, scan_options
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -64,23 +64,10 @@ def run(args: argparse.Namespace) -> int:
         return _error(problem)
     if args.lint:
         return _run_lint(args)
-    doc = load_tree(args.path, args)
-    folder = None
-    if not args.no_cache:
-        from djatlas.cache import cache_folder
-
-        folder = cache_folder(args.path, args.cache_dir)
-    results = _result_cache(folder, args, doc)
-    cached = results.get() if results is not None else None
-    if cached is not None:
-        text, code = cached
-    else:
-        try:
-            text, code, deps = _compute(args, doc, folder)
-        except ValueError as exc:
-            return _error(str(exc))
-        if results is not None:
-            results.put(text, code, deps)
+    try:
+        text, code = _uncached(args) if args.no_cache else _cached(args)
+    except ValueError as exc:
+        return _error(str(exc))
     return _emit(args, text, code)
 
 
@@ -160,14 +147,29 @@ def _emit(args: argparse.Namespace, text: str, code: int) -> int:
     return code
 
 
-def _result_cache(folder: str | None, args: argparse.Namespace, doc: dict[str, Any]):
-    """The per-tree result cache."""
-    if folder is None:
-        return None
-    from djatlas.migrations.resultcache import ResultCache
+def _uncached(args: argparse.Namespace) -> tuple[str, int]:
+    text, code, _ = _compute(args, load_tree(args.path, args), None)
+    return text, code
 
-    options = [args.check, args.format, args.include, args.exclude, os.path.realpath(args.path)]
-    return ResultCache(folder, options, doc)
+
+def _cached(args: argparse.Namespace) -> tuple[str, int]:
+    """The output as a view of the cached report: an unchanged tree whose migration files did
+    not change is answered without loading the report or reading a migration."""
+    from djatlas.cache import cache_folder
+    from djatlas.migrations.resultcache import fresh, summary
+    from djatlas.scan import scan_view
+
+    folder = cache_folder(args.path, args.cache_dir)
+
+    def compute(doc: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        text, code, deps = _compute(args, doc, folder)
+        return summary(code, deps), text.encode("utf-8", "surrogatepass")
+
+    view = [args.check, args.format, args.include, args.exclude, os.path.realpath(args.path)]
+    cached, body = scan_view(
+        args.path, scan_options(args), "migrations", view, compute, fresh=fresh
+    )
+    return body.decode("utf-8", "surrogatepass"), cached["code"]
 
 
 def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None):
