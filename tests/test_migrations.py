@@ -390,3 +390,25 @@ def test_db_default_false_is_compared(project: Path, capsys) -> None:
     (project / "library/models.py").write_text(models)
     code, doc = check(project, capsys)
     assert (code, ops(doc)) == (1, [("library", "AlterField", "book", "published")])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="reading ahead needs os.fork")
+def test_read_ahead_gives_what_the_loader_reads(project: Path) -> None:
+    from djatlas.migrations.loader import _parse
+    from djatlas.migrations.prefetch import Prefetch
+
+    ahead = Prefetch(str(project))
+    if ahead.pid is None:
+        pytest.skip("a single core: nothing is read ahead")
+    try:
+        for name in ("0001_initial", "0002_book_more"):
+            path = str(project / "library/migrations" / f"{name}.py")
+            st = os.stat(path)
+            module = f"library.migrations.{name}"
+            got = ahead.get(path, st.st_size, st.st_mtime_ns, module)
+            assert got is not None and got == _parse(path, module)
+            assert ahead.get(path, st.st_size, st.st_mtime_ns, f"other.{name}") is None
+            assert ahead.get(path, st.st_size + 1, st.st_mtime_ns, module) is None
+    finally:
+        ahead.close()
+    assert ahead.pid is None

@@ -148,7 +148,12 @@ def _emit(args: argparse.Namespace, text: str, code: int) -> int:
 
 
 def _uncached(args: argparse.Namespace) -> tuple[str, int]:
-    text, code, _ = _compute(args, load_tree(args.path, args), None)
+    ahead = _read_ahead(args, None)
+    try:
+        text, code, _ = _compute(args, load_tree(args.path, args), None, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
     return text, code
 
 
@@ -160,32 +165,57 @@ def _cached(args: argparse.Namespace) -> tuple[str, int]:
     from djatlas.scan import scan_view
 
     folder = cache_folder(args.path, args.cache_dir)
+    ahead = _read_ahead(args, folder)
 
     def compute(doc: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
-        text, code, deps = _compute(args, doc, folder)
+        text, code, deps = _compute(args, doc, folder, ahead)
         return summary(code, deps), text.encode("utf-8", "surrogatepass")
 
     view = [args.check, args.format, args.include, args.exclude, os.path.realpath(args.path)]
-    cached, body = scan_view(
-        args.path, scan_options(args), "migrations", view, compute, fresh=fresh
-    )
+    try:
+        cached, body = scan_view(
+            args.path, scan_options(args), "migrations", view, compute, fresh=fresh
+        )
+    finally:
+        if ahead is not None:
+            ahead.close()
     return body.decode("utf-8", "surrogatepass"), cached["code"]
 
 
-def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None):
-    """(output, exit code, files the answer depends on)."""
+def _read_ahead(args: argparse.Namespace, folder: str | None):
+    """Read the tree's migration files in another process while the scan runs, unless the
+    per-file cache already holds them."""
+    if folder is not None and os.path.exists(os.path.join(folder, "migrations.json")):
+        return None
+    from djatlas.migrations.prefetch import Prefetch
+
+    return Prefetch(args.path)
+
+
+def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None, ahead=None):
+    """(output, exit code, files the answer depends on), with the cyclic GC paused as in the
+    scan: the analysis keeps its objects to the end, and the report is large, so collections
+    would only rescan them."""
+    import gc
+
     from djatlas.migrations.project import analyse
 
-    projects = analyse(args.path, doc, args.include, args.exclude, folder)
-    if args.check:
-        from djatlas.migrations.views import check_view
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        projects = analyse(args.path, doc, args.include, args.exclude, folder, ahead)
+        if args.check:
+            from djatlas.migrations.views import check_view
 
-        text, code = check_view(projects, args.format)
-    else:
-        from djatlas.migrations.views import graph_view
+            text, code = check_view(projects, args.format)
+        else:
+            from djatlas.migrations.views import graph_view
 
-        text, code = graph_view(projects, args.format)
-    return text, code, _dependencies(projects)
+            text, code = graph_view(projects, args.format)
+        return text, code, _dependencies(projects)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _dependencies(projects) -> list[str]:

@@ -160,6 +160,8 @@ class FileCache:
         self.entries: dict[str, list[Any]] = {}
         self.used: dict[str, list[Any]] = {}
         self.dirty = False
+        #: files read ahead by another process (``prefetch.Prefetch``), used when they match.
+        self.ahead: Any = None
         if self.path:
             self._load()
 
@@ -227,7 +229,10 @@ def _read_one(
         return mf
     parsed = cache.get(path, st.st_size, st.st_mtime_ns)
     if parsed is None:
-        parsed = _parse(path, mf.module)
+        ahead = (
+            cache.ahead.get(path, st.st_size, st.st_mtime_ns, mf.module) if cache.ahead else None
+        )
+        parsed = ahead if ahead is not None else _parse(path, mf.module)
         cache.put(path, st.st_size, st.st_mtime_ns, parsed)
     if "error" in parsed:
         mf.error, mf.error_line = parsed["error"], parsed.get("error_line")

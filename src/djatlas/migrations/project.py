@@ -47,12 +47,15 @@ def analyse(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     cache_folder: str | None = None,
+    prefetch: Any = None,
 ) -> list[MigrationProject]:
     """One MigrationProject per source root holding migrations packages (several in a
-    monorepo), each with the report's models of that root only."""
+    monorepo), each with the report's models of that root only. ``prefetch``: migration files
+    read ahead (``prefetch.Prefetch``)."""
     from djatlas.migrations.loader import FileCache, model_root, tree_packages
 
     cache = FileCache(cache_folder)
+    cache.ahead = prefetch
     out = []
     base = root if os.path.isdir(root) else os.path.dirname(root)
     groups = tree_packages(doc)
