@@ -101,7 +101,7 @@ def kind_of(options: dict[str, Any]) -> str:
 
 def targets(doc: dict[str, Any], app_label: str) -> dict[str, Target]:
     """The concrete models (proxies and unmanaged included) of one app of the report."""
-    by_label = {m["label"]: m for m in doc.get("models", [])}
+    by_label = _by_label(doc)
     out: dict[str, Target] = {}
     for m in _models_by_app(doc).get(app_label, []):
         if m.get("abstract"):
@@ -129,7 +129,7 @@ def targets(doc: dict[str, Any], app_label: str) -> dict[str, Target]:
 
 def ancestors(m: dict[str, Any], by_label: dict[str, Any]) -> list[dict[str, Any]]:
     """The report's models this model inherits from (through the tree), nearest first."""
-    by_dotted = {f"{x['module']}.{x['name']}": x for x in by_label.values()}
+    by_dotted = _by_dotted(by_label)
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     queue = [b.get("resolved") for b in m.get("bases") or []]
@@ -167,6 +167,24 @@ def _opaque_bases(m: dict[str, Any], by_label: dict[str, Any]) -> list[str]:
             if outside and resolved not in known and not str(resolved).startswith("django."):
                 out.append(resolved)
     return sorted(set(out))
+
+
+def _by_label(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The report's models by label (memoised in the document, as ``_models_by_app``)."""
+    memo = doc.get("$migrations_by_label")
+    if memo is None:
+        memo = doc["$migrations_by_label"] = {m["label"]: m for m in doc.get("models", [])}
+    return memo
+
+
+#: The last ``by_label`` given to ``_by_dotted`` and its models by dotted path.
+_DOTTED: list[Any] = [None, {}]
+
+
+def _by_dotted(by_label: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    if _DOTTED[0] is not by_label:
+        _DOTTED[:] = [by_label, {f"{x['module']}.{x['name']}": x for x in by_label.values()}]
+    return _DOTTED[1]
 
 
 def _models_by_app(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

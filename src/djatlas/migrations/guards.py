@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
+from itertools import islice
 from typing import Any
 
 _HISTORY_FIELDS = {"history_id", "history_date", "history_type"}
@@ -19,6 +21,12 @@ class SourceGuard:
         self.doc = doc
         self.app_folders = app_folders  # app label -> package folder (relative)
         self._texts: dict[str, str] = {}
+        #: the report's ``.py`` files as (path, position in the report), sorted by path: an
+        #: app's files are one range of it.
+        self._files = doc.get("files", [])
+        self._py = sorted(
+            (r["path"], i) for i, r in enumerate(self._files) if r.get("path", "").endswith(".py")
+        )
 
     def _text(self, rel: str) -> str:
         if rel not in self._texts:
@@ -34,13 +42,13 @@ class SourceGuard:
         if folder is None:
             return []
         prefix = f"{folder}/" if folder else ""
-        return [
-            r
-            for r in self.doc.get("files", [])
-            if r.get("path", "").startswith(prefix)
-            and r["path"].endswith(".py")
-            and "/migrations/" not in r["path"][len(prefix) - 1 :]
-        ]
+        found = []
+        for path, i in islice(self._py, bisect_left(self._py, (prefix, -1)), None):
+            if not path.startswith(prefix):
+                break
+            if "/migrations/" not in path[len(prefix) - 1 :]:
+                found.append(i)
+        return [self._files[i] for i in sorted(found)]
 
     def failed_files(self, app: str) -> list[str]:
         """Files of the app's package that could not be analysed."""
