@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import default_djatlas_cmd, loadavg, run_once  # noqa: E402
+from bench import default_djatlas_cmd, loadavg, run_once, snapshot_djatlas  # noqa: E402
 
 # --------------------------------------------------------------------------- generated project
 
@@ -194,12 +194,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--timeout", type=float, default=900)
     p.add_argument("--djatlas-cmd", default=default_djatlas_cmd())
+    p.add_argument(
+        "--djatlas-rev",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="time djatlas from a byte-compiled git archive of src/ at REV (repeatable: the "
+        "revisions run round-robin as separate targets) instead of --djatlas-cmd",
+    )
     p.add_argument("--django-python", default=sys.executable)
     p.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     args = p.parse_args(argv)
-    djatlas = shlex.split(args.djatlas_cmd)
     work = Path(tempfile.mkdtemp(prefix="djatlas-migbench-"))
     try:
+        djatlases = {"": shlex.split(args.djatlas_cmd)}
+        if args.djatlas_rev:
+            djatlases = {}
+            for rev in args.djatlas_rev:
+                argv_, sha = snapshot_djatlas(rev, work / f"rev-{len(djatlases)}")
+                djatlases[f" @{sha}"] = argv_
         trees = [(t, None) for t in args.trees]
         trees += [(str(Path(m).resolve().parent), m) for m in args.manage]
         if args.generate:
@@ -208,13 +221,13 @@ def main(argv: list[str] | None = None) -> int:
             generate(gen, apps, per_app)
             trees.append((str(gen), str(gen / "manage.py")))
         for tree, manage in trees:
-            warm_cache = str(work / f"warm-{abs(hash(tree))}")
-            base = [*djatlas, "migrations", tree, "--check", "-q"]
-            targets = {
-                "djatlas cold": ([*base, "--no-cache"], "."),
-                "djatlas cold-fill": ([*base, "--cache-dir", "{fresh}"], "."),
-                "djatlas warm": ([*base, "--cache-dir", warm_cache], "."),
-            }
+            targets = {}
+            for suffix, djatlas in djatlases.items():
+                warm_cache = str(work / f"warm-{len(targets)}")
+                base = [*djatlas, "migrations", tree, "--check", "-q"]
+                targets[f"djatlas cold{suffix}"] = ([*base, "--no-cache"], ".")
+                targets[f"djatlas cold-fill{suffix}"] = ([*base, "--cache-dir", "{fresh}"], ".")
+                targets[f"djatlas warm{suffix}"] = ([*base, "--cache-dir", warm_cache], ".")
             if manage:
                 mm = [args.django_python, "manage.py", "makemigrations", "--check", "--dry-run"]
                 targets["makemigrations"] = (mm, str(Path(manage).resolve().parent))
