@@ -300,12 +300,17 @@ def canonical(value: Any) -> Any:
         return [canonical(v) for v in value]
     if not isinstance(value, dict):
         return value
-    out = {k: canonical(v) for k, v in value.items() if k != "line"}
-    if class_name(str(out.get("$call", ""))) == "timedelta":
+    out = {
+        k: canonical(v) if isinstance(v, (list, dict)) else v
+        for k, v in value.items()
+        if k != "line"
+    }
+    call = class_name(str(out["$call"])) if "$call" in out else ""
+    if call == "timedelta":
         seconds = _timedelta_seconds(out)
         if seconds is not None:
             return {"$timedelta": seconds}
-    if class_name(str(out.get("$call", ""))) == "Q":
+    if call == "Q":
         kwargs = dict(out.get("kwargs") or {})
         flags = {k: kwargs.pop(k) for k in ("_connector", "_negated") if k in kwargs}
         out["args"] = [*(out.get("args") or []), *[[k, kwargs[k]] for k in sorted(kwargs)]]
