@@ -131,8 +131,18 @@ def _run_lint(args: argparse.Namespace) -> int:
             n = len(result.findings)
             print(f"djatlas: wrote {n} finding(s) to {args.write_baseline}", file=sys.stderr)
         return 0
-    text, code = lint_view(result, args.format)
+    text, code = lint_view(result, args.format, _repo_prefix(args))
     return _emit(args, text, code)
+
+
+def _repo_prefix(args: argparse.Namespace) -> str:
+    """The tree's folder in its git repository (``a/b/``; ``""`` at the top or outside a
+    repository): SARIF and annotation paths are relative to the repository root."""
+    if args.format not in ("sarif", "github"):
+        return ""
+    from djatlas.keys import git_prefix
+
+    return git_prefix(args.path if os.path.isdir(args.path) else os.path.dirname(args.path))
 
 
 def _emit(args: argparse.Namespace, text: str, code: int) -> int:
@@ -172,6 +182,7 @@ def _cached(args: argparse.Namespace) -> tuple[str, int]:
         return summary(code, deps), text.encode("utf-8", "surrogatepass")
 
     view = [args.check, args.format, args.include, args.exclude, os.path.realpath(args.path)]
+    view.append(_repo_prefix(args))
     try:
         cached, body = scan_view(
             args.path, scan_options(args), "migrations", view, compute, fresh=fresh
@@ -207,7 +218,7 @@ def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None, 
         if args.check:
             from djatlas.migrations.views import check_view
 
-            text, code = check_view(projects, args.format)
+            text, code = check_view(projects, args.format, _repo_prefix(args))
         else:
             from djatlas.migrations.views import graph_view
 

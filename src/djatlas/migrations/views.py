@@ -4,6 +4,7 @@ GitHub annotations). Every list is sorted: the same tree gives the same bytes.""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from djatlas.migrations.autodetect import Change, Note, detect
@@ -154,18 +155,20 @@ def _describe(c: Change) -> str:
     return f"{c.app_label}: {c.op} {target}"
 
 
-def check_view(projects: list[MigrationProject], fmt: str) -> tuple[str, int]:
+def check_view(projects: list[MigrationProject], fmt: str, prefix: str = "") -> tuple[str, int]:
+    """The drift check's output; ``prefix`` (the tree's folder in its repository, see
+    ``keys.git_prefix``) makes SARIF and annotation paths relative to the repository root."""
     doc, located, notes = check_doc(projects)
     code = 1 if located else 0
     if fmt == "json":
         return dumps(doc), code
     if fmt == "sarif":
-        return dumps(_sarif(located)), code
+        return dumps(_sarif(located, prefix)), code
     if fmt == "github":
         out = []
         for project, c in located:
             file, line = _model_location(project, c)
-            loc = f" file={file},line={line or 1}" if file else ""
+            loc = f" file={repo_path(file, prefix)},line={line or 1}" if file else ""
             out.append(f"::error{loc},title=djatlas migrations::{_describe(c)} (no migration)")
         return "\n".join(out) + ("\n" if out else ""), code
     lines = []
@@ -185,7 +188,23 @@ def check_view(projects: list[MigrationProject], fmt: str) -> tuple[str, int]:
     return "\n".join(lines) + "\n", code
 
 
-def _sarif(located: list[tuple[MigrationProject, Change]]) -> dict[str, Any]:
+def repo_path(path: str, prefix: str) -> str:
+    """A tree-relative path made relative to the repository root (absolute ones, files of the
+    environment, stay as they are)."""
+    return path if os.path.isabs(path) else prefix + path
+
+
+def sarif_location(path: str, line: int | None, prefix: str) -> dict[str, Any]:
+    """A SARIF location: relative to the repository root (``%SRCROOT%``), as code scanning
+    expects; an absolute path (a file of the environment) without a base."""
+    artifact: dict[str, Any] = {"uri": repo_path(path, prefix)}
+    if not os.path.isabs(path):
+        artifact["uriBaseId"] = "%SRCROOT%"
+    region = {"startLine": line or 1}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+
+def _sarif(located: list[tuple[MigrationProject, Change]], prefix: str) -> dict[str, Any]:
     from djatlas import __version__
 
     results = []
@@ -197,14 +216,7 @@ def _sarif(located: list[tuple[MigrationProject, Change]]) -> dict[str, Any]:
             "message": {"text": f"{_describe(c)}: the models changed without a migration"},
         }
         if file:
-            result["locations"] = [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": file},
-                        "region": {"startLine": line or 1},
-                    }
-                }
-            ]
+            result["locations"] = [sarif_location(file, line, prefix)]
         results.append(result)
     rule = {
         "id": "DJM001",

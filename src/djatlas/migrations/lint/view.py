@@ -15,7 +15,7 @@ from djatlas.migrations.lint.rules import RULES
 from djatlas.migrations.lint.since import Revision
 from djatlas.migrations.lint.suppress import without_ignored
 from djatlas.migrations.project import MigrationProject
-from djatlas.migrations.views import dumps, sarif_log
+from djatlas.migrations.views import dumps, repo_path, sarif_location, sarif_log
 
 
 @dataclass
@@ -121,14 +121,16 @@ def lint_doc(result: LintResult) -> dict[str, Any]:
     }
 
 
-def lint_view(result: LintResult, fmt: str) -> tuple[str, int]:
+def lint_view(result: LintResult, fmt: str, prefix: str = "") -> tuple[str, int]:
+    """The review's output; ``prefix`` (the tree's folder in its repository) makes SARIF and
+    annotation paths relative to the repository root."""
     code = 1 if result.findings else 0
     if fmt == "json":
         return dumps(lint_doc(result)), code
     if fmt == "sarif":
-        return dumps(_sarif(result)), code
+        return dumps(_sarif(result, prefix)), code
     if fmt == "github":
-        return "".join(_annotation(f) + "\n" for f in result.findings), code
+        return "".join(_annotation(f, prefix) + "\n" for f in result.findings), code
     return _text(result), code
 
 
@@ -156,15 +158,15 @@ def _escape(text: str, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
-def _annotation(f: Finding) -> str:
+def _annotation(f: Finding, prefix: str) -> str:
     rule = RULES[f.code]
-    props = f"file={_escape(f.file, True)},line={f.line or 1}"
+    props = f"file={_escape(repo_path(f.file, prefix), True)},line={f.line or 1}"
     props += f",title={_escape(f'djatlas {f.code} {rule.name}', True)}"
     body = _escape(f"{f.message}\nWhy: {rule.why}\nFix: {rule.fix}")
     return f"::{rule.severity} {props}::{body}"
 
 
-def _sarif(result: LintResult) -> dict[str, Any]:
+def _sarif(result: LintResult, prefix: str) -> dict[str, Any]:
     from djatlas import __version__
 
     rules = [
@@ -186,14 +188,7 @@ def _sarif(result: LintResult) -> dict[str, Any]:
                 "ruleId": f.code,
                 "level": rule.severity,
                 "message": {"text": f"{f.message}. {rule.fix}"},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": f.file},
-                            "region": {"startLine": f.line or 1},
-                        }
-                    }
-                ],
+                "locations": [sarif_location(f.file, f.line, prefix)],
                 "partialFingerprints": {"djatlasMigrationLint/v1": f.key},
             }
         )
