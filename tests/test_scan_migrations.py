@@ -10,6 +10,7 @@ import jsonschema
 from migjoin_tree import add_subtitle, library_tree
 
 from djatlas.cli import main
+from djatlas.migrations.drift import drift_document, model_operations
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[1] / "src/djatlas/schema/report.schema.json").read_text()
@@ -54,3 +55,33 @@ def test_atlas_shows_last_migration(tmp_path: Path, capsys) -> None:
     page = capsys.readouterr().out
     assert '"migration":{"app_label":"library","name":"0001_initial"' in page
     assert "'Last migration'" in page
+
+
+def test_scan_replays_without_the_drift_check(tmp_path: Path, capsys, monkeypatch) -> None:
+    """``scan --migrations`` needs the replayed state only; its cached answer (no drift check
+    in it) is completed, not taken as "no drift", when ``check``'s DJ027 reads it next."""
+    import djatlas.migrations.views as views
+
+    root = library_tree(tmp_path / "t")
+    add_subtitle(root, with_migration=False)
+    cache = tmp_path / "c"
+
+    def no_autodetector(*args, **kwargs):
+        raise AssertionError("the autodetector ran")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(views, "detect", no_autodetector)
+        for extra in ([], ["--no-cache"]):
+            assert last(root, cache, capsys, "--migrations", *extra)["library.Book"]["name"] == (
+                "0001_initial"
+            )
+    argv = ["check", str(root), "--select", "DJ027", "--cache-dir", str(cache), "-q"]
+    assert main(argv) == 1
+    assert "AddField book.subtitle" in capsys.readouterr().out
+    # the same report: a cached answer without the drift check is completed when one is asked
+    assert main(["scan", str(root), "-f", "json", "--no-cache", "-q"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    folder = str(tmp_path / "d")
+    assert "check" not in drift_document(str(root), doc, folder=folder, check=False)
+    answer = drift_document(str(root), doc, folder=folder)
+    assert [op["field"] for op in model_operations(answer)] == ["subtitle"]

@@ -68,14 +68,16 @@ def tree_stamp(
     exclude: list[str] | None,
     folder: str | None,
     report: Callable[[], dict[str, Any]],
+    check: bool = True,
 ) -> str | None:
     """:func:`stamp`, after computing the answer for ``report()`` when none is cached: what a
-    cached output showing the answer is keyed by (None without a cache folder)."""
+    cached output showing the answer is keyed by (None without a cache folder). ``check``
+    False: an answer of ``last`` alone will do (see :func:`drift_document`)."""
     if folder is None:
         return None
     found = stamp(folder, root, include, exclude)
     if found is None:
-        drift_document(root, report(), include, exclude, folder)
+        drift_document(root, report(), include, exclude, folder, check)
         found = stamp(folder, root, include, exclude)
     return found
 
@@ -99,9 +101,12 @@ def drift_document(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     folder: str | None = None,
+    check: bool = True,
 ) -> dict[str, Any]:
     """``{"check": the --check document, "last": {model label: migration}}`` for ``doc``,
-    the report of the tree at ``root``; from the cache when nothing it was read from changed."""
+    the report of the tree at ``root``; from the cache when nothing it was read from changed.
+    ``check`` False (``scan --migrations``): ``last`` is enough, so a computed answer holds
+    only ``last`` (the replayed state; the autodetector is not run) and a cached one may."""
     from djatlas.keys import env_stats, env_unchanged
 
     options = _options(root, include, exclude)
@@ -109,9 +114,10 @@ def drift_document(
     entry = _entry(folder)
     if entry is not None and entry.get("key") == key and env_unchanged(entry.get("deps")):
         answer = entry.get("answer")
-        if isinstance(answer, dict) and env_unchanged(entry.get("migrations")):
+        complete = isinstance(answer, dict) and (not check or "check" in answer)
+        if complete and env_unchanged(entry.get("migrations")):
             return answer
-    answer, deps, migrations = _compute(root, doc, include, exclude, folder)
+    answer, deps, migrations = _compute(root, doc, include, exclude, folder, check)
     if folder:
         from djatlas.cache import _write_bytes
 
@@ -125,13 +131,17 @@ def drift_document(
     return answer
 
 
-def _compute(root, doc, include, exclude, folder) -> tuple[dict[str, Any], list[str], list[str]]:
+def _compute(
+    root, doc, include, exclude, folder, check: bool = True
+) -> tuple[dict[str, Any], list[str], list[str]]:
     from djatlas.migrations.project import analyse
-    from djatlas.migrations.views import check_doc
 
     projects = analyse(root, dict(doc), include, exclude, folder)  # a copy: detect() memoizes
-    check, _, _ = check_doc(projects)
-    answer = {"check": check, "last": last_migrations(projects)}
+    answer: dict[str, Any] = {"last": last_migrations(projects)}
+    if check:
+        from djatlas.migrations.views import check_doc
+
+        answer = {"check": check_doc(projects)[0], **answer}
     migrations: list[str] = []
     deps: list[str] = []
     for project in projects:
