@@ -13,12 +13,14 @@ instantiate, what Django's ``_meta`` would say where the source computes a value
 - ``adds``: the fields ``contribute_to_class`` adds to the model (``{name}`` stands for the
   field's own name), with their class, deconstructed keyword arguments, their ``position``
   (``before`` or ``after`` the field, or ``last``: after the fields of the class body), and the
-  owner's keywords they copy (``null``).
+  owner's keywords they copy (``null``), and ``from_call``: added keyword -> the owner's own
+  ``__init__`` keyword whose value it takes (django-money: ``default`` <- ``default_currency``).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import sys
 
@@ -161,9 +163,33 @@ def added_fields(cls: type) -> list[dict]:
                 "kwargs": {k: v for k, v in kwargs.items() if _plain(v)},
                 "position": _position(names, f.name),
                 "copies": ["null"] if other.null != f.null else [],
+                "from_call": _from_call(cls, f.name),
             }
         )
     return out
+
+
+#: A value no default has, to see which added keyword takes an owner's keyword.
+MARK = "ZZX"
+
+
+def _from_call(cls: type, added: str) -> dict[str, str]:
+    """Added keyword -> the owner's own ``__init__`` keyword (one Django's Field does not take)
+    whose value it takes, found by passing ``MARK`` to each such keyword in turn."""
+    from django.db import models
+
+    own = set(inspect.signature(models.Field.__init__).parameters)
+    out: dict[str, str] = {}
+    for param in inspect.signature(cls.__init__).parameters.values():
+        if param.name in own or param.kind is not param.POSITIONAL_OR_KEYWORD:
+            continue
+        try:
+            model = model_with(cls, **{param.name: MARK})
+            _, _, _, kwargs = model._meta.get_field(added).deconstruct()
+        except Exception:  # noqa: BLE001 - a keyword that takes no string is not probed
+            continue
+        out.update((k, param.name) for k, v in kwargs.items() if v == MARK)
+    return dict(sorted(out.items()))
 
 
 def _position(names: list[str], name: str) -> str:

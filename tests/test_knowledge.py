@@ -345,6 +345,7 @@ def test_packages_not_in_the_test_environment(tmp_path):
         3,
         None,
     )
+    assert currency["params"]["default"] == "EUR"  # django-money: default <- default_currency
     assert order[-1] == "_body_excerpt"  # added after the class body's fields
     assert fields[("Order", "price")]["django_type"] == "DecimalField"
     assert fields[("Order", "phone")]["max_length"] == 128

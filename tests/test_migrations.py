@@ -412,3 +412,19 @@ def test_read_ahead_gives_what_the_loader_reads(project: Path) -> None:
     finally:
         ahead.close()
     assert ahead.pid is None
+
+
+def test_apps_the_settings_do_not_install_are_not_checked(project: Path, capsys) -> None:
+    """makemigrations sees installed apps only (ralph's test apps are not in its settings)."""
+    write(
+        project,
+        {
+            "testapp/__init__.py": "",
+            "testapp/models.py": "from django.db import models\n\n\n"
+            "class Probe(models.Model):\n    name = models.CharField(max_length=5)\n",
+            "testapp/migrations/__init__.py": "",
+            "library/tests.py": "from testapp.models import Probe\n",
+        },
+    )
+    code, doc = check(project, capsys, "--all-files")
+    assert (code, ops(doc), doc["apps_checked"]) == (0, [], ["library"])

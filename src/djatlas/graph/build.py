@@ -274,6 +274,9 @@ class GraphBuilder:
             for key in add.get("copies") or ():
                 if key in spec.call.kwargs:
                     kwargs[key] = spec.call.kwargs[key]
+            for key, own in (add.get("from_call") or {}).items():
+                if own in spec.call.kwargs:  # default <- default_currency
+                    kwargs[key] = spec.call.kwargs[own]
             call = Call(name, [], kwargs, source=name)
             added_name = str(add.get("name", "")).replace("{name}", spec.name)
             added = FieldSpec(added_name, spec.line, call, fclass, spec.owner, spec.module)

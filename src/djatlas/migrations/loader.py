@@ -80,11 +80,12 @@ def tree_packages(doc: dict[str, Any]) -> dict[str, dict[str, MigrationPackage]]
             if "." in module or base == "__init__.py":
                 modules.setdefault(folder, pkg)
     labels = _labels_by_module(doc)
+    uninstalled = _uninstalled(doc)
     out: dict[str, dict[str, MigrationPackage]] = {}
     for folder in sorted(folders):
         app_folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
         app_module = modules.get(app_folder)
-        if app_module is None:
+        if app_module is None or app_module in uninstalled:
             continue
         root = source_root(app_folder, app_module)
         label = labels.get((root, app_module)) or app_module.rsplit(".", 1)[-1]
@@ -92,6 +93,15 @@ def tree_packages(doc: dict[str, Any]) -> dict[str, dict[str, MigrationPackage]]
         if label not in group:  # two packages claim one label: keep the first, deterministic
             group[label] = MigrationPackage(label, folder, f"{app_module}.migrations", True)
     return out
+
+
+def _uninstalled(doc: dict[str, Any]) -> set[str]:
+    """The tree's app packages the settings do not install, when they install some of the
+    tree's apps (``makemigrations`` sees installed apps only, e.g. not ralph's test apps)."""
+    apps = [a for a in doc.get("apps", []) if not a.get("external") and a.get("name")]
+    if not any(a.get("installed") for a in apps):
+        return set()
+    return {a["name"] for a in apps if a.get("installed") is False}
 
 
 def source_root(folder: str, module: str) -> str:
