@@ -44,6 +44,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--write-baseline", metavar="FILE", help="with --lint: write the findings to FILE"
     )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="with --check: list each field or option that cannot be known statically",
+    )
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="default: text")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     add_tree_options(p)
@@ -181,7 +187,14 @@ def _cached(args: argparse.Namespace) -> tuple[str, int]:
         text, code, deps = _compute(args, doc, folder, ahead)
         return summary(code, deps), text.encode("utf-8", "surrogatepass")
 
-    view = [args.check, args.format, args.include, args.exclude, os.path.realpath(args.path)]
+    view = [
+        args.check,
+        args.format,
+        args.verbose,
+        args.include,
+        args.exclude,
+        os.path.realpath(args.path),
+    ]
     view.append(_repo_prefix(args))
     try:
         cached, body = scan_view(
@@ -218,7 +231,7 @@ def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None, 
         if args.check:
             from djatlas.migrations.views import check_view
 
-            text, code = check_view(projects, args.format, _repo_prefix(args))
+            text, code = check_view(projects, args.format, _repo_prefix(args), args.verbose)
         else:
             from djatlas.migrations.views import graph_view
 

@@ -903,6 +903,7 @@ class GraphBuilder:
             params[key] = arg.value
             args_by_name[key] = arg
         eff, forced = self._forced_kwargs(params, spec.field_cls)
+        known = self._known_params(params, args_by_name, eff, spec, model)
         to = eff.get("to")
         if fc.relation and isinstance(to, str) and ("to" in forced or "to" not in args_by_name):
             args_by_name["to"] = Arg(to)  # set by the field class (django-filer)
@@ -958,7 +959,38 @@ class GraphBuilder:
             primary_key=primary,
             max_length=max_length,
             relation=relation,
+            known_params=known,
         )
+
+    def _known_params(
+        self,
+        params: dict[str, Any],
+        args: dict[str, Arg],
+        eff: dict[str, Any],
+        spec: FieldSpec,
+        model: Model,
+    ) -> dict[str, Any]:
+        """Keyword values known statically though not written as literals in the call: named
+        constants, and literals a non-Django field class's ``__init__`` forces or defaults
+        (not the bundled computed values, which depend on the installed version)."""
+        known: dict[str, Any] = {}
+        for key, value in params.items():
+            if _is_expr(value) and key in args:
+                found = self._const(args[key], spec, model)
+                if found is not None and not _is_expr(found):
+                    known[key] = found
+        cls, seen = spec.field_cls, set(known)
+        for c in self.index.mro(cls) if isinstance(cls, ClassValue) else []:
+            if not isinstance(c, ClassValue) or c.summary is None or c.path.startswith("django."):
+                break
+            for key, arg in [*c.summary.init_sets.items(), *c.summary.init_defaults.items()]:
+                forced = key in c.summary.init_sets
+                if key in seen or (key in params and not forced):
+                    continue
+                seen.add(key)
+                if not _is_expr(arg.value) and eff.get(key) == arg.value:
+                    known[key] = arg.value
+        return known
 
     def _forced_kwargs(
         self, params: dict[str, Any], cls: object

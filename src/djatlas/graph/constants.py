@@ -14,7 +14,7 @@ from typing import Any
 from djatlas.graph.apps import AppRegistry
 from djatlas.parse.summary import Arg, Call
 from djatlas.resolve.index import LoadedModule, ProjectIndex
-from djatlas.resolve.values import FunctionValue, Instance, Literal
+from djatlas.resolve.values import ClassValue, FunctionValue, Instance, Literal
 
 #: Returned when a value stays unknown (None is a real value).
 UNKNOWN: Any = object()
@@ -39,6 +39,9 @@ class Constants:
             if attr and "." not in attr and self._is_settings(mod, head):
                 return self.setting(attr, file, UNKNOWN)
             found = self.of(self.index.resolve(mod, arg.ref), file)
+            if found is UNKNOWN and attr:
+                owner, _, name = arg.ref.rpartition(".")
+                found = self.class_attribute(self.index.resolve(mod, owner), name)
             if found is UNKNOWN and attr and "." not in attr:
                 found = self._settings_object(mod, head, attr, file)
             return found
@@ -60,6 +63,28 @@ class Constants:
             if isinstance(found, Literal):
                 return found.value
         return arg.value
+
+    def class_attribute(self, cls: object, name: str) -> Any:
+        """``Class.NAME`` when the first class of its MRO that defines NAME assigns it once, a
+        literal, in its body. UNKNOWN for enums and Django's choices (their members are not the
+        literal) and when a base is not read."""
+        if not isinstance(cls, ClassValue):
+            return UNKNOWN
+        for c in self.index.mro(cls):
+            if not isinstance(c, ClassValue) or c.summary is None:
+                return UNKNOWN
+            if c.path.startswith(_ENUM_MODULES):
+                return UNKNOWN
+        for c in self.index.mro(cls):
+            s = c.summary
+            found = [m for m in s.members if m.name == name]
+            if len(found) == 1 and found[0].value.kind == "literal" and name not in s.methods:
+                if name in s.attributes or name in s.nested:
+                    return UNKNOWN
+                return found[0].value.value
+            if found or name in s.attributes or name in s.methods:
+                return UNKNOWN
+        return UNKNOWN
 
     def setting(self, name: str, file: str | None, default: Any) -> Any:
         """A setting's value from the settings module that applies to ``file``."""
@@ -126,6 +151,9 @@ class Constants:
     def _is_settings(self, mod: LoadedModule, name: str) -> bool:
         ref = mod.summary.imports.get(name)
         return ref is not None and (ref.module, ref.name) in (("django.conf", "settings"),)
+
+
+_ENUM_MODULES = ("enum.", "django.db.models.enums.")
 
 
 def _is_expr(value: Any) -> bool:

@@ -53,6 +53,9 @@ class Field:
     primary_key: bool
     max_length: int | None
     relation: Relation | None = None
+    #: Statically known values of keywords the call does not spell as literals: named constants
+    #: (``Choices.ACTIVE``) and what a non-Django field class's ``__init__`` forces or defaults.
+    known_params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -174,7 +174,7 @@ def from_report_field(f: dict[str, Any], label_lower: str) -> FieldDef:
     base = (f.get("django_type") or cls) if custom else cls
     kwargs = dict(f.get("params") or {})
     kwargs = {k: _from_report_value(v) for k, v in kwargs.items()}
-    rel = f.get("relation")
+    kwargs.update(f.get("known_params") or {})
     rel = f.get("relation")
     if f.get("origin") == "implicit" and (f.get("primary_key") or (rel or {}).get("parent_link")):
         kwargs["auto_created"] = True

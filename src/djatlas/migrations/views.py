@@ -155,9 +155,13 @@ def _describe(c: Change) -> str:
     return f"{c.app_label}: {c.op} {target}"
 
 
-def check_view(projects: list[MigrationProject], fmt: str, prefix: str = "") -> tuple[str, int]:
+def check_view(
+    projects: list[MigrationProject], fmt: str, prefix: str = "", verbose: bool = False
+) -> tuple[str, int]:
     """The drift check's output; ``prefix`` (the tree's folder in its repository, see
-    ``keys.git_prefix``) makes SARIF and annotation paths relative to the repository root."""
+    ``keys.git_prefix``) makes SARIF and annotation paths relative to the repository root; text
+    lists each "cannot know statically" note only when ``verbose`` (otherwise one summary line),
+    JSON always holds them all."""
     doc, located, notes = check_doc(projects)
     code = 1 if located else 0
     if fmt == "json":
@@ -178,14 +182,32 @@ def check_view(projects: list[MigrationProject], fmt: str, prefix: str = "") -> 
         for op in group["operations"]:
             target = op["model"] + (f".{op['field']}" if op["field"] else "")
             lines.append(f"  - {op['op']} {target}")
-    for n in notes:
-        target = ".".join(x for x in (n.model, n.field) if x)
-        lines.append(f"note: {n.app_label}{'.' + target if target else ''}: {n.message}")
+    lines += _note_lines(notes, verbose)
     for p in doc["problems"]:
         lines.append(f"{p['file']}:{p['line'] or 1}: {p['code']}: {p['message']}")
     if not located:
         lines.append(f"No changes detected ({len(doc['apps_checked'])} apps checked)")
     return "\n".join(lines) + "\n", code
+
+
+def _note_lines(notes: list, verbose: bool) -> list[str]:
+    """Each note (verbose), or one line counting the fields and models they concern."""
+    if verbose:
+        out = []
+        for n in notes:
+            target = ".".join(x for x in (n.model, n.field) if x)
+            out.append(f"note: {n.app_label}{'.' + target if target else ''}: {n.message}")
+        return out
+    if not notes:
+        return []
+    fields = {(n.app_label, n.model, n.field) for n in notes if n.field}
+    models = {(n.app_label, n.model) for n in notes if not n.field}
+    parts = [f"{len(fields)} field(s)"] if fields else []
+    parts += [f"{len(models)} model(s)"] if models else []
+    return [
+        f"note: {' and '.join(parts)} partly not compared (cannot know statically); "
+        "--verbose lists them"
+    ]
 
 
 def repo_path(path: str, prefix: str) -> str:
