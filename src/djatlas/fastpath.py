@@ -193,16 +193,8 @@ def scan_from_cache(argv: list[str]) -> int | None:
     except Exception:  # anything unexpected: the normal path decides
         return None
     output = opts.get("output")
-    if output:
-        try:
-            fh = open(output, "wb")  # noqa: SIM115
-        except OSError:
-            return None  # the normal path reports it
-        with fh:
-            fh.write(body)
-    else:
-        sys.stdout.buffer.write(body)
-        sys.stdout.flush()
+    if not _emit(body, output):
+        return None  # the normal path reports it
     return closing_notes(summary, output, bool(opts.get("quiet")), bool(opts.get("strict")))
 
 
@@ -235,18 +227,24 @@ def check_from_cache(argv: list[str]) -> int | None:
             return None
     except Exception:  # anything unexpected: the normal path decides
         return None
-    body = framed[1]
     output = opts.get("output")
-    if output and output != "-":
+    if not _emit(framed[1], None if output == "-" else output):
+        return None  # the normal path reports it
+    if output and fmt != "text":
+        sys.stderr.write(summary["line"] + "\n")
+    return 0 if opts.get("exit_zero") else 1 if findings else 0
+
+
+def _emit(body: bytes, output: object) -> bool:
+    """Write ``body`` to the file ``output`` (or stdout); False when the file cannot be opened."""
+    if output:
         try:
-            fh = open(output, "wb")  # noqa: SIM115
+            fh = open(str(output), "wb")  # noqa: SIM115
         except OSError:
-            return None  # the normal path reports it
+            return False
         with fh:
             fh.write(body)
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
-    if output and fmt != "text":
-        sys.stderr.write(summary["line"] + "\n")
-    return 0 if opts.get("exit_zero") else 1 if findings else 0
+    return True

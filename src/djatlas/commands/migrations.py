@@ -244,14 +244,7 @@ def _compute(args: argparse.Namespace, doc: dict[str, Any], folder: str | None, 
 
 def _dependencies(projects) -> list[str]:
     """Migration files and folders, model files and apps.py files the answer was read from."""
-    out: list[str] = []
-    for project in projects:
-        for pkg in project.loaded.packages.values():
-            out.append(os.path.join(project.root, pkg.folder) if pkg.in_tree else pkg.folder)
-        for mf in project.loaded.files:
-            out.append(os.path.join(project.root, mf.path) if mf.in_tree else mf.path)
-        for rec in project.doc.get("files", []):
-            path = rec.get("path", "")
-            if rec.get("status") == "parsed" or path.endswith("apps.py"):
-                out.append(os.path.join(project.root, path))
-    return out
+    from djatlas.migrations.project import read_paths
+
+    migrations, models = read_paths(projects)
+    return migrations + models

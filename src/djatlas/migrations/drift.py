@@ -134,7 +134,7 @@ def drift_document(
 def _compute(
     root, doc, include, exclude, folder, check: bool = True
 ) -> tuple[dict[str, Any], list[str], list[str]]:
-    from djatlas.migrations.project import analyse
+    from djatlas.migrations.project import analyse, read_paths
 
     projects = analyse(root, dict(doc), include, exclude, folder)  # a copy: detect() memoizes
     answer: dict[str, Any] = {"last": last_migrations(projects)}
@@ -142,17 +142,7 @@ def _compute(
         from djatlas.migrations.views import check_doc
 
         answer = {"check": check_doc(projects)[0], **answer}
-    migrations: list[str] = []
-    deps: list[str] = []
-    for project in projects:
-        for pkg in project.loaded.packages.values():
-            migrations.append(os.path.join(project.root, pkg.folder) if pkg.in_tree else pkg.folder)
-        for mf in project.loaded.files:
-            migrations.append(os.path.join(project.root, mf.path) if mf.in_tree else mf.path)
-        for rec in project.doc.get("files", []):
-            path = rec.get("path", "")
-            if rec.get("status") == "parsed" or path.endswith("apps.py"):
-                deps.append(os.path.join(project.root, path))
+    migrations, deps = read_paths(projects)
     return answer, deps, migrations
 
 

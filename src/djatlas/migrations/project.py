@@ -30,6 +30,22 @@ class MigrationProject:
         return sorted(label for label, pkg in self.loaded.packages.items() if pkg.in_tree)
 
 
+def read_paths(projects: list[MigrationProject]) -> tuple[list[str], list[str]]:
+    """What an answer was read from: (migration packages and files, model files and apps.py)."""
+    migrations: list[str] = []
+    models: list[str] = []
+    for project in projects:
+        for pkg in project.loaded.packages.values():
+            migrations.append(os.path.join(project.root, pkg.folder) if pkg.in_tree else pkg.folder)
+        for mf in project.loaded.files:
+            migrations.append(os.path.join(project.root, mf.path) if mf.in_tree else mf.path)
+        for rec in project.doc.get("files", []):
+            path = rec.get("path", "")
+            if rec.get("status") == "parsed" or path.endswith("apps.py"):
+                models.append(os.path.join(project.root, path))
+    return migrations, models
+
+
 def django_types(doc: dict[str, Any]) -> dict[str, str]:
     """Field class name -> nearest Django field class, from the report's fields."""
     out: dict[str, str] = {}
