@@ -40,11 +40,12 @@ class Result:
 
 def read_sarif(path: str) -> list[Result]:
     """Every result of a SARIF log, in file order; ValueError when it is no SARIF log."""
+    from djatlas.commands.files import InputError, read_json
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: not a readable SARIF file ({exc})") from None
+        doc = read_json(path, "SARIF file")
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("runs"), list):
         raise ValueError(f"{path}: not a SARIF log (no runs)")
     out = []

@@ -422,13 +422,10 @@ class ProjectIndex:
     ) -> object | None:
         """What calling ``func`` returns when it is a literal or a call's value (an Instance of
         e.g. ``getattr(settings, "X", "app.Model")``), for functions returning a setting."""
-        target = self.module(func.module, caller.relpath)
-        if target is None or func.name not in target.summary.functions:
+        bound = self._bind(func, call, caller, 1, None, None)
+        if bound is None:
             return None
-        fn = target.summary.functions[func.name]
-        bindings: dict[str, object] = {}
-        for param, arg in zip(fn.params, call.args):
-            bindings[param] = self._arg_value(caller, arg, 1, None, None)
+        target, fn, bindings = bound
         for expr in fn.returns:
             if expr.kind == "literal":
                 return Literal(expr.value)
@@ -436,6 +433,26 @@ class ProjectIndex:
             if isinstance(value, (Literal, Instance)):
                 return value
         return None
+
+    def _bind(
+        self,
+        func: FunctionValue,
+        call: Call,
+        caller: LoadedModule,
+        depth: int,
+        caller_bindings: dict | None,
+        caller_fn: FunctionSummary | None,
+    ) -> tuple[LoadedModule, FunctionSummary, dict[str, object]] | None:
+        """The module and summary of ``func`` with its parameters bound to the call's
+        positional arguments, or None when the function cannot be read."""
+        target = self.module(func.module, caller.relpath)
+        if target is None or func.name not in target.summary.functions:
+            return None
+        fn = target.summary.functions[func.name]
+        bindings: dict[str, object] = {}
+        for param, arg in zip(fn.params, call.args):
+            bindings[param] = self._arg_value(caller, arg, depth, caller_bindings, caller_fn)
+        return target, fn, bindings
 
     def call_function(
         self,
@@ -449,13 +466,10 @@ class ProjectIndex:
         """Evaluate what a project function returns for this call (factories, field helpers)."""
         if depth > _MAX_DEPTH:
             return None
-        target = self.module(func.module, caller.relpath)
-        if target is None or func.name not in target.summary.functions:
+        bound = self._bind(func, call, caller, depth, caller_bindings, caller_fn)
+        if bound is None:
             return None
-        fn = target.summary.functions[func.name]
-        bindings: dict[str, object] = {}
-        for param, arg in zip(fn.params, call.args):
-            bindings[param] = self._arg_value(caller, arg, depth, caller_bindings, caller_fn)
+        target, fn, bindings = bound
         for key, arg in call.kwargs.items():
             if key in fn.params:
                 bindings[key] = self._arg_value(caller, arg, depth, caller_bindings, caller_fn)
