@@ -219,7 +219,7 @@ class _Visitor:
         cls = ClassSummary(
             name=node.name,
             line=node.lineno,
-            bases=[self.expr(b) for b in node.bases],
+            bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
             docstring=ast.get_docstring(node),
         )
         self._class_body(node.body, cls)

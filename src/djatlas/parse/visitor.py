@@ -346,7 +346,7 @@ class _Visitor:
         cls = ClassSummary(
             name=ident(self.src, name),
             line=node.start_point[0] + 1,
-            bases=[self.expr(b) for b in _positional(bases)],
+            bases=[self.expr(_generic_origin(b)) for b in _positional(bases)],
             docstring=_docstring(self.src, stmts),
         )
         self._class_body(stmts, cls)
@@ -653,6 +653,11 @@ def _positional(args: Node | None) -> list[Node]:
         for c in args.children
         if c.type not in PUNCTUATION and c.type not in ("keyword_argument", "dictionary_splat")
     ]
+
+
+def _generic_origin(node: Node) -> Node:
+    """A base ``Base[T]`` inherits from ``Base`` (``__mro_entries__`` of a generic alias)."""
+    return node.children[0] if node.type == "subscript" else node
 
 
 def _subscript_key(src: bytes, target: Node, owner: str | None) -> str | None:

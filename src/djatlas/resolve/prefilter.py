@@ -20,7 +20,12 @@ _ALIAS_NL = re.compile(rb"\n(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*([\w.]+)[ \t]*$", re.
 _AS_TAIL = re.compile(rb"as[ \t]+(\w+)")
 _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 _BLANK = frozenset(b" \t")
-_IDENT = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")  # non-ASCII names too
+#: A base's dotted head (non-ASCII names too); group 1 is its last part.
+_NAME = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"
+_HEAD = re.compile(rb"\s*(?:" + _NAME + rb"\s*\.\s*)*(" + _NAME + rb")")
+_KEYWORD = re.compile(rb"\s*=")
+#: An innermost subscript, removed until none is left.
+_SUBSCRIPT = re.compile(rb"\[[^\[\]]*\]")
 
 #: Base names ending in "Model" that are never Django's when not defined in the tree (pydantic).
 _NOT_DJANGO = frozenset({b"BaseModel", b"RootModel", b"GenericModel"})
@@ -55,7 +60,7 @@ def scan_headers(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bool]:
     headers: list[tuple[bytes, list[bytes]]] = []
     if b"class" in data:
         for name, bases in _class_headers(data):
-            headers.append((name, _IDENT.findall(bases)))
+            headers.append((name, base_heads(bases)))
     if b"=" in data:
         for name, value in _aliases(data):
             target = value.rsplit(b".", 1)[-1]
@@ -65,6 +70,25 @@ def scan_headers(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bool]:
         for dotted, alias in _as_names(data):
             headers.append((ALIAS + alias, [dotted.rsplit(b".", 1)[-1]]))
     return headers, bool(b"INSTALLED_APPS" in data and _SETTINGS.search(data))
+
+
+def base_heads(bases: bytes) -> list[bytes]:
+    """The names a class inherits from, by the last part of each base's dotted head:
+    ``models.Model, Generic[T], metaclass=M`` → ``[b"Model", b"Generic"]``. Names inside a
+    subscript or call (``ModelObjectType[models.Order]``) and keyword arguments are no bases."""
+    while b"[" in bases:
+        inner = _SUBSCRIPT.sub(b"", bases)
+        if inner == bases:  # unclosed (the header was cut at its first ")")
+            inner = bases[: bases.index(b"[")]
+        bases = inner
+    if b"(" in bases:
+        bases = bases[: bases.index(b"(")]
+    out = []
+    for part in bases.split(b","):
+        m = _HEAD.match(part)
+        if m is not None and not _KEYWORD.match(part, m.end()):
+            out.append(m.group(1))
+    return out
 
 
 def _class_headers(data: bytes) -> list[tuple[bytes, bytes]]:
