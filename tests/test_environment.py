@@ -236,3 +236,27 @@ def test_a_changed_environment_invalidates_the_cache(tmp_path):
     other = make_venv(tmp_path / "other", cfg=venv_cfg())
     doc = scan_path(str(tmp_path / "proj"), timing=False, cache_dir=cache, python=str(other))
     assert doc["metadata"]["environment"]["path"] == str(other)
+
+
+def test_distribution_from_record_without_top_level_txt(tmp_path):
+    """Modern wheels ship no top_level.txt: the RECORD's first path parts name the packages; the
+    first metadata folder (sorted) naming a package gives its distribution, one without metadata
+    is passed over."""
+    record = "colours/__init__.py,sha256=x,10\ncolours/fields.py,sha256=y,20\nsolo.py,,\n"
+    env = make_venv(
+        tmp_path / "env",
+        cfg=venv_cfg(),
+        files={
+            "a_plugin-1.0.dist-info/RECORD": "colours/extra.py,sha256=z,1\n",  # no METADATA
+            "colours-2.0.dist-info/RECORD": record + "colours-2.0.dist-info/RECORD,,\n",
+            "colours-2.0.dist-info/METADATA": "Name: colours\nVersion: 2.0\n\nbody: Name: no\n",
+            "other-1.0.dist-info/RECORD": "../../bin/tool,,\nother,sha256=q,1",
+            "other-1.0.dist-info/METADATA": "Name: other\nVersion: 1.0\n",
+        },
+    )
+    found = from_option(str(env))
+    assert found.distribution("colours") == ("colours", "2.0")
+    assert found.distribution("solo") == ("colours", "2.0")
+    assert found.distribution("other") == ("other", "1.0")  # last line, no newline
+    for absent in ("colours-2", "bin", "..", "sha256=x", "extra", "nothing"):
+        assert found.distribution(absent) is None
