@@ -19,13 +19,21 @@ arguments, method names), functions (parameters, local assignments, returns) and
 constants, each statement copied verbatim from the original. The script checks that djatlas's
 summary of every pruned module equals the summary of the original (line numbers and docstrings
 aside) and writes ``src/djatlas/knowledge/<package>.json`` plus ``index.json`` (distribution
-name and version per package). Deterministic: the same environment gives the same bytes.
+name and version per package), and the summaries of the package's modules
+(``<package>.summaries.gz``: what a scan reads instead of parsing the sources). Deterministic:
+the same environment gives the same bytes.
+
+When djatlas's summaries change (``parse/``), remake the summaries from the bundled sources
+alone (no environment needed; ``tests/test_knowledge.py`` fails until then):
+
+    .venv/bin/python scripts/gen_knowledge.py --summaries
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import gzip
 import json
 import os
 import subprocess
@@ -39,7 +47,7 @@ from djatlas.parse.visitor import summarize  # noqa: E402
 from djatlas.resolve.builtin import APPCONFIG_ROOTS, FIELD_ROOTS, MODEL_ROOTS  # noqa: E402
 from djatlas.resolve.environment import from_option  # noqa: E402
 from djatlas.resolve.index import LoadedModule, ProjectIndex  # noqa: E402
-from djatlas.resolve.knowledge import COMPUTED  # noqa: E402
+from djatlas.resolve.knowledge import COMPUTED, SUMMARIES, summaries_text  # noqa: E402
 from djatlas.resolve.layout import Layout  # noqa: E402
 from djatlas.resolve.values import ClassValue, FunctionValue, ModuleValue  # noqa: E402
 
@@ -633,12 +641,42 @@ def generate(
     return info, {**info, "package": top, "modules": modules}, candidates, needs
 
 
+def write_summaries(out: str, top: str, modules: dict[str, dict]) -> None:
+    """``<top>.summaries.gz`` for a package file's modules (gzip without a timestamp)."""
+    data = gzip.compress(summaries_text(modules).encode("utf-8"), compresslevel=9, mtime=0)
+    with open(os.path.join(out, SUMMARIES.format(top=top)), "wb") as fh:
+        fh.write(data)
+
+
+def remake_summaries(out: str, packages: list[str]) -> int:
+    """The summaries of the bundled packages (all, or ``packages``), from their sources."""
+    with open(os.path.join(out, "index.json"), encoding="utf-8") as fh:
+        index = json.load(fh)
+    for top in sorted(index):
+        if packages and top not in packages:
+            continue
+        with open(os.path.join(out, f"{top}.json"), encoding="utf-8") as fh:
+            modules = json.load(fh)["modules"]
+        write_summaries(out, top, modules)
+        print(f"{top}: {len(modules)} summaries")
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    p.add_argument("--python", required=True, help="the environment holding the packages")
+    p.add_argument("--python", help="the environment holding the packages")
+    p.add_argument(
+        "--summaries",
+        action="store_true",
+        help="only remake the summaries of the bundled sources (after a change to parse/)",
+    )
     p.add_argument("--out", default=os.path.join(HERE, "..", "src", "djatlas", "knowledge"))
     p.add_argument("packages", nargs="*", help="only these top-level packages")
     args = p.parse_args()
+    if args.summaries:
+        return remake_summaries(args.out, args.packages)
+    if not args.python:
+        p.error("--python is required (or --summaries)")
     env = from_option(args.python)
     os.makedirs(args.out, exist_ok=True)
     index_path = os.path.join(args.out, "index.json")
@@ -676,6 +714,7 @@ def main() -> int:
         with open(os.path.join(args.out, f"{top}.json"), "w", encoding="utf-8") as fh:
             json.dump(data, fh, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
             fh.write("\n")
+        write_summaries(args.out, top, data["modules"])
         size = os.path.getsize(os.path.join(args.out, f"{top}.json"))
         print(f"{top} {info['version']}: {len(data['modules'])} modules, {size} bytes")
     with open(index_path, "w", encoding="utf-8") as fh:

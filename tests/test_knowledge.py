@@ -3,9 +3,11 @@ as with the real packages installed (read from their source)."""
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,14 @@ from treeutil import write_tree
 import djatlas.resolve.knowledge as knowledge_module
 from djatlas.checks import run_checks
 from djatlas.checks.registry import select_rules
-from djatlas.resolve.knowledge import COMPUTED, FOLDER, Knowledge
+from djatlas.resolve.knowledge import (
+    COMPUTED,
+    FOLDER,
+    SUMMARIES,
+    Knowledge,
+    summaries_text,
+    summarize_source,
+)
 from djatlas.scan import scan_path
 
 #: A project using every bundled package that defines fields or models.
@@ -362,11 +371,45 @@ def test_knowledge_is_small_versioned_and_lazy():
     index = Knowledge().packages
     assert index["django"]["distribution"] == "Django"
     assert all(info["version"] for info in index.values())
-    total = sum(os.path.getsize(os.path.join(FOLDER, n)) for n in os.listdir(FOLDER))
-    assert total < 800_000
+    sources = sum(os.path.getsize(os.path.join(FOLDER, n)) for n in os.listdir(FOLDER))
+    summaries = sum(
+        os.path.getsize(os.path.join(FOLDER, SUMMARIES.format(top=top))) for top in index
+    )
+    assert sources - summaries < 800_000 and summaries < 250_000
     k = Knowledge()
     assert k.module("taggit.managers") is not None
     assert set(k._modules) == {"taggit"}  # one package file read, on use
+    assert k.summary("mptt.fields") is not None
+    assert set(k._summaries) == {"mptt"} and set(k._modules) == {"taggit"}
+
+
+def test_shipped_summaries_are_those_of_the_sources():
+    """Each package's summaries file is what djatlas's parser makes of the bundled sources today,
+    and a module read from it is the summary of its source. When this fails after a change to
+    parse/, remake them: ``python scripts/gen_knowledge.py --summaries``."""
+    knowledge = Knowledge()
+    for top in sorted(knowledge.packages):
+        with open(os.path.join(FOLDER, f"{top}.json"), encoding="utf-8") as fh:
+            modules = json.load(fh)["modules"]
+        with gzip.open(os.path.join(FOLDER, SUMMARIES.format(top=top)), "rt") as fh:
+            shipped = fh.read()
+        assert shipped == summaries_text(modules), f"{top}: stale summaries, see the docstring"
+        for name, entry in modules.items():
+            fresh = summarize_source(entry["source"], name, entry["package"]).to_dict()
+            # as JSON text: the order of keyword arguments and Meta options is reported
+            assert json.dumps(knowledge.summary(name).to_dict()) == json.dumps(fresh), name
+
+
+def test_summaries_missing_means_parsing_the_sources(tmp_path):
+    for name in ("index.json", "taggit.json"):
+        shutil.copy(os.path.join(FOLDER, name), tmp_path / name)
+    without = Knowledge(str(tmp_path))
+    source, is_package = without.module("taggit.managers")
+    summary = without.summary("taggit.managers")
+    assert summary == summarize_source(source, "taggit.managers", is_package)
+    assert summary == Knowledge().summary("taggit.managers")
+    assert "TaggableManager" in summary.classes
+    assert without.summary("taggit.nothing") is None and without.summary("nothing.x") is None
 
 
 def test_forked_oscar_app_without_environment(tmp_path):

@@ -147,9 +147,8 @@ class ProjectIndex:
         if origin == ORIGIN_ENV:
             loaded = self._environment(name)
         elif origin == ORIGIN_KNOWLEDGE and self.knowledge is not None:
-            found = self.knowledge.module(name)
-            if found is not None:
-                summary = _summarize_text(found[0], name, found[1], "knowledge")
+            summary = self.knowledge.summary(name)
+            if summary is not None:
                 loaded = LoadedModule(name, summary, ORIGIN_KNOWLEDGE)
         if loaded is not None:
             self.used_packages.add(top)
@@ -610,11 +609,6 @@ _NOT_READ = _STDLIB | frozenset(
     }
 )
 _BUILTIN_NAMES = frozenset({"type", "object", "dict", "list", "str", "int", "property"})
-
-
-def _summarize_text(text: str, name: str, is_package: bool, kind: str) -> ModuleSummary:
-    parsed = parse(text.encode(), f"<djatlas {kind} {name}>")
-    return summarize(parsed.tree, parsed.text, name, f"<{kind}>/{name}", is_package)
 
 
 def same_release(top: str, installed: str, bundled: str) -> bool:

@@ -5,18 +5,28 @@ top-level package under ``djatlas/knowledge/``, stamped with the distribution's 
 when a package is not installed in the selected environment. The sources keep what resolution
 reads (imports, classes with their bases, fields, Meta and ``__init__`` keyword handling,
 functions' returns, module constants) and are parsed like any other file, one module at a time.
+
+Each package file comes with the summaries of its modules, made by the same script
+(``<package>.summaries.gz``, see ``summaries_text``): a module is read from its summary, not
+parsed, on every scan. The tests check that they equal fresh summaries of the sources.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from djatlas.parse.summary import ModuleSummary
 
 FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "knowledge")
 INDEX = "index.json"
 #: Values a field class computes in code no summary evaluates, as Django's ``_meta`` gives them
 #: under default settings; probed at generation time (``scripts/probe_fields.py``).
 COMPUTED = "computed.json"
+#: The summaries of a package file's modules: gzip of ``module<TAB>summary JSON`` lines.
+SUMMARIES = "{top}.summaries.gz"
 
 
 class Knowledge:
@@ -26,7 +36,9 @@ class Knowledge:
         self.folder = folder or FOLDER
         self._index: dict[str, dict[str, str]] | None = None
         self._modules: dict[str, dict[str, dict]] = {}
+        self._summaries: dict[str, dict[str, str]] = {}
         self._computed: dict[str, dict] | None = None
+        self._facts: dict[str, dict | None] = {}
 
     @property
     def packages(self) -> dict[str, dict[str, str]]:
@@ -59,9 +71,47 @@ class Knowledge:
             return None
         return entry["source"], bool(entry.get("package"))
 
+    def summary(self, name: str) -> ModuleSummary | None:
+        """The summary of a bundled module: the one made with the knowledge (loading it is a
+        fraction of parsing the source), else a summary of its source; None if not bundled."""
+        top = name.split(".", 1)[0]
+        if top not in self.packages:
+            return None
+        if top not in self._summaries:
+            self._summaries[top] = self._read_summaries(top)
+        made = self._summaries[top].get(name)
+        if made is not None:
+            from djatlas.parse.summary import ModuleSummary
+
+            return ModuleSummary.from_dict(json.loads(made))
+        found = self.module(name)
+        return summarize_source(found[0], name, found[1]) if found is not None else None
+
+    def _read_summaries(self, top: str) -> dict[str, str]:
+        """Module -> its summary's JSON text (decoded on use), from a package's summaries file."""
+        import zlib  # gzip's format without the gzip module
+
+        try:
+            with open(os.path.join(self.folder, SUMMARIES.format(top=top)), "rb") as fh:
+                text = zlib.decompress(fh.read(), wbits=31).decode("utf-8")
+        except (OSError, zlib.error, UnicodeDecodeError):
+            return {}
+        out: dict[str, str] = {}
+        for line in text.splitlines():
+            name, tab, data = line.partition("\t")
+            if tab:
+                out[name] = data
+        return out
+
     def computed(self, path: str) -> dict | None:
         """What the bundled version of field class ``path`` computes (``values``, ``forced``,
-        ``when``, ``adds``; see ``scripts/probe_fields.py``), or None."""
+        ``when``, ``adds``; see ``scripts/probe_fields.py``), or None (memoised: asked for every
+        bundled class of every field's MRO)."""
+        if path not in self._facts:
+            self._facts[path] = self._computed_facts(path)
+        return self._facts[path]
+
+    def _computed_facts(self, path: str) -> dict | None:
         if self._computed is None:
             try:
                 with open(os.path.join(self.folder, COMPUTED), encoding="utf-8") as fh:
@@ -76,3 +126,25 @@ class Knowledge:
             return None
         facts = (entry.get("fields") or {}).get(path)
         return facts if isinstance(facts, dict) else None
+
+
+def summarize_source(source: str, name: str, is_package: bool) -> ModuleSummary:
+    """djatlas's summary of a bundled module's source."""
+    from djatlas.parse.reader import parse
+    from djatlas.parse.visitor import summarize
+
+    parsed = parse(source.encode(), f"<djatlas knowledge {name}>")
+    return summarize(parsed.tree, parsed.text, name, f"<knowledge>/{name}", is_package)
+
+
+def summaries_text(modules: dict[str, dict]) -> str:
+    """The summaries file's text for a package file's ``modules``: one line per module, sorted,
+    ``name<TAB>summary JSON`` (compact; keys in the summary's order, which is the source's:
+    keyword arguments and Meta options are reported in it)."""
+    lines = []
+    for name in sorted(modules):
+        entry = modules[name]
+        summary = summarize_source(entry["source"], name, bool(entry.get("package")))
+        data = json.dumps(summary.to_dict(), separators=(",", ":"))
+        lines.append(f"{name}\t{data}\n")
+    return "".join(lines)
