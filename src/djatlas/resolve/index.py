@@ -551,21 +551,37 @@ class ProjectIndex:
 
 
 def _c3(seqs: list[list[object]]) -> list[object] | None:
-    out: list[object] = []
+    """C3 merge of the sequences (None when they admit no linearisation). Linear in their
+    length: items compare by ``_identity`` and a count of each one's places in the tails says
+    whether a head is free (Django models with many mixins have long MROs)."""
     seqs = [list(s) for s in seqs if s]
+    ids = [[_identity(item) for item in s] for s in seqs]
+    in_tails: dict[tuple, int] = {}
+    for keys in ids:
+        for key in keys[1:]:
+            in_tails[key] = in_tails.get(key, 0) + 1
+    out: list[object] = []
     while seqs:
-        for seq in seqs:
-            head = seq[0]
-            if not any(head in s[1:] for s in seqs):
+        for seq, keys in zip(seqs, ids):
+            if not in_tails.get(keys[0]):
+                head, head_id = seq[0], keys[0]
                 break
         else:
             return None
         out.append(head)
-        for s in seqs:
-            if s and s[0] == head:
-                del s[0]
-        seqs = [s for s in seqs if s]
+        for seq, keys in zip(seqs, ids):
+            if keys[0] == head_id:
+                del seq[0], keys[0]
+                if keys:
+                    in_tails[keys[0]] -= 1
+        kept = [i for i, keys in enumerate(ids) if keys]
+        seqs, ids = [seqs[i] for i in kept], [ids[i] for i in kept]
     return out
+
+
+def _identity(item: ClassValue | External) -> tuple:
+    """What equality of MRO items compares: a class's path and file, an external's path."""
+    return (item.path, item.file) if isinstance(item, ClassValue) else (item.path,)
 
 
 def _dfs(seqs: list[list[object]]) -> list[object]:
