@@ -8,14 +8,14 @@ from typing import Any
 from djatlas.graph.apps import AppRegistry, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
-    field_class,
     is_model_class,
     may_add_fields,
     mro_paths,
 )
-from djatlas.graph.computed import apply_values, facts_of
+from djatlas.graph.computed import apply_values
 from djatlas.graph.constants import UNKNOWN, Constants
 from djatlas.graph.external import ExternalApps
+from djatlas.graph.fieldclasses import FieldClasses
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
@@ -76,6 +76,10 @@ class GraphBuilder:
         self.registry = registry
         self.diagnostics = diagnostics
         self.infos: dict[str, ModelInfo] = {}  # by class key
+        self._by_model: dict[int, ModelInfo] = {}  # by id() of its Model record
+        #: Per class key, memoised: MROs are final once ``collect`` has fixed the bases.
+        self._models: dict[str, bool] = {}
+        self._parents: dict[str, list[ClassValue]] = {}
         self._declared: dict[str, dict[str, FieldSpec | object]] = {}
         self._local: dict[str, list[FieldSpec]] = {}
         self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
@@ -84,6 +88,7 @@ class GraphBuilder:
         self._projects = projects_of(registry.settings)
         self._done: set[int] = set()
         self.constants = Constants(index, registry)
+        self.field_classes = FieldClasses(index)
         self._order: dict[str, int] | None = None
         self.external_apps = ExternalApps(index, registry)
         self.external_apps.resolve_installed()
@@ -107,6 +112,7 @@ class GraphBuilder:
             self.loading.fix_bases(cls, mod)
         for mod, cls in classes:
             ok, assumed = is_model_class(self.index, cls)
+            self._models[cls.key] = ok
             if ok:
                 self.infos[cls.key] = ModelInfo(cls, mod, assumed)
             else:
@@ -143,9 +149,11 @@ class GraphBuilder:
     def is_model(self, cls: object) -> bool:
         if not isinstance(cls, ClassValue) or cls.path in MODEL_ROOTS:
             return False
-        if cls.key in self.infos:
-            return True
-        return is_model_class(self.index, cls)[0]
+        key = cls.key
+        found = self._models.get(key)
+        if found is None:
+            found = self._models[key] = key in self.infos or is_model_class(self.index, cls)[0]
+        return found
 
     # -- Meta -----------------------------------------------------------------------------
     def own_meta(self, cls: ClassValue) -> MetaSummary | None:
@@ -230,7 +238,9 @@ class GraphBuilder:
                 out.pop(member.name, None)
                 continue
             result = self.index.call(mod, value.call, 0)
-            fclass = field_class(self.index, result.cls) if isinstance(result, Instance) else None
+            fclass = (
+                self.field_classes.field_class(result.cls) if isinstance(result, Instance) else None
+            )
             if fclass is None:
                 out.pop(member.name, None)
                 continue
@@ -263,11 +273,11 @@ class GraphBuilder:
         """Fields a bundled field class adds in ``contribute_to_class`` (django-money's
         ``<name>_currency``), as (position, spec), from the knowledge's computed facts."""
         out = []
-        for add in (facts_of(self.index, spec.field_cls) or {}).get("adds") or []:
+        for add in (self.field_classes.facts(spec.field_cls) or {}).get("adds") or []:
             module, _, name = str(add.get("class", "")).rpartition(".")
             mod = self.index.module(module) if module else None
             cls = self.index.lookup(mod, name) if mod is not None else None
-            fclass = field_class(self.index, cls) if isinstance(cls, ClassValue) else None
+            fclass = self.field_classes.field_class(cls) if isinstance(cls, ClassValue) else None
             if fclass is None:
                 continue
             kwargs = {k: Arg(v) for k, v in (add.get("kwargs") or {}).items()}
@@ -476,7 +486,7 @@ class GraphBuilder:
             ),
         )
         for info in infos:
-            info.model = self._model_shell(info)
+            self._set_model(info, self._model_shell(info))
         self._register_labels(infos)
         for info in infos:
             if id(info.model) not in self._done:
@@ -505,7 +515,7 @@ class GraphBuilder:
         info = ModelInfo(cls, mod, [], external=True)
         self.infos[cls.key] = info
         self.external_apps.app_for(cls.module)
-        info.model = self._model_shell(info)
+        self._set_model(info, self._model_shell(info))
         if not info.model.abstract:
             self.labels.add(info.model)
         self.externals.append(info)
@@ -547,7 +557,7 @@ class GraphBuilder:
             parent = self.labels.get(label, model.project)
             if parent is None or parent is model or depth > 20:
                 continue
-            pinfo = self.infos.get(self._key_of(parent))
+            pinfo = self._by_model.get(id(parent))
             if pinfo is not None:
                 self._complete_parents(pinfo, depth + 1)
             reason = f"parent {label} is incomplete"
@@ -555,8 +565,10 @@ class GraphBuilder:
                 model.incomplete_reasons.append(reason)
                 model.complete = False
 
-    def _key_of(self, model: Model) -> str:
-        return next((k for k, i in self.infos.items() if i.model is model), "")
+    def _set_model(self, info: ModelInfo, model: Model) -> None:
+        """Give ``info`` its record; ``_by_model`` finds the info of a record in one step."""
+        info.model = model
+        self._by_model[id(model)] = info
 
     def _register_labels(self, infos: list[ModelInfo]) -> None:
         self._tree_apps = {i.model.app_label for i in infos if i.model is not None}
@@ -636,7 +648,12 @@ class GraphBuilder:
         )
 
     def _concrete_parents(self, cls: ClassValue) -> list[ClassValue]:
-        out = []
+        """The concrete model classes Django makes parents (through abstract bases), memoised."""
+        key = cls.key
+        if key in self._parents:
+            return self._parents[key]
+        out: list[ClassValue] = []
+        self._parents[key] = out  # a cyclic base adds nothing
         for base in self.index.bases(cls):
             if isinstance(base, ClassValue) and self.is_model(base) and not self._abstract(base):
                 out.append(base)
@@ -787,8 +804,7 @@ class GraphBuilder:
 
     # -- django-taggit ----------------------------------------------------------------------
     def _taggable(self, spec: FieldSpec) -> bool:
-        cls = spec.field_cls
-        return isinstance(cls, ClassValue) and _TAGGABLE in mro_paths(self.index, cls)
+        return self.field_classes.has_base(spec.field_cls, _TAGGABLE)
 
     def _taggit_relation(self, relation: Relation, model: Model) -> None:
         """TaggableManager: ``through`` defaults to taggit's TaggedItem, the target to the
@@ -804,12 +820,13 @@ class GraphBuilder:
     def _tagged_items(self, cls: ClassValue, local: list[Field]) -> list[Field]:
         """The ``tagged_items`` GenericRelation a TaggableManager adds when its through model is
         a generic tagged item (``CommonGenericTaggedItemBase``)."""
+        project = self._project_of(cls)
         for f in local:
             rel = f.relation
-            through = self.labels.get(rel.through or "", self._project_of(cls)) if rel else None
+            through = self.labels.get(rel.through or "", project) if rel else None
             if rel is None or rel.kind != "RelatedField" or through is None:
                 continue
-            tinfo = self.infos.get(self._key_of(through))
+            tinfo = self._by_model.get(id(through))
             if tinfo is None or _GENERIC_TAGGED not in mro_paths(self.index, tinfo.cls):
                 continue
             if any(g.name == "tagged_items" for g in local):
@@ -820,7 +837,7 @@ class GraphBuilder:
     def _ensure_fields(self, model: Model) -> None:
         if id(model) in self._done:
             return
-        info = next((i for i in self.infos.values() if i.model is model), None)
+        info = self._by_model.get(id(model))
         if info is not None:
             self._fields(info)
 
@@ -979,36 +996,27 @@ class GraphBuilder:
                 found = self._const(args[key], spec, model)
                 if found is not None and not _is_expr(found):
                     known[key] = found
-        cls, seen = spec.field_cls, set(known)
-        for c in self.index.mro(cls) if isinstance(cls, ClassValue) else []:
-            if not isinstance(c, ClassValue) or c.summary is None or c.path.startswith("django."):
-                break
-            for key, arg in [*c.summary.init_sets.items(), *c.summary.init_defaults.items()]:
-                forced = key in c.summary.init_sets
-                if key in seen or (key in params and not forced):
-                    continue
-                seen.add(key)
-                if not _is_expr(arg.value) and eff.get(key) == arg.value:
-                    known[key] = arg.value
+        seen = set(known)
+        for key, value, forced, is_expr in self.field_classes.init_values(spec.field_cls).declared:
+            if key in seen or (key in params and not forced):
+                continue
+            seen.add(key)
+            if not is_expr and eff.get(key) == value:
+                known[key] = value
         return known
 
     def _forced_kwargs(
         self, params: dict[str, Any], cls: object
     ) -> tuple[dict[str, Any], set[str]]:
         """Call parameters plus what the field classes' ``__init__`` force or default."""
+        init = self.field_classes.init_values(cls)
         eff = dict(params)
-        forced: set[str] = set()
-        for c in self.index.mro(cls) if isinstance(cls, ClassValue) else []:
-            if not isinstance(c, ClassValue) or c.summary is None:
-                continue
-            for key, arg in c.summary.init_sets.items():
-                if key not in forced and not _is_expr(arg.value):
-                    eff[key] = arg.value
-                    forced.add(key)
-            for key, arg in c.summary.init_defaults.items():
-                if key not in eff and not _is_expr(arg.value):
-                    eff[key] = arg.value
-        facts = facts_of(self.index, cls)
+        for key, value in init.defaults.items():
+            if key not in eff:
+                eff[key] = value
+        eff.update(init.forced)  # a forced value wins over the call's and over any default
+        forced = set(init.forced)
+        facts = self.field_classes.facts(cls)
         if facts is not None:
             apply_values(facts, params, eff, forced)
         return eff, forced
@@ -1236,14 +1244,22 @@ class ProjectLabels:
     def __init__(self) -> None:
         self.models: dict[str | None, dict[str, Model]] = {}
         self.folded: dict[str | None, dict[str, str]] = {}
+        #: The search order per project, until a model of a new project is added.
+        self._orders: dict[str | None, list[str | None]] = {}
 
     def add(self, model: Model) -> None:
+        if model.project not in self.models:
+            self._orders.clear()
         self.models.setdefault(model.project, {}).setdefault(model.label, model)
         self.folded.setdefault(model.project, {}).setdefault(model.label.lower(), model.label)
 
     def _order(self, project: str | None) -> list[str | None]:
-        others = sorted(p for p in self.models if p is not None and p != project)
-        return [project, None, *others] if project is not None else [None, *others]
+        order = self._orders.get(project)
+        if order is None:
+            others = sorted(p for p in self.models if p is not None and p != project)
+            order = [project, None, *others] if project is not None else [None, *others]
+            self._orders[project] = order
+        return order
 
     def get(self, label: str, project: str | None) -> Model | None:
         """The model ``label`` names from ``project``'s point of view."""

@@ -26,14 +26,26 @@ class Constants:
     def __init__(self, index: ProjectIndex, registry: AppRegistry) -> None:
         self.index = index
         self.registry = registry
+        self._values: dict[tuple[str | None, str, int, str | None], Any] = {}
 
     def value(self, arg: Arg | None, mod: LoadedModule, file: str | None) -> Any:
-        """The argument's value, or UNKNOWN."""
+        """The argument's value, or UNKNOWN.
+
+        Memoised by (name or source, module, file): the answer depends only on the modules
+        and the settings, final once the graph is built, and the same expressions
+        (``on_delete=models.CASCADE``, ``max_length=NAME_LENGTH``) recur in every model.
+        """
         if arg is None:
             return UNKNOWN
         v = arg.value
         if not (isinstance(v, dict) and set(v) == {"$expr"}):
             return v
+        key = (arg.ref, str(v["$expr"]), id(mod), file)  # modules live as long as the index
+        if key not in self._values:
+            self._values[key] = self._expression(arg, mod, file)
+        return self._values[key]
+
+    def _expression(self, arg: Arg, mod: LoadedModule, file: str | None) -> Any:
         if arg.ref:
             head, _, attr = arg.ref.partition(".")
             if attr and "." not in attr and self._is_settings(mod, head):
@@ -45,7 +57,7 @@ class Constants:
             if found is UNKNOWN and attr and "." not in attr:
                 found = self._settings_object(mod, head, attr, file)
             return found
-        return self._snippet(str(v["$expr"]), mod, file)
+        return self._snippet(str(arg.value["$expr"]), mod, file)
 
     def of(self, value: object, file: str | None) -> Any:
         """The value of a resolved name: a literal, or a known call's result."""

@@ -1,0 +1,117 @@
+"""What the graph asks of a field class, worked out once per class rather than once per field.
+
+A project declares hundreds of fields with a handful of classes (``CharField``,
+``ForeignKey``, ...): the classification, the bundled computed facts and the literals the
+classes' ``__init__`` force or default are properties of the class and its MRO, so they are
+memoised by class key (MROs are final once the graph starts: bases are fixed in ``collect``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from djatlas.graph.classify import FieldClass, field_class
+from djatlas.graph.computed import facts_of
+from djatlas.resolve.index import ProjectIndex
+from djatlas.resolve.values import ClassValue, External
+
+
+@dataclass(frozen=True)
+class InitValues:
+    """Literal keyword values a field class's ``__init__`` (along its MRO) sets.
+
+    ``forced``: assigned whatever the call passes, the first class in the MRO wins;
+    ``defaults``: used when the call does not pass the key, the first class wins;
+    ``declared``: (key, value, forced, is_expr) in MRO order up to the first Django class,
+    as the non-Django classes write them (for ``known_params``).
+    """
+
+    forced: dict[str, Any]
+    defaults: dict[str, Any]
+    declared: tuple[tuple[str, Any, bool, bool], ...]
+
+
+_NO_INIT = InitValues({}, {}, ())
+
+
+class FieldClasses:
+    """Memoised per-class answers: ``field_class``, ``facts_of``, ``__init__`` literals,
+    whether the MRO holds a given class path."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._classes: dict[str, FieldClass | None] = {}
+        self._facts: dict[str, dict | None] = {}
+        self._init: dict[str, InitValues] = {}
+        self._paths: dict[str, frozenset[str]] = {}
+
+    def field_class(self, cls: object) -> FieldClass | None:
+        """``classify.field_class`` (the same FieldClass object for every field of a class:
+        nothing mutates it)."""
+        if isinstance(cls, ClassValue):
+            key = cls.key
+        elif isinstance(cls, External):
+            key = f"external:{cls.path}"
+        else:
+            return None
+        if key not in self._classes:
+            self._classes[key] = field_class(self.index, cls)
+        return self._classes[key]
+
+    def facts(self, cls: object) -> dict | None:
+        """``computed.facts_of``."""
+        if not isinstance(cls, ClassValue):
+            return None
+        key = cls.key
+        if key not in self._facts:
+            self._facts[key] = facts_of(self.index, cls)
+        return self._facts[key]
+
+    def has_base(self, cls: object, path: str) -> bool:
+        """Whether ``path`` is in the MRO paths of ``cls`` (``classify.mro_paths``)."""
+        if not isinstance(cls, ClassValue):
+            return False
+        paths = self._paths.get(cls.key)
+        if paths is None:
+            paths = frozenset(
+                c.path for c in self.index.mro(cls) if isinstance(c, (ClassValue, External))
+            )
+            self._paths[cls.key] = paths
+        return path in paths
+
+    def init_values(self, cls: object) -> InitValues:
+        """The literals the ``__init__`` along the MRO of ``cls`` force or default."""
+        if not isinstance(cls, ClassValue):
+            return _NO_INIT
+        found = self._init.get(cls.key)
+        if found is None:
+            found = self._init[cls.key] = self._read_init(cls)
+        return found
+
+    def _read_init(self, cls: ClassValue) -> InitValues:
+        forced: dict[str, Any] = {}
+        defaults: dict[str, Any] = {}
+        declared: list[tuple[str, Any, bool, bool]] = []
+        walking = True  # ``declared`` stops at the first Django (or unread) class
+        for c in self.index.mro(cls):
+            readable = isinstance(c, ClassValue) and c.summary is not None
+            if walking and (not readable or c.path.startswith("django.")):
+                walking = False
+            if not readable:
+                continue
+            sets, defs = c.summary.init_sets, c.summary.init_defaults
+            for key, arg in sets.items():
+                if not _is_expr(arg.value):
+                    forced.setdefault(key, arg.value)
+            for key, arg in defs.items():
+                if not _is_expr(arg.value):
+                    defaults.setdefault(key, arg.value)
+            if walking:
+                declared += [(k, a.value, True, _is_expr(a.value)) for k, a in sets.items()]
+                declared += [(k, a.value, k in sets, _is_expr(a.value)) for k, a in defs.items()]
+        return InitValues(forced, defaults, tuple(declared))
+
+
+def _is_expr(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"$expr"}
