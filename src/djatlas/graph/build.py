@@ -13,7 +13,7 @@ from djatlas.graph.classify import (
     mro_paths,
 )
 from djatlas.graph.computed import apply_values
-from djatlas.graph.constants import UNKNOWN, Constants
+from djatlas.graph.constants import UNKNOWN, Constants, is_expr
 from djatlas.graph.external import ExternalApps
 from djatlas.graph.fieldclasses import FieldClasses
 from djatlas.graph.loading import ModelLoading
@@ -349,13 +349,15 @@ class GraphBuilder:
         shadow: set[str] = set()
         fields: dict[str, FieldSpec] = {}
         bases = self.index.bases(cls)
-        direct_abstract = [
-            b for b in bases if isinstance(b, ClassValue) and self.is_model(b) and self._abstract(b)
-        ]
+        direct_abstract = {
+            b.key
+            for b in bases
+            if isinstance(b, ClassValue) and self.is_model(b) and self._abstract(b)
+        }
         for anc in mro[1:]:
             if not isinstance(anc, ClassValue):
                 continue
-            if anc in direct_abstract:
+            if anc.key in direct_abstract:
                 for spec in self.local_fields(anc):
                     if spec.name in own or spec.name in shadow or spec.name in fields:
                         continue
@@ -908,14 +910,14 @@ class GraphBuilder:
         fc = spec.fclass
         call = spec.call
         params: dict[str, Any] = {}
+        args_by_name: dict[str, Arg] = {}
         names = fc.init_params
         for i, arg in enumerate(call.args):
-            key = names[i] if i < len(names) else f"arg{i + 1}"
-            params[key] = arg.value
-        args_by_name: dict[str, Arg] = {}
-        for i, arg in enumerate(call.args):
             if i < len(names):
+                params[names[i]] = arg.value
                 args_by_name[names[i]] = arg
+            else:
+                params[f"arg{i + 1}"] = arg.value
         for key, arg in call.kwargs.items():
             params[key] = arg.value
             args_by_name[key] = arg
@@ -924,7 +926,7 @@ class GraphBuilder:
         to = eff.get("to")
         if fc.relation and isinstance(to, str) and ("to" in forced or "to" not in args_by_name):
             args_by_name["to"] = Arg(to)  # set by the field class (django-filer)
-        origin = "declared" if spec.owner == info.cls else "inherited"
+        origin = "declared" if spec.owner is info.cls or spec.owner == info.cls else "inherited"
         relation = None
         if fc.relation:
             relation = self._relation(fc.relation, args_by_name, spec, model)
@@ -992,16 +994,16 @@ class GraphBuilder:
         (not the bundled computed values, which depend on the installed version)."""
         known: dict[str, Any] = {}
         for key, value in params.items():
-            if _is_expr(value) and key in args:
+            if is_expr(value) and key in args:
                 found = self._const(args[key], spec, model)
-                if found is not None and not _is_expr(found):
+                if found is not None and not is_expr(found):
                     known[key] = found
         seen = set(known)
-        for key, value, forced, is_expr in self.field_classes.init_values(spec.field_cls).declared:
+        for key, value, forced, expr in self.field_classes.init_values(spec.field_cls).declared:
             if key in seen or (key in params and not forced):
                 continue
             seen.add(key)
-            if not is_expr and eff.get(key) == value:
+            if not expr and eff.get(key) == value:
                 known[key] = value
         return known
 
@@ -1361,10 +1363,6 @@ def _bucket(f: Field) -> int:
 def _django_order(fields: list[Field]) -> list[Field]:
     """local_fields, then local_many_to_many, then private fields (GenericForeignKey)."""
     return sorted(fields, key=_bucket)
-
-
-def _is_expr(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"$expr"}
 
 
 def _str(arg: Arg | None) -> str | None:

@@ -38,7 +38,7 @@ class Constants:
         if arg is None:
             return UNKNOWN
         v = arg.value
-        if not (isinstance(v, dict) and set(v) == {"$expr"}):
+        if not is_expr(v):
             return v
         key = (arg.ref, str(v["$expr"]), id(mod), file)  # modules live as long as the index
         if key not in self._values:
@@ -70,7 +70,7 @@ class Constants:
 
     def _named(self, arg: Arg, mod: object) -> Any:
         """A call argument's value; a name bound to a literal in ``mod`` gives that literal."""
-        if arg.ref and _is_expr(arg.value) and isinstance(mod, LoadedModule):
+        if arg.ref and is_expr(arg.value) and isinstance(mod, LoadedModule):
             found = self.index.resolve(mod, arg.ref)
             if isinstance(found, Literal):
                 return found.value
@@ -125,7 +125,7 @@ class Constants:
     def _call(self, func: str, args: list[Any], file: str | None) -> Any:
         name = func.rsplit(".", 1)[-1]
         if name == "getattr" and len(args) >= 2 and isinstance(args[1], str):
-            default = args[2] if len(args) > 2 and not _is_expr(args[2]) else UNKNOWN
+            default = args[2] if len(args) > 2 and not is_expr(args[2]) else UNKNOWN
             return self.setting(args[1], file, default)
         if name == "get_user_model":
             return self.registry.settings.for_file(file).auth_user_model
@@ -168,5 +168,7 @@ class Constants:
 _ENUM_MODULES = ("enum.", "django.db.models.enums.")
 
 
-def _is_expr(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"$expr"}
+def is_expr(value: Any) -> bool:
+    """``{"$expr": source}``: an argument that is not a literal (asked for every argument, so
+    without building a set of the keys)."""
+    return isinstance(value, dict) and len(value) == 1 and "$expr" in value

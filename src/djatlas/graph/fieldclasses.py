@@ -13,6 +13,7 @@ from typing import Any
 
 from djatlas.graph.classify import FieldClass, field_class
 from djatlas.graph.computed import facts_of
+from djatlas.graph.constants import is_expr
 from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ClassValue, External
 
@@ -102,16 +103,12 @@ class FieldClasses:
                 continue
             sets, defs = c.summary.init_sets, c.summary.init_defaults
             for key, arg in sets.items():
-                if not _is_expr(arg.value):
+                if not is_expr(arg.value):
                     forced.setdefault(key, arg.value)
             for key, arg in defs.items():
-                if not _is_expr(arg.value):
+                if not is_expr(arg.value):
                     defaults.setdefault(key, arg.value)
             if walking:
-                declared += [(k, a.value, True, _is_expr(a.value)) for k, a in sets.items()]
-                declared += [(k, a.value, k in sets, _is_expr(a.value)) for k, a in defs.items()]
+                declared += [(k, a.value, True, is_expr(a.value)) for k, a in sets.items()]
+                declared += [(k, a.value, k in sets, is_expr(a.value)) for k, a in defs.items()]
         return InitValues(forced, defaults, tuple(declared))
-
-
-def _is_expr(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"$expr"}
