@@ -52,6 +52,24 @@ class FieldSpec:
     field_cls: object = None
     #: Added by another field's ``contribute_to_class`` (no line of its own).
     added: bool = False
+    #: The call read once (``GraphBuilder._args``).
+    args: FieldArgs | None = None
+
+
+@dataclass
+class FieldArgs:
+    """A field declaration's call read once, whatever model the field ends up on: the fields
+    of an abstract model are built again for every model that inherits them."""
+
+    #: As written, positional arguments named by the field class's ``__init__``.
+    params: dict[str, Any]
+    #: The same arguments as Arg, by parameter name.
+    by_name: dict[str, Arg]
+    #: ``params`` plus what the field classes force or default (``_forced_kwargs``).
+    eff: dict[str, Any]
+    forced: set[str]
+    #: (known_params, max_length) per model file: constants may read that file's settings.
+    per_file: dict[str | None, tuple[dict[str, Any], Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -354,10 +372,14 @@ class GraphBuilder:
             for b in bases
             if isinstance(b, ClassValue) and self.is_model(b) and self._abstract(b)
         }
+        pending = set(direct_abstract)
         for anc in mro[1:]:
+            if not pending:
+                break  # the names shadowed further up hide no abstract parent's field
             if not isinstance(anc, ClassValue):
                 continue
             if anc.key in direct_abstract:
+                pending.discard(anc.key)
                 for spec in self.local_fields(anc):
                     if spec.name in own or spec.name in shadow or spec.name in fields:
                         continue
@@ -906,26 +928,58 @@ class GraphBuilder:
         )
 
     # -- one field ------------------------------------------------------------------------
-    def _field(self, spec: FieldSpec, model: Model, info: ModelInfo) -> Field:
-        fc = spec.fclass
-        call = spec.call
+    def _args(self, spec: FieldSpec) -> FieldArgs:
+        """The arguments of a field declaration (read once per declaration)."""
+        if spec.args is not None:
+            return spec.args
         params: dict[str, Any] = {}
         args_by_name: dict[str, Arg] = {}
-        names = fc.init_params
-        for i, arg in enumerate(call.args):
+        names = spec.fclass.init_params
+        for i, arg in enumerate(spec.call.args):
             if i < len(names):
                 params[names[i]] = arg.value
                 args_by_name[names[i]] = arg
             else:
                 params[f"arg{i + 1}"] = arg.value
-        for key, arg in call.kwargs.items():
+        for key, arg in spec.call.kwargs.items():
             params[key] = arg.value
             args_by_name[key] = arg
         eff, forced = self._forced_kwargs(params, spec.field_cls)
-        known = self._known_params(params, args_by_name, eff, spec, model)
+        spec.args = FieldArgs(params, args_by_name, eff, forced)
+        return spec.args
+
+    def _file_values(self, spec: FieldSpec, args: FieldArgs, model: Model) -> tuple[dict, Any]:
+        """(known_params, max_length) of a declaration on a model of ``model.file``."""
+        found = args.per_file.get(model.file)
+        if found is None:
+            known = self._known_params(args.params, args.by_name, args.eff, spec, model)
+            found = args.per_file[model.file] = (known, self._max_length(spec, args, model))
+        return found
+
+    def _max_length(self, spec: FieldSpec, args: FieldArgs, model: Model) -> int | None:
+        eff, forced, by_name = args.eff, args.forced, args.by_name
+        max_length = self._const(by_name.get("max_length"), spec, model)
+        if ("max_length" in forced or "max_length" not in by_name) and isinstance(
+            eff.get("max_length"), int
+        ):
+            max_length = eff["max_length"]
+        if not isinstance(max_length, int) or isinstance(max_length, bool):
+            max_length = (
+                DEFAULT_MAX_LENGTH.get(spec.fclass.django_type or "")
+                if "max_length" not in args.params
+                else None
+            )
+        return max_length
+
+    def _field(self, spec: FieldSpec, model: Model, info: ModelInfo) -> Field:
+        fc = spec.fclass
+        args = self._args(spec)
+        params, eff, forced = args.params, args.eff, args.forced
+        known, max_length = self._file_values(spec, args, model)
+        args_by_name = args.by_name
         to = eff.get("to")
         if fc.relation and isinstance(to, str) and ("to" in forced or "to" not in args_by_name):
-            args_by_name["to"] = Arg(to)  # set by the field class (django-filer)
+            args_by_name = {**args_by_name, "to": Arg(to)}  # set by the field class (django-filer)
         origin = "declared" if spec.owner is info.cls or spec.owner == info.cls else "inherited"
         relation = None
         if fc.relation:
@@ -940,15 +994,6 @@ class GraphBuilder:
             or django_type == "NullBooleanField"
             or (fc.relation == "GenericRelation")
         )
-        max_length = self._const(args_by_name.get("max_length"), spec, model)
-        if ("max_length" in forced or "max_length" not in args_by_name) and isinstance(
-            eff.get("max_length"), int
-        ):
-            max_length = eff["max_length"]
-        if not isinstance(max_length, int) or isinstance(max_length, bool):
-            max_length = (
-                DEFAULT_MAX_LENGTH.get(django_type or "") if "max_length" not in params else None
-            )
         column: str | None = spec.name
         if fc.relation in (
             "ManyToManyField",
@@ -965,7 +1010,7 @@ class GraphBuilder:
         line = spec.line if spec.module.origin != ORIGIN_BUILTIN and not spec.added else None
         return Field(
             name=spec.name,
-            type=call.source,
+            type=spec.call.source,
             resolved_type=fc.path if fc.resolved or fc.path else None,
             django_type=django_type,
             line=line,
