@@ -98,8 +98,31 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands that analyse one tree and end: their objects live to the end of the process.
+ONE_SHOT = ("scan", "check")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run one command; ``argv`` None: this process's command line (the process is the command)."""
+    if argv is None:
+        return _as_process(sys.argv[1:])
+    return _run(list(argv))
+
+
+def _as_process(argv: list[str]) -> int:
+    """``_run`` as a whole process: a one-shot command runs without the cyclic GC (what it builds
+    lives to the end, so collections would only rescan it), and what is left at exit is frozen,
+    so the interpreter's final collection does not traverse it (measured: 30-50 ms a scan)."""
+    import gc
+
+    if argv[:1] and argv[0] in ONE_SHOT:
+        gc.disable()
+    code = _run(argv)
+    gc.freeze()
+    return code
+
+
+def _run(argv: list[str]) -> int:
     if argv[:1] == ["scan"] or argv[:1] == ["check"]:
         from djatlas import fastpath
 
