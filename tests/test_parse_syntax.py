@@ -364,6 +364,13 @@ def test_python2_syntax_is_read_and_each_construct_reported() -> None:
     assert all(i.skipped is None for i in s.syntax_errors)
 
 
+def test_python2_raise_after_another_raise_on_its_line() -> None:
+    s = summary('def f(a):\n    if a: raise Stop; raise Invalid, "m"\n')
+    assert [(i.line, i.message) for i in s.syntax_errors] == [
+        (2, "`raise E, message`: use `raise E(message)`")
+    ]
+
+
 def test_python2_hint_in_the_report(tmp_path: Path) -> None:
     doc = scan(tmp_path, PY2)
     assert fields(doc) == {"Old": ["id", "name"]}

@@ -226,9 +226,7 @@ def literal(src: bytes, node: Node, depth: int = 0) -> Value:
             if folded is not None:
                 return folded
     elif kind == "call":
-        value = _gettext(src, node)
-        if value is not None:
-            return value
+        return call_value(src, node, dotted(src, node.children[0]))
     elif kind == "boolean_operator":
         check_chain(node)
     return {"$expr": segment(src, node)}
@@ -249,12 +247,17 @@ def _dict(src: bytes, node: Node, depth: int) -> dict[str, Value]:
     return out
 
 
-def _gettext(src: bytes, node: Node) -> str | None:
-    children = node.children
-    name = dotted(src, children[0])
+def call_value(src: bytes, node: Node, func: str | None) -> Value:
+    """``literal`` of a call whose callee is ``func`` (its dotted name, or None)."""
+    value = _gettext(src, node, func)
+    return value if value is not None else {"$expr": segment(src, node)}
+
+
+def _gettext(src: bytes, node: Node, name: str | None) -> str | None:
+    """The string of ``_("text")`` (any GETTEXT callee ``name``), else None."""
     if not name or name.rsplit(".", 1)[-1] not in GETTEXT:
         return None
-    args = children[-1]
+    args = node.children[-1]
     if args.type != "argument_list":
         return None
     given = items(args)

@@ -26,6 +26,7 @@ from djatlas.parse.values import (
     GETTEXT,
     PUNCTUATION,
     Node,
+    call_value,
     check_chain,
     dotted,
     ident,
@@ -43,6 +44,12 @@ __all__ = ["GETTEXT", "SETTINGS_NAMES", "summarize"]
 SETTINGS_NAMES = frozenset({"INSTALLED_APPS", "DEFAULT_AUTO_FIELD", "AUTH_USER_MODEL"})
 _IMPORTS = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
 _CLAUSES = frozenset({"except_clause", "except_group_clause"})
+#: Values ``expr`` summarises as Expr("tuple").
+_SEQUENCES = frozenset({"tuple", "list", "expression_list"})
+#: A value of fewer nodes cannot hold an operator chain ``check_chain`` refuses (2,000 nodes)
+#: nor nest deep enough (3 nodes a level) for a RecursionError: not summarising it changes no
+#: outcome.
+_SMALL = 600
 
 
 def statements(block: Node | None) -> list[Node]:
@@ -181,6 +188,8 @@ class _Visitor:
 
     # -- values ---------------------------------------------------------------------------
     def arg(self, node: Node) -> Arg:
+        """``Arg(literal(node), dotted(node))``, the frequent kinds first (a field's arguments
+        are mostly strings, booleans, calls and names)."""
         src = self.src
         kind = node.type
         if kind == "parenthesized_expression":
@@ -188,14 +197,18 @@ class _Visitor:
             kind = node.type
         if kind == "string":
             value = string_value(src, node)
-            if value is not None:
-                return Arg(value)
-        elif kind == "identifier":
+            return Arg(value if value is not None else {"$expr": segment(src, node)})
+        if kind == "true":
+            return Arg(True)
+        if kind == "false":
+            return Arg(False)
+        if kind == "call":
+            func = dotted(src, node.children[0])
+            return Arg(call_value(src, node, func), None, func)
+        if kind == "identifier":
             return Arg({"$expr": segment(src, node)}, ident(src, node))
-        elif kind == "attribute":
+        if kind == "attribute":
             return Arg({"$expr": segment(src, node)}, dotted(src, node))
-        elif kind == "call":
-            return Arg(literal(src, node), None, dotted(src, node.children[0]))
         return Arg(literal(src, node), dotted(src, node))
 
     def expr(self, node: Node | None) -> Expr:
@@ -211,18 +224,10 @@ class _Visitor:
             if ref is not None:
                 return Expr("ref", ref=ref, source=ref)
         elif kind == "call":
-            func = dotted(src, node.children[0])
+            children = node.children
+            func = dotted(src, children[0])
             if func is not None:
-                args: list[Arg] = []
-                kwargs: dict[str, Arg] = {}
-                positional, keywords = _arguments(node)
-                for a in positional:
-                    if a.type == "list_splat":
-                        args.append(Arg({"$expr": segment(src, a)}))
-                    else:
-                        args.append(self.arg(a))
-                for name, value in keywords:
-                    kwargs[ident(src, name) if name is not None else "**"] = self.arg(value)
+                args, kwargs = self.call_arguments(children[-1])
                 return Expr("call", call=Call(func, args, kwargs, func), source=func)
         elif kind in ("string", "concatenated_string", "integer", "true", "false"):
             value = _constant(src, node)
@@ -251,6 +256,31 @@ class _Visitor:
         elif kind == "binary_operator":
             check_chain(node)
         return Expr("other", source=segment(src, node))
+
+    def call_arguments(self, args_node: Node) -> tuple[list[Arg], dict[str, Arg]]:
+        """A call's positional arguments and keywords (``**`` for a ``**splat``), in one pass
+        over its argument list (``_arguments`` order: positional and keywords apart)."""
+        src = self.src
+        args: list[Arg] = []
+        kwargs: dict[str, Arg] = {}
+        if args_node.type != "argument_list":  # f(x for x in y)
+            if args_node.type == "generator_expression":
+                args.append(self.arg(args_node))
+            return args, kwargs
+        for child in args_node.children:
+            kind = child.type
+            if kind == "keyword_argument":
+                parts = child.children
+                kwargs[ident(src, parts[0])] = self.arg(parts[-1])
+            elif kind in PUNCTUATION:
+                continue
+            elif kind == "dictionary_splat":
+                kwargs["**"] = self.arg(child.children[-1])
+            elif kind == "list_splat":
+                args.append(Arg({"$expr": segment(src, child)}))
+            else:
+                args.append(self.arg(child))
+        return args, kwargs
 
     def annotation(self, node: Node) -> Expr:
         """A return annotation (tree-sitter reads it as a type; Python's AST as an expr)."""
@@ -366,6 +396,12 @@ class _Visitor:
                     continue
                 targets, value, _ = _targets(assign)
                 if value is None:
+                    continue
+                if value.type in _SEQUENCES and value.descendant_count < _SMALL:
+                    # Its Expr("tuple") would only make the names plain attributes (choices).
+                    for target in targets:
+                        if target.type == "identifier":
+                            cls.attributes.append(ident(src, target))
                     continue
                 line = stmt.start_point[0] + 1
                 summarized = self.expr(value)
