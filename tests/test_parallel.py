@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -99,12 +100,31 @@ def test_cli_jobs_and_cache_equal(tmp_path: Path) -> None:
 def test_choose_jobs(monkeypatch) -> None:
     assert parallel.choose_jobs(1, [10**9]) == 1
     assert parallel.choose_jobs(3, [1]) == 3
+    monkeypatch.setattr(parallel, "_can_fork", lambda: True)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(2)), raising=False)
-    big = [parallel.AUTO_MIN_BYTES] * parallel.AUTO_MIN_FILES
-    assert parallel.choose_jobs(None, big) == 1  # 2 cores: measured not to pay
+    big = [parallel.AUTO_BYTES_PER_JOB] * parallel.AUTO_MIN_FILES
+    assert parallel.choose_jobs(None, big) == 2
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(16)), raising=False)
     assert parallel.choose_jobs(None, big) == 8
-    assert parallel.choose_jobs(None, [100] * 50) == 1
+    assert parallel.choose_jobs(None, [100] * 50) == 1  # too little source
+    assert parallel.choose_jobs(None, [10**6] * 5) == 1  # too few files
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert parallel.choose_jobs(None, big) == 1
+    monkeypatch.setattr(parallel, "_can_fork", lambda: False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(16)), raising=False)
+    assert parallel.choose_jobs(None, big) == 1
+
+
+def test_a_worker_that_dies_leaves_its_share_to_the_caller(tmp_path: Path, monkeypatch) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    items = [(f"m{i}.py", b"X = %d\n" % i, f"m{i}", False) for i in range(4)]
+    monkeypatch.setattr(pickle, "dumps", lambda *a, **k: 1 / 0)  # the worker fails
+    got = dict(parallel.parse_many(items, None, 2))
+    assert sorted(got) == [f"m{i}.py" for i in range(4)]
+    share = [rel for rel, result in got.items() if result is None]
+    assert len(share) == 2  # the worker's share: parsed in-process later
+    assert all(got[rel].assigns for rel in got if rel not in share)
 
 
 class _Stream(io.StringIO):
