@@ -36,30 +36,60 @@ _COMMENT = re.compile(rb"#[^\n]*")
 def imported_names(data: bytes, module: str, is_package: bool) -> list[str]:
     """Dotted names an ``import`` line of ``data`` may load (``from a import b``: ``a`` and
     ``a.b``); relative imports resolved against ``module``."""
+    out: list[str] = []
+    for m in import_statements(data):
+        out.extend(statement_names(m, module, is_package))
+    return out
+
+
+def import_statements(data: bytes) -> list[re.Match[bytes]]:
+    """The matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations joined first).
+
+    Found from each literal ``import``: a match lies on lines holding one, so only their starts
+    are tried (``re`` would try every newline: 8x the time on saleor)."""
     if b"import" not in data:
         return []
-    if b"\\\n" in data:
+    if b"\\" in data and b"\\\n" in data:  # memchr first: the pair search is 7x slower
         data = data.replace(b"\\\n", b" ")
-    out: list[str] = []
-    for m in _IMPORT.finditer(b"\n" + data):
-        plain = m.group(3)
-        if plain is not None:
-            out.extend(_names(plain))
-            continue
-        base = _absolute(m.group(1).decode("ascii", "replace"), module, is_package)
-        if base is None:
-            continue
-        out.append(base)
-        out.extend(f"{base}.{name}" if base else name for name in _names(m.group(2)))
+    buf = b"\n" + data
+    find, rfind, match = buf.find, buf.rfind, _IMPORT.match
+    out = []
+    pos = 0  # where the last match ended: the next one starts at a newline from here
+    i = find(b"import")
+    while i >= 0:
+        start = rfind(b"\n", pos, i)
+        m = match(buf, start) if start >= 0 else None
+        if m is not None:
+            out.append(m)
+            pos = m.end()
+            i = find(b"import", pos)
+        else:  # no statement starts on this line: go to the next one
+            i = find(b"\n", i)
+            if i >= 0:
+                i = find(b"import", i)
     return out
+
+
+def statement_names(m: re.Match[bytes], module: str, is_package: bool) -> list[str]:
+    """The dotted names one ``import_statements`` match may load."""
+    plain = m.group(3)
+    if plain is not None:
+        return _names(plain)
+    base = _absolute(m.group(1).decode("ascii", "replace"), module, is_package)
+    if base is None:
+        return []
+    return [base] + [f"{base}.{name}" if base else name for name in _names(m.group(2))]
 
 
 def _names(text: bytes) -> list[str]:
     """``a.b as c, d`` (parentheses, comments and ``;`` tails allowed) → ``["a.b", "d"]``."""
-    text = _COMMENT.sub(b"", text).split(b";", 1)[0].strip(b" \t()")
+    if b"#" in text:
+        text = _COMMENT.sub(b"", text)
+    if b";" in text:
+        text = text.split(b";", 1)[0]
     out = []
-    for part in text.replace(b"\n", b" ").split(b","):
-        words = part.split()
+    for part in text.strip(b" \t()").split(b","):
+        words = part.split(None, 1)  # the first word (newlines are whitespace too)
         if words and words[0] != b"*":
             out.append(words[0].strip(b"()").decode("ascii", "replace"))
     return out
@@ -67,6 +97,8 @@ def _names(text: bytes) -> list[str]:
 
 def _absolute(base: str, module: str, is_package: bool) -> str | None:
     """``from <base> import``: the absolute module name (None above the top package)."""
+    if not base.startswith("."):
+        return base
     dots = len(base) - len(base.lstrip("."))
     if not dots:
         return base
@@ -87,6 +119,7 @@ class Closure:
         self.files: set[str] = set()
         self._candidates: dict[str, list[str]] = {}
         self._reached: dict[str, list[str]] = {}
+        self._statements: dict[bytes | tuple[bytes, str], list[str]] = {}
         #: Bytes read while following imports (the reading stage reuses them).
         self.contents: dict[str, bytes] = {}
 
@@ -163,19 +196,53 @@ class Closure:
 
     def _follow(self, rel: str) -> None:
         todo = [rel]
-        module_of, is_package = self.layout.module_of, self.layout.is_package
+        files, contents, read, imports = self.files, self.contents, self.read, self._imports
         while todo:
             rel = todo.pop()
-            if rel in self.files:
+            if rel in files:
                 continue
-            self.files.add(rel)
+            files.add(rel)
             try:
-                data = self.read(rel)
+                data = read(rel)
             except OSError:
                 continue  # the reading stage reports it
-            self.contents[rel] = data
-            for name in imported_names(data, module_of[rel], is_package(rel)):
-                todo.extend(self._reach(name, rel))
+            contents[rel] = data
+            todo.extend(imports(data, rel))
+
+    def _imports(self, data: bytes, rel: str) -> list[str]:
+        """The files the import statements of ``rel`` (its bytes ``data``) load. A statement's
+        files are remembered by its text (with its package when relative): most recur, and
+        only an ambiguous name (several files) depends on which file imports it."""
+        out: list[str] = []
+        module, is_package = self.layout.module_of[rel], self.layout.is_package(rel)
+        package = module if is_package else module.rpartition(".")[0]
+        known = self._statements
+        for m in import_statements(data):
+            key: bytes | tuple[bytes, str] = m.group(0)
+            if m.group(3) is None and m.group(1).startswith(b"."):
+                key = (key, package)
+            rels = known.get(key)
+            if rels is None:
+                rels, ambiguous = [], False
+                for name in self._module_names(m, module, is_package):
+                    rels.extend(self._reach(name, rel))
+                    ambiguous = ambiguous or name not in self._reached
+                if not ambiguous:
+                    known[key] = rels
+            out.extend(rels)
+        return out
+
+    def _module_names(self, m: re.Match[bytes], module: str, is_package: bool) -> list[str]:
+        """``statement_names`` without the ``from a import b`` names that no file can be (a
+        ``b`` no module name ends with): those reach only what ``a`` reaches."""
+        if m.group(3) is not None:
+            return _names(m.group(3))
+        base = _absolute(m.group(1).decode("ascii", "replace"), module, is_package)
+        if base is None:
+            return []
+        stems = self.layout.stems()
+        words = [w for w in _names(m.group(2)) if w in stems or "." in w]
+        return [base] + [f"{base}.{word}" if base else word for word in words]
 
 
 def project_scope(

@@ -17,7 +17,8 @@ class Layout:
         self.prefix = self._outer_prefix(root) if root is not None and "" in packages else []
         self.module_of: dict[str, str] = {}
         self.files_of: dict[str, list[str]] = defaultdict(list)
-        self._by_last: dict[str, list[str]] | None = None
+        self._tails: dict[tuple[str, ...], list[str]] | None = None
+        self._stems: set[str] | None = None
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
         for rel in relpaths:
             name = self._name(rel)
@@ -90,21 +91,36 @@ class Layout:
         return found
 
     def _find_suffix(self, name: str) -> list[str]:
-        if self._by_last is None:
-            self._by_last = defaultdict(list)
-            for rel in self.module_of:
-                parts = rel[:-3].split("/")
-                key = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
-                self._by_last[key].append(rel)
-        want = name.split(".")
+        want = name.split(".")  # two parts at least (``candidates``)
         out = []
-        for rel in self._by_last.get(want[-1], []):
+        for rel in self._by_tail().get(tuple(want[-2:]), ()):
             parts = rel[:-3].split("/")
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             if parts[-len(want) :] == want:
                 out.append(rel)
         return sorted(out)
+
+    def _by_tail(self) -> dict[tuple[str, ...], list[str]]:
+        """Files by the last two parts of their module path (``a/b/c.py`` and
+        ``a/b/c/__init__.py``: ``("b", "c")``), the index of the namespace lookups."""
+        if self._tails is None:
+            self._tails = defaultdict(list)
+            for rel in self.module_of:
+                parts = rel[:-3].split("/")
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                if len(parts) > 1:
+                    self._tails[tuple(parts[-2:])].append(rel)
+        return self._tails
+
+    def stems(self) -> set[str]:
+        """The last part of every name ``candidates`` can answer: a dotted name whose last part
+        is not one of these names no file."""
+        if self._stems is None:
+            self._stems = {name.rpartition(".")[2] for name in self.files_of}
+            self._stems.update(tail[-1] for tail in self._by_tail())
+        return self._stems
 
 
 def _common(a: str, b: str) -> int:
