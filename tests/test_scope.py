@@ -7,7 +7,7 @@ from pathlib import Path
 
 from treeutil import write_tree
 
-from djatlas.pipeline.scope import OUTSIDE, imported_names
+from djatlas.pipeline.scope import _IMPORT, OUTSIDE, import_statements, imported_names
 from djatlas.scan import scan_path
 
 MANAGE = """
@@ -93,6 +93,28 @@ def test_imported_names() -> None:
     ]
     assert imported_names(b"from . import m\n", "top.pkg", True) == ["top.pkg", "top.pkg.m"]
     assert imported_names(b"from ... import m\n", "top", False) == []
+
+
+def test_import_statements_are_the_regex_matches() -> None:
+    """Found from each literal ``import``, the statements are those of the regex tried at every
+    line start: ``import`` inside names, strings and comments, statements that span lines or
+    share one, unclosed parentheses."""
+    sources = [
+        b"import os",
+        b"from importlib import import_module\nimporter = 1\nx = 'import y'\n",
+        b"from a import (b,\n  c)  # import d\nimport e; import f\n",
+        b"from a import (b\nimport c\n",
+        b"from a import (b\nimport c\nx = (1)\n",
+        b"def f():\n    from .. import g\n    # import h\n  import  i.j as k\n",
+        b"from long \\\n  import w\nfrom x import y",
+        b"y = 2\n\tfrom\t.m import n\n\nimport",
+    ]
+    for data in sources:
+        joined = data.replace(b"\\\n", b" ")
+        expected = [m.group(0) for m in _IMPORT.finditer(b"\n" + joined)]
+        assert [m.group(0) for m in import_statements(data)] == expected, data
+    assert len(import_statements(sources[2])) == 2  # "import e; import f" is one line
+    assert import_statements(b"x = 'import'\n") == []
 
 
 def test_only_what_the_settings_import_is_read(tmp_path: Path) -> None:

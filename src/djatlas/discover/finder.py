@@ -96,6 +96,8 @@ class _Globs:
         self.patterns = [(p, _glob_regex(p)) for p in patterns]
 
     def first(self, relpath: str) -> str | None:
+        if not self.patterns:
+            return None
         base = relpath.rsplit("/", 1)[-1]
         for raw, regex in self.patterns:
             if regex.match(relpath) or ("/" not in raw.strip("/") and fnmatch.fnmatch(base, raw)):
@@ -148,13 +150,12 @@ class _Walker:
             path, rel, ignores = stack.pop()
             try:
                 with os.scandir(path) as it:
-                    entries = sorted(it, key=lambda e: e.name)
+                    names = {e.name: e for e in it}
             except OSError as exc:
                 self.result.records.append(
                     FileRecord((rel or ".") + "/", "failed", f"unreadable folder: {exc.strerror}")
                 )
                 continue
-            names = {e.name for e in entries}
             if "__init__.py" in names:
                 self.result.packages.add(rel)
             if self.options.gitignore and ".gitignore" in names:
@@ -171,9 +172,8 @@ class _Walker:
                 except OSError:
                     pass
             subdirs: list[tuple[str, str]] = []
-            for entry in entries:
-                child_rel = f"{rel}/{entry.name}" if rel else entry.name
-                self._entry(entry, child_rel, ignores, subdirs)
+            for name in sorted(names):
+                self._entry(names[name], f"{rel}/{name}" if rel else name, ignores, subdirs)
             for child_path, child_rel in reversed(subdirs):
                 stack.append((child_path, child_rel, ignores))
         return self.result

@@ -25,8 +25,9 @@ class _Rule:
         return self._regex
 
 
-def _translate(pattern: str) -> str:
-    """Translate a gitignore glob (without leading/trailing slash handling) to a regex."""
+def _translate(pattern: str, classes: list[str] | None = None) -> str:
+    """Translate a gitignore glob (without leading/trailing slash handling) to a regex; the
+    ``[...]`` classes it emits are appended to ``classes``."""
     out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:
@@ -52,6 +53,8 @@ def _translate(pattern: str) -> str:
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")
+                if classes is not None:
+                    classes.append(out[-1])
                 i = j
         elif c == "\\" and i + 1 < n:
             i += 1
@@ -62,17 +65,49 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
+_GLOB = "*?\\["
+
+
+def _precheck(line: str, anchored: bool, classes: list[str], regex: str) -> tuple[str, str]:
+    """How ``GitIgnore._may_match`` pre-checks one rule: ``(kind, text)``, a path component
+    that equals ``text`` ("name"), ends or starts with it ("suffix", "prefix"), or matches the
+    regex ``text`` whole ("component"); or the whole path matching the regex ``text`` ("path").
+
+    An unanchored pattern (or ``**/`` and one without "/" or "**") whose classes cannot match
+    "/" matches iff one path component matches it whole: components are checked (memoised)
+    with string tests and one regex, instead of every path against every rule."""
+    name = line[3:] if anchored and line.startswith("**/") else line
+    by_component = (not anchored or name is not line) and "/" not in name and "**" not in name
+    if by_component and classes:
+        try:
+            by_component = not any(re.fullmatch(c, "/") for c in classes)
+        except re.error:
+            by_component = False
+    if not by_component:
+        return "path", regex
+    if not any(c in name for c in _GLOB):
+        return "name", name
+    if name[:1] == "*" and not any(c in name[1:] for c in _GLOB):
+        return "suffix", name[1:]
+    if name[-1:] == "*" and not any(c in name[:-1] for c in _GLOB):
+        return "prefix", name[:-1]
+    return "component", _translate(name)
+
+
 class GitIgnore:
     """The rules of one .gitignore file, matching paths relative to its folder."""
 
     def __init__(self, lines: list[str]) -> None:
         self.rules: list[_Rule] = []
-        #: Pre-check (see _prepare): rules that match a path component, and all the others.
-        self._bodies: list[str] = []
+        #: Each rule's pre-check (``_precheck``), combined by ``_prepare``.
+        self._prechecks: list[tuple[str, str]] = []
         self._names: set[str] | None = None
+        self._suffixes: tuple[str, ...] = ()
+        self._prefixes: tuple[str, ...] = ()
         self._component: re.Pattern[str] | None = None
         self._rest: re.Pattern[str] | None = None
         self._memo: dict[str, bool] = {}
+        self._folders: dict[str, bool] = {}
         for raw in lines:
             line = raw.rstrip("\n").rstrip("\r")
             if not line.strip() or line.startswith("#"):
@@ -87,7 +122,8 @@ class GitIgnore:
                 continue
             anchored = "/" in line
             line = line.lstrip("/")
-            body = _translate(line)
+            classes: list[str] = []
+            body = _translate(line, classes)
             regex = f"^{body}(?:/.*)?$" if anchored else f"^(?:.*/)?{body}(?:/.*)?$"
             # Only a "[...]" class can make an invalid regex: compile those now (and drop them
             # when invalid), the others when first needed.
@@ -96,38 +132,50 @@ class GitIgnore:
             except re.error:
                 continue
             self.rules.append(_Rule(regex, negate, dir_only, compiled))
-            # An unanchored pattern without "/", "**" or "[" matches iff one path component
-            # matches it whole: test components against a set / one regex instead of every rule.
-            if not anchored and "**" not in line and "[" not in line:
-                self._bodies.append(line if not any(c in line for c in "*?\\") else "\0" + body)
-            else:
-                self._bodies.append("\1" + regex)
+            self._prechecks.append(_precheck(line, anchored, classes, regex))
 
     def _prepare(self) -> None:
-        names = {b for b in self._bodies if not b.startswith(("\0", "\1"))}
-        comp = [b[1:] for b in self._bodies if b.startswith("\0")]
-        rest = [b[1:] for b in self._bodies if b.startswith("\1")]
+        by_kind: dict[str, list[str]] = {k: [] for k in ("name", "suffix", "prefix", "component")}
+        by_kind["path"] = []
+        for kind, text in self._prechecks:
+            by_kind[kind].append(text)
+        comp, rest = by_kind["component"], by_kind["path"]
         self._component = re.compile("|".join(f"(?:{c})" for c in comp)) if comp else None
         self._rest = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
-        self._names = names
+        self._suffixes, self._prefixes = tuple(by_kind["suffix"]), tuple(by_kind["prefix"])
+        self._names = set(by_kind["name"])
 
     def _may_match(self, relpath: str) -> bool:
         """False only when no rule's regex can match ``relpath``."""
         if self._rest is not None and self._rest.match(relpath):
             return True
-        # Per path component (the same folder names recur in every path below them): memoised.
-        memo = self._memo
-        for part in relpath.split("/"):
-            hit = memo.get(part)
-            if hit is None:
-                hit = memo[part] = self._component_may_match(part)
-            if hit:
-                return True
-        return False
+        # Per path component, memoised per component and per folder (every path below a folder
+        # shares its components).
+        folder, _, name = relpath.rpartition("/")
+        hit = self._memo.get(name)
+        if hit is None:
+            hit = self._memo[name] = self._component_may_match(name)
+        if hit or not folder:
+            return hit
+        hit = self._folders.get(folder)
+        if hit is None:
+            hit = self._folders[folder] = any(map(self._may_match_part, folder.split("/")))
+        return hit
+
+    def _may_match_part(self, part: str) -> bool:
+        hit = self._memo.get(part)
+        if hit is None:
+            hit = self._memo[part] = self._component_may_match(part)
+        return hit
 
     def _component_may_match(self, part: str) -> bool:
-        names, comp = self._names, self._component
-        return bool(names and part in names) or (comp is not None and bool(comp.fullmatch(part)))
+        assert self._names is not None
+        return (
+            part in self._names
+            or (bool(self._suffixes) and part.endswith(self._suffixes))
+            or (bool(self._prefixes) and part.startswith(self._prefixes))
+            or (self._component is not None and self._component.fullmatch(part) is not None)
+        )
 
     def match(self, relpath: str, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no rule applies)."""
