@@ -68,8 +68,9 @@ class FieldArgs:
     #: ``params`` plus what the field classes force or default (``_forced_kwargs``).
     eff: dict[str, Any]
     forced: set[str]
-    #: (known_params, max_length) per model file: constants may read that file's settings.
-    per_file: dict[str | None, tuple[dict[str, Any], Any]] = field(default_factory=dict)
+    #: (known_params, max_length) per settings (``Constants.settings_key`` of the model's file):
+    #: constants may read settings.
+    per_settings: dict[int, tuple[dict[str, Any], Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -950,10 +951,11 @@ class GraphBuilder:
 
     def _file_values(self, spec: FieldSpec, args: FieldArgs, model: Model) -> tuple[dict, Any]:
         """(known_params, max_length) of a declaration on a model of ``model.file``."""
-        found = args.per_file.get(model.file)
+        key = self.constants.settings_key(model.file)
+        found = args.per_settings.get(key)
         if found is None:
             known = self._known_params(args.params, args.by_name, args.eff, spec, model)
-            found = args.per_file[model.file] = (known, self._max_length(spec, args, model))
+            found = args.per_settings[key] = (known, self._max_length(spec, args, model))
         return found
 
     def _max_length(self, spec: FieldSpec, args: FieldArgs, model: Model) -> int | None:

@@ -26,24 +26,34 @@ class Constants:
     def __init__(self, index: ProjectIndex, registry: AppRegistry) -> None:
         self.index = index
         self.registry = registry
-        self._values: dict[tuple[str | None, str, int, str | None], Any] = {}
+        self._values: dict[tuple[str | None, str, int, int], Any] = {}
+        self._settings_ids: dict[str | None, int] = {}
 
     def value(self, arg: Arg | None, mod: LoadedModule, file: str | None) -> Any:
         """The argument's value, or UNKNOWN.
 
-        Memoised by (name or source, module, file): the answer depends only on the modules
-        and the settings, final once the graph is built, and the same expressions
-        (``on_delete=models.CASCADE``, ``max_length=NAME_LENGTH``) recur in every model.
+        Memoised by (name or source, module, settings of the file): the answer depends only
+        on the modules and the settings, final once the graph is built, and the same
+        expressions (``on_delete=models.CASCADE``, ``max_length=NAME_LENGTH``) recur in every
+        model.
         """
         if arg is None:
             return UNKNOWN
         v = arg.value
         if not is_expr(v):
             return v
-        key = (arg.ref, str(v["$expr"]), id(mod), file)  # modules live as long as the index
+        key = (arg.ref, str(v["$expr"]), id(mod), self.settings_key(file))
         if key not in self._values:
             self._values[key] = self._expression(arg, mod, file)
         return self._values[key]
+
+    def settings_key(self, file: str | None) -> int:
+        """Which settings apply to ``file`` (the only way a file changes a value), as a key;
+        modules and settings live as long as the index and the registry."""
+        found = self._settings_ids.get(file)
+        if found is None:
+            found = self._settings_ids[file] = id(self.registry.settings.for_file(file))
+        return found
 
     def _expression(self, arg: Arg, mod: LoadedModule, file: str | None) -> Any:
         if arg.ref:
