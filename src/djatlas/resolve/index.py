@@ -504,9 +504,10 @@ class ProjectIndex:
     # -- classes --------------------------------------------------------------------------
     def bases(self, cls: ClassValue) -> list[object]:
         """Resolved direct bases of a class (None entries for bases that are not names)."""
-        if cls.key in self._bases:
-            return self._bases[cls.key]
-        self._bases[cls.key] = []
+        key = cls.key
+        if key in self._bases:
+            return self._bases[key]
+        self._bases[key] = []
         if cls.bases is not None:
             out = list(cls.bases)
         elif cls.summary is not None:
@@ -522,7 +523,7 @@ class ProjectIndex:
                     out.append(self.evaluate(mod, b))
         else:
             out = []
-        self._bases[cls.key] = out
+        self._bases[key] = out
         return out
 
     def set_bases(self, cls: ClassValue, bases: list[object]) -> None:
@@ -533,9 +534,11 @@ class ProjectIndex:
 
     def mro(self, cls: ClassValue) -> list[object]:
         """C3 linearisation over resolved bases (depth-first fallback); cycles are cut."""
-        if cls.key in self._mro:
-            return self._mro[cls.key]
-        self._mro[cls.key] = [cls]  # cycle guard
+        key = cls.key
+        found = self._mro.get(key)
+        if found is not None:
+            return found
+        self._mro[key] = [cls]  # cycle guard
         seqs: list[list[object]] = []
         direct: list[object] = []
         for base in self.bases(cls):
@@ -546,7 +549,7 @@ class ProjectIndex:
                 seqs.append([base])
                 direct.append(base)
         result = [cls] + (_c3(seqs + [direct]) or _dfs(seqs))
-        self._mro[cls.key] = result
+        self._mro[key] = result
         return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from djatlas.parse.summary import ClassSummary
 
@@ -41,8 +42,10 @@ class ClassValue:
     def __hash__(self) -> int:
         return hash((self.path, self.file))
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """``path@file`` (or the path): what the index and the graph memoise a class by (asked
+        for tens of thousands of times a scan, so made once per value)."""
         return f"{self.path}@{self.file}" if self.file else self.path
 
 
