@@ -82,3 +82,16 @@ def test_inconsistent_order_falls_back_to_depth_first():
     b = ClassValue("m.B", "tree", "m", None, (a,))
     c = ClassValue("m.C", "tree", "m", None, (a, b))
     assert [v.path for v in index().mro(c)] == ["m.C", "m.A", "django.db.models.Model", "m.B"]
+
+
+def test_a_cycle_is_cut_and_no_class_repeats_below_it():
+    """``A(B)``, ``B(A)`` (bases resolved through each other): each MRO stops where the cycle
+    closes, and a subclass of either lists every class once."""
+    idx = index()
+    a = ClassValue("m.A", "tree", "m", None, ())
+    b = ClassValue("m.B", "tree", "m", None, (a,))
+    idx.set_bases(a, [b])
+    c = ClassValue("m.C", "tree", "m", None, (a,))
+    d = ClassValue("m.D", "tree", "m", None, (c,))
+    assert [v.path for v in idx.mro(a)] == ["m.A", "m.B", "m.A"]
+    assert [v.path for v in idx.mro(d)] == ["m.D", "m.C", "m.A", "m.B"]

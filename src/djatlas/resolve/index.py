@@ -70,6 +70,9 @@ class ProjectIndex:
         self._bases: dict[str, list[object]] = {}
         self._outside: dict[str, LoadedModule | None] = {}
         self._mro: dict[str, list[object]] = {}
+        #: Classes whose MRO is being computed, and whether a cycle was ever cut.
+        self._linearising: set[str] = set()
+        self._cut = False
         self._lookups: dict[tuple[int, str, int, bool], object | None] = {}
 
     # -- loading --------------------------------------------------------------------------
@@ -537,8 +540,11 @@ class ProjectIndex:
         key = cls.key
         found = self._mro.get(key)
         if found is not None:
+            if key in self._linearising:  # a cycle: cut here
+                self._cut = True
             return found
         self._mro[key] = [cls]  # cycle guard
+        self._linearising.add(key)
         seqs: list[list[object]] = []
         direct: list[object] = []
         for base in self.bases(cls):
@@ -548,8 +554,14 @@ class ProjectIndex:
             elif isinstance(base, External):
                 seqs.append([base])
                 direct.append(base)
-        result = [cls] + (_c3(seqs + [direct]) or _dfs(seqs))
+        if len(direct) == 1 and not self._cut:
+            # One base: C3 gives its MRO as it is, for it repeats no class (only a cut cycle
+            # makes an MRO that does; from the first one on, the merge runs).
+            result = [cls] + seqs[0]
+        else:
+            result = [cls] + (_c3(seqs + [direct]) or _dfs(seqs))
         self._mro[key] = result
+        self._linearising.discard(key)
         return result
 
 
