@@ -568,35 +568,43 @@ class ProjectIndex:
 def _c3(seqs: list[list[object]]) -> list[object] | None:
     """C3 merge of the sequences (None when they admit no linearisation). Linear in their
     length: items compare by ``_identity`` and a count of each one's places in the tails says
-    whether a head is free (Django models with many mixins have long MROs)."""
-    seqs = [list(s) for s in seqs if s]
+    whether a head is free (Django models with many mixins have long MROs). The sequences are
+    kept reversed, so that taking a head is a ``pop()``."""
+    seqs = [s[::-1] for s in seqs if s]
     ids = [[_identity(item) for item in s] for s in seqs]
-    in_tails: dict[tuple, int] = {}
+    in_tails: dict[object, int] = {}
     for keys in ids:
-        for key in keys[1:]:
+        for key in keys[:-1]:
             in_tails[key] = in_tails.get(key, 0) + 1
     out: list[object] = []
     while seqs:
         for seq, keys in zip(seqs, ids):
-            if not in_tails.get(keys[0]):
-                head, head_id = seq[0], keys[0]
+            head_id = keys[-1]
+            if not in_tails.get(head_id):
+                head = seq[-1]
                 break
         else:
             return None
         out.append(head)
+        emptied = False
         for seq, keys in zip(seqs, ids):
-            if keys[0] == head_id:
-                del seq[0], keys[0]
+            if keys[-1] == head_id:
+                seq.pop()
+                keys.pop()
                 if keys:
-                    in_tails[keys[0]] -= 1
-        kept = [i for i, keys in enumerate(ids) if keys]
-        seqs, ids = [seqs[i] for i in kept], [ids[i] for i in kept]
+                    in_tails[keys[-1]] -= 1
+                else:
+                    emptied = True
+        if emptied:
+            kept = [i for i, keys in enumerate(ids) if keys]
+            seqs, ids = [seqs[i] for i in kept], [ids[i] for i in kept]
     return out
 
 
-def _identity(item: ClassValue | External) -> tuple:
-    """What equality of MRO items compares: a class's path and file, an external's path."""
-    return (item.path, item.file) if isinstance(item, ClassValue) else (item.path,)
+def _identity(item: ClassValue | External) -> object:
+    """What equality of MRO items compares: a class's key (path and file), an external itself
+    (its path; never equal to a string)."""
+    return item.key if isinstance(item, ClassValue) else item
 
 
 def _dfs(seqs: list[list[object]]) -> list[object]:
