@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring
 from typing import Any
 
 from djatlas.render import RenderOptions
@@ -222,7 +223,9 @@ def code(text: str) -> str:
         # A backslash before a pipe would escape the table's escape; use HTML with entities.
         return "<code>" + plain(text) + "</code>"
     text = text.replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    if "`" not in text:  # the usual case, without the regex
+        return f"`{text}`" if text.strip() else f"` {text} `"
+    longest = max(len(m) for m in re.findall(r"`+", text))
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -246,13 +249,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict):
         if set(value) == {"$expr"}:
             return str(value["$expr"])
-        return (
-            "{"
-            + ", ".join(
-                f"{json.dumps(k, ensure_ascii=False)}: {value_text(v)}" for k, v in value.items()
-            )
-            + "}"
-        )
+        return "{" + ", ".join(f"{_literal(k)}: {value_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(value_text(v) for v in value) + "]"
     if value is None:
@@ -261,6 +258,14 @@ def value_text(value: Any) -> str:
         return "True"
     if value is False:
         return "False"
+    return _literal(value)
+
+
+def _literal(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)``; a string without the encoder object that
+    ``json.dumps`` makes on every call with that option."""
+    if value.__class__ is str:
+        return encode_basestring(value)
     return json.dumps(value, ensure_ascii=False)
 
 
