@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -14,6 +13,8 @@ SCHEMA_VERSION = 1
 
 @dataclass
 class Base:
+    """A base class of a model as written, and what it resolved to."""
+
     name: str
     resolved: str | None
     origin: str
@@ -23,6 +24,8 @@ class Base:
 
 @dataclass
 class Relation:
+    """What a relational field points at (ForeignKey, OneToOneField, ManyToManyField, ...)."""
+
     kind: str
     target: str | None
     target_id: str | None = field(default=None, kw_only=True)
@@ -39,6 +42,8 @@ class Relation:
 
 @dataclass
 class Field:
+    """A model field, declared, inherited, from a parent or implicit."""
+
     name: str
     type: str
     resolved_type: str | None
@@ -60,6 +65,8 @@ class Field:
 
 @dataclass
 class Reverse:
+    """A reverse accessor another model's relation adds to a model."""
+
     name: str
     model: str
     field: str
@@ -70,6 +77,8 @@ class Reverse:
 
 @dataclass
 class Model:
+    """A Django model class and its ``_meta`` as Django would have it."""
+
     #: Unique in the report (``module.Class``; see graph/identity.py); ``label`` is the human name.
     id: str = field(default="", kw_only=True)
     name: str
@@ -106,6 +115,8 @@ class Model:
 
 @dataclass
 class App:
+    """A Django app holding models."""
+
     label: str
     name: str
     config: str | None
@@ -133,6 +144,8 @@ class Project:
 
 @dataclass
 class FileEntry:
+    """A file of the tree and what became of it (parsed, not needed, skipped, failed)."""
+
     path: str
     module: str | None
     status: str
@@ -142,6 +155,8 @@ class FileEntry:
 
 @dataclass
 class Diagnostic:
+    """A problem or note the scan reports."""
+
     severity: str
     code: str
     message: str
@@ -153,6 +168,8 @@ class Diagnostic:
 
 @dataclass
 class Report:
+    """The whole result of a scan."""
+
     metadata: dict[str, Any]
     summary: dict[str, int]
     apps: list[App]
@@ -229,4 +246,6 @@ def _plain_other(obj: Any) -> Any:
         return cls(_plain(v) for v in obj)
     if isinstance(obj, dict):
         return cls((_plain(k), _plain(v)) for k, v in obj.items())
+    import copy  # rare: not loaded at start-up
+
     return copy.deepcopy(obj)
