@@ -78,15 +78,13 @@ def _indent2(doc: Any) -> str:
             return _float(o)
         return None
 
-    keys: dict[str, str] = {}  # encoded dict keys (a report repeats a few dozen names)
+    keys: dict[str, str] = {}  # str key -> its text and ": " (a report repeats a few dozen)
 
     def key(k: Any) -> str:
         if type(k) is str:
-            e = keys.get(k)
-            if e is None:
-                e = keys[k] = string(k)
+            e = keys[k] = string(k) + ": "
             return e
-        return string(_key(k))
+        return string(_key(k)) + ": "
 
     def enc(o: Any, level: int) -> None:
         # Exact types first (all of a report): one type() test instead of isinstance chains.
@@ -101,23 +99,27 @@ def _indent2(doc: Any) -> str:
             pad = pads[level]
             sep = "{" + pad
             for k, v in o.items():
+                kt = keys.get(k) or key(k)  # a str key is never equal to another type's
                 tv = type(v)
                 if tv is str:
-                    add(sep + key(k) + ": " + string(v))
+                    add(sep + kt + string(v))
                 elif v is None:
-                    add(sep + key(k) + ": null")
+                    add(sep + kt + "null")
                 elif tv is int:
-                    add(sep + key(k) + ": " + _INT(v))
+                    add(sep + kt + _INT(v))
                 elif v is True:
-                    add(sep + key(k) + ": true")
+                    add(sep + kt + "true")
                 elif v is False:
-                    add(sep + key(k) + ": false")
+                    add(sep + kt + "false")
+                elif tv is dict or tv is list:
+                    add(sep + kt)
+                    enc(v, level)
                 else:
                     s = scalar(v)
                     if s is not None:
-                        add(sep + key(k) + ": " + s)
+                        add(sep + kt + s)
                     else:
-                        add(sep + key(k) + ": ")
+                        add(sep + kt)
                         enc(v, level)
                 sep = "," + pad
             add(pads[level - 1] + "}")
