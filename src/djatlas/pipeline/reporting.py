@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from operator import attrgetter
+
 from djatlas import __version__
 from djatlas.graph.apps import project_for, projects_of
 from djatlas.graph.identity import assign as assign_ids
@@ -20,7 +23,7 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     all_records = list(records.values()) + discovery.records
     entries = sorted(
         (FileEntry(r.path, r.module, r.status, r.reason, r.line) for r in all_records),
-        key=lambda e: e.path,
+        key=attrgetter("path"),
     )
     for r in all_records:
         if r.status == "failed":
@@ -126,10 +129,7 @@ def _apps(models, registry) -> dict[tuple[str, str, str], App]:
 
 def _summary(models, entries, records, discovery, n_apps: int) -> dict[str, int]:
     """The report's counts of files, apps, models, fields and relationships."""
-    count = {
-        s: sum(1 for e in entries if e.status == s)
-        for s in ("parsed", "not_needed", "skipped", "failed")
-    }
+    count = Counter(map(attrgetter("status"), entries))  # one pass, at C speed
     external = [m for m in models if m.external]
     models = [m for m in models if not m.external]  # the counts are of the tree's models
     rel_fields = sum(1 for m in models for f in m.fields if f.relation and f.origin != "parent")
