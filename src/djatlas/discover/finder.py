@@ -350,5 +350,7 @@ def _ignored_by(gitignores: dict[str, GitIgnore], rel: str, is_dir: bool) -> boo
 def is_models_module(relpath: str) -> bool:
     """A ``models.py`` or a file inside a ``models`` package: always parsed, so that a syntax
     error there is reported even when the pre-filter sees no model class in it."""
+    if "models" not in relpath:  # most paths: no need to split
+        return False
     parts = relpath.split("/")
     return parts[-1] == "models.py" or "models" in parts[:-1]

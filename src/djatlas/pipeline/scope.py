@@ -174,22 +174,22 @@ class Closure:
         return self.layout.lookup(name, near)
 
     def _reach(self, name: str, near: str) -> list[str]:
-        """The files importing ``name`` from ``near`` loads (its packages first)."""
+        """The files importing ``name`` from ``near`` loads (its packages first): its parent
+        package's, then its own."""
         known = self._reached.get(name)
         if known is not None:
             return known
-        parts = name.split(".")
-        rels, ambiguous = [], False
-        for i in range(1, len(parts) + 1):
-            prefix = ".".join(parts[:i])
-            files = self._candidates.get(prefix)
-            if files is None:
-                files = self._candidates[prefix] = self.layout.candidates(prefix)
-            if len(files) > 1:
-                ambiguous = True
-                rels.append(self.layout.lookup(prefix, near))
-            elif files:
-                rels.append(files[0])
+        parent, dot, _ = name.rpartition(".")
+        rels = list(self._reach(parent, near)) if dot else []
+        ambiguous = bool(dot) and parent not in self._reached
+        files = self._candidates.get(name)
+        if files is None:
+            files = self._candidates[name] = self.layout.candidates(name)
+        if len(files) > 1:
+            ambiguous = True
+            rels.append(self.layout.lookup(name, near))
+        elif files:
+            rels.append(files[0])
         if not ambiguous:
             self._reached[name] = rels
         return rels

@@ -20,6 +20,7 @@ class Layout:
         self._tails: dict[tuple[str, ...], list[str]] | None = None
         self._stems: set[str] | None = None
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
+        self._folders: dict[str, list[str]] = {}  # _name's package names per folder
         for rel in relpaths:
             name = self._name(rel)
             self.module_of[rel] = name
@@ -40,9 +41,16 @@ class Layout:
             path = parent
 
     def _name(self, rel: str) -> str:
-        parts = rel[:-3].split("/")
-        dirs = parts[:-1]
-        stem = parts[-1]
+        folder, _, stem = rel[:-3].rpartition("/")
+        names = self._folders.get(folder)
+        if names is None:  # the same for every file of the folder
+            names = self._folders[folder] = self._folder_names(folder.split("/") if folder else [])
+        if stem != "__init__":
+            return ".".join(names + [stem])
+        return ".".join(names) if names else stem
+
+    def _folder_names(self, dirs: list[str]) -> list[str]:
+        """The package names a file of the folder ``dirs`` is imported under."""
         # Topmost folder of the unbroken chain of packages containing the file; a folder without
         # ``__init__.py`` inside a package is a namespace subpackage of it (Python 3 imports
         # ``pkg.folder.module``), so it does not break the chain.
@@ -55,11 +63,7 @@ class Layout:
         names = dirs[start:]
         if start == 0 and self.prefix:
             names = self.prefix + names
-        if stem != "__init__":
-            names = names + [stem]
-        elif not names:
-            names = [stem]
-        return ".".join(names)
+        return names
 
     def is_package(self, rel: str) -> bool:
         return rel.endswith("__init__.py")
