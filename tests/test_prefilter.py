@@ -51,3 +51,14 @@ def test_a_class_parameterised_by_a_model_is_not_parsed(tmp_path: Path) -> None:
     assert [m["name"] for m in doc["models"]] == ["Base", "Order"]
     status = {f["path"]: f["status"] for f in doc["files"]}
     assert status["shop/types.py"] == "not_needed"
+
+
+def test_as_names_take_the_whole_dotted_name() -> None:
+    from djatlas.resolve.prefilter import _AS, _as_names
+
+    src = (
+        b"import alias as x\nimport pandas as pd\nfrom a import bas as c, d as e\n"
+        b"y = alias  as   z\nwith open(f) as fh:\n    import a.b.c as d\n"
+    )
+    assert _as_names(src) == [(m.group(1), m.group(2)) for m in _AS.finditer(src)]
+    assert (b"pandas", b"pd") in _as_names(src)

@@ -174,3 +174,11 @@ def test_several_projects_each_follow_their_settings(tmp_path: Path) -> None:
     names = {m["name"] for m in doc["models"]}
     assert {"Post", "Product", "Base"} <= names and "Stray" not in names
     assert _files(doc)["two/vendor/base.py"]["status"] == "parsed"
+
+
+def test_imports_after_a_semicolon() -> None:
+    src = (
+        b"import e; import f\nfrom a import b; from c import d  # x; import z\n"
+        b"import pdb; pdb.set_trace()\n"
+    )
+    assert imported_names(src, "m", False) == ["e", "f", "a", "a.b", "c", "c.d", "pdb"]

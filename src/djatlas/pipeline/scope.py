@@ -73,12 +73,25 @@ def import_statements(data: bytes) -> list[re.Match[bytes]]:
 def statement_names(m: re.Match[bytes], module: str, is_package: bool) -> list[str]:
     """The dotted names one ``import_statements`` match may load."""
     plain = m.group(3)
+    text = plain if plain is not None else m.group(2)
+    later = _after_semicolon(text, module, is_package)
     if plain is not None:
-        return _names(plain)
+        return _names(plain) + later
     base = _absolute(m.group(1).decode("ascii", "replace"), module, is_package)
     if base is None:
+        return later
+    return [base] + [f"{base}.{name}" if base else name for name in _names(text)] + later
+
+
+def _after_semicolon(text: bytes, module: str, is_package: bool) -> list[str]:
+    """What further imports on the same line load (``import e; import f``)."""
+    if b";" not in text:
         return []
-    return [base] + [f"{base}.{name}" if base else name for name in _names(m.group(2))]
+    tail = text.split(b"#", 1)[0].split(b";", 1)[1] if b"#" in text else text.split(b";", 1)[1]
+    out: list[str] = []
+    for m in import_statements(tail):
+        out.extend(statement_names(m, module, is_package))
+    return out
 
 
 def _names(text: bytes) -> list[str]:

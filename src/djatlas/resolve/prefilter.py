@@ -126,7 +126,7 @@ def _aliases(data: bytes) -> list[tuple[bytes, bytes]]:
 def _as_names(data: bytes) -> list[tuple[bytes, bytes]]:
     """``_AS.finditer`` as (dotted, alias), found from each literal ``as``."""
     out = []
-    pos = 0
+    pos = floor = 0  # floor: where the last pair ended (a dotted name starts after it)
     word, blank, search = _WORD, _BLANK, _AS_TAIL.search
     while True:
         m = search(data, pos)
@@ -134,15 +134,15 @@ def _as_names(data: bytes) -> list[tuple[bytes, bytes]]:
             return out
         i = m.start()
         s = i
-        while s > pos and data[s - 1] in blank:
+        while s > floor and data[s - 1] in blank:
             s -= 1
         b = s
         if s < i:
-            while b > pos and data[b - 1] in word:
+            while b > floor and data[b - 1] in word:
                 b -= 1
         if b < s:
             out.append((data[b:s], m.group(1)))
-            pos = m.end()
+            pos = floor = m.end()
         else:
             pos = i + 1
 
