@@ -178,3 +178,23 @@ def test_cli_stderr_is_silent_when_piped(tmp_path: Path) -> None:
         check=True,
     )
     assert "\r" not in res.stderr and "files" not in res.stderr  # only the failed-file note
+
+
+def test_workers_are_ended_when_the_caller_stops_early() -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    items = [(f"m{i}.py", b"X = %d\n" % i, f"m{i}", False) for i in range(4)]
+    results = parallel.parse_many(items, None, 3)
+    next(results)
+    children = _children()
+    assert len(children) == 2
+    results.close()  # the scan stopped before taking the workers' answers
+    assert not children & _children()
+
+
+def _children() -> set[int]:
+    path = f"/proc/{os.getpid()}/task/{os.getpid()}/children"
+    if not os.path.exists(path):
+        pytest.skip("no /proc children list")
+    with open(path) as fh:
+        return {int(p) for p in fh.read().split()}

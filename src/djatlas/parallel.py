@@ -86,10 +86,15 @@ def parse_many(items: list[Item], root: str | None, jobs: int) -> Iterator[tuple
     for worker, share in workers:
         if worker is None:  # could not fork: parse that share here
             shares[0] = shares[0] + share
-    yield from _work(shares[0], root)
-    for worker, share in workers:
-        if worker is not None:
+    pending = [(worker, share) for worker, share in workers if worker is not None]
+    try:
+        yield from _work(shares[0], root)
+        while pending:
+            worker, share = pending.pop(0)
             yield from _collect(*worker, share)
+    finally:  # the caller stopped early: end the workers not collected, reap them
+        for (pid, fd), _ in pending:
+            _end(pid, fd)
 
 
 def _spawned(shares: list[list[Item]], root: str | None) -> Iterator[tuple[str, Any]]:
@@ -126,6 +131,17 @@ def _start(share: list[Item], root: str | None) -> tuple[int, int] | None:
             fh.write(data)
     finally:
         os._exit(0)
+
+
+def _end(pid: int, fd: int) -> None:
+    import signal
+
+    os.close(fd)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
 
 
 def _collect(pid: int, fd: int, share: list[Item]) -> list[tuple[str, Any]]:
