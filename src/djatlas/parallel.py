@@ -46,6 +46,7 @@ def _can_fork() -> bool:
 
 
 Item = tuple[str, "bytes | None", str, bool]
+_SIGKILL = 9  # POSIX; ``signal`` is not imported for it
 
 
 def _work(batch: list[Item], root: str | None) -> list[tuple[str, Any]]:
@@ -134,11 +135,10 @@ def _start(share: list[Item], root: str | None) -> tuple[int, int] | None:
 
 
 def _end(pid: int, fd: int) -> None:
-    import signal
-
+    """Close a worker's pipe, kill it, reap it (no import here: this may run at shutdown)."""
     os.close(fd)
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, _SIGKILL)
         os.waitpid(pid, 0)
     except OSError:
         pass
