@@ -44,12 +44,7 @@ class Knowledge:
     def packages(self) -> dict[str, dict[str, str]]:
         """Top-level package -> ``{"distribution": ..., "version": ...}``."""
         if self._index is None:
-            try:
-                with open(os.path.join(self.folder, INDEX), encoding="utf-8") as fh:
-                    data = json.load(fh)
-                self._index = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                self._index = {}
+            self._index = _json_dict(os.path.join(self.folder, INDEX))
         return self._index
 
     def has(self, top: str) -> bool:
@@ -113,12 +108,7 @@ class Knowledge:
 
     def _computed_facts(self, path: str) -> dict | None:
         if self._computed is None:
-            try:
-                with open(os.path.join(self.folder, COMPUTED), encoding="utf-8") as fh:
-                    data = json.load(fh)
-                self._computed = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                self._computed = {}
+            self._computed = _json_dict(os.path.join(self.folder, COMPUTED))
         top = path.split(".", 1)[0]
         entry = self._computed.get(top)
         bundled = self.packages.get(top, {}).get("version")
@@ -148,3 +138,13 @@ def summaries_text(modules: dict[str, dict]) -> str:
         data = json.dumps(summary.to_dict(), separators=(",", ":"))
         lines.append(f"{name}\t{data}\n")
     return "".join(lines)
+
+
+def _json_dict(path: str) -> dict:
+    """The JSON object in ``path``; an empty one when it is missing, unreadable or not an object."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
