@@ -182,3 +182,15 @@ def test_imports_after_a_semicolon() -> None:
         b"import pdb; pdb.set_trace()\n"
     )
     assert imported_names(src, "m", False) == ["e", "f", "a", "a.b", "c", "c.d", "pdb"]
+
+
+def test_the_closure_follows_imports_after_a_semicolon(tmp_path: Path) -> None:
+    models = TREE["shop/models.py"].replace(
+        "from django.db import models\n",
+        "from django.db import models\nimport os; import scripts.broken\n",
+        1,
+    )
+    root = write_tree(tmp_path / "proj", {**TREE, "shop/models.py": models})
+    files = _files(scan_path(str(root), use_cache=False, timing=False))
+    assert files["scripts/broken.py"]["status"] == "failed"  # read: reached by the closure
+    assert files["scripts/stray.py"]["reason"] == OUTSIDE

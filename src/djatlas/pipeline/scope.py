@@ -70,27 +70,36 @@ def import_statements(data: bytes) -> list[re.Match[bytes]]:
     return out
 
 
-def statement_names(m: re.Match[bytes], module: str, is_package: bool) -> list[str]:
-    """The dotted names one ``import_statements`` match may load."""
+def statement_names(
+    m: re.Match[bytes], module: str, is_package: bool, keep: Callable[[str], bool] | None = None
+) -> list[str]:
+    """The dotted names one ``import_statements`` match may load, with those of further imports
+    after a ``;`` on its line. ``keep`` filters the ``b`` of ``from a import b`` (``a`` itself
+    is always there)."""
     plain = m.group(3)
     text = plain if plain is not None else m.group(2)
-    later = _after_semicolon(text, module, is_package)
+    later = _after_semicolon(text, module, is_package, keep)
     if plain is not None:
         return _names(plain) + later
     base = _absolute(m.group(1).decode("ascii", "replace"), module, is_package)
     if base is None:
         return later
-    return [base] + [f"{base}.{name}" if base else name for name in _names(text)] + later
+    words = _names(text)
+    if keep is not None:
+        words = [w for w in words if keep(w)]
+    return [base] + [f"{base}.{word}" if base else word for word in words] + later
 
 
-def _after_semicolon(text: bytes, module: str, is_package: bool) -> list[str]:
+def _after_semicolon(
+    text: bytes, module: str, is_package: bool, keep: Callable[[str], bool] | None
+) -> list[str]:
     """What further imports on the same line load (``import e; import f``)."""
     if b";" not in text:
         return []
     tail = text.split(b"#", 1)[0].split(b";", 1)[1] if b"#" in text else text.split(b";", 1)[1]
     out: list[str] = []
     for m in import_statements(tail):
-        out.extend(statement_names(m, module, is_package))
+        out.extend(statement_names(m, module, is_package, keep))
     return out
 
 
@@ -232,8 +241,8 @@ class Closure:
         known = self._statements
         for m in import_statements(data):
             key: bytes | tuple[bytes, str] = m.group(0)
-            if m.group(3) is None and m.group(1).startswith(b"."):
-                key = (key, package)
+            if (m.group(3) is None and m.group(1).startswith(b".")) or b";" in key:
+                key = (key, package)  # relative (or may hold a relative import after a ";")
             rels = known.get(key)
             if rels is None:
                 rels, ambiguous = [], False
@@ -248,14 +257,8 @@ class Closure:
     def _module_names(self, m: re.Match[bytes], module: str, is_package: bool) -> list[str]:
         """``statement_names`` without the ``from a import b`` names that no file can be (a
         ``b`` no module name ends with): those reach only what ``a`` reaches."""
-        if m.group(3) is not None:
-            return _names(m.group(3))
-        base = _absolute(m.group(1).decode("ascii", "replace"), module, is_package)
-        if base is None:
-            return []
         stems = self.layout.stems()
-        words = [w for w in _names(m.group(2)) if w in stems or "." in w]
-        return [base] + [f"{base}.{word}" if base else word for word in words]
+        return statement_names(m, module, is_package, lambda w: w in stems or "." in w)
 
 
 def project_scope(
