@@ -87,7 +87,7 @@ def _plain_utf8(data: bytes) -> bool:
     end = data.find(b"\n")
     if end >= 0:
         end = data.find(b"\n", end + 1)
-    return b"coding" not in (data[:end] if end >= 0 else data)
+    return (data.find(b"coding", 0, end) if end >= 0 else data.find(b"coding")) < 0
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -111,11 +111,9 @@ def parse(data: bytes, filename: str) -> ParsedSource:
     """
     text = decode(data)
     source = data if _plain_utf8(data) else text.encode("utf-8", "surrogatepass")
-    if b"\r" in source:  # a lone CR ends a line for Python, not for tree-sitter
+    if source.find(b"\r") >= 0:  # a lone CR ends a line for Python, not for tree-sitter
         source = _LONE_CR.sub(b"\n", source)
-    if (b"((((((((" in source or b"[[[[[[[[" in source or b"{{{{{{{{" in source) and _DEEP.search(
-        source
-    ):
+    if _deep(source):
         raise ReadError("too deeply nested to parse")
     parser = _parser()
     root = parser.parse(source).root_node
@@ -129,6 +127,15 @@ def parse(data: bytes, filename: str) -> ParsedSource:
     if issues and not _usable(root, broken):
         raise ReadError(issues[0].describe(), issues[0].line)
     return ParsedSource(text, SourceTree(source, root, issues, broken))
+
+
+def _deep(source: bytes) -> bool:
+    """Whether ``source`` nests brackets 200 deep (``find`` first: the regex is slower, and
+    ``in`` on bytes builds a TypeError per test, see ``values``)."""
+    find = source.find
+    return (
+        find(b"((((((((") >= 0 or find(b"[[[[[[[[") >= 0 or find(b"{{{{{{{{") >= 0
+    ) and _DEEP.search(source) is not None
 
 
 def _usable(root: Any, broken: bool) -> bool:

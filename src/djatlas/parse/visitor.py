@@ -763,7 +763,11 @@ def _docstring(src: bytes, stmts: list[Node]) -> str | None:
         return None
     inner = _single(first)
     value = string_value(src, unwrap(inner)) if inner is not None else None
-    return inspect.cleandoc(value) if value is not None else None
+    if value is None:
+        return None
+    if "\n" not in value and "\t" not in value:
+        return value.lstrip()  # what ``cleandoc`` makes of one line, without its list work
+    return inspect.cleandoc(value)
 
 
 def _if_blocks(stmt: Node) -> list[Node]:
