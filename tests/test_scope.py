@@ -194,3 +194,42 @@ def test_the_closure_follows_imports_after_a_semicolon(tmp_path: Path) -> None:
     files = _files(scan_path(str(root), use_cache=False, timing=False))
     assert files["scripts/broken.py"]["status"] == "failed"  # read: reached by the closure
     assert files["scripts/stray.py"]["reason"] == OUTSIDE
+
+
+def test_a_statement_is_remembered_only_where_it_means_the_same_files() -> None:
+    from djatlas.pipeline.scope import Closure
+    from djatlas.resolve.layout import Layout
+
+    tree = {
+        "a/__init__.py": b"",
+        "a/x.py": b"from .m import helper\n",
+        "a/m.py": b"",
+        "b/__init__.py": b"",
+        "b/y.py": b"from .m import helper\nfrom ... import top\n",
+        "b/m.py": b"import a.z\n",
+        "a/z.py": b"",
+        "c/__init__.py": b"",
+        "c/d/__init__.py": b"",
+        "c/d/e.py": b"from ...b.m import helper\n",
+        "top.py": b"from . import a\n",
+    }
+    packages = {"a", "b", "c", "c/d"}
+
+    def closure_of(*modules: str) -> set[str]:
+        closure = Closure(Layout(None, sorted(tree), packages), tree.__getitem__)
+        for name in modules:
+            closure.add_module(name)
+        return closure.files
+
+    # the same relative text in two packages: each package's own module
+    assert closure_of("a.x", "b.y") == {"a/__init__.py", "a/x.py", "a/m.py"} | {
+        "b/__init__.py",
+        "b/y.py",
+        "b/m.py",
+        "a/z.py",
+    }
+    # a relative import above the top package reaches nothing; one in a top module works
+    assert "top.py" not in closure_of("b.y")
+    assert closure_of("top") == {"top.py", "a/__init__.py"}
+    # written relatively three levels up: the same module as the absolute name
+    assert closure_of("c.d.e", "b.y") >= {"b/m.py", "a/z.py", "c/d/e.py"}
