@@ -348,3 +348,13 @@ def test_no_traceback_on_unreadable_tree(tmp_path):
     assert doc["summary"]["files_failed"] == 2
     assert b"2 file(s) could not be analysed" in proc.stderr
     assert run("scan", str(tmp_path), "--strict", "-q", "--no-cache").returncode == 1
+
+
+def test_json_without_cache_is_the_cached_scans_json(tree, tmp_path, capsys):
+    # Without a cache the JSON is written from the typed report, with it from the plain copy.
+    cold = cli(capsys, "scan", str(tree), "-f", "json", "--no-timing", "--no-cache")
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    cached = cli(capsys, "scan", str(tree), "-f", "json", "--no-timing", *cache)
+    assert cold[0] == cached[0] == 0
+    assert cold[1] == cached[1]
+    assert json.loads(cold[1])["models"]

@@ -1,5 +1,5 @@
 """``Report.to_dict``: what ``dataclasses.asdict`` gives, key order included, with fresh
-containers (the fast forms of graph/types.py's ``_plain`` must not change the document)."""
+containers (the fast forms of graph/types.py's ``plain`` must not change the document)."""
 
 from __future__ import annotations
 
@@ -110,3 +110,17 @@ def test_to_dict_copies_every_container() -> None:
     assert shown["fields"][1]["params"]["to"] is not model.fields[1].params["to"]
     shown["fields"][1]["known_params"]["choices"].append("c")
     assert model.fields[1].known_params["choices"] == [("a", "A"), ("b", "B")]
+
+
+def test_json_of_the_typed_document_is_the_json_of_to_dict() -> None:
+    from djatlas.render import RenderOptions
+    from djatlas.render.jsonout import dumps, render
+
+    report = _report()
+    expected = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert dumps(report.document()) == expected
+    assert render(report.document(), RenderOptions()) == expected.encode("utf-8")
+    report.models[0].docstring = "lone \udc80 surrogate"
+    escaped = dumps(report.to_dict()).encode("utf-8")
+    assert b"\\udc80" in escaped
+    assert render(report.document(), RenderOptions()) == escaped

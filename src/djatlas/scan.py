@@ -89,10 +89,13 @@ def scan_rendered(
     fmt: str,
     render: Callable[[dict[str, Any]], str | bytes],
     render_values: list[Any] | None = None,
+    typed: bool = False,
 ) -> tuple[dict[str, Any], bytes]:
     """``(summary, render(report document) as bytes)``. The rendering is cached too, keyed by
     the format and ``render_values`` (the render options, see ``keys.RENDER_FIELDS``), with
-    placeholders for the per-run metadata: an unchanged tree costs no rendering."""
+    placeholders for the per-run metadata: an unchanged tree costs no rendering. ``typed``:
+    ``render`` also takes the document with typed entries (``Report.document``), which spares
+    a scan without cache the plain copy."""
     from djatlas.keys import fill, placeholders, rendering_key, template_subs
 
     started = time.perf_counter()
@@ -105,7 +108,7 @@ def scan_rendered(
     if hit is not None:
         body, summary, subs = hit
     else:
-        doc = _report_document(tree, target, options)
+        doc = _report_document(tree, target, options, typed)
         summary = doc["summary"]
         values = placeholders(fmt, meta, tree.key)
         doc["metadata"].update({**meta, **values})
@@ -200,8 +203,11 @@ def _walk(target: str | Source, options: ScanOptions) -> _Tree:
     return tree
 
 
-def _report_document(tree: _Tree, target: str | Source, options: ScanOptions) -> dict[str, Any]:
-    """The report document of ``tree``: cached, else analysed (and cached)."""
+def _report_document(
+    tree: _Tree, target: str | Source, options: ScanOptions, typed: bool = False
+) -> dict[str, Any]:
+    """The report document of ``tree``: cached, else analysed (and cached). ``typed``: without a
+    cache, its entries may stay the typed report objects (``Report.document``)."""
     doc = tree.cache.report(tree.key) if tree.cache is not None else None
     if doc is not None:
         return doc
@@ -210,7 +216,10 @@ def _report_document(tree: _Tree, target: str | Source, options: ScanOptions) ->
         tree.walked, tree.newest, tree.key = walked.walked, walked.newest, walked.key
     assert tree.walked is not None
     discovery, read, root = tree.walked
-    doc = _analyse_nogc(discovery, read, root, options, tree.cache).to_dict()
+    report = _analyse_nogc(discovery, read, root, options, tree.cache)
+    if typed and tree.cache is None:
+        return report.document()
+    doc = report.to_dict()
     if tree.cache is not None:
         tree.cache.store_report(tree.key, doc, tree.cache.env_files, tree.newest)
     return doc

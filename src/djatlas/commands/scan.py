@@ -10,7 +10,7 @@ from typing import Any
 from djatlas.commands.files import error, output_problem, write_output
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
 from djatlas.keys import RENDER_FIELDS, closing_notes
-from djatlas.render import FORMATS, RenderOptions, get_renderer
+from djatlas.render import FORMATS, TYPED_FORMATS, RenderOptions, get_renderer
 from djatlas.render.filters import filter_document, filtering
 
 #: formats that render the whole report document (the others draw a selection of models)
@@ -175,10 +175,11 @@ def run(args: argparse.Namespace) -> int:
             raise _RenderError(str(exc)) from exc
 
     values = [getattr(render_options, name) for name in RENDER_FIELDS]
+    typed = args.format in TYPED_FORMATS and not filtered
     if args.migrations and os.path.isdir(args.path):
-        render = _with_migrations(render, args, values)
+        render, typed = _with_migrations(render, args, values), False
     try:
-        summary, output = scan_rendered(args.path, options, args.format, render, values)
+        summary, output = scan_rendered(args.path, options, args.format, render, values, typed)
     except _RenderError as exc:
         print(f"djatlas: error: {exc}", file=sys.stderr)
         return 2

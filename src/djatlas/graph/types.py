@@ -179,27 +179,38 @@ class Report:
     tool_version: str = ""
     projects: list[Project] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def document(self) -> dict[str, Any]:
+        """The report document with its entries still typed objects: what ``to_dict`` gives
+        once each entry is made plain. The JSON renderer writes it as it is (no plain copy)."""
         return {
             "format": "djatlas-report",
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "djatlas", "version": self.tool_version},
             "metadata": self.metadata,
             "summary": self.summary,
-            "projects": [_plain(p) for p in self.projects],
-            "apps": [_plain(a) for a in self.apps],
-            "models": [_plain(m) for m in self.models],
-            "files": [_plain(f) for f in self.files],
-            "diagnostics": [_plain(d) for d in self.diagnostics],
+            "projects": self.projects,
+            "apps": self.apps,
+            "models": self.models,
+            "files": self.files,
+            "diagnostics": self.diagnostics,
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report document (docs/json-format.md), in plain dicts and lists."""
+        doc = self.document()
+        for key in _ENTRIES:
+            doc[key] = [plain(item) for item in doc[key]]
+        return doc
 
+
+#: The document's lists of typed entries.
+_ENTRIES = ("projects", "apps", "models", "files", "diagnostics")
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 #: A report type's field names (None: not a dataclass).
 _FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
 
 
-def _plain(obj: Any) -> Any:
+def plain(obj: Any) -> Any:
     """``dataclasses.asdict`` for the report's types, without its per-value deepcopy (the same
     result). Fast forms, as most of a report is flat: a dataclass instance is a copy of its
     ``__dict__`` (when that holds exactly its fields, in order: what the generated ``__init__``
@@ -208,44 +219,49 @@ def _plain(obj: Any) -> Any:
     cls = obj.__class__
     if cls is dict:
         if not _SCALARS.issuperset(map(type, obj)):
-            return {_plain(k): _plain(v) for k, v in obj.items()}
+            return {plain(k): plain(v) for k, v in obj.items()}
         out = obj.copy()
     elif cls is list:
-        return obj[:] if _SCALARS.issuperset(map(type, obj)) else [_plain(v) for v in obj]
+        return obj[:] if _SCALARS.issuperset(map(type, obj)) else [plain(v) for v in obj]
     elif cls in _SCALARS:
         return obj
     else:
         names = _FIELD_NAMES.get(cls, ())
         if names == ():
-            names = _FIELD_NAMES[cls] = _field_names(cls)
+            names = field_names(cls)
         if names is None:
             return _plain_other(obj)
         state = getattr(obj, "__dict__", None)
         if state is None or tuple(state) != names:
-            return {name: _plain(getattr(obj, name)) for name in names}
+            return {name: plain(getattr(obj, name)) for name in names}
         out = state.copy()
     if not _SCALARS.issuperset(map(type, out.values())):
         for k, v in out.items():
             if v.__class__ not in _SCALARS:
-                out[k] = _plain(v)
+                out[k] = plain(v)
     return out
 
 
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    return tuple(f.name for f in fields(cls)) if hasattr(cls, "__dataclass_fields__") else None
+def field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names in order (memoised); None for any other class."""
+    names = _FIELD_NAMES.get(cls, ())
+    if names == ():
+        fields_of = fields(cls) if hasattr(cls, "__dataclass_fields__") else None
+        names = _FIELD_NAMES[cls] = None if fields_of is None else tuple(f.name for f in fields_of)
+    return names
 
 
 def _plain_other(obj: Any) -> Any:
-    """``_plain`` of a tuple, a named tuple, a list or dict subclass, or anything else."""
+    """``plain`` of a tuple, a named tuple, a list or dict subclass, or anything else."""
     cls = obj.__class__
     if cls is tuple:
-        return tuple(_plain(v) for v in obj)
+        return tuple(plain(v) for v in obj)
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-        return cls(*[_plain(v) for v in obj])
+        return cls(*[plain(v) for v in obj])
     if isinstance(obj, (list, tuple)):
-        return cls(_plain(v) for v in obj)
+        return cls(plain(v) for v in obj)
     if isinstance(obj, dict):
-        return cls((_plain(k), _plain(v)) for k, v in obj.items())
+        return cls((plain(k), plain(v)) for k, v in obj.items())
     import copy  # rare: not loaded at start-up
 
     return copy.deepcopy(obj)

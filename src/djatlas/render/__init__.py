@@ -28,6 +28,9 @@ FORMATS: dict[str, str] = {
     "html": "djatlas.render.html:render",
 }
 
+#: Formats whose renderer also takes the document with typed entries (``Report.document``).
+TYPED_FORMATS = frozenset({"json"})
+
 
 @dataclass
 class RenderOptions:
