@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from djatlas import cli
+from djatlas import __version__, cli
 
 
 def test_parsing_loads_the_grammar_without_its_package_init() -> None:
@@ -38,3 +38,29 @@ def test_help_width_is_shutils(monkeypatch: pytest.MonkeyPatch, columns: str | N
     parser = cli.build_parser("scan")
     assert parser.formatter_class.__name__ == "_Formatter"
     assert parser._get_formatter()._width == shutil.get_terminal_size().columns - 2
+
+
+def test_version_answers_without_importing_the_commands() -> None:
+    probe = (
+        "import sys\n"
+        "from djatlas.cli import main\n"
+        "code = main(['--version'])\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith('djatlas.commands')))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert p.stdout.splitlines() == [f"djatlas {__version__}", "0 []"]
+
+
+def test_an_unfiltered_scan_does_not_load_the_filters(tmp_path) -> None:
+    (tmp_path / "models.py").write_text(
+        "from django.db import models\n\nclass A(models.Model):\n    x = models.IntegerField()\n"
+    )
+    probe = (
+        "import sys\n"
+        "from djatlas.cli import main\n"
+        f"main(['scan', {str(tmp_path)!r}, '--format', 'json', '--no-cache', '-q', '-o',"
+        f" {str(tmp_path / 'out.json')!r}])\n"
+        "print('djatlas.render.filters' in sys.modules)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert p.stdout.strip() == "False"

@@ -136,6 +136,11 @@ def _run(argv: list[str]) -> int:
             return 0
         if code is not None:
             return code
+    if argv == ["--version"]:  # argparse's answer without importing every command for it
+        from djatlas import __version__
+
+        print(f"djatlas {__version__}")
+        return 0
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

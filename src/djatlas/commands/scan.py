@@ -10,8 +10,7 @@ from typing import Any
 from djatlas.commands.files import error, output_problem, write_output
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
 from djatlas.keys import RENDER_FIELDS, closing_notes
-from djatlas.render import FORMATS, TYPED_FORMATS, RenderOptions, get_renderer
-from djatlas.render.filters import filter_document, filtering
+from djatlas.render import FORMATS, TYPED_FORMATS, RenderOptions, filtering, get_renderer
 
 #: formats that render the whole report document (the others draw a selection of models)
 DOCUMENT_FORMATS = ("markdown", "json", "yaml", "html")
@@ -168,9 +167,11 @@ def run(args: argparse.Namespace) -> int:
 
     def render(doc: dict) -> str:
         try:
-            return renderer(
-                filter_document(doc, render_options) if filtered else doc, render_options
-            )
+            if filtered:  # imported only then: the filters cost start-up time
+                from djatlas.render.filters import filter_document
+
+                doc = filter_document(doc, render_options)
+            return renderer(doc, render_options)
         except (RuntimeError, ValueError) as exc:  # FilterError, GraphvizError: one line
             raise _RenderError(str(exc)) from exc
 

@@ -61,6 +61,18 @@ class RenderOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def filtering(options: RenderOptions) -> bool:
+    """Whether ``options`` select only part of the models."""
+    return bool(
+        options.apps
+        or options.model
+        or options.exclude_models
+        or options.include_models
+        or options.installed_only
+        or options.hide_abstract
+    )
+
+
 def get_renderer(name: str) -> Callable[[dict, RenderOptions], str | bytes]:
     """Return the render function registered for format ``name``."""
     module_name, _, func = FORMATS[name].partition(":")

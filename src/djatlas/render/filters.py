@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.graph.identity import ensure_ids
-from djatlas.render import RenderOptions
+from djatlas.render import RenderOptions, filtering
 
 RELATION_KINDS = ("ForeignKey", "OneToOneField", "ManyToManyField")
 
@@ -291,18 +291,6 @@ def select(doc: dict[str, Any], options: RenderOptions | None = None) -> View:
     chosen = {m["id"] for m in models}
     edges = [e for e in all_edges(doc, models) if e.target in chosen]
     return View(doc=doc, models=models, edges=edges, options=options)
-
-
-def filtering(options: RenderOptions) -> bool:
-    """Whether ``options`` select only part of the models."""
-    return bool(
-        options.apps
-        or options.model
-        or options.exclude_models
-        or options.include_models
-        or options.installed_only
-        or options.hide_abstract
-    )
 
 
 def filter_document(doc: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
