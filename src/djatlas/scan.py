@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # from the cache does not pay for importing them.
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ScanOptions:
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -164,7 +164,7 @@ def _as_bytes(output: str | bytes) -> bytes:
     return output.encode("utf-8", "backslashreplace") if isinstance(output, str) else output
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Tree:
     """A scan target as the caches see it: how it is shown, its cache and its report key."""
 

@@ -36,7 +36,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SourceFile:
     """A Python file to consider: its POSIX path relative to the root and its size/mtime."""
 
@@ -45,7 +45,7 @@ class SourceFile:
     mtime_ns: int
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FileRecord:
     """How one file (or folder) was accounted for in the report."""
 
@@ -56,7 +56,7 @@ class FileRecord:
     module: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class DiscoverOptions:
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -65,7 +65,7 @@ class DiscoverOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Discovery:
     """Result of discovery: the files to read and the records of what was left out."""
 

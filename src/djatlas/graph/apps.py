@@ -29,7 +29,7 @@ class SettingsNotFound(ValueError):
     """``--settings`` names a module the tree does not have (a usage error)."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class EntryPoints:
     """What ``manage.py``, ``wsgi.py`` and ``asgi.py`` name: ``DJANGO_SETTINGS_MODULE``
     (manage.py's first: it is what a developer runs) and django-configurations'
@@ -52,7 +52,7 @@ class EntryPoints:
         return next(iter(sorted(set(self.configurations.values()))), None)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AppInfo:
     name: str
     label: str
@@ -60,7 +60,7 @@ class AppInfo:
     default_auto_field: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Settings:
     module: str | None = None
     installed_apps: list[str] = field(default_factory=list)
@@ -89,7 +89,7 @@ class Settings:
         return self
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Project:
     """One Django project of the tree: a settings module with INSTALLED_APPS, and the source
     root its code lives in."""
@@ -122,7 +122,7 @@ def project_for(projects: list[Project], relpath: str | None) -> Project | None:
     return max(inside, key=lambda p: len(p.root), default=None)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AppRegistry:
     """Every app djatlas knows of, looked up by the longest package prefix of a module."""
 

@@ -35,7 +35,7 @@ from djatlas.resolve.values import (
 )
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FieldSpec:
     """A field declaration found in a class body (before Django's semantics are applied)."""
 
@@ -56,7 +56,7 @@ class FieldSpec:
     args: FieldArgs | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FieldArgs:
     """A field declaration's call read once, whatever model the field ends up on: the fields
     of an abstract model are built again for every model that inherits them."""
@@ -73,7 +73,7 @@ class FieldArgs:
     per_settings: dict[int, tuple[dict[str, Any], Any]] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ModelInfo:
     cls: ClassValue
     module: LoadedModule

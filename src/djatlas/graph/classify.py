@@ -57,7 +57,7 @@ def _is_django(path: str) -> bool:
     return path.startswith("django.")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FieldClass:
     """What djatlas knows of a field class."""
 

@@ -18,7 +18,7 @@ from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ClassValue, External
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class InitValues:
     """Literal keyword values a field class's ``__init__`` (along its MRO) sets.
 

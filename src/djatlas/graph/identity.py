@@ -55,7 +55,7 @@ def unique_ids(entries: list[tuple[str, str, str | None]]) -> list[str]:
     return ids
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Entry:
     """What the lookups need to know of one model."""
 

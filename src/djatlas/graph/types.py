@@ -11,7 +11,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Base:
     """A base class of a model as written, and what it resolved to."""
 
@@ -22,7 +22,7 @@ class Base:
     model_id: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Relation:
     """What a relational field points at (ForeignKey, OneToOneField, ManyToManyField, ...)."""
 
@@ -40,7 +40,7 @@ class Relation:
     m2m_db_table: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Field:
     """A model field, declared, inherited, from a parent or implicit."""
 
@@ -63,7 +63,7 @@ class Field:
     known_params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Reverse:
     """A reverse accessor another model's relation adds to a model."""
 
@@ -75,7 +75,7 @@ class Reverse:
     model_id: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Model:
     """A Django model class and its ``_meta`` as Django would have it."""
 
@@ -113,7 +113,7 @@ class Model:
     incomplete_reasons: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class App:
     """A Django app holding models."""
 
@@ -129,7 +129,7 @@ class App:
     installed: bool | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Project:
     """A Django project of the tree (a settings module with INSTALLED_APPS)."""
 
@@ -142,7 +142,7 @@ class Project:
     models: int = 0
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FileEntry:
     """A file of the tree and what became of it (parsed, not needed, skipped, failed)."""
 
@@ -153,7 +153,7 @@ class FileEntry:
     line: int | None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Diagnostic:
     """A problem or note the scan reports."""
 
@@ -166,7 +166,7 @@ class Diagnostic:
     model_id: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Report:
     """The whole result of a scan."""
 

@@ -23,7 +23,7 @@ class ReadError(Exception):
         self.line = line
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SourceTree:
     """A tree-sitter tree and the UTF-8 source it was parsed from."""
 
@@ -35,7 +35,7 @@ class SourceTree:
     broken: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ParsedSource:
     """Decoded text and its module AST."""
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from djatlas.progress import Progress
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Reading:
     """What the pre-filter needs of the tree, and the bytes read this run."""
 

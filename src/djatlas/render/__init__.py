@@ -32,7 +32,7 @@ FORMATS: dict[str, str] = {
 TYPED_FORMATS = frozenset({"json"})
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RenderOptions:
     """Options shared by the renderers; each renderer reads what it needs."""
 

@@ -29,7 +29,7 @@ from djatlas.resolve.values import (
 _MAX_DEPTH = 12
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class LoadedModule:
     name: str
     summary: ModuleSummary
