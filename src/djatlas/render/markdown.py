@@ -214,16 +214,25 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: A character that makes ``code`` do more than add backticks (a backslash matters only
+#: before a pipe); ``plain``'s: one it escapes, or whitespace other than single inner spaces.
+_CODE_CARE = re.compile("[\n\r\u2028\u2029|`]").search
+_PLAIN_CARE = re.compile(r"[&<>|`\\]|[^\S ]|  |^ | $").search
+
+
 def code(text: str) -> str:
     """A Markdown code span that survives any content (backticks, pipes, newlines) in a table."""
-    text = str(text)
+    if text.__class__ is not str:
+        text = str(text)
+    if _CODE_CARE(text) is None and text.strip():  # the usual case: one regex search
+        return "`" + text + "`"
     if "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text:
         text = " ".join(text.split())
     if "\\|" in text:
         # A backslash before a pipe would escape the table's escape; use HTML with entities.
         return "<code>" + plain(text) + "</code>"
     text = text.replace("|", "\\|")
-    if "`" not in text:  # the usual case, without the regex
+    if "`" not in text:
         return f"`{text}`" if text.strip() else f"` {text} `"
     longest = max(len(m) for m in re.findall(r"`+", text))
     fence = "`" * (longest + 1)
@@ -233,7 +242,11 @@ def code(text: str) -> str:
 
 def plain(text: str) -> str:
     """Free text in a table cell or line: one line, no table breaks, no code spans, no raw HTML."""
-    text = " ".join(str(text).split())
+    if text.__class__ is not str:
+        text = str(text)
+    if _PLAIN_CARE(text) is None:  # the usual case: nothing to change (one regex search)
+        return text
+    text = " ".join(text.split())
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -262,10 +275,13 @@ def value_text(value: Any) -> str:
 
 
 def _literal(value: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False)``; a string without the encoder object that
-    ``json.dumps`` makes on every call with that option."""
-    if value.__class__ is str:
+    """``json.dumps(value, ensure_ascii=False)``; a string or int without the encoder object
+    that ``json.dumps`` makes on every call with that option."""
+    cls = value.__class__
+    if cls is str:
         return encode_basestring(value)
+    if cls is int:
+        return int.__repr__(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -275,6 +291,10 @@ def params_text(params: dict[str, Any]) -> str:
     return code(", ".join(f"{k}={value_text(v)}" for k, v in params.items()))
 
 
+#: What GitHub leaves out of a heading's anchor.
+_NOT_SLUG = re.compile(r"[^\w\- ]").sub
+
+
 class _Anchors:
     """GitHub's heading anchors, registered in document order (a repeated slug gets ``-N``)."""
 
@@ -282,8 +302,8 @@ class _Anchors:
         self.used: dict[str, int] = {}
 
     def make(self, heading: str) -> str:
-        text = re.sub(r"`", "", heading.strip().lower())
-        slug = re.sub(r"[^\w\- ]", "", text, flags=re.UNICODE).replace(" ", "-")
+        text = heading.strip().lower().replace("`", "")
+        slug = _NOT_SLUG("", text).replace(" ", "-")
         n = self.used.get(slug, 0)
         self.used[slug] = n + 1
         while n and f"{slug}-{n}" in self.used:
