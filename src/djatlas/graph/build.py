@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from djatlas.graph.apps import AppRegistry, project_for, projects_of
+from djatlas.graph.apps import AppRegistry, Project, Settings, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
     is_model_class,
@@ -33,6 +33,9 @@ from djatlas.resolve.values import (
     ModuleValue,
     path_of,
 )
+
+#: Not worked out yet (None is an answer).
+_UNSET: Any = object()
 
 
 @dataclass(eq=False, repr=False)
@@ -68,6 +71,13 @@ class FieldArgs:
     #: ``params`` plus what the field classes force or default (``_forced_kwargs``).
     eff: dict[str, Any]
     forced: set[str]
+    #: The arguments a relation reads (``by_name``, plus a ``to`` the field class sets).
+    rel_args: dict[str, Arg] = field(default_factory=dict)
+    #: What the Field record takes from the declaration alone, whatever the model:
+    #: (resolved_type, line, column, null, unique, primary_key).
+    static: tuple = ()
+    #: Django's name of the ``on_delete`` argument (``GraphBuilder._on_delete``), once known.
+    on_delete: Any = _UNSET
     #: (known_params, max_length) per settings (``Constants.settings_key`` of the model's file):
     #: constants may read settings.
     per_settings: dict[int, tuple[dict[str, Any], Any]] = field(default_factory=dict)
@@ -105,10 +115,15 @@ class GraphBuilder:
         #: Concrete models by label, per Django project (one app registry each).
         self.labels = ProjectLabels()
         self._projects = projects_of(registry.settings)
+        self._projects_by_file: dict[str | None, Project | None] = {}
+        self._settings_by_file: dict[str | None, Settings] = {}
+        self._registries_by_file: dict[str | None, AppRegistry] = {}
         self._done: set[int] = set()
         self.constants = Constants(index, registry)
         self.field_classes = FieldClasses(index)
         self._order: dict[str, int] | None = None
+        #: Execution rank of a class's file (module outside the tree), by ``file or module``.
+        self._file_ranks: dict[str, int] = {}
         self.external_apps = ExternalApps(index, registry)
         self.external_apps.resolve_installed()
         self.loading = ModelLoading(index, registry)
@@ -330,7 +345,7 @@ class GraphBuilder:
         meta, _ = self.effective_meta(cls)
         app = meta.get("app_label")
         if not isinstance(app, str):
-            app = self.registry.for_file(cls.file).label_for(cls.module)
+            app = self._registry_of(cls.file).label_for(cls.module)
         return f"{app}.{cls.name}"
 
     def _effective_call(
@@ -363,7 +378,7 @@ class GraphBuilder:
             return self._local[cls.key]
         self._local[cls.key] = []
         mro = self.index.mro(cls)
-        rank = self._definition_order(cls, mro)
+        self._rank_files(mro)
         own = self.declared(cls)
         shadow: set[str] = set()
         fields: dict[str, FieldSpec] = {}
@@ -388,39 +403,44 @@ class GraphBuilder:
             elif not self.is_model(anc) and anc.summary is not None:
                 shadow.update(m.name for m in anc.summary.members)
                 shadow.update(anc.summary.attributes)
+        rank = self._file_ranks.get(cls.file or cls.module, 0)
+        line = cls.summary.line if cls.summary else 0
         for name, spec in own.items():
             if isinstance(spec, FieldSpec):
                 fields[name] = spec
+                # The order is the class's own: an abstract parent's fields keep the order
+                # their own ``local_fields`` gave them.
+                auto = spec.call.kwargs.get("auto_created")
+                spec.order = (
+                    # auto_created=True fields take Django's negative creation counter: first.
+                    0 if auto is not None and auto.value is True else 1,
+                    rank,
+                    line,
+                    spec.line,
+                )
         out = list(fields.values())
-        for spec in out:
-            spec_rank = rank.get(spec.owner.file or spec.owner.module, 0)
-            auto = spec.call.kwargs.get("auto_created")
-            spec.order = (
-                # auto_created=True fields take Django's negative auto-creation counter: first.
-                0 if auto is not None and auto.value is True else 1,
-                spec_rank,
-                spec.owner.summary.line if spec.owner.summary else 0,
-                spec.line,
-            )
-        out.sort(key=lambda s: s.order)
+        out.sort(key=_by_order)
         self._local[cls.key] = out
         return out
 
-    def _definition_order(self, cls: ClassValue, mro: list[object]) -> dict[str, int]:
-        """Rank the ancestors' files in the order Python runs them.
+    def _rank_files(self, mro: list[object]) -> None:
+        """Rank the files of a class's ancestors in the order Python runs them (once per
+        file, in MRO order: ``_outside_rank`` numbers modules as it is first asked).
 
         Django orders fields by creation counter, i.e. by when their class bodies ran: Django's
         own and third-party modules first, then the tree's modules in import order.
         """
+        ranks = self._file_ranks
         order = self._module_order()
-        out: dict[str, int] = {}
         for anc in mro:
             if isinstance(anc, ClassValue):
+                key = anc.file or anc.module
+                if key in ranks:
+                    continue
                 if anc.origin == ORIGIN_TREE:
-                    out[anc.file or anc.module] = order.get(anc.file or "", -1)
+                    ranks[key] = order.get(anc.file or "", -1)
                 else:
-                    out[anc.file or anc.module] = self._outside_rank(anc.module) - 1_000_000
-        return out
+                    ranks[key] = self._outside_rank(anc.module) - 1_000_000
 
     def _outside_rank(self, name: str) -> int:
         """Import order of modules outside the tree (each after the loaded modules it imports),
@@ -617,7 +637,7 @@ class GraphBuilder:
         abstract = self._abstract(cls)
         proxy = meta.get("proxy") is True
         app_label = meta.get("app_label") if isinstance(meta.get("app_label"), str) else None
-        app_label = app_label or self.registry.for_file(cls.file).label_for(cls.module)
+        app_label = app_label or self._registry_of(cls.file).label_for(cls.module)
         external = info.external
         bases = []
         for expr, value in zip(summary.bases, self.index.bases(cls)):
@@ -648,7 +668,7 @@ class GraphBuilder:
             and c.path not in MODEL_ROOTS
             for c in self.index.mro(cls)
         )
-        project = None if external else project_for(self._projects, mod.relpath)
+        project = None if external else self._project(mod.relpath)
         return Model(
             project=project.name if project is not None else None,
             name=summary.name,
@@ -875,11 +895,11 @@ class GraphBuilder:
         return replace(f, origin="parent")
 
     def _auto_pk(self, model: Model) -> Field:
-        app = self.registry.for_file(model.file).app_for(model.module)
+        app = self._registry_of(model.file).app_for(model.module)
         path = (
             app.default_auto_field
             if app and app.default_auto_field
-            else self.registry.settings.for_file(model.file).default_auto_field
+            else self._settings_of(model.file).default_auto_field
         )
         short = path.rsplit(".", 1)[-1]
         return Field(
@@ -930,7 +950,9 @@ class GraphBuilder:
 
     # -- one field ------------------------------------------------------------------------
     def _args(self, spec: FieldSpec) -> FieldArgs:
-        """The arguments of a field declaration (read once per declaration)."""
+        """The arguments of a field declaration and what the Field record takes from them
+        alone (read once per declaration: an abstract model's fields are built again for
+        every model that inherits them)."""
         if spec.args is not None:
             return spec.args
         params: dict[str, Any] = {}
@@ -946,8 +968,41 @@ class GraphBuilder:
             params[key] = arg.value
             args_by_name[key] = arg
         eff, forced = self._forced_kwargs(params, spec.field_cls)
-        spec.args = FieldArgs(params, args_by_name, eff, forced)
-        return spec.args
+        args = spec.args = FieldArgs(params, args_by_name, eff, forced)
+        args.rel_args, args.static = self._static(spec, args)
+        return args
+
+    @staticmethod
+    def _static(spec: FieldSpec, args: FieldArgs) -> tuple[dict[str, Arg], tuple]:
+        """(relation arguments, the Field values no model changes) of a declaration."""
+        fc, eff, forced, by_name = spec.fclass, args.eff, args.forced, args.by_name
+        rel_args = by_name
+        to = eff.get("to")
+        if fc.relation and isinstance(to, str) and ("to" in forced or "to" not in by_name):
+            rel_args = {**by_name, "to": Arg(to)}  # set by the field class (django-filer)
+        primary = eff.get("primary_key") is True
+        unique = primary or eff.get("unique") is True or fc.relation == "OneToOneField"
+        null = (
+            eff.get("null") is True
+            or fc.django_type == "NullBooleanField"
+            or (fc.relation == "GenericRelation")
+        )
+        column: str | None = spec.name
+        if fc.relation in (
+            "ManyToManyField",
+            "GenericForeignKey",
+            "GenericRelation",
+            "RelatedField",
+        ):
+            column = None
+        elif fc.relation in ("ForeignKey", "OneToOneField"):
+            column = f"{spec.name}_id"
+        db_column = eff.get("db_column")
+        if column is not None and isinstance(db_column, str):
+            column = db_column
+        line = spec.line if spec.module.origin != ORIGIN_BUILTIN and not spec.added else None
+        resolved_type = fc.path if fc.resolved or fc.path else None
+        return rel_args, (resolved_type, line, column, null, unique, primary)
 
     def _file_values(self, spec: FieldSpec, args: FieldArgs, model: Model) -> tuple[dict, Any]:
         """(known_params, max_length) of a declaration on a model of ``model.file``."""
@@ -975,50 +1030,26 @@ class GraphBuilder:
 
     def _field(self, spec: FieldSpec, model: Model, info: ModelInfo) -> Field:
         fc = spec.fclass
-        args = self._args(spec)
-        params, eff, forced = args.params, args.eff, args.forced
-        known, max_length = self._file_values(spec, args, model)
-        args_by_name = args.by_name
-        to = eff.get("to")
-        if fc.relation and isinstance(to, str) and ("to" in forced or "to" not in args_by_name):
-            args_by_name = {**args_by_name, "to": Arg(to)}  # set by the field class (django-filer)
-        origin = "declared" if spec.owner is info.cls or spec.owner == info.cls else "inherited"
+        args = spec.args or self._args(spec)
+        found = args.per_settings.get(self.constants.settings_key(model.file))
+        known, max_length = found or self._file_values(spec, args, model)
+        owner = spec.owner
+        origin = "declared" if owner is info.cls or owner.key == info.cls.key else "inherited"
         relation = None
         if fc.relation:
-            relation = self._relation(fc.relation, args_by_name, spec, model)
-            if self._taggable(spec) and not model.abstract:
+            relation = self._relation(fc.relation, args.rel_args, spec, model)
+            if not model.abstract and self._taggable(spec):
                 self._taggit_relation(relation, model)
-        django_type = fc.django_type
-        primary = eff.get("primary_key") is True
-        unique = primary or eff.get("unique") is True or fc.relation == "OneToOneField"
-        null = (
-            eff.get("null") is True
-            or django_type == "NullBooleanField"
-            or (fc.relation == "GenericRelation")
-        )
-        column: str | None = spec.name
-        if fc.relation in (
-            "ManyToManyField",
-            "GenericForeignKey",
-            "GenericRelation",
-            "RelatedField",
-        ):
-            column = None
-        elif fc.relation in ("ForeignKey", "OneToOneField"):
-            column = f"{spec.name}_id"
-        db_column = eff.get("db_column")
-        if column is not None and isinstance(db_column, str):
-            column = db_column
-        line = spec.line if spec.module.origin != ORIGIN_BUILTIN and not spec.added else None
+        resolved_type, line, column, null, unique, primary = args.static
         return Field(
             name=spec.name,
             type=spec.call.source,
-            resolved_type=fc.path if fc.resolved or fc.path else None,
-            django_type=django_type,
+            resolved_type=resolved_type,
+            django_type=fc.django_type,
             line=line,
             origin=origin,
-            defined_in=spec.owner.path,
-            params=params,
+            defined_in=owner.path,
+            params=args.params,
             column=column,
             null=null,
             unique=unique,
@@ -1081,11 +1112,7 @@ class GraphBuilder:
         on_delete = "DO_NOTHING" if kind == "GenericRelation" else None
         od = args.get("on_delete")
         if od is not None:
-            name = od.ref or od.call
-            value = self.index.resolve(spec.arg_module or spec.module, name) if name else None
-            # Resolve aliases (``PROTECT as protect``) to Django's own name.
-            resolved = getattr(value, "path", None) or getattr(value, "name", None) or name
-            on_delete = (resolved or _str(od) or "").rsplit(".", 1)[-1] or None
+            on_delete = self._on_delete(od, spec)
         through, through_raw = (None, None)
         if args.get("through") is not None:
             through, through_raw = self._target(args["through"], spec, model)
@@ -1132,6 +1159,20 @@ class GraphBuilder:
             m2m_db_table=m2m_table,
         )
 
+    def _on_delete(self, od: Arg, spec: FieldSpec) -> str | None:
+        """Django's name of an ``on_delete`` argument (aliases such as ``PROTECT as protect``
+        resolved), once per declaration."""
+        args = spec.args
+        if args is not None and args.on_delete is not _UNSET:
+            return args.on_delete
+        name = od.ref or od.call
+        value = self.index.resolve(spec.arg_module or spec.module, name) if name else None
+        resolved = getattr(value, "path", None) or getattr(value, "name", None) or name
+        found = (resolved or _str(od) or "").rsplit(".", 1)[-1] or None
+        if args is not None:
+            args.on_delete = found
+        return found
+
     @staticmethod
     def _m2m_related_name(
         args: dict[str, Arg], spec: FieldSpec, model: Model, target: str | None, name: str | None
@@ -1160,12 +1201,12 @@ class GraphBuilder:
             return self._label_from_string(arg.value, model), repr(arg.value)
         raw = arg.ref or (arg.value.get("$expr") if isinstance(arg.value, dict) else None)
         if arg.call and arg.call.rsplit(".", 1)[-1] == "get_user_model":
-            user = self.registry.settings.for_file(model.file).auth_user_model
+            user = self._settings_of(model.file).auth_user_model
             return self._label_from_string(user, model, trusted=True), raw
         if arg.ref:
             if arg.ref.endswith("AUTH_USER_MODEL"):
                 return self._label_from_string(
-                    self.registry.settings.for_file(model.file).auth_user_model, model, True
+                    self._settings_of(model.file).auth_user_model, model, True
                 ), raw
             value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
             if not isinstance(value, ClassValue):
@@ -1187,14 +1228,14 @@ class GraphBuilder:
                 )
             ):
                 return self._label_from_string(
-                    self.registry.settings.for_file(model.file).auth_user_model, model, True
+                    self._settings_of(model.file).auth_user_model, model, True
                 ), raw
             if isinstance(value, ClassValue):
                 target = self.model_of(value)
                 if target is not None:
                     return target.label, raw
                 if self.is_model(value):
-                    label = self.registry.for_file(value.file).label_for(value.module)
+                    label = self._registry_of(value.file).label_for(value.module)
                     return f"{label}.{value.name}", raw
             if isinstance(value, (External, FunctionValue, ModuleValue, Instance)):
                 const = self._const(arg, spec, model)
@@ -1207,15 +1248,21 @@ class GraphBuilder:
         return None, raw
 
     def _is_user(self, label: str, model: Model) -> bool:
-        return label == self.registry.settings.for_file(model.file).auth_user_model
+        return label == self._settings_of(model.file).auth_user_model
 
     def _const(self, arg: Arg | None, spec: FieldSpec, model: Model) -> Any:
         """An argument's value when statically known (literal, constant, setting), else None."""
+        if arg is None:
+            return None
+        if not isinstance(arg.value, dict):  # a literal (asked for every relation argument)
+            return arg.value
         value = self.constants.value(arg, spec.arg_module or spec.module, model.file)
         return None if value is UNKNOWN else value
 
     def _cstr(self, arg: Arg | None, spec: FieldSpec, model: Model) -> str | None:
-        value = self._const(arg, spec, model)
+        if arg is None:
+            return None
+        value = arg.value if not isinstance(arg.value, dict) else self._const(arg, spec, model)
         return value if isinstance(value, str) else None
 
     def _label_from_string(self, text: str, model: Model, trusted: bool = False) -> str | None:
@@ -1273,8 +1320,28 @@ class GraphBuilder:
             target.reverse_relations.append(Reverse(name, model.label, f.name, rel.kind, hidden))
 
     def _project_of(self, cls: ClassValue) -> str | None:
-        project = project_for(self._projects, cls.file) if cls.origin == ORIGIN_TREE else None
+        project = self._project(cls.file) if cls.origin == ORIGIN_TREE else None
         return project.name if project is not None else None
+
+    # -- per file: the project, its settings and app registry (memoised: asked per model and
+    # -- per relation, for a few hundred files) ----------------------------------------------
+    def _project(self, relpath: str | None) -> Project | None:
+        found = self._projects_by_file.get(relpath, _UNSET)
+        if found is _UNSET:
+            found = self._projects_by_file[relpath] = project_for(self._projects, relpath)
+        return found
+
+    def _settings_of(self, relpath: str | None) -> Settings:
+        found = self._settings_by_file.get(relpath)
+        if found is None:
+            found = self._settings_by_file[relpath] = self.registry.settings.for_file(relpath)
+        return found
+
+    def _registry_of(self, relpath: str | None) -> AppRegistry:
+        found = self._registries_by_file.get(relpath)
+        if found is None:
+            found = self._registries_by_file[relpath] = self.registry.for_file(relpath)
+        return found
 
     def finish(self, models: list[Model]) -> None:
         for m in models:
@@ -1325,6 +1392,10 @@ class ProjectLabels:
             if found is not None:
                 return found
         return None
+
+
+def _by_order(spec: FieldSpec) -> tuple:
+    return spec.order
 
 
 def _model_like_body(summary: ClassSummary | None) -> bool:
