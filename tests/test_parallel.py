@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,76 @@ def _children() -> set[int]:
         pytest.skip("no /proc children list")
     with open(path) as fh:
         return {int(p) for p in fh.read().split()}
+
+
+def _guess_tree(root: Path, n: int = 30) -> Path:
+    files = {"core/__init__.py": "", "core/choices.py": "class Color:\n    RED = 'r'\n"}
+    for i in range(n):
+        files[f"app{i}/__init__.py"] = ""
+        files[f"app{i}/constants.py"] = f"""
+            from django.db import models
+
+            class Size{i}(models.TextChoices):
+                SMALL = "s", "Small"
+                LARGE = "l", "Large"
+
+            LENGTH = {i + 10}
+        """
+        files[f"app{i}/models.py"] = f"""
+            from django.db import models
+
+            from .constants import LENGTH, Size{i}
+            from core import choices
+
+            class Item{i}(models.Model):
+                size = models.CharField(max_length=LENGTH, choices=Size{i}.choices)
+                color = models.CharField(max_length=2, default=choices.Color.RED)
+        """
+    return write_tree(root, files)
+
+
+def test_files_loaded_on_demand_are_guessed_and_give_the_same_output(tmp_path: Path) -> None:
+    from djatlas.pipeline import parsing
+
+    root = _guess_tree(tmp_path / "proj")
+    guessed: list[list[str]] = []
+    original = parsing.likely
+
+    def spy(summaries, wanted):
+        out = original(summaries, wanted)
+        guessed.append(out)
+        return out
+
+    parsing.likely = spy
+    try:
+        two = _json(root, jobs=2)
+    finally:
+        parsing.likely = original
+    assert "core/choices.py" in guessed[0] and "app7/constants.py" in guessed[0]
+    assert not any(rel.endswith("models.py") for rel in guessed[0])  # wanted: parsed already
+    one = _json(root, jobs=1)
+    assert '"max_length": 17' in one and two == one
+
+
+def test_guessed_files_are_answered_once_by_either_process() -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    items = [(f"m{i}.py", b"X = %d\n" % i, f"m{i}", False) for i in range(4)]
+    guesses = [(f"g{i}.py", b"Y = %d\n" % i, f"g{i}", False) for i in range(40)]
+    before = _children()
+    pool = parallel.Pool(items, None, 2, len(guesses))
+    try:
+        assert sorted(rel for rel, _ in pool.results()) == [f"m{i}.py" for i in range(4)]
+        assert pool.guess(guesses)
+        for _ in range(1000):  # the worker claims from the front: wait until it has begun
+            if pool.flags[0]:
+                break
+            time.sleep(0.01)
+        assert not pool.claim(0)  # the worker's: waited for
+        for position in reversed(range(len(guesses))):
+            if position == 0 or not pool.claim(position):
+                summary = pool.wait(position)
+                assert summary.module == f"g{position}" and "Y" in summary.assigns
+    finally:
+        pool.close()
+    assert not _children() - before  # ended and reaped

@@ -4,6 +4,12 @@ Workers read and summarise files themselves and send back ModuleSummary objects,
 through a pipe (in transit only; the persistent cache stays JSON). A plain ``os.fork`` and a
 pipe per worker: ``concurrent.futures``/``multiprocessing`` cost more to import and start than
 they save here. Without ``fork`` (Windows) everything is parsed in-process.
+
+Two rounds. ``Pool.results``: the wanted files, split between the calling process and the
+workers. ``Pool.guess``: while the caller goes on resolving, the first worker parses the files
+it will likely load on demand. Each of those is claimed in a flag array shared by both
+processes before it is parsed, by whoever comes first: the caller waits only for a file the
+worker has already started, and parses the others itself as before.
 """
 
 from __future__ import annotations
@@ -47,6 +53,12 @@ def _can_fork() -> bool:
 
 Item = tuple[str, "bytes | None", str, bool]
 _SIGKILL = 9  # POSIX; ``signal`` is not imported for it
+#: Frame header: the guessed file's position (-1: a share's whole answer), payload length.
+_HEADER = 8
+#: Flags of the guessed files: nobody yet, the worker, the caller.
+_FREE, _WORKER, _CALLER = 0, 1, 2
+_F_SETPIPE_SZ = 1031  # Linux fcntl: a larger pipe lets the worker run further ahead
+_PIPE_SIZE = 1 << 20
 
 
 def _work(batch: list[Item], root: str | None) -> list[tuple[str, Any]]:
@@ -71,31 +83,131 @@ def _work(batch: list[Item], root: str | None) -> list[tuple[str, Any]]:
 
 
 def parse_many(items: list[Item], root: str | None, jobs: int) -> Iterator[tuple[str, Any]]:
-    """Yield ``(relpath, ModuleSummary | ReadError | None)`` for every item, parsed by workers.
-
-    Items with bytes ``None`` are read by the workers from ``root``. The calling process
-    takes a share of the work itself, so ``jobs`` processes parse in all. A worker that fails
-    answers None for its share (parsed in-process later).
-    """
-    # Interleave by size so every share gets a similar amount of source.
-    order = sorted(items, key=lambda it: -len(it[1] or b""))
-    shares = [order[i::jobs] for i in range(jobs)]
-    if not hasattr(os, "fork"):
-        yield from _spawned(shares, root)
-        return
-    workers = [(_start(share, root), share) for share in shares[1:]]
-    for worker, share in workers:
-        if worker is None:  # could not fork: parse that share here
-            shares[0] = shares[0] + share
-    pending = [(worker, share) for worker, share in workers if worker is not None]
+    """Yield ``(relpath, ModuleSummary | ReadError | None)`` for every item (``Pool.results``),
+    the workers ended afterwards."""
+    pool = Pool(items, root, jobs)
     try:
-        yield from _work(shares[0], root)
-        while pending:
-            worker, share = pending.pop(0)
-            yield from _collect(*worker, share)
-    finally:  # the caller stopped early: end the workers not collected, reap them
-        for (pid, fd), _ in pending:
-            _end(pid, fd)
+        yield from pool.results()
+    finally:
+        pool.close()
+
+
+class _Worker:
+    """A forked worker: its pid, the read end of its answers, the write end of its guesses."""
+
+    def __init__(self, pid: int, answers: int, guesses: int | None, share: list[Item]) -> None:
+        self.pid = pid
+        self.share = share
+        self.answers = os.fdopen(answers, "rb")
+        self.guesses = guesses
+
+
+class Pool:
+    """Workers parsing ``items`` with the calling process, and later what it guesses.
+
+    ``guess_room``: how many files ``guess`` may name (the size of the shared flag array; 0:
+    the workers end after their share).
+    """
+
+    def __init__(self, items: list[Item], root: str | None, jobs: int, guess_room: int = 0):
+        self.root = root
+        # Interleave by size so every share gets a similar amount of source.
+        order = sorted(items, key=lambda it: -len(it[1] or b""))
+        self.shares = [order[i::jobs] for i in range(jobs)]
+        self.flags = _shared_flags(guess_room) if guess_room and hasattr(os, "fork") else None
+        self.workers: list[_Worker] = []
+        #: Answers to guessed files that came before the caller asked (position -> pickle).
+        self._early: dict[int, bytes] = {}
+        if not hasattr(os, "fork"):
+            return
+        for n, share in enumerate(self.shares[1:]):
+            worker = _start(share, root, self.flags if n == 0 else None)
+            if worker is None:  # could not fork: parse that share here
+                self.shares[0] = self.shares[0] + share
+            else:
+                self.workers.append(worker)
+
+    def results(self) -> Iterator[tuple[str, Any]]:
+        """``(relpath, ModuleSummary | ReadError | None)`` for every item; None: a worker
+        failed on it (parsed in-process later)."""
+        if not hasattr(os, "fork"):
+            yield from _spawned(self.shares, self.root)
+            return
+        yield from _work(self.shares[0], self.root)
+        for worker in self.workers:
+            yield from _share_answer(worker)
+
+    def guess(self, items: list[Item]) -> bool:
+        """Let the first worker parse ``items`` (at most ``guess_room``) in this order, each
+        unless the caller claimed it first; False when no worker can."""
+        worker = self.workers[0] if self.workers else None
+        if worker is None or worker.guesses is None or self.flags is None:
+            return False
+        import pickle
+
+        items = items[: len(self.flags)]
+        data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL) if items else b""
+        try:
+            with os.fdopen(worker.guesses, "wb") as fh:  # closed: the list is complete
+                fh.write(data)
+        except OSError:
+            return False
+        finally:
+            worker.guesses = None
+        return bool(items)
+
+    def claim(self, position: int) -> bool:
+        """Whether the caller parses guessed file ``position`` itself (the worker has not
+        started it); else ``wait`` for the worker's answer."""
+        flags = self.flags
+        if flags is None:
+            return True
+        if flags[position] != _FREE:
+            return False
+        flags[position] = _CALLER
+        return True
+
+    def wait(self, position: int) -> Any:
+        """The worker's answer for guessed file ``position`` (None if it failed)."""
+        import pickle
+
+        data = self._early.pop(position, None)
+        while data is None and self.workers:
+            frame = _read_frame(self.workers[0].answers)
+            if frame is None:
+                return None
+            if frame[0] == position:
+                data = frame[1]
+            else:
+                self._early[frame[0]] = frame[1]
+        try:
+            return pickle.loads(data) if data is not None else None
+        except Exception:  # noqa: BLE001 - a broken answer: parsed in-process instead
+            return None
+
+    def close(self) -> None:
+        """End the workers (killed, reaped) and free the flags (no import here: this may run
+        at shutdown)."""
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            if worker.guesses is not None:
+                os.close(worker.guesses)
+            worker.answers.close()
+            try:
+                os.kill(worker.pid, _SIGKILL)
+                os.waitpid(worker.pid, 0)
+            except OSError:
+                pass
+        if self.flags is not None:
+            self.flags.close()
+            self.flags = None
+
+
+def _shared_flags(size: int) -> Any:
+    """A zeroed byte array that forked processes share (an anonymous shared mapping)."""
+    import mmap
+
+    return mmap.mmap(-1, size)
 
 
 def _spawned(shares: list[list[Item]], root: str | None) -> Iterator[tuple[str, Any]]:
@@ -109,49 +221,93 @@ def _spawned(shares: list[list[Item]], root: str | None) -> Iterator[tuple[str, 
             yield from fut.result()
 
 
-def _start(share: list[Item], root: str | None) -> tuple[int, int] | None:
-    """Fork a worker for ``share``: (pid, read end of its pipe), None when fork fails."""
-    read_fd, write_fd = os.pipe()
+def _start(share: list[Item], root: str | None, flags: Any) -> _Worker | None:
+    """Fork a worker for ``share`` (and, given ``flags``, for guesses); None when fork fails."""
+    answers_r, answers_w = os.pipe()
+    guesses_r, guesses_w = os.pipe() if flags is not None else (-1, -1)
     try:
         pid = os.fork()
     except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
+        for fd in (answers_r, answers_w, guesses_r, guesses_w):
+            if fd >= 0:
+                os.close(fd)
         return None
     if pid:
-        os.close(write_fd)
-        return pid, read_fd
+        os.close(answers_w)
+        if guesses_r >= 0:
+            os.close(guesses_r)
+            _enlarge(answers_r)
+        return _Worker(pid, answers_r, guesses_w if guesses_w >= 0 else None, share)
     try:  # the worker: never returns
         import gc
-        import pickle
 
         gc.disable()
-        os.close(read_fd)
-        data = pickle.dumps(_work(share, root), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write_fd, "wb") as fh:
-            fh.write(data)
+        os.close(answers_r)
+        if guesses_w >= 0:
+            os.close(guesses_w)
+        _serve(share, root, answers_w, guesses_r, flags)
     finally:
         os._exit(0)
 
 
-def _end(pid: int, fd: int) -> None:
-    """Close a worker's pipe, kill it, reap it (no import here: this may run at shutdown)."""
-    os.close(fd)
+def _serve(share: list[Item], root: str | None, answers: int, guesses: int, flags: Any) -> None:
+    """The worker's work: its share's answer in one frame, then one frame per guessed file it
+    claimed, until the list is done (or the caller ends it)."""
+    import pickle
+
+    dumps = pickle.dumps
+    with os.fdopen(answers, "wb") as out:
+        _write_frame(out, -1, dumps(_work(share, root), protocol=pickle.HIGHEST_PROTOCOL))
+        if guesses < 0:
+            return
+        with os.fdopen(guesses, "rb") as fh:
+            data = fh.read()
+        items: list[Item] = pickle.loads(data) if data else []
+        for position, item in enumerate(items):
+            if flags[position] != _FREE:
+                continue
+            flags[position] = _WORKER
+            answer = _work([item], root)[0][1]
+            _write_frame(out, position, dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_frame(out: Any, position: int, payload: bytes) -> None:
+    out.write(position.to_bytes(4, "little", signed=True) + len(payload).to_bytes(4, "little"))
+    out.write(payload)
+    out.flush()
+
+
+def _read_frame(fh: Any) -> tuple[int, bytes] | None:
+    """(position, payload) of the next frame, None at the end (or a cut frame)."""
+    head = fh.read(_HEADER)
+    if len(head) < _HEADER:
+        return None
+    size = int.from_bytes(head[4:], "little")
+    payload = fh.read(size)
+    if len(payload) < size:
+        return None
+    return int.from_bytes(head[:4], "little", signed=True), payload
+
+
+def _enlarge(fd: int) -> None:
+    """A 1 MB pipe where Linux allows it (the default 64 KB stalls a worker running ahead)."""
     try:
-        os.kill(pid, _SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
+        import fcntl
+
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+    except (ImportError, OSError):
         pass
 
 
-def _collect(pid: int, fd: int, share: list[Item]) -> list[tuple[str, Any]]:
-    """A worker's results (read before waiting for it: it blocks on a full pipe)."""
+def _share_answer(worker: _Worker) -> list[tuple[str, Any]]:
+    """A worker's answer for its share (read before anything waits for it: it blocks on a full
+    pipe); None for each file when the worker died."""
     import pickle
 
-    with os.fdopen(fd, "rb") as fh:
-        data = fh.read()
-    os.waitpid(pid, 0)
+    frame = _read_frame(worker.answers)
     try:
-        return pickle.loads(data)
+        if frame is not None and frame[0] == -1:
+            return pickle.loads(frame[1])
     except Exception:  # noqa: BLE001 - a worker that died: its files are parsed in-process
-        return [(item[0], None) for item in share]
+        pass
+    return [(item[0], None) for item in worker.share]

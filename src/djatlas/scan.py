@@ -398,11 +398,16 @@ def _analyse(
     reading = read_tree(files, read, records, cache, progress)
     wanted = prefilter(reading, files, records)
     summaries.contents = reading.keep(wanted)
-    parse_ahead(summaries, wanted, root, options.jobs, progress)
-    modules = resolve_modules(index, wanted, progress)
-    summaries.contents.clear()
-    diagnostics: list[Diagnostic] = []
-    models, registry, settings = build_graph(index, modules, options.settings, hints, diagnostics)
+    try:
+        parse_ahead(summaries, wanted, root, options.jobs, progress)
+        modules = resolve_modules(index, wanted, progress)
+        summaries.contents.clear()
+        diagnostics: list[Diagnostic] = []
+        models, registry, settings = build_graph(
+            index, modules, options.settings, hints, diagnostics
+        )
+    finally:
+        summaries.close()  # ends a worker still parsing what the index may load on demand
     diagnostics.extend(syntax_diagnostics(index.by_path))
     if cache is not None:
         _keep_in_cache(cache, index, {f.relpath for f in discovery.files})

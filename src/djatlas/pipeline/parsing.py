@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from djatlas.parse.reader import ReadError
-from djatlas.parse.summary import ModuleSummary
+from djatlas.parse.summary import Expr, ModuleSummary
 
 if TYPE_CHECKING:
     from djatlas.cache import ScanCache
     from djatlas.discover.finder import SourceFile
+    from djatlas.parallel import Pool
     from djatlas.progress import Progress
     from djatlas.resolve.layout import Layout
 
@@ -41,6 +42,10 @@ class Summaries:
         self._read = read
         #: relpath -> ModuleSummary | ReadError, from the cache or from workers.
         self.ready: dict[str, Any] = {}
+        #: The workers still parsing the files guessed to be loaded on demand (``guessed``:
+        #: relpath -> position in their list).
+        self.pool: Pool | None = None
+        self.guessed: dict[str, int] = {}
 
     def cached(self, rel: str) -> bool:
         """Whether a summary (or failure) of ``rel`` is ready, looking in the cache once."""
@@ -70,7 +75,36 @@ class Summaries:
             return data
         if rel in self.ready or self.cached(rel):
             return b""  # answered by ``take`` without the bytes
+        if rel in self.guessed and self._from_worker(rel):
+            return b""
         return self._read(rel)
+
+    def _from_worker(self, rel: str) -> bool:
+        """Whether a worker answered for guessed file ``rel`` (kept in ``ready``): it had
+        started it; otherwise the caller claims it and parses it."""
+        pool, position = self.pool, self.guessed.pop(rel)
+        if pool is None or pool.claim(position):
+            return False
+        result = pool.wait(position)
+        if result is None:
+            return False
+        self.keep(rel, result)
+        return True
+
+    def keep(self, rel: str, result: ModuleSummary | ReadError) -> None:
+        """A worker's answer: ready for the index, and kept in the cache."""
+        self.ready[rel] = result
+        if isinstance(result, ModuleSummary):
+            self.store(rel, b"", result)
+        else:
+            self.store_failure(rel, result)
+
+    def close(self) -> None:
+        """End the workers still parsing ahead (the index parses anything else itself)."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        self.guessed.clear()
 
     def take(self, rel: str, data: bytes) -> ModuleSummary | None:
         """The ready summary of ``rel`` (raises its ReadError), or None: parse the bytes."""
@@ -96,8 +130,11 @@ def parse_ahead(
     summaries: Summaries, wanted: set[str], root: str | None, jobs: int | None, progress: Progress
 ) -> None:
     """Parse the wanted files the cache does not know in worker processes, when that pays
-    (``parallel.choose_jobs``); otherwise the index parses them in-process as it loads them."""
-    from djatlas.parallel import choose_jobs, parse_many
+    (``parallel.choose_jobs``); otherwise the index parses them in-process as it loads them.
+
+    A worker then goes on with the files the index will likely load on demand (``likely``),
+    until ``Summaries.close``."""
+    from djatlas.parallel import Pool, choose_jobs
 
     to_parse = [rel for rel in sorted(wanted) if not summaries.cached(rel)]
     contents, layout = summaries.contents, summaries.layout
@@ -109,12 +146,87 @@ def parse_ahead(
         (rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
         for rel in to_parse
     ]
-    for rel, result in parse_many(items, root, jobs):
+    room = len(layout.module_of) if root is not None else 0
+    pool = summaries.pool = Pool(items, root, jobs, room)
+    for rel, result in pool.results():
         progress.step()
-        if isinstance(result, ModuleSummary):
-            summaries.ready[rel] = result
-            summaries.store(rel, b"", result)
-        elif isinstance(result, ReadError):
-            summaries.ready[rel] = result
-            summaries.store_failure(rel, result)
+        if result is not None:
+            summaries.keep(rel, result)
         # None (the worker could not read it): loaded in-process, failure reported there
+    guesses = [rel for rel in likely(summaries, wanted) if not summaries.cached(rel)]
+    if pool.guess([(rel, None, layout.module_of[rel], layout.is_package(rel)) for rel in guesses]):
+        summaries.guessed = {rel: i for i, rel in enumerate(guesses)}
+    else:
+        summaries.close()
+
+
+def likely(summaries: Summaries, wanted: set[str]) -> list[str]:
+    """The tree files, beyond ``wanted``, that resolving the wanted modules' classes will
+    likely load, in about the order the index asks for them: the modules (and ``from m import
+    name`` submodules) their bases' names and star imports come from, then those of their
+    members and Meta options. A guess: a file guessed but never loaded costs a worker's time
+    only."""
+    layout, ready = summaries.layout, summaries.ready
+    first: list[tuple[str, str]] = []  # (module, the file naming it)
+    later: list[tuple[str, str]] = []
+    for rel in sorted(wanted):
+        summary = ready.get(rel)
+        if not isinstance(summary, ModuleSummary):
+            continue
+        first.extend((module, rel) for module in summary.star_imports)
+        bases, others = _class_names(summary)
+        first.extend((module, rel) for module in _modules(summary, bases))
+        later.extend((module, rel) for module in _modules(summary, others))
+    out: list[str] = []
+    seen = set(wanted)
+    for module, rel in first + later:
+        path = layout.lookup(module, rel)
+        if path is not None and path not in seen:
+            seen.add(path)
+            out.append(path)
+    return out
+
+
+def _modules(summary: ModuleSummary, names: list[str]) -> list[str]:
+    """The modules ``names`` are imported from (and the submodule ``from m import name`` may
+    be)."""
+    out = []
+    for name in names:
+        imported = summary.imports.get(name.split(".", 1)[0])
+        if imported is not None:
+            out.append(imported.module)
+            if imported.name:
+                out.append(f"{imported.module}.{imported.name}")
+    return out
+
+
+def _class_names(summary: ModuleSummary) -> tuple[list[str], list[str]]:
+    """The dotted names the module's classes refer to: in their bases, and in their members
+    and Meta options (sorted, each once)."""
+    bases: set[str] = set()
+    others: set[str] = set()
+    for cls in summary.classes.values():
+        for base in cls.bases:
+            _expr_names(base, bases)
+        for member in cls.members:
+            _expr_names(member.value, others)
+        if cls.meta is not None:
+            others.update(cls.meta.refs.values())
+    return sorted(bases), sorted(others - bases)
+
+
+def _expr_names(expr: Expr | None, names: set[str]) -> None:
+    if expr is None:
+        return
+    if expr.ref:
+        names.add(expr.ref)
+    call = expr.call
+    if call is not None:
+        names.add(call.func)
+        for arg in (*call.args, *call.kwargs.values()):
+            if arg.ref:
+                names.add(arg.ref)
+            if arg.call:
+                names.add(arg.call)
+    for item in expr.items or ():
+        _expr_names(item, names)
