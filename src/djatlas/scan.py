@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 @dataclass(eq=False, repr=False)
 class ScanOptions:
+    """How to scan: what to read, the settings and environment, caching, output metadata."""
+
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     default_excludes: bool = True

@@ -58,6 +58,8 @@ class FileRecord:
 
 @dataclass(eq=False, repr=False)
 class DiscoverOptions:
+    """What the walk reads: include/exclude globs, default excludes, .gitignore, size limit."""
+
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     default_excludes: bool = True

@@ -54,6 +54,8 @@ class EntryPoints:
 
 @dataclass(eq=False, repr=False)
 class AppInfo:
+    """An installed app: its module, label, AppConfig class and default_auto_field."""
+
     name: str
     label: str
     config: str | None = None
@@ -62,6 +64,8 @@ class AppInfo:
 
 @dataclass(eq=False, repr=False)
 class Settings:
+    """What the graph reads from the project's settings module (Django's defaults else)."""
+
     module: str | None = None
     installed_apps: list[str] = field(default_factory=list)
     default_auto_field: str = DEFAULT_AUTO_FIELD

@@ -85,6 +85,8 @@ class FieldArgs:
 
 @dataclass(eq=False, repr=False)
 class ModelInfo:
+    """A model class while the graph is built: its resolved class, module and own fields."""
+
     cls: ClassValue
     module: LoadedModule
     assumed: list[str]

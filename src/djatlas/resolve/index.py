@@ -31,6 +31,8 @@ _MAX_DEPTH = 12
 
 @dataclass(eq=False, repr=False)
 class LoadedModule:
+    """A module in the index: its name, summary and origin (tree file, environment, knowledge)."""
+
     name: str
     summary: ModuleSummary
     origin: str

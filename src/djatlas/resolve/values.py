@@ -16,6 +16,8 @@ ORIGIN_UNRESOLVED = "unresolved"
 
 @dataclass(frozen=True)
 class ModuleValue:
+    """A module (``import x`` binds one)."""
+
     name: str
 
 
@@ -51,6 +53,8 @@ class ClassValue:
 
 @dataclass(frozen=True)
 class FunctionValue:
+    """A module-level function."""
+
     module: str
     name: str
     origin: str
@@ -80,6 +84,8 @@ class External:
 
 @dataclass(frozen=True)
 class Literal:
+    """A constant (string, number, None, ...)."""
+
     value: object
 
 
