@@ -22,7 +22,6 @@ import contextlib
 import json
 import os
 import time
-from typing import Any
 
 try:  # the C module directly: hashlib would load OpenSSL (~10 ms of start-up)
     from _blake2 import blake2b
@@ -32,6 +31,10 @@ except ImportError:  # pragma: no cover
 # Shared with the warm fast path (which must not import this module's dependencies).
 from djatlas.keys import FORMAT, cache_folder, code_stamp, default_base, read_framed, snapshot_key  # noqa: F401
 from djatlas.keys import env_stats as _env_stats
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Files modified this close (ns) to the moment a cache is written are re-hashed next time
 #: (their mtime may not change on a second edit within the filesystem's timestamp granularity).

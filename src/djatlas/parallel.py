@@ -17,7 +17,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Automatic parallelism needs this many usable cores, this many files and this much source
 #: per process. Measured on 2 cores (2026-11-30, cold scans' wanted files, CPU ms of the

@@ -8,7 +8,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from djatlas.discover.finder import (
     DEFAULT_MAX_FILE_SIZE,
@@ -21,7 +20,10 @@ from djatlas.discover.finder import (
 from djatlas.discover.source import Source
 from djatlas.keys import git_commit, metadata, options_key
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from djatlas.cache import ScanCache
     from djatlas.graph.types import Diagnostic, Report
     from djatlas.resolve.index import ProjectIndex

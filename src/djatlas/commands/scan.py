@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
 from djatlas.commands.files import error, output_problem, write_output
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
 from djatlas.keys import RENDER_FIELDS, closing_notes
 from djatlas.render import FORMATS, TYPED_FORMATS, RenderOptions, filtering, get_renderer
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: formats that render the whole report document (the others draw a selection of models)
 DOCUMENT_FORMATS = ("markdown", "json", "yaml", "html")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from djatlas.graph.apps import AppRegistry, Project, Settings, project_for, projects_of
 from djatlas.graph.classify import (
@@ -33,6 +32,10 @@ from djatlas.resolve.values import (
     ModuleValue,
     path_of,
 )
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Not worked out yet (None is an answer).
 _UNSET: Any = object()

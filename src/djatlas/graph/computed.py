@@ -9,10 +9,12 @@ then the bundled release, or is absent.
 
 from __future__ import annotations
 
-from typing import Any
-
 from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ORIGIN_KNOWLEDGE, ClassValue
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def facts_of(index: ProjectIndex, cls: object) -> dict | None:

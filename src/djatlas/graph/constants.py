@@ -9,12 +9,15 @@ of source are re-parsed with ``ast`` and only literals are read.
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from djatlas.graph.apps import AppRegistry
 from djatlas.parse.summary import Arg, Call
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import ClassValue, FunctionValue, Instance, Literal
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Returned when a value stays unknown (None is a real value).
 UNKNOWN: Any = object()

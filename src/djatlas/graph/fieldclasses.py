@@ -9,13 +9,16 @@ memoised by class key (MROs are final once the graph starts: bases are fixed in 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from djatlas.graph.classify import FieldClass, field_class
 from djatlas.graph.computed import facts_of
 from djatlas.graph.constants import is_expr
 from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ClassValue, External
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True, eq=False, repr=False)

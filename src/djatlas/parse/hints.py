@@ -10,11 +10,15 @@ reported as such while its classes are still read.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from djatlas.parse.summary import SyntaxIssue
 
-Node = Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Node = Any
+
 PY2 = "looks like Python 2"
 
 #: Python 2 only, in a statement's text (a broken statement, where no tree can be trusted).

@@ -7,11 +7,14 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Any
 
 from djatlas.parse.hints import python2_issues
 from djatlas.parse.recover import recover
 from djatlas.parse.summary import SyntaxIssue
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ReadError(Exception):
@@ -155,11 +158,14 @@ _PARSER: list[Any] = []
 
 
 def _parser() -> Any:
-    """The tree-sitter parser for Python (created once)."""
+    """The tree-sitter parser for Python (created once). ``tree_sitter``'s extension module is
+    loaded by itself: the package's ``__init__`` imports ``typing`` (for a ``Protocol``), which
+    nothing else in a scan needs."""
     if not _PARSER:
-        import tree_sitter
-
-        _PARSER.append(tree_sitter.Parser(tree_sitter.Language(_python_language())))
+        binding = _binding("tree_sitter", keep=True)
+        if not hasattr(binding, "Parser"):  # an unusual install: the ordinary way
+            import tree_sitter as binding
+        _PARSER.append(binding.Parser(binding.Language(_python_language())))
     return _PARSER[0]
 
 
@@ -167,22 +173,37 @@ def _python_language() -> object:
     """``tree_sitter_python.language()``, from its extension module loaded by itself: the
     package's ``__init__`` imports ``importlib.resources`` (with pathlib, tempfile, random,
     urllib) for query files djatlas does not use, a sizeable part of a cold start."""
+    binding = _binding("tree_sitter_python")
+    if hasattr(binding, "language"):
+        return binding.language()
+    import tree_sitter_python  # an unusual install: the ordinary way
+
+    return tree_sitter_python.language()
+
+
+def _binding(package: str, keep: bool = False) -> Any:
+    """``package._binding``, the package's extension module, loaded without the package's
+    ``__init__`` (None when it is not found or does not load). ``keep``: registered in
+    ``sys.modules``, so that a later ``import package`` uses this very module (same types)."""
     import os
+    import sys
     from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
 
-    name = "tree_sitter_python._binding"
+    name = f"{package}._binding"
+    if name in sys.modules:
+        return sys.modules[name]
     try:
-        package = PathFinder.find_spec("tree_sitter_python")
-        for folder in (package and package.submodule_search_locations) or []:
+        spec = PathFinder.find_spec(package)
+        for folder in (spec and spec.submodule_search_locations) or []:
             for suffix in EXTENSION_SUFFIXES:
                 path = os.path.join(folder, "_binding" + suffix)
                 if os.path.isfile(path):
                     loader = ExtensionFileLoader(name, path)
                     module = loader.create_module(ModuleSpec(name, loader, origin=path))
                     loader.exec_module(module)
-                    return module.language()
+                    if keep:
+                        sys.modules[name] = module
+                    return module
     except (ImportError, OSError, AttributeError):
         pass
-    import tree_sitter_python  # an unusual install: the ordinary way
-
-    return tree_sitter_python.language()
+    return None

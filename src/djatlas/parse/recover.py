@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from djatlas.parse.hints import hint_for
 from djatlas.parse.summary import SyntaxIssue
 
-Node = Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Node = Any
+
 #: Parse rounds at most per file; what is still broken after them is skipped by the visitor.
 MAX_ROUNDS = 25
 _CONTAINERS = frozenset({"module", "block"})

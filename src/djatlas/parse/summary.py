@@ -7,10 +7,13 @@ cached without pickle. The AST itself is never kept.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
-#: A parameter value: a JSON literal, or ``{"$expr": "source"}`` for anything else.
-Value = Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+    #: A parameter value: a JSON literal, or ``{"$expr": "source"}`` for anything else.
+    Value = Any
 
 
 @dataclass

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import ast
 import unicodedata
-from typing import Any
 
-from djatlas.parse.summary import Value
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
-Node = Any  # tree_sitter.Node
+    from djatlas.parse.summary import Value
+
+    Node = Any  # tree_sitter.Node
+
 
 #: Calls whose single string argument is the value (translation markers).
 GETTEXT = frozenset(

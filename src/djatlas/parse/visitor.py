@@ -20,12 +20,10 @@ from djatlas.parse.summary import (
     Member,
     MetaSummary,
     ModuleSummary,
-    Value,
 )
 from djatlas.parse.values import (
     GETTEXT,
     PUNCTUATION,
-    Node,
     call_value,
     check_chain,
     dotted,
@@ -37,6 +35,11 @@ from djatlas.parse.values import (
     string_value,
     unwrap,
 )
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from djatlas.parse.summary import Value
+    from djatlas.parse.values import Node
 
 __all__ = ["GETTEXT", "SETTINGS_NAMES", "summarize"]
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from djatlas.graph.apps import EntryPoints
     from djatlas.graph.types import Diagnostic
     from djatlas.resolve.index import LoadedModule, ProjectIndex

@@ -8,12 +8,14 @@ file's bytes and for a ready summary, and tells it what it parsed so that the ca
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from djatlas.parse.reader import ReadError
 from djatlas.parse.summary import Expr, ModuleSummary
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from djatlas.cache import ScanCache
     from djatlas.discover.finder import SourceFile
     from djatlas.parallel import Pool

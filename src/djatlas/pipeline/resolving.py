@@ -3,8 +3,7 @@ bases, which may load more modules (tree files on demand, the environment, the k
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from djatlas.progress import Progress
     from djatlas.resolve.index import LoadedModule, ProjectIndex

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from djatlas.discover.finder import is_models_module
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from djatlas.discover.finder import FileRecord, SourceFile
     from djatlas.resolve.index import ProjectIndex

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring as _string  # the C function when available
-from typing import Any
 
 from djatlas.graph.types import field_names, plain
 from djatlas.render import RenderOptions
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def render(doc: dict, options: RenderOptions) -> bytes:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 from json.encoder import encode_basestring
-from typing import Any
 
 from djatlas.render import RenderOptions
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
