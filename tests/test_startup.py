@@ -51,7 +51,7 @@ def test_version_answers_without_importing_the_commands() -> None:
     assert p.stdout.splitlines() == [f"djatlas {__version__}", "0 []"]
 
 
-def test_an_unfiltered_scan_does_not_load_the_filters(tmp_path) -> None:
+def test_an_unfiltered_scan_loads_neither_the_filters_nor_typing(tmp_path) -> None:
     (tmp_path / "models.py").write_text(
         "from django.db import models\n\nclass A(models.Model):\n    x = models.IntegerField()\n"
     )
@@ -60,7 +60,12 @@ def test_an_unfiltered_scan_does_not_load_the_filters(tmp_path) -> None:
         "from djatlas.cli import main\n"
         f"main(['scan', {str(tmp_path)!r}, '--format', 'json', '--no-cache', '-q', '-o',"
         f" {str(tmp_path / 'out.json')!r}])\n"
-        "print('djatlas.render.filters' in sys.modules)\n"
+        "print('djatlas.render.filters' in sys.modules, 'typing' in sys.modules)\n"
+        "import tree_sitter\n"
+        "from djatlas.parse.reader import _parser\n"
+        "print(type(_parser()) is tree_sitter.Parser)\n"
     )
     p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert p.stdout.strip() == "False"
+    # typing: every module a scan loads imports its names under TYPE_CHECKING only; a later
+    # ``import tree_sitter`` reuses the extension module the parser was made from
+    assert p.stdout.split() == ["False", "False", "True"]
