@@ -22,17 +22,18 @@ if TYPE_CHECKING:
 PY2 = "looks like Python 2"
 
 #: Python 2 only, in a statement's text (a broken statement, where no tree can be trusted).
-_PY2_TEXT = re.compile(
-    rb"^[ \t]*(?:print[ \t]+(?:[\"'\w]|>>)|exec[ \t]+[\"'\w])"
+#: _PY2_TEXT, _NEWER_TEXT and _STRINGS serve broken statements only: compiled on first use
+#: (``re``'s own cache), not at import.
+_PY2_TEXT = (
+    rb"(?m)^[ \t]*(?:print[ \t]+(?:[\"'\w]|>>)|exec[ \t]+[\"'\w])"
     rb"|^[ \t]*except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"
     rb"|^[ \t]*raise[ \t]+[\w.]+[ \t]*,"
-    rb"|<>|`|\b[uU][rR][\"']|(?<![\w.])0[0-7]+\b|(?<![\w.])\d+[lL]\b",
-    re.M,
+    rb"|<>|`|\b[uU][rR][\"']|(?<![\w.])0[0-7]+\b|(?<![\w.])\d+[lL]\b"
 )
 #: Newer syntax the grammar does not read: (pattern, hint).
 _NEWER_TEXT = (
     (
-        re.compile(rb"^[ \t]*(?:class|(?:async[ \t]+)?def|type)[ \t]+\w+[ \t]*\[[^\]]*=", re.M),
+        rb"(?m)^[ \t]*(?:class|(?:async[ \t]+)?def|type)[ \t]+\w+[ \t]*\[[^\]]*=",
         "PEP 696 type parameter defaults, Python 3.13",
     ),
 )
@@ -47,19 +48,19 @@ def hint_for(statement: bytes, problem: Node) -> str:
             break
         if node.type == "type_parameter":
             for pattern, hint in _NEWER_TEXT:
-                if pattern.search(statement):
+                if re.search(pattern, statement):
                     return hint
-    if _PY2_TEXT.search(_without_strings(statement)):
+    if re.search(_PY2_TEXT, _without_strings(statement)):
         return PY2
     return ""
 
 
-_STRINGS = re.compile(rb"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'[^'\n]*'|\"[^\"\n]*\"", re.S)
+_STRINGS = rb"(?s)#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'[^'\n]*'|\"[^\"\n]*\""
 
 
 def _without_strings(text: bytes) -> bytes:
     """``text`` with comments and string bodies removed (prefixes and quotes kept)."""
-    return _STRINGS.sub(lambda m: m.group(0)[:1] * 2 if m.group(0)[:1] != b"#" else b"", text)
+    return re.sub(_STRINGS, lambda m: m.group(0)[:1] * 2 if m.group(0)[:1] != b"#" else b"", text)
 
 
 #: Where Python 2 syntax may be (each hit is checked in the tree): a keyword found with

@@ -41,10 +41,12 @@ _CONTINUING = frozenset(
         "match_statement",
     }
 )
-_DEF = re.compile(rb"[ \t]*(?:async[ \t]+)?def\b")
+#: _DEF, _TYPE_DEFAULT and _CODE serve broken files only: compiled on first use (``re``'s own
+#: cache), not at import.
+_DEF = rb"[ \t]*(?:async[ \t]+)?def\b"
 #: ``T =``, ``*Ts = *``, ``**P =`` inside type parameters: PEP 696 defaults (Python 3.13),
 #: which tree-sitter-python 0.25 does not read (they do not matter to djatlas).
-_TYPE_DEFAULT = re.compile(rb"\s*\*{0,2}\s*\w+\s*=\s*\*?\s*")
+_TYPE_DEFAULT = rb"\s*\*{0,2}\s*\w+\s*=\s*\*?\s*"
 
 
 def first_error(node: Node) -> Node | None:
@@ -66,7 +68,7 @@ def _type_default(error: Node) -> bool:
     parent = error.parent
     if parent is None or parent.type != "type_parameter":
         return False
-    return _TYPE_DEFAULT.fullmatch(error.text or b"") is not None
+    return re.fullmatch(_TYPE_DEFAULT, error.text or b"") is not None
 
 
 def _indent(line: bytes) -> int | None:
@@ -137,10 +139,10 @@ def _header_end(lines: list[bytes], first: int, last: int) -> int | None:
 
 
 def _without_strings(line: bytes) -> bytes:
-    return _CODE.sub(b"", line)
+    return re.sub(_CODE, b"", line)
 
 
-_CODE = re.compile(rb"#.*|'[^'\n]*'|\"[^\"\n]*\"")
+_CODE = rb"#.*|'[^'\n]*'|\"[^\"\n]*\""
 
 
 def find_broken(
@@ -155,7 +157,7 @@ def find_broken(
         head = first
         while head < last and lines[head].lstrip().startswith(b"@"):
             head += 1
-        if not _DEF.match(lines[head]):
+        if not re.match(_DEF, lines[head]):
             end = _header_end(lines, head, last)
             body = (
                 next((r for r in range(end + 1, last + 1) if _indent(lines[r]) is not None), None)
