@@ -20,6 +20,7 @@ from djatlas.discover.finder import is_models_module
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from djatlas.discover.finder import FileRecord, SourceFile
+    from djatlas.pipeline.examine import Examiner
     from djatlas.resolve.index import ProjectIndex
     from djatlas.resolve.layout import Layout
 
@@ -135,9 +136,16 @@ def _absolute(base: str, module: str, is_package: bool) -> str | None:
 class Closure:
     """The tree files reachable from a settings module, as Django would import them."""
 
-    def __init__(self, layout: Layout, read: Callable[[str], bytes]) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        read: Callable[[str], bytes],
+        seen: Callable[[str], None] | None = None,
+    ) -> None:
         self.layout = layout
         self.read = read
+        #: Told each file read (``examine.Examiner.send``: examined on the other core).
+        self.seen = seen
         self.files: set[str] = set()
         self._candidates: dict[str, list[str]] = {}
         self._reached: dict[str, list[str]] = {}
@@ -225,7 +233,13 @@ class Closure:
 
     def _follow(self, rel: str) -> None:
         todo = [rel]
-        files, contents, read, imports = self.files, self.contents, self.read, self._imports
+        files, contents, read, imports, seen = (
+            self.files,
+            self.contents,
+            self.read,
+            self._imports,
+            self.seen,
+        )
         while todo:
             rel = todo.pop()
             if rel in files:
@@ -236,6 +250,8 @@ class Closure:
             except OSError:
                 continue  # the reading stage reports it
             contents[rel] = data
+            if seen is not None:
+                seen(rel)
             todo.extend(imports(data, rel))
 
     def _imports(self, data: bytes, rel: str) -> list[str]:
@@ -337,13 +353,18 @@ class Closure:
 
 
 def project_scope(
-    index: ProjectIndex, hints: list[str], wanted: str | None, read: Callable[[str], bytes]
+    index: ProjectIndex,
+    hints: list[str],
+    wanted: str | None,
+    read: Callable[[str], bytes],
+    seen: Callable[[str], None] | None = None,
 ) -> Closure | None:
     """The closure of every settings module named by ``--settings`` (else by the entry points)
-    that is a tree file, or None when there is none (then the whole tree is read)."""
+    that is a tree file, or None when there is none (then the whole tree is read); ``seen``
+    is told each file it reads."""
     from djatlas.graph.apps import read_settings
 
-    closure = Closure(index.layout, read)
+    closure = Closure(index.layout, read, seen)
     found = False
     for name in [wanted] if wanted else hints:
         rel = index.layout.lookup(name)
@@ -368,10 +389,12 @@ def in_project(
     index: ProjectIndex,
     hints: list[str],
     settings: str | None,
+    examiner: Examiner | None = None,
 ) -> tuple[list[SourceFile], Callable[[str], bytes]]:
     """``(files, read)`` narrowed to the project's import closure when there is one (the other
-    files are recorded as not imported by the project), else unchanged."""
-    closure = project_scope(index, hints, settings, read)
+    files are recorded as not imported by the project), else unchanged. The ``examiner`` is
+    sent each file the closure reads."""
+    closure = project_scope(index, hints, settings, read, examiner and examiner.send)
     if closure is None:
         return files, read
     return closure.narrow(files, records), closure.reader(read)
