@@ -77,12 +77,13 @@ def is_model_class(index: ProjectIndex, cls: ClassValue) -> tuple[bool, list[str
     mro = index.mro(cls)
     if cls.path in MODEL_ROOTS:
         return False, []
-    if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
-        return True, []
-    if any(
-        isinstance(c, ClassValue) and (c.path in FIELD_ROOTS or c.path in APPCONFIG_ROOTS)
-        for c in mro
-    ):
+    other = False  # a field or an AppConfig (one pass: asked for every class of the tree)
+    for c in mro:
+        if isinstance(c, ClassValue):
+            if c.path in MODEL_ROOTS:
+                return True, []
+            other = other or c.path in FIELD_ROOTS or c.path in APPCONFIG_ROOTS
+    if other:
         return False, []
     assumed = [c.path for c in mro if isinstance(c, External) and looks_like_model_base(c.path)]
     return bool(assumed), assumed
