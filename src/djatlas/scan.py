@@ -397,18 +397,11 @@ def _analyse(
     )
     index.store_failure = summaries.store_failure
     hints = settings_hints([f.relpath for f in files], read)
-    examiner = _examiner(read, root, len(files), cache, options)
-    try:
-        if not options.all_files and len(files) > 1:  # read only what the project imports
-            files, read = in_project(
-                files, read, records, index, hints.modules, options.settings, examiner
-            )
-        reading = read_tree(files, read, records, cache, progress, examiner)
-    finally:
-        if examiner is not None:
-            examiner.close()
+    if not options.all_files and len(files) > 1:  # read only what the project imports
+        files, read = in_project(files, read, records, index, hints.modules, options.settings)
+    reading = read_tree(files, read, records, cache, progress)
     wanted = prefilter(reading, files, records)
-    summaries.contents = reading.keep(wanted, read)
+    summaries.contents = reading.keep(wanted)
     try:
         parse_ahead(summaries, wanted, root, options.jobs, progress)
         modules = resolve_modules(index, wanted, progress)
@@ -427,17 +420,6 @@ def _analyse(
     report.metadata["environment"] = index.environment.describe()
     report.metadata["packages"] = index.package_sources()
     return report
-
-
-def _examiner(read, root: str | None, files: int, cache, options: ScanOptions):
-    """A helper examining files on the second core while this process follows the closure
-    (``pipeline.examine``): for a folder scanned without the cache (the cache knows most
-    files of a folder scanned before), when it pays."""
-    if cache is not None or root is None:
-        return None
-    from djatlas.pipeline.examine import Examiner
-
-    return Examiner.start(read, files, options.jobs)
 
 
 def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:

@@ -20,7 +20,6 @@ from djatlas.discover.finder import is_models_module
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from djatlas.discover.finder import FileRecord, SourceFile
-    from djatlas.pipeline.examine import Examiner
     from djatlas.resolve.index import ProjectIndex
     from djatlas.resolve.layout import Layout
 
@@ -136,16 +135,9 @@ def _absolute(base: str, module: str, is_package: bool) -> str | None:
 class Closure:
     """The tree files reachable from a settings module, as Django would import them."""
 
-    def __init__(
-        self,
-        layout: Layout,
-        read: Callable[[str], bytes],
-        seen: Callable[[str], None] | None = None,
-    ) -> None:
+    def __init__(self, layout: Layout, read: Callable[[str], bytes]) -> None:
         self.layout = layout
         self.read = read
-        #: Told each file read (``examine.Examiner.send``: examined on the other core).
-        self.seen = seen
         self.files: set[str] = set()
         self._candidates: dict[str, list[str]] = {}
         self._reached: dict[str, list[str]] = {}
@@ -233,13 +225,7 @@ class Closure:
 
     def _follow(self, rel: str) -> None:
         todo = [rel]
-        files, contents, read, imports, seen = (
-            self.files,
-            self.contents,
-            self.read,
-            self._imports,
-            self.seen,
-        )
+        files, contents, read, imports = self.files, self.contents, self.read, self._imports
         while todo:
             rel = todo.pop()
             if rel in files:
@@ -250,8 +236,6 @@ class Closure:
             except OSError:
                 continue  # the reading stage reports it
             contents[rel] = data
-            if seen is not None:
-                seen(rel)
             todo.extend(imports(data, rel))
 
     def _imports(self, data: bytes, rel: str) -> list[str]:
@@ -353,18 +337,13 @@ class Closure:
 
 
 def project_scope(
-    index: ProjectIndex,
-    hints: list[str],
-    wanted: str | None,
-    read: Callable[[str], bytes],
-    seen: Callable[[str], None] | None = None,
+    index: ProjectIndex, hints: list[str], wanted: str | None, read: Callable[[str], bytes]
 ) -> Closure | None:
     """The closure of every settings module named by ``--settings`` (else by the entry points)
-    that is a tree file, or None when there is none (then the whole tree is read); ``seen``
-    is told each file it reads."""
+    that is a tree file, or None when there is none (then the whole tree is read)."""
     from djatlas.graph.apps import read_settings
 
-    closure = Closure(index.layout, read, seen)
+    closure = Closure(index.layout, read)
     found = False
     for name in [wanted] if wanted else hints:
         rel = index.layout.lookup(name)
@@ -389,12 +368,10 @@ def in_project(
     index: ProjectIndex,
     hints: list[str],
     settings: str | None,
-    examiner: Examiner | None = None,
 ) -> tuple[list[SourceFile], Callable[[str], bytes]]:
     """``(files, read)`` narrowed to the project's import closure when there is one (the other
-    files are recorded as not imported by the project), else unchanged. The ``examiner`` is
-    sent each file the closure reads."""
-    closure = project_scope(index, hints, settings, read, examiner and examiner.send)
+    files are recorded as not imported by the project), else unchanged."""
+    closure = project_scope(index, hints, settings, read)
     if closure is None:
         return files, read
     return closure.narrow(files, records), closure.reader(read)
