@@ -873,8 +873,10 @@ class GraphBuilder:
         project = self._project_of(cls)
         for f in local:
             rel = f.relation
-            through = self.labels.get(rel.through or "", project) if rel else None
-            if rel is None or rel.kind != "RelatedField" or through is None:
+            if rel is None or rel.kind != "RelatedField" or not rel.through:
+                continue  # only a TaggableManager-like relation has a tagged-item through model
+            through = self.labels.get(rel.through, project)
+            if through is None:
                 continue
             tinfo = self._by_model.get(id(through))
             if tinfo is None or _GENERIC_TAGGED not in mro_paths(self.index, tinfo.cls):
