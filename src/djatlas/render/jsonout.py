@@ -65,18 +65,11 @@ def _float(o: float) -> str:
 
 
 def _key(k: Any) -> str:
+    """A key as ``json.dumps`` writes it (before quoting): str as is, other scalars as JSON."""
     if isinstance(k, str):
         return k
-    if k is True:
-        return "true"
-    if k is False:
-        return "false"
-    if k is None:
-        return "null"
-    if isinstance(k, float):
-        return _float(k)
-    if isinstance(k, int):
-        return _INT(k)
+    if k is None or isinstance(k, (int, float)):  # bool is an int
+        return _scalar(k)
     raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
 
 
