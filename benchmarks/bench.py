@@ -482,6 +482,12 @@ def build_parser() -> argparse.ArgumentParser:
         "tree, or to compare revisions; overrides --djatlas-cmd",
     )
     p.add_argument(
+        "--baseline-rev",
+        metavar="REV",
+        help="also time a cold scan by a snapshot of revision REV (made like --djatlas-rev) "
+        "as tool 'baseline-cold', in the same round-robin: before/after in one run",
+    )
+    p.add_argument(
         "--scan-args",
         default="scan {path} --format json",
         help="djatlas arguments for both runs (default: %(default)r)",
@@ -534,6 +540,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def baseline_tool(args: argparse.Namespace, workdir: Path, values: dict[str, str]) -> Tool:
+    """The cold scan of ``--baseline-rev``'s snapshot, timed beside the others."""
+    djatlas, sha = snapshot_djatlas(args.baseline_rev, workdir / "baseline-src")
+    argv_ = djatlas + expand(args.scan_args, **values) + expand(args.cold_args, **values)
+    tool = Tool("baseline-cold", argv_, args.runs, args.warmup)
+    version = command_version(djatlas + ["--version"])
+    tool.version = f"{version} @{sha}" if version else None
+    return tool
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     tree = args.tree.resolve()
@@ -584,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
                     tool.argv = expand(template, exe=str(exe), **values)
                     tool.version = dist_version(exe.parent / "python", PEERS[name][0])
             tools.append(tool)
+        if args.baseline_rev:
+            tools.insert(0, baseline_tool(args, workdir, values))
 
         machine = machine_info()
         tinfo = tree_info(tree)
