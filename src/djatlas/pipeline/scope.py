@@ -81,7 +81,7 @@ def statement_names(
     later = _after_semicolon(text, module, is_package, keep)
     if plain is not None:
         return _names(plain) + later
-    base = _absolute(m.group(1).decode("ascii", "replace"), module, is_package)
+    base = _absolute(m.group(1).decode("ascii", "replace"), package_of(module, is_package))
     if base is None:
         return later
     words = _names(text)
@@ -117,19 +117,22 @@ def _names(text: bytes) -> list[str]:
     return out
 
 
-def _absolute(base: str, module: str, is_package: bool) -> str | None:
-    """``from <base> import``: the absolute module name (None above the top package)."""
-    if not base.startswith("."):
-        return base
+def package_of(module: str, is_package: bool) -> str:
+    """The package relative imports of ``module`` start from ("" for a top-level module)."""
+    return module if is_package else module.rpartition(".")[0]
+
+
+def _absolute(base: str, package: str) -> str | None:
+    """``from <base> import`` in ``package``: the absolute module name (None above the top
+    package)."""
     dots = len(base) - len(base.lstrip("."))
     if not dots:
         return base
-    parts = module.split(".") if is_package else module.split(".")[:-1]
+    parts = package.split(".") if package else []
     if dots - 1 > len(parts):
         return None
-    parts = parts[: len(parts) - (dots - 1)]
     rest = base[dots:]
-    return ".".join(parts + ([rest] if rest else []))
+    return ".".join(parts[: len(parts) - (dots - 1)] + ([rest] if rest else []))
 
 
 class Closure:
@@ -243,7 +246,7 @@ class Closure:
         files are remembered by its text (most recur): in the whole tree, or in ``rel``'s
         package for a relative one."""
         out: list[str] = []
-        package = self._package(rel)
+        package = package_of(self.layout.module_of[rel], self.layout.is_package(rel))
         known = self._statements
         here = self._in_package.get(package)
         if here is None:
@@ -257,11 +260,6 @@ class Closure:
                     rels = self._statement(m, package, rel)
             out.extend(rels)
         return out
-
-    def _package(self, rel: str) -> str:
-        """The package the relative imports of ``rel`` start from ("" for a top module)."""
-        module = self.layout.module_of[rel]
-        return module if self.layout.is_package(rel) else module.rpartition(".")[0]
 
     def _statement(self, m: re.Match[bytes], package: str, rel: str) -> list[str]:
         """The files one statement of ``rel`` (in ``package``) loads, remembered under its text
@@ -306,19 +304,11 @@ class Closure:
         return rels
 
     def _absolute(self, base: bytes, package: str) -> str | None:
-        """``from <base> import`` with a relative ``base``, in ``package``: the absolute module
-        name (None above the top package); remembered, the pairs recur."""
+        """``_absolute`` of a relative ``base`` in ``package``, remembered: the pairs recur."""
         key = (base, package)
-        if key in self._bases:
-            return self._bases[key]
-        dots = len(base) - len(base.lstrip(b"."))
-        parts = package.split(".") if package else []
-        found = None
-        if dots - 1 <= len(parts):
-            rest = base[dots:].decode("ascii", "replace")
-            found = ".".join(parts[: len(parts) - (dots - 1)] + ([rest] if rest else []))
-        self._bases[key] = found
-        return found
+        if key not in self._bases:
+            self._bases[key] = _absolute(base.decode("ascii", "replace"), package)
+        return self._bases[key]
 
     def _words(self, names: bytes) -> list[str]:
         """The names of ``from a import <names>`` that may be modules (``_may_be_module``)."""
