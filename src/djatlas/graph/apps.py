@@ -79,9 +79,17 @@ class Settings:
     chosen_by: str | None = None
     #: What the report should say about defaults assumed and entry points not followed.
     notes: list[str] = field(default_factory=list)
+    #: ``for_file``'s answers (asked once ``by_root`` is complete: by the graph, per field).
+    _files: dict[str | None, Settings] = field(default_factory=dict, init=False)
 
     def for_file(self, relpath: str | None) -> Settings:
         """The settings that apply to a file: those of its source root, else these."""
+        found = self._files.get(relpath)
+        if found is None:
+            found = self._files[relpath] = self._for_file(relpath)
+        return found
+
+    def _for_file(self, relpath: str | None) -> Settings:
         if relpath and self.by_root:
             best = max(
                 (r for r in self.by_root if r == "" or relpath.startswith(r + "/")),
@@ -134,11 +142,16 @@ class AppRegistry:
     apps: dict[str, AppInfo] = field(default_factory=dict)  # by package name
     #: Several projects in the tree: each project's own registry, by its source root.
     by_root: dict[str, AppRegistry] = field(default_factory=dict)
+    #: ``for_file``'s answers (asked once ``by_root`` is complete: by the graph, per model).
+    _files: dict[str | None, AppRegistry] = field(default_factory=dict, init=False)
 
     def for_file(self, relpath: str | None) -> AppRegistry:
         """The registry of the project a tree file belongs to, else this one."""
-        root = _root_of(relpath, list(self.by_root)) if relpath else None
-        return self.by_root[root] if root is not None else self
+        found = self._files.get(relpath)
+        if found is None:
+            root = _root_of(relpath, list(self.by_root)) if relpath else None
+            found = self._files[relpath] = self.by_root[root] if root is not None else self
+        return found
 
     def app_for(self, module: str) -> AppInfo | None:
         parts = module.split(".")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from djatlas.graph.apps import AppRegistry, Project, Settings, project_for, projects_of
+from djatlas.graph.apps import AppRegistry, Project, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
     is_model_class,
@@ -121,8 +121,6 @@ class GraphBuilder:
         self.labels = ProjectLabels()
         self._projects = projects_of(registry.settings)
         self._projects_by_file: dict[str | None, Project | None] = {}
-        self._settings_by_file: dict[str | None, Settings] = {}
-        self._registries_by_file: dict[str | None, AppRegistry] = {}
         self._done: set[int] = set()
         self.constants = Constants(index, registry)
         self.field_classes = FieldClasses(index)
@@ -350,7 +348,7 @@ class GraphBuilder:
         meta, _ = self.effective_meta(cls)
         app = meta.get("app_label")
         if not isinstance(app, str):
-            app = self._registry_of(cls.file).label_for(cls.module)
+            app = self.registry.for_file(cls.file).label_for(cls.module)
         return f"{app}.{cls.name}"
 
     def _effective_call(
@@ -642,7 +640,7 @@ class GraphBuilder:
         abstract = self._abstract(cls)
         proxy = meta.get("proxy") is True
         app_label = meta.get("app_label") if isinstance(meta.get("app_label"), str) else None
-        app_label = app_label or self._registry_of(cls.file).label_for(cls.module)
+        app_label = app_label or self.registry.for_file(cls.file).label_for(cls.module)
         external = info.external
         bases = []
         for expr, value in zip(summary.bases, self.index.bases(cls)):
@@ -902,11 +900,11 @@ class GraphBuilder:
         return replace(f, origin="parent")
 
     def _auto_pk(self, model: Model) -> Field:
-        app = self._registry_of(model.file).app_for(model.module)
+        app = self.registry.for_file(model.file).app_for(model.module)
         path = (
             app.default_auto_field
             if app and app.default_auto_field
-            else self._settings_of(model.file).default_auto_field
+            else self.registry.settings.for_file(model.file).default_auto_field
         )
         short = path.rsplit(".", 1)[-1]
         return Field(
@@ -1208,12 +1206,12 @@ class GraphBuilder:
             return self._label_from_string(arg.value, model), repr(arg.value)
         raw = arg.ref or (arg.value.get("$expr") if isinstance(arg.value, dict) else None)
         if arg.call and arg.call.rsplit(".", 1)[-1] == "get_user_model":
-            user = self._settings_of(model.file).auth_user_model
+            user = self.registry.settings.for_file(model.file).auth_user_model
             return self._label_from_string(user, model, trusted=True), raw
         if arg.ref:
             if arg.ref.endswith("AUTH_USER_MODEL"):
                 return self._label_from_string(
-                    self._settings_of(model.file).auth_user_model, model, True
+                    self.registry.settings.for_file(model.file).auth_user_model, model, True
                 ), raw
             value = self.index.resolve(spec.arg_module or spec.module, arg.ref)
             if not isinstance(value, ClassValue):
@@ -1235,14 +1233,14 @@ class GraphBuilder:
                 )
             ):
                 return self._label_from_string(
-                    self._settings_of(model.file).auth_user_model, model, True
+                    self.registry.settings.for_file(model.file).auth_user_model, model, True
                 ), raw
             if isinstance(value, ClassValue):
                 target = self.model_of(value)
                 if target is not None:
                     return target.label, raw
                 if self.is_model(value):
-                    label = self._registry_of(value.file).label_for(value.module)
+                    label = self.registry.for_file(value.file).label_for(value.module)
                     return f"{label}.{value.name}", raw
             if isinstance(value, (External, FunctionValue, ModuleValue, Instance)):
                 const = self._const(arg, spec, model)
@@ -1255,7 +1253,7 @@ class GraphBuilder:
         return None, raw
 
     def _is_user(self, label: str, model: Model) -> bool:
-        return label == self._settings_of(model.file).auth_user_model
+        return label == self.registry.settings.for_file(model.file).auth_user_model
 
     def _const(self, arg: Arg | None, spec: FieldSpec, model: Model) -> Any:
         """An argument's value when statically known (literal, constant, setting), else None."""
@@ -1336,18 +1334,6 @@ class GraphBuilder:
         found = self._projects_by_file.get(relpath, _UNSET)
         if found is _UNSET:
             found = self._projects_by_file[relpath] = project_for(self._projects, relpath)
-        return found
-
-    def _settings_of(self, relpath: str | None) -> Settings:
-        found = self._settings_by_file.get(relpath)
-        if found is None:
-            found = self._settings_by_file[relpath] = self.registry.settings.for_file(relpath)
-        return found
-
-    def _registry_of(self, relpath: str | None) -> AppRegistry:
-        found = self._registries_by_file.get(relpath)
-        if found is None:
-            found = self._registries_by_file[relpath] = self.registry.for_file(relpath)
         return found
 
     def finish(self, models: list[Model]) -> None:

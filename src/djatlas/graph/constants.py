@@ -30,7 +30,6 @@ class Constants:
         self.index = index
         self.registry = registry
         self._values: dict[tuple[str | None, str, int, int], Any] = {}
-        self._settings_ids: dict[str | None, int] = {}
 
     def value(self, arg: Arg | None, mod: LoadedModule, file: str | None) -> Any:
         """The argument's value, or UNKNOWN.
@@ -53,10 +52,7 @@ class Constants:
     def settings_key(self, file: str | None) -> int:
         """Which settings apply to ``file`` (the only way a file changes a value), as a key;
         modules and settings live as long as the index and the registry."""
-        found = self._settings_ids.get(file)
-        if found is None:
-            found = self._settings_ids[file] = id(self.registry.settings.for_file(file))
-        return found
+        return id(self.registry.settings.for_file(file))
 
     def _expression(self, arg: Arg, mod: LoadedModule, file: str | None) -> Any:
         if arg.ref:
