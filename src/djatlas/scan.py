@@ -397,9 +397,17 @@ def _analyse(
     )
     index.store_failure = summaries.store_failure
     hints = settings_hints([f.relpath for f in files], read)
-    if not options.all_files and len(files) > 1:  # read only what the project imports
-        files, read = in_project(files, read, records, index, hints.modules, options.settings)
-    reading = read_tree(files, read, records, cache, progress)
+    examiner = _examiner(read, len(files), root, options, cache)
+    try:
+        if not options.all_files and len(files) > 1:  # read only what the project imports
+            notify = examiner.send if examiner is not None else None
+            files, read = in_project(
+                files, read, records, index, hints.modules, options.settings, notify
+            )
+        reading = read_tree(files, read, records, cache, progress, examiner)
+    finally:
+        if examiner is not None:
+            examiner.close()
     wanted = prefilter(reading, files, records)
     summaries.contents = reading.keep(wanted)
     try:
@@ -420,6 +428,22 @@ def _analyse(
     report.metadata["environment"] = index.environment.describe()
     report.metadata["packages"] = index.package_sources()
     return report
+
+
+def _examiner(
+    read: Callable[[str], bytes],
+    files: int,
+    root: str | None,
+    options: ScanOptions,
+    cache: ScanCache | None,
+):
+    """A child process examining the files the closure reads (``pipeline.examining``), for a
+    folder scanned without a cache."""
+    if cache is not None or root is None:
+        return None
+    from djatlas.pipeline.examining import start
+
+    return start(read, files, options.jobs)
 
 
 def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:

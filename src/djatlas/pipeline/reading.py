@@ -11,6 +11,7 @@ from djatlas.discover.finder import FileRecord, SourceFile, is_models_module
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from djatlas.cache import ScanCache
+    from djatlas.pipeline.examining import Answer, Examiner
     from djatlas.progress import Progress
 
 
@@ -37,14 +38,17 @@ def read_tree(
     records: dict[str, FileRecord],
     cache: ScanCache | None,
     progress: Progress,
+    examiner: Examiner | None = None,
 ) -> Reading:
     """Read each file unless the cache knows it by stat (or by content hash); undecodable and
-    unreadable files are marked failed in ``records``."""
-    from djatlas.cache import content_hash
+    unreadable files are marked failed in ``records``. ``examiner``: a child process that
+    examines the files named to it (and half of the others), for this stage to collect."""
+    from djatlas.cache import FileEntry, content_hash
 
     reading = Reading()
     progress.phase("reading", len(files))
-    for f in files:
+    answer = _answerer(examiner)
+    for f in _share(files, examiner):
         progress.step()
         entry = cache.lookup(f.relpath, f.size, f.mtime_ns) if cache is not None else None
         if entry is None:  # new or changed (by stat): read it
@@ -58,7 +62,8 @@ def read_tree(
             if cache is not None:
                 entry = cache.verify(f.relpath, len(data), mtime, digest)
             if entry is None:
-                entry = _examine(data, mtime, digest)
+                _, heads, is_settings, bad = answer(f.relpath, data)
+                entry = FileEntry(len(data), mtime, digest, heads, is_settings, bad)
                 if cache is not None:
                     cache.put(f.relpath, entry)
             if entry.bad is None:
@@ -73,17 +78,59 @@ def read_tree(
     return reading
 
 
-def _examine(data: bytes, mtime: int, digest: str):
-    """The cache entry of freshly read bytes: byte checks, then class headers."""
-    from djatlas.cache import FileEntry
+def examine(data: bytes) -> Answer:
+    """What the reading stage learns from freshly read bytes: ``(length, class headers,
+    settings flag, bad)``; byte checks first (NUL bytes, undecodable: reported even if never
+    parsed), then class headers."""
     from djatlas.parse.reader import check_bytes
     from djatlas.resolve.prefilter import scan_headers
 
-    bad = check_bytes(data)  # NUL bytes, undecodable: reported even if never parsed
+    bad = check_bytes(data)
     heads, is_settings = scan_headers(data) if bad is None else ([], False)
-    return FileEntry(
-        len(data), mtime, digest, heads, is_settings, (bad.reason, bad.line) if bad else None
-    )
+    return len(data), heads, is_settings, (bad.reason, bad.line) if bad else None
+
+
+def _share(files: list[SourceFile], examiner: Examiner | None) -> list[SourceFile]:
+    """``files``, this process's share first: ``examiner`` gets every other file not yet
+    named to it, then the end of its list."""
+    if examiner is None:
+        return files
+    own: list[SourceFile] = []
+    theirs: list[SourceFile] = []
+    mine = True  # whose the next new file is
+    for f in files:
+        if f.relpath in examiner.sent:
+            theirs.append(f)
+        elif mine:
+            own.append(f)
+            mine = False
+        else:
+            examiner.send(f.relpath)
+            theirs.append(f)
+            mine = True
+    examiner.finish()
+    return own + theirs
+
+
+def _answerer(examiner: Examiner | None) -> Callable[[str, bytes], Answer]:
+    """``examine``, answered for the files named to ``examiner`` by its child (whose answers
+    are waited for once, when first needed; a file the child saw otherwise is examined
+    here)."""
+    if examiner is None:
+        return lambda rel, data: examine(data)
+    answers: dict[str, Answer] | None = None
+
+    def answer(rel: str, data: bytes) -> Answer:
+        nonlocal answers
+        if rel in examiner.sent:
+            if answers is None:
+                answers = examiner.answers()
+            found = answers.get(rel)
+            if found is not None and found[0] == len(data):
+                return found
+        return examine(data)
+
+    return answer
 
 
 def _fail(record: FileRecord, reason: str, line: int | None) -> None:

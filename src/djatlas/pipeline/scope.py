@@ -138,9 +138,16 @@ def _absolute(base: str, package: str) -> str | None:
 class Closure:
     """The tree files reachable from a settings module, as Django would import them."""
 
-    def __init__(self, layout: Layout, read: Callable[[str], bytes]) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        read: Callable[[str], bytes],
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         self.layout = layout
         self.read = read
+        #: Called with each file read (``examining.Examiner.send``).
+        self.notify = notify
         self.files: set[str] = set()
         self._candidates: dict[str, list[str]] = {}
         self._reached: dict[str, list[str]] = {}
@@ -229,6 +236,7 @@ class Closure:
     def _follow(self, rel: str) -> None:
         todo = [rel]
         files, contents, read, imports = self.files, self.contents, self.read, self._imports
+        notify = self.notify
         while todo:
             rel = todo.pop()
             if rel in files:
@@ -239,6 +247,8 @@ class Closure:
             except OSError:
                 continue  # the reading stage reports it
             contents[rel] = data
+            if notify is not None:
+                notify(rel)
             todo.extend(imports(data, rel))
 
     def _imports(self, data: bytes, rel: str) -> list[str]:
@@ -327,13 +337,18 @@ class Closure:
 
 
 def project_scope(
-    index: ProjectIndex, hints: list[str], wanted: str | None, read: Callable[[str], bytes]
+    index: ProjectIndex,
+    hints: list[str],
+    wanted: str | None,
+    read: Callable[[str], bytes],
+    notify: Callable[[str], None] | None = None,
 ) -> Closure | None:
     """The closure of every settings module named by ``--settings`` (else by the entry points)
-    that is a tree file, or None when there is none (then the whole tree is read)."""
+    that is a tree file, or None when there is none (then the whole tree is read). ``notify``
+    is called with each file it reads."""
     from djatlas.graph.apps import read_settings
 
-    closure = Closure(index.layout, read)
+    closure = Closure(index.layout, read, notify)
     found = False
     for name in [wanted] if wanted else hints:
         rel = index.layout.lookup(name)
@@ -358,10 +373,12 @@ def in_project(
     index: ProjectIndex,
     hints: list[str],
     settings: str | None,
+    notify: Callable[[str], None] | None = None,
 ) -> tuple[list[SourceFile], Callable[[str], bytes]]:
     """``(files, read)`` narrowed to the project's import closure when there is one (the other
-    files are recorded as not imported by the project), else unchanged."""
-    closure = project_scope(index, hints, settings, read)
+    files are recorded as not imported by the project), else unchanged. ``notify`` is called
+    with each file the closure reads."""
+    closure = project_scope(index, hints, settings, read, notify)
     if closure is None:
         return files, read
     return closure.narrow(files, records), closure.reader(read)

@@ -1,0 +1,115 @@
+"""The reading stage's checks in a forked child (``pipeline.examining``): the same report as
+in-process, with or without a settings closure, and when the child fails."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from treeutil import write_tree
+
+from djatlas.pipeline import examining
+from djatlas.pipeline.scope import OUTSIDE
+from djatlas.scan import scan_path
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+TREE = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "cfg.settings")\n',
+    "cfg/__init__.py": "",
+    "cfg/settings.py": "from .base import *\nINSTALLED_APPS = ['shop', 'blog']\n",
+    "cfg/base.py": "DEBUG = True\n",
+    "shop/__init__.py": "",
+    "shop/models.py": """
+        from django.db import models
+        from shop.base import Stamped
+        import shop.broken
+
+        class Product(Stamped):
+            name = models.CharField(max_length=10)
+    """,
+    "shop/base.py": """
+        from django.db import models
+
+        class Stamped(models.Model):
+            class Meta:
+                abstract = True
+    """,
+    "shop/broken.py": "x = 1\x00\n",
+    "blog/__init__.py": "",
+    "blog/models.py": "from django.db import models\n\nclass Post(models.Model):\n    pass\n",
+    "legacy/models.py": "from django.db import models\n\nclass Old(models.Model):\n    pass\n",
+    "legacy/bad/models.py": "x = 1\n",  # made undecodable by the tests
+    **{f"extra/m{i}.py": f"class M{i}(models.Model):\n    pass\n" for i in range(6)},
+}
+
+
+def _doc(root: Path, **options) -> dict:
+    doc = scan_path(str(root), use_cache=False, timing=False, **options)
+    doc["metadata"].pop("scanned_at", None)
+    return doc
+
+
+@pytest.fixture(autouse=True)
+def _any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(examining, "MIN_FILES", 0)
+    monkeypatch.setattr(examining, "_BATCH", 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+
+def _answered(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """The answers every child gives, as they come."""
+    seen: list[dict] = []
+    real = examining.Examiner.answers
+
+    def answers(self: examining.Examiner) -> dict:
+        seen.append(real(self))
+        return seen[-1]
+
+    monkeypatch.setattr(examining.Examiner, "answers", answers)
+    return seen
+
+
+def test_the_child_gives_the_in_process_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "proj", TREE)
+    (root / "legacy" / "bad" / "models.py").write_bytes(b"x = '\xff'\n")
+    seen = _answered(monkeypatch)
+    for all_files in (False, True):  # the closure's files, or the whole tree split in two
+        alone = _doc(root, jobs=1, all_files=all_files)
+        assert not seen
+        assert _doc(root, all_files=all_files) == alone
+        answered = seen.pop()
+        assert not seen and answered
+        if not all_files:  # every file the closure read
+            assert {"shop/broken.py", "shop/base.py", "cfg/settings.py"} <= set(answered)
+        by_path = {f["path"]: f for f in alone["files"]}
+        assert by_path["shop/broken.py"]["status"] == "failed"
+        assert by_path["legacy/bad/models.py"]["status"] == "failed"
+        assert {"Product", "Post"} <= {m["name"] for m in alone["models"]}
+        assert (by_path["extra/m1.py"]["reason"] == OUTSIDE) == (not all_files)
+
+
+def test_a_failing_child_leaves_the_work_to_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "proj", TREE)
+    (root / "legacy" / "bad" / "models.py").write_bytes(b"x = '\xff'\n")
+    alone = _doc(root, jobs=1)
+    started: list = []
+    real_start = examining.start
+
+    def start(read, files, jobs):
+        started.append(real_start(read, files, jobs))
+        return started[-1]
+
+    def fail(*args) -> None:
+        raise ValueError("the child fails")
+
+    monkeypatch.setattr(examining, "start", start)
+    monkeypatch.setattr(examining, "_serve", fail)
+    seen = _answered(monkeypatch)
+    assert _doc(root) == alone
+    assert started and started[0] is not None and seen == [{}]
