@@ -113,3 +113,31 @@ def test_a_failing_child_leaves_the_work_to_the_caller(
     seen = _answered(monkeypatch)
     assert _doc(root) == alone
     assert started and started[0] is not None and seen == [{}]
+
+
+def test_the_walk_ahead_finds_what_the_walk_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from djatlas.discover import finder
+
+    root = write_tree(tmp_path / "proj", {**TREE, ".gitignore": "extra/m1.py\n"})
+    (root / "node_modules").mkdir()
+    options = finder.DiscoverOptions(exclude=["extra/m2.py"])
+
+    def fields(found: finder.Discovery) -> tuple:
+        return (
+            [(f.relpath, f.size, f.mtime_ns) for f in found.files],
+            [(r.path, r.status, r.reason, r.line, r.module) for r in found.records],
+            found.packages,
+            found.stats,
+        )
+
+    here = fields(finder.discover(str(root), options))
+    assert here[1] and here[2] and here[3]
+    assert fields(finder.discover_ahead(str(root), options)) == here
+
+    def fail(fd: int, found: finder.Discovery) -> None:
+        raise ValueError("the child fails")
+
+    monkeypatch.setattr(finder, "_send", fail)  # then the caller walks itself
+    assert fields(finder.discover_ahead(str(root), options)) == here

@@ -15,6 +15,7 @@ from djatlas.discover.finder import (
     Discovery,
     FileRecord,
     discover,
+    discover_ahead,
     discover_source,
 )
 from djatlas.discover.source import Source
@@ -198,8 +199,8 @@ def _walk(target: str | Source, options: ScanOptions) -> _Tree:
     discovery, read, root, shown, commit = _prepare(target, options)
     cache = _open_cache(root, options)
     tree = _Tree(shown, commit, cache, walked=(discovery, read, root))
-    tree.newest = max((f.mtime_ns for f in discovery.files), default=0)
-    if cache is not None:
+    if cache is not None:  # (without one, the files may still be arriving: ``_prepare``)
+        tree.newest = max((f.mtime_ns for f in discovery.files), default=0)
         okey = _options_key(root, options)
         tree.key = _report_key(discovery, okey)
         if not isinstance(target, Source) and os.path.isdir(target):
@@ -252,20 +253,34 @@ def _prepare(target: str | Source, options: ScanOptions):
             discovery.records = []
         else:
             root = target
-            discovery = discover(root, dopts)
-        read = _reader(root, {f.relpath: f.size for f in discovery.files})
+            ahead = not options.use_cache and _spare_core(options.jobs)
+            discovery = discover_ahead(root, dopts) if ahead else discover(root, dopts)
+        read = _reader(root, discovery)
 
         commit = git_commit(root)
     return discovery, read, root, shown, commit
 
 
-def _reader(base: str, sizes: dict[str, int]) -> Callable[[str], bytes]:
+def _spare_core(jobs: int | None) -> bool:
+    """Whether a forked child may work beside this process (``--jobs 1``: no)."""
+    from djatlas.parallel import _can_fork
+
+    if (jobs is not None and jobs < 2) or not _can_fork():
+        return False
+    return jobs is not None or len(os.sched_getaffinity(0)) > 1
+
+
+def _reader(base: str, discovery: Discovery) -> Callable[[str], bytes]:
     """``read(relpath) -> bytes`` for files under ``base``: one ``os.read`` of the size the walk
-    saw (plus one byte, to notice growth), which halves the cost of ``open().read()``."""
+    saw (plus one byte, to notice growth), which halves the cost of ``open().read()``. The
+    sizes are taken from ``discovery`` at the first read (the walk may still be under way)."""
     join, os_open, os_read, close = os.path.join, os.open, os.read, os.close
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    sizes: dict[str, int] = {}
 
     def read(rel: str) -> bytes:
+        if not sizes:
+            sizes.update((f.relpath, f.size) for f in discovery.files)
         fd = os_open(join(base, rel), flags)
         try:
             want = sizes.get(rel, 65535) + 1

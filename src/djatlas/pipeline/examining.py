@@ -13,7 +13,6 @@ reading stage examines every file itself.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 
@@ -45,15 +44,20 @@ class Examiner:
             self._flush()
 
     def _flush(self) -> None:
-        if self._pending and self._names is not None:
-            text = "\0".join(self._pending) + "\0"
-            _write_all(self._names, text.encode("utf-8", "surrogatepass"))
-        self._pending = []
+        """Write the pending names; when the child is gone (a broken pipe), stop naming: its
+        answers say it failed."""
+        pending, self._pending = self._pending, []
+        if pending and self._names is not None:
+            text = "\0".join(pending) + "\0"
+            try:
+                _write_all(self._names, text.encode("utf-8", "surrogatepass"))
+            except OSError:
+                os.close(self._names)
+                self._names = None
 
     def finish(self) -> None:
         """End the list of files: the child answers once it has examined them."""
-        with contextlib.suppress(OSError):  # the child is gone: ``answers`` says so
-            self._flush()
+        self._flush()
         if self._names is not None:
             os.close(self._names)
             self._names = None
