@@ -13,7 +13,15 @@ from djatlas.pipeline import examining
 from djatlas.pipeline.scope import OUTSIDE
 from djatlas.scan import scan_path
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+@pytest.fixture(autouse=True)
+def _forking() -> None:
+    """``fork`` as a scan would use it (not on Windows, nor beside other threads)."""
+    from djatlas.parallel import _can_fork
+
+    if not _can_fork():
+        pytest.skip("no fork here")
+
 
 TREE = {
     "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "cfg.settings")\n',
