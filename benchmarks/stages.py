@@ -26,6 +26,7 @@ from collections import defaultdict
 #: (module, function): the stages in pipeline order; nested calls are counted in both.
 STAGES = [
     ("djatlas.scan", "_prepare"),  # discovery (walk)
+    ("djatlas.discover.finder", "_Arriving._arrive"),  # the walk ahead's answer, when used
     ("djatlas.pipeline.graphing", "settings_hints"),
     ("djatlas.pipeline.scope", "in_project"),  # the settings' import closure
     ("djatlas.pipeline.reading", "read_tree"),

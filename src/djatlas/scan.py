@@ -254,11 +254,23 @@ def _prepare(target: str | Source, options: ScanOptions):
         else:
             root = target
             ahead = not options.use_cache and _spare_core(options.jobs)
-            discovery = discover_ahead(root, dopts) if ahead else discover(root, dopts)
+            discovery = discover_ahead(root, dopts, _warm_up) if ahead else discover(root, dopts)
         read = _reader(root, discovery)
 
         commit = git_commit(root)
     return discovery, read, root, shown, commit
+
+
+def _warm_up() -> None:
+    """What the later stages of every cold scan load when first used, loaded while the walk
+    ahead finishes (``discover_ahead``): their modules and the tree-sitter parser."""
+    import djatlas.cache
+    import djatlas.graph.apps
+    import djatlas.graph.build
+    import djatlas.resolve.prefilter  # noqa: F401
+    from djatlas.parse.reader import _parser
+
+    _parser()
 
 
 def _spare_core(jobs: int | None) -> bool:

@@ -7,7 +7,7 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from djatlas.discover.gitignore import GitIgnore
@@ -276,11 +276,14 @@ def discover(root: str, options: DiscoverOptions | None = None) -> Discovery:
     return _Walker(root, options or DiscoverOptions()).walk()
 
 
-def discover_ahead(root: str, options: DiscoverOptions) -> Discovery:
+def discover_ahead(
+    root: str, options: DiscoverOptions, meanwhile: Callable[[], None] | None = None
+) -> Discovery:
     """``discover(root, options)`` walked by a forked child while the caller goes on (a cold
     scan imports its analysis modules meanwhile): the Discovery's fields arrive when first
-    used. The walk is mostly system calls, a process of its own overlaps them with the
-    caller's work. Falls back to walking here when the child fails."""
+    used, after ``meanwhile()`` when the child is not done by then. The walk is mostly system
+    calls, a process of its own overlaps them with the caller's work. Falls back to walking
+    here when the child fails."""
     names_r, names_w = os.pipe()
     try:
         pid = os.fork()
@@ -297,7 +300,7 @@ def discover_ahead(root: str, options: DiscoverOptions) -> Discovery:
         finally:
             os._exit(status)
     os.close(names_w)
-    return _Arriving(root, options, pid, names_r)
+    return _Arriving(root, options, pid, names_r, meanwhile)
 
 
 def _send(fd: int, found: Discovery) -> None:
@@ -321,10 +324,18 @@ class _Arriving(Discovery):
     """A Discovery walked by a child (``discover_ahead``): its fields are read from the child
     on first use."""
 
-    def __init__(self, root: str, options: DiscoverOptions, pid: int, fd: int) -> None:
+    def __init__(
+        self,
+        root: str,
+        options: DiscoverOptions,
+        pid: int,
+        fd: int,
+        meanwhile: Callable[[], None] | None,
+    ) -> None:
         self.root = root
         self._options = options
         self._child = (pid, fd)
+        self._meanwhile = meanwhile
 
     def __getattr__(self, name: str):
         if name not in ("files", "records", "packages", "stats"):
@@ -336,6 +347,11 @@ class _Arriving(Discovery):
         import marshal
 
         pid, fd = self._child
+        if self._meanwhile is not None:
+            import select
+
+            if not select.select([fd], [], [], 0)[0]:  # not done yet
+                self._meanwhile()
         with os.fdopen(fd, "rb") as fh:
             data = fh.read()
         _, status = os.waitpid(pid, 0)
