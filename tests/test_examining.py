@@ -151,3 +151,14 @@ def test_the_walk_ahead_finds_what_the_walk_finds(
 
     monkeypatch.setattr(finder, "_send", fail)  # then the caller walks itself
     assert fields(finder.discover_ahead(str(root), options)) == here
+
+
+def test_a_walk_never_used_is_ended(tmp_path: Path) -> None:
+    from djatlas.discover import finder
+
+    root = write_tree(tmp_path / "proj", TREE)
+    found = finder.discover_ahead(str(root), finder.DiscoverOptions())
+    pid = found._child[0]
+    del found
+    with pytest.raises(ChildProcessError):  # reaped already
+        os.waitpid(pid, os.WNOHANG)

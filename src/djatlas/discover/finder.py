@@ -364,6 +364,17 @@ class _Arriving(Discovery):
         self.files = [SourceFile(*f) for f in files]
         self.records = [FileRecord(*r) for r in records]
 
+    def __del__(self) -> None:
+        """Reap a child whose walk was never used (the scan failed before)."""
+        if "files" not in self.__dict__:
+            pid, fd = self._child
+            try:
+                os.close(fd)
+                os.kill(pid, 9)  # SIGKILL (``signal`` is not imported for it)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
 
 def discover_source(source: Source, options: DiscoverOptions | None = None) -> Discovery:
     """Apply the same rules to a non-filesystem Source (e.g. a git revision)."""
