@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from djatlas.parse.hints import python2_issues
 from djatlas.parse.recover import recover
 from djatlas.parse.summary import SyntaxIssue
+from djatlas.parse.values import KINDS
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -165,8 +166,16 @@ def _parser() -> Any:
         binding = _binding("tree_sitter", keep=True)
         if not hasattr(binding, "Parser"):  # an unusual install: the ordinary way
             import tree_sitter as binding
-        _PARSER.append(binding.Parser(binding.Language(_python_language())))
+        language = binding.Language(_python_language())
+        _fill_kinds(language)
+        _PARSER.append(binding.Parser(language))
     return _PARSER[0]
+
+
+def _fill_kinds(language: Any) -> None:
+    """``values.KINDS``: every node kind's name by id, ERROR nodes' (65535) included."""
+    ids = [*range(language.node_kind_count), 0xFFFE, 0xFFFF]
+    KINDS.update((i, language.node_kind_for_id(i)) for i in ids)
 
 
 def _python_language() -> object:

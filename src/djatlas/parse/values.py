@@ -46,6 +46,10 @@ _CHAINS = frozenset({"binary_operator", "boolean_operator"})
 #: Tokens between the items of a list, tuple, set, dict or argument list.
 PUNCTUATION = frozenset({"(", ")", "[", "]", "{", "}", ",", "comment"})
 _INF = (float("inf"), float("-inf"))
+#: ``node.type`` by ``node.kind_id``, filled when the parser is made (``reader``): the visitor
+#: reads ``KINDS[node.kind_id]``, the same name without ``Node.type`` building a new string each
+#: time (a third of a node's reading cost); these strings also keep their hash for set tests.
+KINDS: dict[int, str] = {}
 
 
 class TooDeep(RecursionError):
@@ -54,8 +58,8 @@ class TooDeep(RecursionError):
 
 def unwrap(node: Node) -> Node:
     """The expression inside redundant parentheses (which Python's AST does not keep)."""
-    while node.type == "parenthesized_expression":
-        inner = [c for c in node.children if c.type not in PUNCTUATION]
+    while KINDS[node.kind_id] == "parenthesized_expression":
+        inner = [c for c in node.children if KINDS[c.kind_id] not in PUNCTUATION]
         if len(inner) != 1:
             return node
         node = inner[0]
@@ -86,28 +90,28 @@ def segment(src: bytes, node: Node) -> str:
 
 def items(node: Node) -> list[Node]:
     """The items of a list, tuple, set, dict or argument list (starred items included)."""
-    return [c for c in node.children if c.type not in PUNCTUATION]
+    return [c for c in node.children if KINDS[c.kind_id] not in PUNCTUATION]
 
 
 def dotted(src: bytes, node: Node) -> str | None:
     """``a.b.c`` for a name or attribute chain, else None."""
-    kind = node.type
+    kind = KINDS[node.kind_id]
     if kind == "identifier":
         return ident(src, node)
     parts: list[str] = []
     while kind == "attribute" or kind == "parenthesized_expression":
         if kind == "parenthesized_expression":
             node = unwrap(node)
-            if node.type == "parenthesized_expression":
+            if KINDS[node.kind_id] == "parenthesized_expression":
                 return None
         else:
             children = node.children
             attr = children[-1]
-            if attr.type != "identifier":
+            if KINDS[attr.kind_id] != "identifier":
                 return None
             parts.append(ident(src, attr))
             node = children[0]
-        kind = node.type
+        kind = KINDS[node.kind_id]
     if kind == "identifier":
         parts.append(ident(src, node))
         return ".".join(reversed(parts))
@@ -117,7 +121,7 @@ def dotted(src: bytes, node: Node) -> str | None:
 def check_chain(node: Node) -> None:
     """Raise TooDeep for an operator chain longer than MAX_CHAIN (``1 + 1 + ...``)."""
     depth = 0
-    while node.type in _CHAINS:
+    while KINDS[node.kind_id] in _CHAINS:
         depth += 1
         if depth > MAX_CHAIN:
             raise TooDeep
@@ -128,20 +132,20 @@ def operands(node: Node) -> tuple[Node, str, Node]:
     """(left, operator, right) of a binary or boolean operator."""
     children = node.children
     if len(children) == 3:
-        return children[0], children[1].type, children[2]
-    ops = [c for c in children if c.type != "comment"]
-    return ops[0], ops[1].type, ops[-1]
+        return children[0], KINDS[children[1].kind_id], children[2]
+    ops = [c for c in children if KINDS[c.kind_id] != "comment"]
+    return ops[0], KINDS[ops[1].kind_id], ops[-1]
 
 
 def string_value(src: bytes, node: Node) -> str | None:
     """The value of a plain (or implicitly concatenated) str literal; None for f/t/bytes."""
-    kind = node.type
+    kind = KINDS[node.kind_id]
     if kind == "concatenated_string":
         out: list[str] = []
         for part in node.children:
-            if part.type == "comment":
+            if KINDS[part.kind_id] == "comment":
                 continue
-            value = string_value(src, part) if part.type == "string" else None
+            value = string_value(src, part) if KINDS[part.kind_id] == "string" else None
             if value is None:
                 return None
             out.append(value)
@@ -172,7 +176,7 @@ def string_value(src: bytes, node: Node) -> str | None:
 def number(src: bytes, node: Node) -> int | float | None:
     """An int or finite float literal, else None (complex, Python 2 ``0777``/``10L``)."""
     raw = src[node.start_byte : node.end_byte].decode("ascii", "replace")
-    if node.type == "integer":
+    if KINDS[node.kind_id] == "integer":
         try:
             return int(raw, 0)
         except ValueError:
@@ -194,10 +198,10 @@ def number(src: bytes, node: Node) -> int | float | None:
 
 def literal(src: bytes, node: Node, depth: int = 0) -> Value:
     """Evaluate a literal without eval; anything else becomes ``{"$expr": source}``."""
-    kind = node.type
+    kind = KINDS[node.kind_id]
     if kind == "parenthesized_expression":
         node = unwrap(node)
-        kind = node.type
+        kind = KINDS[node.kind_id]
     if depth > MAX_DEPTH:
         return {"$expr": segment(src, node)}
     if kind == "string" or kind == "concatenated_string":
@@ -219,8 +223,8 @@ def literal(src: bytes, node: Node, depth: int = 0) -> Value:
     elif kind == "dictionary":
         return _dict(src, node, depth)
     elif kind == "unary_operator":
-        op, arg = node.children[0].type, unwrap(node.children[-1])
-        if (op == "-" or op == "+") and arg.type in ("integer", "float"):
+        op, arg = KINDS[node.children[0].kind_id], unwrap(node.children[-1])
+        if (op == "-" or op == "+") and KINDS[arg.kind_id] in ("integer", "float"):
             value = number(src, arg)
             if value is not None:
                 return -value if op == "-" else value
@@ -241,14 +245,14 @@ def literal(src: bytes, node: Node, depth: int = 0) -> Value:
 def _dict(src: bytes, node: Node, depth: int) -> dict[str, Value]:
     out: dict[str, Value] = {}
     for item in items(node):
-        if item.type == "pair":
-            parts = [c for c in item.children if c.type != "comment"]
+        if KINDS[item.kind_id] == "pair":
+            parts = [c for c in item.children if KINDS[c.kind_id] != "comment"]
             key_node = unwrap(parts[0])
             key = string_value(src, key_node)
             if key is None:
                 key = segment(src, key_node)
             out[key] = literal(src, parts[-1], depth + 1)
-        elif item.type == "dictionary_splat":
+        elif KINDS[item.kind_id] == "dictionary_splat":
             out["**"] = {"$expr": segment(src, unwrap(item.children[-1]))}
     return out
 
@@ -264,10 +268,12 @@ def _gettext(src: bytes, node: Node, name: str | None) -> str | None:
     if not name or name.rsplit(".", 1)[-1] not in GETTEXT:
         return None
     args = node.children[-1]
-    if args.type != "argument_list":
+    if KINDS[args.kind_id] != "argument_list":
         return None
     given = items(args)
-    if not given or any(c.type in ("keyword_argument", "dictionary_splat") for c in given):
+    if not given or any(
+        KINDS[c.kind_id] in ("keyword_argument", "dictionary_splat") for c in given
+    ):
         return None
     return string_value(src, unwrap(given[-1]))
 

@@ -23,6 +23,7 @@ from djatlas.parse.summary import (
 )
 from djatlas.parse.values import (
     GETTEXT,
+    KINDS,
     PUNCTUATION,
     call_value,
     check_chain,
@@ -61,7 +62,7 @@ def statements(block: Node | None) -> list[Node]:
         return []
     out = []
     for stmt in block.children:
-        if stmt.type == "decorated_definition":
+        if KINDS[stmt.kind_id] == "decorated_definition":
             stmt = stmt.children[-1]
         out.append(stmt)
     return out
@@ -70,7 +71,7 @@ def statements(block: Node | None) -> list[Node]:
 def _block(node: Node) -> Node | None:
     """The block of a compound statement or clause (its last child but comments)."""
     for child in reversed(node.children):
-        kind = child.type
+        kind = KINDS[child.kind_id]
         if kind == "block":
             return child
         if kind != "comment":
@@ -93,12 +94,12 @@ def _targets(assign: Node) -> tuple[list[Node], Node | None, bool]:
         targets.append(children[0])
         if len(children) < 3:
             return targets, None, annotated
-        if children[1].type == ":":
+        if KINDS[children[1].kind_id] == ":":
             annotated = True
             right = children[4] if len(children) > 4 else None
         else:
             right = children[2]
-        if right is not None and right.type == "assignment":
+        if right is not None and KINDS[right.kind_id] == "assignment":
             assign = right
             continue
         return targets, right, annotated
@@ -109,7 +110,7 @@ def _class_parts(node: Node) -> tuple[Node, Node | None, Node | None]:
     children = node.children
     bases = None
     for child in children[2:4]:
-        if child.type == "argument_list":
+        if KINDS[child.kind_id] == "argument_list":
             bases = child
     return children[1], bases, _block(node)
 
@@ -117,11 +118,11 @@ def _class_parts(node: Node) -> tuple[Node, Node | None, Node | None]:
 def _function_parts(node: Node) -> tuple[Node, Node | None, Node | None, Node | None]:
     """(name, parameters, return annotation, body) of a function definition."""
     children = node.children
-    first = 2 if children[0].type == "async" else 1
+    first = 2 if KINDS[children[0].kind_id] == "async" else 1
     name = children[first]
     params = returns = None
     for i in range(first + 1, len(children)):
-        kind = children[i].type
+        kind = KINDS[children[i].kind_id]
         if kind == "parameters":
             params = children[i]
         elif kind == "->" and i + 1 < len(children):
@@ -137,10 +138,10 @@ def _arguments(call: Node) -> tuple[list[Node], list[tuple[Node | None, Node]]]:
     args_node = call.children[-1]
     args: list[Node] = []
     kwargs: list[tuple[Node | None, Node]] = []
-    if args_node.type != "argument_list":  # f(x for x in y)
-        return ([args_node] if args_node.type == "generator_expression" else []), kwargs
+    if KINDS[args_node.kind_id] != "argument_list":  # f(x for x in y)
+        return ([args_node] if KINDS[args_node.kind_id] == "generator_expression" else []), kwargs
     for child in args_node.children:
-        kind = child.type
+        kind = KINDS[child.kind_id]
         if kind in PUNCTUATION:
             continue
         if kind == "keyword_argument":
@@ -161,10 +162,10 @@ def _params(src: bytes, params: Node | None) -> tuple[list[str], str | None]:
     if params is None:
         return names, kwarg
     for p in params.children:
-        kind = p.type
+        kind = KINDS[p.kind_id]
         if kind in ("typed_parameter", "typed_default_parameter", "default_parameter"):
             first = p.children[0]
-            kind = first.type
+            kind = KINDS[first.kind_id]
             if kind == "identifier":
                 if positional:
                     names.append(ident(src, first))
@@ -176,7 +177,9 @@ def _params(src: bytes, params: Node | None) -> tuple[list[str], str | None]:
         elif kind in ("list_splat_pattern", "keyword_separator"):
             positional = False
         elif kind == "dictionary_splat_pattern":
-            kwarg = next((ident(src, c) for c in p.children if c.type == "identifier"), None)
+            kwarg = next(
+                (ident(src, c) for c in p.children if KINDS[c.kind_id] == "identifier"), None
+            )
     return names, kwarg
 
 
@@ -194,10 +197,10 @@ class _Visitor:
         """``Arg(literal(node), dotted(node))``, the frequent kinds first (a field's arguments
         are mostly strings, booleans, calls and names)."""
         src = self.src
-        kind = node.type
+        kind = KINDS[node.kind_id]
         if kind == "parenthesized_expression":
             node = unwrap(node)
-            kind = node.type
+            kind = KINDS[node.kind_id]
         if kind == "string":
             value = string_value(src, node)
             return Arg(value if value is not None else {"$expr": segment(src, node)})
@@ -218,10 +221,10 @@ class _Visitor:
         if node is None:
             return Expr("other")
         src = self.src
-        kind = node.type
+        kind = KINDS[node.kind_id]
         if kind == "parenthesized_expression":
             node = unwrap(node)
-            kind = node.type
+            kind = KINDS[node.kind_id]
         if kind == "identifier" or kind == "attribute":
             ref = dotted(src, node)
             if ref is not None:
@@ -252,7 +255,7 @@ class _Visitor:
             children = node.children
             base = dotted(src, children[0])
             if base and base.rsplit(".", 1)[-1] in ("Type", "type"):
-                keys = [c for c in children[1:] if c.type not in PUNCTUATION]
+                keys = [c for c in children[1:] if KINDS[c.kind_id] not in PUNCTUATION]
                 inner = dotted(src, keys[0]) if len(keys) == 1 else None
                 if inner:
                     return Expr("type_of", ref=inner, source=segment(src, node))
@@ -266,12 +269,12 @@ class _Visitor:
         src = self.src
         args: list[Arg] = []
         kwargs: dict[str, Arg] = {}
-        if args_node.type != "argument_list":  # f(x for x in y)
-            if args_node.type == "generator_expression":
+        if KINDS[args_node.kind_id] != "argument_list":  # f(x for x in y)
+            if KINDS[args_node.kind_id] == "generator_expression":
                 args.append(self.arg(args_node))
             return args, kwargs
         for child in args_node.children:
-            kind = child.type
+            kind = KINDS[child.kind_id]
             if kind == "keyword_argument":
                 parts = child.children
                 kwargs[ident(src, parts[0])] = self.arg(parts[-1])
@@ -288,20 +291,24 @@ class _Visitor:
     def annotation(self, node: Node) -> Expr:
         """A return annotation (tree-sitter reads it as a type; Python's AST as an expr)."""
         src = self.src
-        inner = [c for c in node.children if c.type != "comment"]
-        if node.type == "type" and len(inner) == 1:
+        inner = [c for c in node.children if KINDS[c.kind_id] != "comment"]
+        if KINDS[node.kind_id] == "type" and len(inner) == 1:
             node = inner[0]
-        if node.type == "generic_type":
+        if KINDS[node.kind_id] == "generic_type":
             children = node.children
             name = dotted(src, children[0])
-            args = [c for c in children[-1].children if c.type not in PUNCTUATION]
+            args = [c for c in children[-1].children if KINDS[c.kind_id] not in PUNCTUATION]
             if name and name.rsplit(".", 1)[-1] in ("Type", "type") and len(args) == 1:
                 arg = args[0].children
-                ref = dotted(src, arg[0]) if args[0].type == "type" and len(arg) == 1 else None
+                ref = (
+                    dotted(src, arg[0])
+                    if KINDS[args[0].kind_id] == "type" and len(arg) == 1
+                    else None
+                )
                 if ref:
                     return Expr("type_of", ref=ref, source=segment(src, node))
             return Expr("other", source=segment(src, node))
-        if node.type in ("member_type", "union_type", "constrained_type", "splat_type"):
+        if KINDS[node.kind_id] in ("member_type", "union_type", "constrained_type", "splat_type"):
             return Expr("other", source=segment(src, node))
         return self.expr(node)
 
@@ -324,13 +331,13 @@ class _Visitor:
     def imports(self, node: Node, summary: ModuleSummary) -> None:
         src = self.src
         children = node.children
-        kind = node.type
+        kind = KINDS[node.kind_id]
         if kind == "import_statement":
             for name in children[1:]:
-                if name.type == "aliased_import":
+                if KINDS[name.kind_id] == "aliased_import":
                     parts = name.children
                     summary.imports[ident(src, parts[-1])] = ImportRef(_dotted_name(src, parts[0]))
-                elif name.type == "dotted_name":
+                elif KINDS[name.kind_id] == "dotted_name":
                     top = _dotted_name(src, name).split(".", 1)[0]
                     summary.imports[top] = ImportRef(top)
             return
@@ -338,16 +345,16 @@ class _Visitor:
             base: str | None = "__future__"
         else:
             module_node = children[1]
-            if module_node.type == "relative_import":
+            if KINDS[module_node.kind_id] == "relative_import":
                 level = 0
                 module: str | None = None
                 for part in module_node.children:
-                    if part.type == "import_prefix":
+                    if KINDS[part.kind_id] == "import_prefix":
                         level = src[part.start_byte : part.end_byte].count(b".")
-                    elif part.type == "dotted_name":
+                    elif KINDS[part.kind_id] == "dotted_name":
                         module = _dotted_name(src, part)
                 base = self.absolute(module, level)
-            elif module_node.type == "dotted_name":
+            elif KINDS[module_node.kind_id] == "dotted_name":
                 base = _dotted_name(src, module_node)
             else:
                 return
@@ -355,7 +362,7 @@ class _Visitor:
             return
         seen_import = False
         for name in children[2:]:
-            kind = name.type
+            kind = KINDS[name.kind_id]
             if kind == "import":
                 seen_import = True
             elif not seen_import:
@@ -389,27 +396,27 @@ class _Visitor:
     def _class_body(self, stmts: list[Node], cls: ClassSummary) -> None:
         src = self.src
         for stmt in stmts:
-            kind = stmt.type
+            kind = KINDS[stmt.kind_id]
             if kind == "comment" or (self.broken and stmt.has_error):
                 continue
             if kind == "expression_statement":
                 children = stmt.children
                 assign = children[0]
-                if len(children) != 1 or assign.type != "assignment":
+                if len(children) != 1 or KINDS[assign.kind_id] != "assignment":
                     continue
                 targets, value, _ = _targets(assign)
                 if value is None:
                     continue
-                if value.type in _SEQUENCES and value.descendant_count < _SMALL:
+                if KINDS[value.kind_id] in _SEQUENCES and value.descendant_count < _SMALL:
                     # Its Expr("tuple") would only make the names plain attributes (choices).
                     for target in targets:
-                        if target.type == "identifier":
+                        if KINDS[target.kind_id] == "identifier":
                             cls.attributes.append(ident(src, target))
                     continue
                 line = stmt.start_point[0] + 1
                 summarized = self.expr(value)
                 for target in targets:
-                    if target.type == "identifier":
+                    if KINDS[target.kind_id] == "identifier":
                         self._member(cls, ident(src, target), line, summarized)
             elif kind == "function_definition":
                 method = ident(src, stmt.child_by_field_name("name"))  # one node, not all
@@ -437,12 +444,12 @@ class _Visitor:
         """Keyword arguments a field class's ``__init__`` forces or defaults."""
         src = self.src
         for stmt in stmts:
-            if stmt.type != "expression_statement" or (self.broken and stmt.has_error):
+            if KINDS[stmt.kind_id] != "expression_statement" or (self.broken and stmt.has_error):
                 continue
             inner = _single(stmt)
             if inner is None:
                 continue
-            if inner.type == "assignment":
+            if KINDS[inner.kind_id] == "assignment":
                 targets, value, annotated = _targets(inner)
                 if kw and len(targets) == 1 and not annotated and value is not None:
                     key = _subscript_key(src, targets[0], kw)
@@ -450,7 +457,7 @@ class _Visitor:
                         cls.init_sets[key] = self.arg(value)
                 continue
             call = unwrap(inner)
-            if call.type != "call":
+            if KINDS[call.kind_id] != "call":
                 continue
             default = _setdefault(src, call, kw)
             if default is not None:
@@ -472,16 +479,16 @@ class _Visitor:
         meta = MetaSummary(line=node.start_point[0] + 1, bases=[], options={})
         meta.bases = [d for d in (dotted(src, b) for b in _positional(bases)) if d]
         for stmt in statements(body):
-            if stmt.type != "expression_statement" or (self.broken and stmt.has_error):
+            if KINDS[stmt.kind_id] != "expression_statement" or (self.broken and stmt.has_error):
                 continue
             assign = _single(stmt)
-            if assign is None or assign.type != "assignment":
+            if assign is None or KINDS[assign.kind_id] != "assignment":
                 continue
             targets, value, _ = _targets(assign)
             if value is None:
                 continue
             for target in targets:
-                if target.type == "identifier":
+                if KINDS[target.kind_id] == "identifier":
                     name = ident(src, target)
                     meta.options[name] = literal(src, value)
                     ref = dotted(src, value)
@@ -507,23 +514,23 @@ class _Visitor:
     def _function_body(self, stmts: list[Node], fn: FunctionSummary) -> None:
         src = self.src
         for stmt in stmts:
-            kind = stmt.type
+            kind = KINDS[stmt.kind_id]
             if kind == "comment" or (self.broken and stmt.has_error):
                 continue
             if kind == "return_statement":
-                values = [c for c in stmt.children[1:] if c.type != "comment"]
+                values = [c for c in stmt.children[1:] if KINDS[c.kind_id] != "comment"]
                 if values:
                     fn.returns.append(self.expr(values[0]))
             elif kind == "expression_statement":
                 inner = _single(stmt)
                 if inner is None:
                     continue
-                if inner.type == "assignment":
+                if KINDS[inner.kind_id] == "assignment":
                     targets, value, annotated = _targets(inner)
                     if value is None or len(targets) != 1:
                         continue
                     target = targets[0]
-                    if target.type == "identifier":
+                    if KINDS[target.kind_id] == "identifier":
                         fn.locals[ident(src, target)] = self.expr(value)
                     elif not annotated:
                         key = _subscript_key(src, target, self._kwargs)
@@ -531,7 +538,9 @@ class _Visitor:
                             fn.kwarg_defaults[key] = self.arg(value)
                     continue
                 call = unwrap(inner)
-                default = _setdefault(src, call, self._kwargs) if call.type == "call" else None
+                default = (
+                    _setdefault(src, call, self._kwargs) if KINDS[call.kind_id] == "call" else None
+                )
                 if default is not None:
                     fn.kwarg_defaults.setdefault(default[0], self.arg(default[1]))
             elif kind == "class_definition":
@@ -541,9 +550,9 @@ class _Visitor:
                     self._function_body(statements(block), fn)
             elif kind == "while_statement" or (kind == "for_statement" and not _is_async(stmt)):
                 for child in stmt.children:
-                    if child.type == "block":
+                    if KINDS[child.kind_id] == "block":
                         self._function_body(statements(child), fn)
-                    elif child.type == "else_clause":
+                    elif KINDS[child.kind_id] == "else_clause":
                         self._function_body(statements(_block(child)), fn)
             elif kind == "with_statement":
                 self._function_body(statements(_block(stmt)), fn)
@@ -556,7 +565,7 @@ class _Visitor:
     def module_body(self, stmts: list[Node], summary: ModuleSummary, env: dict) -> None:
         src = self.src
         for stmt in stmts:
-            kind = stmt.type
+            kind = KINDS[stmt.kind_id]
             if kind == "comment" or (self.broken and stmt.has_error):
                 continue
             if kind == "expression_statement":
@@ -589,7 +598,7 @@ class _Visitor:
         inner = _single(stmt)
         if inner is None:
             return
-        kind = inner.type
+        kind = KINDS[inner.kind_id]
         if kind == "assignment":
             targets, value, _ = _targets(inner)
             if value is not None:
@@ -597,7 +606,7 @@ class _Visitor:
                     self._module_assign(target, value, summary, env)
         elif kind == "augmented_assignment":
             target, op, value = operands(inner)
-            if target.type != "identifier":
+            if KINDS[target.kind_id] != "identifier":
                 return
             name = ident(self.src, target)
             if op == "+=":
@@ -607,11 +616,11 @@ class _Visitor:
                     self._record_setting(name, env, summary)
         else:
             call = unwrap(inner)
-            if call.type == "call":
+            if KINDS[call.kind_id] == "call":
                 self._list_mutation(call, summary, env)
 
     def _module_assign(self, target: Node, value: Node, summary: ModuleSummary, env: dict) -> None:
-        if target.type != "identifier":
+        if KINDS[target.kind_id] != "identifier":
             return
         name = ident(self.src, target)
         if name == "__all__":
@@ -628,7 +637,7 @@ class _Visitor:
 
     def _settings_value(self, node: Node, env: dict) -> Value:
         node = unwrap(node)
-        kind = node.type
+        kind = KINDS[node.kind_id]
         if kind == "binary_operator":
             check_chain(node)
             left, op, right = operands(node)
@@ -641,7 +650,7 @@ class _Visitor:
         elif kind in ("list", "tuple", "expression_list"):
             out: list[Value] = []
             for e in items(node):
-                if e.type == "list_splat":
+                if KINDS[e.kind_id] == "list_splat":
                     value = self._settings_value(e.children[-1], env)
                     out.extend(value if isinstance(value, list) else [value])
                 else:
@@ -651,10 +660,10 @@ class _Visitor:
 
     def _list_mutation(self, call: Node, summary: ModuleSummary, env: dict) -> None:
         func = unwrap(call.children[0])
-        if func.type != "attribute":
+        if KINDS[func.kind_id] != "attribute":
             return
         obj, attr = unwrap(func.children[0]), func.children[-1]
-        if obj.type != "identifier":
+        if KINDS[obj.kind_id] != "identifier":
             return
         name, attr = ident(self.src, obj), ident(self.src, attr)
         if attr in ("append", "extend", "insert"):
@@ -690,24 +699,25 @@ def _positional(args: Node | None) -> list[Node]:
     return [
         c
         for c in args.children
-        if c.type not in PUNCTUATION and c.type not in ("keyword_argument", "dictionary_splat")
+        if KINDS[c.kind_id] not in PUNCTUATION
+        and KINDS[c.kind_id] not in ("keyword_argument", "dictionary_splat")
     ]
 
 
 def _generic_origin(node: Node) -> Node:
     """A base ``Base[T]`` inherits from ``Base`` (``__mro_entries__`` of a generic alias)."""
-    return node.children[0] if node.type == "subscript" else node
+    return node.children[0] if KINDS[node.kind_id] == "subscript" else node
 
 
 def _subscript_key(src: bytes, target: Node, owner: str | None) -> str | None:
     """``owner["key"]`` → ``key``."""
-    if owner is None or target.type != "subscript":
+    if owner is None or KINDS[target.kind_id] != "subscript":
         return None
     children = target.children
     value = unwrap(children[0])
-    if value.type != "identifier" or ident(src, value) != owner:
+    if KINDS[value.kind_id] != "identifier" or ident(src, value) != owner:
         return None
-    keys = [c for c in children[1:] if c.type not in PUNCTUATION]
+    keys = [c for c in children[1:] if KINDS[c.kind_id] not in PUNCTUATION]
     return string_value(src, unwrap(keys[0])) if len(keys) == 1 else None
 
 
@@ -716,10 +726,10 @@ def _setdefault(src: bytes, call: Node, owner: str | None) -> tuple[str, Node] |
     if owner is None:
         return None
     func = unwrap(call.children[0])
-    if func.type != "attribute" or ident(src, func.children[-1]) != "setdefault":
+    if KINDS[func.kind_id] != "attribute" or ident(src, func.children[-1]) != "setdefault":
         return None
     obj = unwrap(func.children[0])
-    if obj.type != "identifier" or ident(src, obj) != owner:
+    if KINDS[obj.kind_id] != "identifier" or ident(src, obj) != owner:
         return None
     args, _ = _arguments(call)
     if len(args) != 2:
@@ -731,15 +741,15 @@ def _setdefault(src: bytes, call: Node, owner: str | None) -> tuple[str, Node] |
 def _is_super_init(src: bytes, call: Node) -> bool:
     """``super().__init__(...)`` (or ``super(C, self).__init__(...)``)."""
     func = unwrap(call.children[0])
-    if func.type != "attribute" or ident(src, func.children[-1]) != "__init__":
+    if KINDS[func.kind_id] != "attribute" or ident(src, func.children[-1]) != "__init__":
         return False
     obj = unwrap(func.children[0])
-    return obj.type == "call" and dotted(src, obj.children[0]) == "super"
+    return KINDS[obj.kind_id] == "call" and dotted(src, obj.children[0]) == "super"
 
 
 def _constant(src: bytes, node: Node) -> Value:
     """The value of a str/int/bool literal node (None for anything else)."""
-    kind = node.type
+    kind = KINDS[node.kind_id]
     if kind == "string" or kind == "concatenated_string":
         return string_value(src, node)
     if kind == "integer":
@@ -756,13 +766,13 @@ def _dotted_name(src: bytes, node: Node) -> str:
     """``a.b`` for a dotted_name."""
     raw = ident(src, node)
     if " " in raw or "\\" in raw or "\t" in raw or "#" in raw:
-        return ".".join(ident(src, c) for c in node.children if c.type == "identifier")
+        return ".".join(ident(src, c) for c in node.children if KINDS[c.kind_id] == "identifier")
     return raw
 
 
 def _docstring(src: bytes, stmts: list[Node]) -> str | None:
-    first = next((s for s in stmts if s.type != "comment"), None)
-    if first is None or first.type != "expression_statement":
+    first = next((s for s in stmts if KINDS[s.kind_id] != "comment"), None)
+    if first is None or KINDS[first.kind_id] != "expression_statement":
         return None
     inner = _single(first)
     value = string_value(src, unwrap(inner)) if inner is not None else None
@@ -777,7 +787,7 @@ def _if_blocks(stmt: Node) -> list[Node]:
     """The blocks of ``if``, each ``elif`` and ``else``, in order."""
     blocks = []
     for child in stmt.children:
-        kind = child.type
+        kind = KINDS[child.kind_id]
         if kind == "block":
             blocks.append(child)
         elif kind == "elif_clause" or kind == "else_clause":
@@ -792,7 +802,7 @@ def _try_blocks(stmt: Node) -> tuple[Node | None, list[Node], Node | None, Node 
     body = orelse = final = None
     handlers: list[Node] = []
     for child in stmt.children:
-        kind = child.type
+        kind = KINDS[child.kind_id]
         if kind == "block":
             body = child
         elif kind in _CLAUSES:
@@ -807,16 +817,16 @@ def _try_blocks(stmt: Node) -> tuple[Node | None, list[Node], Node | None, Node 
 
 
 def _is_async(stmt: Node) -> bool:
-    return stmt.children[0].type == "async"
+    return KINDS[stmt.children[0].kind_id] == "async"
 
 
 def _is_try_star(stmt: Node) -> bool:
     """``try: ... except* E:`` (Python's AST: TryStar, which only module level reads)."""
     for child in stmt.children:
-        if child.type == "except_group_clause":
+        if KINDS[child.kind_id] == "except_group_clause":
             return True
-        if child.type == "except_clause":
-            return child.child_count > 1 and child.children[1].type == "*"
+        if KINDS[child.kind_id] == "except_clause":
+            return child.child_count > 1 and KINDS[child.children[1].kind_id] == "*"
     return False
 
 
