@@ -297,6 +297,9 @@ class GraphBuilder:
             spec.arg_module = arg_module
             spec.field_cls = result.cls
             added = self._added_by_field(spec)
+            if not added:  # the usual case
+                out[member.name] = spec
+                continue
             out.update((a.name, a) for at, a in added if at == "before")
             out[member.name] = spec
             out.update((a.name, a) for at, a in added if at == "after")
@@ -718,8 +721,9 @@ class GraphBuilder:
         assert model is not None
         self._done.add(id(model))
         cls = info.cls
+        skey = self.constants.settings_key(model.file)
         if model.abstract:
-            model.fields = [self._field(s, model, info) for s in self.local_fields(cls)]
+            model.fields = [self._field(s, model, info, skey) for s in self.local_fields(cls)]
             return
         parents = [p for p in self._concrete_parents(cls)]
         parent_models = [self.model_of(p) for p in parents]
@@ -737,7 +741,7 @@ class GraphBuilder:
                 model.fields = [self._as_parent(f) for f in concrete.fields]
             return
         model.concrete_model = model.label
-        local = [self._field(s, model, info) for s in self.local_fields(cls)]
+        local = [self._field(s, model, info, skey) for s in self.local_fields(cls)]
         implicit: list[Field] = []
         declared_links = {f.relation.target for f in local if f.relation and f.relation.parent_link}
         for i, pmodel in enumerate(parent_models):
@@ -1010,13 +1014,10 @@ class GraphBuilder:
         return rel_args, (resolved_type, line, column, null, unique, primary)
 
     def _file_values(self, spec: FieldSpec, args: FieldArgs, model: Model) -> tuple[dict, Any]:
-        """(known_params, max_length) of a declaration on a model of ``model.file``."""
-        key = self.constants.settings_key(model.file)
-        found = args.per_settings.get(key)
-        if found is None:
-            known = self._known_params(args.params, args.by_name, args.eff, spec, model)
-            found = args.per_settings[key] = (known, self._max_length(spec, args, model))
-        return found
+        """(known_params, max_length) of a declaration on a model of ``model.file`` (kept in
+        ``args.per_settings`` by ``_field``)."""
+        known = self._known_params(args.params, args.by_name, args.eff, spec, model)
+        return known, self._max_length(spec, args, model)
 
     def _max_length(self, spec: FieldSpec, args: FieldArgs, model: Model) -> int | None:
         eff, forced, by_name = args.eff, args.forced, args.by_name
@@ -1033,11 +1034,15 @@ class GraphBuilder:
             )
         return max_length
 
-    def _field(self, spec: FieldSpec, model: Model, info: ModelInfo) -> Field:
+    def _field(self, spec: FieldSpec, model: Model, info: ModelInfo, skey: int) -> Field:
+        """The Field record of a declaration on ``model``; ``skey`` is the settings key of the
+        model's file (``Constants.settings_key``, worked out once per model)."""
         fc = spec.fclass
         args = spec.args or self._args(spec)
-        found = args.per_settings.get(self.constants.settings_key(model.file))
-        known, max_length = found or self._file_values(spec, args, model)
+        found = args.per_settings.get(skey)
+        if found is None:
+            found = args.per_settings[skey] = self._file_values(spec, args, model)
+        known, max_length = found
         owner = spec.owner
         origin = "declared" if owner is info.cls or owner.key == info.cls.key else "inherited"
         relation = None
@@ -1077,7 +1082,7 @@ class GraphBuilder:
         (not the bundled computed values, which depend on the installed version)."""
         known: dict[str, Any] = {}
         for key, value in params.items():
-            if is_expr(value) and key in args:
+            if isinstance(value, dict) and is_expr(value) and key in args:  # literals: no call
                 found = self._const(args[key], spec, model)
                 if found is not None and not is_expr(found):
                     known[key] = found

@@ -27,6 +27,8 @@ from djatlas.resolve.values import (
 )
 
 _MAX_DEPTH = 12
+#: Not in a memo yet (None is an answer).
+_MISSING = object()
 
 
 @dataclass(eq=False, repr=False)
@@ -76,6 +78,7 @@ class ProjectIndex:
         self._linearising: set[str] = set()
         self._cut = False
         self._lookups: dict[tuple[int, str, int, bool], object | None] = {}
+        self._resolved: dict[tuple[int, str, int, bool], object] = {}
 
     # -- loading --------------------------------------------------------------------------
     def load_path(self, relpath: str) -> LoadedModule | None:
@@ -278,7 +281,16 @@ class ProjectIndex:
     def resolve(
         self, mod: LoadedModule, dotted: str, depth: int = 0, skip_local: bool = False
     ) -> object | None:
-        """Resolve a dotted name as seen from module ``mod``."""
+        """Resolve a dotted name as seen from module ``mod`` (memoised like ``lookup``: the
+        graph asks for the same names, ``models.CharField``, ``models.CASCADE``, model after
+        model; loading a module resolves no name, so no answer is made half-way)."""
+        key = (id(mod), dotted, depth, skip_local)  # modules live as long as the index
+        found = self._resolved.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._resolved[key] = self._resolve(mod, dotted, depth, skip_local)
+        return found
+
+    def _resolve(self, mod: LoadedModule, dotted: str, depth: int, skip_local: bool) -> object:
         head, *rest = dotted.split(".")
         value = self.lookup(mod, head, depth, skip_local=skip_local)
         if value is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from djatlas.parse.summary import ClassSummary
 
@@ -12,6 +11,20 @@ ORIGIN_ENV = "environment"
 ORIGIN_KNOWLEDGE = "knowledge"
 ORIGIN_BUILTIN = "builtin"
 ORIGIN_UNRESOLVED = "unresolved"
+
+
+class _Key:
+    """``ClassValue.key``, made on first use and kept in the instance's ``__dict__`` (where
+    attribute lookup finds it next time). Not ``functools.cached_property``: on Python < 3.12
+    that takes a lock on every first use, several times the cost of the key itself, for the
+    ~1,000 classes of a scan."""
+
+    def __get__(self, obj: ClassValue | None, owner: type) -> str:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        key = f"{obj.path}@{obj.file}" if obj.file else obj.path
+        obj.__dict__["key"] = key
+        return key
 
 
 @dataclass(frozen=True)
@@ -44,11 +57,9 @@ class ClassValue:
     def __hash__(self) -> int:
         return hash((self.path, self.file))
 
-    @cached_property
-    def key(self) -> str:
-        """``path@file`` (or the path): what the index and the graph memoise a class by (asked
-        for tens of thousands of times a scan, so made once per value)."""
-        return f"{self.path}@{self.file}" if self.file else self.path
+    #: ``path@file`` (or the path): what the index and the graph memoise a class by (asked
+    #: for tens of thousands of times a scan, so made once per value).
+    key = _Key()
 
 
 @dataclass(frozen=True)
