@@ -236,9 +236,8 @@ def _config_classes(index: ProjectIndex, mod: LoadedModule) -> list[str]:
     """Classes of ``mod`` that set INSTALLED_APPS (an attribute or a property, in their body or
     a base's): class-based settings such as django-configurations' ``Configuration``."""
     out = []
-    for name, summary in sorted(mod.summary.classes.items()):
-        cls = ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, summary, None, mod.relpath)
-        for c in index.mro(cls):
+    for name in sorted(mod.summary.classes):
+        for c in index.mro(index.class_in(mod, name)):
             s = c.summary if isinstance(c, ClassValue) else None
             if s is not None and (
                 "INSTALLED_APPS" in s.attributes
@@ -424,14 +423,7 @@ def _app_configs(
     configs: list[tuple[ClassValue, dict[str, object]]] = []
     for mod in modules:
         for name in sorted(mod.summary.classes):
-            cls = ClassValue(
-                f"{mod.name}.{name}",
-                mod.origin,
-                mod.name,
-                mod.summary.classes[name],
-                None,
-                mod.relpath,
-            )
+            cls = index.class_in(mod, name)
             if is_app_config(index, cls):
                 attrs = _config_attrs(cls, index)
                 if isinstance(attrs.get("name"), str):

@@ -138,12 +138,7 @@ class GraphBuilder:
     # -- discovery ------------------------------------------------------------------------
     def collect(self, modules: list[LoadedModule]) -> None:
         classes = [
-            (
-                mod,
-                ClassValue(f"{mod.name}.{name}", mod.origin, mod.name, summary, None, mod.relpath),
-            )
-            for mod in modules
-            for name, summary in mod.summary.classes.items()
+            (mod, self.index.class_in(mod, name)) for mod in modules for name in mod.summary.classes
         ]
         for mod, cls in classes:  # bases loaded by label (``get_model("app", "Model")``)
             self.loading.fix_bases(cls, mod)
@@ -773,8 +768,7 @@ class GraphBuilder:
     ) -> list[Field]:
         """Fields a well-known third-party base adds when the class is created (after the
         declared ones): django-mptt's tree fields. Not added where a parent already has them."""
-        paths = {getattr(c, "path", None) for c in self.index.mro(cls)}
-        if not paths & _MPTT_BASES:
+        if not self.field_classes.paths(cls) & _MPTT_BASES:
             return []
         have = {f.name for f in local + inherited}
         out = []
@@ -829,9 +823,9 @@ class GraphBuilder:
             model.fields = [f for f in model.fields if f.name != "index_entries"] + [added]
 
     def _is_indexed(self, cls: ClassValue) -> bool:
-        mro = self.index.mro(cls)
-        if not any(getattr(c, "path", None) in _INDEXED for c in mro):
+        if not self.field_classes.paths(cls) & _INDEXED:
             return False
+        mro = self.index.mro(cls)
         return any(
             isinstance(c, ClassValue)
             and c.path not in _INDEXED

@@ -141,7 +141,7 @@ def is_app_config(index: ProjectIndex, cls: ClassValue) -> bool:
     for c in index.mro(cls):
         if isinstance(c, ClassValue) and c.path in APPCONFIG_ROOTS:
             return True
-        if isinstance(c, External):
+        if isinstance(c, External) and c.path.endswith("Config"):  # what both tests need
             module, _, name = c.path.rpartition(".")
             if name.endswith("AppConfig") or (module.endswith(".apps") and name.endswith("Config")):
                 return True

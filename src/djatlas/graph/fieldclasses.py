@@ -74,15 +74,18 @@ class FieldClasses:
 
     def has_base(self, cls: object, path: str) -> bool:
         """Whether ``path`` is in the MRO paths of ``cls`` (``classify.mro_paths``)."""
-        if not isinstance(cls, ClassValue):
-            return False
+        return isinstance(cls, ClassValue) and path in self.paths(cls)
+
+    def paths(self, cls: ClassValue) -> frozenset[str]:
+        """The MRO paths of ``cls`` as a set (``classify.mro_paths``), for field classes and
+        for models (the graph asks a model's for mptt's and the search indexes' bases)."""
         paths = self._paths.get(cls.key)
         if paths is None:
             paths = frozenset(
                 c.path for c in self.index.mro(cls) if isinstance(c, (ClassValue, External))
             )
             self._paths[cls.key] = paths
-        return path in paths
+        return paths
 
     def init_values(self, cls: object) -> InitValues:
         """The literals the ``__init__`` along the MRO of ``cls`` force or default."""

@@ -14,8 +14,6 @@ def resolve_modules(
 ) -> list[LoadedModule]:
     """Every tree module loaded, in a stable order: the wanted ones, then what resolving their
     classes' bases brought in, until nothing new appears."""
-    from djatlas.resolve.values import ClassValue
-
     progress.phase("parsing", len(wanted))
     for rel in sorted(wanted):
         progress.step()
@@ -34,7 +32,5 @@ def resolve_modules(
             seen.add(m.relpath or "")
             modules.append(m)
         for m in new:
-            for name, summary in m.summary.classes.items():
-                index.mro(
-                    ClassValue(f"{m.name}.{name}", m.origin, m.name, summary, None, m.relpath)
-                )
+            for name in m.summary.classes:
+                index.mro(index.class_in(m, name))

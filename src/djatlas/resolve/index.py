@@ -79,6 +79,7 @@ class ProjectIndex:
         self._cut = False
         self._lookups: dict[tuple[int, str, int, bool], object | None] = {}
         self._resolved: dict[tuple[int, str, int, bool], object] = {}
+        self._defined: dict[tuple[int, str], ClassValue] = {}
 
     # -- loading --------------------------------------------------------------------------
     def load_path(self, relpath: str) -> LoadedModule | None:
@@ -225,15 +226,30 @@ class ProjectIndex:
         self._lookups[key] = value
         return value
 
+    def class_in(self, mod: LoadedModule, name: str) -> ClassValue:
+        """The class ``name`` defined in ``mod``'s body: one value per class, whichever stage
+        asks (resolving, the settings and app registry, the graph, every lookup), with its
+        ``key`` made once."""
+        key = (id(mod), name)  # modules live as long as the index
+        found = self._defined.get(key)
+        if found is None:
+            found = self._defined[key] = ClassValue(
+                f"{mod.name}.{name}",
+                mod.origin,
+                mod.name,
+                mod.summary.classes[name],
+                None,
+                mod.relpath,
+            )
+        return found
+
     def _lookup(self, mod: LoadedModule, name: str, depth: int, skip_local: bool) -> object | None:
         if depth > _MAX_DEPTH:
             return None
         s = mod.summary
         if not skip_local:
             if name in s.classes:
-                return ClassValue(
-                    f"{mod.name}.{name}", mod.origin, mod.name, s.classes[name], None, mod.relpath
-                )
+                return self.class_in(mod, name)
             if name in s.functions:
                 return FunctionValue(mod.name, name, mod.origin)
             if name in s.assigns:
