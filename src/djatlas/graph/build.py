@@ -14,7 +14,7 @@ from djatlas.graph.classify import (
 from djatlas.graph.computed import apply_values
 from djatlas.graph.constants import UNKNOWN, Constants, is_expr
 from djatlas.graph.external import ExternalApps
-from djatlas.graph.fieldclasses import FieldClasses
+from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
@@ -74,6 +74,8 @@ class FieldArgs:
     #: ``params`` plus what the field classes force or default (``_forced_kwargs``).
     eff: dict[str, Any]
     forced: set[str]
+    #: The literals the field class's ``__init__`` forces or defaults (``FieldClasses``).
+    init: InitValues
     #: The arguments a relation reads (``by_name``, plus a ``to`` the field class sets).
     rel_args: dict[str, Arg] = field(default_factory=dict)
     #: What the Field record takes from the declaration alone, whatever the model:
@@ -970,8 +972,9 @@ class GraphBuilder:
         for key, arg in spec.call.kwargs.items():
             params[key] = arg.value
             args_by_name[key] = arg
-        eff, forced = self._forced_kwargs(params, spec.field_cls)
-        args = spec.args = FieldArgs(params, args_by_name, eff, forced)
+        init = self.field_classes.init_values(spec.field_cls)
+        eff, forced = self._forced_kwargs(params, init, self.field_classes.facts(spec.field_cls))
+        args = spec.args = FieldArgs(params, args_by_name, eff, forced, init)
         args.rel_args, args.static = self._static(spec, args)
         return args
 
@@ -1010,7 +1013,7 @@ class GraphBuilder:
     def _file_values(self, spec: FieldSpec, args: FieldArgs, model: Model) -> tuple[dict, Any]:
         """(known_params, max_length) of a declaration on a model of ``model.file`` (kept in
         ``args.per_settings`` by ``_field``)."""
-        known = self._known_params(args.params, args.by_name, args.eff, spec, model)
+        known = self._known_params(args, spec, model)
         return known, self._max_length(spec, args, model)
 
     def _max_length(self, spec: FieldSpec, args: FieldArgs, model: Model) -> int | None:
@@ -1063,17 +1066,11 @@ class GraphBuilder:
             known_params=known,
         )
 
-    def _known_params(
-        self,
-        params: dict[str, Any],
-        args: dict[str, Arg],
-        eff: dict[str, Any],
-        spec: FieldSpec,
-        model: Model,
-    ) -> dict[str, Any]:
+    def _known_params(self, fargs: FieldArgs, spec: FieldSpec, model: Model) -> dict[str, Any]:
         """Keyword values known statically though not written as literals in the call: named
         constants, and literals a non-Django field class's ``__init__`` forces or defaults
         (not the bundled computed values, which depend on the installed version)."""
+        params, args, eff = fargs.params, fargs.by_name, fargs.eff
         known: dict[str, Any] = {}
         for key, value in params.items():
             if isinstance(value, dict) and is_expr(value) and key in args:  # literals: no call
@@ -1081,7 +1078,7 @@ class GraphBuilder:
                 if found is not None and not is_expr(found):
                     known[key] = found
         seen = set(known)
-        for key, value, forced, expr in self.field_classes.init_values(spec.field_cls).declared:
+        for key, value, forced, expr in fargs.init.declared:
             if key in seen or (key in params and not forced):
                 continue
             seen.add(key)
@@ -1089,18 +1086,18 @@ class GraphBuilder:
                 known[key] = value
         return known
 
+    @staticmethod
     def _forced_kwargs(
-        self, params: dict[str, Any], cls: object
+        params: dict[str, Any], init: InitValues, facts: dict | None
     ) -> tuple[dict[str, Any], set[str]]:
-        """Call parameters plus what the field classes' ``__init__`` force or default."""
-        init = self.field_classes.init_values(cls)
+        """Call parameters plus what the field classes' ``__init__`` force or default
+        (``init``) and the bundled computed values (``facts``)."""
         eff = dict(params)
         for key, value in init.defaults.items():
             if key not in eff:
                 eff[key] = value
         eff.update(init.forced)  # a forced value wins over the call's and over any default
         forced = set(init.forced)
-        facts = self.field_classes.facts(cls)
         if facts is not None:
             apply_values(facts, params, eff, forced)
         return eff, forced
