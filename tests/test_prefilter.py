@@ -3,6 +3,7 @@ inside a subscript or a keyword argument."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from treeutil import write_tree
@@ -62,3 +63,194 @@ def test_as_names_take_the_whole_dotted_name() -> None:
     )
     assert _as_names(src) == [(m.group(1), m.group(2)) for m in _AS.finditer(src)]
     assert (b"pandas", b"pd") in _as_names(src)
+
+
+def _statuses(tmp_path: Path, files: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    write_tree(tmp_path, files)
+    doc = scan_path(str(tmp_path))
+    return {f["path"]: f["status"] for f in doc["files"]}, [m["name"] for m in doc["models"]]
+
+
+_SHOP = {
+    "shop/__init__.py": "",
+    "shop/models.py": """
+        from django.db import models
+
+        class Order(models.Model):
+            total = models.IntegerField()
+
+        class OrderMixin(models.Model):
+            class Meta:
+                abstract = True
+    """,
+    "shop/base.py": """
+        from django.db import models
+
+        class TimeStamped(models.Model):
+            class Meta:
+                abstract = True
+    """,
+    "shop/forms_base.py": """
+        from django import forms
+
+        class OrderMixin(forms.Form):
+            pass
+    """,
+}
+
+
+def test_a_local_class_shadows_a_model_name(tmp_path: Path) -> None:
+    status, models = _statuses(
+        tmp_path,
+        _SHOP
+        | {
+            "shop/graphql.py": """
+                import graphene
+
+                class Order(graphene.ObjectType):
+                    pass
+
+                class OrderDetail(Order):
+                    pass
+            """,
+            "shop/late.py": """
+                class Late(Order):  # Order is not bound here yet: the global name decides
+                    pass
+
+                class Order:
+                    pass
+            """,
+            "shop/nested.py": """
+                class Outer:
+                    class Order:  # binds Outer.Order, not the module's Order
+                        pass
+
+                class Detail(Order):
+                    pass
+            """,
+        },
+    )
+    assert status["shop/graphql.py"] == "not_needed"
+    assert status["shop/late.py"] == "parsed"
+    assert status["shop/nested.py"] == "parsed"
+    assert sorted(models) == ["Order", "OrderMixin", "TimeStamped"]
+
+
+def test_an_imported_base_is_the_imported_module_s_class(tmp_path: Path) -> None:
+    status, models = _statuses(
+        tmp_path,
+        _SHOP
+        | {
+            "shop/forms.py": """
+                from shop.forms_base import OrderMixin
+                from .forms_base import OrderMixin as Mixin
+
+                class OrderForm(OrderMixin):
+                    pass
+
+                class OtherForm(Mixin):
+                    pass
+            """,
+            "shop/star.py": """
+                from shop.forms_base import *
+
+                class StarForm(OrderMixin):
+                    pass
+            """,
+            "shop/proxies.py": """
+                from shop.models import Order as BaseOrder
+
+                class SpecialOrder(BaseOrder):
+                    class Meta:
+                        proxy = True
+            """,
+            "shop/aliased.py": """
+                from shop import models as m
+                Base = m.Order
+
+                class AliasedOrder(Base):
+                    class Meta:
+                        proxy = True
+            """,
+            "shop/conditional.py": """
+                try:
+                    from shop.forms_base import OrderMixin
+                except ImportError:
+                    OrderMixin = None
+
+                class MaybeForm(OrderMixin):
+                    pass
+            """,
+        },
+    )
+    assert status["shop/forms.py"] == "not_needed"
+    assert status["shop/star.py"] == "not_needed"
+    assert status["shop/proxies.py"] == "parsed"
+    assert status["shop/aliased.py"] == "parsed"
+    assert status["shop/conditional.py"] == "parsed"
+    assert {"SpecialOrder", "AliasedOrder"} <= set(models)
+
+
+def test_a_model_on_a_local_abstract_model_is_found(tmp_path: Path) -> None:
+    status, models = _statuses(
+        tmp_path,
+        _SHOP
+        | {
+            "shop/notes.py": """
+                from shop.base import TimeStamped
+                from django.db import models
+
+                class Local(TimeStamped):
+                    class Meta:
+                        abstract = True
+
+                class Note(Local):
+                    text = models.TextField()
+            """,
+        },
+    )
+    assert status["shop/notes.py"] == "parsed"
+    assert "Note" in models
+
+
+def _sites(src: str, name: str) -> list[tuple[str, bool]] | None:
+    from djatlas.resolve.scoping import FileScope
+
+    sites = FileScope(textwrap.dedent(src).encode()).sites(name.encode())
+    return None if sites is None else [(s.kind, s.final) for s in sites]
+
+
+def test_binding_sites() -> None:
+    assert _sites("class B(A):\n    pass\n", "B") == [("class", True)]
+    assert _sites("from m import B\n", "B") == [("from", True)]
+    assert _sites("if x:\n    from m import B\n", "B") == [("from", False)]
+    assert _sites("from m import (\n    A,\n    B,\n)\n", "B") == [("from", True)]
+    assert _sites("from m import *\n", "B") == [("star", False)]
+    assert _sites("from m import C, \\\n    B as D, B\n", "B") == [("from", True)]
+    assert _sites("from m import C, \\\n    B as D, B\n", "D") == [("from", True)]
+    assert _sites("@register\nclass B(A):\n    pass\n", "B") is None
+    assert _sites("x = f(B)\ny = B.objects\nclass C(B):\n    pass\n", "B") == []
+    assert _sites("s = '''\nclass B(A):\n'''  # B = 1\n", "B") == []
+    for binding in (
+        "B = Foo",
+        "A, B = x",
+        "[A,\n B] = x",
+        "for B in x:\n    pass",
+        "with f() as B:\n    pass",
+        "import B",
+        "import m as B",
+        "def f():\n    global B\n    B = 1",
+        "if (B := f()):\n    pass",
+        "if x:\n    class B:\n        pass",
+        "B: int = 1",
+        "B += 1",
+        "try:\n    pass\nexcept E as B:\n    pass",
+        "x = 1; B = 2",
+        "if x: B = 2",
+        "globals()['B'] = 1",
+        "def B():\n    pass",
+        "match x:\n    case B:\n        pass",
+        "x = [\n    1,\n]; B = 2",
+        "x = 1 + \\\n    2; B = 3",
+    ):
+        assert _sites(binding + "\n", "B") is None, binding

@@ -25,6 +25,8 @@ class Reading:
     headers: dict[str, list] = field(default_factory=dict)
     #: Files that assign ``INSTALLED_APPS``.
     settings_files: set[str] = field(default_factory=set)
+    #: How to read a file the cache answered for (the pre-filter's scoping may need its text).
+    read: Callable[[str], bytes] | None = None
 
     def keep(self, wanted: set[str]) -> dict[str, bytes]:
         """Drop the bytes of files that will not be parsed; return the rest."""
@@ -45,7 +47,7 @@ def read_tree(
     examines the files named to it (and half of the others), for this stage to collect."""
     from djatlas.cache import FileEntry, content_hash
 
-    reading = Reading()
+    reading = Reading(read=read)
     progress.phase("reading", len(files))
     answer = _answerer(examiner)
     for f in _share(files, examiner):
@@ -141,12 +143,63 @@ def prefilter(
     reading: Reading, files: list[SourceFile], records: dict[str, FileRecord]
 ) -> set[str]:
     """The files to parse: the pre-filter's candidates, every models module, or the one file
-    of a single-file scan."""
-    from djatlas.resolve.prefilter import candidates
+    of a single-file scan. A candidate by the global name graph is dropped when, with its base
+    names looked up in its own module (``resolve.scoping``), no class of it reaches a model."""
+    from djatlas.resolve.prefilter import candidates_and_reach
 
     readable = {f.relpath for f in files if records[f.relpath].status != "failed"}
     if len(files) == 1:
         return readable
-    wanted = candidates(reading.headers, reading.settings_files)
-    wanted |= {rel for rel in readable if is_models_module(rel)}
-    return wanted
+    wanted, reach = candidates_and_reach(reading.headers, reading.settings_files)
+    always = {rel for rel in readable if is_models_module(rel)}
+    scoper = _scoper(reading, files, records, reach)
+    for rel in sorted(wanted - always - reading.settings_files):
+        if not scoper.file_reaches(rel):
+            wanted.discard(rel)
+    return wanted | always
+
+
+def _scoper(reading: Reading, files: list[SourceFile], records: dict[str, FileRecord], reach):
+    """A ``Scoper`` over the readable files (by their module names, when unique)."""
+    from djatlas.resolve.scoping import FileScope, Scoper
+
+    by_module: dict[str, str | None] = {}
+    for f in files:
+        record = records[f.relpath]
+        if record.status != "failed" and record.module:
+            by_module[record.module] = None if record.module in by_module else f.relpath
+    scopes: dict[str, FileScope | None] = {}
+
+    def scope_of(rel: str) -> FileScope | None:
+        if rel not in scopes:
+            data = reading.contents.get(rel)
+            if data is None and reading.read is not None:
+                try:
+                    data = reading.read(rel)
+                except OSError:
+                    data = None
+            scopes[rel] = FileScope(data) if data is not None else None
+        return scopes[rel]
+
+    def resolve(rel: str, module: bytes) -> str | None:
+        importer = records[rel].module
+        if not importer:
+            return None
+        name = _absolute(module.decode("ascii", "replace"), importer, rel)
+        return by_module.get(name) if name else None
+
+    return Scoper(reach, scope_of, resolve)
+
+
+def _absolute(module: str, importer: str, rel: str) -> str | None:
+    """The absolute name of ``from <module> import`` in module ``importer`` (file ``rel``)."""
+    dots = len(module) - len(module.lstrip("."))
+    if not dots:
+        return module
+    is_package = rel == "__init__.py" or rel.endswith("/__init__.py")
+    package = importer if is_package else importer.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if dots - 1 > len(parts):
+        return None
+    rest = module[dots:]
+    return ".".join(parts[: len(parts) - (dots - 1)] + ([rest] if rest else []))

@@ -152,6 +152,13 @@ def _as_names(data: bytes) -> list[tuple[bytes, bytes]]:
 
 def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: set[str]) -> set[str]:
     """Paths whose classes may be models/app configs by name, plus settings files."""
+    return candidates_and_reach(headers, settings)[0]
+
+
+def candidates_and_reach(
+    headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: set[str]
+) -> tuple[set[str], set[bytes]]:
+    """``candidates`` and the names that reach a model/app config base by name."""
     defined: set[bytes] = set()
     children: dict[bytes, set[bytes]] = defaultdict(set)
     for items in headers.values():
@@ -180,4 +187,4 @@ def candidates(headers: dict[str, list[tuple[bytes, list[bytes]]]], settings: se
             if not name.startswith(ALIAS) and any(b in reach for b in bases):
                 out.add(path)
                 break
-    return out
+    return out, reach
