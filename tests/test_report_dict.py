@@ -1,11 +1,11 @@
-"""``Report.to_dict``: what ``dataclasses.asdict`` gives, key order included, with fresh
-containers (the fast forms of graph/types.py's ``plain`` must not change the document)."""
+"""``Report.to_dict``: what ``asdict`` (djatlas.records, as ``dataclasses.asdict``) gives, key
+order included, with fresh containers (the fast forms of graph/types.py's ``plain`` must not
+change the document)."""
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict, namedtuple
-from dataclasses import asdict
 
 from djatlas.graph.types import (
     App,
@@ -18,6 +18,7 @@ from djatlas.graph.types import (
     Relation,
     Report,
 )
+from djatlas.records import asdict
 
 Pair = namedtuple("Pair", "a b")
 

@@ -69,3 +69,23 @@ def test_an_unfiltered_scan_loads_neither_the_filters_nor_typing(tmp_path) -> No
     # typing: every module a scan loads imports its names under TYPE_CHECKING only; a later
     # ``import tree_sitter`` reuses the extension module the parser was made from
     assert p.stdout.split() == ["False", "False", "True"]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "",
+        "\n",
+        "  one",
+        " a\n   b\n  c\n",
+        "\tx\n\t\ty\n\n",
+        "\n\n  a\n\n  b\n \n",
+        "a\n\x0c b\n\u3000c",
+    ],
+)
+def test_docstrings_are_cleaned_as_inspect_cleandoc(doc: str) -> None:
+    import inspect
+
+    from djatlas.parse.visitor import cleandoc
+
+    assert cleandoc(doc) == inspect.cleandoc(doc)

@@ -15,8 +15,9 @@ import argparse
 import hashlib
 import json
 import sys
-from dataclasses import dataclass
 from typing import Any
+
+from djatlas.records import dataclass
 
 #: SARIF level -> GitLab Code Quality severity
 _SEVERITY = {"error": "major", "warning": "minor", "note": "info", "none": "info"}

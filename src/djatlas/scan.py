@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from djatlas.discover.finder import (
     DEFAULT_MAX_FILE_SIZE,
@@ -20,6 +19,7 @@ from djatlas.discover.finder import (
 )
 from djatlas.discover.source import Source
 from djatlas.keys import git_commit, metadata, options_key
+from djatlas.records import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ resolved from the environment.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import inspect
 import json
@@ -324,11 +323,12 @@ def build_wagtail(work: Path) -> Scenario:
 def static_scan(scenario: Scenario) -> dict[str, Any]:
     """Run the static core on the scenario's tree, passing the settings it accepts."""
     import djatlas.scan as scan_module
+    from djatlas import records
 
     accepted = set(inspect.signature(scan_module.scan_path).parameters)
     options_class = getattr(scan_module, "ScanOptions", None)
-    if options_class is not None and dataclasses.is_dataclass(options_class):
-        accepted |= {f.name for f in dataclasses.fields(options_class)}
+    if options_class is not None and records.is_dataclass(options_class):
+        accepted |= {f.name for f in records.fields(options_class)}
     options: dict[str, Any] = {}
     if "settings" in accepted:
         options["settings"] = scenario.settings_module

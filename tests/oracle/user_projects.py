@@ -10,7 +10,6 @@ environment (scan ``a``) or from nothing installed (scan ``b``, an empty virtual
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import json
 import shutil
@@ -92,9 +91,10 @@ def empty_environment(work: Path) -> Path:
 def user_scan(scenario: Scenario, python: str | None) -> dict[str, Any]:
     """Scan the project's tree as a user would: its settings, the environment ``python``."""
     import djatlas.scan as scan_module
+    from djatlas import records
 
     options: dict[str, Any] = {"settings": scenario.settings_module}
-    fields = {f.name for f in dataclasses.fields(scan_module.ScanOptions)}
+    fields = {f.name for f in records.fields(scan_module.ScanOptions)}
     fields |= set(inspect.signature(scan_module.scan_path).parameters)
     if "python" in fields and python is not None:
         options["python"] = python

@@ -8,7 +8,6 @@ or lying in excluded paths. Rules live in :mod:`djatlas.checks.rules`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from djatlas.checks.config import LineCache, is_excluded, suppressed_codes
 from djatlas.checks.context import Context
 from djatlas.checks.registry import Finding, Rule, all_rules, select_rules
 from djatlas.graph.identity import ensure_ids
+from djatlas.records import replace
 
 __all__ = ["CheckResult", "Finding", "Rule", "all_rules", "run_checks", "select_rules"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import fnmatch
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from djatlas.keys import nearest_pyproject
+from djatlas.records import dataclass, field
 
 
 class ConfigError(Exception):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+
+from djatlas.records import dataclass
 
 #: Relation kinds that give the target model a reverse accessor.
 _REVERSE_KINDS = ("ForeignKey", "OneToOneField", "ManyToManyField")

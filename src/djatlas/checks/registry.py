@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from djatlas.records import dataclass, field
 
 if TYPE_CHECKING:
     from djatlas.checks.context import Context

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from djatlas.checks.context import Context, expr_text, field_opaque, is_expr
 from djatlas.checks.registry import Finding, rule
+from djatlas.records import replace
 
 STRING_TYPES = frozenset(
     {"CharField", "TextField", "SlugField", "EmailField", "URLField", "FilePathField"}

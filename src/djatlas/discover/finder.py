@@ -8,10 +8,10 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from djatlas.discover.gitignore import GitIgnore
 from djatlas.discover.source import Source
+from djatlas.records import dataclass, field
 
 #: Folder names skipped unless ``--no-default-excludes``.
 DEFAULT_EXCLUDED_DIRS = frozenset(

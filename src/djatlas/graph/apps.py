@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from djatlas.graph.classify import is_app_config
 from djatlas.graph.types import Diagnostic
+from djatlas.records import dataclass, field
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import ClassValue
 

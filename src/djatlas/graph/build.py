@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
 from djatlas.graph.apps import AppRegistry, Project, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
@@ -18,6 +16,7 @@ from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
+from djatlas.records import dataclass, field, replace
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import (

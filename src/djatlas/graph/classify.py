@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
+from djatlas.records import dataclass
 from djatlas.resolve.builtin import APPCONFIG_ROOTS, FIELD_ROOTS, MODEL_ROOTS
 from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ClassValue, External

@@ -8,11 +8,10 @@ memoised by class key (MROs are final once the graph starts: bases are fixed in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from djatlas.graph.classify import FieldClass, field_class
 from djatlas.graph.computed import facts_of
 from djatlas.graph.constants import is_expr
+from djatlas.records import dataclass
 from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ClassValue, External
 

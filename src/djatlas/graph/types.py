@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from djatlas.records import dataclass, field, fields, is_dataclass
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def field_names(cls: type) -> tuple[str, ...] | None:
     """A dataclass's field names in order (memoised); None for any other class."""
     names = _FIELD_NAMES.get(cls, ())
     if names == ():
-        fields_of = fields(cls) if hasattr(cls, "__dataclass_fields__") else None
+        fields_of = fields(cls) if is_dataclass(cls) else None
         names = _FIELD_NAMES[cls] = None if fields_of is None else tuple(f.name for f in fields_of)
     return names
 

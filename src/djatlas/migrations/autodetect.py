@@ -7,11 +7,10 @@ says so per field ("notes") instead of reporting drift."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
+from djatlas import records
 from djatlas.migrations.fields import (
     UNKNOWN,
     FieldDef,
@@ -35,6 +34,7 @@ from djatlas.migrations.state import (
     item_name,
     normalize_together,
 )
+from djatlas.records import dataclass
 
 _PATCHES = Patches()
 _GUARD: SourceGuard | None = None
@@ -48,7 +48,7 @@ class Change:
     op: str
     model: str
     field: str | None = None
-    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    details: dict[str, Any] = records.field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,11 +86,11 @@ class Target:
     options: dict[str, Any]
     raw: dict[str, Any]
     #: bases djatlas could not follow (environment or unresolved): what they add is unknown.
-    partial: list[str] = dataclasses.field(default_factory=list)
+    partial: list[str] = records.field(default_factory=list)
     #: indexes/constraints of abstract ancestors a Meta may extend with (``indexes.extend(...)``).
-    maybe: list[Any] = dataclasses.field(default_factory=list)
+    maybe: list[Any] = records.field(default_factory=list)
     #: the model and its ancestors in the report (whose class bodies may assign fields).
-    lineage: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    lineage: list[dict[str, Any]] = records.field(default_factory=list)
 
 
 def kind_of(options: dict[str, Any]) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass, field
 from typing import Any
+
+from djatlas.records import dataclass, field
 
 _BASE_POSITIONAL = (
     "verbose_name", "name", "primary_key", "max_length", "unique", "blank", "null", "db_index",

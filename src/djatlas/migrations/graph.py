@@ -5,10 +5,10 @@ applied), leaves, conflicts, missing dependencies and cycles."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.migrations.loader import MigrationFile
+from djatlas.records import dataclass, field
 
 Key = tuple[str, str]
 

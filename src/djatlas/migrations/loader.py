@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.discover.finder import _Globs
 from djatlas.migrations.reader import read_migration
 from djatlas.parse.reader import ReadError
+from djatlas.records import dataclass, field
 
 _CACHE_FORMAT = 1
 

@@ -3,8 +3,9 @@ parameter name (positional ones mapped with the class's signature), file and lin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from djatlas.records import dataclass, field
 
 #: Parameter order of every operation Django ships (django.db.migrations.operations and
 #: django.contrib.postgres.operations).

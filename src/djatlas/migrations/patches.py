@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field
 from typing import Any
+
+from djatlas.records import dataclass, field
 
 
 @dataclass

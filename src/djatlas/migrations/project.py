@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from djatlas.migrations.graph import Key, MigrationGraph, build_graph
 from djatlas.migrations.loader import LoadResult, load
 from djatlas.migrations.operations import Operation
 from djatlas.migrations.state import ProjectState, replay
+from djatlas.records import dataclass
 
 
 @dataclass

@@ -6,12 +6,12 @@ replay (a custom class, an unreadable list) marks the app or model as incomplete
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.migrations.fields import FieldDef, from_call
 from djatlas.migrations.graph import Key, MigrationGraph
 from djatlas.migrations.operations import NO_STATE, Operation, operations
+from djatlas.records import dataclass, field
 
 #: AlterModelOptions.ALTER_OPTION_KEYS
 ALTER_OPTION_KEYS = (

@@ -5,13 +5,12 @@ from __future__ import annotations
 import codecs
 import io
 import re
-import tokenize
-from dataclasses import dataclass, field
 
 from djatlas.parse.hints import python2_issues
 from djatlas.parse.recover import recover
 from djatlas.parse.summary import SyntaxIssue
 from djatlas.parse.values import KINDS
+from djatlas.records import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -77,6 +76,8 @@ _UTF8_COOKIES = (b"# -*- coding: utf-8 -*-\n", b"# -*- coding: utf-8 -*-\r\n")
 
 
 def _detect(data: bytes) -> str:
+    import tokenize  # only for files that are not plain utf-8 (start-up)
+
     return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
 
 

@@ -6,7 +6,7 @@ cached without pickle. The AST itself is never kept.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from djatlas.records import asdict, dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:

@@ -4,9 +4,9 @@ text pre-filter that picks the files to parse."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from djatlas.discover.finder import FileRecord, SourceFile, is_models_module
+from djatlas.records import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:

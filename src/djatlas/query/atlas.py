@@ -10,11 +10,11 @@ models are followed by id."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.graph.identity import ensure_ids, model_id
 from djatlas.query import QueryError
+from djatlas.records import dataclass, field
 
 #: relation kinds that are a column (many-to-one / one-to-one)
 COLUMN_KINDS = ("ForeignKey", "OneToOneField")

@@ -8,11 +8,11 @@ uniqueness, a relation's target).
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.query import QueryError
 from djatlas.query.atlas import Atlas
+from djatlas.records import dataclass, field
 
 KINDS = ("model", "field", "table", "column", "app")
 

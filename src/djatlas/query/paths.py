@@ -10,10 +10,10 @@ child, as in a queryset; hidden reverse relations (``related_name='+'`` without 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from djatlas.query.atlas import Atlas, Relation
+from djatlas.records import dataclass
 
 _FORWARD = {
     "ForeignKey": "many-to-one",

@@ -12,10 +12,10 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.graph.identity import ensure_ids
+from djatlas.records import dataclass, field
 from djatlas.render import RenderOptions, filtering
 
 RELATION_KINDS = ("ForeignKey", "OneToOneField", "ManyToManyField")

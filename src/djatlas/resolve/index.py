@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from djatlas.discover.finder import FileRecord
 from djatlas.parse.reader import ReadError, parse
 from djatlas.parse.summary import Call, ClassSummary, Expr, FunctionSummary, ModuleSummary
 from djatlas.parse.visitor import summarize
+from djatlas.records import dataclass
 from djatlas.resolve.environment import Environment, own
 from djatlas.resolve.knowledge import Knowledge
 from djatlas.resolve.layout import Layout

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from djatlas.parse.summary import ClassSummary
+from djatlas.records import dataclass
 
 ORIGIN_TREE = "tree"
 ORIGIN_ENV = "environment"

@@ -6,7 +6,6 @@ alone: nothing is reported on parts that are not known."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.migrations.fields import FieldDef
@@ -21,6 +20,7 @@ from djatlas.migrations.lint.columns import (
 from djatlas.migrations.operations import Operation
 from djatlas.migrations.state import Context, ModelState, ProjectState, field_def
 from djatlas.migrations.state import normalize_together as together
+from djatlas.records import dataclass, field
 
 Result = tuple[str, "str | None", "str | None", str]
 ModelKey = tuple[str, str]

@@ -5,13 +5,12 @@ column is defined."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from djatlas.migrations.graph import Key
 from djatlas.migrations.lint.checks import Result, Scope, check_operation, check_state_only
 from djatlas.migrations.operations import Operation
 from djatlas.migrations.project import MigrationProject, django_types
 from djatlas.migrations.state import Context, ProjectState, apply
+from djatlas.records import dataclass, field
 
 
 @dataclass

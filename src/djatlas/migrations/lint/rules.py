@@ -3,7 +3,7 @@ the outputs, SARIF's rule list and docs/migrations.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from djatlas.records import dataclass
 
 
 @dataclass(frozen=True)

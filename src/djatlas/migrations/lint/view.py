@@ -5,7 +5,6 @@ throughout: the same tree gives the same bytes."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from djatlas.migrations.graph import Key
@@ -16,6 +15,7 @@ from djatlas.migrations.lint.since import Revision
 from djatlas.migrations.lint.suppress import without_ignored
 from djatlas.migrations.project import MigrationProject
 from djatlas.migrations.views import dumps, repo_path, sarif_location, sarif_log
+from djatlas.records import dataclass, field
 
 
 @dataclass
