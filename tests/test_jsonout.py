@@ -33,3 +33,82 @@ def test_dumps_is_json_dumps_indented() -> None:
     assert dumps(doc) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     for value in ([], {}, "s", 3, None, [{}], {"k": []}):
         assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def _large_report(unserialisable: object = None) -> dict:
+    """A report document with typed entries, large enough to be written by two processes."""
+    from djatlas.graph.types import Field, FileEntry, Model, Relation, Report
+
+    models = []
+    for n in range(40):
+        fields = [
+            Field(
+                f"f{i}",
+                "models.ForeignKey",
+                "x.ForeignKey",
+                "ForeignKey",
+                i,
+                "declared",
+                None,
+                {"to": "app.Other", "on_delete": {"$expr": "models.CASCADE"}, "n": [i, 1.5]},
+                f"f{i}_id",
+                False,
+                False,
+                False,
+                None,
+                Relation("ForeignKey", "app.Other", "Other", on_delete="CASCADE"),
+            )
+            for i in range(40)
+        ]
+        models.append(
+            Model(
+                f"M{n}",
+                f"app.M{n}",
+                "app",
+                "app.models",
+                "app/models.py",
+                n,
+                "dóc \ud800",
+                [],
+                False,
+                False,
+                [],
+                None,
+                f"app_m{n}",
+                {"ordering": ["-id"]},
+                None,
+                [],
+                False,
+                fields=fields,
+                id=f"app.models.M{n}",
+            )
+        )
+    models[-1].meta["bad"] = unserialisable if unserialisable is not None else 1
+    files = [FileEntry(f"f{i}.py", f"f{i}", "parsed", None, None) for i in range(300)]
+    return Report({"title": "t"}, {"models": 40}, [], models, files, [], "1.0").document()
+
+
+def test_a_large_report_is_written_by_two_processes_as_by_one(monkeypatch) -> None:
+    from djatlas.render import RenderOptions, jsonout
+
+    doc = _large_report()
+    k = jsonout._split(doc)
+    assert k is not None and 0 < k < len(doc["models"])  # two processes here
+    expected = json.dumps(json.loads(json.dumps(doc, default=jsonout._typed)), indent=2)
+    one = jsonout._utf8(jsonout._text(doc) + "\n")
+    assert jsonout._forked(doc, k) == one
+    assert jsonout.render(doc, RenderOptions()) == one
+    assert json.loads(one) == json.loads(expected)
+    monkeypatch.setattr(jsonout, "_can_fork", lambda: False)
+    assert jsonout._split(doc) is None and jsonout.render(doc, RenderOptions()) == one
+
+
+def test_a_document_that_is_not_json_fails_as_json_dumps() -> None:
+    import pytest
+
+    from djatlas.render import RenderOptions, jsonout
+
+    doc = _large_report(unserialisable=object())
+    assert jsonout._split(doc) is not None
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        jsonout.render(doc, RenderOptions())

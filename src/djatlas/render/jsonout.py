@@ -15,8 +15,17 @@ if TYPE_CHECKING:
 
 def render(doc: dict, options: RenderOptions) -> bytes:
     """The document as UTF-8 JSON (encoded here once: the caller writes bytes). ``doc`` may
-    hold typed report objects (``Report.document``)."""
-    text = _text(doc) + "\n"
+    hold typed report objects (``Report.document``). A large report is written by two
+    processes (see ``_forked``)."""
+    k = _split(doc)
+    if k is not None:
+        body = _forked(doc, k)
+        if body is not None:
+            return body
+    return _utf8(_text(doc) + "\n")
+
+
+def _utf8(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: escaped
@@ -47,6 +56,102 @@ def _typed(obj: Any) -> Any:
     if field_names(type(obj)) is None:
         raise TypeError(f"Object of type {obj.__class__.__name__} is not JSON serializable")
     return plain(obj)
+
+
+# -- two processes ---------------------------------------------------------------------------
+#: A report's share of work per model, field and file (about its number of JSON items).
+_MODEL_WORK, _FIELD_WORK, _FILE_WORK = 20, 30, 6
+#: Fork for the second half when the whole is at least this much work (~40k JSON items, some
+#: 30 ms: a fork, its page copies and the pipe cost ~3-5 ms).
+FORK_MIN_WORK = 40_000
+
+
+def _split(doc: Any) -> int | None:
+    """Where the models divide the work of a report document in two halves (the first to this
+    process, the rest and what follows them to a forked one); None: one process."""
+    models = doc.get("models") if type(doc) is dict else None
+    if type(models) is not list or len(models) < 2 or list(doc).count("models") != 1:
+        return None
+    work = [_MODEL_WORK + _FIELD_WORK * len(_get(m, "fields") or ()) for m in models]
+    total = sum(work) + _FILE_WORK * len(doc.get("files") or ())
+    if total < FORK_MIN_WORK or not _can_fork():
+        return None
+    done = 0
+    for k, w in enumerate(work):
+        if done + w > total // 2:
+            return max(k, 1)
+        done += w
+    return None  # the files are the larger half: not worth splitting there
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if type(obj) is dict else getattr(obj, name, None)
+
+
+def _can_fork() -> bool:
+    from djatlas.parallel import _can_fork
+
+    return _can_fork()
+
+
+def _forked(doc: dict, k: int) -> bytes | None:
+    """``render``'s bytes, the models from ``k`` on and what follows them written by a forked
+    process while this one writes what comes before (the same text: each part is written by
+    the same encoder at the same level); None when the fork or its child failed."""
+    import os
+
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: its part, then out without any clean-up of the parent's state
+        code = 1
+        try:
+            os.close(read_end)
+            data = memoryview(_utf8(_part(doc, k, tail=True) + "\n"))
+            while data:
+                data = data[os.write(write_end, data) :]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        chunks = [_utf8(_part(doc, k, tail=False))]
+    except (TypeError, ValueError, RecursionError):  # not JSON: json.dumps says why
+        chunks = []
+    with open(read_end, "rb", buffering=0) as pipe:
+        while chunk := pipe.read(1 << 20):
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    return b"".join(chunks) if status == 0 and chunks else None
+
+
+def _part(doc: dict, k: int, tail: bool) -> str:
+    """The text of ``doc`` up to the model ``k`` (``tail`` False), or from it on."""
+    out, enc = _writer()
+    keys = list(doc)
+    at = keys.index("models")
+    pad, inner = PADS[1], PADS[2]
+    if tail:
+        for model in doc["models"][k:]:
+            out.append("," + inner)
+            enc(model, 2)
+        out.append(pad + "]")
+        for key in keys[at + 1 :]:
+            out.append("," + pad + _string(_key(key)) + ": ")
+            enc(doc[key], 1)
+        out.append("\n}")
+    else:
+        for n, key in enumerate(keys[: at + 1]):
+            out.append(("{" if n == 0 else ",") + pad + _string(_key(key)) + ": ")
+            if n < at:
+                enc(doc[key], 1)
+        out.append("[")
+        for n, model in enumerate(doc["models"][:k]):
+            out.append(inner if n == 0 else "," + inner)
+            enc(model, 2)
+    return "".join(out)
 
 
 _FLOAT = float.__repr__
@@ -93,7 +198,14 @@ def _scalar(o: Any) -> str:
 def _indent2(doc: Any) -> str:
     """Exactly ``json.dumps(doc, ensure_ascii=False, indent=2)``, about twice as fast (the
     stdlib's C encoder does not indent; its Python one walks generators). A typed report
-    object is written as its ``to_dict`` form, straight from its ``__dict__``.
+    object is written as its ``to_dict`` form, straight from its ``__dict__``."""
+    out, enc = _writer()
+    enc(doc, 0)
+    return "".join(out)
+
+
+def _writer() -> tuple[list[str], Any]:
+    """(out, ``enc(value, level)``): ``enc`` appends the value's indented JSON text to ``out``.
 
     Measured fast forms: one closure (a call per container, none per item); exact types tested
     first (all of a report); each key's whole prefix (separator, newline, indent, key and
@@ -101,7 +213,7 @@ def _indent2(doc: Any) -> str:
     is one concatenation and one append."""
     out: list[str] = []
     add = out.append
-    pads = ["\n"]
+    pads = PADS
     prefixes: list[_Prefixes] = [_Prefixes("\n")]  # per level
     typed: dict[type, tuple[str, ...] | None] = {}  # class -> its field names (None: not one)
 
@@ -110,7 +222,8 @@ def _indent2(doc: Any) -> str:
         inner = level + 1
         while len(pads) <= inner:
             pads.append("\n" + "  " * len(pads))
-            prefixes.append(_Prefixes(pads[-1]))
+        while len(prefixes) <= inner:
+            prefixes.append(_Prefixes(pads[len(prefixes)]))
         if t is list or t is tuple:
             return sequence(o, level)
         if t is dict:
@@ -172,8 +285,11 @@ def _indent2(doc: Any) -> str:
         out[start] = "[" + out[start][1:]
         add(pads[level] + "]")
 
-    enc(doc, 0)
-    return "".join(out)
+    return out, enc
+
+
+#: ``"\n"`` and two spaces per level.
+PADS = ["\n", "\n  ", "\n    "]
 
 
 class _Prefixes(dict):
