@@ -220,3 +220,16 @@ def test_pymarkdown_clean(source: str, md: str, tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     result = _pymarkdown(path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_typed_report_renders_as_its_plain_document(tmp_path: Path, language: str) -> None:
+    """A cold scan renders Markdown from ``Report.document()`` (typed entries, no plain copy):
+    the same text as from ``to_dict``."""
+    from djatlas.scan import ScanOptions, scan
+
+    report = scan(str(write_tree(tmp_path, TREE)), ScanOptions(timing=False, use_cache=False))
+    options = RenderOptions(language=language)
+    assert render(report.document(), options) == render(report.to_dict(), options)
+    model = report.models[0]
+    assert model["fields"] is model.fields and model.get("nothing", 1) == 1

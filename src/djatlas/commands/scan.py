@@ -9,7 +9,7 @@ import sys
 from djatlas.commands.files import error, output_problem, write_output
 from djatlas.commands.treeopts import add_tree_options, check_tree_path, scan_options
 from djatlas.keys import RENDER_FIELDS, closing_notes
-from djatlas.render import FORMATS, TYPED_FORMATS, RenderOptions, filtering, get_renderer
+from djatlas.render import FORMATS, RenderOptions, filtering, get_renderer, takes_typed
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
             raise _RenderError(str(exc)) from exc
 
     values = [getattr(render_options, name) for name in RENDER_FIELDS]
-    typed = args.format in TYPED_FORMATS and not filtered
+    typed = takes_typed(args.format, render_options) and not filtered
     if args.migrations and os.path.isdir(args.path):
         render, typed = _with_migrations(render, args, values), False
     try:

@@ -14,8 +14,22 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
+class _Entry:
+    """Read access by key to a report entry's fields, as its ``to_dict`` form gives them: a
+    renderer written for the plain document (``m["fields"][0].get("relation")``) reads the
+    typed report as it is, without the plain copy (Markdown; JSON writes it directly)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.__dict__.get(key, default)
+
+
 @dataclass(eq=False, repr=False)
-class Base:
+class Base(_Entry):
     """A base class of a model as written, and what it resolved to."""
 
     name: str
@@ -26,7 +40,7 @@ class Base:
 
 
 @dataclass(eq=False, repr=False)
-class Relation:
+class Relation(_Entry):
     """What a relational field points at (ForeignKey, OneToOneField, ManyToManyField, ...)."""
 
     kind: str
@@ -44,7 +58,7 @@ class Relation:
 
 
 @dataclass(eq=False, repr=False)
-class Field:
+class Field(_Entry):
     """A model field, declared, inherited, from a parent or implicit."""
 
     name: str
@@ -67,7 +81,7 @@ class Field:
 
 
 @dataclass(eq=False, repr=False)
-class Reverse:
+class Reverse(_Entry):
     """A reverse accessor another model's relation adds to a model."""
 
     name: str
@@ -79,7 +93,7 @@ class Reverse:
 
 
 @dataclass(eq=False, repr=False)
-class Model:
+class Model(_Entry):
     """A Django model class and its ``_meta`` as Django would have it."""
 
     #: Unique in the report (``module.Class``; see graph/identity.py); ``label`` is the human name.
@@ -117,7 +131,7 @@ class Model:
 
 
 @dataclass(eq=False, repr=False)
-class App:
+class App(_Entry):
     """A Django app holding models."""
 
     label: str
@@ -133,7 +147,7 @@ class App:
 
 
 @dataclass(eq=False, repr=False)
-class Project:
+class Project(_Entry):
     """A Django project of the tree (a settings module with INSTALLED_APPS)."""
 
     name: str
@@ -146,7 +160,7 @@ class Project:
 
 
 @dataclass(eq=False, repr=False)
-class FileEntry:
+class FileEntry(_Entry):
     """A file of the tree and what became of it (parsed, not needed, skipped, failed)."""
 
     path: str
@@ -157,7 +171,7 @@ class FileEntry:
 
 
 @dataclass(eq=False, repr=False)
-class Diagnostic:
+class Diagnostic(_Entry):
     """A problem or note the scan reports."""
 
     severity: str

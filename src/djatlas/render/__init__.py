@@ -33,7 +33,7 @@ FORMATS: dict[str, str] = {
 }
 
 #: Formats whose renderer also takes the document with typed entries (``Report.document``).
-TYPED_FORMATS = frozenset({"json"})
+TYPED_FORMATS = frozenset({"json", "markdown"})
 
 
 @dataclass(eq=False, repr=False)
@@ -75,6 +75,12 @@ def filtering(options: RenderOptions) -> bool:
         or options.installed_only
         or options.hide_abstract
     )
+
+
+def takes_typed(fmt: str, options: RenderOptions) -> bool:
+    """Whether format ``fmt`` renders a document with typed entries (``Report.document``) as
+    it is with these options (Markdown's diagrams read the plain document)."""
+    return fmt in TYPED_FORMATS and not (fmt == "markdown" and options.diagram)
 
 
 def get_renderer(name: str) -> Callable[[dict, RenderOptions], str | bytes]:
