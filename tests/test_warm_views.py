@@ -3,7 +3,6 @@ cache for an unchanged tree, with the same bytes as a scan without the cache."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from test_fastpath import TREE, age, fast, run
 from treeutil import write_tree
 
-from djatlas import keys
+from djatlas import keys, records
 from djatlas.render import FORMATS, RenderOptions
 from djatlas.scan import ScanOptions, scan_rendered
 
@@ -28,7 +27,7 @@ def tree(tmp_path: Path) -> Path:
 
 def test_keys_know_every_format_and_render_option() -> None:
     assert set(FORMATS) == keys.SCAN_FORMATS
-    names = [f.name for f in dataclasses.fields(RenderOptions) if f.name != "extra"]
+    names = [f.name for f in records.fields(RenderOptions) if f.name != "extra"]
     assert list(keys.RENDER_FIELDS) == names
 
 

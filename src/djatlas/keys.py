@@ -333,7 +333,7 @@ def placeholders(fmt: str, meta: dict[str, object], key: str) -> dict[str, objec
     """The metadata values to render a cacheable rendering with: in JSON a unique string for
     every key, in other formats a probe value for each run key that has a value."""
     if fmt == "json":
-        return {k: f"@@djatlas-metadata-{k}-{key}@@" for k in META_KEYS}
+        return {k: f"{_PLACEHOLDER}{k}-{key}@@" for k in META_KEYS}
     return {k: PROBES[k][0] for k in RUN_KEYS if meta[k] is not None}
 
 
@@ -346,23 +346,52 @@ def meta_text(fmt: str, key: str, value: object) -> str:
     return value if isinstance(value, str) else value_json(value)
 
 
-def template_subs(fmt: str, text: str, values: dict[str, object]) -> list[list[str]] | None:
-    """``[[metadata key, how its placeholder shows in text]]``; None when a placeholder does not
-    show as ``meta_text`` says (that rendering is then not cached)."""
+#: How every JSON placeholder begins (``placeholders``).
+_PLACEHOLDER = "@@djatlas-metadata-"
+
+
+def template_subs(fmt: str, body: bytes, values: dict[str, object]) -> list[list[str]] | None:
+    """``[[metadata key, how its placeholder shows in body]]``; None when a placeholder does not
+    show as ``meta_text`` says (that rendering is then not cached). In JSON each must show
+    exactly once: found, and (usually the whole check: one pass over the body for all of them)
+    the placeholders' common beginning shows once per placeholder."""
     subs: list[list[str]] = []
     for k, v in values.items():
         shown = meta_text(fmt, k, v)
-        found = text.count(shown)
-        if found != 1 if fmt == "json" else found != text.count(PROBES[k][1]):
+        if fmt == "json":
+            found = body.find(shown.encode("utf-8")) >= 0
+        else:
+            found = body.count(shown.encode("utf-8")) == body.count(PROBES[k][1].encode("utf-8"))
+        if not found:
             return None
         subs.append([k, shown])
+    if (
+        fmt == "json"
+        and body.count(_PLACEHOLDER.encode("utf-8")) != len(subs)  # it shows elsewhere too:
+        and any(body.count(shown.encode("utf-8")) != 1 for _, shown in subs)  # count each
+    ):
+        return None
     return subs
 
 
 def fill(body: bytes, fmt: str, subs: list[list[str]], meta: dict[str, object]) -> bytes:
-    """A cached rendering with this run's metadata in place of its placeholders."""
-    for k, shown in subs:
-        body = body.replace(shown.encode("utf-8"), meta_text(fmt, k, meta[k]).encode("utf-8"))
+    """A cached rendering with this run's metadata in place of its placeholders. In JSON, where
+    each shows once (``template_subs``), they are replaced within the span that holds them:
+    one copy of the body instead of one per placeholder."""
+    pairs = [
+        (shown.encode("utf-8"), meta_text(fmt, k, meta[k]).encode("utf-8")) for k, shown in subs
+    ]
+    if fmt == "json" and pairs:
+        starts = [body.find(old) for old, _ in pairs]
+        if min(starts) >= 0:
+            lo = min(starts)
+            hi = max(at + len(old) for at, (old, _) in zip(starts, pairs))
+            span = body[lo:hi]
+            for old, new in pairs:
+                span = span.replace(old, new)
+            return body[:lo] + span + body[hi:]
+    for old, new in pairs:
+        body = body.replace(old, new)
     return body
 
 

@@ -118,7 +118,7 @@ def scan_rendered(
         values = placeholders(fmt, meta, tree.key)
         doc["metadata"].update({**meta, **values})
         body = _as_bytes(render(doc))
-        subs = template_subs(fmt, body.decode("latin-1"), values)
+        subs = template_subs(fmt, body, values)
         if subs is None:  # a placeholder shows in an unexpected way: render this run's values
             doc["metadata"].update(_metadata(options, tree.shown, tree.commit, started))
             body, subs = _as_bytes(render(doc)), []
