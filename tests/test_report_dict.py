@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, namedtuple
 
+import pytest
+
 from djatlas.graph.types import (
     App,
     Base,
@@ -125,3 +127,17 @@ def test_json_of_the_typed_document_is_the_json_of_to_dict() -> None:
     escaped = dumps(report.to_dict()).encode("utf-8")
     assert b"\\udc80" in escaped
     assert render(report.document(), RenderOptions()) == escaped
+
+
+def test_the_typed_document_dumps_as_to_dict() -> None:
+    """The cache writes a report from ``Report.document()`` with ``fields_of`` as
+    ``json.dumps``'s default: the same bytes as from ``to_dict``."""
+    from djatlas.graph.types import fields_of
+
+    report = _report()
+    report.models[0].note = "not a field"  # an attribute besides the fields: left out
+    compact = {"ensure_ascii": True, "separators": (",", ":")}
+    typed = json.dumps(report.document(), default=fields_of, **compact)
+    assert typed == json.dumps(report.to_dict(), **compact)
+    with pytest.raises(TypeError):
+        json.dumps({"x": object()}, default=fields_of)

@@ -266,11 +266,17 @@ class ScanCache:
     def store_report(
         self, key: str, report: dict[str, Any], env_files: list[str], newest_mtime_ns: int
     ) -> None:
-        """Keep ``report`` for ``key`` unless a file is too recent to trust its mtime."""
+        """Keep ``report`` for ``key`` unless a file is too recent to trust its mtime. Its
+        entries may be the typed report objects (``Report.document``): written as their
+        ``to_dict`` form."""
         if self.folder is None or newest_mtime_ns > time.time_ns() - _RACY_NS:
             return
+        from djatlas.graph.types import fields_of
+
         try:
-            body = json.dumps(report, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+            body = json.dumps(
+                report, ensure_ascii=True, separators=(",", ":"), default=fields_of
+            ).encode("ascii")
         except (ValueError, TypeError, RecursionError):
             return
         self._write_framed("report.json", {"key": key, "env": _env_stats(env_files)}, body)

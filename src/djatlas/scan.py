@@ -100,7 +100,7 @@ def scan_rendered(
     the format and ``render_values`` (the render options, see ``keys.RENDER_FIELDS``), with
     placeholders for the per-run metadata: an unchanged tree costs no rendering. ``typed``:
     ``render`` also takes the document with typed entries (``Report.document``), which spares
-    a scan without cache the plain copy."""
+    an analysed report the plain copy."""
     from djatlas.keys import fill, placeholders, rendering_key, template_subs
 
     started = time.perf_counter()
@@ -211,8 +211,8 @@ def _walk(target: str | Source, options: ScanOptions) -> _Tree:
 def _report_document(
     tree: _Tree, target: str | Source, options: ScanOptions, typed: bool = False
 ) -> dict[str, Any]:
-    """The report document of ``tree``: cached, else analysed (and cached). ``typed``: without a
-    cache, its entries may stay the typed report objects (``Report.document``)."""
+    """The report document of ``tree``: cached, else analysed (and cached). ``typed``: when
+    analysed, its entries may stay the typed report objects (``Report.document``)."""
     doc = tree.cache.report(tree.key) if tree.cache is not None else None
     if doc is not None:
         return doc
@@ -222,9 +222,7 @@ def _report_document(
     assert tree.walked is not None
     discovery, read, root = tree.walked
     report = _analyse_nogc(discovery, read, root, options, tree.cache)
-    if typed and tree.cache is None:
-        return report.document()
-    doc = report.to_dict()
+    doc = report.document() if typed else report.to_dict()
     if tree.cache is not None:
         tree.cache.store_report(tree.key, doc, tree.cache.env_files, tree.newest)
     return doc

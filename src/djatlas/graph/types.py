@@ -268,6 +268,19 @@ def field_names(cls: type) -> tuple[str, ...] | None:
     return names
 
 
+def fields_of(obj: Any) -> dict[str, Any]:
+    """A report object's fields by name, in order (its ``__dict__`` when that is them):
+    ``json.dumps``'s ``default`` for a document with typed entries (the C encoder writes the
+    values, as it would write ``plain(obj)``)."""
+    names = field_names(type(obj))
+    if names is None:
+        raise TypeError(f"Object of type {obj.__class__.__name__} is not JSON serializable")
+    state = getattr(obj, "__dict__", None)
+    if state is None or tuple(state) != names:
+        return {name: getattr(obj, name) for name in names}
+    return state
+
+
 def _plain_other(obj: Any) -> Any:
     """``plain`` of a tuple, a named tuple, a list or dict subclass, or anything else."""
     cls = obj.__class__
