@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from djatlas.parse.summary import ClassSummary
 from djatlas.records import dataclass
 
