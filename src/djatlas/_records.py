@@ -360,7 +360,15 @@ def _make_29(_HAS, _d_project, _f_outer_lines):
         self.project = project
     return __init__
 
-def _make_30(_HAS, _d_relation, _f_known_params):
+def _make_30(_HAS, _d_read, _f_contents, _f_headers, _f_settings_files):
+    def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS, read=_d_read):
+        self.contents = _f_contents() if contents is _HAS else contents
+        self.headers = _f_headers() if headers is _HAS else headers
+        self.settings_files = _f_settings_files() if settings_files is _HAS else settings_files
+        self.read = read
+    return __init__
+
+def _make_31(_HAS, _d_relation, _f_known_params):
     def __init__(self, name, type, resolved_type, django_type, line, origin, defined_in, params, column, null, unique, primary_key, max_length, relation=_d_relation, known_params=_HAS):
         self.name = name
         self.type = type
@@ -379,14 +387,14 @@ def _make_30(_HAS, _d_relation, _f_known_params):
         self.known_params = _f_known_params() if known_params is _HAS else known_params
     return __init__
 
-def _make_31(_HAS, _d_reviewed, _f_findings, _f_notes):
+def _make_32(_HAS, _d_reviewed, _f_findings, _f_notes):
     def __init__(self, findings=_HAS, reviewed=_d_reviewed, notes=_HAS):
         self.findings = _f_findings() if findings is _HAS else findings
         self.reviewed = reviewed
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_32(_HAS, _d_source, _f_args, _f_kwargs):
+def _make_33(_HAS, _d_source, _f_args, _f_kwargs):
     def __init__(self, func, args=_HAS, kwargs=_HAS, source=_d_source):
         self.func = func
         self.args = _f_args() if args is _HAS else args
@@ -394,7 +402,7 @@ def _make_32(_HAS, _d_source, _f_args, _f_kwargs):
         self.source = source
     return __init__
 
-def _make_33(_HAS, _d_tool_version, _f_projects):
+def _make_34(_HAS, _d_tool_version, _f_projects):
     def __init__(self, metadata, summary, apps, models, files, diagnostics, tool_version=_d_tool_version, projects=_HAS):
         self.metadata = metadata
         self.summary = summary
@@ -406,7 +414,7 @@ def _make_33(_HAS, _d_tool_version, _f_projects):
         self.projects = _f_projects() if projects is _HAS else projects
     return __init__
 
-def _make_34(_HAS, _f__files, _f_apps, _f_by_root):
+def _make_35(_HAS, _f__files, _f_apps, _f_by_root):
     def __init__(self, settings, apps=_HAS, by_root=_HAS):
         self.settings = settings
         self.apps = _f_apps() if apps is _HAS else apps
@@ -414,7 +422,7 @@ def _make_34(_HAS, _f__files, _f_apps, _f_by_root):
         self._files = _f__files()
     return __init__
 
-def _make_35(_HAS, _f_by_id, _f_by_label, _f_titles):
+def _make_36(_HAS, _f_by_id, _f_by_label, _f_titles):
     def __init__(self, doc, models, edges, options, by_label=_HAS, by_id=_HAS, titles=_HAS):
         self.doc = doc
         self.models = models
@@ -426,7 +434,7 @@ def _make_35(_HAS, _f_by_id, _f_by_label, _f_titles):
         self.__post_init__()
     return __init__
 
-def _make_36(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):
+def _make_37(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):
     def __init__(self, nodes=_HAS, parents=_HAS, children=_HAS, replacements=_HAS, problems=_HAS, notes=_HAS):
         self.nodes = _f_nodes() if nodes is _HAS else nodes
         self.parents = _f_parents() if parents is _HAS else parents
@@ -436,17 +444,10 @@ def _make_36(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_37(_HAS, _f_configurations, _f_named):
+def _make_38(_HAS, _f_configurations, _f_named):
     def __init__(self, named=_HAS, configurations=_HAS):
         self.named = _f_named() if named is _HAS else named
         self.configurations = _f_configurations() if configurations is _HAS else configurations
-    return __init__
-
-def _make_38(_HAS, _f_contents, _f_headers, _f_settings_files):
-    def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS):
-        self.contents = _f_contents() if contents is _HAS else contents
-        self.headers = _f_headers() if headers is _HAS else headers
-        self.settings_files = _f_settings_files() if settings_files is _HAS else settings_files
     return __init__
 
 def _make_39(_HAS, _f_database, _f_state):
@@ -864,15 +865,15 @@ INITS = {
     'def make(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):\n    def __init__(self, params, by_name, eff, forced, init, rel_args=_HAS, static=_d_static, on_delete=_d_on_delete, per_settings=_HAS):\n        self.params = params\n        self.by_name = by_name\n        self.eff = eff\n        self.forced = forced\n        self.init = init\n        self.rel_args = _f_rel_args() if rel_args is _HAS else rel_args\n        self.static = static\n        self.on_delete = on_delete\n        self.per_settings = _f_per_settings() if per_settings is _HAS else per_settings\n    return __init__\n': _make_27,
     'def make(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, _f_warnings):\n    def __init__(self, select=_d_select, extend_select=_HAS, ignore=_HAS, exclude=_HAS, path=_d_path, warnings=_HAS):\n        self.select = select\n        self.extend_select = _f_extend_select() if extend_select is _HAS else extend_select\n        self.ignore = _f_ignore() if ignore is _HAS else ignore\n        self.exclude = _f_exclude() if exclude is _HAS else exclude\n        self.path = path\n        self.warnings = _f_warnings() if warnings is _HAS else warnings\n    return __init__\n': _make_28,
     'def make(_HAS, _d_project, _f_outer_lines):\n    def __init__(self, code, app_label, migration, file, line, op, op_index, model, field, message, outer_lines=_HAS, project=_d_project):\n        self.code = code\n        self.app_label = app_label\n        self.migration = migration\n        self.file = file\n        self.line = line\n        self.op = op\n        self.op_index = op_index\n        self.model = model\n        self.field = field\n        self.message = message\n        self.outer_lines = _f_outer_lines() if outer_lines is _HAS else outer_lines\n        self.project = project\n    return __init__\n': _make_29,
-    'def make(_HAS, _d_relation, _f_known_params):\n    def __init__(self, name, type, resolved_type, django_type, line, origin, defined_in, params, column, null, unique, primary_key, max_length, relation=_d_relation, known_params=_HAS):\n        self.name = name\n        self.type = type\n        self.resolved_type = resolved_type\n        self.django_type = django_type\n        self.line = line\n        self.origin = origin\n        self.defined_in = defined_in\n        self.params = params\n        self.column = column\n        self.null = null\n        self.unique = unique\n        self.primary_key = primary_key\n        self.max_length = max_length\n        self.relation = relation\n        self.known_params = _f_known_params() if known_params is _HAS else known_params\n    return __init__\n': _make_30,
-    'def make(_HAS, _d_reviewed, _f_findings, _f_notes):\n    def __init__(self, findings=_HAS, reviewed=_d_reviewed, notes=_HAS):\n        self.findings = _f_findings() if findings is _HAS else findings\n        self.reviewed = reviewed\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_31,
-    'def make(_HAS, _d_source, _f_args, _f_kwargs):\n    def __init__(self, func, args=_HAS, kwargs=_HAS, source=_d_source):\n        self.func = func\n        self.args = _f_args() if args is _HAS else args\n        self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs\n        self.source = source\n    return __init__\n': _make_32,
-    'def make(_HAS, _d_tool_version, _f_projects):\n    def __init__(self, metadata, summary, apps, models, files, diagnostics, tool_version=_d_tool_version, projects=_HAS):\n        self.metadata = metadata\n        self.summary = summary\n        self.apps = apps\n        self.models = models\n        self.files = files\n        self.diagnostics = diagnostics\n        self.tool_version = tool_version\n        self.projects = _f_projects() if projects is _HAS else projects\n    return __init__\n': _make_33,
-    'def make(_HAS, _f__files, _f_apps, _f_by_root):\n    def __init__(self, settings, apps=_HAS, by_root=_HAS):\n        self.settings = settings\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.by_root = _f_by_root() if by_root is _HAS else by_root\n        self._files = _f__files()\n    return __init__\n': _make_34,
-    'def make(_HAS, _f_by_id, _f_by_label, _f_titles):\n    def __init__(self, doc, models, edges, options, by_label=_HAS, by_id=_HAS, titles=_HAS):\n        self.doc = doc\n        self.models = models\n        self.edges = edges\n        self.options = options\n        self.by_label = _f_by_label() if by_label is _HAS else by_label\n        self.by_id = _f_by_id() if by_id is _HAS else by_id\n        self.titles = _f_titles() if titles is _HAS else titles\n        self.__post_init__()\n    return __init__\n': _make_35,
-    'def make(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):\n    def __init__(self, nodes=_HAS, parents=_HAS, children=_HAS, replacements=_HAS, problems=_HAS, notes=_HAS):\n        self.nodes = _f_nodes() if nodes is _HAS else nodes\n        self.parents = _f_parents() if parents is _HAS else parents\n        self.children = _f_children() if children is _HAS else children\n        self.replacements = _f_replacements() if replacements is _HAS else replacements\n        self.problems = _f_problems() if problems is _HAS else problems\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_36,
-    'def make(_HAS, _f_configurations, _f_named):\n    def __init__(self, named=_HAS, configurations=_HAS):\n        self.named = _f_named() if named is _HAS else named\n        self.configurations = _f_configurations() if configurations is _HAS else configurations\n    return __init__\n': _make_37,
-    'def make(_HAS, _f_contents, _f_headers, _f_settings_files):\n    def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS):\n        self.contents = _f_contents() if contents is _HAS else contents\n        self.headers = _f_headers() if headers is _HAS else headers\n        self.settings_files = _f_settings_files() if settings_files is _HAS else settings_files\n    return __init__\n': _make_38,
+    'def make(_HAS, _d_read, _f_contents, _f_headers, _f_settings_files):\n    def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS, read=_d_read):\n        self.contents = _f_contents() if contents is _HAS else contents\n        self.headers = _f_headers() if headers is _HAS else headers\n        self.settings_files = _f_settings_files() if settings_files is _HAS else settings_files\n        self.read = read\n    return __init__\n': _make_30,
+    'def make(_HAS, _d_relation, _f_known_params):\n    def __init__(self, name, type, resolved_type, django_type, line, origin, defined_in, params, column, null, unique, primary_key, max_length, relation=_d_relation, known_params=_HAS):\n        self.name = name\n        self.type = type\n        self.resolved_type = resolved_type\n        self.django_type = django_type\n        self.line = line\n        self.origin = origin\n        self.defined_in = defined_in\n        self.params = params\n        self.column = column\n        self.null = null\n        self.unique = unique\n        self.primary_key = primary_key\n        self.max_length = max_length\n        self.relation = relation\n        self.known_params = _f_known_params() if known_params is _HAS else known_params\n    return __init__\n': _make_31,
+    'def make(_HAS, _d_reviewed, _f_findings, _f_notes):\n    def __init__(self, findings=_HAS, reviewed=_d_reviewed, notes=_HAS):\n        self.findings = _f_findings() if findings is _HAS else findings\n        self.reviewed = reviewed\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_32,
+    'def make(_HAS, _d_source, _f_args, _f_kwargs):\n    def __init__(self, func, args=_HAS, kwargs=_HAS, source=_d_source):\n        self.func = func\n        self.args = _f_args() if args is _HAS else args\n        self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs\n        self.source = source\n    return __init__\n': _make_33,
+    'def make(_HAS, _d_tool_version, _f_projects):\n    def __init__(self, metadata, summary, apps, models, files, diagnostics, tool_version=_d_tool_version, projects=_HAS):\n        self.metadata = metadata\n        self.summary = summary\n        self.apps = apps\n        self.models = models\n        self.files = files\n        self.diagnostics = diagnostics\n        self.tool_version = tool_version\n        self.projects = _f_projects() if projects is _HAS else projects\n    return __init__\n': _make_34,
+    'def make(_HAS, _f__files, _f_apps, _f_by_root):\n    def __init__(self, settings, apps=_HAS, by_root=_HAS):\n        self.settings = settings\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.by_root = _f_by_root() if by_root is _HAS else by_root\n        self._files = _f__files()\n    return __init__\n': _make_35,
+    'def make(_HAS, _f_by_id, _f_by_label, _f_titles):\n    def __init__(self, doc, models, edges, options, by_label=_HAS, by_id=_HAS, titles=_HAS):\n        self.doc = doc\n        self.models = models\n        self.edges = edges\n        self.options = options\n        self.by_label = _f_by_label() if by_label is _HAS else by_label\n        self.by_id = _f_by_id() if by_id is _HAS else by_id\n        self.titles = _f_titles() if titles is _HAS else titles\n        self.__post_init__()\n    return __init__\n': _make_36,
+    'def make(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):\n    def __init__(self, nodes=_HAS, parents=_HAS, children=_HAS, replacements=_HAS, problems=_HAS, notes=_HAS):\n        self.nodes = _f_nodes() if nodes is _HAS else nodes\n        self.parents = _f_parents() if parents is _HAS else parents\n        self.children = _f_children() if children is _HAS else children\n        self.replacements = _f_replacements() if replacements is _HAS else replacements\n        self.problems = _f_problems() if problems is _HAS else problems\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_37,
+    'def make(_HAS, _f_configurations, _f_named):\n    def __init__(self, named=_HAS, configurations=_HAS):\n        self.named = _f_named() if named is _HAS else named\n        self.configurations = _f_configurations() if configurations is _HAS else configurations\n    return __init__\n': _make_38,
     'def make(_HAS, _f_database, _f_state):\n    def __init__(self, op, path, args, line, known, database=_HAS, state=_HAS):\n        self.op = op\n        self.path = path\n        self.args = args\n        self.line = line\n        self.known = known\n        self.database = _f_database() if database is _HAS else database\n        self.state = _f_state() if state is _HAS else state\n    return __init__\n': _make_39,
     'def make(_HAS, _f_field_kwargs, _f_notes, _f_option_keys):\n    def __init__(self, field_kwargs=_HAS, option_keys=_HAS, notes=_HAS):\n        self.field_kwargs = _f_field_kwargs() if field_kwargs is _HAS else field_kwargs\n        self.option_keys = _f_option_keys() if option_keys is _HAS else option_keys\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_40,
     'def make(_HAS, _f_files, _f_packages, _f_records, _f_stats):\n    def __init__(self, root, files=_HAS, records=_HAS, packages=_HAS, stats=_HAS):\n        self.root = root\n        self.files = _f_files() if files is _HAS else files\n        self.records = _f_records() if records is _HAS else records\n        self.packages = _f_packages() if packages is _HAS else packages\n        self.stats = _f_stats() if stats is _HAS else stats\n    return __init__\n': _make_41,
