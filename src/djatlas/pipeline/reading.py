@@ -161,6 +161,7 @@ def prefilter(
 
 def _scoper(reading: Reading, files: list[SourceFile], records: dict[str, FileRecord], reach):
     """A ``Scoper`` over the readable files (by their module names, when unique)."""
+    from djatlas.pipeline.scope import absolute, package_of
     from djatlas.resolve.scoping import FileScope, Scoper
 
     by_module: dict[str, str | None] = {}
@@ -185,21 +186,8 @@ def _scoper(reading: Reading, files: list[SourceFile], records: dict[str, FileRe
         importer = records[rel].module
         if not importer:
             return None
-        name = _absolute(module.decode("ascii", "replace"), importer, rel)
+        is_package = rel == "__init__.py" or rel.endswith("/__init__.py")
+        name = absolute(module.decode("ascii", "replace"), package_of(importer, is_package))
         return by_module.get(name) if name else None
 
     return Scoper(reach, scope_of, resolve)
-
-
-def _absolute(module: str, importer: str, rel: str) -> str | None:
-    """The absolute name of ``from <module> import`` in module ``importer`` (file ``rel``)."""
-    dots = len(module) - len(module.lstrip("."))
-    if not dots:
-        return module
-    is_package = rel == "__init__.py" or rel.endswith("/__init__.py")
-    package = importer if is_package else importer.rpartition(".")[0]
-    parts = package.split(".") if package else []
-    if dots - 1 > len(parts):
-        return None
-    rest = module[dots:]
-    return ".".join(parts[: len(parts) - (dots - 1)] + ([rest] if rest else []))

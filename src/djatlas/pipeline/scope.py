@@ -81,7 +81,7 @@ def statement_names(
     later = _after_semicolon(text, module, is_package, keep)
     if plain is not None:
         return _names(plain) + later
-    base = _absolute(m.group(1).decode("ascii", "replace"), package_of(module, is_package))
+    base = absolute(m.group(1).decode("ascii", "replace"), package_of(module, is_package))
     if base is None:
         return later
     words = _names(text)
@@ -122,7 +122,7 @@ def package_of(module: str, is_package: bool) -> str:
     return module if is_package else module.rpartition(".")[0]
 
 
-def _absolute(base: str, package: str) -> str | None:
+def absolute(base: str, package: str) -> str | None:
     """``from <base> import`` in ``package``: the absolute module name (None above the top
     package)."""
     dots = len(base) - len(base.lstrip("."))
@@ -156,7 +156,7 @@ class Closure:
         self._statements: dict[bytes, list[str]] = {}
         self._in_package: dict[str, dict[bytes, list[str]]] = {}
         self._from: dict[tuple[str, bytes], list[str]] = {}
-        self._bases: dict[tuple[bytes, str], str | None] = {}  # ``_absolute``'s answers
+        self._bases: dict[tuple[bytes, str], str | None] = {}  # ``absolute``'s answers
         self._imported: dict[bytes, list[str]] = {}  # ``_words``'s answers
         self._stems: set[str] | None = None  # ``Layout.stems``, once there is a ``from`` import
         #: Bytes read while following imports (the reading stage reuses them).
@@ -314,10 +314,10 @@ class Closure:
         return rels
 
     def _absolute(self, base: bytes, package: str) -> str | None:
-        """``_absolute`` of a relative ``base`` in ``package``, remembered: the pairs recur."""
+        """``absolute`` of a relative ``base`` in ``package``, remembered: the pairs recur."""
         key = (base, package)
         if key not in self._bases:
-            self._bases[key] = _absolute(base.decode("ascii", "replace"), package)
+            self._bases[key] = absolute(base.decode("ascii", "replace"), package)
         return self._bases[key]
 
     def _words(self, names: bytes) -> list[str]:
