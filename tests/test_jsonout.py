@@ -91,7 +91,7 @@ def _large_report(unserialisable: object = None) -> dict:
 def test_a_large_report_is_written_by_two_processes_as_by_one(monkeypatch) -> None:
     from djatlas.render import RenderOptions, jsonout
 
-    monkeypatch.setattr(jsonout, "_can_fork", lambda: True)  # other tests may leave threads
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: True)  # other tests may leave threads
     doc = _large_report()
     k = jsonout._split(doc)
     assert k is not None and 0 < k < len(doc["models"])  # two processes here
@@ -100,7 +100,7 @@ def test_a_large_report_is_written_by_two_processes_as_by_one(monkeypatch) -> No
     assert jsonout._forked(doc, k) == one
     assert jsonout.render(doc, RenderOptions()) == one
     assert json.loads(one) == json.loads(expected)
-    monkeypatch.setattr(jsonout, "_can_fork", lambda: False)
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: False)
     assert jsonout._split(doc) is None and jsonout.render(doc, RenderOptions()) == one
 
 
@@ -109,7 +109,7 @@ def test_a_document_that_is_not_json_fails_as_json_dumps(monkeypatch) -> None:
 
     from djatlas.render import RenderOptions, jsonout
 
-    monkeypatch.setattr(jsonout, "_can_fork", lambda: True)
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: True)
     doc = _large_report(unserialisable=object())
     assert jsonout._split(doc) is not None
     with pytest.raises(TypeError, match="not JSON serializable"):

@@ -273,3 +273,17 @@ def test_guessed_files_are_answered_once_by_either_process() -> None:
     finally:
         pool.close()
     assert not _children() - before  # ended and reaped
+
+
+def test_spare_core_follows_jobs_and_cores(monkeypatch) -> None:
+    """Forked helpers (walk, examiner, JSON half): never with --jobs 1 or without fork; by
+    default only with a second core."""
+    monkeypatch.setattr(parallel, "_can_fork", lambda: True)
+    assert parallel.spare_core(1) is False
+    assert parallel.spare_core(2) is True
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert parallel.spare_core(None) is False
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert parallel.spare_core(None) is True
+    monkeypatch.setattr(parallel, "_can_fork", lambda: False)
+    assert parallel.spare_core(None) is False and parallel.spare_core(4) is False

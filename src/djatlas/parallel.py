@@ -54,6 +54,16 @@ def _can_fork() -> bool:
     return threading is None or threading.active_count() == 1
 
 
+def spare_core(jobs: int | None) -> bool:
+    """Whether a forked helper may work beside this process: ``--jobs 1`` says no; by default
+    only with a second core to run it."""
+    if (jobs is not None and jobs < 2) or not _can_fork():
+        return False
+    if not hasattr(os, "sched_getaffinity"):
+        return jobs is not None or (os.cpu_count() or 1) > 1
+    return jobs is not None or len(os.sched_getaffinity(0)) > 1
+
+
 Item = tuple[str, "bytes | None", str, bool]
 _SIGKILL = 9  # POSIX; ``signal`` is not imported for it
 #: Frame header: the guessed file's position (-1: a share's whole answer), payload length.

@@ -250,8 +250,10 @@ def _prepare(target: str | Source, options: ScanOptions):
             discovery.files = [f for f in discovery.files if f.relpath == name]
             discovery.records = []
         else:
+            from djatlas.parallel import spare_core
+
             root = target
-            ahead = not options.use_cache and _spare_core(options.jobs)
+            ahead = not options.use_cache and spare_core(options.jobs)
             discovery = discover_ahead(root, dopts, _warm_up) if ahead else discover(root, dopts)
         read = _reader(root, discovery)
 
@@ -269,15 +271,6 @@ def _warm_up() -> None:
     from djatlas.parse.reader import _parser
 
     _parser()
-
-
-def _spare_core(jobs: int | None) -> bool:
-    """Whether a forked child may work beside this process (``--jobs 1``: no)."""
-    from djatlas.parallel import _can_fork
-
-    if (jobs is not None and jobs < 2) or not _can_fork():
-        return False
-    return jobs is not None or len(os.sched_getaffinity(0)) > 1
 
 
 def _reader(base: str, discovery: Discovery) -> Callable[[str], bytes]:

@@ -162,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         rankdir=args.rankdir,
         color_on_delete=args.color_on_delete,
         edge_labels=not args.no_edge_labels,
+        extra={"jobs": args.jobs},  # --jobs 1: the JSON renderer forks no helper either
     )
     renderer = get_renderer(args.format)
     # --app/--model/...: the whole-document formats render the selected part of the report

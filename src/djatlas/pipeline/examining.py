@@ -92,11 +92,9 @@ class Examiner:
 def start(read: Callable[[str], bytes], files: int, jobs: int | None) -> Examiner | None:
     """A child examining what ``read`` reads, when there is a second core to run it and
     ``files`` to share (``jobs``: the ``--jobs`` option, 1 = everything in-process)."""
-    from djatlas.parallel import _can_fork
+    from djatlas.parallel import spare_core
 
-    if files < MIN_FILES or (jobs is not None and jobs < 2) or not _can_fork():
-        return None
-    if jobs is None and len(os.sched_getaffinity(0)) < 2:
+    if files < MIN_FILES or not spare_core(jobs):
         return None
     from djatlas.pipeline.reading import examine  # imported before the fork: both need it
 

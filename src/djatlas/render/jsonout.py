@@ -17,7 +17,7 @@ def render(doc: dict, options: RenderOptions) -> bytes:
     """The document as UTF-8 JSON (encoded here once: the caller writes bytes). ``doc`` may
     hold typed report objects (``Report.document``). A large report is written by two
     processes (see ``_forked``)."""
-    k = _split(doc)
+    k = _split(doc, options.extra.get("jobs"))
     if k is not None:
         body = _forked(doc, k)
         if body is not None:
@@ -66,15 +66,16 @@ _MODEL_WORK, _FIELD_WORK, _FILE_WORK = 20, 30, 6
 FORK_MIN_WORK = 40_000
 
 
-def _split(doc: Any) -> int | None:
+def _split(doc: Any, jobs: int | None = None) -> int | None:
     """Where the models divide the work of a report document in two halves (the first to this
-    process, the rest and what follows them to a forked one); None: one process."""
+    process, the rest and what follows them to a forked one); None: one process (also with
+    ``jobs`` 1, the ``--jobs`` option, or without a second core)."""
     models = doc.get("models") if type(doc) is dict else None
     if type(models) is not list or len(models) < 2 or list(doc).count("models") != 1:
         return None
     work = [_MODEL_WORK + _FIELD_WORK * len(_get(m, "fields") or ()) for m in models]
     total = sum(work) + _FILE_WORK * len(doc.get("files") or ())
-    if total < FORK_MIN_WORK or not _can_fork():
+    if total < FORK_MIN_WORK or not _spare_core(jobs):
         return None
     done = 0
     for k, w in enumerate(work):
@@ -88,10 +89,10 @@ def _get(obj: Any, name: str) -> Any:
     return obj.get(name) if type(obj) is dict else getattr(obj, name, None)
 
 
-def _can_fork() -> bool:
-    from djatlas.parallel import _can_fork
+def _spare_core(jobs: int | None) -> bool:
+    from djatlas.parallel import spare_core
 
-    return _can_fork()
+    return spare_core(jobs)
 
 
 def _forked(doc: dict, k: int) -> bytes | None:
