@@ -426,7 +426,7 @@ def _analyse(
     finally:
         if examiner is not None:
             examiner.close()
-    wanted = prefilter(reading, files, records)
+    wanted = prefilter(reading, files, records, layout)
     summaries.contents = reading.keep(wanted)
     try:
         parse_ahead(summaries, wanted, root, options.jobs, progress)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from djatlas.cache import ScanCache
     from djatlas.pipeline.examining import Answer, Examiner
     from djatlas.progress import Progress
+    from djatlas.resolve.layout import Layout
 
 
 @dataclass(eq=False, repr=False)
@@ -140,7 +141,7 @@ def _fail(record: FileRecord, reason: str, line: int | None) -> None:
 
 
 def prefilter(
-    reading: Reading, files: list[SourceFile], records: dict[str, FileRecord]
+    reading: Reading, files: list[SourceFile], records: dict[str, FileRecord], layout: Layout
 ) -> set[str]:
     """The files to parse: the pre-filter's candidates, every models module, or the one file
     of a single-file scan. A candidate by the global name graph is dropped when, with its base
@@ -152,23 +153,18 @@ def prefilter(
         return readable
     wanted, reach = candidates_and_reach(reading.headers, reading.settings_files)
     always = {rel for rel in readable if is_models_module(rel)}
-    scoper = _scoper(reading, files, records, reach)
+    scoper = _scoper(reading, readable, layout, reach)
     for rel in sorted(wanted - always - reading.settings_files):
         if not scoper.file_reaches(rel):
             wanted.discard(rel)
     return wanted | always
 
 
-def _scoper(reading: Reading, files: list[SourceFile], records: dict[str, FileRecord], reach):
-    """A ``Scoper`` over the readable files (by their module names, when unique)."""
+def _scoper(reading: Reading, readable: set[str], layout: Layout, reach):
+    """A ``Scoper`` over the ``readable`` files (a module by its name, when one file has it)."""
     from djatlas.pipeline.scope import absolute, package_of
     from djatlas.resolve.scoping import FileScope, Scoper
 
-    by_module: dict[str, str | None] = {}
-    for f in files:
-        record = records[f.relpath]
-        if record.status != "failed" and record.module:
-            by_module[record.module] = None if record.module in by_module else f.relpath
     scopes: dict[str, FileScope | None] = {}
 
     def scope_of(rel: str) -> FileScope | None:
@@ -183,11 +179,12 @@ def _scoper(reading: Reading, files: list[SourceFile], records: dict[str, FileRe
         return scopes[rel]
 
     def resolve(rel: str, module: bytes) -> str | None:
-        importer = records[rel].module
+        importer = layout.module_of[rel]
         if not importer:
             return None
-        is_package = rel == "__init__.py" or rel.endswith("/__init__.py")
-        name = absolute(module.decode("ascii", "replace"), package_of(importer, is_package))
-        return by_module.get(name) if name else None
+        package = package_of(importer, layout.is_package(rel))
+        name = absolute(module.decode("ascii", "replace"), package)
+        found = [f for f in layout.files_of.get(name, ()) if f in readable] if name else []
+        return found[0] if len(found) == 1 else None
 
     return Scoper(reach, scope_of, resolve)

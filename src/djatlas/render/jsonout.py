@@ -71,7 +71,7 @@ def _split(doc: Any, jobs: int | None = None) -> int | None:
     process, the rest and what follows them to a forked one); None: one process (also with
     ``jobs`` 1, the ``--jobs`` option, or without a second core)."""
     models = doc.get("models") if type(doc) is dict else None
-    if type(models) is not list or len(models) < 2 or list(doc).count("models") != 1:
+    if type(models) is not list or len(models) < 2:
         return None
     work = [_MODEL_WORK + _FIELD_WORK * len(_get(m, "fields") or ()) for m in models]
     total = sum(work) + _FILE_WORK * len(doc.get("files") or ())
