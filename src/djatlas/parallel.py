@@ -38,7 +38,7 @@ def choose_jobs(jobs: int | None, sizes: list[int]) -> int:
         return max(1, jobs)
     if not _can_fork():
         return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cpus = _cpus()
     if cpus < AUTO_MIN_CPUS or len(sizes) < AUTO_MIN_FILES:
         return 1
     return max(1, min(cpus, AUTO_MAX_JOBS, sum(sizes) // AUTO_BYTES_PER_JOB))
@@ -59,9 +59,14 @@ def spare_core(jobs: int | None) -> bool:
     only with a second core to run it."""
     if (jobs is not None and jobs < 2) or not _can_fork():
         return False
-    if not hasattr(os, "sched_getaffinity"):
-        return jobs is not None or (os.cpu_count() or 1) > 1
-    return jobs is not None or len(os.sched_getaffinity(0)) > 1
+    return jobs is not None or _cpus() > 1
+
+
+def _cpus() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 Item = tuple[str, "bytes | None", str, bool]
