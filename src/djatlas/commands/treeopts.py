@@ -105,7 +105,7 @@ def add_tree_options(p: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="parse with N processes (1: in-process; default: automatic)",
+        help="parse with N processes (1: one process, no forked helper at all; default: automatic)",
     )
     g.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
 
