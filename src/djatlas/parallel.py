@@ -10,6 +10,10 @@ workers. ``Pool.guess``: while the caller goes on resolving, the first worker pa
 it will likely load on demand. Each of those is claimed in a flag array shared by both
 processes before it is parsed, by whoever comes first: the caller waits only for a file the
 worker has already started, and parses the others itself as before.
+
+A cold scan of a folder has a worker from the closure's start: the child that examines the
+files the closure reads parses the models modules meanwhile, then is the parse stage's worker
+(``pipeline.examining``, the same claims and frames).
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ if TYPE_CHECKING:
 #: Automatic parallelism needs this many usable cores, this many files and this much source
 #: per process. Measured on 2 cores (2026-11-30, cold scans' wanted files, CPU ms of the
 #: calling process, which a second process's share no longer costs): blueking-paas 334 -> 222,
-#: saleor 399 -> 280, netbox 504 -> 333 (the worker: 208/247/315 ms on the other core).
+#: saleor 399 -> 280, netbox 504 -> 333 (the worker: 208/247/315 ms on the other core). At
+#: 256 KB a process, saleor's 450 KB (after the pre-filter's scoping) stayed in one process:
+#: with two, its cold scan took 0.74 s instead of 0.80 s (same run).
 AUTO_MIN_CPUS = 2
 AUTO_MIN_FILES = 20
-AUTO_BYTES_PER_JOB = 256 * 1024
+AUTO_BYTES_PER_JOB = 128 * 1024
 AUTO_MAX_JOBS = 8
 
 
@@ -74,12 +80,14 @@ _SIGKILL = 9  # POSIX; ``signal`` is not imported for it
 #: Frame header: the guessed file's position (-1: a share's whole answer), payload length.
 _HEADER = 8
 #: Flags of the guessed files: nobody yet, the worker, the caller.
-_FREE, _WORKER, _CALLER = 0, 1, 2
+FREE, WORKER, CALLER = 0, 1, 2
 _F_SETPIPE_SZ = 1031  # Linux fcntl: a larger pipe lets the worker run further ahead
 _PIPE_SIZE = 1 << 20
 
 
-def _work(batch: list[Item], root: str | None) -> list[tuple[str, Any]]:
+def parse_items(batch: list[Item], root: str | None) -> list[tuple[str, Any]]:
+    """``(relpath, ModuleSummary | ReadError | None)`` for each item, read from ``root`` when
+    its bytes are None (None: unreadable, loaded and reported in-process later)."""
     from djatlas.parse.reader import ReadError, parse
     from djatlas.parse.visitor import summarize
 
@@ -130,7 +138,7 @@ class Pool:
     def __init__(self, items: list[Item], root: str | None, jobs: int, guess_room: int = 0):
         self.root = root
         self.shares = _split(items, jobs)
-        self.flags = _shared_flags(guess_room) if guess_room and hasattr(os, "fork") else None
+        self.flags = shared_flags(guess_room) if guess_room and hasattr(os, "fork") else None
         self.workers: list[_Worker] = []
         #: Answers to guessed files that came before the caller asked (position -> pickle).
         self._early: dict[int, bytes] = {}
@@ -149,7 +157,7 @@ class Pool:
         if not hasattr(os, "fork"):
             yield from _spawned(self.shares, self.root)
             return
-        yield from _work(self.shares[0], self.root)
+        yield from parse_items(self.shares[0], self.root)
         for worker in self.workers:
             yield from _share_answer(worker)
 
@@ -178,9 +186,9 @@ class Pool:
         flags = self.flags
         if flags is None:
             return True
-        if flags[position] != _FREE:
+        if flags[position] != FREE:
             return False
-        flags[position] = _CALLER
+        flags[position] = CALLER
         return True
 
     def wait(self, position: int) -> Any:
@@ -189,7 +197,7 @@ class Pool:
 
         data = self._early.pop(position, None)
         while data is None and self.workers:
-            frame = _read_frame(self.workers[0].answers)
+            frame = read_frame(self.workers[0].answers)
             if frame is None:
                 return None
             if frame[0] == position:
@@ -245,7 +253,7 @@ def _size(item: Item) -> int:
     return len(data) if data is not None else 1
 
 
-def _shared_flags(size: int) -> Any:
+def shared_flags(size: int) -> Any:
     """A zeroed byte array that forked processes share (an anonymous shared mapping)."""
     import mmap
 
@@ -257,8 +265,8 @@ def _spawned(shares: list[list[Item]], root: str | None) -> Iterator[tuple[str, 
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=len(shares) - 1) as pool:
-        futures = [pool.submit(_work, share, root) for share in shares[1:]]
-        yield from _work(shares[0], root)
+        futures = [pool.submit(parse_items, share, root) for share in shares[1:]]
+        yield from parse_items(shares[0], root)
         for fut in futures:
             yield from fut.result()
 
@@ -278,7 +286,7 @@ def _start(share: list[Item], root: str | None, flags: Any) -> _Worker | None:
         os.close(answers_w)
         if guesses_r >= 0:
             os.close(guesses_r)
-            _enlarge(answers_r)
+            enlarge(answers_r)
         return _Worker(pid, answers_r, guesses_w if guesses_w >= 0 else None, share)
     try:  # the worker: never returns
         import gc
@@ -299,27 +307,34 @@ def _serve(share: list[Item], root: str | None, answers: int, guesses: int, flag
 
     dumps = pickle.dumps
     with os.fdopen(answers, "wb") as out:
-        _write_frame(out, -1, dumps(_work(share, root), protocol=pickle.HIGHEST_PROTOCOL))
+        write_frame(out, -1, dumps(parse_items(share, root), protocol=pickle.HIGHEST_PROTOCOL))
         if guesses < 0:
             return
         with os.fdopen(guesses, "rb") as fh:
             data = fh.read()
         items: list[Item] = pickle.loads(data) if data else []
         for position, item in enumerate(items):
-            if flags[position] != _FREE:
+            if flags[position] != FREE:
                 continue
-            flags[position] = _WORKER
-            answer = _work([item], root)[0][1]
-            _write_frame(out, position, dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+            flags[position] = WORKER
+            answer = parse_items([item], root)[0][1]
+            write_frame(out, position, dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _write_frame(out: Any, position: int, payload: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """``data`` written whole to file descriptor ``fd``."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_frame(out: Any, position: int, payload: bytes) -> None:
     out.write(position.to_bytes(4, "little", signed=True) + len(payload).to_bytes(4, "little"))
     out.write(payload)
     out.flush()
 
 
-def _read_frame(fh: Any) -> tuple[int, bytes] | None:
+def read_frame(fh: Any) -> tuple[int, bytes] | None:
     """(position, payload) of the next frame, None at the end (or a cut frame)."""
     head = fh.read(_HEADER)
     if len(head) < _HEADER:
@@ -331,7 +346,7 @@ def _read_frame(fh: Any) -> tuple[int, bytes] | None:
     return int.from_bytes(head[:4], "little", signed=True), payload
 
 
-def _enlarge(fd: int) -> None:
+def enlarge(fd: int) -> None:
     """A 1 MB pipe where Linux allows it (the default 64 KB stalls a worker running ahead)."""
     try:
         import fcntl
@@ -346,7 +361,7 @@ def _share_answer(worker: _Worker) -> list[tuple[str, Any]]:
     pipe); None for each file when the worker died."""
     import pickle
 
-    frame = _read_frame(worker.answers)
+    frame = read_frame(worker.answers)
     try:
         if frame is not None and frame[0] == -1:
             return pickle.loads(frame[1])

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from typing import Any
 
     from djatlas.cache import ScanCache
+    from djatlas.discover.finder import SourceFile
     from djatlas.graph.types import Diagnostic, Report
     from djatlas.resolve.index import ProjectIndex
+    from djatlas.resolve.layout import Layout
 
 # The analysis modules (graph, parse, resolve) are imported where used, so that a scan answered
 # from the cache does not pay for importing them.
@@ -415,7 +417,9 @@ def _analyse(
     )
     index.store_failure = summaries.store_failure
     hints = settings_hints([f.relpath for f in files], read)
-    examiner = _examiner(read, len(files), root, options, cache)
+    examiner = _examiner(read, layout, files, root, options, cache)
+    if examiner is not None:
+        summaries.beside(examiner)
     try:
         if not options.all_files and len(files) > 1:  # read only what the project imports
             notify = examiner.send if examiner is not None else None
@@ -423,12 +427,8 @@ def _analyse(
                 files, read, records, index, hints.modules, options.settings, notify
             )
         reading = read_tree(files, read, records, cache, progress, examiner)
-    finally:
-        if examiner is not None:
-            examiner.close()
-    wanted = prefilter(reading, files, records, layout)
-    summaries.contents = reading.keep(wanted)
-    try:
+        wanted = prefilter(reading, files, records, layout)
+        summaries.contents = reading.keep(wanted)
         parse_ahead(summaries, wanted, root, options.jobs, progress)
         modules = resolve_modules(index, wanted, progress)
         summaries.contents.clear()
@@ -450,18 +450,19 @@ def _analyse(
 
 def _examiner(
     read: Callable[[str], bytes],
-    files: int,
+    layout: Layout,
+    files: list[SourceFile],
     root: str | None,
     options: ScanOptions,
     cache: ScanCache | None,
 ):
-    """A child process examining the files the closure reads (``pipeline.examining``), for a
-    folder scanned without a cache."""
+    """A child process examining the files the closure reads and parsing ahead
+    (``pipeline.examining``), for a folder scanned without a cache."""
     if cache is not None or root is None:
         return None
     from djatlas.pipeline.examining import start
 
-    return start(read, files, options.jobs)
+    return start(read, layout, {f.relpath: f.size for f in files}, root, options.jobs)
 
 
 def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:

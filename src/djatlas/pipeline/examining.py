@@ -1,14 +1,26 @@
-"""The reading stage's per-file checks (``reading.examine``) in a forked child process, while
-the caller follows the settings' import closure.
+"""A cold scan's second process: a forked child that works ahead of the caller.
 
-Both need the closure's files, but neither needs the other's answers before the reading stage,
-and the second core is idle until the parse stage. The caller names each file as it reads it
-(``Examiner.send``); the child reads it again itself (a read costs a tenth of the checks) and
-examines it. At the reading stage the caller names its share of the files left, ends the
-list, and gets every answer at once (``Examiner.answers``: one ``marshal``-ed dict through a
-pipe). Without ``fork`` (see ``parallel._can_fork``), for a ``Source`` (its reader may share a
-pipe to git) or with a cache (its entries answer unchanged files), nothing is forked and the
-reading stage examines every file itself.
+While the caller follows the settings' import closure, the child examines each file it reads
+(the reading stage's per-file checks, ``reading.examine``) and, whenever no file waits to be
+examined, parses the models modules (every one is parsed: ``reading.prefilter``). From the
+parse stage on it is the caller's parse worker: it parses the wanted files the caller orders,
+from the back of its list while the caller takes them from the front, then the files resolving
+will likely load on demand (``pipeline.parsing``).
+
+Both processes claim a file in a flag array they share (one byte per tree file, by position in
+the sorted file list) before parsing it: the caller waits only for a file the child has
+started, and parses the others itself. Neither needs the other's examining answers before the
+reading stage, and the child's first parses are of files known from the walk alone, so the
+second core works from the closure's start instead of idling until the parse stage.
+
+The caller names each file as it reads it (``Examiner.send``); the child reads it again itself
+(a read costs a tenth of the checks). At the reading stage the caller names its share of the
+files left and ends the list; the child answers at once (one ``marshal``-ed dict), then sends
+the parses it held back. Orders go to the child as frames on one pipe, answers come back as
+frames on another (``parallel`` frames: a position, -1 for the examining answers, -2 for the
+end of the held parses). Without ``fork`` (see ``parallel._can_fork``), for a ``Source`` (its
+reader may share a pipe to git) or with a cache (its entries answer unchanged files), nothing
+is forked: the reading stage examines every file and the parse stage starts its own workers.
 """
 
 from __future__ import annotations
@@ -16,25 +28,48 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+TYPE_CHECKING = False  # typing is not imported at run time (start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from djatlas.resolve.layout import Layout
+
 #: Below this many files the fork costs more than the second core saves.
 MIN_FILES = 40
-#: Names are written to the child in batches of this many (one ``os.write`` each).
+#: Names are written to the child in batches of this many (one frame each).
 _BATCH = 8
+#: Order frames: files to examine, the end of that list, files to parse (positions).
+_EXAMINE, _END, _PARSE = 0, 1, 2
+#: Answer frames besides parses (whose position is the file's): the examining answers, the end
+#: of the parses held back until then.
+_EXAMINED, _HELD = -1, -2
 
 #: The child's answer for one file: ``(its length, class headers, settings flag, bad)``.
 Answer = tuple[int, list, bool, "tuple[str, int | None] | None"]
 
 
 class Examiner:
-    """A forked child examining the files it is named; ``answers`` ends it."""
+    """The forked child, from the caller's side: ``send``/``answers`` for examining, then
+    ``order``/``claim``/``wait`` for parsing (the interface of ``parallel.Pool``); ``close``
+    ends it."""
 
-    def __init__(self, pid: int, names: int, answers: int) -> None:
+    def __init__(self, pid: int, orders: int, answers: int, flags: Any, paths: list[str]):
         self.pid = pid
-        self._names: int | None = names
-        self._answers = answers
+        self._orders: int | None = orders
+        self._answers = os.fdopen(answers, "rb")
+        self.flags = flags
+        #: relpath -> position in ``flags`` (every tree file).
+        self.positions = {rel: i for i, rel in enumerate(paths)}
         self._pending: list[str] = []
         #: The files named so far.
         self.sent: set[str] = set()
+        self._ended = False
+        self._answered = False
+        #: Parse answers read before they were waited for (position -> pickle).
+        self._early: dict[int, bytes] = {}
+        #: Bytes one ``order`` may write: a quarter of the orders pipe (5 bytes a position),
+        #: so that it never waits for a child that may itself wait for its answers to be read.
+        self._room = _pipe_size(orders) // 4
 
     def send(self, rel: str) -> None:
         """Have the child examine ``rel`` (in batches)."""
@@ -44,41 +79,110 @@ class Examiner:
             self._flush()
 
     def _flush(self) -> None:
-        """Write the pending names; when the child is gone (a broken pipe), stop naming: its
-        answers say it failed."""
         pending, self._pending = self._pending, []
-        if pending and self._names is not None:
-            text = "\0".join(pending) + "\0"
-            try:
-                _write_all(self._names, text.encode("utf-8", "surrogatepass"))
-            except OSError:
-                os.close(self._names)
-                self._names = None
+        if pending:
+            text = "\0".join(pending).encode("utf-8", "surrogatepass")
+            self._write(_EXAMINE, text)
+
+    def _write(self, kind: int, payload: bytes) -> bool:
+        """One order frame; when the child is gone (a broken pipe), stop ordering: its answers
+        say it failed."""
+        if self._orders is None:
+            return False
+        from djatlas.parallel import write_all
+
+        head = kind.to_bytes(4, "little", signed=True) + len(payload).to_bytes(4, "little")
+        try:
+            write_all(self._orders, head + payload)
+        except OSError:
+            os.close(self._orders)
+            self._orders = None
+            return False
+        return True
 
     def finish(self) -> None:
         """End the list of files: the child answers once it has examined them."""
-        self._flush()
-        if self._names is not None:
-            os.close(self._names)
-            self._names = None
+        if not self._ended:
+            self._ended = True
+            self._flush()
+            self._write(_END, b"")
 
     def answers(self) -> dict[str, Answer]:
         """Every named file's answer (those the child could not read are left out, like all of
-        them when the child failed); the child has ended."""
-        self.finish()
-        with os.fdopen(self._answers, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        if status != 0 or not data:
-            return {}
+        them when the child failed); the parses it held back are read too."""
         import marshal
 
-        return marshal.loads(data)
+        self.finish()
+        self._answered = True
+        found: dict[str, Answer] = {}
+        while True:
+            frame = self._frame()
+            if frame is None or frame[0] == _HELD:
+                return found
+            if frame[0] == _EXAMINED:
+                try:
+                    found = marshal.loads(frame[1])
+                except (EOFError, ValueError, TypeError):
+                    return {}
+            else:
+                self._early[frame[0]] = frame[1]
+
+    def _frame(self) -> tuple[int, bytes] | None:
+        from djatlas.parallel import read_frame
+
+        return read_frame(self._answers) if self.pid else None
+
+    def order(self, rels: list[str]) -> bool:
+        """Let the child parse ``rels`` next, in this order, each unless claimed already (as
+        many as fit ``_room``); False when it cannot."""
+        import marshal
+
+        positions = [self.positions[rel] for rel in rels if rel in self.positions]
+        payload = marshal.dumps(positions[: max(0, self._room - 64) // 5])
+        return self._write(_PARSE, payload)
+
+    def claim(self, position: int) -> bool:
+        """Whether the caller parses file ``position`` itself (the child has not started it);
+        else ``wait`` for the child's answer."""
+        from djatlas.parallel import CALLER, FREE
+
+        flags = self.flags
+        if flags is None:
+            return True
+        if flags[position] != FREE:
+            return False
+        flags[position] = CALLER
+        return True
+
+    def wait(self, position: int) -> Any:
+        """The child's parse answer for file ``position`` (None if it failed, or while it still
+        examines: its parses are held back until then)."""
+        import pickle
+
+        if not self._answered:
+            if not self._ended:
+                return None
+            self.answers()
+        data = self._early.pop(position, None)
+        while data is None:
+            frame = self._frame()
+            if frame is None:
+                return None
+            if frame[0] == position:
+                data = frame[1]
+            elif frame[0] >= 0:
+                self._early[frame[0]] = frame[1]
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a broken answer: parsed in-process instead
+            return None
 
     def close(self) -> None:
-        """End the child without its answers (the caller failed before the reading stage)."""
-        self.finish()
+        """End the child (killed, reaped) and free the flags (no import here: this may run at
+        shutdown)."""
+        if self._orders is not None:
+            os.close(self._orders)
+            self._orders = None
         if self.pid:
             try:
                 os.kill(self.pid, 9)  # SIGKILL (``signal`` is not imported for it)
@@ -86,63 +190,184 @@ class Examiner:
             except OSError:
                 pass
             self.pid = 0
-            os.close(self._answers)
+            self._answers.close()
+        if self.flags is not None:
+            self.flags.close()
+            self.flags = None
 
 
-def start(read: Callable[[str], bytes], files: int, jobs: int | None) -> Examiner | None:
-    """A child examining what ``read`` reads, when there is a second core to run it and
-    ``files`` to share (``jobs``: the ``--jobs`` option, 1 = everything in-process)."""
-    from djatlas.parallel import spare_core
+def start(
+    read: Callable[[str], bytes],
+    layout: Layout,
+    sizes: dict[str, int],
+    root: str | None,
+    jobs: int | None,
+) -> Examiner | None:
+    """A child examining what ``read`` reads and parsing ahead, when there is a second core
+    to run it and enough files to share (``jobs``: the ``--jobs`` option, 1 = everything
+    in-process). ``sizes``: the walk's file sizes (the largest models modules go first)."""
+    from djatlas.parallel import enlarge, shared_flags, spare_core
 
-    if files < MIN_FILES or not spare_core(jobs):
+    paths = sorted(layout.module_of)
+    if len(paths) < MIN_FILES or not spare_core(jobs):
         return None
+    from djatlas.discover.finder import is_models_module
     from djatlas.pipeline.reading import examine  # imported before the fork: both need it
 
-    names_r, names_w = os.pipe()
+    first = [i for i, rel in enumerate(paths) if is_models_module(rel)]
+    first.sort(key=lambda i: -sizes.get(paths[i], 0))
+    flags = shared_flags(len(paths))
+    orders_r, orders_w = os.pipe()
     answers_r, answers_w = os.pipe()
     try:
         pid = os.fork()
     except OSError:
-        for fd in (names_r, names_w, answers_r, answers_w):
+        for fd in (orders_r, orders_w, answers_r, answers_w):
             os.close(fd)
+        flags.close()
         return None
     if pid == 0:  # the child: never returns
         status = 1
         try:
-            os.close(names_w)
+            import gc
+
+            gc.disable()
+            os.close(orders_w)
             os.close(answers_r)
-            _serve(names_r, answers_w, read, examine)
+            work = _Work(read, examine, layout, root, paths, flags)
+            work.serve(orders_r, answers_w, first)
             status = 0
         finally:
             os._exit(status)
-    os.close(names_r)
+    os.close(orders_r)
     os.close(answers_w)
-    return Examiner(pid, names_w, answers_r)
+    enlarge(orders_w)
+    enlarge(answers_r)
+    return Examiner(pid, orders_w, answers_r, flags, paths)
 
 
-def _serve(
-    names: int, answers: int, read: Callable[[str], bytes], examine: Callable[[bytes], Answer]
-) -> None:
-    """The child's loop: examine each file named until the list ends, then send the answers."""
-    import marshal
+class _Work:
+    """The child's side: examining first, parsing whenever no file waits to be examined."""
 
-    out: dict[str, Answer] = {}
-    rest = b""
-    while True:
-        chunk = os.read(names, 1 << 16)
-        if not chunk:
-            break
-        *complete, rest = (rest + chunk).split(b"\0")
-        for raw in complete:
-            rel = raw.decode("utf-8", "surrogatepass")
-            try:
-                out[rel] = examine(read(rel))
-            except OSError:
-                continue  # the caller reads it again and reports it
-    _write_all(answers, marshal.dumps(out))
+    def __init__(
+        self,
+        read: Callable[[str], bytes],
+        examine: Callable[[bytes], Answer],
+        layout: Layout,
+        root: str | None,
+        paths: list[str],
+        flags: Any,
+    ) -> None:
+        self.read = read
+        self.examine = examine
+        self.layout = layout
+        self.root = root
+        self.paths = paths
+        self.flags = flags
+        self.examined: dict[str, Answer] = {}
+        #: Parse answers kept until the examining answers are sent (None: sent).
+        self.held: list[tuple[int, bytes]] | None = []
+
+    def serve(self, orders: int, answers: int, first: list[int]) -> None:
+        """Until the caller closes the orders pipe (or ends the child)."""
+        from djatlas.parallel import FREE, WORKER
+
+        inbox = _Inbox(orders)
+        todo = first[::-1]  # taken from the end
+        flags = self.flags
+        with os.fdopen(answers, "wb") as out:
+            while True:
+                frame = inbox.next(wait=not todo)
+                if frame is not None:
+                    todo = self.obey(frame, out, todo)
+                elif inbox.closed:
+                    return
+                elif todo:
+                    position = todo.pop()
+                    if flags[position] == FREE:
+                        flags[position] = WORKER
+                        self.parse(position, out)
+
+    def obey(self, frame: tuple[int, bytes], out: Any, todo: list[int]) -> list[int]:
+        """Act on one order; the parse list from now on."""
+        import marshal
+
+        from djatlas.parallel import write_frame
+
+        kind, payload = frame
+        if kind == _EXAMINE:
+            for raw in payload.split(b"\0"):
+                rel = raw.decode("utf-8", "surrogatepass")
+                try:
+                    self.examined[rel] = self.examine(self.read(rel))
+                except OSError:
+                    continue  # the caller reads it again and reports it
+        elif kind == _END:
+            write_frame(out, _EXAMINED, marshal.dumps(self.examined))
+            for position, data in self.held or ():
+                write_frame(out, position, data)
+            write_frame(out, _HELD, b"")
+            self.held = None
+        elif kind == _PARSE:
+            return marshal.loads(payload)[::-1]
+        return todo
+
+    def parse(self, position: int, out: Any) -> None:
+        """Parse the file at ``position`` and send (or hold) its answer."""
+        import pickle
+
+        from djatlas.parallel import parse_items, write_frame
+
+        rel = self.paths[position]
+        item = (rel, None, self.layout.module_of[rel], self.layout.is_package(rel))
+        data = pickle.dumps(parse_items([item], self.root)[0][1], pickle.HIGHEST_PROTOCOL)
+        if self.held is not None:
+            self.held.append((position, data))
+        else:
+            write_frame(out, position, data)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+class _Inbox:
+    """Order frames from a pipe, read without waiting when asked."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.closed = False
+
+    def next(self, wait: bool) -> tuple[int, bytes] | None:
+        """The next complete frame; None when there is none yet (``wait`` False) or the pipe
+        is closed (``closed``)."""
+        import select
+
+        while True:
+            frame = self._take()
+            if frame is not None or self.closed:
+                return frame
+            if not wait and not select.select([self.fd], [], [], 0)[0]:
+                return None
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                self.closed = True
+                return None
+            self.buffer += chunk
+
+    def _take(self) -> tuple[int, bytes] | None:
+        buffer = self.buffer
+        if len(buffer) < 8:
+            return None
+        size = int.from_bytes(buffer[4:8], "little")
+        if len(buffer) < 8 + size:
+            return None
+        self.buffer = buffer[8 + size :]
+        return int.from_bytes(buffer[:4], "little", signed=True), buffer[8 : 8 + size]
+
+
+def _pipe_size(fd: int) -> int:
+    """A pipe's capacity (Linux ``F_GETPIPE_SZ``; else the usual 64 KB)."""
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, 1032)  # F_GETPIPE_SZ
+    except (ImportError, OSError):
+        return 1 << 16

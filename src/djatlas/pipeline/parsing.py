@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from djatlas.cache import ScanCache
     from djatlas.discover.finder import SourceFile
     from djatlas.parallel import Pool
+    from djatlas.pipeline.examining import Examiner
     from djatlas.progress import Progress
     from djatlas.resolve.layout import Layout
 
@@ -46,8 +47,14 @@ class Summaries:
         self.ready: dict[str, Any] = {}
         #: The workers still parsing the files guessed to be loaded on demand (``guessed``:
         #: relpath -> position in their list).
-        self.pool: Pool | None = None
+        self.pool: Pool | Examiner | None = None
         self.guessed: dict[str, int] = {}
+
+    def beside(self, ahead: Examiner) -> None:
+        """Take the parses of the child forked at the closure's start (``pipeline.examining``):
+        any tree file it has started is waited for, not parsed again."""
+        self.pool = ahead
+        self.guessed = dict(ahead.positions)
 
     def cached(self, rel: str) -> bool:
         """Whether a summary (or failure) of ``rel`` is ready, looking in the cache once."""
@@ -141,7 +148,12 @@ def parse_ahead(
     to_parse = [rel for rel in sorted(wanted) if not summaries.cached(rel)]
     contents, layout = summaries.contents, summaries.layout
     jobs = choose_jobs(jobs, [len(contents.get(rel, b"")) for rel in to_parse])
-    if jobs <= 1:
+    ahead = summaries.pool
+    if ahead is not None:  # the child that examined ahead (``pipeline.examining``)
+        to_parse = _beside(ahead, summaries, to_parse, wanted, root, jobs, progress)
+        if not to_parse:
+            return
+    elif jobs <= 1:
         return
     progress.phase("parsing", len(to_parse))
     items = [
@@ -160,6 +172,52 @@ def parse_ahead(
         summaries.guessed = {rel: i for i, rel in enumerate(guesses)}
     else:
         summaries.close()
+
+
+def _beside(
+    ahead: Examiner,
+    summaries: Summaries,
+    to_parse: list[str],
+    wanted: set[str],
+    root: str | None,
+    jobs: int,
+    progress: Progress,
+) -> list[str]:
+    """``parse_ahead`` with the child forked at the closure's start, which has parsed models
+    modules meanwhile: its answers are taken; with two processes it parses the wanted files
+    left from the back while this process takes them from the front, each claiming a file
+    before parsing it, then it goes on with the likely files. With more, the files it has not
+    started are returned (claimed here) for ``Pool`` workers; it ends after the ones it has."""
+    from djatlas.parallel import parse_items
+
+    if jobs > 2:
+        mine = [rel for rel in to_parse if ahead.claim(ahead.positions[rel])]
+        for rel in to_parse:
+            if rel not in mine:
+                _keep_answer(summaries, rel, ahead.wait(ahead.positions[rel]))
+        summaries.close()
+        return mine
+    contents, layout = summaries.contents, summaries.layout
+    ahead.order(to_parse[::-1])
+    progress.phase("parsing", len(to_parse))
+    for rel in to_parse:
+        progress.step()
+        position = summaries.guessed.pop(rel, None)
+        result = None
+        if position is not None and not ahead.claim(position):
+            result = ahead.wait(position)
+        if result is None:
+            item = (rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
+            result = parse_items([item], root)[0][1]
+        _keep_answer(summaries, rel, result)
+    ahead.order([rel for rel in likely(summaries, wanted) if not summaries.cached(rel)])
+    return []
+
+
+def _keep_answer(summaries: Summaries, rel: str, result: ModuleSummary | ReadError | None) -> None:
+    if result is not None:
+        summaries.keep(rel, result)
+    # None (unreadable, or the child failed): loaded in-process, failure reported there
 
 
 def likely(summaries: Summaries, wanted: set[str]) -> list[str]:
