@@ -1,16 +1,19 @@
-"""The reading stage's checks in a forked child (``pipeline.examining``): the same report as
-in-process, with or without a settings closure, and when the child fails."""
+"""The reading stage's checks and the early parses in a forked child (``pipeline.examining``):
+the same report as in-process, with or without a settings closure, and when the child fails."""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from treeutil import write_tree
 
 from djatlas import parallel
+from djatlas.discover.finder import is_models_module
+from djatlas.parse.summary import ModuleSummary
 from djatlas.pipeline import examining
 from djatlas.pipeline.scope import OUTSIDE
 from djatlas.scan import scan_path
@@ -111,15 +114,15 @@ def test_a_failing_child_leaves_the_work_to_the_caller(
     started: list = []
     real_start = examining.start
 
-    def start(read, files, jobs):
-        started.append(real_start(read, files, jobs))
+    def start(*args):
+        started.append(real_start(*args))
         return started[-1]
 
     def fail(*args) -> None:
         raise ValueError("the child fails")
 
     monkeypatch.setattr(examining, "start", start)
-    monkeypatch.setattr(examining, "_serve", fail)
+    monkeypatch.setattr(examining._Work, "serve", fail)
     seen = _answered(monkeypatch)
     assert _doc(root) == alone
     assert started and started[0] is not None and seen == [{}]
@@ -162,3 +165,85 @@ def test_a_walk_never_used_is_ended(tmp_path: Path) -> None:
     del found
     with pytest.raises(ChildProcessError):  # reaped already
         os.waitpid(pid, os.WNOHANG)
+
+
+def _taken(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The parse answers the caller took from the child, as it took them."""
+    taken: list = []
+    real = examining.Examiner.wait
+
+    def wait(self: examining.Examiner, position: int):
+        taken.append(real(self, position))
+        return taken[-1]
+
+    monkeypatch.setattr(examining.Examiner, "wait", wait)
+    return taken
+
+
+def _parse_first(monkeypatch: pytest.MonkeyPatch, every: bool = True) -> None:
+    """The caller ends the list of files to examine only once the child has claimed every
+    models module (``every``; else one): it parses them while no file waits to be examined."""
+    real = examining.Examiner.finish
+    enough = all if every else any
+
+    def finish(self: examining.Examiner) -> None:
+        models = [p for rel, p in self.positions.items() if is_models_module(rel)]
+        deadline = time.monotonic() + 60
+        while self.flags is not None and time.monotonic() < deadline:
+            if enough(self.flags[p] != parallel.FREE for p in models):
+                break
+            time.sleep(0.001)
+        real(self)
+
+    monkeypatch.setattr(examining.Examiner, "finish", finish)
+
+
+@pytest.mark.parametrize("jobs", [None, 3])
+def test_the_child_parses_the_models_modules_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int | None
+) -> None:
+    root = write_tree(tmp_path / "proj", TREE)
+    (root / "legacy" / "bad" / "models.py").write_bytes(b"x = '\xff'\n")
+    alone = _doc(root, jobs=1)
+    _parse_first(monkeypatch)
+    taken = _taken(monkeypatch)
+    assert _doc(root, jobs=jobs) == alone
+    paths = {answer.path for answer in taken if isinstance(answer, ModuleSummary)}
+    assert {"shop/models.py", "blog/models.py", "legacy/models.py"} <= paths
+
+
+def test_a_child_dying_while_it_parses_leaves_the_work_to_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "proj", TREE)
+    alone = _doc(root, jobs=1)
+    caller = os.getpid()
+    real = parallel.parse_items
+
+    def parse_items(batch, root):
+        if os.getpid() != caller:
+            os._exit(3)  # the child dies at its first parse, holding its claim
+        return real(batch, root)
+
+    monkeypatch.setattr(parallel, "parse_items", parse_items)
+    _parse_first(monkeypatch, every=False)
+    taken = _taken(monkeypatch)
+    seen = _answered(monkeypatch)
+    assert _doc(root) == alone
+    assert seen == [{}] and taken and not any(taken)
+
+
+def test_a_settings_module_the_child_may_parse_first(tmp_path: Path) -> None:
+    """The closure loads the settings module while the child may have claimed it (a settings
+    module in a ``models`` package is a models module): the caller parses it itself instead of
+    waiting for answers held back until the examining ends."""
+    tree = {
+        **{k: v for k, v in TREE.items() if not k.startswith("cfg/")},
+        "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "models.cfg")\n',
+        "models/__init__.py": "",
+        "models/cfg.py": "INSTALLED_APPS = ['shop', 'blog']\n" + "X = 1\n" * 20000,
+    }
+    root = write_tree(tmp_path / "proj", tree)
+    alone = _doc(root, jobs=1)
+    assert "shop.Product" in {m["label"] for m in alone["models"]}
+    assert _doc(root) == alone

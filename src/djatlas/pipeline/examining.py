@@ -159,6 +159,10 @@ class Examiner:
         examines: its parses are held back until then)."""
         import pickle
 
+        from djatlas.parallel import CALLER
+
+        if self.flags is None or self.flags[position] == CALLER:
+            return None  # never started by the child
         if not self._answered:
             if not self._ended:
                 return None

@@ -49,6 +49,8 @@ class Summaries:
         #: relpath -> position in their list).
         self.pool: Pool | Examiner | None = None
         self.guessed: dict[str, int] = {}
+        #: The files the index has asked for (it keeps what it parsed: never parsed again).
+        self.asked: set[str] = set()
 
     def beside(self, ahead: Examiner) -> None:
         """Take the parses of the child forked at the closure's start (``pipeline.examining``):
@@ -79,6 +81,7 @@ class Summaries:
 
     def read(self, rel: str) -> bytes:
         """The index's reader: bytes in hand, nothing when a summary is ready, else the file."""
+        self.asked.add(rel)
         data = self.contents.pop(rel, None)
         if data is not None:
             return data
@@ -145,7 +148,8 @@ def parse_ahead(
     until ``Summaries.close``."""
     from djatlas.parallel import Pool, choose_jobs
 
-    to_parse = [rel for rel in sorted(wanted) if not summaries.cached(rel)]
+    asked = summaries.asked  # (e.g. the settings, loaded by the closure)
+    to_parse = [rel for rel in sorted(wanted) if rel not in asked and not summaries.cached(rel)]
     contents, layout = summaries.contents, summaries.layout
     jobs = choose_jobs(jobs, [len(contents.get(rel, b"")) for rel in to_parse])
     ahead = summaries.pool
@@ -191,10 +195,13 @@ def _beside(
     from djatlas.parallel import parse_items
 
     if jobs > 2:
-        mine = [rel for rel in to_parse if ahead.claim(ahead.positions[rel])]
+        mine = []
         for rel in to_parse:
-            if rel not in mine:
-                _keep_answer(summaries, rel, ahead.wait(ahead.positions[rel]))
+            position = summaries.guessed.pop(rel, None)
+            if position is None or ahead.claim(position):
+                mine.append(rel)
+            else:
+                _keep_answer(summaries, rel, ahead.wait(position))
         summaries.close()
         return mine
     contents, layout = summaries.contents, summaries.layout
