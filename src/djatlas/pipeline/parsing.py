@@ -45,8 +45,9 @@ class Summaries:
         self._read = read
         #: relpath -> ModuleSummary | ReadError, from the cache or from workers.
         self.ready: dict[str, Any] = {}
-        #: The workers still parsing the files guessed to be loaded on demand (``guessed``:
-        #: relpath -> position in their list).
+        #: The workers still parsing the files guessed to be loaded on demand, or the child
+        #: forked at the closure's start (``beside``) (``guessed``: relpath -> position in
+        #: their list).
         self.pool: Pool | Examiner | None = None
         self.guessed: dict[str, int] = {}
         #: The files the index has asked for (it keeps what it parsed: never parsed again).
