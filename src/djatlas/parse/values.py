@@ -59,7 +59,7 @@ class TooDeep(RecursionError):
 def unwrap(node: Node) -> Node:
     """The expression inside redundant parentheses (which Python's AST does not keep)."""
     while KINDS[node.kind_id] == "parenthesized_expression":
-        inner = [c for c in node.children if KINDS[c.kind_id] not in PUNCTUATION]
+        inner = [c for c in node.named_children if KINDS[c.kind_id] != "comment"]
         if len(inner) != 1:
             return node
         node = inner[0]
@@ -89,8 +89,12 @@ def segment(src: bytes, node: Node) -> str:
 
 
 def items(node: Node) -> list[Node]:
-    """The items of a list, tuple, set, dict or argument list (starred items included)."""
-    return [c for c in node.children if KINDS[c.kind_id] not in PUNCTUATION]
+    """The items of a list, tuple, set, dict or argument list (starred items included).
+
+    ``named_children``: a tree the visitor reads has no ERROR or MISSING node there, so the
+    only unnamed children are brackets and commas, which it does not make into Node objects.
+    """
+    return [c for c in node.named_children if KINDS[c.kind_id] != "comment"]
 
 
 def dotted(src: bytes, node: Node) -> str | None:
@@ -105,7 +109,7 @@ def dotted(src: bytes, node: Node) -> str | None:
             if KINDS[node.kind_id] == "parenthesized_expression":
                 return None
         else:
-            children = node.children
+            children = node.named_children  # [object, name]: no "." Node made
             attr = children[-1]
             if KINDS[attr.kind_id] != "identifier":
                 return None
@@ -246,7 +250,7 @@ def _dict(src: bytes, node: Node, depth: int) -> dict[str, Value]:
     out: dict[str, Value] = {}
     for item in items(node):
         if KINDS[item.kind_id] == "pair":
-            parts = [c for c in item.children if KINDS[c.kind_id] != "comment"]
+            parts = [c for c in item.named_children if KINDS[c.kind_id] != "comment"]
             key_node = unwrap(parts[0])
             key = string_value(src, key_node)
             if key is None:

@@ -139,12 +139,12 @@ def _arguments(call: Node) -> tuple[list[Node], list[tuple[Node | None, Node]]]:
     kwargs: list[tuple[Node | None, Node]] = []
     if KINDS[args_node.kind_id] != "argument_list":  # f(x for x in y)
         return ([args_node] if KINDS[args_node.kind_id] == "generator_expression" else []), kwargs
-    for child in args_node.children:
+    for child in args_node.named_children:  # no brackets nor commas (``items``)
         kind = KINDS[child.kind_id]
-        if kind in PUNCTUATION:
+        if kind == "comment":
             continue
         if kind == "keyword_argument":
-            parts = child.children
+            parts = child.named_children
             kwargs.append((parts[0], parts[-1]))
         elif kind == "dictionary_splat":
             kwargs.append((None, child.children[-1]))
@@ -272,12 +272,12 @@ class _Visitor:
             if KINDS[args_node.kind_id] == "generator_expression":
                 args.append(self.arg(args_node))
             return args, kwargs
-        for child in args_node.children:
+        for child in args_node.named_children:  # no brackets nor commas (``items``)
             kind = KINDS[child.kind_id]
             if kind == "keyword_argument":
-                parts = child.children
+                parts = child.named_children
                 kwargs[ident(src, parts[0])] = self.arg(parts[-1])
-            elif kind in PUNCTUATION:
+            elif kind == "comment":
                 continue
             elif kind == "dictionary_splat":
                 kwargs["**"] = self.arg(child.children[-1])
@@ -697,9 +697,8 @@ def _positional(args: Node | None) -> list[Node]:
         return []
     return [
         c
-        for c in args.children
-        if KINDS[c.kind_id] not in PUNCTUATION
-        and KINDS[c.kind_id] not in ("keyword_argument", "dictionary_splat")
+        for c in args.named_children  # no brackets nor commas (``items``)
+        if KINDS[c.kind_id] not in ("comment", "keyword_argument", "dictionary_splat")
     ]
 
 
