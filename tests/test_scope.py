@@ -7,7 +7,13 @@ from pathlib import Path
 
 from treeutil import write_tree
 
-from djatlas.pipeline.scope import _IMPORT, OUTSIDE, import_statements, imported_names
+from djatlas.pipeline.scope import (
+    _IMPORT,
+    OUTSIDE,
+    import_statements,
+    imported_names,
+    statement_texts,
+)
 from djatlas.scan import scan_path
 
 MANAGE = """
@@ -108,11 +114,18 @@ def test_import_statements_are_the_regex_matches() -> None:
         b"def f():\n    from .. import g\n    # import h\n  import  i.j as k\n",
         b"from long \\\n  import w\nfrom x import y",
         b"y = 2\n\tfrom\t.m import n\n\nimport",
+        b"import a\nimport b.c as d\n\n# import e\nfrom f import *\nfrom . import (g,  # h)\n i)\n",
+        b"import a; from .b import c\nfrom ...... import d\nfrom x import y\\\n, z\n",
+        b'"""\nfrom a import b\n  import c\n"""\nfrom d import (e\n',
+        b"from a import b\rimport c\nfrom\ta\timport\t(b)import c\nimport\n",
     ]
     for data in sources:
         joined = data.replace(b"\\\n", b" ")
-        expected = [m.group(0) for m in _IMPORT.finditer(b"\n" + joined)]
+        found = list(_IMPORT.finditer(b"\n" + joined))
+        expected = [m.group(0) for m in found]
         assert [m.group(0) for m in import_statements(data)] == expected, data
+        assert statement_texts(data) == expected, data
+        assert [m.groups() for m in import_statements(data)] == [m.groups() for m in found]
     assert len(import_statements(sources[2])) == 2  # "import e; import f" is one line
     assert import_statements(b"x = 'import'\n") == []
 
@@ -233,3 +246,93 @@ def test_a_statement_is_remembered_only_where_it_means_the_same_files() -> None:
     assert closure_of("top") == {"top.py", "a/__init__.py"}
     # written relatively three levels up: the same module as the absolute name
     assert closure_of("c.d.e", "b.y") >= {"b/m.py", "a/z.py", "c/d/e.py"}
+
+
+NASTY = {
+    "app/__init__.py": b"from . import signals  # noqa: F401\nfrom .models import Thing\n",
+    "app/signals.py": b"import app.handlers as h; from . import tasks\nimport os;import app.gone\n",
+    "app/handlers.py": b"",
+    "app/tasks.py": b'"""Docs.\n\nfrom app import secret\n"""\nx = "import app.quoted"\n',
+    "app/secret.py": b"",
+    "app/quoted.py": b"",
+    "app/gone.py": b"",
+    "app/models/__init__.py": (
+        b"from .base import *\nfrom ..util import (\n    helpers,  # import words, a comma\n"
+        b"    Other as O,\n)\n\n\n# from app import commented\nfrom nspkg import sub, Missing\n"
+    ),
+    "app/models/base.py": b"def f():\n    from .... import nothing\n    from ...top import x\n",
+    "app/commented.py": b"",
+    "app/util/__init__.py": b"from app.util import *\n",
+    "app/util/helpers.py": b"from long \\\n    import cont\nfrom common import x\n",
+    "long/__init__.py": b"",
+    "long/cont.py": b"from common.x import y\n",
+    "top.py": b"from . import long\n",
+    "lib/nspkg/sub.py": b"",
+    "lib/nspkg/other.py": b"",
+    "one/common/__init__.py": b"",
+    "one/common/x.py": b"",
+    "two/common/__init__.py": b"",
+    "two/common/x.py": b"from .. import nothing\nfrom . import x  ;  from .x import z\n",
+    "two/user.py": b"from common import x\n",
+}
+NASTY_PACKAGES = {"app", "app/models", "app/util", "long", "one/common", "two/common"}
+
+
+def _reference_closure(modules: list[str]) -> set[str]:
+    """The closure by its definition: every dotted name ``imported_names`` gives, with its
+    packages, looked up from the importing file."""
+    from djatlas.resolve.layout import Layout
+
+    layout = Layout(None, sorted(NASTY), NASTY_PACKAGES)
+    files: set[str] = set()
+    todo: list[str] = []
+
+    def reach(name: str, near: str | None) -> None:
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            rel = layout.lookup(".".join(parts[:i]), near)
+            if rel is not None:
+                todo.append(rel)
+
+    for name in modules:
+        reach(name, None)
+    while todo:
+        rel = todo.pop()
+        if rel not in files:
+            files.add(rel)
+            module, is_package = layout.module_of[rel], layout.is_package(rel)
+            for name in imported_names(NASTY[rel], module, is_package):
+                reach(name, rel)
+    return files
+
+
+def test_the_closure_is_what_the_imported_names_reach() -> None:
+    """Statements remembered by text, names skipped once reached, ``from`` names split only
+    when the module has submodules: the same files as following every imported name."""
+    from djatlas.pipeline.scope import Closure
+    from djatlas.resolve.layout import Layout
+
+    starts = [["app"], ["app.models.base"], ["two.user"], ["top"], ["two.common.x", "app"]]
+    starts += [[name] for name in Layout(None, sorted(NASTY), NASTY_PACKAGES).files_of]
+    for modules in starts:
+        closure = Closure(Layout(None, sorted(NASTY), NASTY_PACKAGES), NASTY.__getitem__)
+        for name in modules:
+            closure.add_module(name)
+        assert closure.files == _reference_closure(modules), modules
+    app = _reference_closure(["app"])
+    assert {"app/secret.py", "app/gone.py", "lib/nspkg/sub.py", "one/common/x.py"} <= app
+    assert {"app/quoted.py", "app/commented.py", "lib/nspkg/other.py"}.isdisjoint(app)
+
+
+def test_children_are_the_names_candidates_answers() -> None:
+    from djatlas.resolve.layout import Layout
+
+    layout = Layout(None, sorted(NASTY), NASTY_PACKAGES)
+    stems = {rel[:-3].replace("/__init__", "").rpartition("/")[2] for rel in NASTY}
+    names = set(layout.files_of) | {"nspkg", "lib.nspkg", "common", "x.common", "os", "app.x"}
+    for name in names:
+        found = {w for w in stems | {"Missing"} if layout.candidates(f"{name}.{w}")}
+        assert found <= layout.children(name), name
+    assert layout.children("nspkg") == {"sub", "other"}
+    assert layout.children("app.models") == {"base"}
+    assert not layout.children("app.models.base")

@@ -26,10 +26,18 @@ if TYPE_CHECKING:
 #: The reason given to the files outside the closure.
 OUTSIDE = "not imported by the project"
 
+
+def _statement(group: bytes) -> bytes:
+    """The import statement pattern, its three parts opened by ``group``: ``b"("`` to capture
+    them, ``b"(?:"`` for a pattern whose ``findall`` gives the whole texts."""
+    pattern = rb"\n[ \t]*(?:from[ \t]+%s\.*[\w.]*)[ \t]+import[ \t]*%s\([^)]*\)|[^\n]*)"
+    return (pattern + rb"|import[ \t]+%s[^\n]*))") % (group, group, group)
+
+
 # Searched from a literal newline (``re`` would try a ``^``-anchored pattern at every byte).
-_IMPORT = re.compile(
-    rb"\n[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))"
-)
+_IMPORT = re.compile(_statement(b"("))
+_TEXT = re.compile(_statement(b"(?:"))
+_BLOCK = re.compile(b"(?:" + _TEXT.pattern + b")+")  # statements one after the other
 _COMMENT = re.compile(rb"#[^\n]*")
 
 
@@ -43,25 +51,35 @@ def imported_names(data: bytes, module: str, is_package: bool) -> list[str]:
 
 
 def import_statements(data: bytes) -> list[re.Match[bytes]]:
-    """The matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations joined first).
+    """The matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations joined first),
+    each matched again on its own text (the same groups: the pattern looks neither ahead nor
+    behind)."""
+    return [_IMPORT.match(text) for text in statement_texts(data)]  # type: ignore[misc]
+
+
+def statement_texts(data: bytes) -> list[bytes]:
+    """The texts of the matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations
+    joined first).
 
     Found from each literal ``import``: a match lies on lines holding one, so only their starts
-    are tried (``re`` would try every newline: 8x the time on saleor)."""
+    are tried (``re`` would try every newline: 8x the time on saleor). Statements come in runs
+    on consecutive lines: a run is matched at once (``_BLOCK``: each repetition is the match
+    ``_IMPORT`` would find there) and split by ``findall``, in C rather than a loop here."""
     if data.find(b"import") < 0:  # ``find``: faster than ``in`` (see ``Closure._statement``)
         return []
     if data.find(b"\\") >= 0 and data.find(b"\\\n") >= 0:  # memchr first: the pair is 7x slower
         data = data.replace(b"\\\n", b" ")
     buf = b"\n" + data
-    find, rfind, match = buf.find, buf.rfind, _IMPORT.match
-    out = []
+    find, rfind, block, split = buf.find, buf.rfind, _BLOCK.match, _TEXT.findall
+    out: list[bytes] = []
     pos = 0  # where the last match ended: the next one starts at a newline from here
     i = find(b"import")
     while i >= 0:
         start = rfind(b"\n", pos, i)
-        m = match(buf, start) if start >= 0 else None
+        m = block(buf, start) if start >= 0 else None
         if m is not None:
-            out.append(m)
             pos = m.end()
+            out += split(buf, start, pos)
             i = find(b"import", pos)
         else:  # no statement starts on this line: go to the next one
             i = find(b"\n", i)
@@ -70,36 +88,28 @@ def import_statements(data: bytes) -> list[re.Match[bytes]]:
     return out
 
 
-def statement_names(
-    m: re.Match[bytes], module: str, is_package: bool, keep: Callable[[str], bool] | None = None
-) -> list[str]:
+def statement_names(m: re.Match[bytes], module: str, is_package: bool) -> list[str]:
     """The dotted names one ``import_statements`` match may load, with those of further imports
-    after a ``;`` on its line. ``keep`` filters the ``b`` of ``from a import b`` (``a`` itself
-    is always there)."""
+    after a ``;`` on its line."""
     plain = m.group(3)
     text = plain if plain is not None else m.group(2)
-    later = _after_semicolon(text, module, is_package, keep)
+    later = _after_semicolon(text, module, is_package)
     if plain is not None:
         return _names(plain) + later
     base = absolute(m.group(1).decode("ascii", "replace"), package_of(module, is_package))
     if base is None:
         return later
-    words = _names(text)
-    if keep is not None:
-        words = [w for w in words if keep(w)]
-    return [base] + [f"{base}.{word}" if base else word for word in words] + later
+    return [base] + [f"{base}.{word}" if base else word for word in _names(text)] + later
 
 
-def _after_semicolon(
-    text: bytes, module: str, is_package: bool, keep: Callable[[str], bool] | None
-) -> list[str]:
+def _after_semicolon(text: bytes, module: str, is_package: bool) -> list[str]:
     """What further imports on the same line load (``import e; import f``)."""
     if b";" not in text:
         return []
     tail = text.split(b"#", 1)[0].split(b";", 1)[1] if b"#" in text else text.split(b";", 1)[1]
     out: list[str] = []
     for m in import_statements(tail):
-        out.extend(statement_names(m, module, is_package, keep))
+        out.extend(statement_names(m, module, is_package))
     return out
 
 
@@ -150,15 +160,18 @@ class Closure:
         self.notify = notify
         self.files: set[str] = set()
         self._candidates: dict[str, list[str]] = {}
-        self._reached: dict[str, list[str]] = {}
-        #: An import statement's files, by its text: in the whole tree, or per package
-        #: (relative ones), and a ``from`` import's by its absolute module and names' text.
-        self._statements: dict[bytes, list[str]] = {}
-        self._in_package: dict[str, dict[bytes, list[str]]] = {}
-        self._from: dict[tuple[str, bytes], list[str]] = {}
-        self._bases: dict[tuple[bytes, str], str | None] = {}  # ``absolute``'s answers
-        self._imported: dict[bytes, list[str]] = {}  # ``_words``'s answers
-        self._stems: set[str] | None = None  # ``Layout.stems``, once there is a ``from`` import
+        #: Names whose files (their packages' first) are queued or read: importing them again
+        #: adds nothing (what names an ambiguous module, ``Layout.lookup`` picking by the
+        #: importer, never is).
+        self._done: set[str] = set()
+        #: Import statements (by text) whose names are all ``_done``, in the whole tree (a
+        #: relative one is remembered per package, in ``_Package.seen``), and ``from`` imports
+        #: by absolute module and names' text (the same import written relatively in several
+        #: packages is resolved once).
+        self._seen: set[bytes] = set()
+        self._packages: dict[str, _Package] = {}
+        self._from: set[tuple[str, bytes]] = set()
+        self._words: dict[bytes, list[str]] = {}  # ``_names``' answers for ``from`` imports
         #: Bytes read while following imports (the reading stage reuses them).
         self.contents: dict[str, bytes] = {}
 
@@ -212,26 +225,25 @@ class Closure:
             return files[0] if files else None
         return self.layout.lookup(name, near)
 
-    def _reach(self, name: str, near: str) -> list[str]:
-        """The files importing ``name`` from ``near`` loads (its packages first): its parent
-        package's, then its own."""
-        known = self._reached.get(name)
-        if known is not None:
-            return known
+    def _reach(self, name: str, near: str, out: list[str]) -> bool:
+        """Queue on ``out`` the files importing ``name`` from ``near`` loads that are not on
+        the way yet (its parent package's, then its own); whether they no longer depend on
+        ``near``."""
+        if name in self._done:
+            return True
         parent, dot, _ = name.rpartition(".")
-        rels = list(self._reach(parent, near)) if dot else []
-        ambiguous = bool(dot) and parent not in self._reached
+        clear = self._reach(parent, near, out) if dot else True
         files = self._candidates.get(name)
         if files is None:
             files = self._candidates[name] = self.layout.candidates(name)
         if len(files) > 1:
-            ambiguous = True
-            rels.append(self.layout.lookup(name, near))
+            clear = False
+            out.append(self.layout.lookup(name, near))
         elif files:
-            rels.append(files[0])
-        if not ambiguous:
-            self._reached[name] = rels
-        return rels
+            out.append(files[0])
+        if clear:
+            self._done.add(name)
+        return clear
 
     def _follow(self, rel: str) -> None:
         todo = [rel]
@@ -249,91 +261,100 @@ class Closure:
             contents[rel] = data
             if notify is not None:
                 notify(rel)
-            todo.extend(imports(data, rel))
+            imports(data, rel, todo)
 
-    def _imports(self, data: bytes, rel: str) -> list[str]:
-        """The files the import statements of ``rel`` (its bytes ``data``) load. A statement's
-        files are remembered by its text (most recur): in the whole tree, or in ``rel``'s
-        package for a relative one."""
-        out: list[str] = []
+    def _imports(self, data: bytes, rel: str, out: list[str]) -> None:
+        """Queue on ``out`` the files the import statements of ``rel`` (its bytes ``data``)
+        load. Most statements recur: one seen before (in the whole tree, or in ``rel``'s
+        package for a relative one) whose files are on the way is skipped."""
         package = package_of(self.layout.module_of[rel], self.layout.is_package(rel))
-        known = self._statements
-        here = self._in_package.get(package)
-        if here is None:
-            here = self._in_package[package] = {}
-        for m in import_statements(data):
-            text = m.group(0)
-            rels = known.get(text)
-            if rels is None:
-                rels = here.get(text)
-                if rels is None:
-                    rels = self._statement(m, package, rel)
-            out.extend(rels)
-        return out
+        where = self._packages.get(package)
+        if where is None:
+            where = self._packages[package] = _Package(package)
+        seen, here = self._seen, where.seen
+        for text in statement_texts(data):
+            if text not in seen and text not in here:
+                self._statement(text, where, rel, out)
 
-    def _statement(self, m: re.Match[bytes], package: str, rel: str) -> list[str]:
-        """The files one statement of ``rel`` (in ``package``) loads, remembered under its text
-        (in the package when it may hold a relative import). A ``from`` import is remembered
-        by its absolute module and the text of the names it imports too, so that the same
-        import written relatively in several packages is resolved once. What names an
-        ambiguous module (several files: ``Layout.lookup`` picks by ``rel``) is not."""
-        text, base, names, plain = m.group(0, 1, 2, 3)
+    def _statement(self, text: bytes, where: _Package, rel: str, out: list[str]) -> None:
+        """Queue on ``out`` the files one statement of ``rel`` (in package ``where``) loads;
+        the statement is remembered as done (in the package when it may hold a relative
+        import) unless what it names is ambiguous."""
+        m = _IMPORT.match(text)
+        base, names, plain = m.groups()  # type: ignore[union-attr]
         # ``bytes.find``, not ``in``: ``in`` first tries the needle as an int (a TypeError)
-        semicolon = text.find(b";") >= 0
-        remember = self._in_package[package] if semicolon else self._statements
-        if semicolon:  # more statements after a ";" (rare), maybe relative
+        if text.find(b";") >= 0:  # more statements after a ";" (rare), maybe relative
             module, is_package = self.layout.module_of[rel], self.layout.is_package(rel)
-            dotted = statement_names(m, module, is_package, self._may_be_module)
-        elif plain is not None:
-            dotted = _names(plain)
+            if self._reach_all(statement_names(m, module, is_package), rel, out):  # type: ignore[arg-type]
+                where.seen.add(text)
+            return
+        if plain is not None:
+            if self._reach_all(_names(plain), rel, out):
+                self._seen.add(text)
+            return
+        if base[:1] == b".":
+            module, remember = where.absolute(base), where.seen
+            if module is None:  # above the top package
+                remember.add(text)
+                return
         else:
-            relative = base[:1] == b"."
-            absolute = (
-                self._absolute(base, package) if relative else base.decode("ascii", "replace")
-            )
-            if absolute is None:  # above the top package
-                self._in_package[package][text] = []
-                return []
-            if relative:
-                remember = self._in_package[package]
-            found = self._from.get((absolute, names))
-            if found is not None:
-                remember[text] = found
-                return found
-            words = self._words(names)
-            dotted = [absolute] + [f"{absolute}.{w}" if absolute else w for w in words]
-        rels: list[str] = []
-        ambiguous = False
-        for name in dotted:
-            rels.extend(self._reach(name, rel))
-            ambiguous = ambiguous or name not in self._reached
-        if not ambiguous:
-            remember[text] = rels
-            if not semicolon and plain is None:
-                self._from[(absolute, names)] = rels
-        return rels
+            module, remember = base.decode("ascii", "replace"), self._seen
+        if self._from_import(module, names, rel, out):
+            remember.add(text)
 
-    def _absolute(self, base: bytes, package: str) -> str | None:
-        """``absolute`` of a relative ``base`` in ``package``, remembered: the pairs recur."""
-        key = (base, package)
-        if key not in self._bases:
-            self._bases[key] = absolute(base.decode("ascii", "replace"), package)
-        return self._bases[key]
-
-    def _words(self, names: bytes) -> list[str]:
-        """The names of ``from a import <names>`` that may be modules (``_may_be_module``)."""
-        words = self._imported.get(names)
+    def _from_import(self, module: str, names: bytes, rel: str, out: list[str]) -> bool:
+        """``from <module> import <names>``: queue the files of ``module`` and of the names
+        that are its submodules (``Layout.children``; the text is split only when there are
+        some); whether that no longer depends on ``rel``."""
+        kids = self.layout.children(module) if module else None
+        if kids is not None and not kids and names.find(b".") < 0:
+            return module in self._done or self._reach(module, rel, out)
+        key = (module, names)
+        if key in self._from:
+            return True
+        words = self._words.get(names)
         if words is None:
-            keep = self._may_be_module
-            words = self._imported[names] = [w for w in _names(names) if keep(w)]
-        return words
+            words = self._words[names] = _names(names)
+        if kids is not None:
+            words = [w for w in words if w in kids or "." in w]
+        dotted = [module] + [f"{module}.{w}" if module else w for w in words]
+        if not self._reach_all(dotted, rel, out):
+            return False
+        self._from.add(key)
+        return True
 
-    def _may_be_module(self, word: str) -> bool:
-        """Whether ``b`` of ``from a import b`` may name a file: a ``b`` no module name ends
-        with reaches only what ``a`` reaches."""
-        if self._stems is None:
-            self._stems = self.layout.stems()
-        return word in self._stems or "." in word
+    def _reach_all(self, names: list[str], rel: str, out: list[str]) -> bool:
+        """``_reach`` of each name (all of them, even after an ambiguous one)."""
+        clear = True
+        for name in names:
+            clear = self._reach(name, rel, out) and clear
+        return clear
+
+
+class _Package:
+    """What the closure remembers per package: the relative statements done there, and the
+    absolute module of each relative ``from`` base."""
+
+    __slots__ = ("parts", "seen", "bases")
+
+    def __init__(self, name: str) -> None:
+        self.parts = name.split(".") if name else []
+        self.seen: set[bytes] = set()
+        self.bases: dict[bytes, str | None] = {}
+
+    def absolute(self, base: bytes) -> str | None:
+        """``absolute`` of the relative ``base`` here (None above the top package)."""
+        if base in self.bases:
+            return self.bases[base]
+        rest = base.lstrip(b".")
+        up = len(base) - len(rest) - 1  # a single dot is this package
+        parts = self.parts
+        found = None
+        if up <= len(parts):
+            kept = parts[: len(parts) - up]
+            found = ".".join(kept + [rest.decode("ascii", "replace")] if rest else kept)
+        self.bases[base] = found
+        return found
 
 
 def project_scope(

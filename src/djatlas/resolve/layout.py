@@ -7,6 +7,7 @@ import sys
 from collections import defaultdict
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+_NONE: frozenset[str] = frozenset()
 
 
 class Layout:
@@ -18,7 +19,7 @@ class Layout:
         self.module_of: dict[str, str] = {}
         self.files_of: dict[str, list[str]] = defaultdict(list)
         self._tails: dict[tuple[str, ...], list[str]] | None = None
-        self._stems: set[str] | None = None
+        self._kids: dict[str, set[str]] | None = None  # children's index
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
         self._folders: dict[str, list[str]] = {}  # _name's package names per folder
         for rel in relpaths:
@@ -118,13 +119,33 @@ class Layout:
                     self._tails[tuple(parts[-2:])].append(rel)
         return self._tails
 
-    def stems(self) -> set[str]:
-        """The last part of every name ``candidates`` can answer: a dotted name whose last part
-        is not one of these names no file."""
-        if self._stems is None:
-            self._stems = {name.rpartition(".")[2] for name in self.files_of}
-            self._stems.update(tail[-1] for tail in self._by_tail())
-        return self._stems
+    def children(self, name: str) -> set[str] | frozenset[str]:
+        """The last parts ``w`` of the dotted names ``name.w`` that ``candidates`` may answer
+        (submodules of package ``name``, namespace ones included; a few more when folder names
+        hold dots). Empty for a module: then ``from name import x`` names no file but
+        ``name``'s."""
+        if self._kids is None:
+            self._kids = self._all_children()
+        return self._kids.get(name, _NONE)
+
+    def _all_children(self) -> dict[str, set[str]]:
+        kids: dict[str, set[str]] = defaultdict(set)
+        for full in self.files_of:
+            parent, _, last = full.rpartition(".")
+            kids[parent].add(last)
+        under: dict[str, set[str]] = defaultdict(set)  # folder -> ``_by_tail``'s last parts
+        for rel in self.module_of:
+            folder, _, stem = rel[:-3].rpartition("/")
+            if stem == "__init__":
+                folder, _, stem = folder.rpartition("/")
+            if folder:
+                under[folder].add(stem)
+        for folder, lasts in under.items():  # namespace packages: as ``_find_suffix`` finds
+            parts = folder.split("/")
+            for i in range(len(parts)):
+                if parts[i] not in _STDLIB:
+                    kids[".".join(parts[i:])].update(lasts)
+        return kids
 
 
 def _common(a: str, b: str) -> int:
