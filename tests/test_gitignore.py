@@ -33,3 +33,143 @@ def test_dir_only_rule_ignores_files_below_the_folder() -> None:
     assert gi.match("generated", True) is True
     assert gi.match("generated", False) is None
     assert gi.match("generated/models.py", False) is True
+
+
+def _by_rules(gi: GitIgnore, path: str, is_dir: bool) -> bool | None:
+    """What the rules alone say (no pre-check): the last rule that matches decides."""
+    result = None
+    for rule in gi.rules:
+        if rule.dir_only and not is_dir:
+            head = path.rsplit("/", 1)[0] if "/" in path else None
+            if head is None or not rule.regex.match(head):
+                continue
+        if rule.regex.match(path):
+            result = not rule.negate
+    return result
+
+
+#: One pattern of each pre-check kind (name, suffix, prefix, infix, tail, component, path),
+#: anchored or not, negated, folder-only, with escapes and "**".
+PATTERNS = [
+    "local_settings.py",
+    "*.log",
+    ".*",
+    "!.github",
+    r"*\.egg*",
+    "*.py[cod]",
+    "*~",
+    "tmp*",
+    "*cache*",
+    "pre-*-x",
+    "?.py",
+    "[ab]*.py",
+    "build/",
+    "!keep/",
+    "/static/",
+    "docs/_build",
+    "apps/*/generated",
+    "**/fixtures/big",
+    "/media/**",
+    "a/**/b",
+    "/*.sh",
+    r"odd\*name",
+    r"*foo\*",
+    "*[!x]y",
+    "data/[0-9]*.py",
+]
+
+PATHS = [
+    "local_settings.py",
+    "pkg/local_settings.py",
+    "pkg/local_settings.pyc",
+    "a.log",
+    "x/y/debug.log",
+    ".env",
+    ".github",
+    ".github/workflows/ci.py",
+    "dist/x.egg-info/PKG.py",
+    "m.pyc",
+    "deep/er/m.pyo",
+    "m.py",
+    "notes.txt~",
+    "tmpdir/a.py",
+    "x/tmp.py",
+    "the_cache_dir/a.py",
+    "pre-1-x",
+    "pre-1-y",
+    "a.py",
+    "ab.py",
+    "b1.py",
+    "c1.py",
+    "build",
+    "src/build/a.py",
+    "keep",
+    "keep/a.py",
+    "static/a.py",
+    "src/static/a.py",
+    "docs/_build/html/a.py",
+    "docs/_buildx/a.py",
+    "src/docs/_build/a.py",
+    "apps/shop/generated/a.py",
+    "apps/shop/deep/generated/a.py",
+    "fixtures/big/a.py",
+    "x/y/fixtures/big/a.py",
+    "media/a/b.py",
+    "src/media/a.py",
+    "a/b",
+    "a/x/y/b/c.py",
+    "run.sh",
+    "bin/run.sh",
+    "odd*name",
+    "oddXname",
+    "xfoo*",
+    "xfooz",
+    "zy",
+    "xy",
+    "data/1.py",
+    "data/a.py",
+    "src/data/1.py",
+    "line\nbreak.py",
+]
+
+
+def test_pre_checks_never_hide_a_rule() -> None:
+    """The pre-checks (per name, per folder, per path rule's lead) only skip what no rule
+    matches: the answers equal the rules' own, for every pattern alone and all together."""
+    for patterns in [[p] for p in PATTERNS] + [PATTERNS, PATTERNS[::-1]]:
+        gi = GitIgnore(patterns)
+        for path in PATHS:
+            for is_dir in (False, True):
+                assert gi.match(path, is_dir) == _by_rules(gi, path, is_dir), (patterns, path)
+
+
+def test_folder_pre_checks_agree_with_the_rules() -> None:
+    """``folder_may_match``/``name_may_match``/``paths_may_match``: when all three say no for
+    an entry of a folder, no rule matches it."""
+    gi = GitIgnore(PATTERNS)
+    for path in PATHS:
+        folder, _, name = path.rpartition("/")
+        may = (
+            gi.folder_may_match(folder)
+            or gi.name_may_match(name)
+            or (gi.paths_may_match(folder + "/" if folder else "") and gi.path_may_match(path))
+        )
+        if not may:
+            assert _by_rules(gi, path, False) is None and _by_rules(gi, path, True) is None
+
+
+def test_path_rules_live_only_under_their_lead() -> None:
+    gi = GitIgnore(["docs/_build", "/static/", "apps/*/generated"])
+    assert gi.paths_may_match("")  # the .gitignore's own folder
+    assert gi.paths_may_match("docs/") and gi.paths_may_match("docs/_build/html/")
+    assert gi.paths_may_match("apps/") and gi.paths_may_match("apps/shop/")
+    assert not gi.paths_may_match("src/") and not gi.paths_may_match("src/docs/")
+    assert not GitIgnore(["*.log"]).paths_may_match("")  # no path rule at all
+    assert GitIgnore(["/*.sh"]).paths_may_match("src/")  # no literal lead: everywhere
+
+
+def test_tail_and_infix_patterns() -> None:
+    gi = GitIgnore(["*.py[cod]", r"*\.egg*", r"*foo\*"])
+    assert gi.match("a/b.pyc", False) is True and gi.match("b.pyx", False) is None
+    assert gi.match("x.egg-info/a.py", False) is True and gi.match("egg/a.py", False) is None
+    assert gi.match("xfoo*", False) is True and gi.match("xfooz", False) is None

@@ -107,31 +107,124 @@ class _Globs:
         return None
 
 
+#: A folder's entries by name, or the error that kept it from being listed.
+_Listing = "dict[str, os.DirEntry] | OSError"
+#: The .gitignore files in force in a folder: (their folder, their rules), outermost first.
+_Ignores = list[tuple[str, GitIgnore]]
+#: Per folder: the name memo of its ``_Ignores`` and the files whose path rules are live there
+#: (with where their relative paths start), or None: every entry is tried (``_Walker._screen``).
+_Screen = "tuple[dict[str, bool], list[tuple[GitIgnore, int]], _Ignores] | None"
+_VENV = "default exclude: virtualenv (pyvenv.cfg)"
+
+
+def _list(path: str) -> dict[str, os.DirEntry] | OSError:
+    """The entries of folder ``path`` by name, or why it cannot be listed."""
+    try:
+        with os.scandir(path) as it:
+            return {e.name: e for e in it}
+    except OSError as exc:
+        return exc
+
+
+def _has_venv_file(path: str) -> bool:
+    return os.path.exists(os.path.join(path, "pyvenv.cfg"))
+
+
 class _Walker:
+    """The walk: depth first, each folder's entries in name order. ``found`` collects the files
+    as ``(relpath, size, mtime_ns)`` (``discover`` makes them SourceFiles, the walk ahead sends
+    them as they are)."""
+
     def __init__(self, root: str, options: DiscoverOptions) -> None:
         self.root = root
         self.options = options
         self.includes = _Globs(options.include)
         self.excludes = _Globs(options.exclude)
         self.result = Discovery(root=root)
+        self.found: list[tuple[str, int, int]] = []
         self.seen_dirs: set[tuple[int, int]] = set()
+        self.venvs = options.default_excludes  # folders holding a pyvenv.cfg are skipped
+        #: Per ``_Ignores`` list (by id, kept alive here): name -> whether a rule may match it.
+        self.names_memo: dict[int, tuple[_Ignores, dict[str, bool]]] = {}
 
-    def _skip_dir(
-        self, rel: str, name: str, path: str, ignores: list[tuple[str, GitIgnore]]
-    ) -> str | None:
-        if self.options.default_excludes:
-            if name in DEFAULT_EXCLUDED_DIRS:
-                return f"default exclude: {name}"
-            if os.path.exists(os.path.join(path, "pyvenv.cfg")):
-                return "default exclude: virtualenv (pyvenv.cfg)"
-        pattern = self.excludes.first(rel)
-        if pattern:
-            return f"--exclude {pattern}"
-        if self._ignored(rel, True, ignores):
-            return ".gitignore"
-        return None
+    def walk(self) -> Discovery:
+        result = self.result
+        try:
+            st = os.stat(self.root)
+            self.seen_dirs.add((st.st_dev, st.st_ino))
+            result.stats[""] = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            pass
+        stack: list[tuple[str, str, _Ignores, _Listing | None]] = [(self.root, "", [], None)]
+        while stack:
+            path, rel, ignores, names = stack.pop()
+            if names is None:
+                names = _list(path)
+            if isinstance(names, OSError):
+                reason = f"unreadable folder: {names.strerror}"
+                result.records.append(FileRecord((rel or ".") + "/", "failed", reason))
+                continue
+            if "__init__.py" in names:
+                result.packages.add(rel)
+            if self.options.gitignore and ".gitignore" in names:
+                ignores = self._read_gitignore(path, rel, ignores)
+            screen = self._screen(rel, ignores) if ignores else None
+            subdirs: list[tuple[str, str, _Ignores, _Listing | None]] = []
+            prefix = rel + "/" if rel else ""
+            for name in sorted(names):
+                entry = names[name]
+                try:  # d_type answers both without a system call (but for a symlink)
+                    plain = not entry.is_symlink() and not entry.is_dir()
+                except OSError:
+                    plain = False
+                if not plain:  # a folder, a symlink, an entry that cannot be typed
+                    self._entry(entry, prefix + name, ignores, screen, subdirs)
+                elif name.endswith(".py"):  # most entries: a file, checked here inline
+                    rel_ = prefix + name
+                    self._file(entry.path, rel_, ignores, self._may_ignore(name, rel_, screen))
+            stack.extend(reversed(subdirs))
+        return result
 
-    def _ignored(self, rel: str, is_dir: bool, ignores: list[tuple[str, GitIgnore]]) -> bool:
+    def _read_gitignore(self, path: str, rel: str, ignores: _Ignores) -> _Ignores:
+        """``ignores`` plus the folder's .gitignore (its stat kept for the cache)."""
+        try:
+            with open(os.path.join(path, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                gst = os.fstat(fh.fileno())
+                self.result.stats[f"{rel}/.gitignore" if rel else ".gitignore"] = (
+                    gst.st_mtime_ns,
+                    gst.st_size,
+                )
+                ignores = ignores + [(rel, GitIgnore(fh.read().splitlines()))]
+        except OSError:
+            return ignores
+        self.names_memo[id(ignores)] = (ignores, {})
+        return ignores
+
+    def _screen(self, rel: str, ignores: _Ignores) -> _Screen:
+        """The pre-checks of ``GitIgnore.match`` that depend only on folder ``rel``, taken once
+        for all its entries: None when one may match them all (every entry is tried)."""
+        live: list[tuple[GitIgnore, int]] = []
+        for base, gi in ignores:
+            folder = rel[len(base) + 1 :] if base else rel
+            if "\n" in folder or gi.folder_may_match(folder):
+                return None
+            if gi.paths_may_match(folder + "/" if folder else ""):
+                live.append((gi, len(base) + 1 if base else 0))
+        return self.names_memo[id(ignores)][1], live, ignores
+
+    def _may_ignore(self, name: str, rel: str, screen: _Screen) -> bool:
+        """False when no .gitignore rule in force can match ``rel`` (named ``name``), by the
+        folder's ``screen``: the name's memoised component test and its live path rules."""
+        if screen is None:
+            return True
+        memo, live, ignores = screen
+        hit = memo.get(name)
+        if hit is None:
+            hit = memo[name] = "\n" in name or any(gi.name_may_match(name) for _, gi in ignores)
+        return hit or (bool(live) and any(gi.path_may_match(rel[cut:]) for gi, cut in live))
+
+    def _ignored(self, rel: str, is_dir: bool, ignores: _Ignores) -> bool:
+        """Whether the .gitignore files in force ignore ``rel`` (the last that decides wins)."""
         verdict: bool | None = None
         for base, gi in ignores:
             sub = rel[len(base) + 1 :] if base else rel
@@ -140,124 +233,124 @@ class _Walker:
                 verdict = m
         return bool(verdict)
 
-    def walk(self) -> Discovery:
-        stack: list[tuple[str, str, list[tuple[str, GitIgnore]]]] = [(self.root, "", [])]
-        try:
-            st = os.stat(self.root)
-            self.seen_dirs.add((st.st_dev, st.st_ino))
-            self.result.stats[""] = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            pass
-        while stack:
-            path, rel, ignores = stack.pop()
-            try:
-                with os.scandir(path) as it:
-                    names = {e.name: e for e in it}
-            except OSError as exc:
-                self.result.records.append(
-                    FileRecord((rel or ".") + "/", "failed", f"unreadable folder: {exc.strerror}")
-                )
-                continue
-            if "__init__.py" in names:
-                self.result.packages.add(rel)
-            if self.options.gitignore and ".gitignore" in names:
-                try:
-                    with open(
-                        os.path.join(path, ".gitignore"), encoding="utf-8", errors="replace"
-                    ) as fh:
-                        gst = os.fstat(fh.fileno())
-                        self.result.stats[f"{rel}/.gitignore" if rel else ".gitignore"] = (
-                            gst.st_mtime_ns,
-                            gst.st_size,
-                        )
-                        ignores = ignores + [(rel, GitIgnore(fh.read().splitlines()))]
-                except OSError:
-                    pass
-            subdirs: list[tuple[str, str]] = []
-            for name in sorted(names):
-                self._entry(names[name], f"{rel}/{name}" if rel else name, ignores, subdirs)
-            for child_path, child_rel in reversed(subdirs):
-                stack.append((child_path, child_rel, ignores))
-        return self.result
-
-    def _entry(self, entry: os.DirEntry, rel: str, ignores: list, subdirs: list) -> None:
-        try:
+    def _entry(
+        self, entry: os.DirEntry, rel: str, ignores: _Ignores, screen: _Screen, subdirs: list
+    ) -> None:
+        try:  # d_type answers these without a system call, except for symlinks
             is_link = entry.is_symlink()
             is_dir = entry.is_dir()
-            is_file = not is_dir and entry.is_file()
+            dangling = is_link and not is_dir and not entry.is_file()
         except OSError as exc:
             reason = "symlink loop" if exc.errno == errno.ELOOP else f"unreadable: {exc.strerror}"
             self.result.records.append(FileRecord(rel, "failed", reason))
             return
-        if is_link and not is_dir and not is_file:
+        if dangling:
             reason = _dangling_reason(entry.path)
             if entry.name.endswith(".py") or reason == "symlink loop":
                 self.result.records.append(FileRecord(rel, "failed", reason))
             return
         if is_dir:
-            reason = self._skip_dir(rel, entry.name, entry.path, ignores)
-            if reason and "pyvenv.cfg" in reason:  # skipped for a file inside it: watch it
-                try:
-                    vst = os.stat(entry.path)
-                    self.result.stats[rel + "/"] = (vst.st_mtime_ns, vst.st_size)
-                except OSError:
-                    pass
-            if reason:
-                self.result.records.append(FileRecord(rel + "/", "skipped", reason))
-                return
-            try:
-                st = os.stat(entry.path)
-            except OSError as exc:
-                self.result.records.append(
-                    FileRecord(rel + "/", "failed", f"unreadable folder: {exc.strerror}")
-                )
-                return
-            key = (st.st_dev, st.st_ino)
-            if key in self.seen_dirs:
-                self.result.records.append(
-                    FileRecord(
-                        rel + "/", "skipped", "symlink loop" if is_link else "already scanned"
-                    )
-                )
-                return
-            self.seen_dirs.add(key)
-            self.result.stats[rel + "/"] = (st.st_mtime_ns, st.st_size)
-            subdirs.append((entry.path, rel))
-            return
-        if not entry.name.endswith(".py"):
-            return
-        self._file(entry.path, rel, ignores)
+            self._folder(entry, rel, is_link, ignores, screen, subdirs)
+        elif entry.name.endswith(".py"):
+            self._file(entry.path, rel, ignores, self._may_ignore(entry.name, rel, screen))
 
-    def _file(self, path: str, rel: str, ignores: list) -> None:
-        if self.options.include and not self.includes.first(rel):
-            self.result.records.append(FileRecord(rel, "skipped", "not matched by --include"))
+    def _folder(
+        self,
+        entry: os.DirEntry,
+        rel: str,
+        is_link: bool,
+        ignores: _Ignores,
+        screen: _Screen,
+        subdirs: list,
+    ) -> None:
+        """Skip folder ``rel`` with its record, or queue it with its listing. The listing is
+        taken here to see a pyvenv.cfg in it without a system call of its own (the reasons'
+        order stays: default exclude, virtualenv, --exclude, .gitignore, unreadable, seen)."""
+        name, path, records = entry.name, entry.path, self.result.records
+        if self.venvs and name in DEFAULT_EXCLUDED_DIRS:
+            records.append(FileRecord(rel + "/", "skipped", f"default exclude: {name}"))
             return
-        pattern = self.excludes.first(rel)
-        if pattern:
-            self.result.records.append(FileRecord(rel, "skipped", f"--exclude {pattern}"))
-            return
-        if ignores and self._ignored(rel, False, ignores):
-            self.result.records.append(FileRecord(rel, "skipped", ".gitignore"))
+        reason = self._skip_reason(rel, ignores, self._may_ignore(name, rel, screen))
+        if reason is not None:
+            if self.venvs and _has_venv_file(path):
+                reason = self._venv(rel, path)
+            records.append(FileRecord(rel + "/", "skipped", reason))
             return
         try:
             st = os.stat(path)
         except OSError as exc:
-            self.result.records.append(FileRecord(rel, "failed", f"unreadable: {exc.strerror}"))
+            if self.venvs and _has_venv_file(path):
+                records.append(FileRecord(rel + "/", "skipped", self._venv(rel, path)))
+            else:
+                reason = f"unreadable folder: {exc.strerror}"
+                records.append(FileRecord(rel + "/", "failed", reason))
+            return
+        key = (st.st_dev, st.st_ino)
+        listing = None
+        if key not in self.seen_dirs and self.venvs:
+            listing = _list(path)
+        if self.venvs and (
+            "pyvenv.cfg" in listing and _has_venv_file(path)
+            if isinstance(listing, dict)
+            else _has_venv_file(path)
+        ):
+            self.result.stats[rel + "/"] = (st.st_mtime_ns, st.st_size)
+            records.append(FileRecord(rel + "/", "skipped", _VENV))
+            return
+        if key in self.seen_dirs:
+            reason = "symlink loop" if is_link else "already scanned"
+            records.append(FileRecord(rel + "/", "skipped", reason))
+            return
+        self.seen_dirs.add(key)
+        self.result.stats[rel + "/"] = (st.st_mtime_ns, st.st_size)
+        subdirs.append((path, rel, ignores, listing))
+
+    def _skip_reason(self, rel: str, ignores: _Ignores, may_ignore: bool) -> str | None:
+        """Why folder ``rel`` is left out by --exclude or a .gitignore (None: it is not)."""
+        pattern = self.excludes.first(rel)
+        if pattern:
+            return f"--exclude {pattern}"
+        if ignores and may_ignore and self._ignored(rel, True, ignores):
+            return ".gitignore"
+        return None
+
+    def _venv(self, rel: str, path: str) -> str:
+        """The reason for a virtualenv folder, whose stat is watched (a pyvenv.cfg inside it)."""
+        try:
+            vst = os.stat(path)
+            self.result.stats[rel + "/"] = (vst.st_mtime_ns, vst.st_size)
+        except OSError:
+            pass
+        return _VENV
+
+    def _file(self, path: str, rel: str, ignores: _Ignores, may_ignore: bool) -> None:
+        records = self.result.records
+        if self.options.include and not self.includes.first(rel):
+            records.append(FileRecord(rel, "skipped", "not matched by --include"))
+            return
+        pattern = self.excludes.first(rel)
+        if pattern:
+            records.append(FileRecord(rel, "skipped", f"--exclude {pattern}"))
+            return
+        if ignores and may_ignore and self._ignored(rel, False, ignores):
+            records.append(FileRecord(rel, "skipped", ".gitignore"))
+            return
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            records.append(FileRecord(rel, "failed", f"unreadable: {exc.strerror}"))
             return
         if not stat.S_ISREG(st.st_mode):
-            self.result.records.append(FileRecord(rel, "skipped", "not a regular file"))
+            records.append(FileRecord(rel, "skipped", "not a regular file"))
             return
         if st.st_size > self.options.max_file_size:
             self.result.stats[rel] = (st.st_mtime_ns, st.st_size)
-            self.result.records.append(
-                FileRecord(
-                    rel,
-                    "failed",
-                    f"too large: {st.st_size} bytes (limit {self.options.max_file_size})",
-                )
+            limit = self.options.max_file_size
+            records.append(
+                FileRecord(rel, "failed", f"too large: {st.st_size} bytes (limit {limit})")
             )
             return
-        self.result.files.append(SourceFile(rel, st.st_size, st.st_mtime_ns))
+        self.found.append((rel, st.st_size, st.st_mtime_ns))
 
 
 def _dangling_reason(path: str) -> str:
@@ -273,7 +366,10 @@ def _dangling_reason(path: str) -> str:
 
 def discover(root: str, options: DiscoverOptions | None = None) -> Discovery:
     """Walk ``root`` (a folder) and return the Python files to read plus skip/failure records."""
-    return _Walker(root, options or DiscoverOptions()).walk()
+    walker = _Walker(root, options or DiscoverOptions())
+    found = walker.walk()
+    found.files = [SourceFile(*f) for f in walker.found]
+    return found
 
 
 def discover_ahead(
@@ -295,7 +391,8 @@ def discover_ahead(
         status = 1
         try:
             os.close(names_r)
-            _send(names_w, discover(root, options))
+            walker = _Walker(root, options)
+            _send(names_w, walker.walk(), walker.found)
             status = 0
         finally:
             os._exit(status)
@@ -303,13 +400,14 @@ def discover_ahead(
     return _Arriving(root, options, pid, names_r, meanwhile)
 
 
-def _send(fd: int, found: Discovery) -> None:
-    """Write ``found`` to ``fd`` as plain values (``marshal``: the fastest both ways)."""
+def _send(fd: int, found: Discovery, files: list[tuple[str, int, int]]) -> None:
+    """Write ``found`` (with ``files``) to ``fd`` as plain values (``marshal``: the fastest
+    both ways)."""
     import marshal
 
     data = marshal.dumps(
         (
-            [(f.relpath, f.size, f.mtime_ns) for f in found.files],
+            files,
             [(r.path, r.status, r.reason, r.line, r.module) for r in found.records],
             found.packages,
             found.stats,

@@ -68,10 +68,20 @@ def _translate(pattern: str, classes: list[str] | None = None) -> str:
 _GLOB = "*?\\["
 
 
+def _lead(line: str) -> str:
+    """The literal start of a pattern: up to its first glob (or escape) character."""
+    for i, c in enumerate(line):
+        if c in _GLOB:
+            return line[:i]
+    return line
+
+
 def _precheck(line: str, anchored: bool, classes: list[str], regex: str) -> tuple[str, str]:
     """How ``GitIgnore._may_match`` pre-checks one rule: ``(kind, text)``, a path component
-    that equals ``text`` ("name"), ends or starts with it ("suffix", "prefix"), or matches the
-    regex ``text`` whole ("component"); or the whole path matching the regex ``text`` ("path").
+    that equals ``text`` ("name"), ends or starts with it ("suffix", "prefix"), holds it
+    ("infix"), ends with a match of the regex ``text`` ("tail", searched: a literal start makes
+    that faster than a whole match from a leading ``[^/]*``), or matches the regex ``text``
+    whole ("component"); or the whole path matching the regex ``text`` ("path").
 
     An unanchored pattern (or ``**/`` and one without "/" or "**") whose classes cannot match
     "/" matches iff one path component matches it whole: components are checked (memoised)
@@ -91,7 +101,32 @@ def _precheck(line: str, anchored: bool, classes: list[str], regex: str) -> tupl
         return "suffix", name[1:]
     if name[-1:] == "*" and not any(c in name[:-1] for c in _GLOB):
         return "prefix", name[:-1]
+    if name[:1] == "*" and "*" not in name[1:]:  # "*.py[cod]": a fixed-width glob at the end
+        return "tail", _translate(name[1:]) + r"\Z"
+    if len(name) > 2 and name[:1] == "*" == name[-1:]:
+        inner = _literal(name[1:-1])
+        if inner:  # "*\.egg*": a text anywhere in the name
+            return "infix", inner
     return "component", _translate(name)
+
+
+def _literal(text: str) -> str | None:
+    """``text`` with its escapes undone, or None when it holds a glob character or ends with
+    an escape (which would escape the character after it)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "*?[":
+            return None
+        if c == "\\":
+            if i + 1 == n:
+                return None
+            i += 1
+            c = text[i]
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class GitIgnore:
@@ -104,10 +139,17 @@ class GitIgnore:
         self._names: set[str] | None = None
         self._suffixes: tuple[str, ...] = ()
         self._prefixes: tuple[str, ...] = ()
+        self._infixes: tuple[str, ...] = ()
+        self._tails: tuple[re.Pattern[str], ...] = ()
         self._component: re.Pattern[str] | None = None
         self._rest: re.Pattern[str] | None = None
         self._memo: dict[str, bool] = {}
         self._folders: dict[str, bool] = {}
+        #: The literal start of each anchored path rule ("" for a rule that may match anywhere),
+        #: for ``paths_may_match`` (see ``_prepare_leads``).
+        self._leads: list[str] = []
+        self._lead_start: re.Pattern[str] | None = None
+        self._lead_folders: set[str] = set()
         for raw in lines:
             line = raw.rstrip("\n").rstrip("\r")
             if not line.strip() or line.startswith("#"):
@@ -132,18 +174,36 @@ class GitIgnore:
             except re.error:
                 continue
             self.rules.append(_Rule(regex, negate, dir_only, compiled))
-            self._prechecks.append(_precheck(line, anchored, classes, regex))
+            precheck = _precheck(line, anchored, classes, regex)
+            self._prechecks.append(precheck)
+            if precheck[0] == "path":
+                self._leads.append(_lead(line) if anchored else "")
 
     def _prepare(self) -> None:
-        by_kind: dict[str, list[str]] = {k: [] for k in ("name", "suffix", "prefix", "component")}
-        by_kind["path"] = []
+        kinds = ("name", "suffix", "prefix", "infix", "tail", "component", "path")
+        by_kind: dict[str, list[str]] = {k: [] for k in kinds}
         for kind, text in self._prechecks:
             by_kind[kind].append(text)
         comp, rest = by_kind["component"], by_kind["path"]
         self._component = re.compile("|".join(f"(?:{c})" for c in comp)) if comp else None
+        self._infixes = tuple(by_kind["infix"])
+        self._tails = tuple(re.compile(t) for t in by_kind["tail"])
         self._rest = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
         self._suffixes, self._prefixes = tuple(by_kind["suffix"]), tuple(by_kind["prefix"])
         self._names = set(by_kind["name"])
+        self._prepare_leads()
+
+    def _prepare_leads(self) -> None:
+        """An anchored path rule matches only paths that start with its literal start (the
+        pattern up to its first glob character): the entries of folder ``D/`` can match it
+        only when ``D/`` starts with that lead or the lead starts with ``D/``."""
+        leads = self._leads
+        if not leads or "" in leads:
+            return
+        self._lead_start = re.compile("|".join(re.escape(lead) for lead in leads))
+        self._lead_folders = {
+            lead[: i + 1] for lead in leads for i, c in enumerate(lead) if c == "/"
+        }
 
     def _may_match(self, relpath: str) -> bool:
         """False only when no rule's regex can match ``relpath``."""
@@ -162,6 +222,41 @@ class GitIgnore:
             hit = self._folders[folder] = any(map(self._may_match_part, folder.split("/")))
         return hit
 
+    def folder_may_match(self, folder: str) -> bool:
+        """True when a rule may match every path below ``folder`` ("" for this file's folder)
+        through one of its components (``_may_match``'s per-folder part)."""
+        if self._names is None:
+            self._prepare()
+        if not folder:
+            return False
+        hit = self._folders.get(folder)
+        if hit is None:
+            hit = self._folders[folder] = any(map(self._may_match_part, folder.split("/")))
+        return hit
+
+    def name_may_match(self, name: str) -> bool:
+        """True when a rule may match a path whose last component is ``name`` through that
+        component (``_may_match``'s per-name part, memoised)."""
+        if self._names is None:
+            self._prepare()
+        return self._may_match_part(name)
+
+    def paths_may_match(self, folder: str) -> bool:
+        """False only when no path rule (``_rest``) can match an entry of ``folder`` (a
+        relative path ending with "/", or "" for this file's folder): most folders of a tree
+        are under none of the anchored rules' leads."""
+        if self._names is None:
+            self._prepare()
+        if self._rest is None:
+            return False
+        if self._lead_start is None or not folder:  # a rule that may match anywhere
+            return True
+        return folder in self._lead_folders or self._lead_start.match(folder) is not None
+
+    def path_may_match(self, relpath: str) -> bool:
+        """True when a path rule (``_rest``) may match ``relpath``."""
+        return self._rest is not None and self._rest.match(relpath) is not None
+
     def _may_match_part(self, part: str) -> bool:
         hit = self._memo.get(part)
         if hit is None:
@@ -170,12 +265,19 @@ class GitIgnore:
 
     def _component_may_match(self, part: str) -> bool:
         assert self._names is not None
-        return (
+        if (
             part in self._names
             or (bool(self._suffixes) and part.endswith(self._suffixes))
             or (bool(self._prefixes) and part.startswith(self._prefixes))
-            or (self._component is not None and self._component.fullmatch(part) is not None)
-        )
+        ):
+            return True
+        for infix in self._infixes:  # (loops: ``any`` makes a generator per call)
+            if infix in part:
+                return True
+        for tail in self._tails:
+            if tail.search(part) is not None:
+                return True
+        return self._component is not None and self._component.fullmatch(part) is not None
 
     def match(self, relpath: str, is_dir: bool) -> bool | None:
         """True (ignored), False (re-included by ``!``) or None (no rule applies)."""
