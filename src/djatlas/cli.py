@@ -123,6 +123,18 @@ def _as_process(argv: list[str]) -> int:
 
 
 def _run(argv: list[str]) -> int:
+    if argv[:1] == ["scan"] and "--no-cache" in argv:  # a cold scan: its walk starts now
+        from djatlas.discover import ahead
+
+        ahead.start(argv[1:])
+        try:
+            return _command(argv)
+        finally:
+            ahead.drop()  # a walk the scan did not take
+    return _command(argv)
+
+
+def _command(argv: list[str]) -> int:
     if argv[:1] == ["scan"] or argv[:1] == ["check"]:
         from djatlas import fastpath
 

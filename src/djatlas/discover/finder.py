@@ -144,6 +144,7 @@ class _Walker:
         self.found: list[tuple[str, int, int]] = []
         self.seen_dirs: set[tuple[int, int]] = set()
         self.venvs = options.default_excludes  # folders holding a pyvenv.cfg are skipped
+        self.filtered = bool(options.include or self.excludes.patterns)
         #: Per ``_Ignores`` list (by id, kept alive here): name -> whether a rule may match it.
         self.names_memo: dict[int, tuple[_Ignores, dict[str, bool]]] = {}
 
@@ -171,6 +172,10 @@ class _Walker:
             screen = self._screen(rel, ignores) if ignores else None
             subdirs: list[tuple[str, str, _Ignores, _Listing | None]] = []
             prefix = rel + "/" if rel else ""
+            # The loop below handles the common entry, a file, with the fewest calls: a name
+            # its .gitignore screen knows to be harmless (``memo`` False, no live path rule)
+            # goes straight to its stat.
+            memo = screen[0] if screen is not None and not screen[1] else None
             for name in sorted(names):
                 entry = names[name]
                 try:  # d_type answers both without a system call (but for a symlink)
@@ -179,9 +184,14 @@ class _Walker:
                     plain = False
                 if not plain:  # a folder, a symlink, an entry that cannot be typed
                     self._entry(entry, prefix + name, ignores, screen, subdirs)
-                elif name.endswith(".py"):  # most entries: a file, checked here inline
+                elif name.endswith(".py"):
                     rel_ = prefix + name
-                    self._file(entry.path, rel_, ignores, self._may_ignore(name, rel_, screen))
+                    if ignores and (memo is None or memo.get(name, True)):
+                        self._file(entry.path, rel_, ignores, self._may_ignore(name, rel_, screen))
+                    elif self.filtered:
+                        self._file(entry.path, rel_, ignores, False)
+                    else:
+                        self._stat_file(entry.path, rel_)
             stack.extend(reversed(subdirs))
         return result
 
@@ -335,6 +345,12 @@ class _Walker:
         if ignores and may_ignore and self._ignored(rel, False, ignores):
             records.append(FileRecord(rel, "skipped", ".gitignore"))
             return
+        self._stat_file(path, rel)
+
+    def _stat_file(self, path: str, rel: str) -> None:
+        """Add file ``rel`` with its size and mtime, or its record: unreadable, not a regular
+        file, too large."""
+        records = self.result.records
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -380,6 +396,11 @@ def discover_ahead(
     used, after ``meanwhile()`` when the child is not done by then. The walk is mostly system
     calls, a process of its own overlaps them with the caller's work. Falls back to walking
     here when the child fails."""
+    from djatlas.discover import ahead
+
+    taken = ahead.take(root, options)  # started with the command line (``cli``)
+    if taken is not None:
+        return _Arriving(root, options, *taken, meanwhile)
     names_r, names_w = os.pipe()
     try:
         pid = os.fork()

@@ -1,0 +1,183 @@
+"""A cold scan's walk started before the command line is parsed.
+
+``djatlas scan PATH --no-cache`` walks PATH in a forked child (``finder.discover_ahead``); the
+earlier the child starts, the sooner its answer is there. ``start`` forks it as soon as the
+arguments are known, before argparse and the scan's modules are imported (this module imports
+nothing beyond what the interpreter has loaded), when they surely ask for a cold scan of a
+folder (an option it does not know, an abbreviation, ``--``: no early walk). ``take`` hands the
+walk to ``discover_ahead`` only for the very root and discovery options the scan settled on;
+``drop`` ends a walk nobody took (a usage error, other options).
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Options of ``djatlas scan`` that take a value, and those (flags) that take none; the tree
+#: options are read, the others only skipped.
+_VALUES = frozenset(
+    [
+        "--format",
+        "-f",
+        "-o",
+        "--output",
+        "--title",
+        "--language",
+        "--app",
+        "--model",
+        "--depth",
+        "--exclude-model",
+        "--include-model",
+        "--rankdir",
+        "--include",
+        "--exclude",
+        "--settings",
+        "--python",
+        "--cache-dir",
+        "--jobs",
+        "-j",
+    ]
+)
+_FLAGS = frozenset(
+    [
+        "--no-timing",
+        "--strict",
+        "--diagram",
+        "--installed-only",
+        "--verbose-names",
+        "--color-on-delete",
+        "--no-edge-labels",
+        "--no-fields",
+        "--hide-inherited",
+        "--hide-abstract",
+        "--migrations",
+        "--no-default-excludes",
+        "--no-gitignore",
+        "--all-files",
+        "--no-cache",
+        "-q",
+        "--quiet",
+    ]
+)
+_MAX_FILE_SIZE = 5 * 1024 * 1024  # finder.DEFAULT_MAX_FILE_SIZE (not imported here)
+
+#: The walk started: ((root, include, exclude, default_excludes, gitignore, max size), pid, fd).
+_started: list[tuple[tuple, int, int]] = []
+
+
+def start(argv: list[str]) -> None:
+    """Fork the walk of ``djatlas scan`` ``argv`` (after "scan") when it asks for a cold scan
+    of a folder with a spare core for the walk."""
+    wanted = _cold_scan(argv)
+    if wanted is None or _started:
+        return
+    key, jobs = wanted
+    if not os.path.isdir(key[0]):
+        return
+    from djatlas.parallel import spare_core
+
+    if not spare_core(jobs):
+        return
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            os.close(read)
+            _walk(key, write)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    _started.append((key, pid, read))
+
+
+def _walk(key: tuple, fd: int) -> None:
+    """The child's work: walk the tree and send the Discovery to ``fd``."""
+    from djatlas.discover.finder import DiscoverOptions, _send, _Walker
+
+    root, include, exclude, default_excludes, gitignore, max_file_size = key
+    walker = _Walker(
+        root, DiscoverOptions(include, exclude, default_excludes, gitignore, max_file_size)
+    )
+    _send(fd, walker.walk(), walker.found)
+
+
+def take(root: str, options) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """``(pid, fd)`` of the walk started for ``root`` with these DiscoverOptions, if any (a
+    walk started for anything else is dropped)."""
+    if not _started:
+        return None
+    key = (
+        root,
+        list(options.include),
+        list(options.exclude),
+        options.default_excludes,
+        options.gitignore,
+        options.max_file_size,
+    )
+    if _started[0][0] != key:
+        drop()
+        return None
+    _, pid, fd = _started.pop()
+    return pid, fd
+
+
+def drop() -> None:
+    """End and reap a walk started but not taken."""
+    while _started:
+        _, pid, fd = _started.pop()
+        try:
+            os.close(fd)
+            os.kill(pid, 9)  # SIGKILL (``signal`` is not imported for it)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+
+
+def _cold_scan(argv: list[str]) -> tuple[tuple, int | None] | None:
+    """``((root, include, exclude, default_excludes, gitignore, max size), jobs)`` when
+    ``argv`` surely asks argparse for a scan without the cache, else None."""
+    include: list[str] = []
+    exclude: list[str] = []
+    seen: set[str] = set()
+    path: str | None = None
+    jobs: int | None = None
+    i, n = 0, len(argv)
+    while i < n:
+        tok = argv[i]
+        i += 1
+        if not tok.startswith("-") or tok == "-":
+            if path is not None or not tok:
+                return None
+            path = tok
+            continue
+        name, eq, value = tok.partition("=") if tok.startswith("--") else (tok, "", "")
+        if name in _FLAGS and not eq:
+            seen.add(name)
+            continue
+        if name not in _VALUES:
+            return None  # unknown, abbreviated, attached short value, "--", --max-file-size
+        if not eq:
+            if i >= n or argv[i].startswith("-"):
+                return None
+            value = argv[i]
+            i += 1
+        if name == "--include":
+            include.append(value)
+        elif name == "--exclude":
+            exclude.append(value)
+        elif name in ("--jobs", "-j"):
+            if not value.isdigit() or int(value) < 1:
+                return None
+            jobs = int(value)
+    if path is None or "--no-cache" not in seen:
+        return None
+    default_excludes = "--no-default-excludes" not in seen
+    key = (path, include, exclude, default_excludes, "--no-gitignore" not in seen, _MAX_FILE_SIZE)
+    return key, jobs
