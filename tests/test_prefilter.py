@@ -254,3 +254,37 @@ def test_binding_sites() -> None:
         "x = 1 + \\\n    2; B = 3",
     ):
         assert _sites(binding + "\n", "B") is None, binding
+
+
+def test_fast_scans_equal_the_reference_patterns() -> None:
+    """The header, alias and ``as`` scans find what ``_CLASS``, ``_ALIAS`` and ``_AS`` find,
+    on texts made to trip their short cuts (tabs, CRLF, a multi-line header holding an alias
+    line, a header at the end, ``==``, a chained assignment, a first-line alias)."""
+    from djatlas.resolve.prefilter import (
+        _ALIAS,
+        _AS,
+        _CLASS,
+        _aliases,
+        _as_names,
+        _class_headers,
+        base_heads,
+    )
+
+    texts = [
+        b"X = y.z\nclass A(models.Model): pass\n@classmethod\nclass\tB (C) :\n",
+        b"class A(\nX: f() = b\n)\nk: int = v.w  \nclass = Foo\na = b = c\nd == e\n",
+        b"a = b\r\nc = d\n  class E(F)\nclass G(H, metaclass=M)\nimport x.y as\tz\nclass",
+        b"import alias as x\nfrom a import b as c\n  with f() as g:\nx\tas y\nclasses = a.b",
+        b"class A(B[C], D.E , F=1)\nclass B( x.y )\nclass C(x.)\nclass D(1a)\nend = 1",
+        b"import a.b as c\nfrom x import (y as z, w  as v)\nwith open(p) as f, q as  r:\n as s",
+    ]
+    for text in texts:
+        reference = [(m.group(1), m.group(2)) for m in _CLASS.finditer(text)]
+        assert [(name, bases) for name, _, bases in _class_headers(text)] == reference
+        for _, head, bases in _class_headers(text):
+            assert head is None or [head] == base_heads(bases)
+        assert _aliases(text) == [(m.group(1), m.group(2)) for m in _ALIAS.finditer(text)]
+        pairs = [(m.group(1), m.group(2)) for m in _AS.finditer(text)]
+        assert _as_names(text) == pairs
+        if b"\t" not in text and b" as " in text:
+            assert _as_names(text, text.find(b" as ")) == pairs
