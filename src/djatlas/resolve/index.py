@@ -187,7 +187,10 @@ class ProjectIndex:
         for top in sorted(self.used_packages):
             origin = self._package_origin.get(top)
             entry: dict[str, object] = {"package": top, "origin": origin}
-            installed = self.environment.distribution(top)
+            # A package that is not there (bundled knowledge only) has no installed version:
+            # no metadata folder is read for it (that would read them all, to find none).
+            env = self.environment
+            installed = env.distribution(top) if env.has_package(top) else None
             if installed is not None:
                 entry["distribution"], entry["installed_version"] = installed
             if origin == ORIGIN_KNOWLEDGE and self.knowledge is not None:

@@ -79,6 +79,11 @@ class Knowledge:
             from djatlas.parse.summary import ModuleSummary
 
             return ModuleSummary.from_dict(json.loads(made))
+        if self._summaries[top]:
+            # The summaries file has a line for every module of the package file (the tests
+            # check it): a name it lacks is not bundled, and the package file (sources, several
+            # times larger) is not decoded to say so (``django.db.models.query``, ``x.apps``).
+            return None
         found = self.module(name)
         return summarize_source(found[0], name, found[1]) if found is not None else None
 
