@@ -59,8 +59,8 @@ class Environment:
         self.mapped = mapped or {}
         self._dists: dict[str, tuple[str, str] | None] | None = None
         self._tops: dict[str, bool] = {}
-        #: Every ``*.dist-info``/``*.egg-info`` folder in search order, with its top-level
-        #: packages once read (None until then): read once per scan, not once per package.
+        #: Every ``*.dist-info``/``*.egg-info`` folder in search order, with what it lists of its
+        #: top-level packages once read (None until then): read once per scan, not per package.
         self._infos: list[list] | None = None
 
     def key(self) -> list[object]:
@@ -109,15 +109,16 @@ class Environment:
         """The first metadata folder (in search order) that lists ``top`` and has metadata."""
         for entry in self._metadata_folders():
             if entry[1] is None:
-                entry[1] = _top_levels(entry[0])
-            if top in entry[1]:
+                entry[1] = _listing(entry[0])
+            if _lists(entry[1], top):
                 meta = _metadata(entry[0])
                 if meta is not None:
                     return meta
         return None
 
     def _metadata_folders(self) -> list[list]:
-        """``[folder, its top-level packages or None]`` of every metadata folder, listed once."""
+        """``[folder, what it lists (``_listing``) or None]`` of every metadata folder, listed
+        once."""
         if self._infos is None:
             self._infos = []
             for folder in self.paths:
@@ -347,34 +348,59 @@ def _editable_mapping(site: str, line: str) -> dict[str, str]:
     return {}
 
 
-def _top_levels(info: str) -> set[str]:
-    """Top-level packages of a ``*.dist-info``/``*.egg-info`` folder."""
+def _listing(info: str) -> set[str] | bytes:
+    """What a metadata folder says of its top-level packages: the names in its
+    ``top_level.txt``, else its RECORD's bytes after a newline, searched for each package asked
+    about (``_lists``): a RECORD lists every installed file (Django's ~4,000 lines) and a scan
+    asks about a few packages, so splitting every line of every RECORD read would be wasted."""
     try:
         with open(os.path.join(info, "top_level.txt"), encoding="utf-8") as fh:
             return {line.strip() for line in fh if line.strip()}
     except OSError:
         pass
     try:
-        with open(os.path.join(info, "RECORD"), encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+        with open(os.path.join(info, "RECORD"), "rb") as fh:
+            data = fh.read()
     except OSError:
         return set()
-    out: set[str] = set()
-    for first in _record_heads(text):
-        if first.endswith(".py"):
-            first = first[:-3]
-        if first and not first.endswith((".dist-info", ".data")) and first != "..":
-            out.add(first)
-    return out
+    if b"\r" in data:  # the lines as a text-mode read splits them
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return b"\n" + data
 
 
-def _record_heads(text: str) -> set[str]:
-    """The first path part (before the first "," or "/") of every line of a RECORD, by one
-    regex over the text: a RECORD lists every installed file (Django's ~4,000 lines). A line
-    with neither character (not a RECORD line) gives nothing unless it is the last."""
-    import re  # not at module level: the warm fast path imports this module for its key
+def _lists(listing: set[str] | bytes, top: str) -> bool:
+    """Whether a ``_listing`` names top-level package ``top``: in a RECORD, a line whose first
+    path part (before the first "," or "/", a ".py" suffix dropped) is ``top``; the last line
+    counts without a separator."""
+    if isinstance(listing, set):
+        return top in listing
+    if not top or top == ".." or top.endswith(_NOT_PACKAGES) or any(c in top for c in ",/\n"):
+        return False  # no first path part of a RECORD line gives these
+    try:
+        head = b"\n" + top.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no decoded line has one
+        return False
+    bare = not top.endswith(".py")  # "x.py" is the head of "x.py.py" only
+    start = listing.find(head)
+    while start >= 0:
+        end = start + len(head)
+        if (bare and _ends_part(listing, end)) or (
+            listing.startswith(b".py", end) and _ends_part(listing, end + 3)
+        ):
+            return True
+        start = listing.find(head, start + 1)
+    return False
 
-    return set(re.findall(r"\n([^,/\n]*)(?=[,/]|\Z)", "\n" + text))
+
+def _ends_part(listing: bytes, at: int) -> bool:
+    """Whether a RECORD line's first path part ends at ``at``: a "," or "/", or the end."""
+    return at == len(listing) or listing[at] in _SEPARATORS
+
+
+#: First path parts of a RECORD that name no package (the metadata folders themselves).
+_NOT_PACKAGES = (".dist-info", ".data")
+#: What ends a RECORD line's first path part: "," and "/" (as bytes values).
+_SEPARATORS = b",/"
 
 
 def _metadata(info: str) -> tuple[str, str] | None:
