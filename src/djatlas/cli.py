@@ -8,6 +8,7 @@ pipeline or the check rules.
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False  # typing itself costs milliseconds of start-up
@@ -111,15 +112,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _as_process(argv: list[str]) -> int:
     """``_run`` as a whole process: a one-shot command runs without the cyclic GC (what it builds
-    lives to the end, so collections would only rescan it), and what is left at exit is frozen,
-    so the interpreter's final collection does not traverse it (measured: 30-50 ms a scan)."""
+    lives to the end, so collections would only rescan it) and ends the process without the
+    interpreter's teardown (``_end``); for the others what is left at exit is frozen, so the
+    interpreter's final collection does not traverse it (measured: 30-50 ms a scan)."""
     import gc
 
-    if argv[:1] and argv[0] in ONE_SHOT:
+    one_shot = bool(argv[:1]) and argv[0] in ONE_SHOT
+    if one_shot:
         gc.disable()
     code = _run(argv)
+    if one_shot:
+        _end(code)
     gc.freeze()
     return code
+
+
+def _end(code: int) -> None:
+    """End the process now, its output flushed: the interpreter's teardown would only free, one
+    by one, what the command built (measured: 9-11 ms of CPU after a cold scan of saleor,
+    blueking-paas or netbox). A command that opens files closes them itself; djatlas registers
+    no ``atexit`` handler. (Keeping the scan's working state to the end as well, instead of
+    freeing it when the analysis returns, saved nothing measurable and raised peak memory.)"""
+    for stream in (sys.stdout, sys.stderr):
+        try:  # noqa: SIM105 - ``contextlib`` is not imported for it (start-up)
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (``| head``) or stream: nothing to add
+            pass
+    os._exit(code)
 
 
 def _run(argv: list[str]) -> int:
