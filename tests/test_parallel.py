@@ -287,3 +287,39 @@ def test_spare_core_follows_jobs_and_cores(monkeypatch) -> None:
     assert parallel.spare_core(None) is True
     monkeypatch.setattr(parallel, "_can_fork", lambda: False)
     assert parallel.spare_core(None) is False and parallel.spare_core(4) is False
+
+
+def test_fork_or_close_closes_the_pipe_ends_when_fork_fails(monkeypatch) -> None:
+    def fail() -> int:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(os, "fork", fail)
+    read, write = os.pipe()
+    assert parallel.fork_or_close(read, write, -1) is None
+    for fd in (read, write):
+        with pytest.raises(OSError):
+            os.fstat(fd)
+
+
+def test_a_scan_where_every_fork_fails_runs_in_process(tmp_path: Path, monkeypatch) -> None:
+    """The walk ahead, the examining child, the parse workers and the JSON writer all fall
+    back to this process, with the same report."""
+    root = _tree(tmp_path / "proj", 45)
+    (root / "manage.py").write_text(
+        'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "cfg")\n'
+    )
+    (root / "cfg.py").write_text(
+        "INSTALLED_APPS = ['core', 'broken'] + [f'app{i}' for i in range(45)]\n"
+    )
+    one = _json(root, jobs=1)
+    forks: list[int] = []
+
+    def fail() -> int:
+        forks.append(1)
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(parallel, "_can_fork", lambda: True)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "fork", fail)
+    assert _json(root, jobs=2) == one
+    assert forks

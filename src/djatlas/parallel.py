@@ -60,6 +60,29 @@ def _can_fork() -> bool:
     return threading is None or threading.active_count() == 1
 
 
+def fork_or_close(*fds: int) -> int | None:
+    """``os.fork()``; when it fails, None, with the pipe ends ``fds`` (-1: none) closed."""
+    try:
+        return os.fork()
+    except OSError:
+        for fd in fds:
+            if fd >= 0:
+                os.close(fd)
+        return None
+
+
+def claim(flags: Any, position: int) -> bool:
+    """Whether the caller takes file ``position`` of a flag array it shares with a worker (no
+    one has it yet; it is marked the caller's), or must wait for the worker's answer. No flags:
+    always the caller's."""
+    if flags is None:
+        return True
+    if flags[position] != FREE:
+        return False
+    flags[position] = CALLER
+    return True
+
+
 def spare_core(jobs: int | None) -> bool:
     """Whether a forked helper may work beside this process: ``--jobs 1`` says no; by default
     only with a second core to run it."""
@@ -183,13 +206,7 @@ class Pool:
     def claim(self, position: int) -> bool:
         """Whether the caller parses guessed file ``position`` itself (the worker has not
         started it); else ``wait`` for the worker's answer."""
-        flags = self.flags
-        if flags is None:
-            return True
-        if flags[position] != FREE:
-            return False
-        flags[position] = CALLER
-        return True
+        return claim(self.flags, position)
 
     def wait(self, position: int) -> Any:
         """The worker's answer for guessed file ``position`` (None if it failed)."""
@@ -275,12 +292,8 @@ def _start(share: list[Item], root: str | None, flags: Any) -> _Worker | None:
     """Fork a worker for ``share`` (and, given ``flags``, for guesses); None when fork fails."""
     answers_r, answers_w = os.pipe()
     guesses_r, guesses_w = os.pipe() if flags is not None else (-1, -1)
-    try:
-        pid = os.fork()
-    except OSError:
-        for fd in (answers_r, answers_w, guesses_r, guesses_w):
-            if fd >= 0:
-                os.close(fd)
+    pid = fork_or_close(answers_r, answers_w, guesses_r, guesses_w)
+    if pid is None:
         return None
     if pid:
         os.close(answers_w)

@@ -74,16 +74,13 @@ def start(argv: list[str]) -> None:
     key, jobs = wanted
     if not os.path.isdir(key[0]):
         return
-    from djatlas.parallel import spare_core
+    from djatlas.parallel import fork_or_close, spare_core
 
     if not spare_core(jobs):
         return
     read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
+    pid = fork_or_close(read, write)
+    if pid is None:
         return
     if pid == 0:  # the child: never returns
         status = 1

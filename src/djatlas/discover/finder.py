@@ -401,12 +401,11 @@ def discover_ahead(
     taken = ahead.take(root, options)  # started with the command line (``cli``)
     if taken is not None:
         return _Arriving(root, options, *taken, meanwhile)
+    from djatlas.parallel import fork_or_close
+
     names_r, names_w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(names_r)
-        os.close(names_w)
+    pid = fork_or_close(names_r, names_w)
+    if pid is None:
         return discover(root, options)
     if pid == 0:  # the child: never returns
         status = 1

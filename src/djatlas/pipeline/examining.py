@@ -144,15 +144,9 @@ class Examiner:
     def claim(self, position: int) -> bool:
         """Whether the caller parses file ``position`` itself (the child has not started it);
         else ``wait`` for the child's answer."""
-        from djatlas.parallel import CALLER, FREE
+        from djatlas.parallel import claim
 
-        flags = self.flags
-        if flags is None:
-            return True
-        if flags[position] != FREE:
-            return False
-        flags[position] = CALLER
-        return True
+        return claim(self.flags, position)
 
     def wait(self, position: int) -> Any:
         """The child's parse answer for file ``position`` (None if it failed, or while it still
@@ -210,7 +204,7 @@ def start(
     """A child examining what ``read`` reads and parsing ahead, when there is a second core
     to run it and enough files to share (``jobs``: the ``--jobs`` option, 1 = everything
     in-process). ``sizes``: the walk's file sizes (the largest models modules go first)."""
-    from djatlas.parallel import enlarge, shared_flags, spare_core
+    from djatlas.parallel import enlarge, fork_or_close, shared_flags, spare_core
 
     paths = sorted(layout.module_of)
     if len(paths) < MIN_FILES or not spare_core(jobs):
@@ -223,11 +217,8 @@ def start(
     flags = shared_flags(len(paths))
     orders_r, orders_w = os.pipe()
     answers_r, answers_w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        for fd in (orders_r, orders_w, answers_r, answers_w):
-            os.close(fd)
+    pid = fork_or_close(orders_r, orders_w, answers_r, answers_w)
+    if pid is None:
         flags.close()
         return None
     if pid == 0:  # the child: never returns
