@@ -129,12 +129,17 @@ def drop() -> None:
     """End and reap a walk started but not taken."""
     while _started:
         _, pid, fd = _started.pop()
-        try:
-            os.close(fd)
-            os.kill(pid, 9)  # SIGKILL (``signal`` is not imported for it)
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
+        end(pid, fd)
+
+
+def end(pid: int, fd: int) -> None:
+    """Close the walk's pipe ``fd``, kill and reap its child ``pid`` (also at shutdown)."""
+    try:
+        os.close(fd)
+        os.kill(pid, 9)  # SIGKILL (``signal`` is not imported for it)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
 
 
 def _cold_scan(argv: list[str]) -> tuple[tuple, int | None] | None:

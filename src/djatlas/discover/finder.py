@@ -9,6 +9,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable
 
+from djatlas.discover.ahead import end as end_walk
 from djatlas.discover.gitignore import GitIgnore
 from djatlas.discover.source import Source
 from djatlas.records import dataclass, field
@@ -485,13 +486,7 @@ class _Arriving(Discovery):
     def __del__(self) -> None:
         """Reap a child whose walk was never used (the scan failed before)."""
         if "files" not in self.__dict__:
-            pid, fd = self._child
-            try:
-                os.close(fd)
-                os.kill(pid, 9)  # SIGKILL (``signal`` is not imported for it)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
+            end_walk(*self._child)
 
 
 def discover_source(source: Source, options: DiscoverOptions | None = None) -> Discovery:
