@@ -104,7 +104,8 @@ _SIGKILL = 9  # POSIX; ``signal`` is not imported for it
 _HEADER = 8
 #: Flags of the guessed files: nobody yet, the worker, the caller.
 FREE, WORKER, CALLER = 0, 1, 2
-_F_SETPIPE_SZ = 1031  # Linux fcntl: a larger pipe lets the worker run further ahead
+#: Linux fcntl: set and get a pipe's size (a larger pipe lets the worker run further ahead).
+_F_SETPIPE_SZ, _F_GETPIPE_SZ = 1031, 1032
 _PIPE_SIZE = 1 << 20
 
 
@@ -210,21 +211,9 @@ class Pool:
 
     def wait(self, position: int) -> Any:
         """The worker's answer for guessed file ``position`` (None if it failed)."""
-        import pickle
-
-        data = self._early.pop(position, None)
-        while data is None and self.workers:
-            frame = read_frame(self.workers[0].answers)
-            if frame is None:
-                return None
-            if frame[0] == position:
-                data = frame[1]
-            else:
-                self._early[frame[0]] = frame[1]
-        try:
-            return pickle.loads(data) if data is not None else None
-        except Exception:  # noqa: BLE001 - a broken answer: parsed in-process instead
+        if not self.workers:
             return None
+        return answer_for(position, self.workers[0].answers, self._early)
 
     def close(self) -> None:
         """End the workers (killed, reaped) and free the flags (no import here: this may run
@@ -357,6 +346,37 @@ def read_frame(fh: Any) -> tuple[int, bytes] | None:
     if len(payload) < size:
         return None
     return int.from_bytes(head[:4], "little", signed=True), payload
+
+
+def answer_for(position: int, answers: Any, early: dict[int, bytes]) -> Any:
+    """The unpickled answer for file ``position`` from a worker's ``answers`` frames, reading
+    on past others (kept in ``early``, position -> pickle, negative ones dropped); None when
+    the worker ended without it or the answer is broken (then parsed in-process)."""
+    import pickle
+
+    data = early.pop(position, None)
+    while data is None:
+        frame = read_frame(answers)
+        if frame is None:
+            return None
+        if frame[0] == position:
+            data = frame[1]
+        elif frame[0] >= 0:
+            early[frame[0]] = frame[1]
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001 - a broken answer: parsed in-process instead
+        return None
+
+
+def pipe_size(fd: int) -> int:
+    """A pipe's capacity (Linux ``F_GETPIPE_SZ``; else the usual 64 KB)."""
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, _F_GETPIPE_SZ)
+    except (ImportError, OSError):
+        return 1 << 16
 
 
 def enlarge(fd: int) -> None:

@@ -56,6 +56,8 @@ class Examiner:
     def __init__(self, pid: int, orders: int, answers: int, flags: Any, paths: list[str]):
         self.pid = pid
         self._orders: int | None = orders
+        from djatlas.parallel import pipe_size
+
         self._answers = os.fdopen(answers, "rb")
         self.flags = flags
         #: relpath -> position in ``flags`` (every tree file).
@@ -69,7 +71,7 @@ class Examiner:
         self._early: dict[int, bytes] = {}
         #: Bytes one ``order`` may write: a quarter of the orders pipe (5 bytes a position),
         #: so that it never waits for a child that may itself wait for its answers to be read.
-        self._room = _pipe_size(orders) // 4
+        self._room = pipe_size(orders) // 4
 
     def send(self, rel: str) -> None:
         """Have the child examine ``rel`` (in batches)."""
@@ -151,9 +153,7 @@ class Examiner:
     def wait(self, position: int) -> Any:
         """The child's parse answer for file ``position`` (None if it failed, or while it still
         examines: its parses are held back until then)."""
-        import pickle
-
-        from djatlas.parallel import CALLER
+        from djatlas.parallel import CALLER, answer_for
 
         if self.flags is None or self.flags[position] == CALLER:
             return None  # never started by the child
@@ -161,19 +161,9 @@ class Examiner:
             if not self._ended:
                 return None
             self.answers()
-        data = self._early.pop(position, None)
-        while data is None:
-            frame = self._frame()
-            if frame is None:
-                return None
-            if frame[0] == position:
-                data = frame[1]
-            elif frame[0] >= 0:
-                self._early[frame[0]] = frame[1]
-        try:
-            return pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a broken answer: parsed in-process instead
+        if not self.pid:
             return None
+        return answer_for(position, self._answers, self._early)
 
     def close(self) -> None:
         """End the child (killed, reaped) and free the flags (no import here: this may run at
@@ -356,13 +346,3 @@ class _Inbox:
             return None
         self.buffer = buffer[8 + size :]
         return int.from_bytes(buffer[:4], "little", signed=True), buffer[8 : 8 + size]
-
-
-def _pipe_size(fd: int) -> int:
-    """A pipe's capacity (Linux ``F_GETPIPE_SZ``; else the usual 64 KB)."""
-    try:
-        import fcntl
-
-        return fcntl.fcntl(fd, 1032)  # F_GETPIPE_SZ
-    except (ImportError, OSError):
-        return 1 << 16
