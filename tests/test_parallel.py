@@ -235,8 +235,8 @@ def test_files_loaded_on_demand_are_guessed_and_give_the_same_output(tmp_path: P
     guessed: list[list[str]] = []
     original = parsing.likely
 
-    def spy(summaries, wanted):
-        out = original(summaries, wanted)
+    def spy(summaries, wanted, settings=None):
+        out = original(summaries, wanted, settings)
         guessed.append(out)
         return out
 
@@ -249,6 +249,55 @@ def test_files_loaded_on_demand_are_guessed_and_give_the_same_output(tmp_path: P
     assert not any(rel.endswith("models.py") for rel in guessed[0])  # wanted: parsed already
     one = _json(root, jobs=1)
     assert '"max_length": 17' in one and two == one
+
+
+def _settings_tree(root: Path, n: int = 30) -> Path:
+    apps = ", ".join(f'"app{i}"' for i in range(n))
+    files = {
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+        "proj/__init__.py": "",
+        "proj/langs.py": "LANGS = [('en', 'English'), ('fr', 'French')]\n",
+        "proj/sizes.py": "WIDE = 40\n",
+        "proj/settings.py": f"""
+            from .langs import LANGS as CORE
+            from .sizes import WIDE
+
+            INSTALLED_APPS = [{apps}]
+            LANGUAGES = CORE
+        """,
+    }
+    for i in range(n):
+        files[f"app{i}/__init__.py"] = ""
+        files[f"app{i}/models.py"] = f"""
+            from django.conf import settings
+            from django.db import models
+
+            class Page{i}(models.Model):
+                language = models.CharField(max_length=settings.WIDE, choices=settings.LANGUAGES)
+        """
+    return write_tree(root, files)
+
+
+def test_modules_the_settings_take_named_settings_from_are_guessed(tmp_path: Path) -> None:
+    from djatlas.pipeline import parsing
+
+    root = _settings_tree(tmp_path / "proj")
+    guessed: list[list[str]] = []
+    original = parsing.likely
+
+    def spy(summaries, wanted, settings=None):
+        out = original(summaries, wanted, settings)
+        guessed.append(out)
+        return out
+
+    parsing.likely = spy
+    try:
+        two = _json(root, jobs=2)
+    finally:
+        parsing.likely = original
+    assert guessed and sorted(guessed[0]) == ["proj/langs.py", "proj/sizes.py"]
+    one = _json(root, jobs=1)
+    assert '"max_length": 40' in one and two == one
 
 
 def test_guessed_files_are_answered_once_by_either_process() -> None:

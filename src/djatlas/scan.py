@@ -429,7 +429,8 @@ def _analyse(
         reading = read_tree(files, read, records, cache, progress, examiner)
         wanted = prefilter(reading, files, records, layout)
         summaries.contents = reading.keep(wanted)
-        parse_ahead(summaries, wanted, root, options.jobs, progress)
+        loaded = [m.summary for m in index.by_path.values() if m is not None]  # the settings
+        parse_ahead(summaries, wanted, root, options.jobs, progress, loaded)
         modules = resolve_modules(index, wanted, progress)
         summaries.contents.clear()
         diagnostics: list[Diagnostic] = []

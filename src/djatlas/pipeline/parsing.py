@@ -140,13 +140,19 @@ class Summaries:
 
 
 def parse_ahead(
-    summaries: Summaries, wanted: set[str], root: str | None, jobs: int | None, progress: Progress
+    summaries: Summaries,
+    wanted: set[str],
+    root: str | None,
+    jobs: int | None,
+    progress: Progress,
+    settings: list[ModuleSummary] | None = None,
 ) -> None:
     """Parse the wanted files the cache does not know in worker processes, when that pays
     (``parallel.choose_jobs``); otherwise the index parses them in-process as it loads them.
 
-    A worker then goes on with the files the index will likely load on demand (``likely``),
-    until ``Summaries.close``."""
+    A worker then goes on with the files the index will likely load on demand (``likely``;
+    ``settings``: the summaries of the settings modules, loaded before this stage), until
+    ``Summaries.close``."""
     from djatlas.parallel import Pool, choose_jobs
 
     asked = summaries.asked  # (e.g. the settings, loaded by the closure)
@@ -155,7 +161,7 @@ def parse_ahead(
     jobs = choose_jobs(jobs, [len(contents.get(rel, b"")) for rel in to_parse])
     ahead = summaries.pool
     if ahead is not None:  # the child that examined ahead (``pipeline.examining``)
-        to_parse = _beside(ahead, summaries, to_parse, wanted, root, jobs, progress)
+        to_parse = _beside(ahead, summaries, to_parse, wanted, root, jobs, progress, settings)
         if not to_parse:
             return
     elif jobs <= 1:
@@ -172,7 +178,7 @@ def parse_ahead(
         if result is not None:
             summaries.keep(rel, result)
         # None (the worker could not read it): loaded in-process, failure reported there
-    guesses = [rel for rel in likely(summaries, wanted) if not summaries.cached(rel)]
+    guesses = [rel for rel in likely(summaries, wanted, settings) if not summaries.cached(rel)]
     if pool.guess([(rel, None, layout.module_of[rel], layout.is_package(rel)) for rel in guesses]):
         summaries.guessed = {rel: i for i, rel in enumerate(guesses)}
     else:
@@ -187,6 +193,7 @@ def _beside(
     root: str | None,
     jobs: int,
     progress: Progress,
+    settings: list[ModuleSummary] | None = None,
 ) -> list[str]:
     """``parse_ahead`` with the child forked at the closure's start, which has parsed models
     modules meanwhile: its answers are taken; with two processes it parses the wanted files
@@ -218,7 +225,7 @@ def _beside(
             item = (rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
             result = parse_items([item], root)[0][1]
         _keep_answer(summaries, rel, result)
-    ahead.order([rel for rel in likely(summaries, wanted) if not summaries.cached(rel)])
+    ahead.order([rel for rel in likely(summaries, wanted, settings) if not summaries.cached(rel)])
     return []
 
 
@@ -228,14 +235,19 @@ def _keep_answer(summaries: Summaries, rel: str, result: ModuleSummary | ReadErr
     # None (unreadable, or the child failed): loaded in-process, failure reported there
 
 
-def likely(summaries: Summaries, wanted: set[str]) -> list[str]:
+def likely(
+    summaries: Summaries, wanted: set[str], settings: list[ModuleSummary] | None = None
+) -> list[str]:
     """The tree files, beyond ``wanted``, that resolving the wanted modules' classes will
     likely load, in about the order the index asks for them: the modules (and ``from m import
-    name`` submodules) their bases' names and star imports come from, then those of their
-    members and Meta options. A guess: a file guessed but never loaded costs a worker's time
-    only."""
+    name`` submodules) their bases' names and star imports come from, then those the
+    ``settings`` modules take the Django settings their members name from (``settings.X``:
+    a field's ``choices`` or ``max_length`` may be a long list built elsewhere), then those of
+    their members and Meta options. A guess: a file guessed but never loaded costs a worker's
+    time only."""
     layout, ready = summaries.layout, summaries.ready
     first: list[tuple[str, str]] = []  # (module, the file naming it)
+    named: list[tuple[str, str]] = []
     later: list[tuple[str, str]] = []
     for rel in sorted(wanted):
         summary = ready.get(rel)
@@ -245,9 +257,11 @@ def likely(summaries: Summaries, wanted: set[str]) -> list[str]:
         bases, others = _class_names(summary)
         first.extend((module, rel) for module in _modules(summary, bases))
         later.extend((module, rel) for module in _modules(summary, others))
+        for name in _setting_names(summary, others) if settings else ():
+            named.extend((module, s.path) for s in settings for module in _sources(s, name))
     out: list[str] = []
     seen = set(wanted)
-    for module, rel in first + later:
+    for module, rel in first + named + later:
         path = layout.lookup(module, rel)
         if path is not None and path not in seen:
             seen.add(path)
@@ -266,6 +280,25 @@ def _modules(summary: ModuleSummary, names: list[str]) -> list[str]:
             if imported.name:
                 out.append(f"{imported.module}.{imported.name}")
     return out
+
+
+def _setting_names(summary: ModuleSummary, names: list[str]) -> list[str]:
+    """The Django settings ``names`` read as ``settings.X`` (``settings`` from django.conf)."""
+    out = []
+    for name in names:
+        head, dot, rest = name.partition(".")
+        imported = summary.imports.get(head) if dot else None
+        if imported is not None and (imported.module, imported.name) == ("django.conf", "settings"):
+            out.append(rest.split(".", 1)[0])
+    return out
+
+
+def _sources(settings: ModuleSummary, name: str) -> list[str]:
+    """The modules a settings module takes setting ``name`` from: imported under that name, or
+    assigned from a name it imports (``X = IMPORTED``)."""
+    expr = settings.assigns.get(name)
+    head = expr.ref.split(".", 1)[0] if expr is not None and expr.ref else name
+    return _modules(settings, [head])
 
 
 def _class_names(summary: ModuleSummary) -> tuple[list[str], list[str]]:
