@@ -247,3 +247,46 @@ def test_a_settings_module_the_child_may_parse_first(tmp_path: Path) -> None:
     alone = _doc(root, jobs=1)
     assert "shop.Product" in {m["label"] for m in alone["models"]}
     assert _doc(root) == alone
+
+
+def test_the_caller_parses_models_modules_while_the_child_answers_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the examining answers are awaited, the caller parses the models modules the child
+    has not started (the same report; a failing one is left to the parse stage)."""
+    root = write_tree(tmp_path / "proj", TREE)
+    (root / "legacy" / "bad" / "models.py").write_bytes(b"x = '\xff'\n")
+    alone = _doc(root, jobs=1)
+    real_serve, real_obey = examining._Work.serve, examining._Work.obey
+
+    def serve(self, orders, answers, first):  # the child parses nothing ahead
+        return real_serve(self, orders, answers, [])
+
+    def obey(self, frame, out, todo):  # and answers the end of the list late
+        if frame[0] == examining._END:
+            time.sleep(0.5)
+        return real_obey(self, frame, out, todo)
+
+    monkeypatch.setattr(examining._Work, "serve", serve)
+    monkeypatch.setattr(examining._Work, "obey", obey)
+    waiting: list[bool] = []
+    meanwhile: list[str] = []
+    real_answers, real_parse = examining.Examiner.answers, parallel.parse_items
+
+    def answers(self):
+        waiting.append(True)
+        try:
+            return real_answers(self)
+        finally:
+            waiting.pop()
+
+    def parse_items(batch, where):
+        if waiting:
+            meanwhile.extend(rel for rel, *_ in batch)
+        return real_parse(batch, where)
+
+    monkeypatch.setattr(examining.Examiner, "answers", answers)
+    monkeypatch.setattr(parallel, "parse_items", parse_items)
+    assert _doc(root) == alone
+    models = {"shop/models.py", "blog/models.py", "legacy/models.py", "legacy/bad/models.py"}
+    assert set(meanwhile) == models and len(meanwhile) == len(models)

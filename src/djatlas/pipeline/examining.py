@@ -72,6 +72,9 @@ class Examiner:
         #: Bytes one ``order`` may write: a quarter of the orders pipe (5 bytes a position),
         #: so that it never waits for a child that may itself wait for its answers to be read.
         self._room = pipe_size(orders) // 4
+        #: Work to do while the examining answers are awaited: called until they come or it
+        #: returns False (``scan._analyse``: parse a models module the child has not started).
+        self.idle: Callable[[], bool] | None = None
 
     def send(self, rel: str) -> None:
         """Have the child examine ``rel`` (in batches)."""
@@ -116,6 +119,8 @@ class Examiner:
 
         self.finish()
         self._answered = True
+        if self.idle is not None and self.pid:
+            self._work_meanwhile(self.idle)
         found: dict[str, Answer] = {}
         while True:
             frame = self._frame()
@@ -128,6 +133,17 @@ class Examiner:
                     return {}
             else:
                 self._early[frame[0]] = frame[1]
+
+    def _work_meanwhile(self, idle: Callable[[], bool]) -> None:
+        """Call ``idle`` until the child's first answer frame is there (nothing has been read
+        from the answers pipe before: its buffer is empty, so the pipe itself tells) or
+        ``idle`` has nothing left to do. The child answers once it has examined every file,
+        after the parse it has under way: up to tens of ms."""
+        import select
+
+        fd = self._answers.fileno()
+        while not select.select([fd], [], [], 0)[0] and idle():
+            pass
 
     def _frame(self) -> tuple[int, bytes] | None:
         from djatlas.parallel import read_frame

@@ -156,7 +156,12 @@ def parse_ahead(
     from djatlas.parallel import Pool, choose_jobs
 
     asked = summaries.asked  # (e.g. the settings, loaded by the closure)
-    to_parse = [rel for rel in sorted(wanted) if rel not in asked and not summaries.cached(rel)]
+    ready = summaries.ready  # (e.g. models modules parsed while the examining answers came)
+    to_parse = [
+        rel
+        for rel in sorted(wanted)
+        if rel not in asked and rel not in ready and not summaries.cached(rel)
+    ]
     contents, layout = summaries.contents, summaries.layout
     jobs = choose_jobs(jobs, [len(contents.get(rel, b"")) for rel in to_parse])
     ahead = summaries.pool
