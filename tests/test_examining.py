@@ -131,7 +131,7 @@ def test_a_failing_child_leaves_the_work_to_the_caller(
 def test_the_walk_ahead_finds_what_the_walk_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from djatlas.discover import finder
+    from djatlas.discover import finder, sharing
 
     root = write_tree(tmp_path / "proj", {**TREE, ".gitignore": "extra/m1.py\n"})
     (root / "node_modules").mkdir()
@@ -149,10 +149,10 @@ def test_the_walk_ahead_finds_what_the_walk_finds(
     assert here[1] and here[2] and here[3]
     assert fields(finder.discover_ahead(str(root), options)) == here
 
-    def fail(fd: int, found: finder.Discovery) -> None:
+    def fail(*args: object) -> None:
         raise ValueError("the child fails")
 
-    monkeypatch.setattr(finder, "_send", fail)  # then the caller walks itself
+    monkeypatch.setattr(sharing, "_send_result", fail)  # then the caller walks itself
     assert fields(finder.discover_ahead(str(root), options)) == here
 
 

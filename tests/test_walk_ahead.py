@@ -84,7 +84,7 @@ def test_the_scan_takes_only_its_own_walk(tree: Path, monkeypatch: pytest.Monkey
     assert _shape(discover_ahead(str(tree), options)) == _shape(discover(str(tree), options))
     assert not ahead._started  # taken
     ahead.start([str(tree), "--no-cache"])
-    pid = ahead._started[0][1]
+    pid = ahead._started[0][1][0]
     assert ahead.take(str(tree), DiscoverOptions(gitignore=False)) is None  # other options
     assert not ahead._started
     with pytest.raises(ChildProcessError):

@@ -3,8 +3,9 @@
 ``djatlas scan PATH --no-cache`` walks PATH in a forked child (``finder.discover_ahead``); the
 earlier the child starts, the sooner its answer is there. ``start`` forks it as soon as the
 arguments are known, before argparse and the scan's modules are imported (this module imports
-nothing beyond what the interpreter has loaded), when they surely ask for a cold scan of a
-folder (an option it does not know, an abbreviation, ``--``: no early walk). ``take`` hands the
+little beyond what the interpreter has loaded: ``mmap`` for the flags of a walk the main
+process joins, ``discover.sharing``), when they surely ask for a cold scan of a folder (an
+option it does not know, an abbreviation, ``--``: no early walk). ``take`` hands the
 walk to ``discover_ahead`` only for the very root and discovery options the scan settled on;
 ``drop`` ends a walk nobody took (a usage error, other options).
 """
@@ -61,8 +62,10 @@ _FLAGS = frozenset(
 )
 _MAX_FILE_SIZE = 5 * 1024 * 1024  # finder.DEFAULT_MAX_FILE_SIZE (not imported here)
 
-#: The walk started: ((root, include, exclude, default_excludes, gitignore, max size), pid, fd).
-_started: list[tuple[tuple, int, int]] = []
+#: The walk started: ((root, include, exclude, default_excludes, gitignore, max size), walk).
+_started: list[tuple[tuple, tuple]] = []
+#: Tasks of a walk shared with the main process that have a flag byte (``discover.sharing``).
+_TASKS = 1 << 16
 
 
 def start(argv: list[str]) -> None:
@@ -74,43 +77,70 @@ def start(argv: list[str]) -> None:
     key, jobs = wanted
     if not os.path.isdir(key[0]):
         return
-    from djatlas.parallel import fork_or_close, spare_core
+    from djatlas.parallel import spare_core
 
     if not spare_core(jobs):
         return
-    read, write = os.pipe()
-    pid = fork_or_close(read, write)
+    walk = fork_walk(key)
+    if walk is not None:
+        _started.append((key, walk))
+
+
+def fork_walk(key: tuple):  # type: ignore[no-untyped-def]
+    """Fork the child walking ``key``'s tree (root, DiscoverOptions' fields) with the main
+    process once it joins (``discover.sharing``): ``(pid, answers fd, flags, tasks fd)``, or
+    None when fork fails."""
+    import mmap
+
+    from djatlas.parallel import enlarge, fork_or_close
+
+    answers, out = os.pipe()
+    tasks, back = os.pipe()
+    flags = mmap.mmap(-1, _TASKS)
+    pid = fork_or_close(answers, out, tasks, back)
     if pid is None:
-        return
+        flags.close()
+        return None
     if pid == 0:  # the child: never returns
         status = 1
         try:
-            os.close(read)
-            _walk(key, write)
+            os.close(answers)
+            os.close(back)
+            _walk(key, flags, out, tasks)
             status = 0
         finally:
             os._exit(status)
-    os.close(write)
-    _started.append((key, pid, read))
+    os.close(out)
+    os.close(tasks)
+    enlarge(answers)
+    enlarge(back)
+    return pid, answers, flags, back
 
 
-def _walk(key: tuple, fd: int) -> None:
-    """The child's work: walk the tree and send the Discovery to ``fd``."""
-    from djatlas.discover.finder import DiscoverOptions, _send, _Walker
+def _walk(key: tuple, flags, out: int, tasks: int) -> None:  # type: ignore[no-untyped-def]
+    """The child's work: walk the tree (shared) and send the folders' accounts to ``out``."""
+    from djatlas.discover.finder import DiscoverOptions
+    from djatlas.discover.sharing import serve
 
     root, include, exclude, default_excludes, gitignore, max_file_size = key
-    walker = _Walker(
-        root, DiscoverOptions(include, exclude, default_excludes, gitignore, max_file_size)
-    )
-    _send(fd, walker.walk(), walker.found)
+    options = DiscoverOptions(include, exclude, default_excludes, gitignore, max_file_size)
+    serve(root, options, flags, out, tasks)
 
 
-def take(root: str, options) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
-    """``(pid, fd)`` of the walk started for ``root`` with these DiscoverOptions, if any (a
-    walk started for anything else is dropped)."""
+def take(root: str, options):  # type: ignore[no-untyped-def]
+    """``fork_walk``'s answer for the walk started for ``root`` with these DiscoverOptions, if
+    any (a walk started for anything else is dropped)."""
     if not _started:
         return None
-    key = (
+    if _started[0][0] != key_of(root, options):
+        drop()
+        return None
+    return _started.pop()[1]
+
+
+def key_of(root: str, options) -> tuple:  # type: ignore[no-untyped-def]
+    """What ``fork_walk`` takes for ``root`` and DiscoverOptions ``options``."""
+    return (
         root,
         list(options.include),
         list(options.exclude),
@@ -118,28 +148,29 @@ def take(root: str, options) -> tuple[int, int] | None:  # type: ignore[no-untyp
         options.gitignore,
         options.max_file_size,
     )
-    if _started[0][0] != key:
-        drop()
-        return None
-    _, pid, fd = _started.pop()
-    return pid, fd
 
 
 def drop() -> None:
     """End and reap a walk started but not taken."""
     while _started:
-        _, pid, fd = _started.pop()
-        end(pid, fd)
+        end(*_started.pop()[1])
 
 
-def end(pid: int, fd: int) -> None:
-    """Close the walk's pipe ``fd``, kill and reap its child ``pid`` (also at shutdown)."""
+def end(pid: int, fd: int, flags=None, back: int = -1) -> None:  # type: ignore[no-untyped-def]
+    """Close the walk's pipes ``fd`` and ``back``, kill and reap its child ``pid`` (also at
+    shutdown)."""
+    for pipe in (fd, back):
+        try:  # noqa: SIM105 - ``contextlib`` is not imported for it (start-up)
+            os.close(pipe)
+        except OSError:
+            pass
     try:
-        os.close(fd)
         os.kill(pid, 9)  # SIGKILL (``signal`` is not imported for it)
         os.waitpid(pid, 0)
     except OSError:
         pass
+    if flags is not None:
+        flags.close()
 
 
 def _cold_scan(argv: list[str]) -> tuple[tuple, int | None] | None:

@@ -143,7 +143,8 @@ class _Walker:
         self.excludes = _Globs(options.exclude)
         self.result = Discovery(root=root)
         self.found: list[tuple[str, int, int]] = []
-        self.seen_dirs: set[tuple[int, int]] = set()
+        #: Folders walked or skipped for having been met: (st_dev, st_ino) -> relpath.
+        self.seen_dirs: dict[tuple[int, int], str] = {}
         self.venvs = options.default_excludes  # folders holding a pyvenv.cfg are skipped
         self.filtered = bool(options.include or self.excludes.patterns)
         #: Per ``_Ignores`` list (by id, kept alive here): name -> whether a rule may match it.
@@ -151,50 +152,61 @@ class _Walker:
 
     def walk(self) -> Discovery:
         result = self.result
-        try:
-            st = os.stat(self.root)
-            self.seen_dirs.add((st.st_dev, st.st_ino))
-            result.stats[""] = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            pass
+        self.stat_root()
         stack: list[tuple[str, str, _Ignores, _Listing | None]] = [(self.root, "", [], None)]
         while stack:
-            path, rel, ignores, names = stack.pop()
-            if names is None:
-                names = _list(path)
-            if isinstance(names, OSError):
-                reason = f"unreadable folder: {names.strerror}"
-                result.records.append(FileRecord((rel or ".") + "/", "failed", reason))
-                continue
-            if "__init__.py" in names:
-                result.packages.add(rel)
-            if self.options.gitignore and ".gitignore" in names:
-                ignores = self._read_gitignore(path, rel, ignores)
-            screen = self._screen(rel, ignores) if ignores else None
-            subdirs: list[tuple[str, str, _Ignores, _Listing | None]] = []
-            prefix = rel + "/" if rel else ""
-            # The loop below handles the common entry, a file, with the fewest calls: a name
-            # its .gitignore screen knows to be harmless (``memo`` False, no live path rule)
-            # goes straight to its stat.
-            memo = screen[0] if screen is not None and not screen[1] else None
-            for name in sorted(names):
-                entry = names[name]
-                try:  # d_type answers both without a system call (but for a symlink)
-                    plain = not entry.is_symlink() and not entry.is_dir()
-                except OSError:
-                    plain = False
-                if not plain:  # a folder, a symlink, an entry that cannot be typed
-                    self._entry(entry, prefix + name, ignores, screen, subdirs)
-                elif name.endswith(".py"):
-                    rel_ = prefix + name
-                    if ignores and (memo is None or memo.get(name, True)):
-                        self._file(entry.path, rel_, ignores, self._may_ignore(name, rel_, screen))
-                    elif self.filtered:
-                        self._file(entry.path, rel_, ignores, False)
-                    else:
-                        self._stat_file(entry.path, rel_)
-            stack.extend(reversed(subdirs))
+            stack.extend(reversed(self.visit(*stack.pop())))
         return result
+
+    def stat_root(self) -> None:
+        """The root's stat: met, and watched by a cache."""
+        try:
+            st = os.stat(self.root)
+            self.seen_dirs[(st.st_dev, st.st_ino)] = ""
+            self.result.stats[""] = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            pass
+
+    def visit(
+        self, path: str, rel: str, ignores: _Ignores, names: _Listing | None
+    ) -> list[tuple[str, str, _Ignores, _Listing | None]]:
+        """Account for the entries of folder ``rel`` (listed now when ``names`` is None); its
+        subfolders to walk next, in name order."""
+        result = self.result
+        if names is None:
+            names = _list(path)
+        if isinstance(names, OSError):
+            reason = f"unreadable folder: {names.strerror}"
+            result.records.append(FileRecord((rel or ".") + "/", "failed", reason))
+            return []
+        if "__init__.py" in names:
+            result.packages.add(rel)
+        if self.options.gitignore and ".gitignore" in names:
+            ignores = self._read_gitignore(path, rel, ignores)
+        screen = self._screen(rel, ignores) if ignores else None
+        subdirs: list[tuple[str, str, _Ignores, _Listing | None]] = []
+        prefix = rel + "/" if rel else ""
+        # The loop below handles the common entry, a file, with the fewest calls: a name
+        # its .gitignore screen knows to be harmless (``memo`` False, no live path rule)
+        # goes straight to its stat.
+        memo = screen[0] if screen is not None and not screen[1] else None
+        for name in sorted(names):
+            entry = names[name]
+            try:  # d_type answers both without a system call (but for a symlink)
+                plain = not entry.is_symlink() and not entry.is_dir()
+            except OSError:
+                plain = False
+            if not plain:  # a folder, a symlink, an entry that cannot be typed
+                self._entry(entry, prefix + name, ignores, screen, subdirs)
+            elif name.endswith(".py"):
+                rel_ = prefix + name
+                if ignores and (memo is None or memo.get(name, True)):
+                    self._file(entry.path, rel_, ignores, self._may_ignore(name, rel_, screen))
+                elif self.filtered:
+                    self._file(entry.path, rel_, ignores, False)
+                else:
+                    self._stat_file(entry.path, rel_)
+        return subdirs
 
     def _read_gitignore(self, path: str, rel: str, ignores: _Ignores) -> _Ignores:
         """``ignores`` plus the folder's .gitignore (its stat kept for the cache)."""
@@ -312,7 +324,7 @@ class _Walker:
             reason = "symlink loop" if is_link else "already scanned"
             records.append(FileRecord(rel + "/", "skipped", reason))
             return
-        self.seen_dirs.add(key)
+        self.seen_dirs[key] = rel
         self.result.stats[rel + "/"] = (st.st_mtime_ns, st.st_size)
         subdirs.append((path, rel, ignores, listing))
 
@@ -394,49 +406,17 @@ def discover_ahead(
 ) -> Discovery:
     """``discover(root, options)`` walked by a forked child while the caller goes on (a cold
     scan imports its analysis modules meanwhile): the Discovery's fields arrive when first
-    used, after ``meanwhile()`` when the child is not done by then. The walk is mostly system
-    calls, a process of its own overlaps them with the caller's work. Falls back to walking
-    here when the child fails."""
+    used, after ``meanwhile()`` when the child is not done by then; then the caller walks
+    with the child (``discover.sharing``). The walk is mostly system calls, a process of its
+    own overlaps them with the caller's work. Falls back to walking here when the child fails."""
     from djatlas.discover import ahead
 
-    taken = ahead.take(root, options)  # started with the command line (``cli``)
-    if taken is not None:
-        return _Arriving(root, options, *taken, meanwhile)
-    from djatlas.parallel import fork_or_close
-
-    names_r, names_w = os.pipe()
-    pid = fork_or_close(names_r, names_w)
-    if pid is None:
+    walk = ahead.take(root, options)  # started with the command line (``cli``)
+    if walk is None:
+        walk = ahead.fork_walk(ahead.key_of(root, options))
+    if walk is None:
         return discover(root, options)
-    if pid == 0:  # the child: never returns
-        status = 1
-        try:
-            os.close(names_r)
-            walker = _Walker(root, options)
-            _send(names_w, walker.walk(), walker.found)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(names_w)
-    return _Arriving(root, options, pid, names_r, meanwhile)
-
-
-def _send(fd: int, found: Discovery, files: list[tuple[str, int, int]]) -> None:
-    """Write ``found`` (with ``files``) to ``fd`` as plain values (``marshal``: the fastest
-    both ways)."""
-    import marshal
-
-    data = marshal.dumps(
-        (
-            files,
-            [(r.path, r.status, r.reason, r.line, r.module) for r in found.records],
-            found.packages,
-            found.stats,
-        )
-    )
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    return _Arriving(root, options, walk, meanwhile)
 
 
 class _Arriving(Discovery):
@@ -447,13 +427,12 @@ class _Arriving(Discovery):
         self,
         root: str,
         options: DiscoverOptions,
-        pid: int,
-        fd: int,
+        walk: tuple,
         meanwhile: Callable[[], None] | None,
     ) -> None:
         self.root = root
         self._options = options
-        self._child = (pid, fd)
+        self._child = walk  # (pid, answers fd, flags, tasks fd): ``ahead.fork_walk``
         self._meanwhile = meanwhile
 
     def __getattr__(self, name: str):
@@ -463,23 +442,24 @@ class _Arriving(Discovery):
         return self.__dict__[name]
 
     def _arrive(self) -> None:
-        import marshal
+        import select
 
-        pid, fd = self._child
-        if self._meanwhile is not None:
-            import select
+        from djatlas.discover.sharing import join
 
-            if not select.select([fd], [], [], 0)[0]:  # not done yet
-                self._meanwhile()
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not data:  # the child failed: walk here
-            found = discover(self.root, self._options)
-            self.files, self.records = found.files, found.records
-            self.packages, self.stats = found.packages, found.stats
+        pid, fd, flags, back = self._child
+        if self._meanwhile is not None and not select.select([fd], [], [], 0)[0]:
+            self._meanwhile()  # the child is not done yet
+        walk = not select.select([fd], [], [], 0)[0]  # still not: walk with it
+        try:
+            found = join(self.root, self._options, flags, fd, back, walk)
+        finally:
+            end_walk(pid, fd, flags, back)
+        if found is None:  # the child failed, or the walk's order matters: walk here
+            found_ = discover(self.root, self._options)
+            self.files, self.records = found_.files, found_.records
+            self.packages, self.stats = found_.packages, found_.stats
             return
-        files, records, self.packages, self.stats = marshal.loads(data)
+        files, records, self.packages, self.stats = found
         self.files = [SourceFile(*f) for f in files]
         self.records = [FileRecord(*r) for r in records]
 
