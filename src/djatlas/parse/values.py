@@ -9,6 +9,7 @@ builds (then drops) a TypeError each time, several times the cost of the search.
 from __future__ import annotations
 
 import ast
+import re
 import unicodedata
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -46,6 +47,8 @@ _CHAINS = frozenset({"binary_operator", "boolean_operator"})
 #: Tokens between the items of a list, tuple, set, dict or argument list.
 PUNCTUATION = frozenset({"(", ")", "[", "]", "{", "}", ",", "comment"})
 _INF = (float("inf"), float("-inf"))
+#: A one-quote str literal without prefix, backslash or line end: its text is its value.
+_PLAIN = re.compile(rb"'([^'\\\r\n]*)'|\"([^\"\\\r\n]*)\"")
 #: ``node.type`` by ``node.kind_id``, filled when the parser is made (``reader``): the visitor
 #: reads ``KINDS[node.kind_id]``, the same name without ``Node.type`` building a new string each
 #: time (a third of a node's reading cost); these strings also keep their hash for set tests.
@@ -144,6 +147,13 @@ def operands(node: Node) -> tuple[Node, str, Node]:
 def string_value(src: bytes, node: Node) -> str | None:
     """The value of a plain (or implicitly concatenated) str literal; None for f/t/bytes."""
     kind = KINDS[node.kind_id]
+    if kind == "string":
+        # Most literals are a quote, text without backslash or line end, and the same quote:
+        # one ``fullmatch`` in the source says so and gives the text (no slice to search).
+        plain = _PLAIN.fullmatch(src, node.start_byte, node.end_byte)
+        if plain is not None:
+            return plain.group(plain.lastindex).decode("utf-8", "replace")
+        return _string(src[node.start_byte : node.end_byte])
     if kind == "concatenated_string":
         out: list[str] = []
         for part in node.children:
@@ -154,9 +164,11 @@ def string_value(src: bytes, node: Node) -> str | None:
                 return None
             out.append(value)
         return "".join(out)
-    if kind != "string":
-        return None
-    raw = src[node.start_byte : node.end_byte]
+    return None
+
+
+def _string(raw: bytes) -> str | None:
+    """``string_value`` of a string literal's source ``raw`` that is not a plain one."""
     first = raw[:1]
     if first == b'"' or first == b"'":
         if raw.find(b"\\") < 0 and raw.find(b"\r") < 0:

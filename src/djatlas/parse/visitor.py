@@ -627,12 +627,47 @@ class _Visitor:
             if isinstance(names, list) and all(isinstance(n, str) for n in names):
                 summary.all_names = names
             return
-        summary.assigns[name] = self.expr(value)
+        if name.isupper() or name in SETTINGS_NAMES:
+            summary.assigns[name], env[name] = self._expr_and_setting(value, env)
+        else:
+            summary.assigns[name] = self.expr(value)
         summary.classes.pop(name, None)
         summary.functions.pop(name, None)
-        if name.isupper() or name in SETTINGS_NAMES:
-            env[name] = self._settings_value(value, env)
+        if name in SETTINGS_NAMES:
             self._record_setting(name, env, summary)
+
+    def _expr_and_setting(self, node: Node, env: dict) -> tuple[Expr, Value]:
+        """``(self.expr(node), self._settings_value(node, env))`` in one walk of a literal: a
+        module constant is summarised both ways, and a long one (a table of ~800 language
+        codes) would be read twice."""
+        src = self.src
+        node = unwrap(node)
+        kind = KINDS[node.kind_id]
+        if kind in _SEQUENCES:
+            exprs: list[Expr] = []
+            values: list[Value] = []
+            for e in items(node):
+                if KINDS[e.kind_id] == "list_splat":
+                    exprs.append(self.expr(e))
+                    value = self._settings_value(e.children[-1], env)
+                    values.extend(value if isinstance(value, list) else [value])
+                else:
+                    summarized, value = self._expr_and_setting(e, env)
+                    exprs.append(summarized)
+                    values.append(value)
+            return Expr("tuple", items=exprs), values
+        if kind == "string" or kind == "concatenated_string":
+            value = string_value(src, node)
+            source = segment(src, node)
+            if value is not None:
+                return Expr("literal", value=value, source=source), value
+            return Expr("other", source=source), {"$expr": source}
+        if kind == "true" or kind == "false":
+            value = kind == "true"
+            return Expr("literal", value=value, source=segment(src, node)), value
+        if kind == "none":
+            return Expr("none", source="None"), None
+        return self.expr(node), self._settings_value(node, env)
 
     def _settings_value(self, node: Node, env: dict) -> Value:
         node = unwrap(node)

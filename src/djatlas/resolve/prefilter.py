@@ -20,10 +20,8 @@ _AS = re.compile(rb"([\w.]+)[ \t]+as[ \t]+(\w+)")
 #: be (possessive: no backtracking). Far fewer tries than a pattern tried at every line start.
 _ALIAS_END = re.compile(rb"=[ \t]*+[0-9A-Z_a-z.]++[ \t]*+(?:\n|\Z)")
 _AS_TAIL = re.compile(rb"as[ \t]+(\w+)")
-#: The bytes that can precede a class header's ``class`` (``@classmethod``, ``__class__``,
-#: ``subclass`` cannot) and follow it.
+#: The bytes that can precede a class header's ``class`` (``__class__``, ``subclass`` cannot).
 _BEFORE_CLASS = frozenset(b" \t\n")
-_AFTER_CLASS = frozenset(b" \t")
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD = _NAME_BYTES | {ord(".")}
 _BLANK = frozenset(b" \t")
@@ -34,10 +32,11 @@ _NAME = rb"[A-Z_a-z\x80-\xff][0-9A-Z_a-z\x80-\xff]*"
 #: it, a keyword argument). One ``findall`` over the bases: a part that has no head is passed
 #: over to the next comma (a match starts only at the text's start or at a comma).
 _HEADS = re.compile(rb"(?:^|,)\s*(?:" + _NAME + rb"\s*\.\s*)*(" + _NAME + rb")(\s*=)?")
-#: ``_CLASS`` with the head of a single dotted base (``base_heads`` of it, read in the same
-#: match: three headers in four; a call to ``base_heads`` costs some microseconds).
+#: ``_CLASS`` from its ``class`` with the head of a single dotted base (``base_heads`` of it,
+#: read in the same match: three headers in four; a call to ``base_heads`` costs some
+#: microseconds).
 _HEADER = re.compile(
-    rb"[ \t]*class[ \t]+(" + _NAME + rb")[ \t]*\("
+    rb"class[ \t]+(" + _NAME + rb")[ \t]*\("
     rb"(?:(?=\s*(?:" + _NAME + rb"\.)*(" + _NAME + rb")\s*\))|)([^)]*)\)"
 )
 #: An innermost subscript, removed until none is left.
@@ -108,24 +107,23 @@ def base_heads(bases: bytes) -> list[bytes]:
 
 def _class_headers(data: bytes) -> list[tuple[bytes, bytes | None, bytes]]:
     """``_CLASS.finditer`` as (name, its one base's head when the bases are a single dotted
-    name, bases text), found from each literal ``class``; the byte before and after it rule
-    out most (``@classmethod``, ``__class__``) without a match."""
+    name, bases text). ``_HEADER`` is searched (its literal ``class`` first, at C speed: most
+    ``class`` in a file are no header, ``@classmethod``, ``__class__``), then the line before
+    it must be blank."""
     out = []
     pos = 0
-    find, rfind, match = data.find, data.rfind, _HEADER.match
-    before, after, end = _BEFORE_CLASS, _AFTER_CLASS, len(data) - 5
+    search, rfind, before = _HEADER.search, data.rfind, _BEFORE_CLASS
     while True:
-        i = find(b"class", pos)
-        if i < 0 or i >= end:
+        m = search(data, pos)
+        if m is None:
             return out
-        if (i == 0 or data[i - 1] in before) and data[i + 5] in after:
+        i = m.start()
+        if i == 0 or data[i - 1] in before:
             start = rfind(b"\n", 0, i) + 1
             if start >= pos and not data[start:i].strip(b" \t"):
-                m = match(data, start)
-                if m is not None:
-                    out.append(m.groups())
-                    pos = m.end()
-                    continue
+                out.append(m.groups())
+                pos = m.end()
+                continue
         pos = i + 5
 
 
