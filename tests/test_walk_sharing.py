@@ -133,3 +133,24 @@ def test_a_full_pipe_keeps_the_tasks_at_home(tree: Path) -> None:
     announced = ("t", [t[:3] + ([],) for t in big])
     assert len(frames) > 1 and frames[:-1] == [announced] * (len(frames) - 1)
     assert frames[-1] == ("r", {}, {})
+
+
+def test_a_gitignore_gone_before_the_main_process_reads_it(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main process reads the .gitignore files in force where it takes over: one it cannot
+    read leaves the walk to be done again alone (``join`` answers None)."""
+
+    def gone(self: sharing._Share, bases: tuple[str, ...]) -> None:
+        raise FileNotFoundError(bases)
+
+    monkeypatch.setattr(sharing._Share, "_chain", gone)
+    flags = mmap.mmap(-1, 64)
+    up_r, up_w = os.pipe()  # the child's announcement: the root's subfolder "app0"
+    down_r, down_w = os.pipe()
+    os.write(up_w, sharing._frame(("t", [(2, str(tree / "app0"), "app0", [""])])))
+    options = finder.DiscoverOptions()
+    assert sharing.join(str(tree), options, flags, up_r, down_w, True) is None
+    assert flags[sharing._JOINED] == 1
+    for fd in (up_r, up_w, down_r, down_w):
+        os.close(fd)

@@ -207,7 +207,10 @@ def join(root: str, options: DiscoverOptions, flags, fd: int, back: int, walk: b
     share = _Share(walker, flags, _MAIN, back, _Inbox(fd))
     if walk:
         flags[_JOINED] = 1
-        share.run(wait=True)
+        try:
+            share.run(wait=True)
+        except OSError:  # a .gitignore the child read is gone: walk again alone
+            return None
     while share.result is None and not share.inbox.ended:
         for frame in share.inbox.frames(True):
             share._take(frame)

@@ -21,13 +21,19 @@ class Layout:
         self._tails: dict[tuple[str, ...], list[str]] | None = None
         self._kids: dict[str, set[str]] | None = None  # children's index
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
-        self._folders: dict[str, list[str]] = {}  # _name's package names per folder
-        for rel in relpaths:
-            name = self._name(rel)
-            self.module_of[rel] = name
-            self.files_of[name].append(rel)
-        for files in self.files_of.values():
-            files.sort()
+        module_of, files_of = self.module_of, self.files_of
+        heads: dict[str, str] = {}  # folder -> its files' package names, dotted, with a dot
+        for rel in relpaths:  # (written out: once per file of the tree)
+            folder, _, stem = rel[:-3].rpartition("/")
+            head = heads.get(folder)
+            if head is None:  # the same for every file of the folder
+                head = heads[folder] = self._head(folder)
+            name = head + stem if stem != "__init__" else head[:-1] or stem
+            module_of[rel] = name
+            files_of[name].append(rel)
+        for files in files_of.values():
+            if len(files) > 1:
+                files.sort()
 
     @staticmethod
     def _outer_prefix(root: str) -> list[str]:
@@ -41,14 +47,11 @@ class Layout:
                 return out
             path = parent
 
-    def _name(self, rel: str) -> str:
-        folder, _, stem = rel[:-3].rpartition("/")
-        names = self._folders.get(folder)
-        if names is None:  # the same for every file of the folder
-            names = self._folders[folder] = self._folder_names(folder.split("/") if folder else [])
-        if stem != "__init__":
-            return ".".join(names + [stem])
-        return ".".join(names) if names else stem
+    def _head(self, folder: str) -> str:
+        """The dotted package names of folder ``folder``'s files, followed by a dot ("" when
+        they are top-level modules)."""
+        names = self._folder_names(folder.split("/") if folder else [])
+        return ".".join(names) + "." if names else ""
 
     def _folder_names(self, dirs: list[str]) -> list[str]:
         """The package names a file of the folder ``dirs`` is imported under."""
