@@ -119,7 +119,10 @@ def _as_process(argv: list[str]) -> int:
 
     one_shot = bool(argv[:1]) and argv[0] in ONE_SHOT
     if one_shot:
+        from djatlas import lifetime
+
         gc.disable()
+        lifetime.one_shot()
     code = _run(argv)
     if one_shot:
         _end(code)

@@ -377,7 +377,7 @@ def template_subs(fmt: str, body: bytes, values: dict[str, object]) -> list[list
 def fill(body: bytes, fmt: str, subs: list[list[str]], meta: dict[str, object]) -> bytes:
     """A cached rendering with this run's metadata in place of its placeholders. In JSON, where
     each shows once (``template_subs``), they are replaced within the span that holds them:
-    one copy of the body instead of one per placeholder."""
+    one copy of the body (joined with a view of the rest: no second copy of the body)."""
     pairs = [
         (shown.encode("utf-8"), meta_text(fmt, k, meta[k]).encode("utf-8")) for k, shown in subs
     ]
@@ -389,7 +389,7 @@ def fill(body: bytes, fmt: str, subs: list[list[str]], meta: dict[str, object]) 
             span = body[lo:hi]
             for old, new in pairs:
                 span = span.replace(old, new)
-            return body[:lo] + span + body[hi:]
+            return b"".join((body[:lo], span, memoryview(body)[hi:]))
     for old, new in pairs:
         body = body.replace(old, new)
     return body

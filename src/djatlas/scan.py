@@ -20,6 +20,7 @@ from djatlas.discover.finder import (
 )
 from djatlas.discover.source import Source
 from djatlas.keys import git_commit, metadata, options_key
+from djatlas.lifetime import keep
 from djatlas.records import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -130,6 +131,8 @@ def scan_rendered(
         elif cache is not None:
             cache.store_rendered(tree.key, name, rendering, body, summary, subs, tree.newest)
     meta = _metadata(options, tree.shown, tree.commit, started)
+    if hit is None:
+        keep(doc, tree)  # a one-shot process does not free the report and its walk
     return summary, fill(body, fmt, subs, meta)
 
 
@@ -451,6 +454,7 @@ def _analyse(
     report = assemble_report(models, records, discovery, registry, settings, diagnostics)
     report.metadata["environment"] = index.environment.describe()
     report.metadata["packages"] = index.package_sources()
+    keep(index, layout, reading, records, summaries)  # a one-shot process does not free them
     return report
 
 

@@ -1,0 +1,28 @@
+"""Objects a one-shot command keeps to the end of its process instead of freeing them.
+
+A one-shot command (``djatlas scan``, ``djatlas check``) ends with ``os._exit`` (``cli._end``):
+whatever it frees before is freed for nothing, and freeing a scan's working state object by
+object costs milliseconds of CPU on the way to the output (measured on saleor: ~10 ms for the
+project index and the layout at the analysis's end, ~9 ms for the report document after the
+rendering). ``keep`` hands such objects to this module when the process is one-shot
+(``cli._as_process`` calls ``one_shot``); otherwise (the library, a server) it does nothing
+and they are freed as usual.
+"""
+
+from __future__ import annotations
+
+#: What is kept (None: not a one-shot process, nothing is).
+_kept: list[tuple[object, ...]] | None = None
+
+
+def one_shot() -> None:
+    """From now on the process ends without freeing: ``keep`` keeps."""
+    global _kept
+    if _kept is None:
+        _kept = []
+
+
+def keep(*objects: object) -> None:
+    """Keep ``objects`` alive to the end of a one-shot process (elsewhere: nothing)."""
+    if _kept is not None:
+        _kept.append(objects)

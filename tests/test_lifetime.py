@@ -1,0 +1,70 @@
+"""``djatlas.lifetime``: a one-shot process keeps what it would free for nothing; elsewhere
+(the library, a server) nothing is kept."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from djatlas import lifetime
+
+
+class _State:
+    """Stands for a scan's working state (weakly referenceable)."""
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lifetime, "_kept", None)
+
+
+def test_outside_a_one_shot_process_nothing_is_kept(fresh: None) -> None:
+    state = _State()
+    ref = weakref.ref(state)
+    lifetime.keep(state)
+    del state
+    gc.collect()
+    assert ref() is None
+
+
+def test_a_one_shot_process_keeps_to_its_end(fresh: None) -> None:
+    lifetime.one_shot()
+    state = _State()
+    ref = weakref.ref(state)
+    lifetime.keep(state, 1)
+    del state
+    gc.collect()
+    assert ref() is not None
+    lifetime.one_shot()  # called again: what was kept stays kept
+    assert ref() is not None
+
+
+def _scan(tree) -> bytes:
+    from djatlas.render import RenderOptions, get_renderer
+    from djatlas.scan import ScanOptions, scan_rendered
+
+    (tree / "models.py").write_text(
+        "from django.db import models\n\nclass Shop(models.Model):\n    name = models.TextField()\n"
+    )
+    render = get_renderer("json")
+    return scan_rendered(
+        str(tree), ScanOptions(use_cache=False), "json", lambda d: render(d, RenderOptions())
+    )[1]
+
+
+def test_a_one_shot_scan_keeps_its_state_and_report(fresh: None, tmp_path) -> None:
+    from djatlas.resolve.index import ProjectIndex
+
+    lifetime.one_shot()
+    body = _scan(tmp_path)
+    kept = [type(o) for objects in lifetime._kept or [] for o in objects]
+    assert ProjectIndex in kept and dict in kept  # the analysis's index, the report document
+    assert b'"name": "Shop"' in body
+
+
+def test_a_library_scan_keeps_nothing(fresh: None, tmp_path) -> None:
+    body = _scan(tmp_path)
+    assert lifetime._kept is None
+    assert b'"name": "Shop"' in body
