@@ -41,7 +41,7 @@ def test_a_one_shot_process_keeps_to_its_end(fresh: None) -> None:
     assert ref() is not None
 
 
-def _scan(tree) -> bytes:
+def _scan(tree, typed: bool = True) -> bytes:
     from djatlas.render import RenderOptions, get_renderer
     from djatlas.scan import ScanOptions, scan_rendered
 
@@ -49,8 +49,9 @@ def _scan(tree) -> bytes:
         "from django.db import models\n\nclass Shop(models.Model):\n    name = models.TextField()\n"
     )
     render = get_renderer("json")
+    options = ScanOptions(use_cache=False)
     return scan_rendered(
-        str(tree), ScanOptions(use_cache=False), "json", lambda d: render(d, RenderOptions())
+        str(tree), options, "json", lambda d: render(d, RenderOptions()), typed=typed
     )[1]
 
 
@@ -61,6 +62,16 @@ def test_a_one_shot_scan_keeps_its_state_and_report(fresh: None, tmp_path) -> No
     body = _scan(tmp_path)
     kept = [type(o) for objects in lifetime._kept or [] for o in objects]
     assert ProjectIndex in kept and dict in kept  # the analysis's index, the report document
+    assert b'"name": "Shop"' in body
+
+
+def test_a_plain_copy_of_the_report_reuses_the_kept_state(fresh: None, tmp_path) -> None:
+    from djatlas.resolve.index import ProjectIndex
+
+    lifetime.one_shot()
+    body = _scan(tmp_path, typed=False)
+    kept = [type(o) for objects in lifetime._kept or [] for o in objects]
+    assert ProjectIndex not in kept and dict in kept  # released before the copy; the document
     assert b'"name": "Shop"' in body
 
 

@@ -375,24 +375,23 @@ def template_subs(fmt: str, body: bytes, values: dict[str, object]) -> list[list
 
 
 def fill(body: bytes, fmt: str, subs: list[list[str]], meta: dict[str, object]) -> bytes:
-    """A cached rendering with this run's metadata in place of its placeholders. In JSON, where
-    each shows once (``template_subs``), they are replaced within the span that holds them:
-    one copy of the body (joined with a view of the rest: no second copy of the body)."""
+    """A cached rendering with this run's metadata in place of its placeholders, replaced
+    within the span that holds them all (they show near the top): one copy of the body (the
+    span joined with views of the rest) instead of one per placeholder."""
     pairs = [
         (shown.encode("utf-8"), meta_text(fmt, k, meta[k]).encode("utf-8")) for k, shown in subs
     ]
-    if fmt == "json" and pairs:
-        starts = [body.find(old) for old, _ in pairs]
-        if min(starts) >= 0:
-            lo = min(starts)
-            hi = max(at + len(old) for at, (old, _) in zip(starts, pairs))
-            span = body[lo:hi]
-            for old, new in pairs:
-                span = span.replace(old, new)
-            return b"".join((body[:lo], span, memoryview(body)[hi:]))
+    starts = [body.find(old) for old, _ in pairs]
+    pairs = [pair for pair, at in zip(pairs, starts) if at >= 0]  # (the others: nothing to do)
+    if not pairs:
+        return body
+    lo = min(at for at in starts if at >= 0)
+    hi = max(body.rfind(old) + len(old) for old, _ in pairs)
+    span = body[lo:hi]
     for old, new in pairs:
-        body = body.replace(old, new)
-    return body
+        span = span.replace(old, new)
+    view = memoryview(body)
+    return b"".join((view[:lo], span, view[hi:]))
 
 
 def read_framed(

@@ -20,7 +20,7 @@ from djatlas.discover.finder import (
 )
 from djatlas.discover.source import Source
 from djatlas.keys import git_commit, metadata, options_key
-from djatlas.lifetime import keep
+from djatlas.lifetime import keep, release
 from djatlas.records import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -230,6 +230,8 @@ def _report_document(
     assert tree.walked is not None
     discovery, read, root = tree.walked
     report = _analyse_nogc(discovery, read, root, options, tree.cache)
+    if not typed:
+        release()  # the plain copy reuses the memory of the analysis's state
     doc = report.document() if typed else report.to_dict()
     if tree.cache is not None:
         tree.cache.store_report(tree.key, doc, tree.cache.env_files, tree.newest)
@@ -454,7 +456,7 @@ def _analyse(
     report = assemble_report(models, records, discovery, registry, settings, diagnostics)
     report.metadata["environment"] = index.environment.describe()
     report.metadata["packages"] = index.package_sources()
-    keep(index, layout, reading, records, summaries)  # a one-shot process does not free them
+    keep(index, layout)  # a one-shot process does not free them
     return report
 
 
