@@ -97,7 +97,7 @@ def test_a_large_report_is_written_by_two_processes_as_by_one(monkeypatch) -> No
     assert k is not None and 0 < k < len(doc["models"])  # two processes here
     expected = json.dumps(json.loads(json.dumps(doc, default=jsonout._typed)), indent=2)
     one = jsonout._utf8(jsonout._text(doc) + "\n")
-    assert jsonout._forked(doc, k) == one
+    assert b"".join(jsonout._forked(doc, k) or []) == one
     assert jsonout.render(doc, RenderOptions()) == one
     assert json.loads(one) == json.loads(expected)
     monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: False)
@@ -114,3 +114,29 @@ def test_a_document_that_is_not_json_fails_as_json_dumps(monkeypatch) -> None:
     assert jsonout._split(doc) is not None
     with pytest.raises(TypeError, match="not JSON serializable"):
         jsonout.render(doc, RenderOptions())
+
+
+def test_the_parts_of_two_processes_are_the_document_with_a_small_head(monkeypatch) -> None:
+    from djatlas.render import RenderOptions, jsonout
+
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: True)
+    doc = _large_report()
+    one = jsonout._utf8(jsonout._text(doc) + "\n")
+    parts = jsonout.render_parts(doc, RenderOptions())
+    assert len(parts) == 3 and b"".join(parts) == one
+    assert parts[0].endswith(b'"models": [') and b'"title": "t"' in parts[0]  # the metadata
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: False)
+    assert jsonout.render_parts(doc, RenderOptions()) == [one]
+
+
+def test_a_first_half_that_is_not_json_fails_as_json_dumps(monkeypatch) -> None:
+    import pytest
+
+    from djatlas.render import RenderOptions, jsonout
+
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: True)
+    doc = _large_report()
+    doc["models"][0].meta["bad"] = object()  # written by this process, the child's half is fine
+    assert jsonout._forked(doc, jsonout._split(doc) or 1) is None
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        jsonout.render_parts(doc, RenderOptions())

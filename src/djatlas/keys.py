@@ -350,48 +350,75 @@ def meta_text(fmt: str, key: str, value: object) -> str:
 _PLACEHOLDER = "@@djatlas-metadata-"
 
 
-def template_subs(fmt: str, body: bytes, values: dict[str, object]) -> list[list[str]] | None:
+def template_subs(
+    fmt: str, body: bytes | list[bytes], values: dict[str, object]
+) -> list[list[str]] | None:
     """``[[metadata key, how its placeholder shows in body]]``; None when a placeholder does not
     show as ``meta_text`` says (that rendering is then not cached). In JSON each must show
     exactly once: found, and (usually the whole check: one pass over the body for all of them)
-    the placeholders' common beginning shows once per placeholder."""
+    the placeholders' common beginning shows once per placeholder. ``body`` may be a rendering
+    in parts (``render.jsonout.render_parts``; a placeholder never spans two)."""
+    parts = body if isinstance(body, list) else [body]
+
+    def count(text: str) -> int:
+        data = text.encode("utf-8")
+        return sum(part.count(data) for part in parts)
+
     subs: list[list[str]] = []
     for k, v in values.items():
         shown = meta_text(fmt, k, v)
         if fmt == "json":
-            found = body.find(shown.encode("utf-8")) >= 0
+            found = any(shown.encode("utf-8") in part for part in parts)
         else:
-            found = body.count(shown.encode("utf-8")) == body.count(PROBES[k][1].encode("utf-8"))
+            found = count(shown) == count(PROBES[k][1])
         if not found:
             return None
         subs.append([k, shown])
     if (
         fmt == "json"
-        and body.count(_PLACEHOLDER.encode("utf-8")) != len(subs)  # it shows elsewhere too:
-        and any(body.count(shown.encode("utf-8")) != 1 for _, shown in subs)  # count each
+        and count(_PLACEHOLDER) != len(subs)  # it shows elsewhere too:
+        and any(count(shown) != 1 for _, shown in subs)  # count each
     ):
         return None
     return subs
 
 
-def fill(body: bytes, fmt: str, subs: list[list[str]], meta: dict[str, object]) -> bytes:
-    """A cached rendering with this run's metadata in place of its placeholders, replaced
-    within the span that holds them all (they show near the top): one copy of the body (the
-    span joined with views of the rest) instead of one per placeholder."""
+def fill(
+    body: bytes | list[bytes], fmt: str, subs: list[list[str]], meta: dict[str, object]
+) -> bytes | list[bytes]:
+    """A cached rendering (or one in parts: each part filled) with this run's metadata in place
+    of its placeholders. In JSON, where each shows once (``template_subs``), the parts after
+    the one that held the last are not searched."""
     pairs = [
         (shown.encode("utf-8"), meta_text(fmt, k, meta[k]).encode("utf-8")) for k, shown in subs
     ]
+    if not isinstance(body, list):
+        return _filled(body, pairs)[0]
+    parts = []
+    for part in body:
+        if pairs:
+            part, found = _filled(part, pairs)
+            if fmt == "json":
+                pairs = [pair for pair in pairs if pair not in found]
+        parts.append(part)
+    return parts
+
+
+def _filled(body: bytes, pairs: list[tuple[bytes, bytes]]) -> tuple[bytes, list]:
+    """``(body with each pair's old text replaced by its new, the pairs found)``: replaced
+    within the span that holds them all (they show near the top), one copy of the body (the
+    span joined with views of the rest) instead of one per placeholder."""
     starts = [body.find(old) for old, _ in pairs]
     pairs = [pair for pair, at in zip(pairs, starts) if at >= 0]  # (the others: nothing to do)
     if not pairs:
-        return body
+        return body, pairs
     lo = min(at for at in starts if at >= 0)
     hi = max(body.rfind(old) + len(old) for old, _ in pairs)
     span = body[lo:hi]
     for old, new in pairs:
         span = span.replace(old, new)
     view = memoryview(body)
-    return b"".join((view[:lo], span, view[hi:]))
+    return b"".join((view[:lo], span, view[hi:])), pairs
 
 
 def read_framed(

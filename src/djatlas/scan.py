@@ -98,15 +98,17 @@ def scan_rendered(
     target: str | Source,
     options: ScanOptions,
     fmt: str,
-    render: Callable[[dict[str, Any]], str | bytes],
+    render: Callable[[dict[str, Any]], str | bytes | list[bytes]],
     render_values: list[Any] | None = None,
     typed: bool = False,
-) -> tuple[dict[str, Any], bytes]:
+) -> tuple[dict[str, Any], bytes | list[bytes]]:
     """``(summary, render(report document) as bytes)``. The rendering is cached too, keyed by
     the format and ``render_values`` (the render options, see ``keys.RENDER_FIELDS``), with
     placeholders for the per-run metadata: an unchanged tree costs no rendering. ``typed``:
     ``render`` also takes the document with typed entries (``Report.document``), which spares
-    an analysed report the plain copy."""
+    an analysed report the plain copy. ``render`` may give its bytes in parts (the JSON
+    renderer's ``render_parts``): the output is then in the same parts, for the caller to
+    write one after the other (``commands.files.write_output``)."""
     from djatlas.keys import fill, placeholders, rendering_key, template_subs
 
     started = time.perf_counter()
@@ -129,7 +131,8 @@ def scan_rendered(
             doc["metadata"].update(_metadata(options, tree.shown, tree.commit, started))
             body, subs = _as_bytes(render(doc)), []
         elif cache is not None:
-            cache.store_rendered(tree.key, name, rendering, body, summary, subs, tree.newest)
+            whole = b"".join(body) if isinstance(body, list) else body
+            cache.store_rendered(tree.key, name, rendering, whole, summary, subs, tree.newest)
     meta = _metadata(options, tree.shown, tree.commit, started)
     if hit is None:
         keep(doc, tree)  # a one-shot process does not free the report and its walk
@@ -172,8 +175,9 @@ def scan_view(
     return summary, body
 
 
-def _as_bytes(output: str | bytes) -> bytes:
-    """A rendering as written: text in UTF-8 (lone surrogates backslash-escaped)."""
+def _as_bytes(output: str | bytes | list[bytes]) -> bytes | list[bytes]:
+    """A rendering as written: text in UTF-8 (lone surrogates backslash-escaped); bytes, or
+    bytes in parts, as they are."""
     return output.encode("utf-8", "backslashreplace") if isinstance(output, str) else output
 
 

@@ -42,16 +42,20 @@ def output_problem(path: str | None) -> str | None:
     return None
 
 
-def write_output(path: str | None, data: str | bytes) -> str | None:
-    """Write ``data`` to ``path`` (stdout when None or ``-``); the one-line problem, or None."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+def write_output(path: str | None, data: str | bytes | list[bytes]) -> str | None:
+    """Write ``data`` (text, bytes, or bytes in parts, written one after the other) to ``path``
+    (stdout when None or ``-``); the one-line problem, or None."""
+    parts = data if isinstance(data, list) else [data]
+    raw = [part.encode("utf-8") if isinstance(part, str) else part for part in parts]
     if not path or path == "-":
-        sys.stdout.buffer.write(raw)
+        for part in raw:
+            sys.stdout.buffer.write(part)
         sys.stdout.flush()
         return None
     try:
         with open(path, "wb") as fh:
-            fh.write(raw)
+            for part in raw:
+                fh.write(part)
     except OSError as exc:
         return f"cannot write {path}: {exc.strerror or exc}"
     return None

@@ -165,11 +165,15 @@ def run(args: argparse.Namespace) -> int:
         extra={"jobs": args.jobs},  # --jobs 1: the JSON renderer forks no helper either
     )
     renderer = get_renderer(args.format)
+    if args.format == "json":  # its parts are written one after the other: no joined copy
+        from djatlas.render import jsonout
+
+        renderer = jsonout.render_parts
     # --app/--model/...: the whole-document formats render the selected part of the report
     # (diagram formats select their models themselves); cached under its own render options
     filtered = args.format in DOCUMENT_FORMATS and filtering(render_options)
 
-    def render(doc: dict) -> str:
+    def render(doc: dict) -> str | bytes | list[bytes]:
         try:
             if filtered:  # imported only then: the filters cost start-up time
                 from djatlas.render.filters import filter_document

@@ -17,12 +17,19 @@ def render(doc: dict, options: RenderOptions) -> bytes:
     """The document as UTF-8 JSON (encoded here once: the caller writes bytes). ``doc`` may
     hold typed report objects (``Report.document``). A large report is written by two
     processes (see ``_forked``)."""
+    return b"".join(render_parts(doc, options))
+
+
+def render_parts(doc: dict, options: RenderOptions) -> list[bytes]:
+    """``render``'s bytes in the parts written by each process, not joined: a caller that
+    writes them one after the other spares a copy of the whole (the first part holds the
+    document's head, its metadata included)."""
     k = _split(doc, options.extra.get("jobs"))
     if k is not None:
-        body = _forked(doc, k)
-        if body is not None:
-            return body
-    return _utf8(_text(doc) + "\n")
+        parts = _forked(doc, k)
+        if parts is not None:
+            return parts
+    return [_utf8(_text(doc) + "\n")]
 
 
 def _utf8(text: str) -> bytes:
@@ -95,14 +102,17 @@ def _spare_core(jobs: int | None) -> bool:
     return spare_core(jobs)
 
 
-def _forked(doc: dict, k: int) -> bytes | None:
-    """``render``'s bytes, the models from ``k`` on and what follows them written by a forked
-    process while this one writes what comes before (the same text: each part is written by
-    the same encoder at the same level); None when the fork or its child failed."""
+def _forked(doc: dict, k: int) -> list[bytes] | None:
+    """``render``'s bytes in parts, the models from ``k`` on and what follows them written by a
+    forked process while this one writes what comes before (the same text: each part is
+    written by the same encoder at the same level); None when the fork or its child failed."""
     import os
+
+    from djatlas.parallel import enlarge
 
     try:
         read_end, write_end = os.pipe()
+        enlarge(write_end)  # the child's part goes in at once, read when this one is done
         pid = os.fork()
     except OSError:
         return None
@@ -110,26 +120,51 @@ def _forked(doc: dict, k: int) -> bytes | None:
         code = 1
         try:
             os.close(read_end)
-            data = memoryview(_utf8(_part(doc, k, tail=True) + "\n"))
-            while data:
-                data = data[os.write(write_end, data) :]
+            data = _utf8(_part(doc, k, tail=True)[0] + "\n")
+            _send(write_end, len(data).to_bytes(8, "little"))
+            _send(write_end, data)
             code = 0
         finally:
             os._exit(code)
     os.close(write_end)
     try:
-        chunks = [_utf8(_part(doc, k, tail=False))]
+        head: list[bytes] | None = [_utf8(text) for text in _part(doc, k, tail=False)]
     except (TypeError, ValueError, RecursionError):  # not JSON: json.dumps says why
-        chunks = []
+        head = None
     with open(read_end, "rb", buffering=0) as pipe:
-        while chunk := pipe.read(1 << 20):
-            chunks.append(chunk)
+        size = _receive(pipe, bytearray(8))
+        rest = _receive(pipe, bytearray(int.from_bytes(size, "little"))) if size else None
     _, status = os.waitpid(pid, 0)
-    return b"".join(chunks) if status == 0 and chunks else None
+    if head is None or rest is None or status != 0:
+        return None
+    return [*head, rest]
 
 
-def _part(doc: dict, k: int, tail: bool) -> str:
-    """The text of ``doc`` up to the model ``k`` (``tail`` False), or from it on."""
+def _send(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd``."""
+    import os
+
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(pipe: Any, buffer: bytearray) -> bytearray | None:
+    """``buffer`` filled from ``pipe`` (read straight into it: no copy); None if it ended
+    first."""
+    view, got = memoryview(buffer), 0
+    while got < len(buffer):
+        n = pipe.readinto(view[got:])
+        if not n:
+            return None
+        got += n
+    return buffer
+
+
+def _part(doc: dict, k: int, tail: bool) -> list[str]:
+    """The text of ``doc`` up to the model ``k`` (``tail`` False) in two parts: what comes
+    before the models (a small head, the metadata's placeholders are filled in it alone: see
+    ``keys.fill``), then the models; or from the model ``k`` on (one part)."""
     out, enc = _writer()
     keys = list(doc)
     at = keys.index("models")
@@ -149,10 +184,13 @@ def _part(doc: dict, k: int, tail: bool) -> str:
             if n < at:
                 enc(doc[key], 1)
         out.append("[")
+        head = "".join(out)
+        out.clear()
         for n, model in enumerate(doc["models"][:k]):
             out.append(inner if n == 0 else "," + inner)
             enc(model, 2)
-    return "".join(out)
+        return [head, "".join(out)]
+    return ["".join(out)]
 
 
 _FLOAT = float.__repr__
