@@ -8,7 +8,9 @@ functions' returns, module constants) and are parsed like any other file, one mo
 
 Each package file comes with the summaries of its modules, made by the same script
 (``<package>.summaries.gz``, see ``summaries_text``): a module is read from its summary, not
-parsed, on every scan. The tests check that they equal fresh summaries of the sources.
+parsed, on every scan. The tests check that they equal fresh summaries of the sources. A
+module's classes, functions and assignments are decoded one by one as they are asked for
+(``_Entries``): a scan reads a few classes of most bundled modules it loads.
 """
 
 from __future__ import annotations
@@ -16,17 +18,23 @@ from __future__ import annotations
 import json
 import os
 
-TYPE_CHECKING = False  # typing is not imported at run time (start-up)
-if TYPE_CHECKING:
-    from djatlas.parse.summary import ModuleSummary
+from djatlas.parse.summary import ModuleSummary
+from djatlas.parse.summary import _class as class_from_dict
+from djatlas.parse.summary import _expr as expr_from_dict
+from djatlas.parse.summary import _function as function_from_dict
 
 FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "knowledge")
 INDEX = "index.json"
 #: Values a field class computes in code no summary evaluates, as Django's ``_meta`` gives them
 #: under default settings; probed at generation time (``scripts/probe_fields.py``).
 COMPUTED = "computed.json"
-#: The summaries of a package file's modules: gzip of ``module<TAB>summary JSON`` lines.
+#: The summaries of a package file's modules: gzip of one line per module (``summaries_text``).
 SUMMARIES = "{top}.summaries.gz"
+#: In a summaries line: before each entry (class, function, assignment), and between an
+#: entry's kind, name and JSON. JSON text never holds a raw control character.
+_ENTRY, _PART = "\x1e", "\x1f"
+#: Kind letter of an entry -> the summary's attribute holding it.
+_KINDS = {"a": "assigns", "c": "classes", "f": "functions"}
 
 
 class Knowledge:
@@ -76,9 +84,7 @@ class Knowledge:
             self._summaries[top] = self._read_summaries(top)
         made = self._summaries[top].get(name)
         if made is not None:
-            from djatlas.parse.summary import ModuleSummary
-
-            return ModuleSummary.from_dict(json.loads(made))
+            return _summary(made)
         if self._summaries[top]:
             # The summaries file has a line for every module of the package file (the tests
             # check it): a name it lacks is not bundled, and the package file (sources, several
@@ -97,7 +103,7 @@ class Knowledge:
         except (OSError, zlib.error, UnicodeDecodeError):
             return {}
         out: dict[str, str] = {}
-        for line in text.splitlines():
+        for line in text.split("\n"):  # not splitlines: it splits at the separators too
             name, tab, data = line.partition("\t")
             if tab:
                 out[name] = data
@@ -134,15 +140,105 @@ def summarize_source(source: str, name: str, is_package: bool) -> ModuleSummary:
 
 def summaries_text(modules: dict[str, dict]) -> str:
     """The summaries file's text for a package file's ``modules``: one line per module, sorted,
-    ``name<TAB>summary JSON`` (compact; keys in the summary's order, which is the source's:
-    keyword arguments and Meta options are reported in it)."""
+    ``name<TAB>head`` then ``<RS>kind<US>name<US>entry`` for each class, function and
+    assignment in the summary's order (kind ``c``, ``f``, ``a``; RS and US the ASCII record
+    and unit separators). ``head`` is the summary's JSON without those entries, each ``entry``
+    one entry's JSON (compact; keys in the summary's order, which is the source's: keyword
+    arguments and Meta options are reported in it)."""
     lines = []
     for name in sorted(modules):
         entry = modules[name]
         summary = summarize_source(entry["source"], name, bool(entry.get("package")))
-        data = json.dumps(summary.to_dict(), separators=(",", ":"))
-        lines.append(f"{name}\t{data}\n")
+        data = summary.to_dict()
+        parts = []
+        for kind, attr in _KINDS.items():
+            parts += [
+                f"{_ENTRY}{kind}{_PART}{k}{_PART}{_compact(v)}" for k, v in data[attr].items()
+            ]
+            data[attr] = {}
+        lines.append(f"{name}\t{_compact(data)}{''.join(parts)}\n")
     return "".join(lines)
+
+
+def _compact(data: object) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _summary(line: str) -> ModuleSummary:
+    """A module's summary from its line in a summaries file (``summaries_text``), its entries
+    left as JSON text until asked for."""
+    head, *entries = line.split(_ENTRY)
+    summary = ModuleSummary.from_dict(json.loads(head))
+    if entries:
+        lazy = {"a": _Assigns(), "c": _Classes(), "f": _Functions()}
+        for entry in entries:
+            kind, name, text = entry.split(_PART, 2)
+            lazy[kind][name] = text
+        for kind, attr in _KINDS.items():
+            setattr(summary, attr, lazy[kind])
+    return summary
+
+
+class _Entries(dict):
+    """Name -> a summary entry, held as its JSON text until first asked for (then decoded with
+    ``decode`` and kept): the dict of a summary's classes, functions or assignments. Entries
+    are never text once decoded (``ClassSummary``, ``FunctionSummary``, ``Expr``); what reads
+    the values (items, values, comparing, pickling) decodes them all first."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def decode(data: dict) -> object:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> object:
+        value = dict.__getitem__(self, key)
+        if type(value) is str:
+            value = self.decode(json.loads(value))
+            dict.__setitem__(self, key, value)
+        return value
+
+    def get(self, key: str, default: object = None) -> object:
+        return self[key] if key in self else default  # noqa: SIM401 (decodes)
+
+    def _decoded(self) -> _Entries:
+        for key in self:
+            self[key]  # noqa: B018 (decodes it)
+        return self
+
+    def values(self):  # type: ignore[override]
+        return dict.values(self._decoded())
+
+    def items(self):  # type: ignore[override]
+        return dict.items(self._decoded())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Entries):
+            other._decoded()
+        return dict.__eq__(self._decoded(), other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return dict, (dict(self.items()),)
+
+
+class _Classes(_Entries):
+    __slots__ = ()
+    decode = staticmethod(class_from_dict)
+
+
+class _Functions(_Entries):
+    __slots__ = ()
+    decode = staticmethod(function_from_dict)
+
+
+class _Assigns(_Entries):
+    __slots__ = ()
+    decode = staticmethod(expr_from_dict)
 
 
 def _json_dict(path: str) -> dict:
