@@ -7,6 +7,7 @@ import gzip
 import importlib.util
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from treeutil import write_tree
 import djatlas.resolve.knowledge as knowledge_module
 from djatlas.checks import run_checks
 from djatlas.checks.registry import select_rules
+from djatlas.parse.summary import ClassSummary
 from djatlas.resolve.knowledge import (
     COMPUTED,
     FOLDER,
@@ -451,3 +453,18 @@ def test_forked_oscar_app_without_environment(tmp_path):
     assert fields["parent"]["relation"]["target"] == "catalogue.Product"
     sources = {p["package"]: p["origin"] for p in doc["metadata"]["packages"]}
     assert sources["oscar"] == "knowledge"
+
+
+def test_bundled_entries_are_decoded_on_use():
+    """A bundled module's classes (functions, assignments) stay JSON text until asked for;
+    reading, comparing and pickling the summary see them decoded."""
+    summary = Knowledge().summary("django.db.models.fields")
+    assert isinstance(dict.__getitem__(summary.classes, "CharField"), str)
+    assert summary.classes["CharField"].name == "CharField"
+    assert isinstance(dict.__getitem__(summary.classes, "CharField"), ClassSummary)
+    assert summary.classes.get("Nothing") is None and "Nothing" not in summary.classes
+    assert isinstance(dict.__getitem__(summary.classes, "IntegerField"), str)
+    fresh = Knowledge().summary("django.db.models.fields")
+    assert summary == fresh and (summary.classes != fresh.classes) is False
+    assert pickle.loads(pickle.dumps(summary)) == summary
+    assert all(isinstance(c, ClassSummary) for c in fresh.classes.values())
