@@ -275,13 +275,39 @@ def _prepare(target: str | Source, options: ScanOptions):
     return discovery, read, root, shown, commit
 
 
+#: The modules ``_warm_up`` loads.
+_WARM = (
+    "fcntl",
+    "mmap",
+    "pickle",
+    "select",
+    "zlib",
+    "djatlas.cache",
+    "djatlas.graph.apps",
+    "djatlas.graph.build",
+    "djatlas.pipeline.examining",
+    "djatlas.pipeline.graphing",
+    "djatlas.pipeline.parsing",
+    "djatlas.pipeline.reading",
+    "djatlas.pipeline.reporting",
+    "djatlas.pipeline.resolving",
+    "djatlas.pipeline.scope",
+    "djatlas.progress",
+    "djatlas.resolve.prefilter",
+    "djatlas.resolve.scoping",
+)
+
+
 def _warm_up() -> None:
     """What the later stages of every cold scan load when first used, loaded while the walk
-    ahead finishes (``discover_ahead``): their modules and the tree-sitter parser."""
-    import djatlas.cache
-    import djatlas.graph.apps
-    import djatlas.graph.build
-    import djatlas.resolve.prefilter  # noqa: F401
+    ahead finishes (``discover_ahead``): their modules (the stages', the examining child's and
+    the unpickling of its answers', the bundled knowledge's decompression) and the tree-sitter
+    parser."""
+    for name in _WARM:
+        try:  # noqa: SIM105 - ``contextlib`` is not imported for it (start-up)
+            __import__(name)
+        except ImportError:  # a platform's module it lacks (``fcntl``)
+            pass
     from djatlas.parse.reader import _parser
 
     _parser()
