@@ -437,28 +437,28 @@ def _analyse(
     progress = Progress(enabled=options.progress)
     files = discovery.files
     layout = Layout(root, [f.relpath for f in files], discovery.packages)
-    records = {
-        f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
-        for f in files
-    }
-    if cache is not None:
-        cache.load()
     summaries = Summaries(cache, layout, {}, read, files)
-    index = ProjectIndex(
-        layout,
-        summaries.read,
-        records,
-        summaries.take,
-        summaries.store,
-        environment=_environment(root, options),
-        knowledge=Knowledge(),
-    )
-    index.store_failure = summaries.store_failure
-    hints = settings_hints([f.relpath for f in files], read)
-    examiner = _examiner(read, layout, files, root, options, cache)
+    examiner = _examiner(read, layout, files, root, options, cache)  # first: it starts parsing
     if examiner is not None:
         summaries.beside(examiner)
     try:
+        records = {
+            f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
+            for f in files
+        }
+        if cache is not None:
+            cache.load()
+        index = ProjectIndex(
+            layout,
+            summaries.read,
+            records,
+            summaries.take,
+            summaries.store,
+            environment=_environment(root, options),
+            knowledge=Knowledge(),
+        )
+        index.store_failure = summaries.store_failure
+        hints = settings_hints([f.relpath for f in files], read)
         if not options.all_files and len(files) > 1:  # read only what the project imports
             notify = examiner.send if examiner is not None else None
             files, read = in_project(
