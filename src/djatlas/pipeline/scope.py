@@ -27,59 +27,57 @@ if TYPE_CHECKING:
 OUTSIDE = "not imported by the project"
 
 
-def _statement(group: bytes) -> bytes:
-    """The import statement pattern, its three parts opened by ``group``: ``b"("`` to capture
-    them, ``b"(?:"`` for a pattern whose ``findall`` gives the whole texts."""
-    pattern = rb"\n[ \t]*(?:from[ \t]+%s\.*[\w.]*)[ \t]+import[ \t]*%s\([^)]*\)|[^\n]*)"
-    return (pattern + rb"|import[ \t]+%s[^\n]*))") % (group, group, group)
-
-
-# Searched from a literal newline (``re`` would try a ``^``-anchored pattern at every byte).
-_IMPORT = re.compile(_statement(b"("))
-_TEXT = re.compile(_statement(b"(?:"))
-_BLOCK = re.compile(b"(?:" + _TEXT.pattern + b")+")  # statements one after the other
+#: One import statement, from a literal newline (``re`` would try a ``^``-anchored pattern at
+#: every byte): ``from <base> import <names>`` or ``<plain>`` (``import`` and what follows).
+_STATEMENT = (
+    rb"\n[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
+    rb"|(import[ \t]+[^\n]*))"
+)
+_IMPORT = re.compile(_STATEMENT)
+#: A run of statements on consecutive lines from a newline: ``findall`` gives each one's
+#: ``(text, base, names, plain)`` (``b""`` for a part it lacks), then one tuple of empty parts
+#: for the rest of the buffer, whatever it holds (``.+`` ends the search: no byte is tried
+#: after the run, and the dot skips to the end at once).
+_RUN = re.compile(rb"(" + _STATEMENT + rb")|(?s:.+)")
 _COMMENT = re.compile(rb"#[^\n]*")
+#: The parts of one statement: its text, ``from`` base and names, or ``import ...`` text.
+Parts = tuple[bytes, bytes, bytes, bytes]
 
 
 def imported_names(data: bytes, module: str, is_package: bool) -> list[str]:
     """Dotted names an ``import`` line of ``data`` may load (``from a import b``: ``a`` and
     ``a.b``); relative imports resolved against ``module``."""
     out: list[str] = []
-    for m in import_statements(data):
-        out.extend(statement_names(m, module, is_package))
+    for parts in import_statements(data):
+        out.extend(statement_names(parts, module, is_package))
     return out
 
 
-def import_statements(data: bytes) -> list[re.Match[bytes]]:
-    """The matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations joined first),
-    each matched again on its own text (the same groups: the pattern looks neither ahead nor
-    behind)."""
-    return [_IMPORT.match(text) for text in statement_texts(data)]  # type: ignore[misc]
-
-
-def statement_texts(data: bytes) -> list[bytes]:
-    """The texts of the matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations
-    joined first).
+def import_statements(data: bytes) -> list[Parts]:
+    """The matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations joined first), as
+    ``(text, base, names, plain)`` (``b""`` for a group that did not match).
 
     Found from each literal ``import``: a match lies on lines holding one, so only their starts
     are tried (``re`` would try every newline: 8x the time on saleor). Statements come in runs
-    on consecutive lines: a run is matched at once (``_BLOCK``: each repetition is the match
-    ``_IMPORT`` would find there) and split by ``findall``, in C rather than a loop here."""
+    on consecutive lines: a run is matched by one ``findall`` (``_RUN``), in C rather than a
+    loop here, and gives each statement's parts at once (matching a text again costs more)."""
     if data.find(b"import") < 0:  # ``find``: faster than ``in`` (see ``Closure._statement``)
         return []
     if data.find(b"\\") >= 0 and data.find(b"\\\n") >= 0:  # memchr first: the pair is 7x slower
         data = data.replace(b"\\\n", b" ")
     buf = b"\n" + data
-    find, rfind, block, split = buf.find, buf.rfind, _BLOCK.match, _TEXT.findall
-    out: list[bytes] = []
+    find, rfind, run = buf.find, buf.rfind, _RUN.findall
+    out: list[Parts] = []
     pos = 0  # where the last match ended: the next one starts at a newline from here
     i = find(b"import")
     while i >= 0:
         start = rfind(b"\n", pos, i)
-        m = block(buf, start) if start >= 0 else None
-        if m is not None:
-            pos = m.end()
-            out += split(buf, start, pos)
+        found = run(buf, start) if start >= 0 else None
+        if found and not found[-1][0]:
+            found.pop()  # the rest of the buffer
+        if found:
+            pos = start + sum([len(parts[0]) for parts in found])  # the run is contiguous
+            out += found
             i = find(b"import", pos)
         else:  # no statement starts on this line: go to the next one
             i = find(b"\n", i)
@@ -88,18 +86,17 @@ def statement_texts(data: bytes) -> list[bytes]:
     return out
 
 
-def statement_names(m: re.Match[bytes], module: str, is_package: bool) -> list[str]:
-    """The dotted names one ``import_statements`` match may load, with those of further imports
-    after a ``;`` on its line."""
-    plain = m.group(3)
-    text = plain if plain is not None else m.group(2)
-    later = _after_semicolon(text, module, is_package)
-    if plain is not None:
-        return _names(plain) + later
-    base = absolute(m.group(1).decode("ascii", "replace"), package_of(module, is_package))
-    if base is None:
+def statement_names(parts: Parts, module: str, is_package: bool) -> list[str]:
+    """The dotted names one ``import_statements`` statement may load, with those of further
+    imports after a ``;`` on its line."""
+    text, base, names, plain = parts
+    later = _after_semicolon(plain or names, module, is_package)
+    if plain:
+        return _names(plain[6:]) + later
+    found = absolute(base.decode("ascii", "replace"), package_of(module, is_package))
+    if found is None:
         return later
-    return [base] + [f"{base}.{word}" if base else word for word in _names(text)] + later
+    return [found] + [f"{found}.{word}" if found else word for word in _names(names)] + later
 
 
 def _after_semicolon(text: bytes, module: str, is_package: bool) -> list[str]:
@@ -108,8 +105,8 @@ def _after_semicolon(text: bytes, module: str, is_package: bool) -> list[str]:
         return []
     tail = text.split(b"#", 1)[0].split(b";", 1)[1] if b"#" in text else text.split(b";", 1)[1]
     out: list[str] = []
-    for m in import_statements(tail):
-        out.extend(statement_names(m, module, is_package))
+    for parts in import_statements(tail):
+        out.extend(statement_names(parts, module, is_package))
     return out
 
 
@@ -272,24 +269,23 @@ class Closure:
         if where is None:
             where = self._packages[package] = _Package(package)
         seen, here = self._seen, where.seen
-        for text in statement_texts(data):
-            if text not in seen and text not in here:
-                self._statement(text, where, rel, out)
+        for parts in import_statements(data):
+            if parts[0] not in seen and parts[0] not in here:
+                self._statement(parts, where, rel, out)
 
-    def _statement(self, text: bytes, where: _Package, rel: str, out: list[str]) -> None:
+    def _statement(self, parts: Parts, where: _Package, rel: str, out: list[str]) -> None:
         """Queue on ``out`` the files one statement of ``rel`` (in package ``where``) loads;
         the statement is remembered as done (in the package when it may hold a relative
         import) unless what it names is ambiguous."""
-        m = _IMPORT.match(text)
-        base, names, plain = m.groups()  # type: ignore[union-attr]
+        text, base, names, plain = parts
         # ``bytes.find``, not ``in``: ``in`` first tries the needle as an int (a TypeError)
         if text.find(b";") >= 0:  # more statements after a ";" (rare), maybe relative
             module, is_package = self.layout.module_of[rel], self.layout.is_package(rel)
-            if self._reach_all(statement_names(m, module, is_package), rel, out):  # type: ignore[arg-type]
+            if self._reach_all(statement_names(parts, module, is_package), rel, out):
                 where.seen.add(text)
             return
-        if plain is not None:
-            if self._reach_all(_names(plain), rel, out):
+        if plain:
+            if self._reach_all(_names(plain[6:]), rel, out):
                 self._seen.add(text)
             return
         if base[:1] == b".":
