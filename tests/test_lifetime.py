@@ -79,3 +79,21 @@ def test_a_library_scan_keeps_nothing(fresh: None, tmp_path) -> None:
     body = _scan(tmp_path)
     assert lifetime._kept is None
     assert b'"name": "Shop"' in body
+
+
+def test_a_one_shot_view_keeps_the_report(fresh: None, tmp_path) -> None:
+    from djatlas.scan import ScanOptions, scan_view
+
+    (tmp_path / "models.py").write_text(
+        "from django.db import models\n\nclass Shop(models.Model):\n    name = models.TextField()\n"
+    )
+    lifetime.one_shot()
+    options = ScanOptions(use_cache=False)
+    summary, body = scan_view(str(tmp_path), options, "names", [], _names)
+    assert body == b"Shop" and summary == {"models": 1}
+    kept = [o for objects in lifetime._kept or [] for o in objects]
+    assert any(type(o) is dict and o.get("models") for o in kept)  # the report document
+
+
+def _names(doc: dict) -> tuple[dict, bytes]:
+    return {"models": len(doc["models"])}, ",".join(m["name"] for m in doc["models"]).encode()

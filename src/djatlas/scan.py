@@ -172,6 +172,7 @@ def scan_view(
     if tree.cache is not None:
         extra = {"inputs": inputs} if inputs else None
         tree.cache.store_rendered(tree.key, name, view_key, body, summary, [], tree.newest, extra)
+    keep(doc, tree)  # a one-shot process does not free the report and its walk
     return summary, body
 
 
