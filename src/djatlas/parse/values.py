@@ -49,6 +49,15 @@ PUNCTUATION = frozenset({"(", ")", "[", "]", "{", "}", ",", "comment"})
 _INF = (float("inf"), float("-inf"))
 #: A one-quote str literal without prefix, backslash or line end: its text is its value.
 _PLAIN = re.compile(rb"'([^'\\\r\n]*)'|\"([^\"\\\r\n]*)\"")
+#: An attribute chain written plainly: ASCII names and dots, no space, comment or bracket.
+_PLAIN_DOTTED = re.compile(rb"[A-Za-z_][0-9A-Za-z_]*(?:\.[A-Za-z_][0-9A-Za-z_]*)+")
+#: Python's keywords: in an attribute chain (``None.__class__``) the chain has no dotted name.
+_KEYWORDS = (
+    "False None True and as assert async await break class continue def del elif else except "
+    "finally for from global if import in is lambda nonlocal not or pass raise return try "
+    "while with yield"
+)
+_KEYWORDS = frozenset(_KEYWORDS.split())
 #: ``node.type`` by ``node.kind_id``, filled when the parser is made (``reader``): the visitor
 #: reads ``KINDS[node.kind_id]``, the same name without ``Node.type`` building a new string each
 #: time (a third of a node's reading cost); these strings also keep their hash for set tests.
@@ -105,6 +114,13 @@ def dotted(src: bytes, node: Node) -> str | None:
     kind = KINDS[node.kind_id]
     if kind == "identifier":
         return ident(src, node)
+    if kind == "attribute":
+        start, end = node.start_byte, node.end_byte
+        if _PLAIN_DOTTED.fullmatch(src, start, end) is not None:
+            # Written plainly, its text is its dotted name: no walk down the chain.
+            name = src[start:end].decode("ascii")
+            if _KEYWORDS.isdisjoint(name.split(".")):  # ``None.__class__``: no name
+                return name
     parts: list[str] = []
     while kind == "attribute" or kind == "parenthesized_expression":
         if kind == "parenthesized_expression":
