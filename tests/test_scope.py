@@ -332,3 +332,32 @@ def test_children_are_the_names_candidates_answers() -> None:
     assert layout.children("nspkg") == {"sub", "other"}
     assert layout.children("app.models") == {"base"}
     assert not layout.children("app.models.base")
+
+
+def test_namespace_candidates_are_the_files_whose_path_ends_with_the_name() -> None:
+    """``Layout.candidates`` of a dotted name no module has: every file whose path (without
+    ``/__init__``) ends with the name's parts, found from the children's index (before or
+    after it is built for ``children``), never a folder name holding a dot."""
+    from djatlas.resolve.layout import Layout
+
+    files = sorted(NASTY) + ["lib/a.b/c.py", "deep/lib/nspkg/sub/__init__.py", "x/json/y.py"]
+    names = {"nspkg.sub", "lib.nspkg.sub", "nspkg.other", "a.b.c", "b.c", "json.y", "common.x"}
+    names |= {"nspkg.missing", "app.models.base", "lib.nspkg", "os.path", "deep.lib.nspkg.sub"}
+
+    def ends_with(rel: str, want: list[str]) -> bool:
+        parts = rel[:-3].split("/")
+        parts = parts[:-1] if parts[-1] == "__init__" else parts
+        return parts[-len(want) :] == want
+
+    for first in ("children", "candidates"):
+        layout = Layout(None, files, NASTY_PACKAGES)
+        if first == "children":
+            layout.children("app")
+        for name in sorted(names):
+            want = name.split(".")
+            expected = layout.files_of.get(name) or (
+                [] if want[0] in {"os", "json"} else sorted(r for r in files if ends_with(r, want))
+            )
+            assert layout.candidates(name) == expected, (first, name)
+    assert layout.candidates("nspkg.sub") == ["deep/lib/nspkg/sub/__init__.py", "lib/nspkg/sub.py"]
+    assert layout.candidates("a.b.c") == []

@@ -18,8 +18,8 @@ class Layout:
         self.prefix = self._outer_prefix(root) if root is not None and "" in packages else []
         self.module_of: dict[str, str] = {}
         self.files_of: dict[str, list[str]] = defaultdict(list)
-        self._tails: dict[tuple[str, ...], list[str]] | None = None
         self._kids: dict[str, set[str]] | None = None  # children's index
+        self._ends: dict[str, list[str]] = {}  # folders by the dotted end of their path
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
         module_of, files_of = self.module_of, self.files_of
         heads: dict[str, str] = {}  # folder -> its files' package names, dotted, with a dot
@@ -99,28 +99,22 @@ class Layout:
         return found
 
     def _find_suffix(self, name: str) -> list[str]:
-        want = name.split(".")  # two parts at least (``candidates``)
+        """The files whose module path ends with the dotted ``name``: in the folders whose path
+        ends with its parent's parts (``children``' index, which finds the folders at once)."""
+        parent, _, last = name.rpartition(".")  # two parts at least (``candidates``)
+        if last not in self.children(parent):
+            return []
+        want = name.split(".")
         out = []
-        for rel in self._by_tail().get(tuple(want[-2:]), ()):
-            parts = rel[:-3].split("/")
-            if parts[-1] == "__init__":
-                parts = parts[:-1]
-            if parts[-len(want) :] == want:
-                out.append(rel)
+        for folder in self._ends.get(parent, ()):  # its parts checked: folders may hold dots
+            for rel in (f"{folder}/{last}.py", f"{folder}/{last}/__init__.py"):
+                if rel in self.module_of:
+                    parts = rel[:-3].split("/")
+                    if parts[-1] == "__init__":
+                        parts = parts[:-1]
+                    if parts[-len(want) :] == want:
+                        out.append(rel)
         return sorted(out)
-
-    def _by_tail(self) -> dict[tuple[str, ...], list[str]]:
-        """Files by the last two parts of their module path (``a/b/c.py`` and
-        ``a/b/c/__init__.py``: ``("b", "c")``), the index of the namespace lookups."""
-        if self._tails is None:
-            self._tails = defaultdict(list)
-            for rel in self.module_of:
-                parts = rel[:-3].split("/")
-                if parts[-1] == "__init__":
-                    parts = parts[:-1]
-                if len(parts) > 1:
-                    self._tails[tuple(parts[-2:])].append(rel)
-        return self._tails
 
     def children(self, name: str) -> set[str] | frozenset[str]:
         """The last parts ``w`` of the dotted names ``name.w`` that ``candidates`` may answer
@@ -136,18 +130,22 @@ class Layout:
         for full in self.files_of:
             parent, _, last = full.rpartition(".")
             kids[parent].add(last)
-        under: dict[str, set[str]] = defaultdict(set)  # folder -> ``_by_tail``'s last parts
+        under: dict[str, set[str]] = defaultdict(set)  # folder -> its modules' last parts
         for rel in self.module_of:
             folder, _, stem = rel[:-3].rpartition("/")
             if stem == "__init__":
                 folder, _, stem = folder.rpartition("/")
             if folder:
                 under[folder].add(stem)
+        ends: dict[str, list[str]] = defaultdict(list)
         for folder, lasts in under.items():  # namespace packages: as ``_find_suffix`` finds
             parts = folder.split("/")
             for i in range(len(parts)):
                 if parts[i] not in _STDLIB:
-                    kids[".".join(parts[i:])].update(lasts)
+                    end = ".".join(parts[i:])
+                    kids[end].update(lasts)
+                    ends[end].append(folder)
+        self._ends = ends
         return kids
 
 
