@@ -228,10 +228,10 @@ def _guess_tree(root: Path, n: int = 30) -> Path:
     return write_tree(root, files)
 
 
-def test_files_loaded_on_demand_are_guessed_and_give_the_same_output(tmp_path: Path) -> None:
+def _guessing(root: Path) -> tuple[list[list[str]], str]:
+    """``(parsing.likely's answers, the JSON)`` of a scan of ``root`` with two processes."""
     from djatlas.pipeline import parsing
 
-    root = _guess_tree(tmp_path / "proj")
     guessed: list[list[str]] = []
     original = parsing.likely
 
@@ -245,6 +245,12 @@ def test_files_loaded_on_demand_are_guessed_and_give_the_same_output(tmp_path: P
         two = _json(root, jobs=2)
     finally:
         parsing.likely = original
+    return guessed, two
+
+
+def test_files_loaded_on_demand_are_guessed_and_give_the_same_output(tmp_path: Path) -> None:
+    root = _guess_tree(tmp_path / "proj")
+    guessed, two = _guessing(root)
     assert "core/choices.py" in guessed[0] and "app7/constants.py" in guessed[0]
     assert not any(rel.endswith("models.py") for rel in guessed[0])  # wanted: parsed already
     one = _json(root, jobs=1)
@@ -279,22 +285,8 @@ def _settings_tree(root: Path, n: int = 30) -> Path:
 
 
 def test_modules_the_settings_take_named_settings_from_are_guessed(tmp_path: Path) -> None:
-    from djatlas.pipeline import parsing
-
     root = _settings_tree(tmp_path / "proj")
-    guessed: list[list[str]] = []
-    original = parsing.likely
-
-    def spy(summaries, wanted, settings=None):
-        out = original(summaries, wanted, settings)
-        guessed.append(out)
-        return out
-
-    parsing.likely = spy
-    try:
-        two = _json(root, jobs=2)
-    finally:
-        parsing.likely = original
+    guessed, two = _guessing(root)
     assert guessed and sorted(guessed[0]) == ["proj/langs.py", "proj/sizes.py"]
     one = _json(root, jobs=1)
     assert '"max_length": 40' in one and two == one
