@@ -97,3 +97,23 @@ def test_a_one_shot_view_keeps_the_report(fresh: None, tmp_path) -> None:
 
 def _names(doc: dict) -> tuple[dict, bytes]:
     return {"models": len(doc["models"])}, ",".join(m["name"] for m in doc["models"]).encode()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork")
+def test_a_one_shot_process_does_not_wait_for_its_ended_children(fresh: None) -> None:
+    import os
+
+    def child() -> int:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        return pid
+
+    waited = child()
+    lifetime.reap(waited)  # not one-shot: reaped now
+    with pytest.raises(ChildProcessError):
+        os.waitpid(waited, os.WNOHANG)
+    lifetime.one_shot()
+    left = child()
+    lifetime.reap(left)  # one-shot: left to the system at the process's end
+    assert os.waitpid(left, 0)[0] == left  # (reaped here: this process goes on)

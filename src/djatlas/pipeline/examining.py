@@ -28,6 +28,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from djatlas.lifetime import reap
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from typing import Any
@@ -182,15 +184,15 @@ class Examiner:
         return answer_for(position, self._answers, self._early)
 
     def close(self) -> None:
-        """End the child (killed, reaped) and free the flags (no import here: this may run at
-        shutdown)."""
+        """End the child (killed, reaped: ``lifetime.reap``) and free the flags (no import
+        here: this may run at shutdown)."""
         if self._orders is not None:
             os.close(self._orders)
             self._orders = None
         if self.pid:
             try:
                 os.kill(self.pid, 9)  # SIGKILL (``signal`` is not imported for it)
-                os.waitpid(self.pid, 0)
+                reap(self.pid)
             except OSError:
                 pass
             self.pid = 0

@@ -108,6 +108,7 @@ def _forked(doc: dict, k: int) -> list[bytes] | None:
     written by the same encoder at the same level); None when the fork or its child failed."""
     import os
 
+    from djatlas.lifetime import reap
     from djatlas.parallel import enlarge
 
     try:
@@ -134,8 +135,8 @@ def _forked(doc: dict, k: int) -> list[bytes] | None:
     with open(read_end, "rb", buffering=0) as pipe:
         size = _receive(pipe, bytearray(8))
         rest = _receive(pipe, bytearray(int.from_bytes(size, "little"))) if size else None
-    _, status = os.waitpid(pid, 0)
-    if head is None or rest is None or status != 0:
+    reap(pid)  # its whole part came (its length first): it succeeded
+    if head is None or rest is None:
         return None
     return [*head, rest]
 
