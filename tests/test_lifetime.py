@@ -100,7 +100,7 @@ def _names(doc: dict) -> tuple[dict, bytes]:
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork")
-def test_a_one_shot_process_does_not_wait_for_its_ended_children(fresh: None) -> None:
+def test_a_one_shot_process_waits_for_its_ended_children_at_its_end(fresh: None) -> None:
     import os
 
     def child() -> int:
@@ -115,5 +115,9 @@ def test_a_one_shot_process_does_not_wait_for_its_ended_children(fresh: None) ->
         os.waitpid(waited, os.WNOHANG)
     lifetime.one_shot()
     left = child()
-    lifetime.reap(left)  # one-shot: left to the system at the process's end
-    assert os.waitpid(left, 0)[0] == left  # (reaped here: this process goes on)
+    lifetime.reap(left)  # one-shot: at the end, after the output
+    assert lifetime._unreaped == [left]
+    lifetime.reap_all()
+    assert not lifetime._unreaped
+    with pytest.raises(ChildProcessError):
+        os.waitpid(left, os.WNOHANG)

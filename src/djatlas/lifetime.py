@@ -17,6 +17,8 @@ import os
 
 #: What is kept (None: not a one-shot process, nothing is).
 _kept: list[tuple[object, ...]] | None = None
+#: Ended children a one-shot process waits for at its end (``reap``).
+_unreaped: list[int] = []
 
 
 def one_shot() -> None:
@@ -39,8 +41,20 @@ def release() -> None:
 
 
 def reap(pid: int) -> None:
-    """Wait for the ended (killed or exiting) child ``pid``, except in a one-shot process: that
-    ends soon and its children are reaped by the system then (waiting for a child's exit, the
-    release of its pages, costs milliseconds on the way to the output)."""
+    """Wait for the ended (killed or exiting) child ``pid``; a one-shot process waits only at
+    its end (``reap_all``), once its output is written: a child's exit, the release of its
+    pages, takes milliseconds that are then not on the way to the output."""
     if _kept is None:
         os.waitpid(pid, 0)
+    else:
+        _unreaped.append(pid)
+
+
+def reap_all() -> None:
+    """Wait for the children ``reap`` left (long ended by then: their CPU time is counted as
+    this process's children's)."""
+    while _unreaped:
+        try:  # noqa: SIM105 - ``contextlib`` is not imported for it (start-up)
+            os.waitpid(_unreaped.pop(), 0)
+        except OSError:
+            pass
