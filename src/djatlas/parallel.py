@@ -71,6 +71,33 @@ def fork_or_close(*fds: int) -> int | None:
         return None
 
 
+def fork_linked(size: int) -> tuple[int, Any, int, int] | None:
+    """Fork a child linked to this process by a zeroed flag array of ``size`` bytes they share
+    (``shared_flags``) and a pipe each way: ``(pid, flags, out, in)`` in both processes, with
+    their own ends (``out`` to write to the other, ``in`` to read from it; the caller's
+    enlarged) and the other ends closed; pid 0 in the child. None (all closed) when fork
+    fails."""
+    flags = shared_flags(size)
+    down_r, down_w = os.pipe()  # caller -> child
+    up_r, up_w = os.pipe()  # child -> caller
+    pid = fork_or_close(down_r, down_w, up_r, up_w)
+    if pid is None:
+        flags.close()
+        return None
+    if pid == 0:
+        try:
+            os.close(down_w)
+            os.close(up_r)
+        except OSError:  # the child never returns into the caller's code on a failure
+            os._exit(1)
+        return 0, flags, up_w, down_r
+    os.close(down_r)
+    os.close(up_w)
+    enlarge(down_w)
+    enlarge(up_r)
+    return pid, flags, down_w, up_r
+
+
 def claim(flags: Any, position: int) -> bool:
     """Whether the caller takes file ``position`` of a flag array it shares with a worker (no
     one has it yet; it is marked the caller's), or must wait for the worker's answer. No flags:

@@ -90,31 +90,20 @@ def fork_walk(key: tuple):  # type: ignore[no-untyped-def]
     """Fork the child walking ``key``'s tree (root, DiscoverOptions' fields) with the main
     process once it joins (``discover.sharing``): ``(pid, answers fd, flags, tasks fd)``, or
     None when fork fails."""
-    import mmap
+    from djatlas.parallel import fork_linked
 
-    from djatlas.parallel import enlarge, fork_or_close
-
-    answers, out = os.pipe()
-    tasks, back = os.pipe()
-    flags = mmap.mmap(-1, _TASKS)
-    pid = fork_or_close(answers, out, tasks, back)
-    if pid is None:
-        flags.close()
+    linked = fork_linked(_TASKS)
+    if linked is None:
         return None
+    pid, flags, writes, reads = linked  # the child reads tasks, writes its accounts
     if pid == 0:  # the child: never returns
         status = 1
         try:
-            os.close(answers)
-            os.close(back)
-            _walk(key, flags, out, tasks)
+            _walk(key, flags, writes, reads)
             status = 0
         finally:
             os._exit(status)
-    os.close(out)
-    os.close(tasks)
-    enlarge(answers)
-    enlarge(back)
-    return pid, answers, flags, back
+    return pid, reads, flags, writes
 
 
 def _walk(key: tuple, flags, out: int, tasks: int) -> None:  # type: ignore[no-untyped-def]

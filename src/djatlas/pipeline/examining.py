@@ -212,7 +212,7 @@ def start(
     """A child examining what ``read`` reads and parsing ahead, when there is a second core
     to run it and enough files to share (``jobs``: the ``--jobs`` option, 1 = everything
     in-process). ``sizes``: the walk's file sizes (the largest models modules go first)."""
-    from djatlas.parallel import enlarge, fork_or_close, shared_flags, spare_core
+    from djatlas.parallel import fork_linked, spare_core
 
     paths = sorted(layout.module_of)
     if len(paths) < MIN_FILES or not spare_core(jobs):
@@ -222,31 +222,22 @@ def start(
 
     first = [i for i, rel in enumerate(paths) if is_models_module(rel)]
     first.sort(key=lambda i: -sizes.get(paths[i], 0))
-    flags = shared_flags(len(paths))
-    orders_r, orders_w = os.pipe()
-    answers_r, answers_w = os.pipe()
-    pid = fork_or_close(orders_r, orders_w, answers_r, answers_w)
-    if pid is None:
-        flags.close()
+    linked = fork_linked(len(paths))
+    if linked is None:
         return None
+    pid, flags, writes, reads = linked  # the child reads orders, writes answers
     if pid == 0:  # the child: never returns
         status = 1
         try:
             import gc
 
             gc.disable()
-            os.close(orders_w)
-            os.close(answers_r)
             work = _Work(read, examine, layout, root, paths, flags)
-            work.serve(orders_r, answers_w, first)
+            work.serve(reads, writes, first)
             status = 0
         finally:
             os._exit(status)
-    os.close(orders_r)
-    os.close(answers_w)
-    enlarge(orders_w)
-    enlarge(answers_r)
-    return Examiner(pid, orders_w, answers_r, flags, paths)
+    return Examiner(pid, writes, reads, flags, paths)
 
 
 class _Work:
