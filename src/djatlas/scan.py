@@ -16,7 +16,6 @@ from djatlas.discover.finder import (
     discover,
     discover_ahead,
     discover_source,
-    is_models_module,
 )
 from djatlas.discover.source import Source
 from djatlas.keys import git_commit, metadata, options_key
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
     from djatlas.cache import ScanCache
     from djatlas.discover.finder import SourceFile
     from djatlas.graph.types import Diagnostic, Report
-    from djatlas.pipeline.examining import Examiner
-    from djatlas.pipeline.parsing import Summaries
     from djatlas.resolve.index import ProjectIndex
     from djatlas.resolve.layout import Layout
 
@@ -425,7 +422,7 @@ def _analyse(
     """The stages after discovery: read + pre-filter → parse (cached) → resolve → graph →
     report. The cache answers for unchanged files in the reading and parsing stages."""
     from djatlas.pipeline.graphing import build_graph, settings_hints
-    from djatlas.pipeline.parsing import Summaries, parse_ahead
+    from djatlas.pipeline.parsing import Summaries, models_meanwhile, parse_ahead
     from djatlas.pipeline.reading import prefilter, read_tree
     from djatlas.pipeline.reporting import assemble_report, syntax_diagnostics
     from djatlas.pipeline.resolving import resolve_modules
@@ -466,7 +463,7 @@ def _analyse(
                 files, read, records, index, hints.modules, options.settings, notify
             )
         if examiner is not None:
-            examiner.idle = _parse_models_module(examiner, summaries, files, read, root)
+            examiner.idle = models_meanwhile(examiner, summaries, files, read, root)
         reading = read_tree(files, read, records, cache, progress, examiner)
         wanted = prefilter(reading, files, records, layout)
         summaries.contents = reading.keep(wanted)
@@ -506,42 +503,6 @@ def _examiner(
     from djatlas.pipeline.examining import start
 
     return start(read, layout, {f.relpath: f.size for f in files}, root, options.jobs)
-
-
-def _parse_models_module(
-    examiner: Examiner,
-    summaries: Summaries,
-    files: list[SourceFile],
-    read: Callable[[str], bytes],
-    root: str | None,
-) -> Callable[[], bool]:
-    """``Examiner.idle``: parse the next models module (every one is parsed, see
-    ``reading.prefilter``) the examining child has not started, smallest first (the child takes
-    the largest first); False when none is left. A failure is left to the parse stage."""
-    from djatlas.parallel import parse_items
-    from djatlas.parse.summary import ModuleSummary
-
-    layout, positions = summaries.layout, examiner.positions
-    models = [f for f in files if is_models_module(f.relpath) and f.relpath in positions]
-    todo = [f.relpath for f in sorted(models, key=lambda f: (-f.size, f.relpath))]
-
-    def idle() -> bool:
-        while todo:
-            rel = todo.pop()
-            if not examiner.claim(positions[rel]):
-                continue
-            try:
-                data = read(rel)
-            except OSError:
-                return True  # the reading stage reports it
-            item = (rel, data, layout.module_of[rel], layout.is_package(rel))
-            result = parse_items([item], root)[0][1]
-            if isinstance(result, ModuleSummary):
-                summaries.ready[rel] = result
-            return True
-        return False
-
-    return idle
 
 
 def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:

@@ -205,8 +205,6 @@ def _beside(
     left from the back while this process takes them from the front, each claiming a file
     before parsing it, then it goes on with the likely files. With more, the files it has not
     started are returned (claimed here) for ``Pool`` workers; it ends after the ones it has."""
-    from djatlas.parallel import parse_items
-
     if jobs > 2:
         mine = []
         for rel in to_parse:
@@ -227,11 +225,51 @@ def _beside(
         if position is not None and not ahead.claim(position):
             result = ahead.wait(position)
         if result is None:
-            item = (rel, contents.pop(rel, None), layout.module_of[rel], layout.is_package(rel))
-            result = parse_items([item], root)[0][1]
+            result = _parse_one(layout, rel, contents.pop(rel, None), root)
         _keep_answer(summaries, rel, result)
     ahead.order([rel for rel in likely(summaries, wanted, settings) if not summaries.cached(rel)])
     return []
+
+
+def models_meanwhile(
+    examiner: Examiner,
+    summaries: Summaries,
+    files: list[SourceFile],
+    read: Callable[[str], bytes],
+    root: str | None,
+) -> Callable[[], bool]:
+    """``Examiner.idle``: parse the next models module (every one is parsed, see
+    ``reading.prefilter``) the examining child has not started, smallest first (the child takes
+    the largest first); False when none is left. A failure is left to the parse stage."""
+    from djatlas.discover.finder import is_models_module
+
+    positions = examiner.positions
+    models = [f for f in files if is_models_module(f.relpath) and f.relpath in positions]
+    todo = [f.relpath for f in sorted(models, key=lambda f: (-f.size, f.relpath))]
+
+    def idle() -> bool:
+        while todo:
+            rel = todo.pop()
+            if not examiner.claim(positions[rel]):
+                continue
+            try:
+                data = read(rel)
+            except OSError:
+                return True  # the reading stage reports it
+            result = _parse_one(summaries.layout, rel, data, root)
+            if isinstance(result, ModuleSummary):
+                summaries.ready[rel] = result
+            return True
+        return False
+
+    return idle
+
+
+def _parse_one(layout: Layout, rel: str, data: bytes | None, root: str | None) -> Any:
+    """``parallel.parse_items``' answer for one file (``data`` None: read from ``root``)."""
+    from djatlas.parallel import parse_items
+
+    return parse_items([(rel, data, layout.module_of[rel], layout.is_package(rel))], root)[0][1]
 
 
 def _keep_answer(summaries: Summaries, rel: str, result: ModuleSummary | ReadError | None) -> None:
