@@ -215,12 +215,7 @@ class GitIgnore:
         hit = self._memo.get(name)
         if hit is None:
             hit = self._memo[name] = self._component_may_match(name)
-        if hit or not folder:
-            return hit
-        hit = self._folders.get(folder)
-        if hit is None:
-            hit = self._folders[folder] = any(map(self._may_match_part, folder.split("/")))
-        return hit
+        return hit or self.folder_may_match(folder)
 
     def folder_may_match(self, folder: str) -> bool:
         """True when a rule may match every path below ``folder`` ("" for this file's folder)
