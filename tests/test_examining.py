@@ -208,8 +208,11 @@ def test_the_child_parses_the_models_modules_ahead(
     _parse_first(monkeypatch)
     taken = _taken(monkeypatch)
     assert _doc(root, jobs=jobs) == alone
-    paths = {answer.path for answer in taken if isinstance(answer, ModuleSummary)}
-    assert {"shop/models.py", "blog/models.py", "legacy/models.py"} <= paths
+    summaries = [answer for answer in taken if isinstance(answer, ModuleSummary)]
+    assert {"shop/models.py", "blog/models.py", "legacy/models.py"} <= {s.path for s in summaries}
+    for summary in summaries:  # the summary the caller would have made
+        item = (summary.path, None, summary.module, summary.is_package)
+        assert parallel.parse_items([item], str(root)) == [(summary.path, summary)]
 
 
 def test_a_child_dying_while_it_parses_leaves_the_work_to_the_caller(
