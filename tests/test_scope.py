@@ -117,6 +117,11 @@ def test_import_statements_are_the_regex_matches() -> None:
         b"import a; from .b import c\nfrom ...... import d\nfrom x import y\\\n, z\n",
         b'"""\nfrom a import b\n  import c\n"""\nfrom d import (e\n',
         b"from a import b\rimport c\nfrom\ta\timport\t(b)import c\nimport\n",
+        b"  from . import (a,\n b)\nimport c\n",  # the first line: no newline before it
+        b"importer = 1\nimport z",
+        b"x = 1  # import\n import y\n",
+        b"from a import (b)  # c\nimport d\n",
+        b"import a; import b\nimport c",
     ]
     for data in sources:
         joined = data.replace(b"\\\n", b" ")
@@ -270,8 +275,22 @@ NASTY = {
     "two/common/__init__.py": b"",
     "two/common/x.py": b"from .. import nothing\nfrom . import x  ;  from .x import z\n",
     "two/user.py": b"from common import x\n",
+    # the same relative texts in sibling packages (one anchor), above and at a package with
+    # submodules, a submodule and a mere name imported alike, a top module's relative base
+    "site/__init__.py": b"LIMIT = 1\n",
+    "site/shared/__init__.py": b"from . import LIMIT, tools  # LIMIT: a name, tools: a file\n",
+    "site/shared/tools.py": b"",
+    "site/shared/LIMIT.py": b"",
+    "site/shared/unused.py": b"",
+    "site/a/__init__.py": b"",
+    "site/a/m.py": b"from ..shared import tools, LIMIT\nfrom .. import shared\n",
+    "site/b/__init__.py": b"",
+    "site/b/m.py": b"from ..shared import tools, LIMIT\nfrom ..shared import unused\n",
+    "site/b/n.py": b"from ..shared import tools, LIMIT;from . import m\n",
+    "solo.py": b"from .long import cont\nfrom .site import b\nfrom .. import above\n",
 }
 NASTY_PACKAGES = {"app", "app/models", "app/util", "long", "one/common", "two/common"}
+NASTY_PACKAGES |= {"site", "site/shared", "site/a", "site/b"}
 
 
 def _reference_closure(modules: list[str]) -> set[str]:
@@ -309,6 +328,7 @@ def test_the_closure_is_what_the_imported_names_reach() -> None:
     from djatlas.resolve.layout import Layout
 
     starts = [["app"], ["app.models.base"], ["two.user"], ["top"], ["two.common.x", "app"]]
+    starts += [["site.a.m", "site.b.m"], ["site.b.n", "site.a.m"], ["solo", "site.b.m"]]
     starts += [[name] for name in Layout(None, sorted(NASTY), NASTY_PACKAGES).files_of]
     for modules in starts:
         closure = Closure(Layout(None, sorted(NASTY), NASTY_PACKAGES), NASTY.__getitem__)
@@ -318,6 +338,11 @@ def test_the_closure_is_what_the_imported_names_reach() -> None:
     app = _reference_closure(["app"])
     assert {"app/secret.py", "app/gone.py", "lib/nspkg/sub.py", "one/common/x.py"} <= app
     assert {"app/quoted.py", "app/commented.py", "lib/nspkg/other.py"}.isdisjoint(app)
+    site = _reference_closure(["site.a.m"])
+    assert {"site/shared/tools.py", "site/shared/LIMIT.py"} <= site
+    assert "site/shared/unused.py" not in site
+    assert "site/shared/unused.py" in _reference_closure(["site.a.m", "site.b.m"])
+    assert {"long/cont.py", "site/b/__init__.py"} <= _reference_closure(["solo"])
 
 
 def test_children_are_the_names_candidates_answers() -> None:

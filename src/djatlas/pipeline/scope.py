@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import itemgetter
 
 from djatlas.discover.finder import is_models_module
 
@@ -27,19 +28,25 @@ if TYPE_CHECKING:
 OUTSIDE = "not imported by the project"
 
 
-#: One import statement, from a literal newline (``re`` would try a ``^``-anchored pattern at
-#: every byte): ``from <base> import <names>`` or ``<plain>`` (``import`` and what follows).
-_STATEMENT = (
-    rb"\n[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
+#: One import statement's line from its indentation: ``from <base> import <names>`` or
+#: ``<plain>`` (``import`` and what follows).
+_LINE = (
+    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
     rb"|(import[ \t]+[^\n]*))"
 )
+#: One import statement, from a literal newline (``re`` would try a ``^``-anchored pattern at
+#: every byte).
+_STATEMENT = rb"\n" + _LINE
 _IMPORT = re.compile(_STATEMENT)
+#: A statement on the first line of a file (no newline before it).
+_FIRST = re.compile(_LINE)
 #: A run of statements on consecutive lines from a newline: ``findall`` gives each one's
 #: ``(text, base, names, plain)`` (``b""`` for a part it lacks), then one tuple of empty parts
 #: for the rest of the buffer, whatever it holds (``.+`` ends the search: no byte is tried
 #: after the run, and the dot skips to the end at once).
 _RUN = re.compile(rb"(" + _STATEMENT + rb")|(?s:.+)")
 _COMMENT = re.compile(rb"#[^\n]*")
+_TEXT = itemgetter(0)  # a statement's text, in C (``map``)
 #: The parts of one statement: its text, ``from`` base and names, or ``import ...`` text.
 Parts = tuple[bytes, bytes, bytes, bytes]
 
@@ -65,18 +72,23 @@ def import_statements(data: bytes) -> list[Parts]:
         return []
     if data.find(b"\\") >= 0 and data.find(b"\\\n") >= 0:  # memchr first: the pair is 7x slower
         data = data.replace(b"\\\n", b" ")
-    buf = b"\n" + data
-    find, rfind, run = buf.find, buf.rfind, _RUN.findall
+    find, rfind, run = data.find, data.rfind, _RUN.findall
     out: list[Parts] = []
     pos = 0  # where the last match ended: the next one starts at a newline from here
     i = find(b"import")
+    if rfind(b"\n", 0, i) < 0:  # on the first line (``data`` is not copied behind a newline)
+        first = _FIRST.match(data)
+        if first is not None:
+            out.append((b"\n" + first[0], *first.groups(b"")))
+            pos = first.end()
+            i = find(b"import", pos)
     while i >= 0:
         start = rfind(b"\n", pos, i)
-        found = run(buf, start) if start >= 0 else None
+        found = run(data, start) if start >= 0 else None
         if found and not found[-1][0]:
             found.pop()  # the rest of the buffer
         if found:
-            pos = start + sum([len(parts[0]) for parts in found])  # the run is contiguous
+            pos = start + sum(map(len, map(_TEXT, found)))  # the run is contiguous
             out += found
             i = find(b"import", pos)
         else:  # no statement starts on this line: go to the next one
@@ -263,40 +275,51 @@ class Closure:
     def _imports(self, data: bytes, rel: str, out: list[str]) -> None:
         """Queue on ``out`` the files the import statements of ``rel`` (its bytes ``data``)
         load. Most statements recur: one seen before (in the whole tree, or in ``rel``'s
-        package for a relative one) whose files are on the way is skipped."""
+        package for a relative one) whose files are on the way is skipped.
+
+        ``from`` imports (most statements) are resolved here, inline: a relative base from
+        its package's prefixes (``_Package``), and the common case, a reached module without
+        submodules (``_from_import``'s first case), done without a call."""
         package = package_of(self.layout.module_of[rel], self.layout.is_package(rel))
         where = self._packages.get(package)
         if where is None:
             where = self._packages[package] = _Package(package)
-        seen, here = self._seen, where.seen
+        seen, here, done = self._seen, where.seen, self._done
+        prefixes, above = where.prefixes, len(where.prefixes)
+        kids = self.layout.children_index()
         for parts in import_statements(data):
-            if parts[0] not in seen and parts[0] not in here:
+            text, base, names, _ = parts
+            if text in seen or text in here:
+                continue
+            if not base or text.find(b";") >= 0:  # ``import ...``, or more after a ";"
                 self._statement(parts, where, rel, out)
+                continue
+            if base[0] != 46:  # absolute (46: "."; a base is ASCII: ``[\w.]``)
+                module, remember = base.decode(), seen
+            else:
+                rest = base.lstrip(b".")
+                up = len(base) - len(rest)  # 1: this package
+                if up > above:  # above the top package: nothing
+                    here.add(text)
+                    continue
+                module = prefixes[up - 1] + rest.decode() if rest else where.bare[up - 1]
+                remember = here
+            reached = module in done and module not in kids and names.find(b".") < 0
+            if (reached and module) or self._from_import(module, names, rel, out):
+                remember.add(text)
 
     def _statement(self, parts: Parts, where: _Package, rel: str, out: list[str]) -> None:
-        """Queue on ``out`` the files one statement of ``rel`` (in package ``where``) loads;
-        the statement is remembered as done (in the package when it may hold a relative
-        import) unless what it names is ambiguous."""
-        text, base, names, plain = parts
-        # ``bytes.find``, not ``in``: ``in`` first tries the needle as an int (a TypeError)
-        if text.find(b";") >= 0:  # more statements after a ";" (rare), maybe relative
+        """Queue on ``out`` the files an ``import`` statement of ``rel`` (in package
+        ``where``), or one with more statements after a ``;`` (rare, maybe relative), loads;
+        the statement is remembered as done (in the package for the latter) unless what it
+        names is ambiguous."""
+        text, _, _, plain = parts
+        if text.find(b";") >= 0:
             module, is_package = self.layout.module_of[rel], self.layout.is_package(rel)
             if self._reach_all(statement_names(parts, module, is_package), rel, out):
                 where.seen.add(text)
-            return
-        if plain:
-            if self._reach_all(_names(plain[6:]), rel, out):
-                self._seen.add(text)
-            return
-        if base[:1] == b".":
-            module, remember = where.absolute(base), where.seen
-            if module is None:  # above the top package
-                remember.add(text)
-                return
-        else:
-            module, remember = base.decode("ascii", "replace"), self._seen
-        if self._from_import(module, names, rel, out):
-            remember.add(text)
+        elif self._reach_all(_names(plain[6:]), rel, out):
+            self._seen.add(text)
 
     def _from_import(self, module: str, names: bytes, rel: str, out: list[str]) -> bool:
         """``from <module> import <names>``: queue the files of ``module`` and of the names
@@ -329,28 +352,17 @@ class Closure:
 
 class _Package:
     """What the closure remembers per package: the relative statements done there, and the
-    absolute module of each relative ``from`` base."""
+    module name prefixes relative bases start from."""
 
-    __slots__ = ("parts", "seen", "bases")
+    __slots__ = ("seen", "prefixes", "bare")
 
     def __init__(self, name: str) -> None:
-        self.parts = name.split(".") if name else []
         self.seen: set[bytes] = set()
-        self.bases: dict[bytes, str | None] = {}
-
-    def absolute(self, base: bytes) -> str | None:
-        """``absolute`` of the relative ``base`` here (None above the top package)."""
-        if base in self.bases:
-            return self.bases[base]
-        rest = base.lstrip(b".")
-        up = len(base) - len(rest) - 1  # a single dot is this package
-        parts = self.parts
-        found = None
-        if up <= len(parts):
-            kept = parts[: len(parts) - up]
-            found = ".".join(kept + [rest.decode("ascii", "replace")] if rest else kept)
-        self.bases[base] = found
-        return found
+        parts = name.split(".") if name else []
+        #: By the number of dots less one: the package ``from <dots>`` names, without and
+        #: with a trailing dot (``""`` at the top: ``from ..x`` in ``a.b`` is ``x``).
+        self.bare = [".".join(parts[: len(parts) - up]) for up in range(len(parts) + 1)]
+        self.prefixes = [f"{bare}." if bare else "" for bare in self.bare]
 
 
 def project_scope(

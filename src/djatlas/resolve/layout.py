@@ -125,6 +125,12 @@ class Layout:
             self._kids = self._all_children()
         return self._kids.get(name, _NONE)
 
+    def children_index(self) -> dict[str, set[str]]:
+        """``children``' answers by name (only names with some)."""
+        if self._kids is None:
+            self._kids = self._all_children()
+        return self._kids
+
     def _all_children(self) -> dict[str, set[str]]:
         kids: dict[str, set[str]] = defaultdict(set)
         for full in self.files_of:
@@ -146,7 +152,7 @@ class Layout:
                     kids[end].update(lasts)
                     ends[end].append(folder)
         self._ends = ends
-        return kids
+        return dict(kids)
 
 
 def _common(a: str, b: str) -> int:
