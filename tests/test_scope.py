@@ -386,3 +386,39 @@ def test_namespace_candidates_are_the_files_whose_path_ends_with_the_name() -> N
             assert layout.candidates(name) == expected, (first, name)
     assert layout.candidates("nspkg.sub") == ["deep/lib/nspkg/sub/__init__.py", "lib/nspkg/sub.py"]
     assert layout.candidates("a.b.c") == []
+
+
+def _children_by_definition(layout) -> dict[str, set[str]]:
+    """Every module name's last part under its parent, and every folder's modules' last
+    parts under each dotted end of its path (not starting with a stdlib name)."""
+    import sys
+
+    kids: dict[str, set[str]] = {}
+    for name in layout.files_of:
+        parent, _, last = name.rpartition(".")
+        kids.setdefault(parent, set()).add(last)
+    for rel in layout.module_of:
+        folder, _, stem = rel[:-3].rpartition("/")
+        if stem == "__init__":
+            folder, _, stem = folder.rpartition("/")
+        parts = folder.split("/") if folder else []
+        for i in range(len(parts)):
+            if parts[i] not in sys.stdlib_module_names:
+                kids.setdefault(".".join(parts[i:]), set()).add(stem)
+    return kids
+
+
+def test_the_children_index_is_what_the_module_names_and_folders_give(tmp_path: Path) -> None:
+    """Built from each folder's stems: stems and folders holding dots, stdlib-named folders,
+    packages without modules, a root ``__init__``, a scanned folder inside a package."""
+    from djatlas.resolve.layout import Layout
+
+    files = sorted(NASTY) + ["lib/a.b/c.py", "x/json/y.py", "app/x.y.py", "x.y.py", "__init__.py"]
+    files += ["empty/__init__.py", "empty/sub/__init__.py", "deep/json/__init__.py"]
+    packages = NASTY_PACKAGES | {"empty", "empty/sub", "deep/json"}
+    (tmp_path / "outer" / "inner").mkdir(parents=True)
+    (tmp_path / "outer" / "__init__.py").write_text("")
+    for root, extra in ((None, set()), (None, {""}), (str(tmp_path / "outer" / "inner"), {""})):
+        layout = Layout(root, files, packages | extra)
+        assert layout.children_index() == _children_by_definition(layout), (root, extra)
+        assert layout.children("app") >= {"x.y", "models", "signals"}  # the folder rule

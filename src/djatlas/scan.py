@@ -315,14 +315,15 @@ def _reader(base: str, discovery: Discovery) -> Callable[[str], bytes]:
     """``read(relpath) -> bytes`` for files under ``base``: one ``os.read`` of the size the walk
     saw (plus one byte, to notice growth), which halves the cost of ``open().read()``. The
     sizes are taken from ``discovery`` at the first read (the walk may still be under way)."""
-    join, os_open, os_read, close = os.path.join, os.open, os.read, os.close
+    os_open, os_read, close = os.open, os.read, os.close
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
     sizes: dict[str, int] = {}
+    folder = os.path.join(base, "")  # ``+ rel``: ``os.path.join`` of a relative path, inline
 
     def read(rel: str) -> bytes:
         if not sizes:
             sizes.update((f.relpath, f.size) for f in discovery.files)
-        fd = os_open(join(base, rel), flags)
+        fd = os_open(folder + rel, flags)
         try:
             want = sizes.get(rel, 65535) + 1
             data = os_read(fd, want)

@@ -187,11 +187,14 @@ class Closure:
     def narrow(self, files: list[SourceFile], records: dict[str, FileRecord]) -> list[SourceFile]:
         """The files of the closure, and every models module (always parsed, so that an error
         there is reported); the others are recorded as not imported by the project."""
-        inside = self.files | {f.relpath for f in files if is_models_module(f.relpath)}
-        for f in files:
-            if f.relpath not in inside:
-                records[f.relpath].reason = OUTSIDE
-        return [f for f in files if f.relpath in inside]
+        inside, kept = self.files, []
+        for f in files:  # one pass; ``is_models_module`` only for paths naming ``models``
+            rel = f.relpath
+            if rel in inside or ("models" in rel and is_models_module(rel)):
+                kept.append(f)
+            else:
+                records[rel].reason = OUTSIDE
+        return kept
 
     def reader(self, read: Callable[[str], bytes]) -> Callable[[str], bytes]:
         """``read``, answering first (once) with the bytes read while following imports."""

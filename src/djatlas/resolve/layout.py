@@ -22,13 +22,24 @@ class Layout:
         self._ends: dict[str, list[str]] = {}  # folders by the dotted end of their path
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
         module_of, files_of = self.module_of, self.files_of
-        heads: dict[str, str] = {}  # folder -> its files' package names, dotted, with a dot
+        #: folder -> its files' package names, dotted, with a dot; and the stems of its files
+        #: but ``__init__``, and the folders holding one (kept for the children's index)
+        self._heads: dict[str, str] = {}
+        self._stems: dict[str, list[str]] = {}
+        self._inits: list[str] = []
+        heads, stems = self._heads, self._stems
         for rel in relpaths:  # (written out: once per file of the tree)
             folder, _, stem = rel[:-3].rpartition("/")
             head = heads.get(folder)
             if head is None:  # the same for every file of the folder
                 head = heads[folder] = self._head(folder)
-            name = head + stem if stem != "__init__" else head[:-1] or stem
+                stems[folder] = []
+            if stem != "__init__":
+                name = head + stem
+                stems[folder].append(stem)
+            else:
+                name = head[:-1] or stem
+                self._inits.append(folder)
             module_of[rel] = name
             files_of[name].append(rel)
         for files in files_of.values():
@@ -132,17 +143,29 @@ class Layout:
         return self._kids
 
     def _all_children(self) -> dict[str, set[str]]:
+        """The children's index, from each folder's stems (``__init__``: its folder's name):
+        a module's parent is its folder's package (unless its stem holds a dot); and, for
+        namespace packages, every dotted end of the folder's path."""
         kids: dict[str, set[str]] = defaultdict(set)
-        for full in self.files_of:
-            parent, _, last = full.rpartition(".")
-            kids[parent].add(last)
-        under: dict[str, set[str]] = defaultdict(set)  # folder -> its modules' last parts
-        for rel in self.module_of:
-            folder, _, stem = rel[:-3].rpartition("/")
-            if stem == "__init__":
-                folder, _, stem = folder.rpartition("/")
+        under: dict[str, set[str]] = {}  # folder -> its modules' last parts
+        heads = self._heads
+        for folder, names in self._stems.items():
+            if not names:
+                continue
+            if "." in "".join(names):  # a stem holding a dot (rare): parts of the name
+                for stem in names:
+                    parent, _, last = (heads[folder] + stem).rpartition(".")
+                    kids[parent].add(last)
+            else:
+                kids[heads[folder][:-1]].update(names)
             if folder:
-                under[folder].add(stem)
+                under[folder] = set(names)
+        for folder in self._inits:
+            parent, _, last = (heads[folder][:-1] or "__init__").rpartition(".")
+            kids[parent].add(last)
+            up, _, stem = folder.rpartition("/")
+            if up:
+                under.setdefault(up, set()).add(stem)
         ends: dict[str, list[str]] = defaultdict(list)
         for folder, lasts in under.items():  # namespace packages: as ``_find_suffix`` finds
             parts = folder.split("/")
