@@ -140,3 +140,69 @@ def test_a_first_half_that_is_not_json_fails_as_json_dumps(monkeypatch) -> None:
     assert jsonout._forked(doc, jsonout._split(doc) or 1) is None
     with pytest.raises(TypeError, match="not JSON serializable"):
         jsonout.render_parts(doc, RenderOptions())
+
+
+def _nasty_strings() -> list[str]:
+    """Strings a template must not write as they are (and some it may)."""
+    return [
+        "plain/path.py",
+        'say "hi"',
+        "back\\slash",
+        "line\nbreak",
+        "tab\there",
+        "nul\x00",
+        "%s %d %% {0} {name}",
+        'x": True,\n',
+        ": True",
+        ": False,",
+        "ünïcödé ☃",
+        "lone \ud800 surrogate",
+        "\u2028\x7f",
+        "",
+    ]
+
+
+def _records(n: int, strings: list[str]) -> list:
+    """Report records of the kinds written by templates (files, diagnostics, reverse
+    relations with bools), with every scalar type and some nasty values."""
+    from djatlas.graph.types import Diagnostic, FileEntry, Reverse
+
+    out: list = []
+    for i in range(n):
+        s = strings[i % len(strings)]
+        out.append(
+            FileEntry(f"f{i}.py", None if i % 3 else s, "parsed", None, i if i % 2 else None)
+        )
+        out.append(Diagnostic("warning", "code", f"message {i}", None, -i, None, None))
+        out.append(Reverse(f"r{i}", "app.M", "f", "ForeignKey", i % 2 == 0, None))
+    return out
+
+
+def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
+    from djatlas.graph.types import FileEntry
+    from djatlas.render import jsonout
+
+    monkeypatch.setattr(jsonout, "PADS", ["\n", "\n  ", "\n    "])  # a fresh process's
+    plain_strings = ["a", "b/c.py", "ünï", "%s", ": True", "{x}"]
+    records = _records(40, plain_strings)
+    files = [r for r in records if type(r) is FileEntry]
+    nasty = [r for s in _nasty_strings() for r in _records(40, [s])]
+    odd = FileEntry("odd.py", "odd", "parsed", None, 1)
+    odd.extra = "not a field"  # a __dict__ that is not just its fields
+    tables = {
+        "files": files,  # one class, plain strings: templates
+        "by_kind": [[r for r in records if type(r) is cls] for cls in {type(r) for r in records}],
+        "mixed": records,  # several classes: item by item
+        "nasty": [[r for r in nasty if type(r) is cls] for cls in {type(r) for r in nasty}],
+        "odd": [*files, odd],
+        "level": Level.LOW,
+        "subclasses": [FileEntry(f"{i}", Level.LOW, "s", None, Level.LOW) for i in range(40)],
+        "floats": [FileEntry("f", "m", "s", None, x) for x in [1.5, float("nan"), -0.0] * 20],
+        "bools": [FileEntry("f", "m", "s", True, False) for _ in range(40)],
+        "empty": [],
+    }
+    for doc in (tables, files, [tables], {"a": {"b": tables}}):
+        expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
+        assert jsonout._text(doc) == expected
+    text = jsonout.dumps(tables)
+    assert json.loads(text) == json.loads(json.dumps(tables, default=jsonout._typed))

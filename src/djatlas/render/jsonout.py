@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from itertools import chain, compress
 from json.encoder import encode_basestring as _string  # the C function when available
+from operator import mod
 
 from djatlas.graph.types import field_names, plain
 from djatlas.render import RenderOptions
@@ -308,6 +310,8 @@ def _writer() -> tuple[list[str], Any]:
     def sequence(o: list | tuple, level: int) -> None:
         if not o:
             return add("[]")
+        if len(o) >= _TABLE_MIN and table(o, level):
+            return None
         inner = level + 1
         start = len(out)
         sep = "," + pads[inner]
@@ -325,7 +329,121 @@ def _writer() -> tuple[list[str], Any]:
         out[start] = "[" + out[start][1:]
         add(pads[level] + "]")
 
+    def table(o: list | tuple, level: int) -> bool:
+        """Write ``o`` if it is a list of report records of one class whose values are all
+        str, int, bool or None and whose strings need no escaping (see ``_Forms``); False
+        otherwise (nothing written)."""
+        rows = forms.rows(o)
+        if rows is None:
+            return False
+        names, states = rows
+        values = list(chain.from_iterable(map(dict.values, states)))
+        types = list(map(type, values))
+        kinds = set(types)
+        if not _FORM_TYPES.issuperset(kinds):
+            return False
+        if not _plain(compress(values, map(_IS_STR, types))):
+            return False
+        inner = level + 1
+        while len(pads) <= inner + 1:
+            pads.append("\n" + "  " * len(pads))
+        found = forms.find(names, types, inner)
+        text = ("," + pads[inner]).join(map(mod, found, map(tuple, map(dict.values, states))))
+        add("[" + pads[inner])
+        add(_lower_bools(text) if bool in kinds else text)
+        add(pads[level] + "]")
+        return True
+
+    forms = _Forms(pads)
     return out, enc
+
+
+#: Per type of a value, whether it is a str (``map`` at C speed).
+_IS_STR = frozenset({str}).__contains__
+#: The UTF-8 bytes a JSON string escapes (``"``, backslash, control characters).
+_UNSAFE = bytes(range(32)) + b'"\\'
+
+
+def _plain(strings: Any) -> bool:
+    """Whether no string of ``strings`` needs escaping in JSON (each is then its own text
+    between quotes): one pass over them all in C (bytes.translate)."""
+    data = "".join(strings).encode("utf-8", "surrogatepass")
+    return len(data.translate(None, _UNSAFE)) == len(data)
+
+
+def _lower_bools(text: str) -> str:
+    """``text`` with the ``True``/``False`` that ``%s`` wrote for bool fields (a key,
+    then the value alone on its line) written as JSON: a raw newline occurs only between
+    items, never in a string's text."""
+    for before, after in ((": True,\n", ": true,\n"), (": True\n", ": true\n")):
+        text = text.replace(before, after)
+    for before, after in ((": False,\n", ": false,\n"), (": False\n", ": false\n")):
+        text = text.replace(before, after)
+    return text
+
+
+class _Forms:
+    """%-format templates of report records: a list of records of one class whose values are
+    all str, int, bool or None and whose strings need no escaping (file entries, bases,
+    reverse relations, diagnostics) is written by one ``%`` per record (C speed) instead of
+    an item at a time. A template is made per class, level and the types of a record's
+    values: a str is ``"%s"`` (its own text between quotes), an int ``%d``, a bool ``%s``
+    (then written as JSON by ``_lower_bools``), None ``null`` (the value consumed unwritten)."""
+
+    def __init__(self, pads: list[str]) -> None:
+        self.pads = pads
+        self.names: dict[type, tuple[str, ...] | None] = {}  # class -> its field names, or None
+        self.made: dict[tuple[Any, ...], dict[tuple[type, ...], str]] = {}
+
+    def rows(self, o: list | tuple) -> tuple[tuple[str, ...], list[dict]] | None:
+        """(names, states) when ``o`` holds report records of one class, each state its
+        ``__dict__`` holding exactly its fields in order."""
+        cls = type(o[0])
+        names = self.names.get(cls, ())
+        if names == ():
+            names = self.names[cls] = field_names(cls) or None
+            state = getattr(o[0], "__dict__", None)
+            if state is None or not _SCALAR_TYPES.issuperset(map(type, state.values())):
+                names = self.names[cls] = None  # containers (a model, a field): not tried
+        if names is None or len(set(map(type, o))) != 1:
+            return None
+        try:
+            states = list(map(vars, o))
+        except TypeError:  # no __dict__
+            return None
+        if not all(map(names.__eq__, map(tuple, states))):
+            return None
+        return names, states
+
+    def find(self, names: tuple[str, ...], types: list[type], level: int) -> list[str]:
+        """Each record's template (``types``: its values' types, record after record), its
+        brackets at ``level``."""
+        made = self.made.setdefault((names, level), {})
+        signatures = list(zip(*[iter(types)] * len(names)))
+        found = list(map(made.get, signatures))
+        if None in found:
+            for n, signature in enumerate(signatures):
+                found[n] = found[n] or made.get(signature) or self._make(names, signature, level)
+        return found
+
+    def _make(self, names: tuple[str, ...], types: tuple[type, ...], level: int) -> str:
+        pad = self.pads[level + 1]
+        parts = ["{"]
+        for n, (name, t) in enumerate(zip(names, types)):
+            parts.append((("," if n else "") + pad + _string(_key(name)) + ": ").replace("%", "%%"))
+            parts.append(_SLOTS[t])
+        parts.append(self.pads[level] + "}")
+        form = self.made[names, level][types] = "".join(parts)
+        return form
+
+
+#: Fewer records than this: written item by item (a template's fixed costs outweigh it).
+_TABLE_MIN = 32
+#: The types of the values a template (``_Forms``) writes, and how.
+_SLOTS = {str: '"%s"', int: "%d", bool: "%s", type(None): "null%.0s"}
+_FORM_TYPES = frozenset(_SLOTS)
+#: The exact types of JSON scalars.
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 #: ``"\n"`` and two spaces per level.
