@@ -14,7 +14,7 @@ from treeutil import write_tree
 
 from djatlas import parallel
 from djatlas.parse import summary as S
-from djatlas.records import dataclass, fields
+from djatlas.records import dataclass, field, fields
 
 #: Source using every summary record: imports, assignments, a model with a Meta, a nested
 #: class, an ``__init__`` with keyword handling, a function with locals and a class, calls with
@@ -127,6 +127,16 @@ def test_a_subclass_of_a_summary_record_keeps_the_default_form() -> None:
     finally:
         del globals()["Located"]
     assert type(loaded) is Located and vars(loaded) == vars(here)
+
+
+def test_only_a_record_of_positional_fields_is_pickled_as_a_call() -> None:
+    @dataclass
+    class Marked:
+        line: int
+        name: str = field(default="", kw_only=True)
+
+    with pytest.raises(TypeError, match="positional"):
+        S._pickled_as_call(Marked)
 
 
 @pytest.mark.skipif(

@@ -23,11 +23,15 @@ def _pickled_as_call(cls: type) -> type:
     """Pickle the record class ``cls`` as a call of it with its fields' values, in order.
 
     The default form (a bare instance, then its ``__dict__`` set key by key) costs the loading
-    process about twice as much: unpickling a saleor models module's ~1,100 records is most of
-    the caller's cost of a summary the examining child sent. The call makes each record as the
-    parser did (``__init__``), so the caller's records are alike whichever process made them.
-    A subclass (none today) is pickled the default way."""
-    values = attrgetter(*[f.name for f in fields(cls)])  # every summary record has 2+ fields
+    process about twice as much (saleor's models modules: 57M instructions to unpickle, 30M
+    this way), and leaves each record with a ``__dict__`` of its own, where reading its
+    attributes later costs about twice as much as on a record its ``__init__`` made (Python
+    keeps those attributes inline). The call makes every record as the parser does, whichever
+    process parsed it. A subclass (none today) is pickled the default way."""
+    names = [f.name for f in fields(cls)]
+    if len(names) < 2 or any(not f.init or f.kw_only for f in fields(cls)):
+        raise TypeError(f"{cls.__name__}: pickled as a call, its fields must be positional")
+    values = attrgetter(*names)  # a tuple (two names or more)
 
     def __reduce__(self: object) -> object:
         if type(self) is not cls:
