@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -151,3 +152,24 @@ def test_workers_answer_the_summaries_parsed_in_process(tmp_path: Path, monkeypa
     answered = list(parallel.parse_many(items, str(root), 3))
     assert sorted(answered, key=lambda a: a[0]) == here
     assert all(isinstance(s, S.ModuleSummary) and s.syntax_errors for _, s in here)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "fork") or not sys.platform.startswith("linux"), reason="no fork here"
+)
+def test_a_cold_scan_loads_the_answers_without_the_pickle_module(tmp_path: Path) -> None:
+    """The caller unpickles the examining child's answers with ``_pickle`` alone."""
+    files = {f"app{i}/models.py": SOURCE.replace("Product", f"Product{i}") for i in range(45)}
+    root = write_tree(tmp_path / "proj", files)
+    probe = (
+        "import os, sys\n"
+        "os.sched_getaffinity = lambda pid: {0, 1}\n"
+        "from djatlas import parallel, scan\n"
+        "parallel._can_fork = lambda: True\n"
+        "real, loaded = parallel.unpickled, []\n"
+        "parallel.unpickled = lambda data: loaded.append(1) or real(data)\n"
+        f"scan.scan_path({str(root)!r}, use_cache=False, timing=False)\n"
+        "print(bool(loaded), 'pickle' in sys.modules)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert p.stdout.split() == ["True", "False"]

@@ -375,12 +375,30 @@ def read_frame(fh: Any) -> tuple[int, bytes] | None:
     return int.from_bytes(head[:4], "little", signed=True), payload
 
 
+def pickled(answer: Any) -> bytes:
+    """A parse answer pickled for the caller (the highest protocol; see ``unpickled``)."""
+    try:
+        from _pickle import dumps
+    except ImportError:  # pragma: no cover - an interpreter without the C module
+        from pickle import dumps
+    return dumps(answer, -1)
+
+
+def unpickled(data: bytes) -> Any:
+    """A pickled answer loaded by the C module itself, as ``pickle.loads`` would: a cold
+    scan's caller never imports ``pickle`` then (its Python module costs ~5M instructions,
+    ~2 ms, to import) only to load the answers of the examining child."""
+    try:
+        from _pickle import loads
+    except ImportError:  # pragma: no cover - an interpreter without the C module
+        from pickle import loads
+    return loads(data)
+
+
 def answer_for(position: int, answers: Any, early: dict[int, bytes]) -> Any:
     """The unpickled answer for file ``position`` from a worker's ``answers`` frames, reading
     on past others (kept in ``early``, position -> pickle, negative ones dropped); None when
     the worker ended without it or the answer is broken (then parsed in-process)."""
-    import pickle
-
     data = early.pop(position, None)
     while data is None:
         frame = read_frame(answers)
@@ -391,7 +409,7 @@ def answer_for(position: int, answers: Any, early: dict[int, bytes]) -> Any:
         elif frame[0] >= 0:
             early[frame[0]] = frame[1]
     try:
-        return pickle.loads(data)
+        return unpickled(data)
     except Exception:  # noqa: BLE001 - a broken answer: parsed in-process instead
         return None
 
@@ -419,12 +437,10 @@ def enlarge(fd: int) -> None:
 def _share_answer(worker: _Worker) -> list[tuple[str, Any]]:
     """A worker's answer for its share (read before anything waits for it: it blocks on a full
     pipe); None for each file when the worker died."""
-    import pickle
-
     frame = read_frame(worker.answers)
     try:
         if frame is not None and frame[0] == -1:
-            return pickle.loads(frame[1])
+            return unpickled(frame[1])
     except Exception:  # noqa: BLE001 - a worker that died: its files are parsed in-process
         pass
     return [(item[0], None) for item in worker.share]

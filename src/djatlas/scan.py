@@ -277,7 +277,7 @@ def _prepare(target: str | Source, options: ScanOptions):
 _WARM = (
     "fcntl",
     "mmap",
-    "pickle",
+    "_pickle",
     "select",
     "zlib",
     "djatlas.cache",

@@ -308,13 +308,11 @@ class _Work:
 
     def parse(self, position: int, out: Any) -> None:
         """Parse the file at ``position`` and send (or hold) its answer."""
-        import pickle
-
-        from djatlas.parallel import parse_items, write_frame
+        from djatlas.parallel import parse_items, pickled, write_frame
 
         rel = self.paths[position]
         item = (rel, None, self.layout.module_of[rel], self.layout.is_package(rel))
-        data = pickle.dumps(parse_items([item], self.root)[0][1], pickle.HIGHEST_PROTOCOL)
+        data = pickled(parse_items([item], self.root)[0][1])
         if self.held is not None:
             self.held.append((position, data))
         else:
