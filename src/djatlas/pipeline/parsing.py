@@ -288,7 +288,7 @@ def likely(
     a field's ``choices`` or ``max_length`` may be a long list built elsewhere), then those of
     their members and Meta options. A guess: a file guessed but never loaded costs a worker's
     time only."""
-    layout, ready = summaries.layout, summaries.ready
+    ready = summaries.ready
     first: list[tuple[str, str]] = []  # (module, the file naming it)
     named: list[tuple[str, str]] = []
     later: list[tuple[str, str]] = []
@@ -302,10 +302,23 @@ def likely(
         later.extend((module, rel) for module in _modules(summary, others))
         for name in _setting_names(summary, others) if settings else ():
             named.extend((module, s.path) for s in settings for module in _sources(s, name))
+    return _files(summaries.layout, first + named + later, set(wanted))
+
+
+def _files(layout: Layout, modules: list[tuple[str, str]], seen: set[str]) -> list[str]:
+    """The tree files of ``modules`` (each looked up from the file naming it), each once and
+    none of ``seen``, in order. A module most files name (``django.db.models``) is looked up
+    once: its answer depends on the file naming it only when several files may be it."""
     out: list[str] = []
-    seen = set(wanted)
-    for module, rel in first + named + later:
-        path = layout.lookup(module, rel)
+    alone: dict[str, str | None] = {}  # module -> its file, the same from every file
+    for module, rel in modules:
+        path = alone.get(module, "")
+        if path == "":
+            files = layout.candidates(module)
+            if len(files) > 1:
+                path = layout.lookup(module, rel)
+            else:
+                path = alone[module] = files[0] if files else None
         if path is not None and path not in seen:
             seen.add(path)
             out.append(path)
@@ -314,10 +327,16 @@ def likely(
 
 def _modules(summary: ModuleSummary, names: list[str]) -> list[str]:
     """The modules ``names`` are imported from (and the submodule ``from m import name`` may
-    be)."""
+    be), each imported name once (``models.CharField``, ``models.ForeignKey``: ``models``)."""
     out = []
+    imports = summary.imports
+    done: set[str] = set()
     for name in names:
-        imported = summary.imports.get(name.split(".", 1)[0])
+        head = name.partition(".")[0]
+        if head in done:
+            continue
+        done.add(head)
+        imported = imports.get(head)
         if imported is not None:
             out.append(imported.module)
             if imported.name:
@@ -350,27 +369,36 @@ def _class_names(summary: ModuleSummary) -> tuple[list[str], list[str]]:
     bases: set[str] = set()
     others: set[str] = set()
     for cls in summary.classes.values():
-        for base in cls.bases:
-            _expr_names(base, bases)
-        for member in cls.members:
-            _expr_names(member.value, others)
+        _expr_names(cls.bases, bases)
+        _expr_names([member.value for member in cls.members], others)
         if cls.meta is not None:
             others.update(cls.meta.refs.values())
     return sorted(bases), sorted(others - bases)
 
 
-def _expr_names(expr: Expr | None, names: set[str]) -> None:
-    if expr is None:
-        return
-    if expr.ref:
-        names.add(expr.ref)
-    call = expr.call
-    if call is not None:
-        names.add(call.func)
-        for arg in (*call.args, *call.kwargs.values()):
-            if arg.ref:
-                names.add(arg.ref)
-            if arg.call:
-                names.add(arg.call)
-    for item in expr.items or ():
-        _expr_names(item, names)
+def _expr_names(exprs: list[Expr | None], names: set[str]) -> None:
+    """Add the dotted names ``exprs`` refer to (their items' too) to ``names``: one loop over
+    a work list rather than a call per expression (a class has tens of members)."""
+    add = names.add
+    todo = list(exprs)
+    while todo:
+        expr = todo.pop()
+        if expr is None:
+            continue
+        if expr.ref:
+            add(expr.ref)
+        call = expr.call
+        if call is not None:
+            add(call.func)
+            for arg in call.args:
+                if arg.ref:
+                    add(arg.ref)
+                if arg.call:
+                    add(arg.call)
+            for arg in call.kwargs.values():
+                if arg.ref:
+                    add(arg.ref)
+                if arg.call:
+                    add(arg.call)
+        if expr.items:
+            todo.extend(expr.items)

@@ -1,0 +1,65 @@
+"""``parsing.likely``: the files resolving will likely load, in the order the index asks."""
+
+from __future__ import annotations
+
+import textwrap
+
+from djatlas.parallel import parse_items
+from djatlas.pipeline.parsing import Summaries, likely
+from djatlas.resolve.layout import Layout
+
+
+def _summaries(files: dict[str, str]) -> Summaries:
+    layout = Layout(None, sorted(files), set())
+    summaries = Summaries(None, layout, {}, lambda rel: b"")
+    items = [
+        (rel, textwrap.dedent(text).encode(), layout.module_of[rel], layout.is_package(rel))
+        for rel, text in files.items()
+    ]
+    summaries.ready.update(parse_items(items, None))
+    return summaries
+
+
+def test_bases_star_imports_then_members_each_file_once() -> None:
+    files = {
+        "shop/models.py": """
+            from django.db import models
+            from shop.base import Base
+            from shop.sizes import WIDE
+            from shop.kinds import *
+
+            class Item(Base):
+                name = models.CharField(max_length=WIDE)
+                kind = models.CharField(choices=shop_choices.KINDS)
+        """,
+        "shop/other.py": """
+            from shop.sizes import WIDE
+            from shop.base import Base
+
+            class Other(Base):
+                size = WIDE
+        """,
+    }
+    files.update({f"shop/{m}.py": "X = 1\n" for m in ("base", "sizes", "kinds")})
+    summaries = _summaries(files)
+    wanted = {"shop/models.py", "shop/other.py"}
+    assert likely(summaries, wanted) == ["shop/kinds.py", "shop/base.py", "shop/sizes.py"]
+
+
+def test_a_module_several_files_may_be_is_looked_up_from_each_file_naming_it() -> None:
+    # Two projects side by side: ``pkg.fields`` is a/pkg/fields.py from a's files, b's from b's.
+    files = {
+        f"{side}/pkg/models.py": """
+            from django.db import models
+            from pkg.fields import Money
+
+            class Price(models.Model):
+                amount = Money()
+        """
+        for side in ("a", "b")
+    }
+    files.update({f"{side}/pkg/fields.py": "class Money: pass\n" for side in ("a", "b")})
+    files.update({f"{side}/pkg/__init__.py": "" for side in ("a", "b")})
+    summaries = _summaries(files)
+    wanted = {"a/pkg/models.py", "b/pkg/models.py"}
+    assert likely(summaries, wanted) == ["a/pkg/fields.py", "b/pkg/fields.py"]
