@@ -229,14 +229,15 @@ def _guess_tree(root: Path, n: int = 30) -> Path:
 
 
 def _guessing(root: Path) -> tuple[list[list[str]], str]:
-    """``(parsing.likely's answers, the JSON)`` of a scan of ``root`` with two processes."""
+    """``(parsing.likely's answers, the JSON)`` of a scan of ``root`` with two processes (the
+    last answer is the whole guess: an earlier one is made from the summaries ready then)."""
     from djatlas.pipeline import parsing
 
     guessed: list[list[str]] = []
     original = parsing.likely
 
-    def spy(summaries, wanted, settings=None):
-        out = original(summaries, wanted, settings)
+    def spy(summaries, wanted, settings=None, named=None):
+        out = original(summaries, wanted, settings, named)
         guessed.append(out)
         return out
 
@@ -251,8 +252,8 @@ def _guessing(root: Path) -> tuple[list[list[str]], str]:
 def test_files_loaded_on_demand_are_guessed_and_give_the_same_output(tmp_path: Path) -> None:
     root = _guess_tree(tmp_path / "proj")
     guessed, two = _guessing(root)
-    assert "core/choices.py" in guessed[0] and "app7/constants.py" in guessed[0]
-    assert not any(rel.endswith("models.py") for rel in guessed[0])  # wanted: parsed already
+    assert "core/choices.py" in guessed[-1] and "app7/constants.py" in guessed[-1]
+    assert not any(rel.endswith("models.py") for rel in guessed[-1])  # wanted: parsed already
     one = _json(root, jobs=1)
     assert '"max_length": 17' in one and two == one
 
@@ -287,7 +288,7 @@ def _settings_tree(root: Path, n: int = 30) -> Path:
 def test_modules_the_settings_take_named_settings_from_are_guessed(tmp_path: Path) -> None:
     root = _settings_tree(tmp_path / "proj")
     guessed, two = _guessing(root)
-    assert guessed and sorted(guessed[0]) == ["proj/langs.py", "proj/sizes.py"]
+    assert guessed and sorted(guessed[-1]) == ["proj/langs.py", "proj/sizes.py"]
     one = _json(root, jobs=1)
     assert '"max_length": 40' in one and two == one
 

@@ -63,3 +63,32 @@ def test_a_module_several_files_may_be_is_looked_up_from_each_file_naming_it() -
     summaries = _summaries(files)
     wanted = {"a/pkg/models.py", "b/pkg/models.py"}
     assert likely(summaries, wanted) == ["a/pkg/fields.py", "b/pkg/fields.py"]
+
+
+def test_a_file_part_is_made_once_and_kept_for_later_calls() -> None:
+    files = {
+        "shop/models.py": """
+            from django.db import models
+            from shop.base import Base
+
+            class Item(Base):
+                name = models.CharField(max_length=3)
+        """,
+        "shop/extra.py": """
+            from shop.sizes import Size
+
+            class Extra(Size):
+                pass
+        """,
+        "shop/base.py": "X = 1\n",
+        "shop/sizes.py": "X = 1\n",
+    }
+    summaries = _summaries(files)
+    wanted = {"shop/models.py", "shop/extra.py"}
+    extra = summaries.ready.pop("shop/extra.py")  # not ready yet: left out
+    named: dict = {}
+    assert likely(summaries, wanted, None, named) == ["shop/base.py"]
+    assert set(named) == {"shop/models.py"}
+    summaries.ready.pop("shop/models.py")  # taken by the index: its part is kept
+    summaries.ready["shop/extra.py"] = extra
+    assert likely(summaries, wanted, None, named) == ["shop/sizes.py", "shop/base.py"]

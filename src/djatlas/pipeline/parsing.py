@@ -218,17 +218,43 @@ def _beside(
     contents, layout = summaries.contents, summaries.layout
     ahead.order(to_parse[::-1])
     progress.phase("parsing", len(to_parse))
-    for rel in to_parse:
+    named: dict[str, _Named] = {}  # ``likely``'s part of each file, made once
+    guessing = False
+    for i, rel in enumerate(to_parse):
         progress.step()
         position = summaries.guessed.pop(rel, None)
         result = None
         if position is not None and not ahead.claim(position):
+            if not guessing and _started(ahead, to_parse[i + 1 :]):
+                # The child has the rest: it starts guessing while its answers are read here.
+                guessing = ahead.order(_guesses(summaries, wanted, settings, named))
             result = ahead.wait(position)
         if result is None:
             result = _parse_one(layout, rel, contents.pop(rel, None), root)
+            if isinstance(result, ModuleSummary):
+                named[rel] = _named(result, rel, settings)
         _keep_answer(summaries, rel, result)
-    ahead.order([rel for rel in likely(summaries, wanted, settings) if not summaries.cached(rel)])
+    ahead.order(_guesses(summaries, wanted, settings, named))
     return []
+
+
+def _started(ahead: Examiner, rels: list[str]) -> bool:
+    """Whether the child has started every file of ``rels`` (its share of the list is done
+    then; a file it started before the list came, a models module, is no sign of it)."""
+    from djatlas.parallel import WORKER
+
+    flags, positions = ahead.flags, ahead.positions
+    return flags is not None and all(flags[positions[rel]] == WORKER for rel in rels)
+
+
+def _guesses(
+    summaries: Summaries,
+    wanted: set[str],
+    settings: list[ModuleSummary] | None,
+    named: dict[str, _Named],
+) -> list[str]:
+    """``likely``'s files that the cache does not know."""
+    return [rel for rel in likely(summaries, wanted, settings, named) if not summaries.cached(rel)]
 
 
 def models_meanwhile(
@@ -279,7 +305,10 @@ def _keep_answer(summaries: Summaries, rel: str, result: ModuleSummary | ReadErr
 
 
 def likely(
-    summaries: Summaries, wanted: set[str], settings: list[ModuleSummary] | None = None
+    summaries: Summaries,
+    wanted: set[str],
+    settings: list[ModuleSummary] | None = None,
+    named: dict[str, _Named] | None = None,
 ) -> list[str]:
     """The tree files, beyond ``wanted``, that resolving the wanted modules' classes will
     likely load, in about the order the index asks for them: the modules (and ``from m import
@@ -287,22 +316,43 @@ def likely(
     ``settings`` modules take the Django settings their members name from (``settings.X``:
     a field's ``choices`` or ``max_length`` may be a long list built elsewhere), then those of
     their members and Meta options. A guess: a file guessed but never loaded costs a worker's
-    time only."""
+    time only. ``named``: each file's part (``_named``) from an earlier call, kept in it (the
+    wanted files whose summaries are not ready yet are left out)."""
     ready = summaries.ready
+    named = {} if named is None else named
     first: list[tuple[str, str]] = []  # (module, the file naming it)
-    named: list[tuple[str, str]] = []
+    by_settings: list[tuple[str, str]] = []
     later: list[tuple[str, str]] = []
     for rel in sorted(wanted):
-        summary = ready.get(rel)
-        if not isinstance(summary, ModuleSummary):
-            continue
-        first.extend((module, rel) for module in summary.star_imports)
-        bases, others = _class_names(summary)
-        first.extend((module, rel) for module in _modules(summary, bases))
-        later.extend((module, rel) for module in _modules(summary, others))
-        for name in _setting_names(summary, others) if settings else ():
-            named.extend((module, s.path) for s in settings for module in _sources(s, name))
-    return _files(summaries.layout, first + named + later, set(wanted))
+        part = named.get(rel)
+        if part is None:
+            summary = ready.get(rel)
+            if not isinstance(summary, ModuleSummary):
+                continue
+            part = named[rel] = _named(summary, rel, settings)
+        first.extend(part[0])
+        by_settings.extend(part[1])
+        later.extend(part[2])
+    return _files(summaries.layout, first + by_settings + later, set(wanted))
+
+
+#: One file's part of ``likely``: (module, the file naming it) for its bases and star
+#: imports, for the settings its members read, for its members and Meta options.
+_Named = tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def _named(summary: ModuleSummary, rel: str, settings: list[ModuleSummary] | None) -> _Named:
+    """``likely``'s part of wanted file ``rel`` (see ``_Named``)."""
+    bases, others = _class_names(summary)
+    first = [(module, rel) for module in summary.star_imports]
+    first.extend((module, rel) for module in _modules(summary, bases))
+    by_settings = [
+        (module, s.path)
+        for name in (_setting_names(summary, others) if settings else ())
+        for s in settings or ()
+        for module in _sources(s, name)
+    ]
+    return first, by_settings, [(module, rel) for module in _modules(summary, others)]
 
 
 def _files(layout: Layout, modules: list[tuple[str, str]], seen: set[str]) -> list[str]:
