@@ -14,7 +14,7 @@ from treeutil import write_tree
 from djatlas import parallel
 from djatlas.discover.finder import is_models_module
 from djatlas.parse.summary import ModuleSummary
-from djatlas.pipeline import examining
+from djatlas.pipeline import examining, reading
 from djatlas.pipeline.scope import OUTSIDE
 from djatlas.scan import scan_path
 
@@ -105,6 +105,63 @@ def test_the_child_gives_the_in_process_report(
         assert (by_path["extra/m1.py"]["reason"] == OUTSIDE) == (not all_files)
 
 
+def _verdicts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each pre-filter took the child's verdict; the child is always asked for it
+    (named every file left, however many)."""
+    monkeypatch.setattr(reading, "_FEW", 1)
+    used: list[bool] = []
+    real = reading.prefilter
+
+    def prefilter(found: reading.Reading, *args):
+        used.append(found.verdict is not None)
+        return real(found, *args)
+
+    monkeypatch.setattr(reading, "prefilter", prefilter)
+    return used
+
+
+def test_the_child_gives_the_prefilters_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "proj", TREE)
+    (root / "legacy" / "bad" / "models.py").write_bytes(b"x = '\xff'\n")
+    # A candidate by name (``Stamped`` reaches a model base in shop/base.py), not in its module.
+    (root / "shop" / "plain.py").write_text(
+        "class Stamped:\n    pass\n\nclass Plain(Stamped):\n    pass\n"
+    )
+    (root / "shop" / "models.py").write_text(TREE["shop/models.py"] + "import shop.plain\n")
+    used = _verdicts(monkeypatch)
+    for all_files in (False, True):  # the closure's files, or the whole tree
+        alone = _doc(root, jobs=1, all_files=all_files)
+        assert used == [False]
+        assert _doc(root, all_files=all_files) == alone
+        assert used == [False, True]
+        used.clear()
+        by_path = {f["path"]: f for f in alone["files"]}
+        assert by_path["shop/plain.py"]["status"] == "not_needed"
+        assert by_path["shop/base.py"]["status"] == "parsed"
+
+
+def test_a_file_the_child_saw_otherwise_leaves_the_verdict_to_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "proj", TREE)
+    alone = _doc(root, jobs=1)
+    used = _verdicts(monkeypatch)
+    caller = os.getpid()
+    real = reading.examine
+
+    def examine(data: bytes):
+        size, heads, is_settings, bad = real(data)
+        if os.getpid() != caller and data.find(b"class Stamped") >= 0:
+            size += 1  # as if shop/base.py had changed between the two reads
+        return size, heads, is_settings, bad
+
+    monkeypatch.setattr(reading, "examine", examine)
+    assert _doc(root) == alone
+    assert used == [False]
+
+
 def test_a_failing_child_leaves_the_work_to_the_caller(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,14 +243,14 @@ def _parse_first(monkeypatch: pytest.MonkeyPatch, every: bool = True) -> None:
     real = examining.Examiner.finish
     enough = all if every else any
 
-    def finish(self: examining.Examiner) -> None:
+    def finish(self: examining.Examiner, *verdict_without: list[str]) -> None:
         models = [p for rel, p in self.positions.items() if is_models_module(rel)]
         deadline = time.monotonic() + 60
         while self.flags is not None and time.monotonic() < deadline:
             if enough(self.flags[p] != parallel.FREE for p in models):
                 break
             time.sleep(0.001)
-        real(self)
+        real(self, *verdict_without)
 
     monkeypatch.setattr(examining.Examiner, "finish", finish)
 

@@ -16,7 +16,11 @@ second core works from the closure's start instead of idling until the parse sta
 The caller names each file as it reads it (``Examiner.send``); the child reads it again itself
 (a read costs a tenth of the checks). At the reading stage the caller names its share of the
 files left and ends the list; the child answers at once (one ``marshal``-ed dict), then sends
-the parses it held back. Orders go to the child as frames on one pipe, answers come back as
+the parses it held back. When the closure has named it nearly every file, the caller names it
+the few left and asks for the pre-filter's verdict too (``reading.verdict``: the child has
+every file's class headers, which then never cross the pipe); the caller takes it unless it
+read a file otherwise than the child (its length differs, or one of them could not read it).
+Orders go to the child as frames on one pipe, answers come back as
 frames on another (``parallel`` frames: a position, -1 for the examining answers, -2 for the
 end of the held parses). Without ``fork`` (see ``parallel._can_fork``), for a ``Source`` (its
 reader may share a pipe to git) or with a cache (its entries answer unchanged files), nothing
@@ -77,6 +81,8 @@ class Examiner:
         #: Work to do while the examining answers are awaited: called until they come or it
         #: returns False (``scan._analyse``: parse a models module the child has not started).
         self.idle: Callable[[], bool] | None = None
+        #: The pre-filter's verdict (``reading.verdict``), when asked for (``finish``) and given.
+        self.verdict: set[str] | None = None
 
     def send(self, rel: str) -> None:
         """Have the child examine ``rel`` (in batches)."""
@@ -107,12 +113,17 @@ class Examiner:
             return False
         return True
 
-    def finish(self) -> None:
-        """End the list of files: the child answers once it has examined them."""
+    def finish(self, verdict_without: list[str] | None = None) -> None:
+        """End the list of files: the child answers once it has examined them. With
+        ``verdict_without`` (files named to it that the pre-filter leaves out), it also gives
+        the pre-filter's verdict on the others, and no class headers."""
         if not self._ended:
             self._ended = True
             self._flush()
-            self._write(_END, b"")
+            import marshal
+
+            asked = b"" if verdict_without is None else marshal.dumps(verdict_without)
+            self._write(_END, asked)
 
     def answers(self) -> dict[str, Answer]:
         """Every named file's answer (those the child could not read are left out, like all of
@@ -131,6 +142,9 @@ class Examiner:
             if frame[0] == _EXAMINED:
                 try:
                     found = marshal.loads(frame[1])
+                    if isinstance(found, tuple):  # with the verdict asked for
+                        found, verdict = found
+                        self.verdict = set(verdict)
                 except (EOFError, ValueError, TypeError):
                     return {}
             else:
@@ -297,7 +311,10 @@ class _Work:
                 except OSError:
                     continue  # the caller reads it again and reports it
         elif kind == _END:
-            write_frame(out, _EXAMINED, marshal.dumps(self.examined))
+            answer: Any = self.examined
+            if payload:
+                answer = self.verdict(set(marshal.loads(payload)))
+            write_frame(out, _EXAMINED, marshal.dumps(answer))
             for position, data in self.held or ():
                 write_frame(out, position, data)
             write_frame(out, _HELD, b"")
@@ -305,6 +322,33 @@ class _Work:
         elif kind == _PARSE:
             return marshal.loads(payload)[::-1]
         return todo
+
+    def verdict(self, leave: set[str]) -> tuple[dict[str, Answer], list[str]]:
+        """The answers without class headers, and the pre-filter's verdict
+        (``reading.verdict``) on the files examined but those to ``leave`` out: the caller
+        takes it unless it saw a file otherwise."""
+        from djatlas.pipeline.reading import verdict
+
+        headers, settings, readable = {}, set(), set()
+        for rel, (_, heads, is_settings, bad) in self.examined.items():
+            if bad is None and rel not in leave:
+                readable.add(rel)
+                if heads:
+                    headers[rel] = heads
+                if is_settings:
+                    settings.add(rel)
+        chosen = verdict(headers, settings, readable, self.layout, self._data)
+        answers = {
+            rel: (size, [], is_settings, bad)
+            for rel, (size, _, is_settings, bad) in self.examined.items()
+        }
+        return answers, sorted(chosen)
+
+    def _data(self, rel: str) -> bytes | None:
+        try:
+            return self.read(rel)
+        except OSError:
+            return None
 
     def parse(self, position: int, out: Any) -> None:
         """Parse the file at ``position`` and send (or hold) its answer."""

@@ -203,8 +203,10 @@ def _beside(
     """``parse_ahead`` with the child forked at the closure's start, which has parsed models
     modules meanwhile: its answers are taken; with two processes it parses the wanted files
     left from the back while this process takes them from the front, each claiming a file
-    before parsing it, then it goes on with the likely files. With more, the files it has not
-    started are returned (claimed here) for ``Pool`` workers; it ends after the ones it has."""
+    before parsing it, then it goes on with the likely files (ordered once it has started its
+    share, from the summaries ready then, and again once its answers are read). With more, the
+    files it has not started are returned (claimed here) for ``Pool`` workers; it ends after
+    the ones it has."""
     if jobs > 2:
         mine = []
         for rel in to_parse:
