@@ -21,6 +21,7 @@ class Layout:
         self._kids: dict[str, set[str]] | None = None  # children's index
         self._ends: dict[str, list[str]] = {}  # folders by the dotted end of their path
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
+        self._chain: dict[str, str] = {}  # _head's answers, for every folder on the way
         module_of, files_of = self.module_of, self.files_of
         #: folder -> its files' package names, dotted, with a dot; and the stems of its files
         #: but ``__init__``, and the folders holding one (kept for the children's index)
@@ -42,9 +43,10 @@ class Layout:
                 self._inits.append(folder)
             module_of[rel] = name
             files_of[name].append(rel)
-        for files in files_of.values():
-            if len(files) > 1:
-                files.sort()
+        if len(files_of) < len(module_of):  # some name has several files (else no pass)
+            for files in files_of.values():
+                if len(files) > 1:
+                    files.sort()
 
     @staticmethod
     def _outer_prefix(root: str) -> list[str]:
@@ -60,25 +62,22 @@ class Layout:
 
     def _head(self, folder: str) -> str:
         """The dotted package names of folder ``folder``'s files, followed by a dot ("" when
-        they are top-level modules)."""
-        names = self._folder_names(folder.split("/") if folder else [])
-        return ".".join(names) + "." if names else ""
-
-    def _folder_names(self, dirs: list[str]) -> list[str]:
-        """The package names a file of the folder ``dirs`` is imported under."""
-        # Topmost folder of the unbroken chain of packages containing the file; a folder without
-        # ``__init__.py`` inside a package is a namespace subpackage of it (Python 3 imports
-        # ``pkg.folder.module``), so it does not break the chain.
-        start = len(dirs)
-        while start > 0 and (
-            "/".join(dirs[:start]) in self.packages
-            or (start > 1 and "/".join(dirs[: start - 1]) in self.packages)
-        ):
-            start -= 1
-        names = dirs[start:]
-        if start == 0 and self.prefix:
-            names = self.prefix + names
-        return names
+        they are top-level modules): its parent's followed by its own name when it continues
+        the parent's chain (memoized: folders share their parents)."""
+        # The chain of packages containing a file is unbroken from its topmost folder; a
+        # folder without ``__init__.py`` inside a package is a namespace subpackage of it
+        # (Python 3 imports ``pkg.folder.module``), so it does not break the chain.
+        head = self._chain.get(folder)
+        if head is None:
+            parent, _, name = folder.rpartition("/")
+            if not folder:  # the scanned folder: the packages above it, if it is one
+                head = ".".join(self.prefix) + "." if self.prefix else ""
+            elif folder in self.packages or (parent and parent in self.packages):
+                head = self._head(parent) + name + "."
+            else:
+                head = ""
+            self._chain[folder] = head
+        return head
 
     def is_package(self, rel: str) -> bool:
         return rel.endswith("__init__.py")
