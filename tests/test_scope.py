@@ -422,3 +422,40 @@ def test_the_children_index_is_what_the_module_names_and_folders_give(tmp_path: 
         layout = Layout(root, files, packages | extra)
         assert layout.children_index() == _children_by_definition(layout), (root, extra)
         assert layout.children("app") >= {"x.y", "models", "signals"}  # the folder rule
+
+
+def test_module_names_follow_the_unbroken_chain_of_packages(tmp_path: Path) -> None:
+    """A file's module name starts at the topmost folder of the unbroken chain of packages
+    holding it (a folder without ``__init__`` inside a package does not break it), under the
+    packages above a scanned folder that is one."""
+    from djatlas.resolve.layout import Layout
+
+    files = ["a/b/c/d.py", "a/b/x/y.py", "a/m.py", "n/o/p.py", "top.py", "q/r/__init__.py"]
+    files += ["q/r/s/t/u.py", "q/v.py", "__init__.py", "w/a.b/c.py"]
+    (tmp_path / "outer" / "inner").mkdir(parents=True)
+    (tmp_path / "outer" / "__init__.py").write_text("")
+    root = str(tmp_path / "outer" / "inner")
+    cases = {
+        (None, frozenset({"a", "a/b", "q/r", "w", "w/a.b"})): {
+            "a/b/c/d.py": "a.b.c.d",  # c: a namespace subpackage of a.b
+            "a/b/x/y.py": "a.b.x.y",
+            "a/m.py": "a.m",
+            "n/o/p.py": "p",  # no package: a top-level module (its folder on the path)
+            "q/r/__init__.py": "r",  # q is no package: r is the top
+            "q/r/s/t/u.py": "u",  # s continues r's chain, t (in s, no package) breaks it
+            "q/v.py": "v",
+            "top.py": "top",
+            "w/a.b/c.py": "w.a.b.c",
+        },
+        (root, frozenset({"", "a", "q"})): {
+            "a/m.py": "outer.inner.a.m",
+            "a/b/c/d.py": "d",  # b continues a's chain, c (in b, no package) breaks it
+            "q/r/__init__.py": "outer.inner.q.r",
+            "top.py": "outer.inner.top",
+            "__init__.py": "outer.inner",
+        },
+    }
+    for (where, packages), expected in cases.items():
+        layout = Layout(where, sorted(files), set(packages))
+        for rel, name in expected.items():
+            assert layout.module_of[rel] == name, (where, rel)
