@@ -16,7 +16,7 @@ from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
-from djatlas.records import dataclass, field, replace
+from djatlas.records import dataclass, field
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import (
@@ -270,10 +270,8 @@ class GraphBuilder:
             if value.kind != "call" or value.call is None:
                 out.pop(member.name, None)
                 continue
-            result = self.index.call(mod, value.call, 0)
-            fclass = (
-                self.field_classes.field_class(result.cls) if isinstance(result, Instance) else None
-            )
+            built, call, arg_module = self._built_by(mod, value.call)
+            fclass = self.field_classes.field_class(built)
             if fclass is None:
                 out.pop(member.name, None)
                 continue
@@ -282,16 +280,15 @@ class GraphBuilder:
                     Diagnostic(
                         "info",
                         "DJA103",
-                        self._unresolved_field_message(fclass, result.cls),
+                        self._unresolved_field_message(fclass, built),
                         mod.relpath,
                         member.line,
                         self._provisional_label(cls),
                     )
                 )
-            call, arg_module = self._effective_call(mod, value.call, result)
-            spec = FieldSpec(member.name, member.line, call, fclass, cls, mod)
-            spec.arg_module = arg_module
-            spec.field_cls = result.cls
+            spec = FieldSpec(
+                member.name, member.line, call, fclass, cls, mod, (), arg_module, built
+            )
             added = self._added_by_field(spec)
             if not added:  # the usual case
                 out[member.name] = spec
@@ -304,6 +301,22 @@ class GraphBuilder:
             spec.line = 1 << 30  # after the class body's fields (ordering only; no line shown)
             out[spec.name] = spec
         return out
+
+    def _built_by(self, mod: LoadedModule, call: Call) -> tuple[object, Call, LoadedModule]:
+        """(the class a class-body call instantiates, the field's own arguments, the module
+        they are written in). A class called directly (the usual ``models.CharField(...)``)
+        is the callee itself, resolved (memoised) as ``index.call`` would: no Instance made;
+        anything else (a field factory, ``type(...)``) goes through ``index.call``."""
+        func = self.index.resolve(mod, call.func)
+        if isinstance(func, ClassValue) or (
+            isinstance(func, External) and (func.path != "builtins.type" or len(call.args) != 3)
+        ):
+            return func, call, mod
+        result = self.index.call(mod, call, 0)
+        if not isinstance(result, Instance):
+            return None, call, mod
+        call, arg_module = self._effective_call(mod, call, result)
+        return result.cls, call, arg_module
 
     def _added_by_field(self, spec: FieldSpec) -> list[tuple[str, FieldSpec]]:
         """Fields a bundled field class adds in ``contribute_to_class`` (django-money's
@@ -896,7 +909,13 @@ class GraphBuilder:
 
     @staticmethod
     def _as_parent(f: Field) -> Field:
-        return replace(f, origin="parent")
+        """``replace(f, origin="parent")``: a Field holds its declared fields only, so a copy
+        of its attributes is that record, made without ``replace``'s keyword work (a parent's
+        fields are copied into every child)."""
+        copied = object.__new__(Field)
+        copied.__dict__.update(f.__dict__)
+        copied.origin = "parent"
+        return copied
 
     def _auto_pk(self, model: Model) -> Field:
         app = self.registry.for_file(model.file).app_for(model.module)

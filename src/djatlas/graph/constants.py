@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 #: Returned when a value stays unknown (None is a real value).
 UNKNOWN: Any = object()
+#: Not worked out yet (in a memo).
+_NOT_YET: Any = object()
 
 
 class Constants:
@@ -30,6 +32,7 @@ class Constants:
         self.index = index
         self.registry = registry
         self._values: dict[tuple[str | None, str, int, int], Any] = {}
+        self._snippets: dict[str, tuple[str, tuple[Any, ...], bool] | None] = {}
 
     def value(self, arg: Arg | None, mod: LoadedModule, file: str | None) -> Any:
         """The argument's value, or UNKNOWN.
@@ -45,9 +48,10 @@ class Constants:
         if not is_expr(v):
             return v
         key = (arg.ref, str(v["$expr"]), id(mod), self.settings_key(file))
-        if key not in self._values:
-            self._values[key] = self._expression(arg, mod, file)
-        return self._values[key]
+        found = self._values.get(key, _NOT_YET)
+        if found is _NOT_YET:
+            found = self._values[key] = self._expression(arg, mod, file)
+        return found
 
     def settings_key(self, file: str | None) -> int:
         """Which settings apply to ``file`` (the only way a file changes a value), as a key;
@@ -144,19 +148,16 @@ class Constants:
 
     def _snippet(self, source: str, mod: LoadedModule, file: str | None) -> Any:
         """A call written inline, e.g. ``getattr(settings, "X", 3)``: literal arguments only."""
-        try:
-            node = ast.parse(source, mode="eval").body
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        parsed = self._snippets.get(source, _NOT_YET)
+        if parsed is _NOT_YET:
+            # The same inline calls (``Decimal("0.00")``) recur in many modules: parsed once.
+            parsed = self._snippets[source] = _call_snippet(source)
+        if parsed is None:
             return UNKNOWN
-        if not isinstance(node, ast.Call):
-            return UNKNOWN
-        func = ast.unparse(node.func)
-        args = [
-            a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)} for a in node.args
-        ]
-        known = self._call(func, args, file)
-        if known is UNKNOWN and not node.keywords:
-            known = self._returned(func, args, mod, file)
+        func, args, keywords = parsed
+        known = self._call(func, list(args), file)
+        if known is UNKNOWN and not keywords:
+            known = self._returned(func, list(args), mod, file)
         return known
 
     def _returned(self, func: str, args: list[Any], mod: LoadedModule, file: str | None) -> Any:
@@ -175,6 +176,24 @@ class Constants:
 
 
 _ENUM_MODULES = ("enum.", "django.db.models.enums.")
+
+
+def _call_snippet(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
+    """``(callee, arguments, has keywords)`` of a source that is one call, else None: the
+    callee and the non-literal arguments as source text (``{"$expr": ...}``)."""
+    found = None
+    if "(" in source:  # no call without one: nothing to parse
+        try:
+            node = ast.parse(source, mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            node = None
+        if isinstance(node, ast.Call):
+            args = tuple(
+                a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)}
+                for a in node.args
+            )
+            found = (ast.unparse(node.func), args, bool(node.keywords))
+    return found
 
 
 def is_expr(value: Any) -> bool:

@@ -1,0 +1,141 @@
+"""Work the graph does once and reuses (an inline call's parse, a field's callee, a parent's
+field copies) gives the answers a fresh computation gives, model by model."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from djatlas.graph.build import GraphBuilder
+from djatlas.graph.constants import _call_snippet
+from djatlas.graph.types import Field, Relation
+from djatlas.records import replace
+
+SIZED = """
+from django.db import models
+
+from {source} import size
+
+
+class {name}(models.Model):
+    code = models.CharField(max_length=size())
+    label = models.CharField(max_length=size(), default=size())
+"""
+
+
+def test_one_inline_call_in_two_modules_follows_each_modules_function(project):
+    s = project(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": 'INSTALLED_APPS = ["one", "two"]\n',
+            "lib_a.py": "def size():\n    return 10\n",
+            "lib_b.py": "def size():\n    return 20\n",
+            "one/__init__.py": "",
+            "one/models.py": SIZED.format(source="lib_a", name="First"),
+            "two/__init__.py": "",
+            "two/models.py": SIZED.format(source="lib_b", name="Second"),
+        }
+    )
+    assert s.field("First", "code")["max_length"] == 10
+    assert s.field("Second", "code")["max_length"] == 20
+    assert s.field("First", "label")["known_params"] == {"max_length": 10, "default": 10}
+    assert s.field("Second", "label")["known_params"] == {"max_length": 20, "default": 20}
+
+
+def _fresh_snippet(source: str):
+    """What ``_call_snippet`` answers, worked out without its shortcut."""
+    try:
+        node = ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    args = tuple(
+        a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)} for a in node.args
+    )
+    return ast.unparse(node.func), args, bool(node.keywords)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "getattr(settings, 'X', 3)",
+        "(getattr)(settings, 'X', 3)",
+        "[f][0](1)",
+        "a(b)(c)",
+        "f(*rest)",
+        "f(1, key=2)",
+        "f(",
+        "x if y else z",
+        "[1, 2]",
+        "settings.LENGTH",
+        "lambda: f()",
+        "'('",
+        "",
+    ],
+)
+def test_call_snippet_answers_as_a_fresh_parse(source):
+    assert _call_snippet(source) == _fresh_snippet(source)
+
+
+def test_parent_copy_is_the_record_replace_makes():
+    relation = Relation(kind="ForeignKey", target="a.B", target_raw="B", on_delete="CASCADE")
+    original = Field(
+        name="owner",
+        type="models.ForeignKey",
+        resolved_type="django.db.models.ForeignKey",
+        django_type="ForeignKey",
+        line=3,
+        origin="declared",
+        defined_in="a.models.A",
+        params={"to": "B"},
+        column="owner_id",
+        null=False,
+        unique=False,
+        primary_key=False,
+        max_length=None,
+        relation=relation,
+        known_params={"x": 1},
+    )
+    copied = GraphBuilder._as_parent(original)
+    expected = replace(original, origin="parent")
+    assert copied is not original and original.origin == "declared"
+    assert type(copied) is Field and copied.__dict__ == expected.__dict__
+    assert list(copied.__dict__) == list(expected.__dict__)
+
+
+FACTORY = """
+from django.db import models
+
+Dynamic = type("Dynamic", (models.Model,), {})
+
+
+def money_field(**kwargs):
+    return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+
+
+class Priced(models.Model):
+    price = money_field(null=True)
+    name = models.CharField(max_length=5)
+    other = unknownlib.SomeField(max_length=7)
+    made = type("X", (), {})
+    nothing = len("abc")
+"""
+
+
+def test_field_callees_resolved_directly_or_through_the_call(project):
+    s = project(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": 'INSTALLED_APPS = ["shop"]\n',
+            "shop/__init__.py": "",
+            "shop/models.py": FACTORY,
+        }
+    )
+    price = s.field("Priced", "price")
+    assert price["django_type"] == "DecimalField" and price["null"] is True
+    assert price["params"] == {"max_digits": 12, "decimal_places": 2, "null": True}
+    assert s.field("Priced", "name")["max_length"] == 5
+    assert s.field("Priced", "other")["resolved_type"] == "unknownlib.SomeField"
+    assert s.field_names("Priced") == ["id", "price", "name", "other"]
