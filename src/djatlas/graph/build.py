@@ -289,7 +289,8 @@ class GraphBuilder:
             spec = FieldSpec(
                 member.name, member.line, call, fclass, cls, mod, (), arg_module, built
             )
-            added = self._added_by_field(spec)
+            facts = self.field_classes.facts(built)
+            added = self._added_by_field(spec, facts["adds"]) if facts and facts.get("adds") else ()
             if not added:  # the usual case
                 out[member.name] = spec
                 continue
@@ -318,11 +319,12 @@ class GraphBuilder:
         call, arg_module = self._effective_call(mod, call, result)
         return result.cls, call, arg_module
 
-    def _added_by_field(self, spec: FieldSpec) -> list[tuple[str, FieldSpec]]:
+    def _added_by_field(self, spec: FieldSpec, adds: list[dict]) -> list[tuple[str, FieldSpec]]:
         """Fields a bundled field class adds in ``contribute_to_class`` (django-money's
-        ``<name>_currency``), as (position, spec), from the knowledge's computed facts."""
+        ``<name>_currency``), as (position, spec), from the knowledge's computed facts
+        (``adds``: the class's facts' entry)."""
         out = []
-        for add in (self.field_classes.facts(spec.field_cls) or {}).get("adds") or []:
+        for add in adds:
             module, _, name = str(add.get("class", "")).rpartition(".")
             mod = self.index.module(module) if module else None
             cls = self.index.lookup(mod, name) if mod is not None else None
@@ -978,52 +980,47 @@ class GraphBuilder:
         every model that inherits them)."""
         if spec.args is not None:
             return spec.args
-        params: dict[str, Any] = {}
-        args_by_name: dict[str, Arg] = {}
-        names = spec.fclass.init_params
-        for i, arg in enumerate(spec.call.args):
-            if i < len(names):
-                params[names[i]] = arg.value
-                args_by_name[names[i]] = arg
-            else:
-                params[f"arg{i + 1}"] = arg.value
-        for key, arg in spec.call.kwargs.items():
-            params[key] = arg.value
-            args_by_name[key] = arg
-        init = self.field_classes.init_values(spec.field_cls)
-        eff, forced = self._forced_kwargs(params, init, self.field_classes.facts(spec.field_cls))
-        args = spec.args = FieldArgs(params, args_by_name, eff, forced, init)
-        args.rel_args, args.static = self._static(spec, args)
+        call = spec.call
+        if call.args:
+            params, args_by_name = _positional(call.args, spec.fclass.init_params)
+            for key, arg in call.kwargs.items():
+                params[key] = arg.value
+                args_by_name[key] = arg
+        else:  # the usual declaration: keywords only, taken in one pass each
+            params = {key: arg.value for key, arg in call.kwargs.items()}
+            args_by_name = dict(call.kwargs)
+        init, facts = self.field_classes.init_and_facts(spec.field_cls)
+        eff, forced = self._forced_kwargs(params, init, facts)
+        rel_args, static = self._static(spec, eff, forced, args_by_name)
+        args = spec.args = FieldArgs(params, args_by_name, eff, forced, init, rel_args, static)
         return args
 
     @staticmethod
-    def _static(spec: FieldSpec, args: FieldArgs) -> tuple[dict[str, Arg], tuple]:
-        """(relation arguments, the Field values no model changes) of a declaration."""
-        fc, eff, forced, by_name = spec.fclass, args.eff, args.forced, args.by_name
+    def _static(
+        spec: FieldSpec, eff: dict[str, Any], forced: set[str], by_name: dict[str, Arg]
+    ) -> tuple[dict[str, Arg], tuple]:
+        """(relation arguments, the Field values no model changes) of a declaration, from its
+        effective keyword values, those the field class forces, and its arguments by name."""
+        fc = spec.fclass
+        relation = fc.relation
         rel_args = by_name
-        to = eff.get("to")
-        if fc.relation and isinstance(to, str) and ("to" in forced or "to" not in by_name):
-            rel_args = {**by_name, "to": Arg(to)}  # set by the field class (django-filer)
+        if relation:
+            to = eff.get("to")
+            if isinstance(to, str) and ("to" in forced or "to" not in by_name):
+                rel_args = {**by_name, "to": Arg(to)}  # set by the field class (django-filer)
         primary = eff.get("primary_key") is True
-        unique = primary or eff.get("unique") is True or fc.relation == "OneToOneField"
+        unique = primary or eff.get("unique") is True or relation == "OneToOneField"
         null = (
             eff.get("null") is True
             or fc.django_type == "NullBooleanField"
-            or (fc.relation == "GenericRelation")
+            or relation == "GenericRelation"
         )
-        column: str | None = spec.name
-        if fc.relation in (
-            "ManyToManyField",
-            "GenericForeignKey",
-            "GenericRelation",
-            "RelatedField",
-        ):
-            column = None
-        elif fc.relation in ("ForeignKey", "OneToOneField"):
-            column = f"{spec.name}_id"
-        db_column = eff.get("db_column")
-        if column is not None and isinstance(db_column, str):
-            column = db_column
+        column: str | None = None
+        if relation not in _NO_COLUMN:
+            column = f"{spec.name}_id" if relation in _ID_COLUMN else spec.name
+            db_column = eff.get("db_column")
+            if isinstance(db_column, str):
+                column = db_column
         line = spec.line if spec.module.origin != ORIGIN_BUILTIN and not spec.added else None
         resolved_type = fc.path if fc.resolved or fc.path else None
         return rel_args, (resolved_type, line, column, null, unique, primary)
@@ -1036,7 +1033,8 @@ class GraphBuilder:
 
     def _max_length(self, spec: FieldSpec, args: FieldArgs, model: Model) -> int | None:
         eff, forced, by_name = args.eff, args.forced, args.by_name
-        max_length = self._const(by_name.get("max_length"), spec, model)
+        written = by_name.get("max_length")
+        max_length = self._const(written, spec, model) if written is not None else None
         if ("max_length" in forced or "max_length" not in by_name) and isinstance(
             eff.get("max_length"), int
         ):
@@ -1090,11 +1088,16 @@ class GraphBuilder:
         (not the bundled computed values, which depend on the installed version)."""
         params, args, eff = fargs.params, fargs.by_name, fargs.eff
         known: dict[str, Any] = {}
+        mod = spec.arg_module or spec.module
         for key, value in params.items():
-            if isinstance(value, dict) and is_expr(value) and key in args:  # literals: no call
-                found = self._const(args[key], spec, model)
-                if found is not None and not is_expr(found):
+            # A name or an expression (``is_expr``, inline: asked for every argument); a
+            # literal needs no evaluation.
+            if isinstance(value, dict) and len(value) == 1 and "$expr" in value and key in args:
+                found = self.constants.value(args[key], mod, model.file)
+                if found is not UNKNOWN and found is not None and not is_expr(found):
                     known[key] = found
+        if not fargs.init.declared:  # Django's own field classes
+            return known
         seen = set(known)
         for key, value, forced, expr in fargs.init.declared:
             if key in seen or (key in params and not forced):
@@ -1110,6 +1113,8 @@ class GraphBuilder:
     ) -> tuple[dict[str, Any], set[str]]:
         """Call parameters plus what the field classes' ``__init__`` force or default
         (``init``) and the bundled computed values (``facts``)."""
+        if facts is None and not init.defaults and not init.forced:  # most field classes
+            return dict(params), set()
         eff = dict(params)
         for key, value in init.defaults.items():
             if key not in eff:
@@ -1399,6 +1404,25 @@ class ProjectLabels:
             if found is not None:
                 return found
         return None
+
+
+#: Relation kinds with no column of their own, and those whose column is ``<name>_id``.
+_NO_COLUMN = frozenset({"ManyToManyField", "GenericForeignKey", "GenericRelation", "RelatedField"})
+_ID_COLUMN = frozenset({"ForeignKey", "OneToOneField"})
+
+
+def _positional(args: list[Arg], names: list[str]) -> tuple[dict[str, Any], dict[str, Arg]]:
+    """(params, Arg by name) of a call's positional arguments, named by the field class's
+    ``__init__`` (``argN`` past its parameters)."""
+    params: dict[str, Any] = {}
+    by_name: dict[str, Arg] = {}
+    for i, arg in enumerate(args):
+        if i < len(names):
+            params[names[i]] = arg.value
+            by_name[names[i]] = arg
+        else:
+            params[f"arg{i + 1}"] = arg.value
+    return params, by_name
 
 
 def _by_order(spec: FieldSpec) -> tuple:

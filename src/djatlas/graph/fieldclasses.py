@@ -48,6 +48,7 @@ class FieldClasses:
         self._facts: dict[str, dict | None] = {}
         self._init: dict[str, InitValues] = {}
         self._paths: dict[str, frozenset[str]] = {}
+        self._both: dict[str, tuple[InitValues, dict | None]] = {}
 
     def field_class(self, cls: object) -> FieldClass | None:
         """``classify.field_class`` (the same FieldClass object for every field of a class:
@@ -70,6 +71,16 @@ class FieldClasses:
         if key not in self._facts:
             self._facts[key] = facts_of(self.index, cls)
         return self._facts[key]
+
+    def init_and_facts(self, cls: object) -> tuple[InitValues, dict | None]:
+        """``(init_values(cls), facts(cls))``: what reading a declaration's arguments needs
+        of its class, in one lookup (asked once per declaration)."""
+        if not isinstance(cls, ClassValue):
+            return _NO_INIT, None
+        found = self._both.get(cls.key)
+        if found is None:
+            found = self._both[cls.key] = (self.init_values(cls), self.facts(cls))
+        return found
 
     def has_base(self, cls: object, path: str) -> bool:
         """Whether ``path`` is in the MRO paths of ``cls`` (``classify.mro_paths``)."""
