@@ -1064,22 +1064,24 @@ class GraphBuilder:
             if not model.abstract and self._taggable(spec):
                 self._taggit_relation(relation, model)
         resolved_type, line, column, null, unique, primary = args.static
+        # Positional, in Field's order: calling a class with keywords first gathers them in a
+        # dict (CPython's type call), twice the cost of the record itself, for every field.
         return Field(
-            name=spec.name,
-            type=spec.call.source,
-            resolved_type=resolved_type,
-            django_type=fc.django_type,
-            line=line,
-            origin=origin,
-            defined_in=owner.path,
-            params=args.params,
-            column=column,
-            null=null,
-            unique=unique,
-            primary_key=primary,
-            max_length=max_length,
-            relation=relation,
-            known_params=known,
+            spec.name,  # name
+            spec.call.source,  # type
+            resolved_type,
+            fc.django_type,
+            line,
+            origin,
+            owner.path,  # defined_in
+            args.params,
+            column,
+            null,
+            unique,
+            primary,  # primary_key
+            max_length,
+            relation,
+            known,  # known_params
         )
 
     def _known_params(self, fargs: FieldArgs, spec: FieldSpec, model: Model) -> dict[str, Any]:
