@@ -582,7 +582,7 @@ class ProjectIndex:
         direct: list[object] = []
         for base in self.bases(cls):
             if isinstance(base, ClassValue):
-                seqs.append(list(self.mro(base)))
+                seqs.append(self.mro(base))  # read, never changed: the merge works on copies
                 direct.append(base)
             elif isinstance(base, External):
                 seqs.append([base])
@@ -600,11 +600,15 @@ class ProjectIndex:
 
 def _c3(seqs: list[list[object]]) -> list[object] | None:
     """C3 merge of the sequences (None when they admit no linearisation). Linear in their
-    length: items compare by ``_identity`` and a count of each one's places in the tails says
-    whether a head is free (Django models with many mixins have long MROs). The sequences are
-    kept reversed, so that taking a head is a ``pop()``."""
+    length: items compare by identity (a class's key, path and file; an external's path) and a
+    count of each one's places in the tails says whether a head is free (Django models with
+    many mixins have long MROs). The sequences are kept reversed, so that taking a head is a
+    ``pop()``."""
     seqs = [s[::-1] for s in seqs if s]
-    ids = [[_identity(item) for item in s] for s in seqs]
+    # Identities made inline, as strings and 1-tuples (never equal to each other): hashed and
+    # compared in C, where an External record's own __hash__/__eq__ run Python code, for every
+    # item of every base's MRO (thousands a scan).
+    ids = [[item.key if isinstance(item, ClassValue) else (item.path,) for item in s] for s in seqs]
     in_tails: dict[object, int] = {}
     for keys in ids:
         for key in keys[:-1]:
@@ -632,12 +636,6 @@ def _c3(seqs: list[list[object]]) -> list[object] | None:
             kept = [i for i, keys in enumerate(ids) if keys]
             seqs, ids = [seqs[i] for i in kept], [ids[i] for i in kept]
     return out
-
-
-def _identity(item: ClassValue | External) -> object:
-    """What equality of MRO items compares: a class's key (path and file), an external itself
-    (its path; never equal to a string)."""
-    return item.key if isinstance(item, ClassValue) else item
 
 
 def _dfs(seqs: list[list[object]]) -> list[object]:
