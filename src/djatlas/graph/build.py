@@ -1169,20 +1169,20 @@ class GraphBuilder:
                 )
             )
         parent_link = args.get("parent_link")
+        query_name = self._cstr(args.get("related_query_name"), spec, model)
+        # Positional, in Relation's order (as Field's in ``_field``: no dict of keywords).
         return Relation(
-            kind=kind,
-            target=target,
-            target_raw=raw,
-            related_name=related_name,
-            related_query_name=_expand(
-                self._cstr(args.get("related_query_name"), spec, model) or "", model
-            )
-            or None,
-            on_delete=on_delete,
-            through=through,
-            to_field=self._cstr(args.get("to_field"), spec, model),
-            parent_link=bool(parent_link is not None and parent_link.value is True),
-            m2m_db_table=m2m_table,
+            kind,
+            target,
+            raw,  # target_raw
+            related_name,
+            _expand(query_name or "", model) or None,  # related_query_name
+            on_delete,
+            through,
+            None,  # through_id (set with the report's ids)
+            self._cstr(args.get("to_field"), spec, model),
+            bool(parent_link is not None and parent_link.value is True),  # parent_link
+            m2m_table,  # m2m_db_table
         )
 
     def _on_delete(self, od: Arg, spec: FieldSpec) -> str | None:
