@@ -375,24 +375,25 @@ def read_frame(fh: Any) -> tuple[int, bytes] | None:
     return int.from_bytes(head[:4], "little", signed=True), payload
 
 
+def _pickle_module() -> Any:
+    """The C module ``_pickle`` itself (``pickle`` where there is none): a cold scan's caller
+    never imports ``pickle`` (its Python module costs ~5M instructions, ~2 ms, to import) only
+    to load the answers of the examining child."""
+    try:
+        import _pickle as module
+    except ImportError:  # pragma: no cover - an interpreter without the C module
+        import pickle as module
+    return module
+
+
 def pickled(answer: Any) -> bytes:
     """A parse answer pickled for the caller (the highest protocol; see ``unpickled``)."""
-    try:
-        from _pickle import dumps
-    except ImportError:  # pragma: no cover - an interpreter without the C module
-        from pickle import dumps
-    return dumps(answer, -1)
+    return _pickle_module().dumps(answer, -1)
 
 
 def unpickled(data: bytes) -> Any:
-    """A pickled answer loaded by the C module itself, as ``pickle.loads`` would: a cold
-    scan's caller never imports ``pickle`` then (its Python module costs ~5M instructions,
-    ~2 ms, to import) only to load the answers of the examining child."""
-    try:
-        from _pickle import loads
-    except ImportError:  # pragma: no cover - an interpreter without the C module
-        from pickle import loads
-    return loads(data)
+    """A pickled answer loaded as ``pickle.loads`` would (see ``_pickle_module``)."""
+    return _pickle_module().loads(data)
 
 
 def answer_for(position: int, answers: Any, early: dict[int, bytes]) -> Any:

@@ -1090,13 +1090,10 @@ class GraphBuilder:
         (not the bundled computed values, which depend on the installed version)."""
         params, args, eff = fargs.params, fargs.by_name, fargs.eff
         known: dict[str, Any] = {}
-        mod = spec.arg_module or spec.module
         for key, value in params.items():
-            # A name or an expression (``is_expr``, inline: asked for every argument); a
-            # literal needs no evaluation.
-            if isinstance(value, dict) and len(value) == 1 and "$expr" in value and key in args:
-                found = self.constants.value(args[key], mod, model.file)
-                if found is not UNKNOWN and found is not None and not is_expr(found):
+            if is_expr(value) and key in args:  # a literal needs no evaluation
+                found = self._const(args[key], spec, model)
+                if found is not None and not is_expr(found):
                     known[key] = found
         if not fargs.init.declared:  # Django's own field classes
             return known

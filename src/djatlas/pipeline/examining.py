@@ -327,7 +327,7 @@ class _Work:
         """The answers without class headers, and the pre-filter's verdict
         (``reading.verdict``) on the files examined but those to ``leave`` out: the caller
         takes it unless it saw a file otherwise."""
-        from djatlas.pipeline.reading import verdict
+        from djatlas.pipeline.reading import bytes_of, verdict
 
         headers, settings, readable = {}, set(), set()
         for rel, (_, heads, is_settings, bad) in self.examined.items():
@@ -337,18 +337,12 @@ class _Work:
                     headers[rel] = heads
                 if is_settings:
                     settings.add(rel)
-        chosen = verdict(headers, settings, readable, self.layout, self._data)
+        chosen = verdict(headers, settings, readable, self.layout, bytes_of({}, self.read))
         answers = {
             rel: (size, [], is_settings, bad)
             for rel, (size, _, is_settings, bad) in self.examined.items()
         }
         return answers, sorted(chosen)
-
-    def _data(self, rel: str) -> bytes | None:
-        try:
-            return self.read(rel)
-        except OSError:
-            return None
 
     def parse(self, position: int, out: Any) -> None:
         """Parse the file at ``position`` and send (or hold) its answer."""

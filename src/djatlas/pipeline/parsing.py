@@ -8,6 +8,7 @@ file's bytes and for a ready summary, and tells it what it parsed so that the ca
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 
 from djatlas.parse.reader import ReadError
 from djatlas.parse.summary import Expr, ModuleSummary
@@ -442,12 +443,7 @@ def _expr_names(exprs: list[Expr | None], names: set[str]) -> None:
         call = expr.call
         if call is not None:
             add(call.func)
-            for arg in call.args:
-                if arg.ref:
-                    add(arg.ref)
-                if arg.call:
-                    add(arg.call)
-            for arg in call.kwargs.values():
+            for arg in chain(call.args, call.kwargs.values()):
                 if arg.ref:
                     add(arg.ref)
                 if arg.call:

@@ -190,7 +190,7 @@ def prefilter(
     always = {rel for rel in readable if is_models_module(rel)}
     chosen = reading.verdict
     if chosen is None:
-        data_of = _data_of(reading.contents, reading.read)
+        data_of = bytes_of(reading.contents, reading.read)
         chosen = verdict(reading.headers, reading.settings_files, readable, layout, data_of)
     return chosen | always
 
@@ -217,7 +217,7 @@ def verdict(
     return wanted
 
 
-def _data_of(
+def bytes_of(
     contents: dict[str, bytes], read: Callable[[str], bytes] | None
 ) -> Callable[[str], bytes | None]:
     """A file's bytes: in ``contents``, else ``read`` (None when unreadable)."""

@@ -131,9 +131,7 @@ class Layout:
         (submodules of package ``name``, namespace ones included; a few more when folder names
         hold dots). Empty for a module: then ``from name import x`` names no file but
         ``name``'s."""
-        if self._kids is None:
-            self._kids = self._all_children()
-        return self._kids.get(name, _NONE)
+        return self.children_index().get(name, _NONE)
 
     def children_index(self) -> dict[str, set[str]]:
         """``children``' answers by name (only names with some)."""
