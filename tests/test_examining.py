@@ -71,17 +71,23 @@ def _any_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
 
 
+def _spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, note) -> list:
+    """``owner.name`` made to record ``note(its first argument, its result)`` at each call."""
+    noted: list = []
+    real = getattr(owner, name)
+
+    def spy(first, *args):
+        result = real(first, *args)
+        noted.append(note(first, result))
+        return result
+
+    monkeypatch.setattr(owner, name, spy)
+    return noted
+
+
 def _answered(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """The answers every child gives, as they come."""
-    seen: list[dict] = []
-    real = examining.Examiner.answers
-
-    def answers(self: examining.Examiner) -> dict:
-        seen.append(real(self))
-        return seen[-1]
-
-    monkeypatch.setattr(examining.Examiner, "answers", answers)
-    return seen
+    return _spy(monkeypatch, examining.Examiner, "answers", lambda _, answers: answers)
 
 
 def test_the_child_gives_the_in_process_report(
@@ -109,15 +115,7 @@ def _verdicts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each pre-filter took the child's verdict; the child is always asked for it
     (named every file left, however many)."""
     monkeypatch.setattr(reading, "_FEW", 1)
-    used: list[bool] = []
-    real = reading.prefilter
-
-    def prefilter(found: reading.Reading, *args):
-        used.append(found.verdict is not None)
-        return real(found, *args)
-
-    monkeypatch.setattr(reading, "prefilter", prefilter)
-    return used
+    return _spy(monkeypatch, reading, "prefilter", lambda found, _: found.verdict is not None)
 
 
 def test_the_child_gives_the_prefilters_verdict(
