@@ -236,8 +236,8 @@ def _guessing(root: Path) -> tuple[list[list[str]], str]:
     guessed: list[list[str]] = []
     original = parsing.likely
 
-    def spy(summaries, wanted, settings=None, named=None):
-        out = original(summaries, wanted, settings, named)
+    def spy(summaries, wanted, settings=None, named=None, first_only=False):
+        out = original(summaries, wanted, settings, named, first_only)
         guessed.append(out)
         return out
 

@@ -20,7 +20,7 @@ def _summaries(files: dict[str, str]) -> Summaries:
     return summaries
 
 
-def test_bases_star_imports_then_members_each_file_once() -> None:
+def test_bases_then_star_imports_then_members_each_file_once() -> None:
     files = {
         "shop/models.py": """
             from django.db import models
@@ -43,7 +43,7 @@ def test_bases_star_imports_then_members_each_file_once() -> None:
     files.update({f"shop/{m}.py": "X = 1\n" for m in ("base", "sizes", "kinds")})
     summaries = _summaries(files)
     wanted = {"shop/models.py", "shop/other.py"}
-    assert likely(summaries, wanted) == ["shop/kinds.py", "shop/base.py", "shop/sizes.py"]
+    assert likely(summaries, wanted) == ["shop/base.py", "shop/kinds.py", "shop/sizes.py"]
 
 
 def test_a_module_several_files_may_be_is_looked_up_from_each_file_naming_it() -> None:
@@ -92,3 +92,26 @@ def test_a_file_part_is_made_once_and_kept_for_later_calls() -> None:
     summaries.ready.pop("shop/models.py")  # taken by the index: its part is kept
     summaries.ready["shop/extra.py"] = extra
     assert likely(summaries, wanted, None, named) == ["shop/sizes.py", "shop/base.py"]
+
+
+def test_modules_named_by_the_module_assignments_members_name_are_guessed() -> None:
+    # ``SpecField = make_field("SpecField", Spec)`` then ``spec = SpecField()``: evaluating the
+    # field loads ``Spec``'s module (and ``make_field``'s), through the assignment.
+    files = {
+        "shop/models.py": """
+            from django.db import models
+            from shop.factory import make_field
+            from shop.specs import Spec
+
+            SpecField = make_field("SpecField", Spec)
+            Wider = SpecField
+
+            class Item(models.Model):
+                spec = Wider()
+        """,
+        "shop/factory.py": "def make_field(name, cls): pass\n",
+        "shop/specs.py": "class Spec: pass\n",
+        "shop/unused.py": "X = 1\n",
+    }
+    summaries = _summaries(files)
+    assert likely(summaries, {"shop/models.py"}) == ["shop/specs.py", "shop/factory.py"]

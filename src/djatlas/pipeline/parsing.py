@@ -229,8 +229,9 @@ def _beside(
         result = None
         if position is not None and not ahead.claim(position):
             if not guessing and _started(ahead, to_parse[i + 1 :]):
-                # The child has the rest: it starts guessing while its answers are read here.
-                guessing = ahead.order(_guesses(summaries, wanted, settings, named))
+                # The child has the rest: it starts on the bases' modules (what resolving
+                # loads first) while its answers are read here; the whole list follows.
+                guessing = ahead.order(_guesses(summaries, wanted, settings, named, True))
             result = ahead.wait(position)
         if result is None:
             result = _parse_one(layout, rel, contents.pop(rel, None), root)
@@ -255,9 +256,11 @@ def _guesses(
     wanted: set[str],
     settings: list[ModuleSummary] | None,
     named: dict[str, _Named],
+    first_only: bool = False,
 ) -> list[str]:
     """``likely``'s files that the cache does not know."""
-    return [rel for rel in likely(summaries, wanted, settings, named) if not summaries.cached(rel)]
+    guessed = likely(summaries, wanted, settings, named, first_only)
+    return [rel for rel in guessed if not summaries.cached(rel)]
 
 
 def models_meanwhile(
@@ -312,20 +315,21 @@ def likely(
     wanted: set[str],
     settings: list[ModuleSummary] | None = None,
     named: dict[str, _Named] | None = None,
+    first_only: bool = False,
 ) -> list[str]:
     """The tree files, beyond ``wanted``, that resolving the wanted modules' classes will
     likely load, in about the order the index asks for them: the modules (and ``from m import
-    name`` submodules) their bases' names and star imports come from, then those the
+    name`` submodules) their bases' names come from, then their star imports, then those the
     ``settings`` modules take the Django settings their members name from (``settings.X``:
     a field's ``choices`` or ``max_length`` may be a long list built elsewhere), then those of
     their members and Meta options. A guess: a file guessed but never loaded costs a worker's
     time only. ``named``: each file's part (``_named``) from an earlier call, kept in it (the
-    wanted files whose summaries are not ready yet are left out)."""
+    wanted files whose summaries are not ready yet are left out). ``first_only``: the files of
+    the bases and star imports only (a list made before every summary is ready: a worker then
+    parses no member's module, maybe a large one, before the whole list comes)."""
     ready = summaries.ready
     named = {} if named is None else named
-    first: list[tuple[str, str]] = []  # (module, the file naming it)
-    by_settings: list[tuple[str, str]] = []
-    later: list[tuple[str, str]] = []
+    parts: tuple[list[tuple[str, str]], ...] = ([], [], [], [])  # (module, the file naming it)
     for rel in sorted(wanted):
         part = named.get(rel)
         if part is None:
@@ -333,29 +337,36 @@ def likely(
             if not isinstance(summary, ModuleSummary):
                 continue
             part = named[rel] = _named(summary, rel, settings)
-        first.extend(part[0])
-        by_settings.extend(part[1])
-        later.extend(part[2])
-    return _files(summaries.layout, first + by_settings + later, set(wanted))
+        for found, more in zip(parts, part):
+            found.extend(more)
+    bases, stars, by_settings, later = parts
+    if first_only:
+        return _files(summaries.layout, bases + stars, set(wanted))
+    return _files(summaries.layout, bases + stars + by_settings + later, set(wanted))
 
 
-#: One file's part of ``likely``: (module, the file naming it) for its bases and star
-#: imports, for the settings its members read, for its members and Meta options.
-_Named = tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]
+#: One file's part of ``likely``: (module, the file naming it) for its bases, for its star
+#: imports, for the settings its members read, for its members and Meta options. The bases'
+#: modules of every file come first: resolving loads them (a class's MRO) before anything else,
+#: and a star import is most often of constants (a large ``choices`` module) that only the
+#: graph stage reads.
+_Named = tuple[
+    list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]
+]
 
 
 def _named(summary: ModuleSummary, rel: str, settings: list[ModuleSummary] | None) -> _Named:
     """``likely``'s part of wanted file ``rel`` (see ``_Named``)."""
     bases, others = _class_names(summary)
-    first = [(module, rel) for module in summary.star_imports]
-    first.extend((module, rel) for module in _modules(summary, bases))
+    from_bases = [(module, rel) for module in _modules(summary, bases)]
+    stars = [(module, rel) for module in summary.star_imports]
     by_settings = [
         (module, s.path)
         for name in (_setting_names(summary, others) if settings else ())
         for s in settings or ()
         for module in _sources(s, name)
     ]
-    return first, by_settings, [(module, rel) for module in _modules(summary, others)]
+    return from_bases, stars, by_settings, [(module, rel) for module in _modules(summary, others)]
 
 
 def _files(layout: Layout, modules: list[tuple[str, str]], seen: set[str]) -> list[str]:
@@ -418,7 +429,9 @@ def _sources(settings: ModuleSummary, name: str) -> list[str]:
 
 def _class_names(summary: ModuleSummary) -> tuple[list[str], list[str]]:
     """The dotted names the module's classes refer to: in their bases, and in their members
-    and Meta options (sorted, each once)."""
+    and Meta options (sorted, each once), with those of the module's own assignments they
+    name (``SpecField = make_json_field("SpecField", Spec)``, then ``spec = SpecField()``:
+    ``Spec``'s module is loaded when the field is evaluated)."""
     bases: set[str] = set()
     others: set[str] = set()
     for cls in summary.classes.values():
@@ -426,7 +439,28 @@ def _class_names(summary: ModuleSummary) -> tuple[list[str], list[str]]:
         _expr_names([member.value for member in cls.members], others)
         if cls.meta is not None:
             others.update(cls.meta.refs.values())
+    _assigned_names(summary, bases)
+    _assigned_names(summary, others)
     return sorted(bases), sorted(others - bases)
+
+
+def _assigned_names(summary: ModuleSummary, names: set[str]) -> None:
+    """Add to ``names`` the dotted names of the module-level assignments they name (by their
+    first part, not imported), and of those these name in turn."""
+    assigns, imports = summary.assigns, summary.imports
+    todo = [name.partition(".")[0] for name in names]
+    done: set[str] = set()
+    while todo:
+        head = todo.pop()
+        if head in done or head in imports:
+            continue
+        done.add(head)
+        expr = assigns.get(head)
+        if expr is not None:
+            found: set[str] = set()
+            _expr_names([expr], found)
+            names.update(found)
+            todo.extend(name.partition(".")[0] for name in found)
 
 
 def _expr_names(exprs: list[Expr | None], names: set[str]) -> None:
