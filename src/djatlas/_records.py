@@ -61,12 +61,19 @@ def _make_6():
     return __init__
 
 def _make_7():
+    def __init__(self, relpath, size, mtime_ns):
+        self.relpath = relpath
+        self.size = size
+        self.mtime_ns = mtime_ns
+    return __init__
+
+def _make_8():
     def __init__(self, text, tree):
         self.text = text
         self.tree = tree
     return __init__
 
-def _make_8(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
+def _make_9(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
     def __init__(self, ctx, atomic, fresh, deleted, initial=_d_initial, after_deploy=_d_after_deploy, db_defaults=_HAS, remounted=_HAS):
         self.ctx = ctx
         self.atomic = atomic
@@ -78,7 +85,7 @@ def _make_8(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
         self.remounted = _f_remounted() if remounted is _HAS else remounted
     return __init__
 
-def _make_9(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):
+def _make_10(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):
     def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size, settings=_d_settings, python=_d_python, all_files=_d_all_files, title=_d_title, timing=_d_timing, cache_dir=_d_cache_dir, use_cache=_d_use_cache, jobs=_d_jobs, progress=_d_progress):
         self.include = _f_include() if include is _HAS else include
         self.exclude = _f_exclude() if exclude is _HAS else exclude
@@ -96,7 +103,7 @@ def _make_9(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore,
         self.progress = progress
     return __init__
 
-def _make_10(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_settings, _f_star_imports, _f_syntax_errors):
+def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_settings, _f_star_imports, _f_syntax_errors):
     def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS):
         self.module = module
         self.path = path
@@ -111,7 +118,7 @@ def _make_10(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_import
         self.syntax_errors = _f_syntax_errors() if syntax_errors is _HAS else syntax_errors
     return __init__
 
-def _make_11(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
+def _make_12(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
     def __init__(self, name, line, params, returns, locals=_HAS, classes=_HAS, annotation=_d_annotation, kwarg_defaults=_HAS):
         self.name = name
         self.line = line
@@ -123,7 +130,7 @@ def _make_11(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
         self.kwarg_defaults = _f_kwarg_defaults() if kwarg_defaults is _HAS else kwarg_defaults
     return __init__
 
-def _make_12(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_installed_apps, _f_notes):
+def _make_13(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_installed_apps, _f_notes):
     def __init__(self, module=_d_module, installed_apps=_HAS, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):
         self.module = module
         self.installed_apps = _f_installed_apps() if installed_apps is _HAS else installed_apps
@@ -136,7 +143,7 @@ def _make_12(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_m
         self._files = _f__files()
     return __init__
 
-def _make_13(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):
+def _make_14(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):
     def __init__(self, findings, reviewed, notes, since=_d_since, suppressed=_d_suppressed, baselined=_d_baselined, stale=_HAS, ignored_rules=_HAS):
         self.findings = findings
         self.reviewed = reviewed
@@ -148,7 +155,7 @@ def _make_13(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_s
         self.ignored_rules = _f_ignored_rules() if ignored_rules is _HAS else ignored_rules
     return __init__
 
-def _make_14(_HAS, _d_broken, _f_issues):
+def _make_15(_HAS, _d_broken, _f_issues):
     def __init__(self, source, root_node, issues=_HAS, broken=_d_broken):
         self.source = source
         self.root_node = root_node
@@ -156,7 +163,7 @@ def _make_14(_HAS, _d_broken, _f_issues):
         self.broken = broken
     return __init__
 
-def _make_15(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):
+def _make_16(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):
     def __init__(self, title=_d_title, language=_d_language, diagram=_d_diagram, apps=_HAS, model=_d_model, depth=_d_depth, exclude_models=_HAS, no_fields=_d_no_fields, hide_inherited=_d_hide_inherited, hide_abstract=_d_hide_abstract, include_models=_HAS, installed_only=_d_installed_only, verbose_names=_d_verbose_names, rankdir=_d_rankdir, color_on_delete=_d_color_on_delete, edge_labels=_d_edge_labels, extra=_HAS):
         self.title = title
         self.language = language
@@ -177,7 +184,7 @@ def _make_15(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_
         self.extra = _f_extra() if extra is _HAS else extra
     return __init__
 
-def _make_16(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
+def _make_17(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
     def __init__(self, name, label, app_label, module, file, line, docstring, bases, abstract, proxy, parents, concrete_model, db_table, meta, meta_inherited_from, methods, has_str, fields=_HAS, reverse_relations=_HAS, external=_d_external, origin=_d_origin, complete=_d_complete, incomplete_reasons=_HAS, *, id=_d_id, project=_d_project, parent_ids=_HAS, concrete_model_id=_d_concrete_model_id):
         self.id = id
         self.name = name
@@ -208,7 +215,7 @@ def _make_16(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_id, _d_ori
         self.incomplete_reasons = _f_incomplete_reasons() if incomplete_reasons is _HAS else incomplete_reasons
     return __init__
 
-def _make_17(_HAS, _d_custom, _d_path, _f_kwargs):
+def _make_18(_HAS, _d_custom, _d_path, _f_kwargs):
     def __init__(self, cls, kwargs=_HAS, custom=_d_custom, path=_d_path):
         self.cls = cls
         self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs
@@ -216,7 +223,7 @@ def _make_17(_HAS, _d_custom, _d_path, _f_kwargs):
         self.path = path
     return __init__
 
-def _make_18(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _f_exclude, _f_include):
+def _make_19(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _f_exclude, _f_include):
     def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size):
         self.include = _f_include() if include is _HAS else include
         self.exclude = _f_exclude() if exclude is _HAS else exclude
@@ -225,7 +232,7 @@ def _make_18(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _f_exclu
         self.max_file_size = max_file_size
     return __init__
 
-def _make_19(_HAS, _d_docstring, _d_init_params, _d_meta, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested):
+def _make_20(_HAS, _d_docstring, _d_init_params, _d_meta, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested):
     def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS):
         self.name = name
         self.line = line
@@ -241,7 +248,7 @@ def _make_19(_HAS, _d_docstring, _d_init_params, _d_meta, _f_attributes, _f_init
         self.nested = _f_nested() if nested is _HAS else nested
     return __init__
 
-def _make_20(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):
+def _make_21(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):
     def __init__(self, app_label, name, path, module, in_tree, attrs=_HAS, lines=_HAS, line=_d_line, ignores=_HAS, error=_d_error, error_line=_d_error_line, partial=_d_partial):
         self.app_label = app_label
         self.name = name
@@ -257,7 +264,7 @@ def _make_20(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ig
         self.partial = partial
     return __init__
 
-def _make_21(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_models):
+def _make_22(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_models):
     def __init__(self, label, name, config, models=_HAS, model_ids=_HAS, project=_d_project, external=_d_external, installed=_d_installed):
         self.label = label
         self.name = name
@@ -269,7 +276,7 @@ def _make_21(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_model
         self.installed = installed
     return __init__
 
-def _make_22(_HAS, _d_external, _d_model, _f_local):
+def _make_23(_HAS, _d_external, _d_model, _f_local):
     def __init__(self, cls, module, assumed, model=_d_model, local=_HAS, external=_d_external):
         self.cls = cls
         self.module = module
@@ -279,7 +286,7 @@ def _make_22(_HAS, _d_external, _d_model, _f_local):
         self.external = external
     return __init__
 
-def _make_23(_HAS, _d_field, _f_details):
+def _make_24(_HAS, _d_field, _f_details):
     def __init__(self, app_label, op, model, field=_d_field, details=_HAS):
         self.app_label = app_label
         self.op = op
@@ -288,7 +295,7 @@ def _make_23(_HAS, _d_field, _f_details):
         self.details = _f_details() if details is _HAS else details
     return __init__
 
-def _make_24(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):
+def _make_25(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):
     def __init__(self, app_label, name, fields=_HAS, options=_HAS, bases=_HAS, managers=_HAS, last=_d_last):
         self.app_label = app_label
         self.name = name
@@ -299,7 +306,7 @@ def _make_24(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):
         self.last = last
     return __init__
 
-def _make_25(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _f_types):
+def _make_26(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _f_types):
     def __init__(self, kinds=_HAS, types=_HAS, apps=_HAS, null=_d_null, unique=_d_unique, target=_d_target, limit=_d_limit):
         self.kinds = _f_kinds() if kinds is _HAS else kinds
         self.types = _f_types() if types is _HAS else types
@@ -310,7 +317,7 @@ def _make_25(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _
         self.limit = limit
     return __init__
 
-def _make_26(_HAS, _d_models, _f_apps):
+def _make_27(_HAS, _d_models, _f_apps):
     def __init__(self, name, root, settings_module, default_auto_field, auth_user_model, apps=_HAS, models=_d_models):
         self.name = name
         self.root = root
@@ -321,7 +328,7 @@ def _make_26(_HAS, _d_models, _f_apps):
         self.models = models
     return __init__
 
-def _make_27(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):
+def _make_28(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):
     def __init__(self, params, by_name, eff, forced, init, rel_args=_HAS, static=_d_static, on_delete=_d_on_delete, per_settings=_HAS):
         self.params = params
         self.by_name = by_name
@@ -334,7 +341,7 @@ def _make_27(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):
         self.per_settings = _f_per_settings() if per_settings is _HAS else per_settings
     return __init__
 
-def _make_28(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, _f_warnings):
+def _make_29(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, _f_warnings):
     def __init__(self, select=_d_select, extend_select=_HAS, ignore=_HAS, exclude=_HAS, path=_d_path, warnings=_HAS):
         self.select = select
         self.extend_select = _f_extend_select() if extend_select is _HAS else extend_select
@@ -344,7 +351,7 @@ def _make_28(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, 
         self.warnings = _f_warnings() if warnings is _HAS else warnings
     return __init__
 
-def _make_29(_HAS, _d_project, _f_outer_lines):
+def _make_30(_HAS, _d_project, _f_outer_lines):
     def __init__(self, code, app_label, migration, file, line, op, op_index, model, field, message, outer_lines=_HAS, project=_d_project):
         self.code = code
         self.app_label = app_label
@@ -360,7 +367,7 @@ def _make_29(_HAS, _d_project, _f_outer_lines):
         self.project = project
     return __init__
 
-def _make_30(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_files):
+def _make_31(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_files):
     def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS, read=_d_read, verdict=_d_verdict):
         self.contents = _f_contents() if contents is _HAS else contents
         self.headers = _f_headers() if headers is _HAS else headers
@@ -369,7 +376,7 @@ def _make_30(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_fil
         self.verdict = verdict
     return __init__
 
-def _make_31(_HAS, _d_relation, _f_known_params):
+def _make_32(_HAS, _d_relation, _f_known_params):
     def __init__(self, name, type, resolved_type, django_type, line, origin, defined_in, params, column, null, unique, primary_key, max_length, relation=_d_relation, known_params=_HAS):
         self.name = name
         self.type = type
@@ -388,14 +395,14 @@ def _make_31(_HAS, _d_relation, _f_known_params):
         self.known_params = _f_known_params() if known_params is _HAS else known_params
     return __init__
 
-def _make_32(_HAS, _d_reviewed, _f_findings, _f_notes):
+def _make_33(_HAS, _d_reviewed, _f_findings, _f_notes):
     def __init__(self, findings=_HAS, reviewed=_d_reviewed, notes=_HAS):
         self.findings = _f_findings() if findings is _HAS else findings
         self.reviewed = reviewed
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_33(_HAS, _d_source, _f_args, _f_kwargs):
+def _make_34(_HAS, _d_source, _f_args, _f_kwargs):
     def __init__(self, func, args=_HAS, kwargs=_HAS, source=_d_source):
         self.func = func
         self.args = _f_args() if args is _HAS else args
@@ -403,7 +410,7 @@ def _make_33(_HAS, _d_source, _f_args, _f_kwargs):
         self.source = source
     return __init__
 
-def _make_34(_HAS, _d_tool_version, _f_projects):
+def _make_35(_HAS, _d_tool_version, _f_projects):
     def __init__(self, metadata, summary, apps, models, files, diagnostics, tool_version=_d_tool_version, projects=_HAS):
         self.metadata = metadata
         self.summary = summary
@@ -415,7 +422,7 @@ def _make_34(_HAS, _d_tool_version, _f_projects):
         self.projects = _f_projects() if projects is _HAS else projects
     return __init__
 
-def _make_35(_HAS, _f__files, _f_apps, _f_by_root):
+def _make_36(_HAS, _f__files, _f_apps, _f_by_root):
     def __init__(self, settings, apps=_HAS, by_root=_HAS):
         self.settings = settings
         self.apps = _f_apps() if apps is _HAS else apps
@@ -423,7 +430,7 @@ def _make_35(_HAS, _f__files, _f_apps, _f_by_root):
         self._files = _f__files()
     return __init__
 
-def _make_36(_HAS, _f_by_id, _f_by_label, _f_titles):
+def _make_37(_HAS, _f_by_id, _f_by_label, _f_titles):
     def __init__(self, doc, models, edges, options, by_label=_HAS, by_id=_HAS, titles=_HAS):
         self.doc = doc
         self.models = models
@@ -435,7 +442,7 @@ def _make_36(_HAS, _f_by_id, _f_by_label, _f_titles):
         self.__post_init__()
     return __init__
 
-def _make_37(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):
+def _make_38(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):
     def __init__(self, nodes=_HAS, parents=_HAS, children=_HAS, replacements=_HAS, problems=_HAS, notes=_HAS):
         self.nodes = _f_nodes() if nodes is _HAS else nodes
         self.parents = _f_parents() if parents is _HAS else parents
@@ -445,13 +452,13 @@ def _make_37(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_38(_HAS, _f_configurations, _f_named):
+def _make_39(_HAS, _f_configurations, _f_named):
     def __init__(self, named=_HAS, configurations=_HAS):
         self.named = _f_named() if named is _HAS else named
         self.configurations = _f_configurations() if configurations is _HAS else configurations
     return __init__
 
-def _make_39(_HAS, _f_database, _f_state):
+def _make_40(_HAS, _f_database, _f_state):
     def __init__(self, op, path, args, line, known, database=_HAS, state=_HAS):
         self.op = op
         self.path = path
@@ -462,14 +469,14 @@ def _make_39(_HAS, _f_database, _f_state):
         self.state = _f_state() if state is _HAS else state
     return __init__
 
-def _make_40(_HAS, _f_field_kwargs, _f_notes, _f_option_keys):
+def _make_41(_HAS, _f_field_kwargs, _f_notes, _f_option_keys):
     def __init__(self, field_kwargs=_HAS, option_keys=_HAS, notes=_HAS):
         self.field_kwargs = _f_field_kwargs() if field_kwargs is _HAS else field_kwargs
         self.option_keys = _f_option_keys() if option_keys is _HAS else option_keys
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_41(_HAS, _f_files, _f_packages, _f_records, _f_stats):
+def _make_42(_HAS, _f_files, _f_packages, _f_records, _f_stats):
     def __init__(self, root, files=_HAS, records=_HAS, packages=_HAS, stats=_HAS):
         self.root = root
         self.files = _f_files() if files is _HAS else files
@@ -478,7 +485,7 @@ def _make_41(_HAS, _f_files, _f_packages, _f_records, _f_stats):
         self.stats = _f_stats() if stats is _HAS else stats
     return __init__
 
-def _make_42(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relations, _f_through):
+def _make_43(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relations, _f_through):
     def __init__(self, doc, models=_HAS, relations=_HAS, incoming=_HAS, through=_HAS, held=_HAS, memo=_HAS, keys=_HAS):
         self.doc = doc
         self.models = _f_models() if models is _HAS else models
@@ -491,14 +498,14 @@ def _make_42(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relatio
         self.__post_init__()
     return __init__
 
-def _make_43(_HAS, _f_incomplete, _f_incomplete_models, _f_models):
+def _make_44(_HAS, _f_incomplete, _f_incomplete_models, _f_models):
     def __init__(self, models=_HAS, incomplete=_HAS, incomplete_models=_HAS):
         self.models = _f_models() if models is _HAS else models
         self.incomplete = _f_incomplete() if incomplete is _HAS else incomplete
         self.incomplete_models = _f_incomplete_models() if incomplete_models is _HAS else incomplete_models
     return __init__
 
-def _make_44(_HAS, _f_lineage, _f_maybe, _f_partial):
+def _make_45(_HAS, _f_lineage, _f_maybe, _f_partial):
     def __init__(self, name, kind, fields, options, raw, partial=_HAS, maybe=_HAS, lineage=_HAS):
         self.name = name
         self.kind = kind
@@ -510,14 +517,14 @@ def _make_44(_HAS, _f_lineage, _f_maybe, _f_partial):
         self.lineage = _f_lineage() if lineage is _HAS else lineage
     return __init__
 
-def _make_45(_HAS, _f_notes):
+def _make_46(_HAS, _f_notes):
     def __init__(self, files, packages, notes=_HAS):
         self.files = files
         self.packages = packages
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_46(_HAS, _f_refs):
+def _make_47(_HAS, _f_refs):
     def __init__(self, line, bases, options, refs=_HAS):
         self.line = line
         self.bases = bases
@@ -525,7 +532,7 @@ def _make_46(_HAS, _f_refs):
         self.refs = _f_refs() if refs is _HAS else refs
     return __init__
 
-def _make_47(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order):
+def _make_48(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order):
     def __init__(self, name, line, call, fclass, owner, module, order=_d_order, arg_module=_d_arg_module, field_cls=_d_field_cls, added=_d_added, args=_d_args):
         self.name = name
         self.line = line
@@ -540,7 +547,7 @@ def _make_47(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order):
         self.args = args
     return __init__
 
-def _make_48(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name, _d_related_query_name, _set):
+def _make_49(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name, _d_related_query_name, _set):
     def __init__(self, model, name, kind, target, on_delete, related_name=_d_related_name, related_query_name=_d_related_query_name, parent_link=_d_parent_link, null=_d_null, auto_created=_d_auto_created, field=_d_field):
         _set(self, 'model', model)
         _set(self, 'name', name)
@@ -555,7 +562,7 @@ def _make_48(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name
         _set(self, 'field', field)
     return __init__
 
-def _make_49(_d_bad, _d_default, _d_django_check, _d_good, _set):
+def _make_50(_d_bad, _d_default, _d_django_check, _d_good, _set):
     def __init__(self, code, name, severity, summary, why, fix, func, django_check=_d_django_check, default=_d_default, bad=_d_bad, good=_d_good):
         _set(self, 'code', code)
         _set(self, 'name', name)
@@ -570,7 +577,7 @@ def _make_49(_d_bad, _d_default, _d_django_check, _d_good, _set):
         _set(self, 'good', good)
     return __init__
 
-def _make_50(_d_bases, _d_file, _d_summary, _set):
+def _make_51(_d_bases, _d_file, _d_summary, _set):
     def __init__(self, path, origin, module, summary=_d_summary, bases=_d_bases, file=_d_file):
         _set(self, 'path', path)
         _set(self, 'origin', origin)
@@ -580,7 +587,7 @@ def _make_50(_d_bases, _d_file, _d_summary, _set):
         _set(self, 'file', file)
     return __init__
 
-def _make_51(_d_cache, _d_key, _d_newest, _d_walked):
+def _make_52(_d_cache, _d_key, _d_newest, _d_walked):
     def __init__(self, shown, commit, cache=_d_cache, key=_d_key, walked=_d_walked, newest=_d_newest):
         self.shown = shown
         self.commit = commit
@@ -590,7 +597,7 @@ def _make_51(_d_cache, _d_key, _d_newest, _d_walked):
         self.newest = newest
     return __init__
 
-def _make_52(_d_call, _d_items, _d_ref, _d_source, _d_value):
+def _make_53(_d_call, _d_items, _d_ref, _d_source, _d_value):
     def __init__(self, kind, ref=_d_ref, call=_d_call, items=_d_items, source=_d_source, value=_d_value):
         self.kind = kind
         self.ref = ref
@@ -600,21 +607,21 @@ def _make_52(_d_call, _d_items, _d_ref, _d_source, _d_value):
         self.value = value
     return __init__
 
-def _make_53(_d_call, _d_module, _set):
+def _make_54(_d_call, _d_module, _set):
     def __init__(self, cls, call=_d_call, module=_d_module):
         _set(self, 'cls', cls)
         _set(self, 'call', call)
         _set(self, 'module', module)
     return __init__
 
-def _make_54(_d_call, _d_ref):
+def _make_55(_d_call, _d_ref):
     def __init__(self, value, ref=_d_ref, call=_d_call):
         self.value = value
         self.ref = ref
         self.call = call
     return __init__
 
-def _make_55(_d_config, _d_default_auto_field):
+def _make_56(_d_config, _d_default_auto_field):
     def __init__(self, name, label, config=_d_config, default_auto_field=_d_default_auto_field):
         self.name = name
         self.label = label
@@ -622,7 +629,7 @@ def _make_55(_d_config, _d_default_auto_field):
         self.default_auto_field = default_auto_field
     return __init__
 
-def _make_56(_d_field, _d_model, _d_model_id, _d_severity, _set):
+def _make_57(_d_field, _d_model, _d_model_id, _d_severity, _set):
     def __init__(self, code, message, file, line, model=_d_model, field=_d_field, severity=_d_severity, model_id=_d_model_id):
         _set(self, 'code', code)
         _set(self, 'message', message)
@@ -634,7 +641,7 @@ def _make_56(_d_field, _d_model, _d_model_id, _d_severity, _set):
         _set(self, 'model_id', model_id)
     return __init__
 
-def _make_57(_d_field, _d_name, _d_null, _d_through, _set):
+def _make_58(_d_field, _d_name, _d_null, _d_through, _set):
     def __init__(self, source, target, kind, name=_d_name, null=_d_null, through=_d_through, field=_d_field):
         _set(self, 'source', source)
         _set(self, 'target', target)
@@ -645,7 +652,7 @@ def _make_57(_d_field, _d_name, _d_null, _d_through, _set):
         _set(self, 'field', field)
     return __init__
 
-def _make_58(_d_file, _d_line):
+def _make_59(_d_file, _d_line):
     def __init__(self, code, message, app_label, file=_d_file, line=_d_line):
         self.code = code
         self.message = message
@@ -654,7 +661,7 @@ def _make_58(_d_file, _d_line):
         self.line = line
     return __init__
 
-def _make_59(_d_file, _d_line, _d_model, _d_model_id):
+def _make_60(_d_file, _d_line, _d_model, _d_model_id):
     def __init__(self, severity, code, message, file=_d_file, line=_d_line, model=_d_model, model_id=_d_model_id):
         self.severity = severity
         self.code = code
@@ -665,7 +672,7 @@ def _make_59(_d_file, _d_line, _d_model, _d_model_id):
         self.model_id = model_id
     return __init__
 
-def _make_60(_d_hint, _d_skipped):
+def _make_61(_d_hint, _d_skipped):
     def __init__(self, line, message, hint=_d_hint, skipped=_d_skipped):
         self.line = line
         self.message = message
@@ -673,7 +680,7 @@ def _make_60(_d_hint, _d_skipped):
         self.skipped = skipped
     return __init__
 
-def _make_61(_d_line, _d_module, _d_reason):
+def _make_62(_d_line, _d_module, _d_reason):
     def __init__(self, path, status, reason=_d_reason, line=_d_line, module=_d_module):
         self.path = path
         self.status = status
@@ -682,7 +689,7 @@ def _make_61(_d_line, _d_module, _d_reason):
         self.module = module
     return __init__
 
-def _make_62(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):
+def _make_63(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):
     def __init__(self, kind, target, target_raw, related_name=_d_related_name, related_query_name=_d_related_query_name, on_delete=_d_on_delete, through=_d_through, through_id=_d_through_id, to_field=_d_to_field, parent_link=_d_parent_link, m2m_db_table=_d_m2m_db_table, *, target_id=_d_target_id):
         self.kind = kind
         self.target = target
@@ -698,7 +705,7 @@ def _make_62(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_
         self.m2m_db_table = m2m_db_table
     return __init__
 
-def _make_63(_d_model_id):
+def _make_64(_d_model_id):
     def __init__(self, name, model, field, kind, hidden, model_id=_d_model_id):
         self.name = name
         self.model = model
@@ -708,7 +715,7 @@ def _make_63(_d_model_id):
         self.model_id = model_id
     return __init__
 
-def _make_64(_d_model_id):
+def _make_65(_d_model_id):
     def __init__(self, name, resolved, origin, model_id=_d_model_id):
         self.name = name
         self.resolved = resolved
@@ -716,13 +723,13 @@ def _make_64(_d_model_id):
         self.model_id = model_id
     return __init__
 
-def _make_65(_d_name):
+def _make_66(_d_name):
     def __init__(self, module, name=_d_name):
         self.module = module
         self.name = name
     return __init__
 
-def _make_66(_d_prefix):
+def _make_67(_d_prefix):
     def __init__(self, root, doc, loaded, graph, state, operations, prefix=_d_prefix):
         self.root = root
         self.doc = doc
@@ -733,7 +740,7 @@ def _make_66(_d_prefix):
         self.prefix = prefix
     return __init__
 
-def _make_67(_d_relpath):
+def _make_68(_d_relpath):
     def __init__(self, name, summary, origin, relpath=_d_relpath):
         self.name = name
         self.summary = summary
@@ -741,7 +748,7 @@ def _make_67(_d_relpath):
         self.relpath = relpath
     return __init__
 
-def _make_68(_set):
+def _make_69(_set):
     def __init__(self, code, name, severity, title, why, fix):
         _set(self, 'code', code)
         _set(self, 'name', name)
@@ -751,14 +758,14 @@ def _make_68(_set):
         _set(self, 'fix', fix)
     return __init__
 
-def _make_69(_set):
+def _make_70(_set):
     def __init__(self, forced, defaults, declared):
         _set(self, 'forced', forced)
         _set(self, 'defaults', defaults)
         _set(self, 'declared', declared)
     return __init__
 
-def _make_70(_set):
+def _make_71(_set):
     def __init__(self, id, label, path, project, abstract, file):
         _set(self, 'id', id)
         _set(self, 'label', label)
@@ -768,7 +775,7 @@ def _make_70(_set):
         _set(self, 'file', file)
     return __init__
 
-def _make_71(_set):
+def _make_72(_set):
     def __init__(self, model, field, aspect, static, runtime, message):
         _set(self, 'model', model)
         _set(self, 'field', field)
@@ -778,7 +785,7 @@ def _make_71(_set):
         _set(self, 'message', message)
     return __init__
 
-def _make_72(_set):
+def _make_73(_set):
     def __init__(self, model, field, file, accessor, query_name):
         _set(self, 'model', model)
         _set(self, 'field', field)
@@ -787,19 +794,19 @@ def _make_72(_set):
         _set(self, 'query_name', query_name)
     return __init__
 
-def _make_73(_set):
+def _make_74(_set):
     def __init__(self, module, name, origin):
         _set(self, 'module', module)
         _set(self, 'name', name)
         _set(self, 'origin', origin)
     return __init__
 
-def _make_74(_set):
+def _make_75(_set):
     def __init__(self, name):
         _set(self, 'name', name)
     return __init__
 
-def _make_75(_set):
+def _make_76(_set):
     def __init__(self, name, source, target, cardinality, field, reverse):
         _set(self, 'name', name)
         _set(self, 'source', source)
@@ -809,16 +816,9 @@ def _make_75(_set):
         _set(self, 'reverse', reverse)
     return __init__
 
-def _make_76(_set):
+def _make_77(_set):
     def __init__(self, path):
         _set(self, 'path', path)
-    return __init__
-
-def _make_77(_set):
-    def __init__(self, relpath, size, mtime_ns):
-        _set(self, 'relpath', relpath)
-        _set(self, 'size', size)
-        _set(self, 'mtime_ns', mtime_ns)
     return __init__
 
 def _make_78(_set):
@@ -843,77 +843,77 @@ INITS = {
     'def make():\n    def __init__(self, name, root, settings):\n        self.name = name\n        self.root = root\n        self.settings = settings\n    return __init__\n': _make_4,
     'def make():\n    def __init__(self, path, django_type, relation, init_params, resolved):\n        self.path = path\n        self.django_type = django_type\n        self.relation = relation\n        self.init_params = init_params\n        self.resolved = resolved\n    return __init__\n': _make_5,
     'def make():\n    def __init__(self, path, module, status, reason, line):\n        self.path = path\n        self.module = module\n        self.status = status\n        self.reason = reason\n        self.line = line\n    return __init__\n': _make_6,
-    'def make():\n    def __init__(self, text, tree):\n        self.text = text\n        self.tree = tree\n    return __init__\n': _make_7,
-    'def make(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):\n    def __init__(self, ctx, atomic, fresh, deleted, initial=_d_initial, after_deploy=_d_after_deploy, db_defaults=_HAS, remounted=_HAS):\n        self.ctx = ctx\n        self.atomic = atomic\n        self.fresh = fresh\n        self.deleted = deleted\n        self.initial = initial\n        self.after_deploy = after_deploy\n        self.db_defaults = _f_db_defaults() if db_defaults is _HAS else db_defaults\n        self.remounted = _f_remounted() if remounted is _HAS else remounted\n    return __init__\n': _make_8,
-    'def make(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):\n    def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size, settings=_d_settings, python=_d_python, all_files=_d_all_files, title=_d_title, timing=_d_timing, cache_dir=_d_cache_dir, use_cache=_d_use_cache, jobs=_d_jobs, progress=_d_progress):\n        self.include = _f_include() if include is _HAS else include\n        self.exclude = _f_exclude() if exclude is _HAS else exclude\n        self.default_excludes = default_excludes\n        self.gitignore = gitignore\n        self.max_file_size = max_file_size\n        self.settings = settings\n        self.python = python\n        self.all_files = all_files\n        self.title = title\n        self.timing = timing\n        self.cache_dir = cache_dir\n        self.use_cache = use_cache\n        self.jobs = jobs\n        self.progress = progress\n    return __init__\n': _make_9,
-    'def make(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_settings, _f_star_imports, _f_syntax_errors):\n    def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS):\n        self.module = module\n        self.path = path\n        self.is_package = is_package\n        self.imports = _f_imports() if imports is _HAS else imports\n        self.star_imports = _f_star_imports() if star_imports is _HAS else star_imports\n        self.assigns = _f_assigns() if assigns is _HAS else assigns\n        self.classes = _f_classes() if classes is _HAS else classes\n        self.functions = _f_functions() if functions is _HAS else functions\n        self.all_names = all_names\n        self.settings = _f_settings() if settings is _HAS else settings\n        self.syntax_errors = _f_syntax_errors() if syntax_errors is _HAS else syntax_errors\n    return __init__\n': _make_10,
-    'def make(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):\n    def __init__(self, name, line, params, returns, locals=_HAS, classes=_HAS, annotation=_d_annotation, kwarg_defaults=_HAS):\n        self.name = name\n        self.line = line\n        self.params = params\n        self.returns = returns\n        self.locals = _f_locals() if locals is _HAS else locals\n        self.classes = _f_classes() if classes is _HAS else classes\n        self.annotation = annotation\n        self.kwarg_defaults = _f_kwarg_defaults() if kwarg_defaults is _HAS else kwarg_defaults\n    return __init__\n': _make_11,
-    'def make(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_installed_apps, _f_notes):\n    def __init__(self, module=_d_module, installed_apps=_HAS, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):\n        self.module = module\n        self.installed_apps = _f_installed_apps() if installed_apps is _HAS else installed_apps\n        self.default_auto_field = default_auto_field\n        self.auth_user_model = auth_user_model\n        self.root = root\n        self.by_root = _f_by_root() if by_root is _HAS else by_root\n        self.chosen_by = chosen_by\n        self.notes = _f_notes() if notes is _HAS else notes\n        self._files = _f__files()\n    return __init__\n': _make_12,
-    'def make(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):\n    def __init__(self, findings, reviewed, notes, since=_d_since, suppressed=_d_suppressed, baselined=_d_baselined, stale=_HAS, ignored_rules=_HAS):\n        self.findings = findings\n        self.reviewed = reviewed\n        self.notes = notes\n        self.since = since\n        self.suppressed = suppressed\n        self.baselined = baselined\n        self.stale = _f_stale() if stale is _HAS else stale\n        self.ignored_rules = _f_ignored_rules() if ignored_rules is _HAS else ignored_rules\n    return __init__\n': _make_13,
-    'def make(_HAS, _d_broken, _f_issues):\n    def __init__(self, source, root_node, issues=_HAS, broken=_d_broken):\n        self.source = source\n        self.root_node = root_node\n        self.issues = _f_issues() if issues is _HAS else issues\n        self.broken = broken\n    return __init__\n': _make_14,
-    'def make(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):\n    def __init__(self, title=_d_title, language=_d_language, diagram=_d_diagram, apps=_HAS, model=_d_model, depth=_d_depth, exclude_models=_HAS, no_fields=_d_no_fields, hide_inherited=_d_hide_inherited, hide_abstract=_d_hide_abstract, include_models=_HAS, installed_only=_d_installed_only, verbose_names=_d_verbose_names, rankdir=_d_rankdir, color_on_delete=_d_color_on_delete, edge_labels=_d_edge_labels, extra=_HAS):\n        self.title = title\n        self.language = language\n        self.diagram = diagram\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.model = model\n        self.depth = depth\n        self.exclude_models = _f_exclude_models() if exclude_models is _HAS else exclude_models\n        self.no_fields = no_fields\n        self.hide_inherited = hide_inherited\n        self.hide_abstract = hide_abstract\n        self.include_models = _f_include_models() if include_models is _HAS else include_models\n        self.installed_only = installed_only\n        self.verbose_names = verbose_names\n        self.rankdir = rankdir\n        self.color_on_delete = color_on_delete\n        self.edge_labels = edge_labels\n        self.extra = _f_extra() if extra is _HAS else extra\n    return __init__\n': _make_15,
-    'def make(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):\n    def __init__(self, name, label, app_label, module, file, line, docstring, bases, abstract, proxy, parents, concrete_model, db_table, meta, meta_inherited_from, methods, has_str, fields=_HAS, reverse_relations=_HAS, external=_d_external, origin=_d_origin, complete=_d_complete, incomplete_reasons=_HAS, *, id=_d_id, project=_d_project, parent_ids=_HAS, concrete_model_id=_d_concrete_model_id):\n        self.id = id\n        self.name = name\n        self.label = label\n        self.app_label = app_label\n        self.project = project\n        self.module = module\n        self.file = file\n        self.line = line\n        self.docstring = docstring\n        self.bases = bases\n        self.abstract = abstract\n        self.proxy = proxy\n        self.parents = parents\n        self.parent_ids = _f_parent_ids() if parent_ids is _HAS else parent_ids\n        self.concrete_model = concrete_model\n        self.concrete_model_id = concrete_model_id\n        self.db_table = db_table\n        self.meta = meta\n        self.meta_inherited_from = meta_inherited_from\n        self.methods = methods\n        self.has_str = has_str\n        self.fields = _f_fields() if fields is _HAS else fields\n        self.reverse_relations = _f_reverse_relations() if reverse_relations is _HAS else reverse_relations\n        self.external = external\n        self.origin = origin\n        self.complete = complete\n        self.incomplete_reasons = _f_incomplete_reasons() if incomplete_reasons is _HAS else incomplete_reasons\n    return __init__\n': _make_16,
-    'def make(_HAS, _d_custom, _d_path, _f_kwargs):\n    def __init__(self, cls, kwargs=_HAS, custom=_d_custom, path=_d_path):\n        self.cls = cls\n        self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs\n        self.custom = custom\n        self.path = path\n    return __init__\n': _make_17,
-    'def make(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _f_exclude, _f_include):\n    def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size):\n        self.include = _f_include() if include is _HAS else include\n        self.exclude = _f_exclude() if exclude is _HAS else exclude\n        self.default_excludes = default_excludes\n        self.gitignore = gitignore\n        self.max_file_size = max_file_size\n    return __init__\n': _make_18,
-    'def make(_HAS, _d_docstring, _d_init_params, _d_meta, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested):\n    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS):\n        self.name = name\n        self.line = line\n        self.bases = bases\n        self.docstring = docstring\n        self.members = _f_members() if members is _HAS else members\n        self.meta = meta\n        self.methods = _f_methods() if methods is _HAS else methods\n        self.init_params = init_params\n        self.attributes = _f_attributes() if attributes is _HAS else attributes\n        self.init_sets = _f_init_sets() if init_sets is _HAS else init_sets\n        self.init_defaults = _f_init_defaults() if init_defaults is _HAS else init_defaults\n        self.nested = _f_nested() if nested is _HAS else nested\n    return __init__\n': _make_19,
-    'def make(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):\n    def __init__(self, app_label, name, path, module, in_tree, attrs=_HAS, lines=_HAS, line=_d_line, ignores=_HAS, error=_d_error, error_line=_d_error_line, partial=_d_partial):\n        self.app_label = app_label\n        self.name = name\n        self.path = path\n        self.module = module\n        self.in_tree = in_tree\n        self.attrs = _f_attrs() if attrs is _HAS else attrs\n        self.lines = _f_lines() if lines is _HAS else lines\n        self.line = line\n        self.ignores = _f_ignores() if ignores is _HAS else ignores\n        self.error = error\n        self.error_line = error_line\n        self.partial = partial\n    return __init__\n': _make_20,
-    'def make(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_models):\n    def __init__(self, label, name, config, models=_HAS, model_ids=_HAS, project=_d_project, external=_d_external, installed=_d_installed):\n        self.label = label\n        self.name = name\n        self.config = config\n        self.models = _f_models() if models is _HAS else models\n        self.model_ids = _f_model_ids() if model_ids is _HAS else model_ids\n        self.project = project\n        self.external = external\n        self.installed = installed\n    return __init__\n': _make_21,
-    'def make(_HAS, _d_external, _d_model, _f_local):\n    def __init__(self, cls, module, assumed, model=_d_model, local=_HAS, external=_d_external):\n        self.cls = cls\n        self.module = module\n        self.assumed = assumed\n        self.model = model\n        self.local = _f_local() if local is _HAS else local\n        self.external = external\n    return __init__\n': _make_22,
-    'def make(_HAS, _d_field, _f_details):\n    def __init__(self, app_label, op, model, field=_d_field, details=_HAS):\n        self.app_label = app_label\n        self.op = op\n        self.model = model\n        self.field = field\n        self.details = _f_details() if details is _HAS else details\n    return __init__\n': _make_23,
-    'def make(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):\n    def __init__(self, app_label, name, fields=_HAS, options=_HAS, bases=_HAS, managers=_HAS, last=_d_last):\n        self.app_label = app_label\n        self.name = name\n        self.fields = _f_fields() if fields is _HAS else fields\n        self.options = _f_options() if options is _HAS else options\n        self.bases = _f_bases() if bases is _HAS else bases\n        self.managers = _f_managers() if managers is _HAS else managers\n        self.last = last\n    return __init__\n': _make_24,
-    'def make(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _f_types):\n    def __init__(self, kinds=_HAS, types=_HAS, apps=_HAS, null=_d_null, unique=_d_unique, target=_d_target, limit=_d_limit):\n        self.kinds = _f_kinds() if kinds is _HAS else kinds\n        self.types = _f_types() if types is _HAS else types\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.null = null\n        self.unique = unique\n        self.target = target\n        self.limit = limit\n    return __init__\n': _make_25,
-    'def make(_HAS, _d_models, _f_apps):\n    def __init__(self, name, root, settings_module, default_auto_field, auth_user_model, apps=_HAS, models=_d_models):\n        self.name = name\n        self.root = root\n        self.settings_module = settings_module\n        self.default_auto_field = default_auto_field\n        self.auth_user_model = auth_user_model\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.models = models\n    return __init__\n': _make_26,
-    'def make(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):\n    def __init__(self, params, by_name, eff, forced, init, rel_args=_HAS, static=_d_static, on_delete=_d_on_delete, per_settings=_HAS):\n        self.params = params\n        self.by_name = by_name\n        self.eff = eff\n        self.forced = forced\n        self.init = init\n        self.rel_args = _f_rel_args() if rel_args is _HAS else rel_args\n        self.static = static\n        self.on_delete = on_delete\n        self.per_settings = _f_per_settings() if per_settings is _HAS else per_settings\n    return __init__\n': _make_27,
-    'def make(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, _f_warnings):\n    def __init__(self, select=_d_select, extend_select=_HAS, ignore=_HAS, exclude=_HAS, path=_d_path, warnings=_HAS):\n        self.select = select\n        self.extend_select = _f_extend_select() if extend_select is _HAS else extend_select\n        self.ignore = _f_ignore() if ignore is _HAS else ignore\n        self.exclude = _f_exclude() if exclude is _HAS else exclude\n        self.path = path\n        self.warnings = _f_warnings() if warnings is _HAS else warnings\n    return __init__\n': _make_28,
-    'def make(_HAS, _d_project, _f_outer_lines):\n    def __init__(self, code, app_label, migration, file, line, op, op_index, model, field, message, outer_lines=_HAS, project=_d_project):\n        self.code = code\n        self.app_label = app_label\n        self.migration = migration\n        self.file = file\n        self.line = line\n        self.op = op\n        self.op_index = op_index\n        self.model = model\n        self.field = field\n        self.message = message\n        self.outer_lines = _f_outer_lines() if outer_lines is _HAS else outer_lines\n        self.project = project\n    return __init__\n': _make_29,
-    'def make(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_files):\n    def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS, read=_d_read, verdict=_d_verdict):\n        self.contents = _f_contents() if contents is _HAS else contents\n        self.headers = _f_headers() if headers is _HAS else headers\n        self.settings_files = _f_settings_files() if settings_files is _HAS else settings_files\n        self.read = read\n        self.verdict = verdict\n    return __init__\n': _make_30,
-    'def make(_HAS, _d_relation, _f_known_params):\n    def __init__(self, name, type, resolved_type, django_type, line, origin, defined_in, params, column, null, unique, primary_key, max_length, relation=_d_relation, known_params=_HAS):\n        self.name = name\n        self.type = type\n        self.resolved_type = resolved_type\n        self.django_type = django_type\n        self.line = line\n        self.origin = origin\n        self.defined_in = defined_in\n        self.params = params\n        self.column = column\n        self.null = null\n        self.unique = unique\n        self.primary_key = primary_key\n        self.max_length = max_length\n        self.relation = relation\n        self.known_params = _f_known_params() if known_params is _HAS else known_params\n    return __init__\n': _make_31,
-    'def make(_HAS, _d_reviewed, _f_findings, _f_notes):\n    def __init__(self, findings=_HAS, reviewed=_d_reviewed, notes=_HAS):\n        self.findings = _f_findings() if findings is _HAS else findings\n        self.reviewed = reviewed\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_32,
-    'def make(_HAS, _d_source, _f_args, _f_kwargs):\n    def __init__(self, func, args=_HAS, kwargs=_HAS, source=_d_source):\n        self.func = func\n        self.args = _f_args() if args is _HAS else args\n        self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs\n        self.source = source\n    return __init__\n': _make_33,
-    'def make(_HAS, _d_tool_version, _f_projects):\n    def __init__(self, metadata, summary, apps, models, files, diagnostics, tool_version=_d_tool_version, projects=_HAS):\n        self.metadata = metadata\n        self.summary = summary\n        self.apps = apps\n        self.models = models\n        self.files = files\n        self.diagnostics = diagnostics\n        self.tool_version = tool_version\n        self.projects = _f_projects() if projects is _HAS else projects\n    return __init__\n': _make_34,
-    'def make(_HAS, _f__files, _f_apps, _f_by_root):\n    def __init__(self, settings, apps=_HAS, by_root=_HAS):\n        self.settings = settings\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.by_root = _f_by_root() if by_root is _HAS else by_root\n        self._files = _f__files()\n    return __init__\n': _make_35,
-    'def make(_HAS, _f_by_id, _f_by_label, _f_titles):\n    def __init__(self, doc, models, edges, options, by_label=_HAS, by_id=_HAS, titles=_HAS):\n        self.doc = doc\n        self.models = models\n        self.edges = edges\n        self.options = options\n        self.by_label = _f_by_label() if by_label is _HAS else by_label\n        self.by_id = _f_by_id() if by_id is _HAS else by_id\n        self.titles = _f_titles() if titles is _HAS else titles\n        self.__post_init__()\n    return __init__\n': _make_36,
-    'def make(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):\n    def __init__(self, nodes=_HAS, parents=_HAS, children=_HAS, replacements=_HAS, problems=_HAS, notes=_HAS):\n        self.nodes = _f_nodes() if nodes is _HAS else nodes\n        self.parents = _f_parents() if parents is _HAS else parents\n        self.children = _f_children() if children is _HAS else children\n        self.replacements = _f_replacements() if replacements is _HAS else replacements\n        self.problems = _f_problems() if problems is _HAS else problems\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_37,
-    'def make(_HAS, _f_configurations, _f_named):\n    def __init__(self, named=_HAS, configurations=_HAS):\n        self.named = _f_named() if named is _HAS else named\n        self.configurations = _f_configurations() if configurations is _HAS else configurations\n    return __init__\n': _make_38,
-    'def make(_HAS, _f_database, _f_state):\n    def __init__(self, op, path, args, line, known, database=_HAS, state=_HAS):\n        self.op = op\n        self.path = path\n        self.args = args\n        self.line = line\n        self.known = known\n        self.database = _f_database() if database is _HAS else database\n        self.state = _f_state() if state is _HAS else state\n    return __init__\n': _make_39,
-    'def make(_HAS, _f_field_kwargs, _f_notes, _f_option_keys):\n    def __init__(self, field_kwargs=_HAS, option_keys=_HAS, notes=_HAS):\n        self.field_kwargs = _f_field_kwargs() if field_kwargs is _HAS else field_kwargs\n        self.option_keys = _f_option_keys() if option_keys is _HAS else option_keys\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_40,
-    'def make(_HAS, _f_files, _f_packages, _f_records, _f_stats):\n    def __init__(self, root, files=_HAS, records=_HAS, packages=_HAS, stats=_HAS):\n        self.root = root\n        self.files = _f_files() if files is _HAS else files\n        self.records = _f_records() if records is _HAS else records\n        self.packages = _f_packages() if packages is _HAS else packages\n        self.stats = _f_stats() if stats is _HAS else stats\n    return __init__\n': _make_41,
-    'def make(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relations, _f_through):\n    def __init__(self, doc, models=_HAS, relations=_HAS, incoming=_HAS, through=_HAS, held=_HAS, memo=_HAS, keys=_HAS):\n        self.doc = doc\n        self.models = _f_models() if models is _HAS else models\n        self.relations = _f_relations() if relations is _HAS else relations\n        self.incoming = _f_incoming() if incoming is _HAS else incoming\n        self.through = _f_through() if through is _HAS else through\n        self.held = _f_held() if held is _HAS else held\n        self.memo = _f_memo() if memo is _HAS else memo\n        self.keys = _f_keys() if keys is _HAS else keys\n        self.__post_init__()\n    return __init__\n': _make_42,
-    'def make(_HAS, _f_incomplete, _f_incomplete_models, _f_models):\n    def __init__(self, models=_HAS, incomplete=_HAS, incomplete_models=_HAS):\n        self.models = _f_models() if models is _HAS else models\n        self.incomplete = _f_incomplete() if incomplete is _HAS else incomplete\n        self.incomplete_models = _f_incomplete_models() if incomplete_models is _HAS else incomplete_models\n    return __init__\n': _make_43,
-    'def make(_HAS, _f_lineage, _f_maybe, _f_partial):\n    def __init__(self, name, kind, fields, options, raw, partial=_HAS, maybe=_HAS, lineage=_HAS):\n        self.name = name\n        self.kind = kind\n        self.fields = fields\n        self.options = options\n        self.raw = raw\n        self.partial = _f_partial() if partial is _HAS else partial\n        self.maybe = _f_maybe() if maybe is _HAS else maybe\n        self.lineage = _f_lineage() if lineage is _HAS else lineage\n    return __init__\n': _make_44,
-    'def make(_HAS, _f_notes):\n    def __init__(self, files, packages, notes=_HAS):\n        self.files = files\n        self.packages = packages\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_45,
-    'def make(_HAS, _f_refs):\n    def __init__(self, line, bases, options, refs=_HAS):\n        self.line = line\n        self.bases = bases\n        self.options = options\n        self.refs = _f_refs() if refs is _HAS else refs\n    return __init__\n': _make_46,
-    'def make(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order):\n    def __init__(self, name, line, call, fclass, owner, module, order=_d_order, arg_module=_d_arg_module, field_cls=_d_field_cls, added=_d_added, args=_d_args):\n        self.name = name\n        self.line = line\n        self.call = call\n        self.fclass = fclass\n        self.owner = owner\n        self.module = module\n        self.order = order\n        self.arg_module = arg_module\n        self.field_cls = field_cls\n        self.added = added\n        self.args = args\n    return __init__\n': _make_47,
-    "def make(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name, _d_related_query_name, _set):\n    def __init__(self, model, name, kind, target, on_delete, related_name=_d_related_name, related_query_name=_d_related_query_name, parent_link=_d_parent_link, null=_d_null, auto_created=_d_auto_created, field=_d_field):\n        _set(self, 'model', model)\n        _set(self, 'name', name)\n        _set(self, 'kind', kind)\n        _set(self, 'target', target)\n        _set(self, 'on_delete', on_delete)\n        _set(self, 'related_name', related_name)\n        _set(self, 'related_query_name', related_query_name)\n        _set(self, 'parent_link', parent_link)\n        _set(self, 'null', null)\n        _set(self, 'auto_created', auto_created)\n        _set(self, 'field', field)\n    return __init__\n": _make_48,
-    "def make(_d_bad, _d_default, _d_django_check, _d_good, _set):\n    def __init__(self, code, name, severity, summary, why, fix, func, django_check=_d_django_check, default=_d_default, bad=_d_bad, good=_d_good):\n        _set(self, 'code', code)\n        _set(self, 'name', name)\n        _set(self, 'severity', severity)\n        _set(self, 'summary', summary)\n        _set(self, 'why', why)\n        _set(self, 'fix', fix)\n        _set(self, 'func', func)\n        _set(self, 'django_check', django_check)\n        _set(self, 'default', default)\n        _set(self, 'bad', bad)\n        _set(self, 'good', good)\n    return __init__\n": _make_49,
-    "def make(_d_bases, _d_file, _d_summary, _set):\n    def __init__(self, path, origin, module, summary=_d_summary, bases=_d_bases, file=_d_file):\n        _set(self, 'path', path)\n        _set(self, 'origin', origin)\n        _set(self, 'module', module)\n        _set(self, 'summary', summary)\n        _set(self, 'bases', bases)\n        _set(self, 'file', file)\n    return __init__\n": _make_50,
-    'def make(_d_cache, _d_key, _d_newest, _d_walked):\n    def __init__(self, shown, commit, cache=_d_cache, key=_d_key, walked=_d_walked, newest=_d_newest):\n        self.shown = shown\n        self.commit = commit\n        self.cache = cache\n        self.key = key\n        self.walked = walked\n        self.newest = newest\n    return __init__\n': _make_51,
-    'def make(_d_call, _d_items, _d_ref, _d_source, _d_value):\n    def __init__(self, kind, ref=_d_ref, call=_d_call, items=_d_items, source=_d_source, value=_d_value):\n        self.kind = kind\n        self.ref = ref\n        self.call = call\n        self.items = items\n        self.source = source\n        self.value = value\n    return __init__\n': _make_52,
-    "def make(_d_call, _d_module, _set):\n    def __init__(self, cls, call=_d_call, module=_d_module):\n        _set(self, 'cls', cls)\n        _set(self, 'call', call)\n        _set(self, 'module', module)\n    return __init__\n": _make_53,
-    'def make(_d_call, _d_ref):\n    def __init__(self, value, ref=_d_ref, call=_d_call):\n        self.value = value\n        self.ref = ref\n        self.call = call\n    return __init__\n': _make_54,
-    'def make(_d_config, _d_default_auto_field):\n    def __init__(self, name, label, config=_d_config, default_auto_field=_d_default_auto_field):\n        self.name = name\n        self.label = label\n        self.config = config\n        self.default_auto_field = default_auto_field\n    return __init__\n': _make_55,
-    "def make(_d_field, _d_model, _d_model_id, _d_severity, _set):\n    def __init__(self, code, message, file, line, model=_d_model, field=_d_field, severity=_d_severity, model_id=_d_model_id):\n        _set(self, 'code', code)\n        _set(self, 'message', message)\n        _set(self, 'file', file)\n        _set(self, 'line', line)\n        _set(self, 'model', model)\n        _set(self, 'field', field)\n        _set(self, 'severity', severity)\n        _set(self, 'model_id', model_id)\n    return __init__\n": _make_56,
-    "def make(_d_field, _d_name, _d_null, _d_through, _set):\n    def __init__(self, source, target, kind, name=_d_name, null=_d_null, through=_d_through, field=_d_field):\n        _set(self, 'source', source)\n        _set(self, 'target', target)\n        _set(self, 'kind', kind)\n        _set(self, 'name', name)\n        _set(self, 'null', null)\n        _set(self, 'through', through)\n        _set(self, 'field', field)\n    return __init__\n": _make_57,
-    'def make(_d_file, _d_line):\n    def __init__(self, code, message, app_label, file=_d_file, line=_d_line):\n        self.code = code\n        self.message = message\n        self.app_label = app_label\n        self.file = file\n        self.line = line\n    return __init__\n': _make_58,
-    'def make(_d_file, _d_line, _d_model, _d_model_id):\n    def __init__(self, severity, code, message, file=_d_file, line=_d_line, model=_d_model, model_id=_d_model_id):\n        self.severity = severity\n        self.code = code\n        self.message = message\n        self.file = file\n        self.line = line\n        self.model = model\n        self.model_id = model_id\n    return __init__\n': _make_59,
-    'def make(_d_hint, _d_skipped):\n    def __init__(self, line, message, hint=_d_hint, skipped=_d_skipped):\n        self.line = line\n        self.message = message\n        self.hint = hint\n        self.skipped = skipped\n    return __init__\n': _make_60,
-    'def make(_d_line, _d_module, _d_reason):\n    def __init__(self, path, status, reason=_d_reason, line=_d_line, module=_d_module):\n        self.path = path\n        self.status = status\n        self.reason = reason\n        self.line = line\n        self.module = module\n    return __init__\n': _make_61,
-    'def make(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):\n    def __init__(self, kind, target, target_raw, related_name=_d_related_name, related_query_name=_d_related_query_name, on_delete=_d_on_delete, through=_d_through, through_id=_d_through_id, to_field=_d_to_field, parent_link=_d_parent_link, m2m_db_table=_d_m2m_db_table, *, target_id=_d_target_id):\n        self.kind = kind\n        self.target = target\n        self.target_id = target_id\n        self.target_raw = target_raw\n        self.related_name = related_name\n        self.related_query_name = related_query_name\n        self.on_delete = on_delete\n        self.through = through\n        self.through_id = through_id\n        self.to_field = to_field\n        self.parent_link = parent_link\n        self.m2m_db_table = m2m_db_table\n    return __init__\n': _make_62,
-    'def make(_d_model_id):\n    def __init__(self, name, model, field, kind, hidden, model_id=_d_model_id):\n        self.name = name\n        self.model = model\n        self.field = field\n        self.kind = kind\n        self.hidden = hidden\n        self.model_id = model_id\n    return __init__\n': _make_63,
-    'def make(_d_model_id):\n    def __init__(self, name, resolved, origin, model_id=_d_model_id):\n        self.name = name\n        self.resolved = resolved\n        self.origin = origin\n        self.model_id = model_id\n    return __init__\n': _make_64,
-    'def make(_d_name):\n    def __init__(self, module, name=_d_name):\n        self.module = module\n        self.name = name\n    return __init__\n': _make_65,
-    'def make(_d_prefix):\n    def __init__(self, root, doc, loaded, graph, state, operations, prefix=_d_prefix):\n        self.root = root\n        self.doc = doc\n        self.loaded = loaded\n        self.graph = graph\n        self.state = state\n        self.operations = operations\n        self.prefix = prefix\n    return __init__\n': _make_66,
-    'def make(_d_relpath):\n    def __init__(self, name, summary, origin, relpath=_d_relpath):\n        self.name = name\n        self.summary = summary\n        self.origin = origin\n        self.relpath = relpath\n    return __init__\n': _make_67,
-    "def make(_set):\n    def __init__(self, code, name, severity, title, why, fix):\n        _set(self, 'code', code)\n        _set(self, 'name', name)\n        _set(self, 'severity', severity)\n        _set(self, 'title', title)\n        _set(self, 'why', why)\n        _set(self, 'fix', fix)\n    return __init__\n": _make_68,
-    "def make(_set):\n    def __init__(self, forced, defaults, declared):\n        _set(self, 'forced', forced)\n        _set(self, 'defaults', defaults)\n        _set(self, 'declared', declared)\n    return __init__\n": _make_69,
-    "def make(_set):\n    def __init__(self, id, label, path, project, abstract, file):\n        _set(self, 'id', id)\n        _set(self, 'label', label)\n        _set(self, 'path', path)\n        _set(self, 'project', project)\n        _set(self, 'abstract', abstract)\n        _set(self, 'file', file)\n    return __init__\n": _make_70,
-    "def make(_set):\n    def __init__(self, model, field, aspect, static, runtime, message):\n        _set(self, 'model', model)\n        _set(self, 'field', field)\n        _set(self, 'aspect', aspect)\n        _set(self, 'static', static)\n        _set(self, 'runtime', runtime)\n        _set(self, 'message', message)\n    return __init__\n": _make_71,
-    "def make(_set):\n    def __init__(self, model, field, file, accessor, query_name):\n        _set(self, 'model', model)\n        _set(self, 'field', field)\n        _set(self, 'file', file)\n        _set(self, 'accessor', accessor)\n        _set(self, 'query_name', query_name)\n    return __init__\n": _make_72,
-    "def make(_set):\n    def __init__(self, module, name, origin):\n        _set(self, 'module', module)\n        _set(self, 'name', name)\n        _set(self, 'origin', origin)\n    return __init__\n": _make_73,
-    "def make(_set):\n    def __init__(self, name):\n        _set(self, 'name', name)\n    return __init__\n": _make_74,
-    "def make(_set):\n    def __init__(self, name, source, target, cardinality, field, reverse):\n        _set(self, 'name', name)\n        _set(self, 'source', source)\n        _set(self, 'target', target)\n        _set(self, 'cardinality', cardinality)\n        _set(self, 'field', field)\n        _set(self, 'reverse', reverse)\n    return __init__\n": _make_75,
-    "def make(_set):\n    def __init__(self, path):\n        _set(self, 'path', path)\n    return __init__\n": _make_76,
-    "def make(_set):\n    def __init__(self, relpath, size, mtime_ns):\n        _set(self, 'relpath', relpath)\n        _set(self, 'size', size)\n        _set(self, 'mtime_ns', mtime_ns)\n    return __init__\n": _make_77,
+    'def make():\n    def __init__(self, relpath, size, mtime_ns):\n        self.relpath = relpath\n        self.size = size\n        self.mtime_ns = mtime_ns\n    return __init__\n': _make_7,
+    'def make():\n    def __init__(self, text, tree):\n        self.text = text\n        self.tree = tree\n    return __init__\n': _make_8,
+    'def make(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):\n    def __init__(self, ctx, atomic, fresh, deleted, initial=_d_initial, after_deploy=_d_after_deploy, db_defaults=_HAS, remounted=_HAS):\n        self.ctx = ctx\n        self.atomic = atomic\n        self.fresh = fresh\n        self.deleted = deleted\n        self.initial = initial\n        self.after_deploy = after_deploy\n        self.db_defaults = _f_db_defaults() if db_defaults is _HAS else db_defaults\n        self.remounted = _f_remounted() if remounted is _HAS else remounted\n    return __init__\n': _make_9,
+    'def make(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):\n    def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size, settings=_d_settings, python=_d_python, all_files=_d_all_files, title=_d_title, timing=_d_timing, cache_dir=_d_cache_dir, use_cache=_d_use_cache, jobs=_d_jobs, progress=_d_progress):\n        self.include = _f_include() if include is _HAS else include\n        self.exclude = _f_exclude() if exclude is _HAS else exclude\n        self.default_excludes = default_excludes\n        self.gitignore = gitignore\n        self.max_file_size = max_file_size\n        self.settings = settings\n        self.python = python\n        self.all_files = all_files\n        self.title = title\n        self.timing = timing\n        self.cache_dir = cache_dir\n        self.use_cache = use_cache\n        self.jobs = jobs\n        self.progress = progress\n    return __init__\n': _make_10,
+    'def make(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_settings, _f_star_imports, _f_syntax_errors):\n    def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS):\n        self.module = module\n        self.path = path\n        self.is_package = is_package\n        self.imports = _f_imports() if imports is _HAS else imports\n        self.star_imports = _f_star_imports() if star_imports is _HAS else star_imports\n        self.assigns = _f_assigns() if assigns is _HAS else assigns\n        self.classes = _f_classes() if classes is _HAS else classes\n        self.functions = _f_functions() if functions is _HAS else functions\n        self.all_names = all_names\n        self.settings = _f_settings() if settings is _HAS else settings\n        self.syntax_errors = _f_syntax_errors() if syntax_errors is _HAS else syntax_errors\n    return __init__\n': _make_11,
+    'def make(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):\n    def __init__(self, name, line, params, returns, locals=_HAS, classes=_HAS, annotation=_d_annotation, kwarg_defaults=_HAS):\n        self.name = name\n        self.line = line\n        self.params = params\n        self.returns = returns\n        self.locals = _f_locals() if locals is _HAS else locals\n        self.classes = _f_classes() if classes is _HAS else classes\n        self.annotation = annotation\n        self.kwarg_defaults = _f_kwarg_defaults() if kwarg_defaults is _HAS else kwarg_defaults\n    return __init__\n': _make_12,
+    'def make(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_installed_apps, _f_notes):\n    def __init__(self, module=_d_module, installed_apps=_HAS, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):\n        self.module = module\n        self.installed_apps = _f_installed_apps() if installed_apps is _HAS else installed_apps\n        self.default_auto_field = default_auto_field\n        self.auth_user_model = auth_user_model\n        self.root = root\n        self.by_root = _f_by_root() if by_root is _HAS else by_root\n        self.chosen_by = chosen_by\n        self.notes = _f_notes() if notes is _HAS else notes\n        self._files = _f__files()\n    return __init__\n': _make_13,
+    'def make(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):\n    def __init__(self, findings, reviewed, notes, since=_d_since, suppressed=_d_suppressed, baselined=_d_baselined, stale=_HAS, ignored_rules=_HAS):\n        self.findings = findings\n        self.reviewed = reviewed\n        self.notes = notes\n        self.since = since\n        self.suppressed = suppressed\n        self.baselined = baselined\n        self.stale = _f_stale() if stale is _HAS else stale\n        self.ignored_rules = _f_ignored_rules() if ignored_rules is _HAS else ignored_rules\n    return __init__\n': _make_14,
+    'def make(_HAS, _d_broken, _f_issues):\n    def __init__(self, source, root_node, issues=_HAS, broken=_d_broken):\n        self.source = source\n        self.root_node = root_node\n        self.issues = _f_issues() if issues is _HAS else issues\n        self.broken = broken\n    return __init__\n': _make_15,
+    'def make(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):\n    def __init__(self, title=_d_title, language=_d_language, diagram=_d_diagram, apps=_HAS, model=_d_model, depth=_d_depth, exclude_models=_HAS, no_fields=_d_no_fields, hide_inherited=_d_hide_inherited, hide_abstract=_d_hide_abstract, include_models=_HAS, installed_only=_d_installed_only, verbose_names=_d_verbose_names, rankdir=_d_rankdir, color_on_delete=_d_color_on_delete, edge_labels=_d_edge_labels, extra=_HAS):\n        self.title = title\n        self.language = language\n        self.diagram = diagram\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.model = model\n        self.depth = depth\n        self.exclude_models = _f_exclude_models() if exclude_models is _HAS else exclude_models\n        self.no_fields = no_fields\n        self.hide_inherited = hide_inherited\n        self.hide_abstract = hide_abstract\n        self.include_models = _f_include_models() if include_models is _HAS else include_models\n        self.installed_only = installed_only\n        self.verbose_names = verbose_names\n        self.rankdir = rankdir\n        self.color_on_delete = color_on_delete\n        self.edge_labels = edge_labels\n        self.extra = _f_extra() if extra is _HAS else extra\n    return __init__\n': _make_16,
+    'def make(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):\n    def __init__(self, name, label, app_label, module, file, line, docstring, bases, abstract, proxy, parents, concrete_model, db_table, meta, meta_inherited_from, methods, has_str, fields=_HAS, reverse_relations=_HAS, external=_d_external, origin=_d_origin, complete=_d_complete, incomplete_reasons=_HAS, *, id=_d_id, project=_d_project, parent_ids=_HAS, concrete_model_id=_d_concrete_model_id):\n        self.id = id\n        self.name = name\n        self.label = label\n        self.app_label = app_label\n        self.project = project\n        self.module = module\n        self.file = file\n        self.line = line\n        self.docstring = docstring\n        self.bases = bases\n        self.abstract = abstract\n        self.proxy = proxy\n        self.parents = parents\n        self.parent_ids = _f_parent_ids() if parent_ids is _HAS else parent_ids\n        self.concrete_model = concrete_model\n        self.concrete_model_id = concrete_model_id\n        self.db_table = db_table\n        self.meta = meta\n        self.meta_inherited_from = meta_inherited_from\n        self.methods = methods\n        self.has_str = has_str\n        self.fields = _f_fields() if fields is _HAS else fields\n        self.reverse_relations = _f_reverse_relations() if reverse_relations is _HAS else reverse_relations\n        self.external = external\n        self.origin = origin\n        self.complete = complete\n        self.incomplete_reasons = _f_incomplete_reasons() if incomplete_reasons is _HAS else incomplete_reasons\n    return __init__\n': _make_17,
+    'def make(_HAS, _d_custom, _d_path, _f_kwargs):\n    def __init__(self, cls, kwargs=_HAS, custom=_d_custom, path=_d_path):\n        self.cls = cls\n        self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs\n        self.custom = custom\n        self.path = path\n    return __init__\n': _make_18,
+    'def make(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _f_exclude, _f_include):\n    def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size):\n        self.include = _f_include() if include is _HAS else include\n        self.exclude = _f_exclude() if exclude is _HAS else exclude\n        self.default_excludes = default_excludes\n        self.gitignore = gitignore\n        self.max_file_size = max_file_size\n    return __init__\n': _make_19,
+    'def make(_HAS, _d_docstring, _d_init_params, _d_meta, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested):\n    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS):\n        self.name = name\n        self.line = line\n        self.bases = bases\n        self.docstring = docstring\n        self.members = _f_members() if members is _HAS else members\n        self.meta = meta\n        self.methods = _f_methods() if methods is _HAS else methods\n        self.init_params = init_params\n        self.attributes = _f_attributes() if attributes is _HAS else attributes\n        self.init_sets = _f_init_sets() if init_sets is _HAS else init_sets\n        self.init_defaults = _f_init_defaults() if init_defaults is _HAS else init_defaults\n        self.nested = _f_nested() if nested is _HAS else nested\n    return __init__\n': _make_20,
+    'def make(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):\n    def __init__(self, app_label, name, path, module, in_tree, attrs=_HAS, lines=_HAS, line=_d_line, ignores=_HAS, error=_d_error, error_line=_d_error_line, partial=_d_partial):\n        self.app_label = app_label\n        self.name = name\n        self.path = path\n        self.module = module\n        self.in_tree = in_tree\n        self.attrs = _f_attrs() if attrs is _HAS else attrs\n        self.lines = _f_lines() if lines is _HAS else lines\n        self.line = line\n        self.ignores = _f_ignores() if ignores is _HAS else ignores\n        self.error = error\n        self.error_line = error_line\n        self.partial = partial\n    return __init__\n': _make_21,
+    'def make(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_models):\n    def __init__(self, label, name, config, models=_HAS, model_ids=_HAS, project=_d_project, external=_d_external, installed=_d_installed):\n        self.label = label\n        self.name = name\n        self.config = config\n        self.models = _f_models() if models is _HAS else models\n        self.model_ids = _f_model_ids() if model_ids is _HAS else model_ids\n        self.project = project\n        self.external = external\n        self.installed = installed\n    return __init__\n': _make_22,
+    'def make(_HAS, _d_external, _d_model, _f_local):\n    def __init__(self, cls, module, assumed, model=_d_model, local=_HAS, external=_d_external):\n        self.cls = cls\n        self.module = module\n        self.assumed = assumed\n        self.model = model\n        self.local = _f_local() if local is _HAS else local\n        self.external = external\n    return __init__\n': _make_23,
+    'def make(_HAS, _d_field, _f_details):\n    def __init__(self, app_label, op, model, field=_d_field, details=_HAS):\n        self.app_label = app_label\n        self.op = op\n        self.model = model\n        self.field = field\n        self.details = _f_details() if details is _HAS else details\n    return __init__\n': _make_24,
+    'def make(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):\n    def __init__(self, app_label, name, fields=_HAS, options=_HAS, bases=_HAS, managers=_HAS, last=_d_last):\n        self.app_label = app_label\n        self.name = name\n        self.fields = _f_fields() if fields is _HAS else fields\n        self.options = _f_options() if options is _HAS else options\n        self.bases = _f_bases() if bases is _HAS else bases\n        self.managers = _f_managers() if managers is _HAS else managers\n        self.last = last\n    return __init__\n': _make_25,
+    'def make(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _f_types):\n    def __init__(self, kinds=_HAS, types=_HAS, apps=_HAS, null=_d_null, unique=_d_unique, target=_d_target, limit=_d_limit):\n        self.kinds = _f_kinds() if kinds is _HAS else kinds\n        self.types = _f_types() if types is _HAS else types\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.null = null\n        self.unique = unique\n        self.target = target\n        self.limit = limit\n    return __init__\n': _make_26,
+    'def make(_HAS, _d_models, _f_apps):\n    def __init__(self, name, root, settings_module, default_auto_field, auth_user_model, apps=_HAS, models=_d_models):\n        self.name = name\n        self.root = root\n        self.settings_module = settings_module\n        self.default_auto_field = default_auto_field\n        self.auth_user_model = auth_user_model\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.models = models\n    return __init__\n': _make_27,
+    'def make(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):\n    def __init__(self, params, by_name, eff, forced, init, rel_args=_HAS, static=_d_static, on_delete=_d_on_delete, per_settings=_HAS):\n        self.params = params\n        self.by_name = by_name\n        self.eff = eff\n        self.forced = forced\n        self.init = init\n        self.rel_args = _f_rel_args() if rel_args is _HAS else rel_args\n        self.static = static\n        self.on_delete = on_delete\n        self.per_settings = _f_per_settings() if per_settings is _HAS else per_settings\n    return __init__\n': _make_28,
+    'def make(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, _f_warnings):\n    def __init__(self, select=_d_select, extend_select=_HAS, ignore=_HAS, exclude=_HAS, path=_d_path, warnings=_HAS):\n        self.select = select\n        self.extend_select = _f_extend_select() if extend_select is _HAS else extend_select\n        self.ignore = _f_ignore() if ignore is _HAS else ignore\n        self.exclude = _f_exclude() if exclude is _HAS else exclude\n        self.path = path\n        self.warnings = _f_warnings() if warnings is _HAS else warnings\n    return __init__\n': _make_29,
+    'def make(_HAS, _d_project, _f_outer_lines):\n    def __init__(self, code, app_label, migration, file, line, op, op_index, model, field, message, outer_lines=_HAS, project=_d_project):\n        self.code = code\n        self.app_label = app_label\n        self.migration = migration\n        self.file = file\n        self.line = line\n        self.op = op\n        self.op_index = op_index\n        self.model = model\n        self.field = field\n        self.message = message\n        self.outer_lines = _f_outer_lines() if outer_lines is _HAS else outer_lines\n        self.project = project\n    return __init__\n': _make_30,
+    'def make(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_files):\n    def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS, read=_d_read, verdict=_d_verdict):\n        self.contents = _f_contents() if contents is _HAS else contents\n        self.headers = _f_headers() if headers is _HAS else headers\n        self.settings_files = _f_settings_files() if settings_files is _HAS else settings_files\n        self.read = read\n        self.verdict = verdict\n    return __init__\n': _make_31,
+    'def make(_HAS, _d_relation, _f_known_params):\n    def __init__(self, name, type, resolved_type, django_type, line, origin, defined_in, params, column, null, unique, primary_key, max_length, relation=_d_relation, known_params=_HAS):\n        self.name = name\n        self.type = type\n        self.resolved_type = resolved_type\n        self.django_type = django_type\n        self.line = line\n        self.origin = origin\n        self.defined_in = defined_in\n        self.params = params\n        self.column = column\n        self.null = null\n        self.unique = unique\n        self.primary_key = primary_key\n        self.max_length = max_length\n        self.relation = relation\n        self.known_params = _f_known_params() if known_params is _HAS else known_params\n    return __init__\n': _make_32,
+    'def make(_HAS, _d_reviewed, _f_findings, _f_notes):\n    def __init__(self, findings=_HAS, reviewed=_d_reviewed, notes=_HAS):\n        self.findings = _f_findings() if findings is _HAS else findings\n        self.reviewed = reviewed\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_33,
+    'def make(_HAS, _d_source, _f_args, _f_kwargs):\n    def __init__(self, func, args=_HAS, kwargs=_HAS, source=_d_source):\n        self.func = func\n        self.args = _f_args() if args is _HAS else args\n        self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs\n        self.source = source\n    return __init__\n': _make_34,
+    'def make(_HAS, _d_tool_version, _f_projects):\n    def __init__(self, metadata, summary, apps, models, files, diagnostics, tool_version=_d_tool_version, projects=_HAS):\n        self.metadata = metadata\n        self.summary = summary\n        self.apps = apps\n        self.models = models\n        self.files = files\n        self.diagnostics = diagnostics\n        self.tool_version = tool_version\n        self.projects = _f_projects() if projects is _HAS else projects\n    return __init__\n': _make_35,
+    'def make(_HAS, _f__files, _f_apps, _f_by_root):\n    def __init__(self, settings, apps=_HAS, by_root=_HAS):\n        self.settings = settings\n        self.apps = _f_apps() if apps is _HAS else apps\n        self.by_root = _f_by_root() if by_root is _HAS else by_root\n        self._files = _f__files()\n    return __init__\n': _make_36,
+    'def make(_HAS, _f_by_id, _f_by_label, _f_titles):\n    def __init__(self, doc, models, edges, options, by_label=_HAS, by_id=_HAS, titles=_HAS):\n        self.doc = doc\n        self.models = models\n        self.edges = edges\n        self.options = options\n        self.by_label = _f_by_label() if by_label is _HAS else by_label\n        self.by_id = _f_by_id() if by_id is _HAS else by_id\n        self.titles = _f_titles() if titles is _HAS else titles\n        self.__post_init__()\n    return __init__\n': _make_37,
+    'def make(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):\n    def __init__(self, nodes=_HAS, parents=_HAS, children=_HAS, replacements=_HAS, problems=_HAS, notes=_HAS):\n        self.nodes = _f_nodes() if nodes is _HAS else nodes\n        self.parents = _f_parents() if parents is _HAS else parents\n        self.children = _f_children() if children is _HAS else children\n        self.replacements = _f_replacements() if replacements is _HAS else replacements\n        self.problems = _f_problems() if problems is _HAS else problems\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_38,
+    'def make(_HAS, _f_configurations, _f_named):\n    def __init__(self, named=_HAS, configurations=_HAS):\n        self.named = _f_named() if named is _HAS else named\n        self.configurations = _f_configurations() if configurations is _HAS else configurations\n    return __init__\n': _make_39,
+    'def make(_HAS, _f_database, _f_state):\n    def __init__(self, op, path, args, line, known, database=_HAS, state=_HAS):\n        self.op = op\n        self.path = path\n        self.args = args\n        self.line = line\n        self.known = known\n        self.database = _f_database() if database is _HAS else database\n        self.state = _f_state() if state is _HAS else state\n    return __init__\n': _make_40,
+    'def make(_HAS, _f_field_kwargs, _f_notes, _f_option_keys):\n    def __init__(self, field_kwargs=_HAS, option_keys=_HAS, notes=_HAS):\n        self.field_kwargs = _f_field_kwargs() if field_kwargs is _HAS else field_kwargs\n        self.option_keys = _f_option_keys() if option_keys is _HAS else option_keys\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_41,
+    'def make(_HAS, _f_files, _f_packages, _f_records, _f_stats):\n    def __init__(self, root, files=_HAS, records=_HAS, packages=_HAS, stats=_HAS):\n        self.root = root\n        self.files = _f_files() if files is _HAS else files\n        self.records = _f_records() if records is _HAS else records\n        self.packages = _f_packages() if packages is _HAS else packages\n        self.stats = _f_stats() if stats is _HAS else stats\n    return __init__\n': _make_42,
+    'def make(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relations, _f_through):\n    def __init__(self, doc, models=_HAS, relations=_HAS, incoming=_HAS, through=_HAS, held=_HAS, memo=_HAS, keys=_HAS):\n        self.doc = doc\n        self.models = _f_models() if models is _HAS else models\n        self.relations = _f_relations() if relations is _HAS else relations\n        self.incoming = _f_incoming() if incoming is _HAS else incoming\n        self.through = _f_through() if through is _HAS else through\n        self.held = _f_held() if held is _HAS else held\n        self.memo = _f_memo() if memo is _HAS else memo\n        self.keys = _f_keys() if keys is _HAS else keys\n        self.__post_init__()\n    return __init__\n': _make_43,
+    'def make(_HAS, _f_incomplete, _f_incomplete_models, _f_models):\n    def __init__(self, models=_HAS, incomplete=_HAS, incomplete_models=_HAS):\n        self.models = _f_models() if models is _HAS else models\n        self.incomplete = _f_incomplete() if incomplete is _HAS else incomplete\n        self.incomplete_models = _f_incomplete_models() if incomplete_models is _HAS else incomplete_models\n    return __init__\n': _make_44,
+    'def make(_HAS, _f_lineage, _f_maybe, _f_partial):\n    def __init__(self, name, kind, fields, options, raw, partial=_HAS, maybe=_HAS, lineage=_HAS):\n        self.name = name\n        self.kind = kind\n        self.fields = fields\n        self.options = options\n        self.raw = raw\n        self.partial = _f_partial() if partial is _HAS else partial\n        self.maybe = _f_maybe() if maybe is _HAS else maybe\n        self.lineage = _f_lineage() if lineage is _HAS else lineage\n    return __init__\n': _make_45,
+    'def make(_HAS, _f_notes):\n    def __init__(self, files, packages, notes=_HAS):\n        self.files = files\n        self.packages = packages\n        self.notes = _f_notes() if notes is _HAS else notes\n    return __init__\n': _make_46,
+    'def make(_HAS, _f_refs):\n    def __init__(self, line, bases, options, refs=_HAS):\n        self.line = line\n        self.bases = bases\n        self.options = options\n        self.refs = _f_refs() if refs is _HAS else refs\n    return __init__\n': _make_47,
+    'def make(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order):\n    def __init__(self, name, line, call, fclass, owner, module, order=_d_order, arg_module=_d_arg_module, field_cls=_d_field_cls, added=_d_added, args=_d_args):\n        self.name = name\n        self.line = line\n        self.call = call\n        self.fclass = fclass\n        self.owner = owner\n        self.module = module\n        self.order = order\n        self.arg_module = arg_module\n        self.field_cls = field_cls\n        self.added = added\n        self.args = args\n    return __init__\n': _make_48,
+    "def make(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name, _d_related_query_name, _set):\n    def __init__(self, model, name, kind, target, on_delete, related_name=_d_related_name, related_query_name=_d_related_query_name, parent_link=_d_parent_link, null=_d_null, auto_created=_d_auto_created, field=_d_field):\n        _set(self, 'model', model)\n        _set(self, 'name', name)\n        _set(self, 'kind', kind)\n        _set(self, 'target', target)\n        _set(self, 'on_delete', on_delete)\n        _set(self, 'related_name', related_name)\n        _set(self, 'related_query_name', related_query_name)\n        _set(self, 'parent_link', parent_link)\n        _set(self, 'null', null)\n        _set(self, 'auto_created', auto_created)\n        _set(self, 'field', field)\n    return __init__\n": _make_49,
+    "def make(_d_bad, _d_default, _d_django_check, _d_good, _set):\n    def __init__(self, code, name, severity, summary, why, fix, func, django_check=_d_django_check, default=_d_default, bad=_d_bad, good=_d_good):\n        _set(self, 'code', code)\n        _set(self, 'name', name)\n        _set(self, 'severity', severity)\n        _set(self, 'summary', summary)\n        _set(self, 'why', why)\n        _set(self, 'fix', fix)\n        _set(self, 'func', func)\n        _set(self, 'django_check', django_check)\n        _set(self, 'default', default)\n        _set(self, 'bad', bad)\n        _set(self, 'good', good)\n    return __init__\n": _make_50,
+    "def make(_d_bases, _d_file, _d_summary, _set):\n    def __init__(self, path, origin, module, summary=_d_summary, bases=_d_bases, file=_d_file):\n        _set(self, 'path', path)\n        _set(self, 'origin', origin)\n        _set(self, 'module', module)\n        _set(self, 'summary', summary)\n        _set(self, 'bases', bases)\n        _set(self, 'file', file)\n    return __init__\n": _make_51,
+    'def make(_d_cache, _d_key, _d_newest, _d_walked):\n    def __init__(self, shown, commit, cache=_d_cache, key=_d_key, walked=_d_walked, newest=_d_newest):\n        self.shown = shown\n        self.commit = commit\n        self.cache = cache\n        self.key = key\n        self.walked = walked\n        self.newest = newest\n    return __init__\n': _make_52,
+    'def make(_d_call, _d_items, _d_ref, _d_source, _d_value):\n    def __init__(self, kind, ref=_d_ref, call=_d_call, items=_d_items, source=_d_source, value=_d_value):\n        self.kind = kind\n        self.ref = ref\n        self.call = call\n        self.items = items\n        self.source = source\n        self.value = value\n    return __init__\n': _make_53,
+    "def make(_d_call, _d_module, _set):\n    def __init__(self, cls, call=_d_call, module=_d_module):\n        _set(self, 'cls', cls)\n        _set(self, 'call', call)\n        _set(self, 'module', module)\n    return __init__\n": _make_54,
+    'def make(_d_call, _d_ref):\n    def __init__(self, value, ref=_d_ref, call=_d_call):\n        self.value = value\n        self.ref = ref\n        self.call = call\n    return __init__\n': _make_55,
+    'def make(_d_config, _d_default_auto_field):\n    def __init__(self, name, label, config=_d_config, default_auto_field=_d_default_auto_field):\n        self.name = name\n        self.label = label\n        self.config = config\n        self.default_auto_field = default_auto_field\n    return __init__\n': _make_56,
+    "def make(_d_field, _d_model, _d_model_id, _d_severity, _set):\n    def __init__(self, code, message, file, line, model=_d_model, field=_d_field, severity=_d_severity, model_id=_d_model_id):\n        _set(self, 'code', code)\n        _set(self, 'message', message)\n        _set(self, 'file', file)\n        _set(self, 'line', line)\n        _set(self, 'model', model)\n        _set(self, 'field', field)\n        _set(self, 'severity', severity)\n        _set(self, 'model_id', model_id)\n    return __init__\n": _make_57,
+    "def make(_d_field, _d_name, _d_null, _d_through, _set):\n    def __init__(self, source, target, kind, name=_d_name, null=_d_null, through=_d_through, field=_d_field):\n        _set(self, 'source', source)\n        _set(self, 'target', target)\n        _set(self, 'kind', kind)\n        _set(self, 'name', name)\n        _set(self, 'null', null)\n        _set(self, 'through', through)\n        _set(self, 'field', field)\n    return __init__\n": _make_58,
+    'def make(_d_file, _d_line):\n    def __init__(self, code, message, app_label, file=_d_file, line=_d_line):\n        self.code = code\n        self.message = message\n        self.app_label = app_label\n        self.file = file\n        self.line = line\n    return __init__\n': _make_59,
+    'def make(_d_file, _d_line, _d_model, _d_model_id):\n    def __init__(self, severity, code, message, file=_d_file, line=_d_line, model=_d_model, model_id=_d_model_id):\n        self.severity = severity\n        self.code = code\n        self.message = message\n        self.file = file\n        self.line = line\n        self.model = model\n        self.model_id = model_id\n    return __init__\n': _make_60,
+    'def make(_d_hint, _d_skipped):\n    def __init__(self, line, message, hint=_d_hint, skipped=_d_skipped):\n        self.line = line\n        self.message = message\n        self.hint = hint\n        self.skipped = skipped\n    return __init__\n': _make_61,
+    'def make(_d_line, _d_module, _d_reason):\n    def __init__(self, path, status, reason=_d_reason, line=_d_line, module=_d_module):\n        self.path = path\n        self.status = status\n        self.reason = reason\n        self.line = line\n        self.module = module\n    return __init__\n': _make_62,
+    'def make(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):\n    def __init__(self, kind, target, target_raw, related_name=_d_related_name, related_query_name=_d_related_query_name, on_delete=_d_on_delete, through=_d_through, through_id=_d_through_id, to_field=_d_to_field, parent_link=_d_parent_link, m2m_db_table=_d_m2m_db_table, *, target_id=_d_target_id):\n        self.kind = kind\n        self.target = target\n        self.target_id = target_id\n        self.target_raw = target_raw\n        self.related_name = related_name\n        self.related_query_name = related_query_name\n        self.on_delete = on_delete\n        self.through = through\n        self.through_id = through_id\n        self.to_field = to_field\n        self.parent_link = parent_link\n        self.m2m_db_table = m2m_db_table\n    return __init__\n': _make_63,
+    'def make(_d_model_id):\n    def __init__(self, name, model, field, kind, hidden, model_id=_d_model_id):\n        self.name = name\n        self.model = model\n        self.field = field\n        self.kind = kind\n        self.hidden = hidden\n        self.model_id = model_id\n    return __init__\n': _make_64,
+    'def make(_d_model_id):\n    def __init__(self, name, resolved, origin, model_id=_d_model_id):\n        self.name = name\n        self.resolved = resolved\n        self.origin = origin\n        self.model_id = model_id\n    return __init__\n': _make_65,
+    'def make(_d_name):\n    def __init__(self, module, name=_d_name):\n        self.module = module\n        self.name = name\n    return __init__\n': _make_66,
+    'def make(_d_prefix):\n    def __init__(self, root, doc, loaded, graph, state, operations, prefix=_d_prefix):\n        self.root = root\n        self.doc = doc\n        self.loaded = loaded\n        self.graph = graph\n        self.state = state\n        self.operations = operations\n        self.prefix = prefix\n    return __init__\n': _make_67,
+    'def make(_d_relpath):\n    def __init__(self, name, summary, origin, relpath=_d_relpath):\n        self.name = name\n        self.summary = summary\n        self.origin = origin\n        self.relpath = relpath\n    return __init__\n': _make_68,
+    "def make(_set):\n    def __init__(self, code, name, severity, title, why, fix):\n        _set(self, 'code', code)\n        _set(self, 'name', name)\n        _set(self, 'severity', severity)\n        _set(self, 'title', title)\n        _set(self, 'why', why)\n        _set(self, 'fix', fix)\n    return __init__\n": _make_69,
+    "def make(_set):\n    def __init__(self, forced, defaults, declared):\n        _set(self, 'forced', forced)\n        _set(self, 'defaults', defaults)\n        _set(self, 'declared', declared)\n    return __init__\n": _make_70,
+    "def make(_set):\n    def __init__(self, id, label, path, project, abstract, file):\n        _set(self, 'id', id)\n        _set(self, 'label', label)\n        _set(self, 'path', path)\n        _set(self, 'project', project)\n        _set(self, 'abstract', abstract)\n        _set(self, 'file', file)\n    return __init__\n": _make_71,
+    "def make(_set):\n    def __init__(self, model, field, aspect, static, runtime, message):\n        _set(self, 'model', model)\n        _set(self, 'field', field)\n        _set(self, 'aspect', aspect)\n        _set(self, 'static', static)\n        _set(self, 'runtime', runtime)\n        _set(self, 'message', message)\n    return __init__\n": _make_72,
+    "def make(_set):\n    def __init__(self, model, field, file, accessor, query_name):\n        _set(self, 'model', model)\n        _set(self, 'field', field)\n        _set(self, 'file', file)\n        _set(self, 'accessor', accessor)\n        _set(self, 'query_name', query_name)\n    return __init__\n": _make_73,
+    "def make(_set):\n    def __init__(self, module, name, origin):\n        _set(self, 'module', module)\n        _set(self, 'name', name)\n        _set(self, 'origin', origin)\n    return __init__\n": _make_74,
+    "def make(_set):\n    def __init__(self, name):\n        _set(self, 'name', name)\n    return __init__\n": _make_75,
+    "def make(_set):\n    def __init__(self, name, source, target, cardinality, field, reverse):\n        _set(self, 'name', name)\n        _set(self, 'source', source)\n        _set(self, 'target', target)\n        _set(self, 'cardinality', cardinality)\n        _set(self, 'field', field)\n        _set(self, 'reverse', reverse)\n    return __init__\n": _make_76,
+    "def make(_set):\n    def __init__(self, path):\n        _set(self, 'path', path)\n    return __init__\n": _make_77,
     "def make(_set):\n    def __init__(self, rule, level, message, file, line):\n        _set(self, 'rule', rule)\n        _set(self, 'level', level)\n        _set(self, 'message', message)\n        _set(self, 'file', file)\n        _set(self, 'line', line)\n    return __init__\n": _make_78,
     "def make(_set):\n    def __init__(self, value):\n        _set(self, 'value', value)\n    return __init__\n": _make_79,
 }

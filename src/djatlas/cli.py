@@ -80,8 +80,6 @@ def _terminal_columns() -> int:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; ``only`` registers just that command (start-up: each command module
     imports its own dependencies)."""
-    import importlib
-
     from djatlas import __version__
 
     parser_type = _parser_type()
@@ -89,13 +87,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"djatlas {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_type)
     for name in COMMANDS if only is None else (only,):
-        try:
-            module = importlib.import_module(f"djatlas.commands.{name}")
+        qualified = f"djatlas.commands.{name}"
+        try:  # ``__import__``: ``importlib`` (with ``warnings``) is not imported for it
+            __import__(qualified)
         except ModuleNotFoundError as exc:
-            if exc.name != f"djatlas.commands.{name}":
+            if exc.name != qualified:
                 raise
             continue
-        module.add_parser(subparsers)
+        sys.modules[qualified].add_parser(subparsers)
     return parser
 
 
@@ -173,6 +172,9 @@ def _command(argv: list[str]) -> int:
             return 0
         if code is not None:
             return code
+        args = fastpath.scan_args(argv[1:]) if argv[0] == "scan" else None
+        if args is not None:  # read as argparse reads it, without argparse
+            return _call(args)
     if argv == ["--version"]:  # argparse's answer without importing every command for it
         from djatlas import __version__
 
@@ -183,6 +185,11 @@ def _command(argv: list[str]) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
+    return _call(args)
+
+
+def _call(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names."""
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -75,6 +75,7 @@ def _parse(
     values: dict[str, str] = _VALUE_OPTS,
     flags: dict[str, str] = _FLAG_OPTS,
     choices: dict[str, frozenset[str]] = _CHOICES,
+    lists: frozenset[str] = _LISTS,
 ) -> dict[str, object] | None:
     """The options this path handles, exactly as argparse would read them; None for anything
     else (abbreviations, repeated options, attached short values, ``--``, ...)."""
@@ -100,7 +101,7 @@ def _parse(
                     return None
             if not value or value not in choices.get(dest, (value,)):
                 return None
-            if dest in _LISTS:
+            if dest in lists:
                 opts.setdefault(dest, []).append(value)  # type: ignore[union-attr]
             elif dest in opts:
                 return None
@@ -112,6 +113,75 @@ def _parse(
             return None
         opts[dest] = True
     return opts
+
+
+# -- the command line of ``djatlas scan`` without argparse ------------------------------------
+#: The options of ``djatlas scan`` ``scan_args`` reads (those in ``_SCAN_LISTS`` may repeat);
+#: options with a type (``--depth``, ``--jobs``, ``--max-file-size``, ``--python``) are left to
+#: argparse.
+_SCAN_VALUE_OPTS = {
+    **_VALUE_OPTS,
+    "--settings": "settings",
+    "--model": "model",
+    "--rankdir": "rankdir",
+    "--app": "app",
+    "--exclude-model": "exclude_model",
+    "--include-model": "include_model",
+    "--include": "include",
+    "--exclude": "exclude",
+}
+_SCAN_FLAGS = (
+    "--installed-only",
+    "--verbose-names",
+    "--color-on-delete",
+    "--no-edge-labels",
+    "--no-fields",
+    "--hide-inherited",
+    "--hide-abstract",
+    "--migrations",
+    "--no-default-excludes",
+    "--no-gitignore",
+    "--all-files",
+    "--no-cache",
+)
+_SCAN_FLAG_OPTS = {**_FLAG_OPTS, **{f: f[2:].replace("-", "_") for f in _SCAN_FLAGS}}
+_SCAN_CHOICES = {**_CHOICES, "rankdir": frozenset({"TB", "BT", "LR", "RL"})}
+_SCAN_LISTS = frozenset({"app", "exclude_model", "include_model", "include", "exclude"})
+#: What argparse's Namespace holds for ``djatlas scan`` before it reads the command line
+#: (tests/test_fastpath.py checks it against the parser).
+_SCAN_DEFAULTS: dict[str, object] = {
+    "command": "scan",
+    "format": "markdown",
+    "output": None,
+    "title": None,
+    "language": "en",
+    "model": None,
+    "depth": 1,
+    "rankdir": None,
+    "max_file_size": None,
+    "settings": None,
+    "python": None,
+    "cache_dir": None,
+    "jobs": None,
+    **dict.fromkeys(_SCAN_FLAG_OPTS.values(), False),
+}  # and an empty list for each of ``_SCAN_LISTS`` (a new one each time: ``scan_args``)
+
+
+def scan_args(argv: list[str]):  # type: ignore[no-untyped-def]
+    """The arguments argparse would read from ``djatlas scan`` ``argv`` (after "scan"), as
+    attributes, when ``_parse`` reads the command line surely (the common options: no
+    abbreviation, no option given twice, no typed option); else None. A scan read this way
+    does not import argparse (with gettext and locale) nor build the parser: ~5 ms of a cold
+    scan's start."""
+    opts = _parse(argv, _SCAN_VALUE_OPTS, _SCAN_FLAG_OPTS, _SCAN_CHOICES, _SCAN_LISTS)
+    if opts is None or "path" not in opts:
+        return None
+    from types import SimpleNamespace
+
+    from djatlas.commands.scan import run
+
+    args = {**_SCAN_DEFAULTS, **{name: [] for name in _SCAN_LISTS}, **opts, "run": run}
+    return SimpleNamespace(**args)
 
 
 def _render_values(opts: dict[str, object]) -> list[object]:

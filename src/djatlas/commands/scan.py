@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -13,6 +12,7 @@ from djatlas.render import FORMATS, RenderOptions, filtering, get_renderer, take
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
+    import argparse  # (a cold scan reads its command line without it: ``fastpath.scan_args``)
     from typing import Any
 
 #: formats that render the whole report document (the others draw a selection of models)

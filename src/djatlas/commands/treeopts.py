@@ -4,16 +4,18 @@ which settings and environment, and how to cache it."""
 
 from __future__ import annotations
 
-import argparse
 import os
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
+    import argparse  # (imported by the parser that calls the types below)
     from typing import Any
 
 
 def positive_int(text: str) -> int:
     """argparse type: an integer >= 1."""
+    import argparse
+
     try:
         n = int(text)
     except ValueError:
@@ -25,6 +27,8 @@ def positive_int(text: str) -> int:
 
 def size(text: str) -> int:
     """argparse type: a byte count with optional k/M/G suffix."""
+    import argparse
+
     units = {"k": 1024, "m": 1024**2, "g": 1024**3}
     t = text.strip().lower().rstrip("b")
     try:
@@ -37,6 +41,8 @@ def size(text: str) -> int:
 
 def python_environment(text: str) -> str:
     """argparse type: an interpreter or a virtualenv/conda folder (checked statically)."""
+    import argparse
+
     from djatlas.resolve.environment import EnvironmentError_, from_option
 
     try:

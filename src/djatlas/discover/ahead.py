@@ -2,9 +2,10 @@
 
 ``djatlas scan PATH --no-cache`` walks PATH in a forked child (``finder.discover_ahead``); the
 earlier the child starts, the sooner its answer is there. ``start`` forks it as soon as the
-arguments are known, before argparse and the scan's modules are imported (this module imports
-little beyond what the interpreter has loaded: ``mmap`` for the flags of a walk the main
-process joins, ``discover.sharing``), when they surely ask for a cold scan of a folder (an
+arguments are known and the walk's own modules are imported (``discover.sharing``, which the
+scan imports anyway: the child walks at once), before argparse and the scan's other modules
+are imported (this module imports little beyond what the interpreter has loaded: ``mmap`` for
+the flags of a walk the main process joins), when they surely ask for a cold scan of a folder (an
 option it does not know, an abbreviation, ``--``: no early walk). ``take`` hands the
 walk to ``discover_ahead`` only for the very root and discovery options the scan settled on;
 ``drop`` ends a walk nobody took (a usage error, other options).
@@ -81,9 +82,17 @@ def start(argv: list[str]) -> None:
 
     if not spare_core(jobs):
         return
+    _load_walk()
     walk = fork_walk(key)
     if walk is not None:
         _started.append((key, walk))
+
+
+def _load_walk() -> None:
+    """Import what the walk runs (``re`` with it) before forking it: the scan imports these
+    modules anyway, so importing them here, once, spares the child importing them again; it
+    starts walking as soon as it is forked."""
+    import djatlas.discover.sharing  # noqa: F401 - with discover.finder and discover.gitignore
 
 
 def fork_walk(key: tuple):  # type: ignore[no-untyped-def]

@@ -37,9 +37,11 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class SourceFile:
-    """A Python file to consider: its POSIX path relative to the root and its size/mtime."""
+    """A Python file to consider: its POSIX path relative to the root and its size/mtime.
+    Not frozen (never changed once made): a frozen record's ``__init__`` sets each field with
+    a call, and a walk makes thousands of these on the way to the Layout."""
 
     relpath: str
     size: int
