@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import subprocess
@@ -229,23 +230,25 @@ def _guess_tree(root: Path, n: int = 30) -> Path:
 
 
 def _guessing(root: Path) -> tuple[list[list[str]], str]:
-    """``(parsing.likely's answers, the JSON)`` of a scan of ``root`` with two processes (the
-    last answer is the whole guess: an earlier one is made from the summaries ready then)."""
+    """``(parsing.likely_files's answers, the JSON)`` of a scan of ``root`` with two processes
+    (the examining child makes the list: each answer is written to a file beside ``root``)."""
     from djatlas.pipeline import parsing
 
-    guessed: list[list[str]] = []
-    original = parsing.likely
+    log = root.parent / "guessed.jsonl"
+    original = parsing.likely_files
 
-    def spy(summaries, wanted, settings=None, named=None, first_only=False):
-        out = original(summaries, wanted, settings, named, first_only)
-        guessed.append(out)
+    def spy(layout, wanted, named):
+        out = original(layout, wanted, named)
+        with open(log, "a") as fh:
+            fh.write(json.dumps(out) + "\n")
         return out
 
-    parsing.likely = spy
+    parsing.likely_files = spy
     try:
         two = _json(root, jobs=2)
     finally:
-        parsing.likely = original
+        parsing.likely_files = original
+    guessed = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return guessed, two
 
 

@@ -5,7 +5,9 @@ While the caller follows the settings' import closure, the child examines each f
 examined, parses the models modules (every one is parsed: ``reading.prefilter``). From the
 parse stage on it is the caller's parse worker: it parses the wanted files the caller orders,
 from the back of its list while the caller takes them from the front, then the files resolving
-will likely load on demand (``pipeline.parsing``).
+will likely load on demand (``pipeline.parsing``): it makes that list itself, from the files it
+parsed and the parts of the others the caller sends, so that the caller need not read its
+answers' summaries for it.
 
 Both processes claim a file in a flag array they share (one byte per tree file, by position in
 the sorted file list) before parsing it: the caller waits only for a file the child has
@@ -44,8 +46,9 @@ if TYPE_CHECKING:
 MIN_FILES = 40
 #: Names are written to the child in batches of this many (one frame each).
 _BATCH = 8
-#: Order frames: files to examine, the end of that list, files to parse (positions).
-_EXAMINE, _END, _PARSE = 0, 1, 2
+#: Order frames: files to examine, the end of that list, files to parse (positions), what
+#: the child needs to make the list of files resolving will likely load (``Examiner.likely``).
+_EXAMINE, _END, _PARSE, _LIKELY = 0, 1, 2, 3
 #: Answer frames besides parses (whose position is the file's): the examining answers, the end
 #: of the parses held back until then.
 _EXAMINED, _HELD = -1, -2
@@ -175,6 +178,17 @@ class Examiner:
         payload = marshal.dumps(positions[: max(0, self._room - 64) // 5])
         return self._write(_PARSE, payload)
 
+    def likely(self, wanted: set[str], named: dict[str, Any], sources: list) -> bool:
+        """Let the child parse next the files resolving will likely load
+        (``parsing.likely_files``), which it makes from ``named`` (the parts of the files
+        parsed here, ``parsing.named_part``; ``sources``: the settings modules', for them) and
+        the parts of those it parsed: the caller never loads its answers for it. False when
+        it cannot (the list is too long to send, or the child is gone)."""
+        import marshal
+
+        payload = marshal.dumps((sorted(wanted), named, sources))
+        return len(payload) <= self._room and self._write(_LIKELY, payload)
+
     def claim(self, position: int) -> bool:
         """Whether the caller parses file ``position`` itself (the child has not started it);
         else ``wait`` for the child's answer."""
@@ -275,6 +289,8 @@ class _Work:
         self.examined: dict[str, Answer] = {}
         #: Parse answers kept until the examining answers are sent (None: sent).
         self.held: list[tuple[int, bytes]] | None = []
+        #: relpath -> the summary of each file parsed here (for ``likely``).
+        self.parsed: dict[str, Any] = {}
 
     def serve(self, orders: int, answers: int, first: list[int]) -> None:
         """Until the caller closes the orders pipe (or ends the child)."""
@@ -321,7 +337,21 @@ class _Work:
             self.held = None
         elif kind == _PARSE:
             return marshal.loads(payload)[::-1]
+        elif kind == _LIKELY:
+            return self.likely(*marshal.loads(payload))[::-1]
         return todo
+
+    def likely(self, wanted: list[str], named: dict[str, Any], sources: list) -> list[int]:
+        """The positions of the files resolving will likely load (``Examiner.likely``)."""
+        from djatlas.pipeline.parsing import likely_files, named_part
+
+        for rel in wanted:
+            summary = self.parsed.get(rel)
+            if summary is not None and rel not in named:
+                named[rel] = named_part(summary, rel, sources)
+        positions = {rel: i for i, rel in enumerate(self.paths)}
+        guessed = likely_files(self.layout, wanted, named)
+        return [positions[rel] for rel in guessed if rel in positions]
 
     def verdict(self, leave: set[str]) -> tuple[dict[str, Answer], list[str]]:
         """The answers without class headers, and the pre-filter's verdict
@@ -347,10 +377,14 @@ class _Work:
     def parse(self, position: int, out: Any) -> None:
         """Parse the file at ``position`` and send (or hold) its answer."""
         from djatlas.parallel import parse_items, pickled, write_frame
+        from djatlas.parse.summary import ModuleSummary
 
         rel = self.paths[position]
         item = (rel, None, self.layout.module_of[rel], self.layout.is_package(rel))
-        data = pickled(parse_items([item], self.root)[0][1])
+        answer = parse_items([item], self.root)[0][1]
+        if isinstance(answer, ModuleSummary):
+            self.parsed[rel] = answer
+        data = pickled(answer)
         if self.held is not None:
             self.held.append((position, data))
         else:

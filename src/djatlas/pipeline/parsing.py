@@ -7,7 +7,7 @@ file's bytes and for a ready summary, and tells it what it parsed so that the ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import chain
 
 from djatlas.parse.reader import ReadError
@@ -204,8 +204,8 @@ def _beside(
     """``parse_ahead`` with the child forked at the closure's start, which has parsed models
     modules meanwhile: its answers are taken; with two processes it parses the wanted files
     left from the back while this process takes them from the front, each claiming a file
-    before parsing it, then it goes on with the likely files (ordered once it has started its
-    share, from the summaries ready then, and again once its answers are read). With more, the
+    before parsing it, then it goes on with the likely files (listed by the child once it has
+    started its share, from the parts of the files parsed here and its own). With more, the
     files it has not started are returned (claimed here) for ``Pool`` workers; it ends after
     the ones it has."""
     if jobs > 2:
@@ -221,7 +221,14 @@ def _beside(
     contents, layout = summaries.contents, summaries.layout
     ahead.order(to_parse[::-1])
     progress.phase("parsing", len(to_parse))
-    named: dict[str, _Named] = {}  # ``likely``'s part of each file, made once
+    sources = settings_sources(settings)
+    # ``likely``'s part of each file parsed here (the models modules parsed while the child
+    # examined, then this process's share); the child makes those of the files it parsed.
+    named = {
+        rel: named_part(summary, rel, sources)
+        for rel, summary in summaries.ready.items()
+        if rel in wanted and isinstance(summary, ModuleSummary)
+    }
     guessing = False
     for i, rel in enumerate(to_parse):
         progress.step()
@@ -229,16 +236,17 @@ def _beside(
         result = None
         if position is not None and not ahead.claim(position):
             if not guessing and _started(ahead, to_parse[i + 1 :]):
-                # The child has the rest: it starts on the bases' modules (what resolving
-                # loads first) while its answers are read here; the whole list follows.
-                guessing = ahead.order(_guesses(summaries, wanted, settings, named, True))
+                # The child has the rest: it makes the likely list and starts on it while
+                # its answers are read here.
+                guessing = ahead.likely(wanted, named, sources)
             result = ahead.wait(position)
         if result is None:
             result = _parse_one(layout, rel, contents.pop(rel, None), root)
             if isinstance(result, ModuleSummary):
-                named[rel] = _named(result, rel, settings)
+                named[rel] = named_part(result, rel, sources)
         _keep_answer(summaries, rel, result)
-    ahead.order(_guesses(summaries, wanted, settings, named))
+    if not guessing and not ahead.likely(wanted, named, sources):
+        ahead.order(_guesses(summaries, wanted, settings, named))  # (too long to send)
     return []
 
 
@@ -256,11 +264,9 @@ def _guesses(
     wanted: set[str],
     settings: list[ModuleSummary] | None,
     named: dict[str, _Named],
-    first_only: bool = False,
 ) -> list[str]:
     """``likely``'s files that the cache does not know."""
-    guessed = likely(summaries, wanted, settings, named, first_only)
-    return [rel for rel in guessed if not summaries.cached(rel)]
+    return [rel for rel in likely(summaries, wanted, settings, named) if not summaries.cached(rel)]
 
 
 def models_meanwhile(
@@ -315,7 +321,6 @@ def likely(
     wanted: set[str],
     settings: list[ModuleSummary] | None = None,
     named: dict[str, _Named] | None = None,
-    first_only: bool = False,
 ) -> list[str]:
     """The tree files, beyond ``wanted``, that resolving the wanted modules' classes will
     likely load, in about the order the index asks for them: the modules (and ``from m import
@@ -323,26 +328,31 @@ def likely(
     ``settings`` modules take the Django settings their members name from (``settings.X``:
     a field's ``choices`` or ``max_length`` may be a long list built elsewhere), then those of
     their members and Meta options. A guess: a file guessed but never loaded costs a worker's
-    time only. ``named``: each file's part (``_named``) from an earlier call, kept in it (the
-    wanted files whose summaries are not ready yet are left out). ``first_only``: the files of
-    the bases and star imports only (a list made before every summary is ready: a worker then
-    parses no member's module, maybe a large one, before the whole list comes)."""
+    time only. ``named``: each file's part (``named_part``) from an earlier call, kept in it (the
+    wanted files whose summaries are not ready yet are left out)."""
     ready = summaries.ready
     named = {} if named is None else named
+    sources: _Sources | None = None
+    for rel in wanted:
+        summary = ready.get(rel)
+        if rel not in named and isinstance(summary, ModuleSummary):
+            if sources is None:
+                sources = settings_sources(settings)
+            named[rel] = named_part(summary, rel, sources)
+    return likely_files(summaries.layout, wanted, named)
+
+
+def likely_files(layout: Layout, wanted: Iterable[str], named: dict[str, _Named]) -> list[str]:
+    """``likely``'s list from the parts (``named_part``) of the wanted files in ``named``: made
+    by the examining child from its own parts and those the caller sends it."""
     parts: tuple[list[tuple[str, str]], ...] = ([], [], [], [])  # (module, the file naming it)
     for rel in sorted(wanted):
         part = named.get(rel)
-        if part is None:
-            summary = ready.get(rel)
-            if not isinstance(summary, ModuleSummary):
-                continue
-            part = named[rel] = _named(summary, rel, settings)
-        for found, more in zip(parts, part):
-            found.extend(more)
+        if part is not None:
+            for found, more in zip(parts, part):
+                found.extend(more)
     bases, stars, by_settings, later = parts
-    if first_only:
-        return _files(summaries.layout, bases + stars, set(wanted))
-    return _files(summaries.layout, bases + stars + by_settings + later, set(wanted))
+    return _files(layout, bases + stars + by_settings + later, set(wanted))
 
 
 #: One file's part of ``likely``: (module, the file naming it) for its bases, for its star
@@ -355,16 +365,37 @@ _Named = tuple[
 ]
 
 
-def _named(summary: ModuleSummary, rel: str, settings: list[ModuleSummary] | None) -> _Named:
-    """``likely``'s part of wanted file ``rel`` (see ``_Named``)."""
+#: What ``named_part`` needs of the settings modules: each one's path and the modules it takes
+#: its settings from (``_sources``, by setting), made once (``settings_sources``); plain
+#: lists and dicts, sent to the examining child as they are.
+_Sources = list[tuple[str, dict[str, list[str]]]]
+
+
+def settings_sources(settings: list[ModuleSummary] | None) -> _Sources:
+    """``_Sources`` of the ``settings`` modules (a setting neither assigned nor imported is
+    taken from no module)."""
+    out: _Sources = []
+    for s in settings or ():
+        table = {}
+        for name in chain(s.assigns, s.imports):
+            modules = _sources(s, name)
+            if modules:
+                table[name] = modules
+        out.append((s.path, table))
+    return out
+
+
+def named_part(summary: ModuleSummary, rel: str, sources: _Sources) -> _Named:
+    """``likely``'s part of wanted file ``rel`` (see ``_Named``; ``sources``: the settings
+    modules', ``settings_sources``)."""
     bases, others = _class_names(summary)
     from_bases = [(module, rel) for module in _modules(summary, bases)]
     stars = [(module, rel) for module in summary.star_imports]
     by_settings = [
-        (module, s.path)
-        for name in (_setting_names(summary, others) if settings else ())
-        for s in settings or ()
-        for module in _sources(s, name)
+        (module, path)
+        for name in (_setting_names(summary, others) if sources else ())
+        for path, table in sources
+        for module in table.get(name, ())
     ]
     return from_bases, stars, by_settings, [(module, rel) for module in _modules(summary, others)]
 
