@@ -219,6 +219,7 @@ def _beside(
         summaries.close()
         return mine
     contents, layout = summaries.contents, summaries.layout
+    to_parse = _largest_at_both_ends(to_parse, contents)
     ahead.order(to_parse[::-1])
     progress.phase("parsing", len(to_parse))
     sources = settings_sources(settings)
@@ -248,6 +249,14 @@ def _beside(
     if not guessing and not ahead.likely(wanted, named, sources):
         ahead.order(_guesses(summaries, wanted, settings, named))  # (too long to send)
     return []
+
+
+def _largest_at_both_ends(rels: list[str], contents: dict[str, bytes]) -> list[str]:
+    """``rels`` ordered so that this process, taking them from the front, and the child,
+    from the back, each parse the largest first: the two meet at the smallest, and the last
+    file this process waits for the child to finish is a short one."""
+    by_size = sorted(rels, key=lambda rel: -len(contents.get(rel, b"")))
+    return by_size[::2] + by_size[1::2][::-1]
 
 
 def _started(ahead: Examiner, rels: list[str]) -> bool:
