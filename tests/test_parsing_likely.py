@@ -115,3 +115,12 @@ def test_modules_named_by_the_module_assignments_members_name_are_guessed() -> N
     }
     summaries = _summaries(files)
     assert likely(summaries, {"shop/models.py"}) == ["shop/specs.py", "shop/factory.py"]
+
+
+def test_both_processes_parse_the_largest_wanted_files_first() -> None:
+    from djatlas.pipeline.parsing import _largest_at_both_ends
+
+    contents = {f"f{i}.py": b"x" * i for i in range(1, 7)}
+    order = _largest_at_both_ends(sorted(contents), contents)
+    assert order[:3] == ["f6.py", "f4.py", "f2.py"]  # this process, from the front
+    assert order[::-1][:3] == ["f5.py", "f3.py", "f1.py"]  # the child, from the back
