@@ -260,3 +260,42 @@ def test_distribution_from_record_without_top_level_txt(tmp_path):
     assert found.distribution("other") == ("other", "1.0")  # last line, no newline
     for absent in ("colours-2", "bin", "..", "sha256=x", "extra", "nothing"):
         assert found.distribution(absent) is None
+
+
+def test_distribution_from_record_with_crlf_or_lone_cr_lines(tmp_path):
+    """pip writes RECORD as CSV (CRLF line ends): a line still starts after each LF; a file
+    whose lines end with a lone CR is split as a text-mode read splits it."""
+    env = make_venv(
+        tmp_path / "env",
+        cfg=venv_cfg(),
+        files={
+            "crlf-1.0.dist-info/METADATA": "Name: crlf\nVersion: 1.0\n",
+            "lonecr-2.0.dist-info/METADATA": "Name: lonecr\nVersion: 2.0\n",
+        },
+    )
+    site = env / SITE
+    (site / "crlf-1.0.dist-info/RECORD").write_bytes(b"crlf/__init__.py,,\r\nmod.py,,\r\nend\r\n")
+    (site / "lonecr-2.0.dist-info/RECORD").write_bytes(b"x,,\rlone/a.py,,\rlast.py")
+    found = from_option(str(env))
+    assert found.distribution("crlf") == ("crlf", "1.0")
+    assert found.distribution("mod") == ("crlf", "1.0")
+    assert found.distribution("end") is None  # no separator after it: not a path part
+    assert found.distribution("lone") == ("lonecr", "2.0")
+    assert found.distribution("last") == ("lonecr", "2.0")  # the last line, no line end
+
+
+def test_has_package_from_folder_entries(tmp_path):
+    """A package folder (or a link to one) or a module file counts; a file without ``.py``, a
+    ``.py`` folder or a broken link does not."""
+    env = make_venv(tmp_path / "env", cfg=venv_cfg(), files={"pkg/__init__.py": "", "mod.py": ""})
+    site = env / SITE
+    (site / "plain").write_text("", encoding="utf-8")
+    (site / "odd.py").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (site / "linked").symlink_to(tmp_path / "elsewhere")
+    (site / "broken").symlink_to(tmp_path / "missing")
+    found = from_option(str(env))
+    for name in ("pkg", "mod", "linked"):
+        assert found.has_package(name), name
+    for name in ("plain", "odd", "broken", "missing", "pkg.py"):
+        assert not found.has_package(name), name

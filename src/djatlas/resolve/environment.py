@@ -38,6 +38,7 @@ class Environment:
         "_dists",
         "_tops",
         "_infos",
+        "_entries",
     )
 
     def __init__(
@@ -62,6 +63,8 @@ class Environment:
         #: Every ``*.dist-info``/``*.egg-info`` folder in search order, with what it lists of its
         #: top-level packages once read (None until then): read once per scan, not per package.
         self._infos: list[list] | None = None
+        #: Per folder of ``paths``: its entries by name, listed once (``_listing_of``).
+        self._entries: dict[str, dict[str, os.DirEntry]] = {}
 
     def key(self) -> list[object]:
         """What a cached report depends on: the environment and its folders' mtimes."""
@@ -74,13 +77,36 @@ class Environment:
         return out
 
     def has_package(self, top: str) -> bool:
-        """Whether a top-level module or package ``top`` is installed here."""
-        if top not in self._tops:
-            self._tops[top] = top in self.mapped or any(
-                os.path.isdir(os.path.join(p, top)) or os.path.isfile(os.path.join(p, top + ".py"))
-                for p in self.paths
-            )
-        return self._tops[top]
+        """Whether a top-level module or package ``top`` is installed here: a folder ``top`` or
+        a file ``top.py`` in one of the folders. A name is looked up in each folder's entries,
+        listed once, rather than by two ``stat`` calls per folder and name (a scan asks about
+        a few dozen names)."""
+        found = self._tops.get(top)
+        if found is None:
+            if top in self.mapped:
+                found = True
+            elif top.isidentifier():
+                found = any(_holds(self._listing_of(p), top) for p in self.paths)
+            else:  # not a module name: the file system says what it means
+                found = any(
+                    os.path.isdir(os.path.join(p, top))
+                    or os.path.isfile(os.path.join(p, top + ".py"))
+                    for p in self.paths
+                )
+            self._tops[top] = found
+        return found
+
+    def _listing_of(self, folder: str) -> dict[str, os.DirEntry]:
+        """The entries of ``folder`` by name (none when it cannot be listed), listed once."""
+        found = self._entries.get(folder)
+        if found is None:
+            try:
+                with os.scandir(folder) as entries:
+                    found = {entry.name: entry for entry in entries}
+            except OSError:
+                found = {}
+            self._entries[folder] = found
+        return found
 
     def module_file(self, name: str) -> tuple[str, bool] | None:
         """``(file, is_package)`` of a dotted module name, or None."""
@@ -107,10 +133,12 @@ class Environment:
 
     def _find_distribution(self, top: str) -> tuple[str, str] | None:
         """The first metadata folder (in search order) that lists ``top`` and has metadata."""
+        head = _record_head(top)
         for entry in self._metadata_folders():
-            if entry[1] is None:
-                entry[1] = _listing(entry[0])
-            if _lists(entry[1], top):
+            listing = entry[1]
+            if listing is None:
+                listing = entry[1] = _listing(entry[0])
+            if (top in listing) if type(listing) is set else _in_record(listing, head):
                 meta = _metadata(entry[0])
                 if meta is not None:
                     return meta
@@ -122,15 +150,10 @@ class Environment:
         if self._infos is None:
             self._infos = []
             for folder in self.paths:
-                try:
-                    names = sorted(os.listdir(folder))
-                except OSError:
-                    continue
-                self._infos.extend(
-                    [os.path.join(folder, n), None]
-                    for n in names
-                    if n.endswith((".dist-info", ".egg-info"))
+                names = sorted(
+                    n for n in self._listing_of(folder) if n.endswith((".dist-info", ".egg-info"))
                 )
+                self._infos.extend([os.path.join(folder, n), None] for n in names)
         return self._infos
 
     def describe(self) -> dict[str, object]:
@@ -348,39 +371,68 @@ def _editable_mapping(site: str, line: str) -> dict[str, str]:
     return {}
 
 
+def _holds(entries: dict[str, os.DirEntry], top: str) -> bool:
+    """Whether a folder's ``entries`` hold package ``top`` (a folder, as ``os.path.isdir``
+    says: symbolic links followed) or module ``top.py`` (a file, likewise)."""
+    entry = entries.get(top)
+    if entry is not None and entry.is_dir():
+        return True
+    entry = entries.get(top + ".py")
+    return entry is not None and entry.is_file()
+
+
 def _listing(info: str) -> set[str] | bytes:
     """What a metadata folder says of its top-level packages: the names in its
     ``top_level.txt``, else its RECORD's bytes after a newline, searched for each package asked
     about (``_lists``): a RECORD lists every installed file (Django's ~4,000 lines) and a scan
     asks about a few packages, so splitting every line of every RECORD read would be wasted."""
-    try:
-        with open(os.path.join(info, "top_level.txt"), encoding="utf-8") as fh:
-            return {line.strip() for line in fh if line.strip()}
-    except OSError:
-        pass
-    try:
-        with open(os.path.join(info, "RECORD"), "rb") as fh:
-            data = fh.read()
-    except OSError:
+    data = _read(os.path.join(info, "top_level.txt"))
+    if data is not None:  # its lines as a text-mode read gives them
+        text = data.decode("utf-8")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return {name for name in map(str.strip, text.split("\n")) if name}
+    data = _read(os.path.join(info, "RECORD"))
+    if data is None:
         return set()
-    if b"\r" in data:  # the lines as a text-mode read splits them
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        # A line ends with a lone CR: the lines as a text-mode read splits them. CRLF endings
+        # (pip writes RECORD as CSV: most have them) need no copy: every line still starts
+        # after a LF, and a CR ends no first path part, as the LF it would become.
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return b"\n" + data
 
 
-def _lists(listing: set[str] | bytes, top: str) -> bool:
-    """Whether a ``_listing`` names top-level package ``top``: in a RECORD, a line whose first
-    path part (before the first "," or "/", a ".py" suffix dropped) is ``top``; the last line
-    counts without a separator."""
-    if isinstance(listing, set):
-        return top in listing
+def _read(path: str) -> bytes | None:
+    """A file's bytes, or None when it cannot be read; unbuffered: one read of a small file
+    (a scan reads a few dozen metadata files before the graph can start)."""
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _record_head(top: str) -> tuple[bytes, bool] | None:
+    """``(LF + top as bytes, whether top is bare: no ".py")`` that ``_in_record`` searches a
+    RECORD for (made once per package asked about, for every metadata folder); None when no
+    first path part of a RECORD line gives ``top``."""
     if not top or top == ".." or top.endswith(_NOT_PACKAGES) or any(c in top for c in ",/\n"):
-        return False  # no first path part of a RECORD line gives these
+        return None
     try:
         head = b"\n" + top.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: no decoded line has one
+        return None
+    return head, not top.endswith(".py")  # "x.py" is the head of "x.py.py" only
+
+
+def _in_record(listing: bytes, probe: tuple[bytes, bool] | None) -> bool:
+    """Whether a RECORD ``_listing`` has a line whose first path part is the package
+    ``probe`` (``_record_head``) stands for: a "," or "/" follows it (or a ".py" suffix and
+    then one), or it ends the last line."""
+    if probe is None:
         return False
-    bare = not top.endswith(".py")  # "x.py" is the head of "x.py.py" only
+    head, bare = probe
     start = listing.find(head)
     while start >= 0:
         end = start + len(head)
