@@ -264,16 +264,19 @@ def test_distribution_from_record_without_top_level_txt(tmp_path):
 
 def test_distribution_from_record_with_crlf_or_lone_cr_lines(tmp_path):
     """pip writes RECORD as CSV (CRLF line ends): a line still starts after each LF; a file
-    whose lines end with a lone CR is split as a text-mode read splits it."""
+    whose lines end with a lone CR is split as a text-mode read splits it (METADATA too)."""
     env = make_venv(
         tmp_path / "env",
         cfg=venv_cfg(),
         files={
-            "crlf-1.0.dist-info/METADATA": "Name: crlf\nVersion: 1.0\n",
             "lonecr-2.0.dist-info/METADATA": "Name: lonecr\nVersion: 2.0\n",
         },
     )
     site = env / SITE
+    (site / "crlf-1.0.dist-info").mkdir()
+    (site / "crlf-1.0.dist-info/METADATA").write_bytes(
+        b"Name: crlf\r\nVersion: 1.0\r\n \r\nName: body\r\nVersion: \xff\r\n"
+    )  # the headers end at the first blank line, whitespace only
     (site / "crlf-1.0.dist-info/RECORD").write_bytes(b"crlf/__init__.py,,\r\nmod.py,,\r\nend\r\n")
     (site / "lonecr-2.0.dist-info/RECORD").write_bytes(b"x,,\rlone/a.py,,\rlast.py")
     found = from_option(str(env))

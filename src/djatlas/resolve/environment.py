@@ -456,19 +456,24 @@ _SEPARATORS = b",/"
 
 
 def _metadata(info: str) -> tuple[str, str] | None:
+    """``(Name, Version)`` from the headers of a metadata folder's METADATA (or PKG-INFO): the
+    lines before the first blank one, split as a text-mode read splits them (read as bytes:
+    no text stream is set up for a few lines)."""
     for fname in ("METADATA", "PKG-INFO"):
-        try:
-            with open(os.path.join(info, fname), encoding="utf-8", errors="replace") as fh:
-                name = version = None
-                for line in fh:
-                    if not line.strip():
-                        break
-                    if line.startswith("Name:"):
-                        name = line[5:].strip()
-                    elif line.startswith("Version:"):
-                        version = line[8:].strip()
-                if name and version:
-                    return name, version
-        except OSError:
+        data = _read(os.path.join(info, fname))
+        if data is None:
             continue
+        text = data.decode("utf-8", "replace")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        name = version = None
+        for line in text.split("\n"):
+            if not line.strip():
+                break
+            if line.startswith("Name:"):
+                name = line[5:].strip()
+            elif line.startswith("Version:"):
+                version = line[8:].strip()
+        if name and version:
+            return name, version
     return None
