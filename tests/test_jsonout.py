@@ -206,3 +206,77 @@ def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> 
         assert jsonout._text(doc) == expected
     text = jsonout.dumps(tables)
     assert json.loads(text) == json.loads(json.dumps(tables, default=jsonout._typed))
+
+
+def _nested_models(strings: list[str]) -> list:
+    """Models whose fields, bases, reverse relations and Meta vary in every way a column of
+    them can: records or None, shared and empty containers, bools, nasty strings, mixed
+    kinds."""
+    from djatlas.graph.types import Base, Field, Model, Relation, Reverse
+
+    shared = {"max_length": 10, "choices": [["a", "A"]], "expr": {"$expr": "x"}}
+    models = []
+    for n in range(40):
+        s = strings[n % len(strings)]
+        fields = [
+            Field(
+                f"f{i}",
+                s if i % 5 == 0 else "models.CharField",
+                None,
+                "CharField",
+                i if i % 3 else None,
+                "declared",
+                s if i % 4 == 0 else None,
+                shared if i % 2 else {"help_text": s, "n": 1.5, "flag": i % 3 == 0},
+                f"f{i}",
+                i % 2 == 0,
+                Level.LOW if i == 7 else False,
+                False,
+                i if i % 2 else None,
+                Relation("ForeignKey", s, "x", on_delete="CASCADE") if i % 3 == 0 else None,
+                {} if i % 2 else {"k": [s, None, True]},
+            )
+            for i in range(n % 7)
+        ]
+        models.append(
+            Model(
+                f"M{n}",
+                f"app.M{n}",
+                "app",
+                "app.models",
+                "app/models.py",
+                n,
+                s if n % 2 else None,
+                [Base("models.Model", s, "django")] * (n % 3),
+                n % 2 == 0,
+                False,
+                [s, "app.Other"] if n % 4 == 0 else [],
+                None,
+                f"app_m{n}",
+                {"ordering": ["-id", s]} if n % 3 else {},
+                None,
+                [n, s] if n % 3 == 0 else ["save", s] * (n % 2),  # mixed kinds, empty
+                n % 5 == 0,
+                fields=fields,
+                reverse_relations=[Reverse(s, "app.M", "f", "ForeignKey", n % 2 == 0)] * (n % 4),
+                id=f"app.models.M{n}",
+            )
+        )
+    return models
+
+
+def test_models_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
+    from djatlas.graph.types import Report
+    from djatlas.render import jsonout
+
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: True)
+    for strings in (["plain", "b/c.py", "ünï"], _nasty_strings()):
+        models = _nested_models(strings)
+        doc = Report({"title": "t"}, {"models": 40}, [], models, [], [], "1.0").document()
+        expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
+        assert jsonout._text(doc) == expected
+        assert jsonout._text(models[:3]) == json.dumps(
+            models[:3], ensure_ascii=False, indent=2, default=jsonout._typed
+        )
+        k = len(models) // 2
+        assert "".join(jsonout._part(doc, k, False) + jsonout._part(doc, k, True)) == expected

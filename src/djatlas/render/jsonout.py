@@ -168,14 +168,12 @@ def _part(doc: dict, k: int, tail: bool) -> list[str]:
     """The text of ``doc`` up to the model ``k`` (``tail`` False) in two parts: what comes
     before the models (a small head, the metadata's placeholders are filled in it alone: see
     ``keys.fill``), then the models; or from the model ``k`` on (one part)."""
-    out, enc = _writer()
+    out, enc, each = _writer()
     keys = list(doc)
     at = keys.index("models")
     pad, inner = PADS[1], PADS[2]
     if tail:
-        for model in doc["models"][k:]:
-            out.append("," + inner)
-            enc(model, 2)
+        out.append("".join(["," + inner + text for text in each(doc["models"][k:], 2)]))
         out.append(pad + "]")
         for key in keys[at + 1 :]:
             out.append("," + pad + _string(_key(key)) + ": ")
@@ -188,11 +186,7 @@ def _part(doc: dict, k: int, tail: bool) -> list[str]:
                 enc(doc[key], 1)
         out.append("[")
         head = "".join(out)
-        out.clear()
-        for n, model in enumerate(doc["models"][:k]):
-            out.append(inner if n == 0 else "," + inner)
-            enc(model, 2)
-        return [head, "".join(out)]
+        return [head, inner + ("," + inner).join(each(doc["models"][:k], 2))]
     return ["".join(out)]
 
 
@@ -241,18 +235,21 @@ def _indent2(doc: Any) -> str:
     """Exactly ``json.dumps(doc, ensure_ascii=False, indent=2)``, about twice as fast (the
     stdlib's C encoder does not indent; its Python one walks generators). A typed report
     object is written as its ``to_dict`` form, straight from its ``__dict__``."""
-    out, enc = _writer()
+    out, enc, _ = _writer()
     enc(doc, 0)
     return "".join(out)
 
 
-def _writer() -> tuple[list[str], Any]:
-    """(out, ``enc(value, level)``): ``enc`` appends the value's indented JSON text to ``out``.
+def _writer() -> tuple[list[str], Any, Any]:
+    """(out, ``enc(value, level)``, ``each(items, level)``): ``enc`` appends the value's
+    indented JSON text to ``out``; ``each`` gives the text of each item of a list, at ``level``.
 
     Measured fast forms: one closure (a call per container, none per item); exact types tested
     first (all of a report); each key's whole prefix (separator, newline, indent, key and
     ``": "``) is one string cached per level and looked up at C speed (``map``), so an item
-    is one concatenation and one append."""
+    is one concatenation and one append. A list of report records of one class (models,
+    fields, files...) is written column by column (``batch``): most of a report's items are
+    then written by ``%`` templates, at C speed."""
     out: list[str] = []
     add = out.append
     pads = PADS
@@ -310,9 +307,13 @@ def _writer() -> tuple[list[str], Any]:
     def sequence(o: list | tuple, level: int) -> None:
         if not o:
             return add("[]")
-        if len(o) >= _TABLE_MIN and table(o, level):
-            return None
         inner = level + 1
+        texts = batch(o, inner) if len(o) >= _TABLE_MIN else None
+        if texts is not None:
+            add("[" + pads[inner])
+            add(("," + pads[inner]).join(texts))
+            add(pads[level] + "]")
+            return None
         start = len(out)
         sep = "," + pads[inner]
         for v in o:
@@ -329,33 +330,109 @@ def _writer() -> tuple[list[str], Any]:
         out[start] = "[" + out[start][1:]
         add(pads[level] + "]")
 
-    def table(o: list | tuple, level: int) -> bool:
-        """Write ``o`` if it is a list of report records of one class whose values are all
-        str, int, bool or None and whose strings need no escaping (see ``_Forms``); False
-        otherwise (nothing written)."""
+    def text(o: Any, level: int) -> str:
+        """``o``'s text at ``level`` (written by ``enc``, taken off ``out``)."""
+        start = len(out)
+        enc(o, level)
+        whole = "".join(out[start:])
+        del out[start:]
+        return whole
+
+    def each(o: list, level: int) -> list[str]:
+        """The text of each item of ``o`` at ``level``."""
+        texts = batch(o, level) if o else []
+        return [text(v, level) for v in o] if texts is None else texts
+
+    def batch(o: list | tuple, level: int) -> list[str] | None:
+        """The text at ``level`` of each item of ``o`` if they are report records of one class
+        whose ``__dict__`` holds exactly their fields (see ``_Forms``); None otherwise. Each
+        field is taken for all records at once (``column``), then each record written by its
+        template."""
         rows = forms.rows(o)
         if rows is None:
-            return False
+            return None
         names, states = rows
-        values = list(chain.from_iterable(map(dict.values, states)))
-        types = list(map(type, values))
-        kinds = set(types)
-        if not _FORM_TYPES.issuperset(kinds):
-            return False
-        if not _plain(compress(values, map(_IS_STR, types))):
-            return False
-        inner = level + 1
-        while len(pads) <= inner + 1:
+        if not names:
+            return ["{}"] * len(states)
+        while len(pads) <= level + 2:
             pads.append("\n" + "  " * len(pads))
-        found = forms.find(names, types, inner)
-        text = ("," + pads[inner]).join(map(mod, found, map(tuple, map(dict.values, states))))
-        add("[" + pads[inner])
-        add(_lower_bools(text) if bool in kinds else text)
-        add(pads[level] + "]")
-        return True
+        columns = [column(values, level + 1) for values in zip(*map(dict.values, states))]
+        records = list(zip(*columns))
+        found = forms.find(names, list(map(type, chain.from_iterable(records))), level)
+        return list(map(mod, found, records))
+
+    def column(values: tuple, level: int) -> Any:
+        """``values`` (one field of many records, at ``level``) as a template writes them: str
+        (needing no escaping), int and None as they are, anything else as its text (``_Raw``;
+        the same object's once)."""
+        kinds = set(map(type, values))
+        if kinds <= _PLAIN_KINDS:
+            return strings(values) if str in kinds else values
+        if kinds <= _BOOL_KINDS:
+            return list(map(_BOOL_TEXTS.get, values))
+        texts = lists(values, level) if kinds == _LIST_KIND else records(values, kinds, level)
+        if texts is not None:
+            return texts
+        done: dict[int, _Raw] = {}  # id -> text: the values are alive (in ``values``)
+        column = []
+        for v in values:
+            tv = type(v)
+            if tv is str or tv is int or v is None:
+                column.append(v)
+            else:
+                got = done.get(id(v))
+                if got is None:
+                    empty = not v and _EMPTY.get(tv)  # ({} of a field's known_params)
+                    got = done[id(v)] = _Raw(empty or text(v, level))
+                column.append(got)
+        return strings(column) if str in kinds else column
+
+    def strings(values: Any) -> Any:
+        """``values`` with each str that needs escaping as its JSON text (``_Raw``)."""
+        if _plain(compress(values, map(_IS_STR, map(type, values)))):
+            return values
+        return [_Raw(_string(v)) if type(v) is str else v for v in values]
+
+    def lists(values: tuple, level: int) -> list[_Raw] | None:
+        """Each list of ``values`` (at ``level``) as its text, when their items, all together,
+        are str or records of one class; None otherwise."""
+        items = list(chain.from_iterable(values))
+        kinds = set(map(type, items))
+        if kinds == _STR_KIND:
+            texts = list(map(_string, items))
+        elif len(kinds) == 1:
+            texts = batch(items, level + 1)
+            if texts is None:
+                return None
+        elif not items:
+            return [_EMPTY_LIST] * len(values)
+        else:
+            return None
+        first, sep, last = "[" + pads[level + 1], "," + pads[level + 1], pads[level] + "]"
+        column = []
+        at = 0
+        for n in map(len, values):
+            if n:
+                column.append(_Raw(first + sep.join(texts[at : at + n]) + last))
+                at += n
+            else:
+                column.append(_EMPTY_LIST)
+        return column
+
+    def records(values: tuple, kinds: set[type], level: int) -> list[Any] | None:
+        """Each of ``values`` (at ``level``) as its text (None as it is), when they are records
+        of one class or None; None otherwise."""
+        if len(kinds - _NONE_KIND) != 1:
+            return None
+        present = [v for v in values if v is not None]
+        texts = batch(present, level)
+        if texts is None:
+            return None
+        got = iter(map(_Raw, texts))
+        return [None if v is None else next(got) for v in values]
 
     forms = _Forms(pads)
-    return out, enc
+    return out, enc, each
 
 
 #: Per type of a value, whether it is a str (``map`` at C speed).
@@ -371,24 +448,30 @@ def _plain(strings: Any) -> bool:
     return len(data.translate(None, _UNSAFE)) == len(data)
 
 
-def _lower_bools(text: str) -> str:
-    """``text`` with the ``True``/``False`` that ``%s`` wrote for bool fields (a key,
-    then the value alone on its line) written as JSON: a raw newline occurs only between
-    items, never in a string's text."""
-    for before, after in ((": True,\n", ": true,\n"), (": True\n", ": true\n")):
-        text = text.replace(before, after)
-    for before, after in ((": False,\n", ": false,\n"), (": False\n", ": false\n")):
-        text = text.replace(before, after)
-    return text
+class _Raw(str):
+    """A value's JSON text, written as it is by a template."""
+
+    __slots__ = ()
+
+
+_NONE_KIND = frozenset({type(None)})
+_STR_KIND = frozenset({str})
+_LIST_KIND = frozenset({list})
+#: Values a template writes as they are.
+_PLAIN_KINDS = frozenset({str, int, type(None)})
+_BOOL_KINDS = frozenset({bool, type(None)})
+_BOOL_TEXTS = {True: _Raw("true"), False: _Raw("false")}
+_EMPTY_LIST = _Raw("[]")
+#: The text of an empty container, by type.
+_EMPTY = {dict: "{}", list: "[]", tuple: "[]"}
 
 
 class _Forms:
-    """%-format templates of report records: a list of records of one class whose values are
-    all str, int, bool or None and whose strings need no escaping (file entries, bases,
-    reverse relations, diagnostics) is written by one ``%`` per record (C speed) instead of
-    an item at a time. A template is made per class, level and the types of a record's
-    values: a str is ``"%s"`` (its own text between quotes), an int ``%d``, a bool ``%s``
-    (then written as JSON by ``_lower_bools``), None ``null`` (the value consumed unwritten)."""
+    """%-format templates of report records: a record whose values are str needing no
+    escaping, int, None or already written (``_Raw``) is written by one ``%`` (C speed)
+    instead of an item at a time. A template is made per class, level and the types of a
+    record's values: a str is ``"%s"`` (its own text between quotes), an int ``%d``, a text
+    ``%s``, None ``null`` (the value consumed unwritten)."""
 
     def __init__(self, pads: list[str]) -> None:
         self.pads = pads
@@ -401,10 +484,7 @@ class _Forms:
         cls = type(o[0])
         names = self.names.get(cls, ())
         if names == ():
-            names = self.names[cls] = field_names(cls) or None
-            state = getattr(o[0], "__dict__", None)
-            if state is None or not _SCALAR_TYPES.issuperset(map(type, state.values())):
-                names = self.names[cls] = None  # containers (a model, a field): not tried
+            names = self.names[cls] = field_names(cls)
         if names is None or len(set(map(type, o))) != 1:
             return None
         try:
@@ -439,11 +519,8 @@ class _Forms:
 
 #: Fewer records than this: written item by item (a template's fixed costs outweigh it).
 _TABLE_MIN = 32
-#: The types of the values a template (``_Forms``) writes, and how.
-_SLOTS = {str: '"%s"', int: "%d", bool: "%s", type(None): "null%.0s"}
-_FORM_TYPES = frozenset(_SLOTS)
-#: The exact types of JSON scalars.
-_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+#: How a template writes each type of value.
+_SLOTS = {str: '"%s"', int: "%d", _Raw: "%s", type(None): "null%.0s"}
 
 
 #: ``"\n"`` and two spaces per level.
