@@ -80,7 +80,7 @@ def test_the_scan_takes_only_its_own_walk(tree: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr("djatlas.parallel.spare_core", lambda jobs: True)
     ahead.start([str(tree), "--no-cache", "--exclude", "b"])
     assert len(ahead._started) == 1
-    options = DiscoverOptions(exclude=["b"])
+    options = DiscoverOptions(exclude=["b"], watched=False)  # a scan without cache
     assert _shape(discover_ahead(str(tree), options)) == _shape(discover(str(tree), options))
     assert not ahead._started  # taken
     ahead.start([str(tree), "--no-cache"])

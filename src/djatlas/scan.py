@@ -247,6 +247,7 @@ def _prepare(target: str | Source, options: ScanOptions):
         options.default_excludes,
         options.gitignore,
         options.max_file_size,
+        options.use_cache,  # the cache watches the folders' stats (``Discovery.stats``)
     )
     root: str | None
     if isinstance(target, Source):

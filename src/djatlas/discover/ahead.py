@@ -63,7 +63,8 @@ _FLAGS = frozenset(
 )
 _MAX_FILE_SIZE = 5 * 1024 * 1024  # finder.DEFAULT_MAX_FILE_SIZE (not imported here)
 
-#: The walk started: ((root, include, exclude, default_excludes, gitignore, max size), walk).
+#: The walk started: ((root, include, exclude, default_excludes, gitignore, max size, watched),
+#: walk).
 _started: list[tuple[tuple, tuple]] = []
 #: Tasks of a walk shared with the main process that have a flag byte (``discover.sharing``).
 _TASKS = 1 << 16
@@ -120,8 +121,8 @@ def _walk(key: tuple, flags, out: int, tasks: int) -> None:  # type: ignore[no-u
     from djatlas.discover.finder import DiscoverOptions
     from djatlas.discover.sharing import serve
 
-    root, include, exclude, default_excludes, gitignore, max_file_size = key
-    options = DiscoverOptions(include, exclude, default_excludes, gitignore, max_file_size)
+    root, include, exclude, default_excludes, gitignore, max_file_size, watched = key
+    options = DiscoverOptions(include, exclude, default_excludes, gitignore, max_file_size, watched)
     serve(root, options, flags, out, tasks)
 
 
@@ -145,6 +146,7 @@ def key_of(root: str, options) -> tuple:  # type: ignore[no-untyped-def]
         options.default_excludes,
         options.gitignore,
         options.max_file_size,
+        options.watched,
     )
 
 
@@ -172,8 +174,9 @@ def end(pid: int, fd: int, flags=None, back: int = -1) -> None:  # type: ignore[
 
 
 def _cold_scan(argv: list[str]) -> tuple[tuple, int | None] | None:
-    """``((root, include, exclude, default_excludes, gitignore, max size), jobs)`` when
-    ``argv`` surely asks argparse for a scan without the cache, else None."""
+    """``((root, include, exclude, default_excludes, gitignore, max size, watched), jobs)``
+    when ``argv`` surely asks argparse for a scan without the cache (whose walk is not
+    watched), else None."""
     include: list[str] = []
     exclude: list[str] = []
     seen: set[str] = set()
@@ -210,5 +213,6 @@ def _cold_scan(argv: list[str]) -> tuple[tuple, int | None] | None:
     if path is None or "--no-cache" not in seen:
         return None
     default_excludes = "--no-default-excludes" not in seen
-    key = (path, include, exclude, default_excludes, "--no-gitignore" not in seen, _MAX_FILE_SIZE)
+    gitignore = "--no-gitignore" not in seen
+    key = (path, include, exclude, default_excludes, gitignore, _MAX_FILE_SIZE, False)
     return key, jobs

@@ -68,6 +68,9 @@ class DiscoverOptions:
     default_excludes: bool = True
     gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: Whether ``Discovery.stats`` must hold every folder's stat (a cache revalidates the walk
+    #: with them); without, a folder may be met by its entry's inode (``_Walker._by_inode``).
+    watched: bool = True
 
 
 @dataclass(eq=False, repr=False)
@@ -133,6 +136,50 @@ def _has_venv_file(path: str) -> bool:
     return os.path.exists(os.path.join(path, "pyvenv.cfg"))
 
 
+#: Filesystems whose folder entries carry the folder's own inode number (``d_ino`` is
+#: ``st_ino``) on the device of the folder holding them.
+_PLAIN_FILESYSTEMS = frozenset({b"ext2", b"ext3", b"ext4", b"xfs", b"tmpfs"})
+
+
+def _inodes_are_stats(root: str) -> bool:
+    """Whether every folder below ``root`` (reached without a symlink) is known by its entry's
+    inode and the root's device as by its stat: ``root`` is on a filesystem of
+    ``_PLAIN_FILESYSTEMS`` and nothing is mounted below it (a mount point's entry holds the
+    inode of the folder the mount hides), per ``/proc/self/mountinfo`` (Linux; elsewhere no)."""
+    try:
+        with open("/proc/self/mountinfo", "rb") as fh:
+            lines = fh.read().splitlines()
+        real = os.fsencode(os.path.realpath(root)).rstrip(b"/") + b"/"
+    except (OSError, ValueError):
+        return False
+    fs, at = b"", -1  # the filesystem of the last mount of the longest mount point over root
+    for line in lines:
+        fields = line.split(b" ")
+        if b"-" not in fields[6:]:
+            return False
+        point = _unescape(fields[4]).rstrip(b"/") + b"/"
+        if point.startswith(real) and point != real:
+            return False  # something is mounted below the root
+        if real.startswith(point) and len(point) >= at:
+            fs, at = fields[fields.index(b"-", 6) + 1], len(point)
+    return fs in _PLAIN_FILESYSTEMS
+
+
+def _unescape(point: bytes) -> bytes:
+    """A mount point as ``/proc/self/mountinfo`` writes it, with its octal escapes undone."""
+    if b"\\" not in point:
+        return point
+    out, i = bytearray(), 0
+    while i < len(point):
+        if point[i : i + 1] == b"\\" and point[i + 1 : i + 4].isdigit():
+            out.append(int(point[i + 1 : i + 4], 8))
+            i += 4
+        else:
+            out += point[i : i + 1]
+            i += 1
+    return bytes(out)
+
+
 class _Walker:
     """The walk: depth first, each folder's entries in name order. ``found`` collects the files
     as ``(relpath, size, mtime_ns)`` (``discover`` makes them SourceFiles, the walk ahead sends
@@ -151,6 +198,8 @@ class _Walker:
         self.filtered = bool(options.include or self.excludes.patterns)
         #: Per ``_Ignores`` list (by id, kept alive here): name -> whether a rule may match it.
         self.names_memo: dict[int, tuple[_Ignores, dict[str, bool]]] = {}
+        #: The root's device when folders are met by their entries' inodes (``_by_inode``).
+        self.device: int | None = None
 
     def walk(self) -> Discovery:
         result = self.result
@@ -167,7 +216,14 @@ class _Walker:
             self.seen_dirs[(st.st_dev, st.st_ino)] = ""
             self.result.stats[""] = (st.st_mtime_ns, st.st_size)
         except OSError:
-            pass
+            return
+        self.by_inode(st.st_dev)
+
+    def by_inode(self, device: int) -> None:
+        """Meet folders by their entries' inodes on ``device``, the root's, when their stats
+        are not watched and those inodes are their stats' (``_inodes_are_stats``)."""
+        if not self.options.watched and self.venvs and _inodes_are_stats(self.root):
+            self.device = device
 
     def visit(
         self, path: str, rel: str, ignores: _Ignores, names: _Listing | None
@@ -301,6 +357,8 @@ class _Walker:
                 reason = self._venv(rel, path)
             records.append(FileRecord(rel + "/", "skipped", reason))
             return
+        if self.device is not None and not is_link and self._by_inode(entry, rel, ignores, subdirs):
+            return
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -329,6 +387,26 @@ class _Walker:
         self.seen_dirs[key] = rel
         self.result.stats[rel + "/"] = (st.st_mtime_ns, st.st_size)
         subdirs.append((path, rel, ignores, listing))
+
+    def _by_inode(self, entry: os.DirEntry, rel: str, ignores: _Ignores, subdirs: list) -> bool:
+        """``_folder``'s steps for folder ``rel`` known by its entry's inode instead of its stat
+        (a walk whose folders' stats are not watched, ``_inodes_are_stats``): one system call
+        less a folder. False, nothing done, when it cannot be listed (``_folder`` says why)."""
+        key = (self.device, entry.inode())
+        path, records = entry.path, self.result.records
+        if key in self.seen_dirs:
+            reason = self._venv(rel, path) if _has_venv_file(path) else "already scanned"
+            records.append(FileRecord(rel + "/", "skipped", reason))
+            return True
+        listing = _list(path)
+        if isinstance(listing, OSError):
+            return False
+        if "pyvenv.cfg" in listing and _has_venv_file(path):
+            records.append(FileRecord(rel + "/", "skipped", _VENV))
+            return True
+        self.seen_dirs[key] = rel
+        subdirs.append((path, rel, ignores, listing))
+        return True
 
     def _skip_reason(self, rel: str, ignores: _Ignores, may_ignore: bool) -> str | None:
         """Why folder ``rel`` is left out by --exclude or a .gitignore (None: it is not)."""

@@ -208,6 +208,7 @@ def join(root: str, options: DiscoverOptions, flags, fd: int, back: int, walk: b
     if walk:
         flags[_JOINED] = 1
         try:
+            walker.by_inode(os.stat(root).st_dev)  # (the child met the root)
             share.run(wait=True)
         except OSError:  # a .gitignore the child read is gone: walk again alone
             return None
