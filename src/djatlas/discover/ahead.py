@@ -158,7 +158,9 @@ def drop() -> None:
 
 def end(pid: int, fd: int, flags=None, back: int = -1) -> None:  # type: ignore[no-untyped-def]
     """Close the walk's pipes ``fd`` and ``back``, kill and reap its child ``pid`` (also at
-    shutdown)."""
+    shutdown; a one-shot process reaps it at its end: ``lifetime.reap``)."""
+    from djatlas.lifetime import reap
+
     for pipe in (fd, back):
         try:  # noqa: SIM105 - ``contextlib`` is not imported for it (start-up)
             os.close(pipe)
@@ -166,7 +168,7 @@ def end(pid: int, fd: int, flags=None, back: int = -1) -> None:  # type: ignore[
             pass
     try:
         os.kill(pid, 9)  # SIGKILL (``signal`` is not imported for it)
-        os.waitpid(pid, 0)
+        reap(pid)
     except OSError:
         pass
     if flags is not None:
