@@ -407,3 +407,26 @@ def test_pep696_hint_when_type_parameter_defaults_are_broken() -> None:
     assert list(s.classes) == ["C"]
     (issue,) = s.syntax_errors
     assert issue.hint == "PEP 696 type parameter defaults, Python 3.13"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason", "line"),
+    [
+        (b"x = 1\n", None, None),
+        (b"# -*- coding: utf-8 -*-\nx = 1\n", None, None),
+        (b"# -*- coding: latin-1 -*-\nx = 1\n", None, None),
+        (b"x = 1\ny = 2\x00\n", "NUL bytes in file", 2),
+        (b"# -*- coding: klingon -*-\nx = 1\n", "bad coding cookie: unknown encoding", 1),
+        (b"x = '\xc3\xa9'\n", None, None),
+        (b"x = 1\ny = '\xff'\n", "undecodable bytes (utf-8)", 2),
+    ],
+)
+def test_byte_checks_of_ascii_and_other_files(data: bytes, reason: str | None, line: int | None):
+    """``check_bytes`` answers ASCII files without decoding them, as decoding would."""
+    from djatlas.parse.reader import check_bytes
+
+    found = check_bytes(data)
+    if reason is None:
+        assert found is None
+    else:
+        assert found is not None and found.reason.startswith(reason) and found.line == line

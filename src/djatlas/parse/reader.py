@@ -100,7 +100,12 @@ def _line_at(data: bytes, offset: int) -> int:
 
 
 def check_bytes(data: bytes) -> ReadError | None:
-    """The cheap checks every file gets, parsed or not: NUL bytes, coding cookie, decoding."""
+    """The cheap checks every file gets, parsed or not: NUL bytes, coding cookie, decoding.
+
+    ASCII bytes with no other coding declared are valid UTF-8 (most files): they are not
+    decoded, which would only copy the file into a str to drop it (a scan reads them all)."""
+    if data.isascii() and _plain_utf8(data) and data.find(b"\x00") < 0:
+        return None
     try:
         decode(data)
     except ReadError as exc:

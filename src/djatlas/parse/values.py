@@ -85,9 +85,10 @@ def text(src: bytes, node: Node) -> str:
 def ident(src: bytes, node: Node) -> str:
     """An identifier, NFKC-normalised as Python does."""
     raw = src[node.start_byte : node.end_byte]
-    if raw.isascii():
-        return raw.decode("ascii")
-    return unicodedata.normalize("NFKC", raw.decode("utf-8", "replace"))
+    try:
+        return raw.decode("ascii")  # nearly always: no ``isascii`` test first
+    except UnicodeDecodeError:
+        return unicodedata.normalize("NFKC", raw.decode("utf-8", "replace"))
 
 
 def segment(src: bytes, node: Node) -> str:

@@ -59,12 +59,10 @@ def statements(block: Node | None) -> list[Node]:
     """The statements of a block or module, decorators unwrapped (comments stay in)."""
     if block is None:
         return []
-    out = []
-    for stmt in block.children:
-        if KINDS[stmt.kind_id] == "decorated_definition":
-            stmt = stmt.children[-1]
-        out.append(stmt)
-    return out
+    return [
+        stmt.children[-1] if KINDS[stmt.kind_id] == "decorated_definition" else stmt
+        for stmt in block.children
+    ]
 
 
 def _block(node: Node) -> Node | None:
@@ -275,7 +273,7 @@ class _Visitor:
         for child in args_node.named_children:  # no brackets nor commas (``items``)
             kind = KINDS[child.kind_id]
             if kind == "keyword_argument":
-                parts = child.named_children
+                parts = child.children  # [name, "=", value]: the list the node keeps
                 kwargs[ident(src, parts[0])] = self.arg(parts[-1])
             elif kind == "comment":
                 continue
