@@ -20,7 +20,7 @@ def _summaries(files: dict[str, str]) -> Summaries:
     return summaries
 
 
-def test_bases_then_star_imports_then_members_each_file_once() -> None:
+def test_bases_then_members_then_star_imports_each_file_once() -> None:
     files = {
         "shop/models.py": """
             from django.db import models
@@ -43,7 +43,23 @@ def test_bases_then_star_imports_then_members_each_file_once() -> None:
     files.update({f"shop/{m}.py": "X = 1\n" for m in ("base", "sizes", "kinds")})
     summaries = _summaries(files)
     wanted = {"shop/models.py", "shop/other.py"}
-    assert likely(summaries, wanted) == ["shop/base.py", "shop/kinds.py", "shop/sizes.py"]
+    assert likely(summaries, wanted) == ["shop/base.py", "shop/sizes.py", "shop/kinds.py"]
+
+
+def test_star_imports_a_base_may_come_from_go_with_the_bases() -> None:
+    files = {
+        "shop/models.py": """
+            from shop.sizes import WIDE
+            from shop.bases import *
+
+            class Item(Base):
+                size = WIDE
+        """,
+        "shop/bases.py": "class Base: pass\n",
+        "shop/sizes.py": "WIDE = 3\n",
+    }
+    summaries = _summaries(files)
+    assert likely(summaries, {"shop/models.py"}) == ["shop/bases.py", "shop/sizes.py"]
 
 
 def test_a_module_several_files_may_be_is_looked_up_from_each_file_naming_it() -> None:
