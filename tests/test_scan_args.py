@@ -11,6 +11,7 @@ import pytest
 
 from djatlas import fastpath
 from djatlas.cli import build_parser
+from djatlas.keys import SCAN_FLAGS
 
 READ = [
     ["proj"],
@@ -21,20 +22,7 @@ READ = [
     ["proj", "--app", "a", "--app", "b", "--exclude-model", "x*", "--include-model", "Y"],
     ["proj", "--settings", "conf.settings", "--cache-dir", "cache", "--model", "shop.Order"],
     ["proj", "--rankdir", "LR", "--diagram", "--strict", "--no-timing", "--quiet"],
-    [
-        "proj",
-        "--installed-only",
-        "--verbose-names",
-        "--color-on-delete",
-        "--no-edge-labels",
-        "--no-fields",
-        "--hide-inherited",
-        "--hide-abstract",
-        "--migrations",
-        "--no-default-excludes",
-        "--no-gitignore",
-        "--all-files",
-    ],
+    ["proj", *(flag for flag in SCAN_FLAGS if flag != "--no-cache")],
 ]
 LEFT_TO_ARGPARSE = [
     [],

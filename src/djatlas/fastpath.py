@@ -22,6 +22,7 @@ import time
 from djatlas.keys import (
     CHECK_FORMATS,
     DEFAULT_MAX_FILE_SIZE,
+    SCAN_FLAGS,
     SCAN_FORMATS,
     cache_folder,
     check_inputs,
@@ -130,21 +131,7 @@ _SCAN_VALUE_OPTS = {
     "--include": "include",
     "--exclude": "exclude",
 }
-_SCAN_FLAGS = (
-    "--installed-only",
-    "--verbose-names",
-    "--color-on-delete",
-    "--no-edge-labels",
-    "--no-fields",
-    "--hide-inherited",
-    "--hide-abstract",
-    "--migrations",
-    "--no-default-excludes",
-    "--no-gitignore",
-    "--all-files",
-    "--no-cache",
-)
-_SCAN_FLAG_OPTS = {**_FLAG_OPTS, **{f: f[2:].replace("-", "_") for f in _SCAN_FLAGS}}
+_SCAN_FLAG_OPTS = {**_FLAG_OPTS, **{f: f[2:].replace("-", "_") for f in SCAN_FLAGS}}
 _SCAN_CHOICES = {**_CHOICES, "rankdir": frozenset({"TB", "BT", "LR", "RL"})}
 _SCAN_LISTS = frozenset({"app", "exclude_model", "include_model", "include", "exclude"})
 #: What argparse's Namespace holds for ``djatlas scan`` before it reads the command line

@@ -24,6 +24,24 @@ except ImportError:  # pragma: no cover
 
 from djatlas import __version__
 
+#: ``djatlas scan``'s flags (options without a value) besides ``-q``/``--quiet``, ``--no-timing``,
+#: ``--strict`` and ``--diagram``: read by the early walk (``discover.ahead``) and by the scan's
+#: command line read without argparse (``fastpath.scan_args``).
+SCAN_FLAGS = (
+    "--installed-only",
+    "--verbose-names",
+    "--color-on-delete",
+    "--no-edge-labels",
+    "--no-fields",
+    "--hide-inherited",
+    "--hide-abstract",
+    "--migrations",
+    "--no-default-excludes",
+    "--no-gitignore",
+    "--all-files",
+    "--no-cache",
+)
+
 #: Bump when the layout of the cache files changes.
 FORMAT = 2
 #: Same as ``djatlas.discover.finder.DEFAULT_MAX_FILE_SIZE`` (a test checks).

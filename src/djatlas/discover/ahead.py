@@ -5,15 +5,17 @@ earlier the child starts, the sooner its answer is there. ``start`` forks it as 
 arguments are known and the walk's own modules are imported (``discover.sharing``, which the
 scan imports anyway: the child walks at once), before argparse and the scan's other modules
 are imported (this module imports little beyond what the interpreter has loaded: ``mmap`` for
-the flags of a walk the main process joins), when they surely ask for a cold scan of a folder (an
-option it does not know, an abbreviation, ``--``: no early walk). ``take`` hands the
-walk to ``discover_ahead`` only for the very root and discovery options the scan settled on;
-``drop`` ends a walk nobody took (a usage error, other options).
+the flags of a walk the main process joins, ``keys`` for the scan's flags), when they surely
+ask for a cold scan of a folder (an option it does not know, an abbreviation, ``--``: no early
+walk). ``take`` hands the walk to ``discover_ahead`` only for the very root and discovery
+options the scan settled on; ``drop`` ends a walk nobody took (a usage error, other options).
 """
 
 from __future__ import annotations
 
 import os
+
+from djatlas.keys import SCAN_FLAGS
 
 #: Options of ``djatlas scan`` that take a value, and those (flags) that take none; the tree
 #: options are read, the others only skipped.
@@ -40,27 +42,7 @@ _VALUES = frozenset(
         "-j",
     ]
 )
-_FLAGS = frozenset(
-    [
-        "--no-timing",
-        "--strict",
-        "--diagram",
-        "--installed-only",
-        "--verbose-names",
-        "--color-on-delete",
-        "--no-edge-labels",
-        "--no-fields",
-        "--hide-inherited",
-        "--hide-abstract",
-        "--migrations",
-        "--no-default-excludes",
-        "--no-gitignore",
-        "--all-files",
-        "--no-cache",
-        "-q",
-        "--quiet",
-    ]
-)
+_FLAGS = frozenset(["--no-timing", "--strict", "--diagram", *SCAN_FLAGS, "-q", "--quiet"])
 _MAX_FILE_SIZE = 5 * 1024 * 1024  # finder.DEFAULT_MAX_FILE_SIZE (not imported here)
 
 #: The walk started: ((root, include, exclude, default_excludes, gitignore, max size, watched),
