@@ -343,12 +343,9 @@ class _Work:
 
     def likely(self, wanted: list[str], named: dict[str, Any], sources: list) -> list[int]:
         """The positions of the files resolving will likely load (``Examiner.likely``)."""
-        from djatlas.pipeline.parsing import likely_files, named_part
+        from djatlas.pipeline.parsing import add_parts, likely_files
 
-        for rel in wanted:
-            summary = self.parsed.get(rel)
-            if summary is not None and rel not in named:
-                named[rel] = named_part(summary, rel, sources)
+        add_parts(named, wanted, self.parsed, sources)
         positions = {rel: i for i, rel in enumerate(self.paths)}
         guessed = likely_files(self.layout, wanted, named)
         return [positions[rel] for rel in guessed if rel in positions]

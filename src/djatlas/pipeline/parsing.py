@@ -225,11 +225,8 @@ def _beside(
     sources = settings_sources(settings)
     # ``likely``'s part of each file parsed here (the models modules parsed while the child
     # examined, then this process's share); the child makes those of the files it parsed.
-    named = {
-        rel: named_part(summary, rel, sources)
-        for rel, summary in summaries.ready.items()
-        if rel in wanted and isinstance(summary, ModuleSummary)
-    }
+    named: dict[str, _Named] = {}
+    add_parts(named, wanted, summaries.ready, sources)
     guessing = False
     for i, rel in enumerate(to_parse):
         progress.step()
@@ -340,16 +337,20 @@ def likely(
     guess: a file guessed but never loaded costs a worker's time only. ``named``: each file's
     part (``named_part``) from an earlier call, kept in it (the wanted files whose summaries are
     not ready yet are left out)."""
-    ready = summaries.ready
     named = {} if named is None else named
-    sources: _Sources | None = None
+    add_parts(named, wanted, summaries.ready, settings_sources(settings))
+    return likely_files(summaries.layout, wanted, named)
+
+
+def add_parts(
+    named: dict[str, _Named], wanted: Iterable[str], ready: dict[str, Any], sources: _Sources
+) -> None:
+    """Add to ``named`` the part (``named_part``) of each wanted file not in it whose summary
+    is in ``ready``."""
     for rel in wanted:
         summary = ready.get(rel)
         if rel not in named and isinstance(summary, ModuleSummary):
-            if sources is None:
-                sources = settings_sources(settings)
             named[rel] = named_part(summary, rel, sources)
-    return likely_files(summaries.layout, wanted, named)
 
 
 def likely_files(layout: Layout, wanted: Iterable[str], named: dict[str, _Named]) -> list[str]:

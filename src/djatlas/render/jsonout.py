@@ -384,18 +384,18 @@ def _writer() -> tuple[list[str], Any, Any]:
         if texts is not None:
             return texts
         done: dict[int, _Raw] = {}  # id -> text: the values are alive (in ``values``)
-        column = []
+        written = []
         for v in values:
             tv = type(v)
             if tv is str or tv is int or v is None:
-                column.append(v)
+                written.append(v)
             else:
                 got = done.get(id(v))
                 if got is None:
                     empty = not v and _EMPTY.get(tv)  # ({} of a field's known_params)
                     got = done[id(v)] = _Raw(empty or text(v, level))
-                column.append(got)
-        return strings(column) if str in kinds else column
+                written.append(got)
+        return strings(written) if str in kinds else written
 
     def strings(values: Any) -> Any:
         """``values`` with each str that needs escaping as its JSON text (``_Raw``)."""
@@ -419,15 +419,15 @@ def _writer() -> tuple[list[str], Any, Any]:
         else:
             return None
         first, sep, last = "[" + pads[level + 1], "," + pads[level + 1], pads[level] + "]"
-        column = []
+        written = []
         at = 0
         for n in map(len, values):
             if n:
-                column.append(_Raw(first + sep.join(texts[at : at + n]) + last))
+                written.append(_Raw(first + sep.join(texts[at : at + n]) + last))
                 at += n
             else:
-                column.append(_EMPTY_LIST)
-        return column
+                written.append(_EMPTY_LIST)
+        return written
 
     def records(values: tuple, kinds: set[type], level: int) -> list[Any] | None:
         """Each of ``values`` (at ``level``) as its text (None as it is), when they are records

@@ -387,11 +387,8 @@ def _listing(info: str) -> set[str] | bytes:
     about (``_lists``): a RECORD lists every installed file (Django's ~4,000 lines) and a scan
     asks about a few packages, so splitting every line of every RECORD read would be wasted."""
     data = _read(os.path.join(info, "top_level.txt"))
-    if data is not None:  # its lines as a text-mode read gives them
-        text = data.decode("utf-8")
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return {name for name in map(str.strip, text.split("\n")) if name}
+    if data is not None:
+        return {name for name in map(str.strip, _lines(data.decode("utf-8"))) if name}
     data = _read(os.path.join(info, "RECORD"))
     if data is None:
         return set()
@@ -401,6 +398,13 @@ def _listing(info: str) -> set[str] | bytes:
         # after a LF, and a CR ends no first path part, as the LF it would become.
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return b"\n" + data
+
+
+def _lines(text: str) -> list[str]:
+    """``text``'s lines as a text-mode read splits them (CRLF, CR and LF end a line)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def _read(path: str) -> bytes | None:
@@ -463,11 +467,8 @@ def _metadata(info: str) -> tuple[str, str] | None:
         data = _read(os.path.join(info, fname))
         if data is None:
             continue
-        text = data.decode("utf-8", "replace")
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
         name = version = None
-        for line in text.split("\n"):
+        for line in _lines(data.decode("utf-8", "replace")):
             if not line.strip():
                 break
             if line.startswith("Name:"):
