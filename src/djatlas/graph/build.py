@@ -34,6 +34,7 @@ from djatlas.resolve.values import (
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
     from typing import Any
 
 #: Not worked out yet (None is an answer).
@@ -72,7 +73,7 @@ class FieldArgs:
     by_name: dict[str, Arg]
     #: ``params`` plus what the field classes force or default (``_forced_kwargs``).
     eff: dict[str, Any]
-    forced: set[str]
+    forced: AbstractSet[str]
     #: The literals the field class's ``__init__`` forces or defaults (``FieldClasses``).
     init: InitValues
     #: The arguments a relation reads (``by_name``, plus a ``to`` the field class sets).
@@ -101,6 +102,8 @@ class ModelInfo:
 
 
 _REMOVED = object()
+#: ``FieldArgs.forced`` of a declaration whose field class forces nothing.
+_NOTHING_FORCED: frozenset[str] = frozenset()
 
 
 class GraphBuilder:
@@ -986,9 +989,9 @@ class GraphBuilder:
             for key, arg in call.kwargs.items():
                 params[key] = arg.value
                 args_by_name[key] = arg
-        else:  # the usual declaration: keywords only, taken in one pass each
+        else:  # the usual declaration: keywords only, taken in one pass
             params = {key: arg.value for key, arg in call.kwargs.items()}
-            args_by_name = dict(call.kwargs)
+            args_by_name = call.kwargs  # read only, as every FieldArgs dict
         init, facts = self.field_classes.init_and_facts(spec.field_cls)
         eff, forced = self._forced_kwargs(params, init, facts)
         rel_args, static = self._static(spec, eff, forced, args_by_name)
@@ -997,7 +1000,7 @@ class GraphBuilder:
 
     @staticmethod
     def _static(
-        spec: FieldSpec, eff: dict[str, Any], forced: set[str], by_name: dict[str, Arg]
+        spec: FieldSpec, eff: dict[str, Any], forced: AbstractSet[str], by_name: dict[str, Arg]
     ) -> tuple[dict[str, Arg], tuple]:
         """(relation arguments, the Field values no model changes) of a declaration, from its
         effective keyword values, those the field class forces, and its arguments by name."""
@@ -1109,11 +1112,12 @@ class GraphBuilder:
     @staticmethod
     def _forced_kwargs(
         params: dict[str, Any], init: InitValues, facts: dict | None
-    ) -> tuple[dict[str, Any], set[str]]:
+    ) -> tuple[dict[str, Any], AbstractSet[str]]:
         """Call parameters plus what the field classes' ``__init__`` force or default
-        (``init``) and the bundled computed values (``facts``)."""
+        (``init``) and the bundled computed values (``facts``). For most field classes that
+        is the parameters themselves (no copy: nothing changes a FieldArgs dict once made)."""
         if facts is None and not init.defaults and not init.forced:  # most field classes
-            return dict(params), set()
+            return params, _NOTHING_FORCED
         eff = dict(params)
         for key, value in init.defaults.items():
             if key not in eff:

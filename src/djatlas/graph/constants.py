@@ -9,6 +9,7 @@ of source are re-parsed with ``ast`` and only literals are read.
 from __future__ import annotations
 
 import ast
+from keyword import iskeyword
 
 from djatlas.graph.apps import AppRegistry
 from djatlas.parse.summary import Arg, Call
@@ -181,8 +182,8 @@ _ENUM_MODULES = ("enum.", "django.db.models.enums.")
 def _call_snippet(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
     """``(callee, arguments, has keywords)`` of a source that is one call, else None: the
     callee and the non-literal arguments as source text (``{"$expr": ...}``)."""
-    found = None
-    if "(" in source:  # no call without one: nothing to parse
+    found = _simple_call(source)
+    if found is None and "(" in source:  # no call without one: nothing to parse
         try:
             node = ast.parse(source, mode="eval").body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -194,6 +195,27 @@ def _call_snippet(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
             )
             found = (ast.unparse(node.func), args, bool(node.keywords))
     return found
+
+
+def _simple_call(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
+    """``_call_snippet``'s answer for the usual inline call, ``Status.get_choices()`` or
+    ``make_choices(Status)``, read without ``ast`` (a parse and two unparses, for each of
+    dozens of such calls a scan): the callee and each argument are ASCII dotted names written
+    as ``ast.unparse`` writes them (arguments separated by ``", "``), none a keyword. None for
+    anything else (``ast`` reads it)."""
+    if not (source.endswith(")") and source.isascii()):
+        return None
+    callee, _, inner = source[:-1].partition("(")
+    args = inner.split(", ") if inner else []
+    if not _dotted(callee) or not all(_dotted(a) for a in args):
+        return None
+    return callee, tuple({"$expr": a} for a in args), False
+
+
+def _dotted(text: str) -> bool:
+    """Whether ``text`` is a dotted name ``ast`` reads as names and attributes (an ASCII
+    identifier that is no keyword, ``True`` or ``None`` included, between the dots)."""
+    return all(part.isidentifier() and not iskeyword(part) for part in text.split("."))
 
 
 def is_expr(value: Any) -> bool:
