@@ -894,7 +894,7 @@ class GraphBuilder:
             if through is None:
                 continue
             tinfo = self._by_model.get(id(through))
-            if tinfo is None or _GENERIC_TAGGED not in mro_paths(self.index, tinfo.cls):
+            if tinfo is None or not self.field_classes.has_base(tinfo.cls, _GENERIC_TAGGED):
                 continue
             if any(g.name == "tagged_items" for g in local):
                 return []
@@ -1094,7 +1094,8 @@ class GraphBuilder:
         params, args, eff = fargs.params, fargs.by_name, fargs.eff
         known: dict[str, Any] = {}
         for key, value in params.items():
-            if is_expr(value) and key in args:  # a literal needs no evaluation
+            # A literal needs no evaluation (most values: told apart without a call).
+            if isinstance(value, dict) and is_expr(value) and key in args:
                 found = self._const(args[key], spec, model)
                 if found is not None and not is_expr(found):
                     known[key] = found
@@ -1394,19 +1395,25 @@ class ProjectLabels:
 
     def get(self, label: str, project: str | None) -> Model | None:
         """The model ``label`` names from ``project``'s point of view."""
+        models = self.models
         for p in self._order(project):
-            found = self.models.get(p, {}).get(label)
+            found = models.get(p, _NO_LABELS).get(label)
             if found is not None:
                 return found
         return None
 
     def canonical(self, label: str, project: str | None) -> str | None:
         """``label`` as a model spells it (labels are case-insensitive), if any model has it."""
+        folded, lowered = self.folded, label.lower()
         for p in self._order(project):
-            found = self.folded.get(p, {}).get(label.lower())
+            found = folded.get(p, _NO_LABELS).get(lowered)
             if found is not None:
                 return found
         return None
+
+
+#: ``ProjectLabels``' answer for a project with no model (never changed).
+_NO_LABELS: dict = {}
 
 
 #: Relation kinds with no column of their own, and those whose column is ``<name>_id``.
