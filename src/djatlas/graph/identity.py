@@ -82,10 +82,15 @@ class Lookup:
             self.by_label[e.label].append(e)
             self.by_label_ci[e.label.lower()].append(e)
             self.by_path[e.path].append(e)
+        #: The labels of one model each (most): their id, wherever the reference is from.
+        self.unique = {k: v[0].id for k, v in self.by_label.items() if len(v) == 1}
 
     def label(self, label: str | None, project: str | None, file: str | None) -> str | None:
         if not label:
             return None
+        got = self.unique.get(label)
+        if got is not None:
+            return got
         hits = self.by_label.get(label) or self.by_label_ci.get(label.lower()) or []
         concrete = [e for e in hits if not e.abstract]
         return _best(concrete or hits, project, file)

@@ -133,9 +133,10 @@ def _forked(doc: dict, k: int) -> list[bytes] | None:
         code = 1
         try:
             os.close(read_end)
-            data = _utf8(_part(doc, k, tail=True)[0] + "\n")
-            _send(write_end, len(data).to_bytes(8, "little"))
-            _send(write_end, data)
+            pieces = [_utf8(text) for text in _part(doc, k, tail=True)]
+            _send(write_end, sum(map(len, pieces)).to_bytes(8, "little"))
+            for data in pieces:
+                _send(write_end, data)
             code = 0
         finally:
             os._exit(code)
@@ -177,27 +178,35 @@ def _receive(pipe: Any, buffer: bytearray) -> bytearray | None:
 def _part(doc: dict, k: int, tail: bool) -> list[str]:
     """The text of ``doc`` up to the model ``k`` (``tail`` False) in two parts: what comes
     before the models (a small head, the metadata's placeholders are filled in it alone: see
-    ``keys.fill``), then the models; or from the model ``k`` on (one part)."""
+    ``keys.fill``), then the models; or from the model ``k`` on, with the closing newline, in
+    pieces (the models, then what follows them: each copied once more only when encoded).
+    The models' texts are joined with the indent before the first one put on that one alone:
+    a large part is never copied to prefix it (each copy of a megabyte costs its page faults
+    too)."""
     out, enc, each = _writer()
     keys = list(doc)
     at = keys.index("models")
     pad, inner = PADS[1], PADS[2]
+    sep = "," + inner
     if tail:
-        out.append("".join(["," + inner + text for text in each(doc["models"][k:], 2)]))
+        texts = each(doc["models"][k:], 2)
+        texts[0] = sep + texts[0]
+        models = sep.join(texts)
         out.append(pad + "]")
         for key in keys[at + 1 :]:
             out.append("," + pad + _string(_key(key)) + ": ")
             enc(doc[key], 1)
-        out.append("\n}")
-    else:
-        for n, key in enumerate(keys[: at + 1]):
-            out.append(("{" if n == 0 else ",") + pad + _string(_key(key)) + ": ")
-            if n < at:
-                enc(doc[key], 1)
-        out.append("[")
-        head = "".join(out)
-        return [head, inner + ("," + inner).join(each(doc["models"][:k], 2))]
-    return ["".join(out)]
+        out.append("\n}\n")
+        return [models, "".join(out)]
+    for n, key in enumerate(keys[: at + 1]):
+        out.append(("{" if n == 0 else ",") + pad + _string(_key(key)) + ": ")
+        if n < at:
+            enc(doc[key], 1)
+    out.append("[")
+    head = "".join(out)
+    texts = each(doc["models"][:k], 2)
+    texts[0] = inner + texts[0]
+    return [head, sep.join(texts)]
 
 
 _FLOAT = float.__repr__
