@@ -76,6 +76,11 @@ PATTERNS = [
     r"*foo\*",
     "*[!x]y",
     "data/[0-9]*.py",
+    "/*.sh",
+    "/static/js",
+    "a[!x]b/c",
+    "/x/y?/[!z]",
+    "/[!a]odd",
 ]
 
 PATHS = [
@@ -130,6 +135,22 @@ PATHS = [
     "data/a.py",
     "src/data/1.py",
     "line\nbreak.py",
+    "tools.sh/a.py",
+    "src/tools.sh/a.py",
+    "static/js",
+    "static/js/app.py",
+    "static/jsx/app.py",
+    "src/static/js/a.py",
+    "a/b/c",
+    "a/b/c/d.py",
+    "aqb/c/d.py",
+    "x/y1/q",
+    "x/y1/q/r.py",
+    "x/y1/z",
+    "x/y12/q",
+    "xodd",
+    "xodd/a.py",
+    "aodd/a.py",
 ]
 
 
@@ -146,26 +167,32 @@ def test_pre_checks_never_hide_a_rule() -> None:
 def test_folder_pre_checks_agree_with_the_rules() -> None:
     """``folder_may_match``/``name_may_match``/``paths_may_match``: when all three say no for
     an entry of a folder, no rule matches it."""
-    gi = GitIgnore(PATTERNS)
-    for path in PATHS:
-        folder, _, name = path.rpartition("/")
-        may = (
-            gi.folder_may_match(folder)
-            or gi.name_may_match(name)
-            or (gi.paths_may_match(folder + "/" if folder else "") and gi.path_may_match(path))
-        )
-        if not may:
-            assert _by_rules(gi, path, False) is None and _by_rules(gi, path, True) is None
+    for patterns in [[p] for p in PATTERNS] + [PATTERNS]:
+        gi = GitIgnore(patterns)
+        for path in PATHS:
+            folder, _, name = path.rpartition("/")
+            may = (
+                gi.folder_may_match(folder)
+                or gi.name_may_match(name)
+                or (gi.paths_may_match(folder + "/" if folder else "") and gi.path_may_match(path))
+            )
+            if not may:
+                assert _by_rules(gi, path, False) is None, (patterns, path)
+                assert _by_rules(gi, path, True) is None, (patterns, path)
 
 
 def test_path_rules_live_only_under_their_lead() -> None:
     gi = GitIgnore(["docs/_build", "/static/", "apps/*/generated"])
     assert gi.paths_may_match("")  # the .gitignore's own folder
     assert gi.paths_may_match("docs/") and gi.paths_may_match("docs/_build/html/")
-    assert gi.paths_may_match("apps/") and gi.paths_may_match("apps/shop/")
+    assert gi.paths_may_match("apps/shop/")
+    assert not gi.paths_may_match("apps/")  # its entries have 2 components, the rule 3
     assert not gi.paths_may_match("src/") and not gi.paths_may_match("src/docs/")
     assert not GitIgnore(["*.log"]).paths_may_match("")  # no path rule at all
-    assert GitIgnore(["/*.sh"]).paths_may_match("src/")  # no literal lead: everywhere
+    sh = GitIgnore(["/*.sh"])  # no literal lead, but one component: by the folder's first
+    assert not sh.paths_may_match("src/") and not sh.paths_may_match("src/a.sh/")
+    assert sh.paths_may_match("bin.sh/") and sh.paths_may_match("bin.sh/x/")
+    assert GitIgnore(["a/**/b"]).paths_may_match("a/x/y/")  # any number of components
 
 
 def test_tail_and_infix_patterns() -> None:

@@ -6,9 +6,10 @@ import re
 
 
 class _Rule:
-    """One pattern; its regex is compiled on first use (most paths never reach a rule)."""
+    """One pattern; its regex is compiled on first use (most paths never reach a rule, and
+    a rule matched by one of its path's components is tested without it: ``matches``)."""
 
-    __slots__ = ("source", "negate", "dir_only", "_regex")
+    __slots__ = ("source", "negate", "dir_only", "_regex", "check")
 
     def __init__(
         self, source: str, negate: bool, dir_only: bool, regex: re.Pattern[str] | None = None
@@ -17,6 +18,8 @@ class _Rule:
         self.negate = negate
         self.dir_only = dir_only
         self._regex = regex
+        #: Its pre-check (``_precheck``): ``(kind, text)``.
+        self.check: tuple[str, str] = ("path", source)
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -24,13 +27,49 @@ class _Rule:
             self._regex = re.compile(self.source)
         return self._regex
 
+    def matches(self, path: str, parts: list[str] | None) -> bool:
+        """Whether the rule's regex matches ``path``, whose components are ``parts`` (None:
+        ask the regex). A rule whose pre-check is by component matches a path (without a
+        newline) iff one of its components passes the pre-check's test, which is exact for
+        every kind but "component": its regex is then not compiled (a compile costs more
+        than the few paths a walk asks ``GitIgnore.match`` about)."""
+        kind, text = self.check
+        if parts is None or kind == "path" or kind == "component":  # (a "literal": a path rule
+            # without any glob, ``^text(?:/.*)?$``)
+            return self.regex.match(path) is not None
+        if kind == "name":
+            return text in parts
+        if kind == "suffix":
+            return any(part.endswith(text) for part in parts)
+        if kind == "prefix":
+            return any(part.startswith(text) for part in parts)
+        if kind == "infix":
+            return any(text in part for part in parts)
+        if kind == "literal":
+            return path == text or path.startswith(text + "/")
+        tail = re.compile(text)  # "tail" (compiled by ``GitIgnore._prepare``: cached by re)
+        return any(tail.search(part) is not None for part in parts)
+
+    def matches_path(self, path: str) -> bool:
+        """``matches`` for a path rule (its components not needed)."""
+        return self.matches(path, None if "\n" in path else [])
+
 
 def _translate(pattern: str, classes: list[str] | None = None) -> str:
     """Translate a gitignore glob (without leading/trailing slash handling) to a regex; the
-    ``[...]`` classes it emits are appended to ``classes``."""
+    ``[...]`` classes it emits are appended to ``classes``. A run of plain characters is
+    escaped at once (``re.escape`` of a run is its characters' escapes one after the other)."""
     out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:
+        j = i
+        while j < n and pattern[j] not in _GLOB:
+            j += 1
+        if j > i:
+            out.append(re.escape(pattern[i:j]))
+            if j == n:
+                break
+            i = j
         c = pattern[i]
         if c == "*":
             if pattern[i : i + 3] == "**/":
@@ -110,6 +149,37 @@ def _precheck(line: str, anchored: bool, classes: list[str], regex: str) -> tupl
     return "component", _translate(name)
 
 
+def _valid(classes: list[str], regex: str) -> bool:
+    """Whether the rule's ``regex`` compiles: only a "[...]" class can make it invalid, and
+    one that compiles alone compiles within it (a set is read from its "[" to its "]" alike
+    anywhere); the whole regex is compiled only when a class alone does not (it then may
+    still, with what follows)."""
+    try:
+        for c in classes:
+            re.compile(c)
+    except re.error:
+        try:
+            re.compile(regex)
+        except re.error:
+            return False
+    return True
+
+
+def _components(line: str, classes: list[str]) -> int:
+    """The number of path components every path an anchored rule ``line`` matches has up to
+    the rule's end (its regex is ``^X(?:/.*)?$``: X spans that many components), or 0 when
+    that varies: a ``**``, or a class that may match "/"."""
+    if "**" in line:
+        return 0
+    for c in classes:
+        try:
+            if re.fullmatch(c, "/"):
+                return 0
+        except re.error:
+            return 0
+    return line.count("/") + 1
+
+
 def _literal(text: str) -> str | None:
     """``text`` with its escapes undone, or None when it holds a glob character or ends with
     an escape (which would escape the character after it)."""
@@ -142,13 +212,17 @@ class GitIgnore:
         self._infixes: tuple[str, ...] = ()
         self._tails: tuple[re.Pattern[str], ...] = ()
         self._component: re.Pattern[str] | None = None
-        self._rest: re.Pattern[str] | None = None
+        #: The path rules (pre-check "path"): their literal starts ("" for a rule that may
+        #: match anywhere), their number of path components (``_components``) and the rules.
+        #: A path is tried against a rule's own regex only when it starts with the rule's
+        #: lead, so most of them are never compiled (no alternation of them all is compiled
+        #: either: compiling costs more than the few paths ever tried).
+        self._paths: list[tuple[str, int, _Rule]] = []
         self._memo: dict[str, bool] = {}
         self._folders: dict[str, bool] = {}
-        #: The literal start of each anchored path rule ("" for a rule that may match anywhere),
-        #: for ``paths_may_match`` (see ``_prepare_leads``).
-        self._leads: list[str] = []
-        self._lead_start: re.Pattern[str] | None = None
+        #: The path rules' leads, all non-empty, for ``paths_may_match`` (None: some rule may
+        #: match anywhere; see ``_prepare_leads``).
+        self._lead_start: tuple[str, ...] | None = None
         self._lead_folders: set[str] = set()
         for raw in lines:
             line = raw.rstrip("\n").rstrip("\r")
@@ -167,28 +241,28 @@ class GitIgnore:
             classes: list[str] = []
             body = _translate(line, classes)
             regex = f"^{body}(?:/.*)?$" if anchored else f"^(?:.*/)?{body}(?:/.*)?$"
-            # Only a "[...]" class can make an invalid regex: compile those now (and drop them
-            # when invalid), the others when first needed.
-            try:
-                compiled = re.compile(regex) if "[" in line else None
-            except re.error:
+            if not _valid(classes, regex):
                 continue
-            self.rules.append(_Rule(regex, negate, dir_only, compiled))
-            precheck = _precheck(line, anchored, classes, regex)
+            rule = _Rule(regex, negate, dir_only)
+            self.rules.append(rule)
+            precheck = rule.check = _precheck(line, anchored, classes, regex)
             self._prechecks.append(precheck)
-            if precheck[0] == "path":
-                self._leads.append(_lead(line) if anchored else "")
+            if precheck[0] == "path":  # (its pre-check's regex is the rule's own)
+                lead = _lead(line) if anchored else ""
+                if anchored and lead == line:
+                    rule.check = ("literal", line)
+                parts = _components(line, classes) if anchored else 0
+                self._paths.append((lead, parts, rule))
 
     def _prepare(self) -> None:
         kinds = ("name", "suffix", "prefix", "infix", "tail", "component", "path")
         by_kind: dict[str, list[str]] = {k: [] for k in kinds}
         for kind, text in self._prechecks:
             by_kind[kind].append(text)
-        comp, rest = by_kind["component"], by_kind["path"]
+        comp = by_kind["component"]
         self._component = re.compile("|".join(f"(?:{c})" for c in comp)) if comp else None
         self._infixes = tuple(by_kind["infix"])
         self._tails = tuple(re.compile(t) for t in by_kind["tail"])
-        self._rest = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
         self._suffixes, self._prefixes = tuple(by_kind["suffix"]), tuple(by_kind["prefix"])
         self._names = set(by_kind["name"])
         self._prepare_leads()
@@ -197,17 +271,17 @@ class GitIgnore:
         """An anchored path rule matches only paths that start with its literal start (the
         pattern up to its first glob character): the entries of folder ``D/`` can match it
         only when ``D/`` starts with that lead or the lead starts with ``D/``."""
-        leads = self._leads
+        leads = [lead for lead, _, _ in self._paths]
         if not leads or "" in leads:
             return
-        self._lead_start = re.compile("|".join(re.escape(lead) for lead in leads))
+        self._lead_start = tuple(leads)
         self._lead_folders = {
             lead[: i + 1] for lead in leads for i, c in enumerate(lead) if c == "/"
         }
 
     def _may_match(self, relpath: str) -> bool:
         """False only when no rule's regex can match ``relpath``."""
-        if self._rest is not None and self._rest.match(relpath):
+        if self._paths and self.path_may_match(relpath):
             return True
         # Per path component, memoised per component and per folder (every path below a folder
         # shares its components).
@@ -237,20 +311,35 @@ class GitIgnore:
         return self._may_match_part(name)
 
     def paths_may_match(self, folder: str) -> bool:
-        """False only when no path rule (``_rest``) can match an entry of ``folder`` (a
+        """False only when no path rule can match an entry of ``folder`` (a
         relative path ending with "/", or "" for this file's folder): most folders of a tree
         are under none of the anchored rules' leads."""
         if self._names is None:
             self._prepare()
-        if self._rest is None:
+        if not self._paths:
             return False
-        if self._lead_start is None or not folder:  # a rule that may match anywhere
+        if not folder:
             return True
-        return folder in self._lead_folders or self._lead_start.match(folder) is not None
+        if self._lead_start is not None and not (
+            folder in self._lead_folders or folder.startswith(self._lead_start)
+        ):
+            return False
+        depth = folder.count("/")  # the folder's components; its entries have one more
+        for lead, parts, rule in self._paths:
+            if not parts or parts == depth + 1:  # by the entry's own path: by the lead
+                if folder.startswith(lead) or lead.startswith(folder):
+                    return True
+            elif parts <= depth and folder.startswith(lead) and rule.matches_path(folder[:-1]):
+                return True  # matches every path below the folder
+        return False
 
     def path_may_match(self, relpath: str) -> bool:
-        """True when a path rule (``_rest``) may match ``relpath``."""
-        return self._rest is not None and self._rest.match(relpath) is not None
+        """True when a path rule matches ``relpath`` (each tried only on paths that start with
+        its lead)."""
+        for lead, _, rule in self._paths:
+            if relpath.startswith(lead) and rule.matches_path(relpath):
+                return True
+        return False
 
     def _may_match_part(self, part: str) -> bool:
         hit = self._memo.get(part)
@@ -281,12 +370,15 @@ class GitIgnore:
         if "\n" not in relpath and not self._may_match(relpath):  # most paths: no rule applies
             return None
         result: bool | None = None
+        parts = None if "\n" in relpath else relpath.split("/")
         for rule in self.rules:
             if rule.dir_only and not is_dir:
                 # A dir-only rule still ignores files below a matching folder.
-                head = relpath.rsplit("/", 1)[0] if "/" in relpath else None
-                if head is None or not rule.regex.match(head):
+                if "/" not in relpath:
                     continue
-            if rule.regex.match(relpath):
+                head = relpath.rsplit("/", 1)[0]
+                if not rule.matches(head, None if parts is None else parts[:-1]):
+                    continue
+            if rule.matches(relpath, parts):
                 result = not rule.negate
         return result
