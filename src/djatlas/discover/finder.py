@@ -246,7 +246,7 @@ class _Walker:
         prefix = rel + "/" if rel else ""
         # The loop below handles the common entry, a file, with the fewest calls: a name
         # its .gitignore screen knows to be harmless (``memo`` False, no live path rule)
-        # goes straight to its stat.
+        # goes straight to its stat, a name new to the memo once its verdict is stored.
         memo = screen[0] if screen is not None and not screen[1] else None
         for name in sorted(names):
             entry = names[name]
@@ -258,7 +258,15 @@ class _Walker:
                 self._entry(entry, prefix + name, ignores, screen, subdirs)
             elif name.endswith(".py"):
                 rel_ = prefix + name
-                if ignores and (memo is None or memo.get(name, True)):
+                if memo is not None:  # (``ignores``, and no live path rule)
+                    hit = memo.get(name)
+                    if hit is None:
+                        hit = memo[name] = _name_may_match(name, ignores)
+                    if hit or self.filtered:
+                        self._file(entry.path, rel_, ignores, hit)
+                    else:
+                        self._stat_file(entry.path, rel_)
+                elif ignores:
                     self._file(entry.path, rel_, ignores, self._may_ignore(name, rel_, screen))
                 elif self.filtered:
                     self._file(entry.path, rel_, ignores, False)
@@ -301,7 +309,7 @@ class _Walker:
         memo, live, ignores = screen
         hit = memo.get(name)
         if hit is None:
-            hit = memo[name] = "\n" in name or any(gi.name_may_match(name) for _, gi in ignores)
+            hit = memo[name] = _name_may_match(name, ignores)
         return hit or (bool(live) and any(gi.path_may_match(rel[cut:]) for gi, cut in live))
 
     def _ignored(self, rel: str, is_dir: bool, ignores: _Ignores) -> bool:
@@ -460,6 +468,12 @@ class _Walker:
             )
             return
         self.found.append((rel, st.st_size, st.st_mtime_ns))
+
+
+def _name_may_match(name: str, ignores: _Ignores) -> bool:
+    """Whether a rule of the .gitignore files in force may match an entry named ``name``
+    through its own name (a name with a newline: always tried)."""
+    return "\n" in name or any(gi.name_may_match(name) for _, gi in ignores)
 
 
 def _dangling_reason(path: str) -> str:

@@ -300,7 +300,24 @@ class GitIgnore:
             return False
         hit = self._folders.get(folder)
         if hit is None:
-            hit = self._folders[folder] = any(map(self._may_match_part, folder.split("/")))
+            hit = self._folder_hit(folder)
+        return hit
+
+    def _folder_hit(self, folder: str) -> bool:
+        """``folder_may_match`` from its nearest known parent's answer (a walk asks about a
+        folder after its parent): the parts below it are tried, not every part again."""
+        missing: list[str] = []
+        hit = False
+        while folder:
+            known = self._folders.get(folder)
+            if known is not None:
+                hit = known
+                break
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        for path in reversed(missing):
+            hit = hit or self._may_match_part(path.rpartition("/")[2])
+            self._folders[path] = hit
         return hit
 
     def name_may_match(self, name: str) -> bool:
