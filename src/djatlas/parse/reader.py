@@ -179,9 +179,12 @@ def _parser() -> Any:
 
 
 def _fill_kinds(language: Any) -> None:
-    """``values.KINDS``: every node kind's name by id, ERROR nodes' (65535) included."""
+    """``values.KINDS``: every node kind's name by id, ERROR nodes' (65535) included; interned,
+    so that a name is the very string a visitor's constant is (``==`` ends at the identity)."""
+    from sys import intern
+
     ids = [*range(language.node_kind_count), 0xFFFE, 0xFFFF]
-    KINDS.update((i, language.node_kind_for_id(i)) for i in ids)
+    KINDS.update((i, intern(language.node_kind_for_id(i))) for i in ids)
 
 
 def _python_language() -> object:

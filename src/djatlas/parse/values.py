@@ -39,7 +39,7 @@ GETTEXT = frozenset(
     }
 )
 MAX_DEPTH = 60
-_MAX_SOURCE = 300
+MAX_SOURCE = 300
 #: Longest operator chain read; Python's own parser gives up far earlier (~1,000).
 MAX_CHAIN = 1000
 _FOLD_OPS = frozenset({"+", "-", "*", "//", "%"})
@@ -98,7 +98,7 @@ def segment(src: bytes, node: Node) -> str:
         out = " ".join(p.strip() for p in out.splitlines())
     if "  " in out or "\n" in out:
         out = " ".join(out.split())
-    return out if len(out) <= _MAX_SOURCE else out[: _MAX_SOURCE - 1] + "…"
+    return out if len(out) <= MAX_SOURCE else out[: MAX_SOURCE - 1] + "…"
 
 
 def items(node: Node) -> list[Node]:

@@ -23,6 +23,7 @@ from djatlas.parse.summary import (
 from djatlas.parse.values import (
     GETTEXT,
     KINDS,
+    MAX_SOURCE,
     PUNCTUATION,
     call_value,
     check_chain,
@@ -49,10 +50,20 @@ _IMPORTS = frozenset({"import_statement", "import_from_statement", "future_impor
 _CLAUSES = frozenset({"except_clause", "except_group_clause"})
 #: Values ``expr`` summarises as Expr("tuple").
 _SEQUENCES = frozenset({"tuple", "list", "expression_list"})
+#: Kinds of ``Expr`` a class body keeps as a member (the others only name an attribute).
+_MEMBERS = frozenset({"call", "none", "ref", "literal"})
 #: A value of fewer nodes cannot hold an operator chain ``check_chain`` refuses (2,000 nodes)
 #: nor nest deep enough (3 nodes a level) for a RecursionError: not summarising it changes no
 #: outcome.
 _SMALL = 600
+
+
+def _unused(sequence: Node) -> bool:
+    """Whether summarising the tuple or list ``sequence`` changes no outcome (see ``_SMALL``):
+    it is small, or each of its items is and it adds one level (a long table of choices)."""
+    if sequence.descendant_count < _SMALL:
+        return True
+    return all(item.descendant_count < _SMALL - 3 for item in items(sequence))
 
 
 def statements(block: Node | None) -> list[Node]:
@@ -84,6 +95,11 @@ def _single(stmt: Node) -> Node | None:
 
 def _targets(assign: Node) -> tuple[list[Node], Node | None, bool]:
     """``a = b = v`` → ([a, b], v, annotated)."""
+    children = assign.children
+    if len(children) == 3:  # ``a = v`` (most): no chain to follow
+        right = children[2]
+        if KINDS[children[1].kind_id] == "=" and KINDS[right.kind_id] != "assignment":
+            return [children[0]], right, False
     targets: list[Node] = []
     annotated = False
     while True:
@@ -209,6 +225,9 @@ class _Visitor:
             func = dotted(src, node.children[0])
             return Arg(call_value(src, node, func), None, func)
         if kind == "identifier":
+            raw = src[node.start_byte : node.end_byte]
+            if raw.isascii() and len(raw) <= MAX_SOURCE:  # its segment: the same text
+                return Arg({"$expr": raw.decode("ascii")}, raw.decode("ascii"))
             return Arg({"$expr": segment(src, node)}, ident(src, node))
         if kind == "attribute":
             return Arg({"$expr": segment(src, node)}, dotted(src, node))
@@ -270,11 +289,14 @@ class _Visitor:
             if KINDS[args_node.kind_id] == "generator_expression":
                 args.append(self.arg(args_node))
             return args, kwargs
+        arg = self.arg
         for child in args_node.named_children:  # no brackets nor commas (``items``)
             kind = KINDS[child.kind_id]
             if kind == "keyword_argument":
                 parts = child.children  # [name, "=", value]: the list the node keeps
-                kwargs[ident(src, parts[0])] = self.arg(parts[-1])
+                name = parts[0]
+                raw = src[name.start_byte : name.end_byte]  # ``ident``, inline (ASCII: most)
+                kwargs[raw.decode("ascii") if raw.isascii() else ident(src, name)] = arg(parts[-1])
             elif kind == "comment":
                 continue
             elif kind == "dictionary_splat":
@@ -282,7 +304,7 @@ class _Visitor:
             elif kind == "list_splat":
                 args.append(Arg({"$expr": segment(src, child)}))
             else:
-                args.append(self.arg(child))
+                args.append(arg(child))
         return args, kwargs
 
     def annotation(self, node: Node) -> Expr:
@@ -392,9 +414,10 @@ class _Visitor:
 
     def _class_body(self, stmts: list[Node], cls: ClassSummary) -> None:
         src = self.src
+        broken = self.broken
         for stmt in stmts:
             kind = KINDS[stmt.kind_id]
-            if kind == "comment" or (self.broken and stmt.has_error):
+            if kind == "comment" or (broken and stmt.has_error):
                 continue
             if kind == "expression_statement":
                 children = stmt.children
@@ -404,7 +427,7 @@ class _Visitor:
                 targets, value, _ = _targets(assign)
                 if value is None:
                     continue
-                if KINDS[value.kind_id] in _SEQUENCES and value.descendant_count < _SMALL:
+                if KINDS[value.kind_id] in _SEQUENCES and _unused(value):
                     # Its Expr("tuple") would only make the names plain attributes (choices).
                     for target in targets:
                         if KINDS[target.kind_id] == "identifier":
@@ -412,9 +435,14 @@ class _Visitor:
                     continue
                 line = stmt.start_point[0] + 1
                 summarized = self.expr(value)
+                # A member, or (a tuple, an operation...) only an attribute name.
+                member = summarized.kind in _MEMBERS
                 for target in targets:
                     if KINDS[target.kind_id] == "identifier":
-                        self._member(cls, ident(src, target), line, summarized)
+                        if member:
+                            cls.members.append(Member(ident(src, target), line, summarized))
+                        else:
+                            cls.attributes.append(ident(src, target))
             elif kind == "function_definition":
                 method = ident(src, stmt.child_by_field_name("name"))  # one node, not all
                 cls.methods.append(method)
@@ -463,12 +491,6 @@ class _Visitor:
                 for name, value in _arguments(call)[1]:
                     if name is not None:
                         cls.init_sets[ident(src, name)] = self.arg(value)
-
-    def _member(self, cls: ClassSummary, name: str, line: int, value: Expr) -> None:
-        if value.kind in ("call", "none", "ref", "literal"):
-            cls.members.append(Member(name, line, value))
-        else:
-            cls.attributes.append(name)
 
     def meta(self, node: Node) -> MetaSummary:
         src = self.src
