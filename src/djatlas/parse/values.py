@@ -93,7 +93,11 @@ def ident(src: bytes, node: Node) -> str:
 
 def segment(src: bytes, node: Node) -> str:
     """The node's source on one line, whitespace collapsed, cut at 300 characters."""
-    out = text(src, node)
+    return one_line(text(src, node))
+
+
+def one_line(out: str) -> str:
+    """``segment`` of the source text ``out``."""
     if "\n" in out or "\r" in out:
         out = " ".join(p.strip() for p in out.splitlines())
     if "  " in out or "\n" in out:
@@ -182,6 +186,16 @@ def string_value(src: bytes, node: Node) -> str | None:
             out.append(value)
         return "".join(out)
     return None
+
+
+def string_and_segment(src: bytes, node: Node) -> tuple[str | None, str]:
+    """``(string_value(src, node), segment(src, node))`` of a string node: a plain one's from
+    one slice of its source (its value is its text between the quotes, which has no line end)."""
+    start, end = node.start_byte, node.end_byte
+    if _PLAIN.fullmatch(src, start, end) is not None:
+        out = src[start:end].decode("utf-8", "replace")
+        return out[1:-1], (out if len(out) <= MAX_SOURCE and "  " not in out else one_line(out))
+    return string_value(src, node), segment(src, node)
 
 
 def _string(raw: bytes) -> str | None:

@@ -33,6 +33,7 @@ from djatlas.parse.values import (
     literal,
     operands,
     segment,
+    string_and_segment,
     string_value,
     unwrap,
 )
@@ -251,7 +252,11 @@ class _Visitor:
             if func is not None:
                 args, kwargs = self.call_arguments(children[-1])
                 return Expr("call", call=Call(func, args, kwargs, func), source=func)
-        elif kind in ("string", "concatenated_string", "integer", "true", "false"):
+        elif kind == "string":
+            value, source = string_and_segment(src, node)
+            if value is not None:
+                return Expr("literal", None, None, None, source, value)
+        elif kind in ("concatenated_string", "integer", "true", "false"):
             value = _constant(src, node)
             if value is not None:
                 return Expr("literal", value=value, source=segment(src, node))
@@ -667,7 +672,14 @@ class _Visitor:
             exprs: list[Expr] = []
             values: list[Value] = []
             for e in items(node):
-                if KINDS[e.kind_id] == "list_splat":
+                kind = KINDS[e.kind_id]
+                if kind == "string":  # most items of a table: the string case below, inline
+                    value, source = string_and_segment(src, e)
+                    if value is not None:
+                        exprs.append(Expr("literal", None, None, None, source, value))
+                        values.append(value)
+                        continue
+                if kind == "list_splat":
                     exprs.append(self.expr(e))
                     value = self._settings_value(e.children[-1], env)
                     values.extend(value if isinstance(value, list) else [value])
@@ -675,12 +687,11 @@ class _Visitor:
                     summarized, value = self._expr_and_setting(e, env)
                     exprs.append(summarized)
                     values.append(value)
-            return Expr("tuple", items=exprs), values
+            return Expr("tuple", None, None, exprs), values
         if kind == "string" or kind == "concatenated_string":
-            value = string_value(src, node)
-            source = segment(src, node)
+            value, source = string_and_segment(src, node)
             if value is not None:
-                return Expr("literal", value=value, source=source), value
+                return Expr("literal", None, None, None, source, value), value
             return Expr("other", source=source), {"$expr": source}
         if kind == "true" or kind == "false":
             value = kind == "true"
