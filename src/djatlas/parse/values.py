@@ -82,13 +82,34 @@ def text(src: bytes, node: Node) -> str:
     return src[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+#: Names read, by their source: each is decoded once, and the summaries that hold a name hold
+#: the same str (pickled once per summary, then referred to: ~a third of a summary's strings).
+_NAMES: dict[bytes, str] = {}
+#: Attribute chains written plainly, without keyword, by their source (the same for both).
+_DOTTED: dict[bytes, str] = {}
+#: Entries kept at most (a long-running server reads many trees).
+_KEPT = 50_000
+
+
 def ident(src: bytes, node: Node) -> str:
     """An identifier, NFKC-normalised as Python does."""
     raw = src[node.start_byte : node.end_byte]
-    try:
-        return raw.decode("ascii")  # nearly always: no ``isascii`` test first
-    except UnicodeDecodeError:
-        return unicodedata.normalize("NFKC", raw.decode("utf-8", "replace"))
+    name = _NAMES.get(raw)
+    return name if name is not None else name_of(raw)
+
+
+def name_of(raw: bytes) -> str:
+    """``ident`` of the identifier whose source is ``raw``."""
+    name = _NAMES.get(raw)
+    if name is None:
+        try:
+            name = raw.decode("ascii")  # nearly always: no ``isascii`` test first
+        except UnicodeDecodeError:
+            name = unicodedata.normalize("NFKC", raw.decode("utf-8", "replace"))
+        if len(_NAMES) >= _KEPT:
+            _NAMES.clear()
+        _NAMES[raw] = name
+    return name
 
 
 def segment(src: bytes, node: Node) -> str:
@@ -120,11 +141,17 @@ def dotted(src: bytes, node: Node) -> str | None:
     if kind == "identifier":
         return ident(src, node)
     if kind == "attribute":
-        start, end = node.start_byte, node.end_byte
-        if _PLAIN_DOTTED.fullmatch(src, start, end) is not None:
+        raw = src[node.start_byte : node.end_byte]
+        name = _DOTTED.get(raw)
+        if name is not None:
+            return name
+        if _PLAIN_DOTTED.fullmatch(raw) is not None:
             # Written plainly, its text is its dotted name: no walk down the chain.
-            name = src[start:end].decode("ascii")
+            name = raw.decode("ascii")
             if _KEYWORDS.isdisjoint(name.split(".")):  # ``None.__class__``: no name
+                if len(_DOTTED) >= _KEPT:
+                    _DOTTED.clear()
+                _DOTTED[raw] = name
                 return name
     parts: list[str] = []
     while kind == "attribute" or kind == "parenthesized_expression":

@@ -31,6 +31,7 @@ from djatlas.parse.values import (
     ident,
     items,
     literal,
+    name_of,
     operands,
     segment,
     string_and_segment,
@@ -228,7 +229,8 @@ class _Visitor:
         if kind == "identifier":
             raw = src[node.start_byte : node.end_byte]
             if raw.isascii() and len(raw) <= MAX_SOURCE:  # its segment: the same text
-                return Arg({"$expr": raw.decode("ascii")}, raw.decode("ascii"))
+                name = name_of(raw)
+                return Arg({"$expr": name}, name)
             return Arg({"$expr": segment(src, node)}, ident(src, node))
         if kind == "attribute":
             return Arg({"$expr": segment(src, node)}, dotted(src, node))
@@ -299,9 +301,7 @@ class _Visitor:
             kind = KINDS[child.kind_id]
             if kind == "keyword_argument":
                 parts = child.children  # [name, "=", value]: the list the node keeps
-                name = parts[0]
-                raw = src[name.start_byte : name.end_byte]  # ``ident``, inline (ASCII: most)
-                kwargs[raw.decode("ascii") if raw.isascii() else ident(src, name)] = arg(parts[-1])
+                kwargs[ident(src, parts[0])] = arg(parts[-1])
             elif kind == "comment":
                 continue
             elif kind == "dictionary_splat":
