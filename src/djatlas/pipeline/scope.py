@@ -29,9 +29,10 @@ OUTSIDE = "not imported by the project"
 
 
 #: One import statement's line from its indentation: ``from <base> import <names>`` or
-#: ``<plain>`` (``import`` and what follows).
+#: ``<plain>`` (``import`` and what follows). A base's characters are listed (what ``[\w.]``
+#: means in a bytes pattern): ``re`` tests a plain set of bytes faster than a category.
 _LINE = (
-    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
+    rb"[ \t]*(?:from[ \t]+(\.*[0-9A-Za-z_.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
     rb"|(import[ \t]+[^\n]*))"
 )
 #: One import statement, from a literal newline (``re`` would try a ``^``-anchored pattern at
@@ -290,12 +291,11 @@ class Closure:
         seen, here, done = self._seen, where.seen, self._done
         prefixes, above = where.prefixes, len(where.prefixes)
         kids = self.layout.children_index()
-        for parts in import_statements(data):
-            text, base, names, _ = parts
+        for text, base, names, plain in import_statements(data):
             if text in seen or text in here:
                 continue
             if not base or text.find(b";") >= 0:  # ``import ...``, or more after a ";"
-                self._statement(parts, where, rel, out)
+                self._statement((text, base, names, plain), where, rel, out)
                 continue
             if base[0] != 46:  # absolute (46: "."; a base is ASCII: ``[\w.]``)
                 module, remember = base.decode(), seen
