@@ -200,3 +200,24 @@ def test_tail_and_infix_patterns() -> None:
     assert gi.match("a/b.pyc", False) is True and gi.match("b.pyx", False) is None
     assert gi.match("x.egg-info/a.py", False) is True and gi.match("egg/a.py", False) is None
     assert gi.match("xfoo*", False) is True and gi.match("xfooz", False) is None
+
+
+def test_plain_patterns_parse_as_globbed_ones() -> None:
+    """A pattern without a glob character takes ``_add_plain``: the same rule, pre-check and
+    path entry as ``_add``, the general path."""
+    lines = ["build", "docs/_build", "a.b/c-d+e", "x.py", "!keep", "out/", "/top", "/a/b/", "~x$"]
+    for line in lines:
+        text = line.lstrip("!").rstrip("/")
+        anchored = "/" in text
+        fast, general = GitIgnore([]), GitIgnore([])
+        args = (text.lstrip("/"), anchored, line.startswith("!"), line.endswith("/"))
+        fast._add_plain(*args)
+        general._add(*args)
+        assert _state(fast) == _state(general), line
+        assert _state(GitIgnore([line])) == _state(general), line
+
+
+def _state(gi: GitIgnore) -> tuple:
+    rules = [(r.source, r.negate, r.dir_only, r.check) for r in gi.rules]
+    paths = [(lead, parts, rule.source) for lead, parts, rule in gi._paths]
+    return rules, gi._prechecks, paths

@@ -473,7 +473,12 @@ class _Walker:
 def _name_may_match(name: str, ignores: _Ignores) -> bool:
     """Whether a rule of the .gitignore files in force may match an entry named ``name``
     through its own name (a name with a newline: always tried)."""
-    return "\n" in name or any(gi.name_may_match(name) for _, gi in ignores)
+    if "\n" in name:
+        return True
+    for _, gi in ignores:  # noqa: SIM110 - ``any`` of a generator: two frames more a name
+        if gi.name_may_match(name):
+            return True
+    return False
 
 
 def _dangling_reason(path: str) -> str:

@@ -105,6 +105,7 @@ def _translate(pattern: str, classes: list[str] | None = None) -> str:
 
 
 _GLOB = "*?\\["
+_GLOB_CHARS = frozenset(_GLOB)
 
 
 def _lead(line: str) -> str:
@@ -226,33 +227,60 @@ class GitIgnore:
         self._lead_folders: set[str] = set()
         for raw in lines:
             line = raw.rstrip("\n").rstrip("\r")
-            if not line.strip() or line.startswith("#"):
+            if not line.strip() or line[0] == "#":
                 continue
-            line = line.rstrip(" ") if not line.endswith("\\ ") else line
-            negate = line.startswith("!")
+            if line[-1] == " " and not line.endswith("\\ "):
+                line = line.rstrip(" ")
+            negate = line[0] == "!"
             if negate:
                 line = line[1:]
-            dir_only = line.endswith("/")
+            dir_only = line[-1:] == "/"
             line = line.rstrip("/")
             if not line:
                 continue
             anchored = "/" in line
             line = line.lstrip("/")
-            classes: list[str] = []
-            body = _translate(line, classes)
-            regex = f"^{body}(?:/.*)?$" if anchored else f"^(?:.*/)?{body}(?:/.*)?$"
-            if not _valid(classes, regex):
-                continue
+            if _GLOB_CHARS.isdisjoint(line):
+                self._add_plain(line, anchored, negate, dir_only)
+            else:
+                self._add(line, anchored, negate, dir_only)
+
+    def _add(self, line: str, anchored: bool, negate: bool, dir_only: bool) -> None:
+        """Add the rule of pattern ``line`` (stripped of its "!", leading and trailing "/")."""
+        classes: list[str] = []
+        body = _translate(line, classes)
+        regex = f"^{body}(?:/.*)?$" if anchored else f"^(?:.*/)?{body}(?:/.*)?$"
+        if not _valid(classes, regex):
+            return
+        rule = _Rule(regex, negate, dir_only)
+        self.rules.append(rule)
+        precheck = rule.check = _precheck(line, anchored, classes, regex)
+        self._prechecks.append(precheck)
+        if precheck[0] == "path":  # (its pre-check's regex is the rule's own)
+            lead = _lead(line) if anchored else ""
+            if anchored and lead == line:
+                rule.check = ("literal", line)
+            parts = _components(line, classes) if anchored else 0
+            self._paths.append((lead, parts, rule))
+
+    def _add_plain(self, line: str, anchored: bool, negate: bool, dir_only: bool) -> None:
+        """``_add`` for a pattern without a glob character or escape (most lines: "build",
+        "/docs/_build"): its regex is its escaped text, its pre-check a "name" or, anchored,
+        a "literal" path rule whose lead is itself (blueking-paas's .gitignore files: 10.5M
+        instructions to parse down to 7.4M, measured with callgrind)."""
+        body = re.escape(line)
+        if anchored:
+            regex = f"^{body}(?:/.*)?$"
             rule = _Rule(regex, negate, dir_only)
             self.rules.append(rule)
-            precheck = rule.check = _precheck(line, anchored, classes, regex)
-            self._prechecks.append(precheck)
-            if precheck[0] == "path":  # (its pre-check's regex is the rule's own)
-                lead = _lead(line) if anchored else ""
-                if anchored and lead == line:
-                    rule.check = ("literal", line)
-                parts = _components(line, classes) if anchored else 0
-                self._paths.append((lead, parts, rule))
+            self._prechecks.append(("path", regex))
+            rule.check = ("literal", line)
+            self._paths.append((line, line.count("/") + 1, rule))
+        else:
+            rule = _Rule(f"^(?:.*/)?{body}(?:/.*)?$", negate, dir_only)
+            self.rules.append(rule)
+            rule.check = ("name", line)
+            self._prechecks.append(rule.check)
 
     def _prepare(self) -> None:
         kinds = ("name", "suffix", "prefix", "infix", "tail", "component", "path")
@@ -323,9 +351,12 @@ class GitIgnore:
     def name_may_match(self, name: str) -> bool:
         """True when a rule may match a path whose last component is ``name`` through that
         component (``_may_match``'s per-name part, memoised)."""
-        if self._names is None:
-            self._prepare()
-        return self._may_match_part(name)
+        hit = self._memo.get(name)
+        if hit is None:
+            if self._names is None:
+                self._prepare()
+            hit = self._memo[name] = self._component_may_match(name)
+        return hit
 
     def paths_may_match(self, folder: str) -> bool:
         """False only when no path rule can match an entry of ``folder`` (a
