@@ -96,6 +96,7 @@ def test_screens_give_what_every_rule_gives(tree: Path, monkeypatch: pytest.Monk
         fast = _shape(discover(str(tree), options))
         with monkeypatch.context() as m:
             m.setattr(finder._Walker, "_may_ignore", lambda self, name, rel, screen: True)
+            m.setattr(finder._Walker, "_below", lambda self, name, screen: None)
             assert _shape(discover(str(tree), options)) == fast
 
 

@@ -221,3 +221,17 @@ def _state(gi: GitIgnore) -> tuple:
     rules = [(r.source, r.negate, r.dir_only, r.check) for r in gi.rules]
     paths = [(lead, parts, rule.source) for lead, parts, rule in gi._paths]
     return rules, gi._prechecks, paths
+
+
+def test_path_rules_dead_below_a_folder_stay_dead() -> None:
+    """``paths_below`` None for a folder (the walk then skips it in the folder's subfolders'
+    screens): ``paths_may_match`` is False for it and every folder below it."""
+    folders = {""} | {p.rsplit("/", 1)[0] + "/" for p in PATHS if "/" in p}
+    folders |= {f[:i] for f in list(folders) for i in range(len(f)) if f[i - 1 : i] == "/"}
+    for patterns in [[p] for p in PATTERNS] + [PATTERNS]:
+        gi = GitIgnore(patterns)
+        for folder in folders:
+            if gi.paths_below(folder) is None:
+                for other in folders:
+                    if other.startswith(folder):
+                        assert not gi.paths_may_match(other), (patterns, folder, other)

@@ -117,9 +117,14 @@ class _Globs:
 _Listing = "dict[str, os.DirEntry] | OSError"
 #: The .gitignore files in force in a folder: (their folder, their rules), outermost first.
 _Ignores = list[tuple[str, GitIgnore]]
-#: Per folder: the name memo of its ``_Ignores`` and the files whose path rules are live there
-#: (with where their relative paths start), or None: every entry is tried (``_Walker._screen``).
-_Screen = "tuple[dict[str, bool], list[tuple[GitIgnore, int]], _Ignores] | None"
+#: Per folder: the name memo of its ``_Ignores``, the files whose path rules are live there
+#: (with where their relative paths start), the files themselves and those whose path rules
+#: may be live below it (``_Walker._screen``); or None: every entry is tried.
+_Screen = "tuple[dict[str, bool], list[tuple[GitIgnore, int]], _Ignores, _Ignores] | None"
+#: A folder to walk: path, rel, the .gitignore files in force, its listing (None: not listed
+#: yet) and, when its parent's screen cleared its name (``_Walker._below``), the files whose
+#: path rules may be live in it (None: its screen is taken in full).
+_Task = "tuple[str, str, _Ignores, _Listing | None, _Ignores | None]"
 _VENV = "default exclude: virtualenv (pyvenv.cfg)"
 
 
@@ -204,7 +209,7 @@ class _Walker:
     def walk(self) -> Discovery:
         result = self.result
         self.stat_root()
-        stack: list[tuple[str, str, _Ignores, _Listing | None]] = [(self.root, "", [], None)]
+        stack: list[_Task] = [(self.root, "", [], None, None)]
         while stack:
             stack.extend(reversed(self.visit(*stack.pop())))
         return result
@@ -226,10 +231,15 @@ class _Walker:
             self.device = device
 
     def visit(
-        self, path: str, rel: str, ignores: _Ignores, names: _Listing | None
-    ) -> list[tuple[str, str, _Ignores, _Listing | None]]:
+        self,
+        path: str,
+        rel: str,
+        ignores: _Ignores,
+        names: _Listing | None,
+        below: _Ignores | None = None,
+    ) -> list[_Task]:
         """Account for the entries of folder ``rel`` (listed now when ``names`` is None); its
-        subfolders to walk next, in name order."""
+        subfolders to walk next, in name order (``below``: ``_Task``)."""
         result = self.result
         if names is None:
             names = _list(path)
@@ -240,9 +250,12 @@ class _Walker:
         if "__init__.py" in names:
             result.packages.add(rel)
         if self.options.gitignore and ".gitignore" in names:
-            ignores = self._read_gitignore(path, rel, ignores)
-        screen = self._screen(rel, ignores) if ignores else None
-        subdirs: list[tuple[str, str, _Ignores, _Listing | None]] = []
+            chain = self._read_gitignore(path, rel, ignores)
+            if below is not None and chain is not ignores:
+                below = below + chain[-1:]
+            ignores = chain
+        screen = self._screen(rel, ignores, below) if ignores else None
+        subdirs: list[_Task] = []
         prefix = rel + "/" if rel else ""
         # The loop below handles the common entry, a file, with the fewest calls: a name
         # its .gitignore screen knows to be harmless (``memo`` False, no live path rule)
@@ -289,24 +302,45 @@ class _Walker:
         self.names_memo[id(ignores)] = (ignores, {})
         return ignores
 
-    def _screen(self, rel: str, ignores: _Ignores) -> _Screen:
+    def _screen(self, rel: str, ignores: _Ignores, below: _Ignores | None = None) -> _Screen:
         """The pre-checks of ``GitIgnore.match`` that depend only on folder ``rel``, taken once
-        for all its entries: None when one may match them all (every entry is tried)."""
+        for all its entries: None when one may match them all (every entry is tried). With
+        ``below`` (``_below``), no component of ``rel`` may match, and only those files' path
+        rules may be live."""
+        if below is None:
+            for base, gi in ignores:
+                folder = rel[len(base) + 1 :] if base else rel
+                if "\n" in folder or gi.folder_may_match(folder):
+                    return None
+            below = ignores
         live: list[tuple[GitIgnore, int]] = []
-        for base, gi in ignores:
+        still: _Ignores = []
+        for base, gi in below:
             folder = rel[len(base) + 1 :] if base else rel
-            if "\n" in folder or gi.folder_may_match(folder):
-                return None
-            if gi.paths_may_match(folder + "/" if folder else ""):
-                live.append((gi, len(base) + 1 if base else 0))
-        return self.names_memo[id(ignores)][1], live, ignores
+            state = gi.paths_below(folder + "/" if folder else "")
+            if state is not None:
+                still.append((base, gi))
+                if state:
+                    live.append((gi, len(base) + 1 if base else 0))
+        return self.names_memo[id(ignores)][1], live, ignores, still
+
+    def _below(self, name: str, screen: _Screen) -> _Ignores | None:
+        """What a subfolder ``name`` of a folder with ``screen`` inherits of it (``_Task``):
+        when no rule in force may match ``name`` as a component (its memo, set by
+        ``_may_ignore``), none may match a component of the subfolder's path either (the
+        parent's screen says so for the others), so the subfolder's screen skips those tests
+        (``GitIgnore.folder_may_match``) and the path rules dead below the parent
+        (``GitIgnore.paths_below``). blueking-paas: discover() 107.2M -> 93.9M instructions."""
+        if screen is None or screen[0].get(name, True):
+            return None
+        return screen[3]
 
     def _may_ignore(self, name: str, rel: str, screen: _Screen) -> bool:
         """False when no .gitignore rule in force can match ``rel`` (named ``name``), by the
         folder's ``screen``: the name's memoised component test and its live path rules."""
         if screen is None:
             return True
-        memo, live, ignores = screen
+        memo, live, ignores, _ = screen
         hit = memo.get(name)
         if hit is None:
             hit = memo[name] = _name_may_match(name, ignores)
@@ -365,7 +399,9 @@ class _Walker:
                 reason = self._venv(rel, path)
             records.append(FileRecord(rel + "/", "skipped", reason))
             return
-        if self.device is not None and not is_link and self._by_inode(entry, rel, ignores, subdirs):
+        below = self._below(name, screen)
+        by_inode = self.device is not None and not is_link
+        if by_inode and self._by_inode(entry, rel, ignores, below, subdirs):
             return
         try:
             st = os.stat(path)
@@ -394,9 +430,11 @@ class _Walker:
             return
         self.seen_dirs[key] = rel
         self.result.stats[rel + "/"] = (st.st_mtime_ns, st.st_size)
-        subdirs.append((path, rel, ignores, listing))
+        subdirs.append((path, rel, ignores, listing, below))
 
-    def _by_inode(self, entry: os.DirEntry, rel: str, ignores: _Ignores, subdirs: list) -> bool:
+    def _by_inode(
+        self, entry: os.DirEntry, rel: str, ignores: _Ignores, below: _Ignores | None, subdirs: list
+    ) -> bool:
         """``_folder``'s steps for folder ``rel`` known by its entry's inode instead of its stat
         (a walk whose folders' stats are not watched, ``_inodes_are_stats``): one system call
         less a folder. False, nothing done, when it cannot be listed (``_folder`` says why)."""
@@ -413,7 +451,7 @@ class _Walker:
             records.append(FileRecord(rel + "/", "skipped", _VENV))
             return True
         self.seen_dirs[key] = rel
-        subdirs.append((path, rel, ignores, listing))
+        subdirs.append((path, rel, ignores, listing, below))
         return True
 
     def _skip_reason(self, rel: str, ignores: _Ignores, may_ignore: bool) -> str | None:

@@ -362,16 +362,23 @@ class GitIgnore:
         """False only when no path rule can match an entry of ``folder`` (a
         relative path ending with "/", or "" for this file's folder): most folders of a tree
         are under none of the anchored rules' leads."""
+        return self.paths_below(folder) is True
+
+    def paths_below(self, folder: str) -> bool | None:
+        """``paths_may_match``, None when no path rule can match an entry of ``folder`` or of
+        any folder below it either: no path rule, or ``folder`` is under no lead and holds
+        none (a folder below it would start with a lead only if ``folder`` started with it or
+        were in ``_lead_folders``)."""
         if self._names is None:
             self._prepare()
         if not self._paths:
-            return False
+            return None
         if not folder:
             return True
         if self._lead_start is not None and not (
             folder in self._lead_folders or folder.startswith(self._lead_start)
         ):
-            return False
+            return None
         depth = folder.count("/")  # the folder's components; its entries have one more
         for lead, parts, rule in self._paths:
             if not parts or parts == depth + 1:  # by the entry's own path: by the lead

@@ -23,8 +23,9 @@ from djatlas.discover.finder import DiscoverOptions, FileRecord, _Ignores, _List
 from djatlas.discover.gitignore import GitIgnore
 from djatlas.parallel import FREE, claim, write_all
 
-#: A task: (id, path, rel, .gitignore files in force, listing or None).
-_Task = tuple[int, str, str, _Ignores, "_Listing | None"]
+#: A task: (id, path, rel, .gitignore files in force, listing or None, its screen's
+#: inheritance or None: ``finder._Task``).
+_Task = tuple[int, str, str, _Ignores, "_Listing | None", "_Ignores | None"]
 #: One folder's account: files, records (as tuples), stats, holds __init__.py, subfolders.
 _Folder = tuple[list, list, dict, bool, list]
 #: Reasons a folder met twice gets: the walk's order decides which one is walked.
@@ -112,7 +113,7 @@ class _Share:
                 return
             self.visit(*task)
 
-    def visit(self, id_: int, path: str, rel: str, ignores: _Ignores, listing) -> None:  # type: ignore[no-untyped-def]
+    def visit(self, id_: int, path: str, rel: str, ignores: _Ignores, listing, below=None) -> None:  # type: ignore[no-untyped-def]
         if id_ < self.room and not claim(self.flags, id_ + 1):
             return
         walker = self.walker
@@ -120,7 +121,7 @@ class _Share:
         result.records, result.packages = [], set()
         if not rel:
             walker.stat_root()
-        subdirs = walker.visit(path, rel, ignores, listing)
+        subdirs = walker.visit(path, rel, ignores, listing, below)
         tasks = []
         for sub in subdirs:
             tasks.append((self.next_id, *sub))
@@ -157,7 +158,7 @@ class _Share:
                 id_, path, rel, bases = theirs[self.cursor]
                 self.cursor += 1
                 if flags[id_ + 1] == FREE:
-                    return id_, path, rel, self._chain(tuple(bases)), None
+                    return id_, path, rel, self._chain(tuple(bases)), None, None
             if not wait or self.result is not None or self.inbox.ended:
                 return None
             for frame in self.inbox.frames(True):
@@ -187,7 +188,7 @@ def serve(root: str, options: DiscoverOptions, flags, out: int, back: int) -> No
     send the folders' accounts (a frame ``("r", folders, met)``)."""
     walker = _Walker(root, options)
     share = _Share(walker, flags, _CHILD, out, _Inbox(back))
-    share.stack.append((share.next_id, root, "", [], None))
+    share.stack.append((share.next_id, root, "", [], None, None))
     share.next_id += 2
     share.run(wait=False)
     _send_result(out, share.unsent, share.done, walker.seen_dirs)
