@@ -260,31 +260,48 @@ class _Walker:
         # The loop below handles the common entry, a file, with the fewest calls: a name
         # its .gitignore screen knows to be harmless (``memo`` False, no live path rule)
         # goes straight to its stat, a name new to the memo once its verdict is stored.
+        # A plain folder goes straight to ``_folder``; a file that needs no rule is stat-ed
+        # inline (``_stat_file``'s common case: a regular file within the size limit).
+        # blueking-paas: discover() 92.7M -> 90.2M instructions (saleor 82.9M -> 80.6M).
         memo = screen[0] if screen is not None and not screen[1] else None
+        plain_file = not ignores and not self.filtered
+        found, limit, stat_, is_reg = self.found, self.options.max_file_size, os.stat, stat.S_ISREG
         for name in sorted(names):
             entry = names[name]
             try:  # d_type answers both without a system call (but for a symlink)
-                plain = not entry.is_symlink() and not entry.is_dir()
+                link = entry.is_symlink()
+                folder = not link and entry.is_dir()
             except OSError:
-                plain = False
-            if not plain:  # a folder, a symlink, an entry that cannot be typed
+                link = True  # (``_entry`` records why)
+            if link:  # a symlink, an entry that cannot be typed
                 self._entry(entry, prefix + name, ignores, screen, subdirs)
-            elif name.endswith(".py"):
-                rel_ = prefix + name
-                if memo is not None:  # (``ignores``, and no live path rule)
-                    hit = memo.get(name)
-                    if hit is None:
-                        hit = memo[name] = _name_may_match(name, ignores)
-                    if hit or self.filtered:
-                        self._file(entry.path, rel_, ignores, hit)
-                    else:
-                        self._stat_file(entry.path, rel_)
-                elif ignores:
-                    self._file(entry.path, rel_, ignores, self._may_ignore(name, rel_, screen))
-                elif self.filtered:
-                    self._file(entry.path, rel_, ignores, False)
-                else:
-                    self._stat_file(entry.path, rel_)
+                continue
+            if folder:
+                self._folder(entry, prefix + name, False, ignores, screen, subdirs)
+                continue
+            if not name.endswith(".py"):
+                continue
+            rel_ = prefix + name
+            if memo is not None:  # (``ignores``, and no live path rule)
+                hit = memo.get(name)
+                if hit is None:
+                    hit = memo[name] = _name_may_match(name, ignores)
+                if hit or self.filtered:
+                    self._file(entry.path, rel_, ignores, hit)
+                    continue
+            elif not plain_file:
+                may_ignore = bool(ignores) and self._may_ignore(name, rel_, screen)
+                self._file(entry.path, rel_, ignores, may_ignore)
+                continue
+            try:
+                st = stat_(entry.path)
+            except OSError:
+                self._stat_file(entry.path, rel_)  # (records why)
+                continue
+            if is_reg(st.st_mode) and st.st_size <= limit:
+                found.append((rel_, st.st_size, st.st_mtime_ns))
+            else:
+                self._stat_file(entry.path, rel_)  # (records why)
         return subdirs
 
     def _read_gitignore(self, path: str, rel: str, ignores: _Ignores) -> _Ignores:
@@ -393,7 +410,10 @@ class _Walker:
         if self.venvs and name in DEFAULT_EXCLUDED_DIRS:
             records.append(FileRecord(rel + "/", "skipped", f"default exclude: {name}"))
             return
-        reason = self._skip_reason(rel, ignores, self._may_ignore(name, rel, screen))
+        may_ignore = bool(ignores) and self._may_ignore(name, rel, screen)
+        reason = None
+        if may_ignore or self.excludes.patterns:
+            reason = self._skip_reason(rel, ignores, may_ignore)
         if reason is not None:
             if self.venvs and _has_venv_file(path):
                 reason = self._venv(rel, path)
