@@ -390,7 +390,10 @@ class GitIgnore:
 
     def path_may_match(self, relpath: str) -> bool:
         """True when a path rule matches ``relpath`` (each tried only on paths that start with
-        its lead)."""
+        its lead; a path under none of the leads, when all are non-empty, at once: one
+        ``str.startswith`` of them all, not one a rule)."""
+        if self._lead_start is not None and not relpath.startswith(self._lead_start):
+            return False
         for lead, _, rule in self._paths:
             if relpath.startswith(lead) and rule.matches_path(relpath):
                 return True
