@@ -19,6 +19,7 @@ OPTIONS = [
     finder.DiscoverOptions(exclude=["app1/sub"], max_file_size=40),
     finder.DiscoverOptions(include=["app*/**"], gitignore=False),
     finder.DiscoverOptions(default_excludes=False),
+    finder.DiscoverOptions(watched=False),  # folders met by their inodes: the child's answer
 ]
 
 
@@ -68,6 +69,7 @@ def _split(root: str, options: finder.DiscoverOptions, child_first: int) -> tupl
         if child.stack:
             child.visit(*child.stack.pop())
     child._announce(child.stack)
+    sharing._meet_root(main.walker, flags)  # (as ``sharing.join`` does)
     main.run(wait=False)
     child.run(wait=False)
     for fd in (up_r, up_w, down_r, down_w):

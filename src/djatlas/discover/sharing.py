@@ -214,11 +214,7 @@ def join(root: str, options: DiscoverOptions, flags, fd: int, back: int, walk: b
     if walk:
         flags[_JOINED] = 1
         try:
-            device = os.stat(root).st_dev  # (the child met the root)
-            if flags[_DEVICE]:
-                walker.device = device if flags[_DEVICE] == 2 else None
-            else:
-                walker.by_inode(device)
+            _meet_root(walker, flags)
             share.run(wait=True)
         except OSError:  # a .gitignore the child read is gone: walk again alone
             return None
@@ -229,6 +225,16 @@ def join(root: str, options: DiscoverOptions, flags, fd: int, back: int, walk: b
         return None
     _, theirs, met = share.result
     return _merge(theirs, share.done, met, walker.seen_dirs)
+
+
+def _meet_root(walker: _Walker, flags) -> None:  # type: ignore[no-untyped-def]
+    """How the main process meets folders (``_Walker.by_inode``): as the walk child does, by
+    its answer (``_DEVICE``) once it has one (the child met the root, not this process)."""
+    device = os.stat(walker.root).st_dev
+    if flags[_DEVICE]:
+        walker.device = device if flags[_DEVICE] == 2 else None
+    else:
+        walker.by_inode(device)
 
 
 def _merge(theirs: dict, mine: dict[str, _Folder], met: dict, met_here: dict):  # type: ignore[no-untyped-def]
