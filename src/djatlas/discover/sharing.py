@@ -127,14 +127,18 @@ class _Share:
             walker.stat_root()
             self.flags[_DEVICE] = 1 if walker.device is None else 2
         subdirs = walker.visit(path, rel, ignores, listing, below)
+        records = result.records  # (most folders have none, a leaf has no subfolder: their
+        if records:  # comprehensions are not run)
+            records = [(r.path, r.status, r.reason, r.line, r.module) for r in records]
+        children = [sub[1] for sub in subdirs] if subdirs else subdirs
+        self.done[rel] = (found, records, result.stats, bool(result.packages), children)
+        walker.found, result.stats = [], {}
+        if not subdirs:
+            return
         tasks = []
         for sub in subdirs:
             tasks.append((self.next_id, *sub))
             self.next_id += 2
-        records = [(r.path, r.status, r.reason, r.line, r.module) for r in result.records]
-        children = [t[2] for t in tasks]
-        self.done[rel] = (found, records, result.stats, bool(result.packages), children)
-        walker.found, result.stats = [], {}
         self.stack.extend(reversed(tasks))
         if self.announcing:
             self._announce(tasks)
