@@ -3,8 +3,11 @@ worker or the examining child sends is loaded equal to the one the caller would 
 
 from __future__ import annotations
 
+import copy
+import copyreg
 import os
 import pickle
+import pickletools
 import subprocess
 import sys
 import textwrap
@@ -109,10 +112,14 @@ def test_a_record_is_pickled_as_a_call_of_its_class() -> None:
     """The caller's loading makes each record with its class's ``__init__`` (cheaper than the
     default form: no ``__dict__`` set key by key), from its fields' values in order."""
     arg = S.Arg([1, {"a": "b"}], ref="x.y", call=None)
-    assert arg.__reduce_ex__(pickle.HIGHEST_PROTOCOL) == (S.Arg, ([1, {"a": "b"}], "x.y", None))
+    reduce = copyreg.dispatch_table
+    assert reduce[S.Arg](arg) == (S.Arg, ([1, {"a": "b"}], "x.y", None))
     summary = _summary()
-    maker, values = summary.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+    maker, values = reduce[S.ModuleSummary](summary)
     assert maker is S.ModuleSummary and values == tuple(vars(summary).values())
+    ops = {op.name for op, _, _ in pickletools.genops(pickle.dumps(summary, 5))}
+    assert "REDUCE" in ops and "BUILD" not in ops and "NEWOBJ" not in ops
+    assert copy.copy(arg) == arg and copy.deepcopy(summary) == summary
 
 
 def test_a_subclass_of_a_summary_record_keeps_the_default_form() -> None:

@@ -7,6 +7,7 @@ cached without pickle. The AST itself is never kept. Summaries cross between pro
 
 from __future__ import annotations
 
+import copyreg
 from operator import attrgetter
 
 from djatlas.records import asdict, dataclass, field, fields
@@ -27,19 +28,24 @@ def _pickled_as_call(cls: type) -> type:
     this way), and leaves each record with a ``__dict__`` of its own, where reading its
     attributes later costs about twice as much as on a record its ``__init__`` made (Python
     keeps those attributes inline). The call makes every record as the parser does, whichever
-    process parsed it. A subclass (none today) is pickled the default way."""
+    process parsed it.
+
+    The reduction is registered in ``copyreg``'s table (which ``pickle`` and ``copy`` read by
+    the exact type: a subclass, none today, is pickled the default way) and made in C alone:
+    ``attrgetter("__class__", "_pickle_args")``, the second a property that is an
+    ``attrgetter`` of the fields. A Python ``__reduce__`` cost the pickling process a Python
+    call per record (dumps of the parsed files' summaries, cyclic GC off as in a scan:
+    blueking-paas 96.8M -> 69.8M instructions, saleor 79.6M -> 57.8M, netbox 84.4M -> 60.5M)."""
     names = [f.name for f in fields(cls)]
     if len(names) < 2 or any(not f.init or f.kw_only for f in fields(cls)):
         raise TypeError(f"{cls.__name__}: pickled as a call, its fields must be positional")
-    values = attrgetter(*names)  # a tuple (two names or more)
-
-    def __reduce__(self: object) -> object:
-        if type(self) is not cls:
-            return object.__reduce__(self)
-        return cls, values(self)
-
-    cls.__reduce__ = __reduce__  # type: ignore[attr-defined]
+    cls._pickle_args = property(attrgetter(*names))  # type: ignore[attr-defined]
+    copyreg.pickle(cls, _AS_CALL)
     return cls
+
+
+#: A record's reduction: ``(its class, its fields' values)`` (``_pickled_as_call``).
+_AS_CALL = attrgetter("__class__", "_pickle_args")
 
 
 @_pickled_as_call
