@@ -74,7 +74,7 @@ _PY2_PATTERNS = tuple(
         (b"raise", rb"\b[^\n]*,"),
     )
 )
-_PY2_BYTES = (b"`", b"<>")
+_PY2_BYTES = (b"`",)
 #: ``ur"..."`` prefixes, found in the lower-cased source (two searches instead of one per case).
 _UR = (b"ur'", b'ur"')
 
@@ -88,6 +88,7 @@ def _candidates(source: bytes) -> list[int]:
                 out.append(at)
             at = source.find(keyword, at + 1)
     _find_all(source, _PY2_BYTES, out)
+    _find_pairs(source, out)
     _find_all(source.lower(), _UR, out)
     return sorted(out)
 
@@ -98,6 +99,18 @@ def _find_all(source: bytes, needles: tuple[bytes, ...], out: list[int]) -> None
         while at >= 0:
             out.append(at)
             at = source.find(needle, at + 1)
+
+
+def _find_pairs(source: bytes, out: list[int]) -> None:
+    """Where ``<>`` is, found by its rare ``<`` (a one-byte ``find`` is a ``memchr``, several
+    times faster than a two-byte search): ``_candidates`` on the parsed files of blueking-paas
+    25.9M -> 23.5M instructions, saleor 13.3M -> 11.9M, netbox 28.3M -> 25.4M."""
+    find = source.find
+    at = find(b"<")
+    while at >= 0:
+        if source[at + 1 : at + 2] == b">":
+            out.append(at)
+        at = find(b"<", at + 1)
 
 
 def python2_issues(source: bytes, root: Node) -> list[SyntaxIssue]:
