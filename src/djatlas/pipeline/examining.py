@@ -62,7 +62,7 @@ class Examiner:
     ``order``/``claim``/``wait`` for parsing (the interface of ``parallel.Pool``); ``close``
     ends it."""
 
-    def __init__(self, pid: int, orders: int, answers: int, flags: Any, paths: list[str]):
+    def __init__(self, pid: int, orders: int, answers: int, flags: Any, positions: dict[str, int]):
         self.pid = pid
         self._orders: int | None = orders
         from djatlas.parallel import pipe_size
@@ -70,7 +70,7 @@ class Examiner:
         self._answers = os.fdopen(answers, "rb")
         self.flags = flags
         #: relpath -> position in ``flags`` (every tree file).
-        self.positions = {rel: i for i, rel in enumerate(paths)}
+        self.positions = positions
         self._pending: list[str] = []
         #: The files named so far.
         self.sent: set[str] = set()
@@ -250,6 +250,8 @@ def start(
 
     first = [i for i, rel in enumerate(paths) if is_models_module(rel)]
     first.sort(key=lambda i: -sizes.get(paths[i], 0))
+    positions = {rel: i for i, rel in enumerate(paths)}
+    layout.children_index()  # both need it: made once, not in each process (see ``_Work``)
     linked = fork_linked(len(paths))
     if linked is None:
         return None
@@ -260,12 +262,12 @@ def start(
             import gc
 
             gc.disable()
-            work = _Work(read, examine, layout, root, paths, flags)
+            work = _Work(read, examine, layout, root, paths, positions, flags)
             work.serve(reads, writes, first)
             status = 0
         finally:
             os._exit(status)
-    return Examiner(pid, writes, reads, flags, paths)
+    return Examiner(pid, writes, reads, flags, positions)
 
 
 class _Work:
@@ -278,6 +280,7 @@ class _Work:
         layout: Layout,
         root: str | None,
         paths: list[str],
+        positions: dict[str, int],
         flags: Any,
     ) -> None:
         self.read = read
@@ -285,6 +288,8 @@ class _Work:
         self.layout = layout
         self.root = root
         self.paths = paths
+        #: relpath -> position in ``paths`` (made before the fork, as the caller's).
+        self.positions = positions
         self.flags = flags
         self.examined: dict[str, Answer] = {}
         #: Parse answers kept until the examining answers are sent (None: sent).
@@ -346,7 +351,7 @@ class _Work:
         from djatlas.pipeline.parsing import add_parts, likely_files
 
         add_parts(named, wanted, self.parsed, sources)
-        positions = {rel: i for i, rel in enumerate(self.paths)}
+        positions = self.positions
         guessed = likely_files(self.layout, wanted, named)
         return [positions[rel] for rel in guessed if rel in positions]
 
