@@ -424,6 +424,19 @@ def test_the_children_index_is_what_the_module_names_and_folders_give(tmp_path: 
         assert layout.children("app") >= {"x.y", "models", "signals"}  # the folder rule
 
 
+def test_the_children_index_of_folders_sharing_an_end_is_their_union() -> None:
+    """A dotted end several folders share holds all their modules (the first folder's set is
+    copied, not changed, before the others are added: it is also its own ends' set)."""
+    from djatlas.resolve.layout import Layout
+
+    files = ["a/lib/ns/x.py", "b/lib/ns/y.py", "c/lib/ns/z.py", "a/lib/ns/w/__init__.py"]
+    layout = Layout(None, files, set())
+    assert layout.children_index() == _children_by_definition(layout)
+    assert layout.children("ns") == layout.children("lib.ns") == {"w", "x", "y", "z"}
+    assert layout.children("a.lib.ns") == {"w", "x"}
+    assert layout.children("b.lib.ns") == {"y"}
+
+
 def test_module_names_follow_the_unbroken_chain_of_packages(tmp_path: Path) -> None:
     """A file's module name starts at the topmost folder of the unbroken chain of packages
     holding it (a folder without ``__init__`` inside a package does not break it), under the

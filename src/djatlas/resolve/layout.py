@@ -163,16 +163,39 @@ class Layout:
             up, _, stem = folder.rpartition("/")
             if up:
                 under.setdefault(up, set()).add(stem)
-        ends: dict[str, list[str]] = defaultdict(list)
-        for folder, lasts in under.items():  # namespace packages: as ``_find_suffix`` finds
-            parts = folder.split("/")
-            for i in range(len(parts)):
-                if parts[i] not in _STDLIB:
-                    end = ".".join(parts[i:])
-                    kids[end].update(lasts)
-                    ends[end].append(folder)
-        self._ends = ends
-        return dict(kids)
+        index = dict(kids)
+        self._ends = _namespace_ends(index, under)
+        return index
+
+
+def _namespace_ends(kids: dict[str, set[str]], under: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Add to ``kids`` the last parts of the modules of each folder of ``under`` under every
+    dotted end of its path (namespace packages: as ``_find_suffix`` finds); the folders by
+    end. An end is a slice of the dotted path (not a join of its parts), and a new end takes
+    its folder's set as it is (most ends are of one folder; a second one copies it before
+    adding, so a shared set never changes): the index's sets are read-only. The children's
+    index: blueking-paas 20.0M -> 17.5M instructions, saleor 15.7M -> 14.1M."""
+    ends: dict[str, list[str]] = defaultdict(list)
+    get = kids.get
+    lent: set[str] = set()  # the ends whose set is a folder's (copied before it grows)
+    for folder, lasts in under.items():
+        dotted = folder.replace("/", ".")
+        start = 0
+        for part in folder.split("/"):
+            if part not in _STDLIB:
+                end = dotted[start:]
+                have = get(end)
+                if have is None:
+                    kids[end] = lasts
+                    lent.add(end)
+                elif end in lent:
+                    kids[end] = have | lasts
+                    lent.discard(end)
+                else:
+                    have.update(lasts)
+                ends[end].append(folder)
+            start += len(part) + 1
+    return ends
 
 
 def _common(a: str, b: str) -> int:
