@@ -609,6 +609,15 @@ def _c3(seqs: list[list[object]]) -> list[object] | None:
     # compared in C, where an External record's own __hash__/__eq__ run Python code, for every
     # item of every base's MRO (thousands a scan).
     ids = [[item.key if isinstance(item, ClassValue) else (item.path,) for item in s] for s in seqs]
+    if len(seqs) > 2:
+        found = _onto_last(seqs, ids)
+        if found is not None:
+            return found
+    return _merge(seqs, ids)
+
+
+def _merge(seqs: list[list[object]], ids: list[list[object]]) -> list[object] | None:
+    """``_c3``'s merge of its reversed sequences (emptied as it goes) and their identities."""
     in_tails: dict[object, int] = {}
     for keys in ids:
         for key in keys[:-1]:
@@ -635,6 +644,45 @@ def _c3(seqs: list[list[object]]) -> list[object] | None:
         if emptied:
             kept = [i for i, keys in enumerate(ids) if keys]
             seqs, ids = [seqs[i] for i in kept], [ids[i] for i in kept]
+    return out
+
+
+def _onto_last(seqs: list[list[object]], ids: list[list[object]]) -> list[object] | None:
+    """``_c3``'s answer, read off directly, in the usual shape of a model with mixins
+    (``Site(ContactsMixin, ImageAttachmentsMixin, PrimaryModel)``): the last sequence lists the
+    heads of the others in order (the bases), and each other base's MRO is classes of its own,
+    then a tail of the last base's MRO. C3 then takes each base's own classes in turn (each
+    head is free: no tail holds it; the shared tails wait for the last base's head) and ends
+    with the last base's MRO. None in any other shape (``_c3`` merges it). ``seqs``/``ids``:
+    ``_c3``'s reversed sequences and their items' identities. (netbox: 89 of its 133 merges,
+    its resolving stage's bytecodes 560K -> 389K.)"""
+    *others, last, bases = ids
+    if bases != [keys[-1] for keys in reversed(others + [last])]:
+        return None
+    in_last = set(last)
+    if len(in_last) != len(last):
+        return None
+    out: list[object] = []
+    own: set[object] = set()
+    whole = False  # a base before this one shares the last base's whole MRO
+    for seq, keys in zip(seqs, others):
+        shared = 0  # the length of the tail shared with the last base's MRO
+        most = min(len(keys), len(last))
+        while shared < most and keys[shared] == last[shared]:
+            shared += 1
+        if shared == len(keys):
+            return None  # a base that is in the last base's MRO
+        for key in keys[shared:]:
+            if key in in_last or key in own:
+                return None
+            own.add(key)
+        out += seq[: shared - 1 : -1] if shared else seq[::-1]
+        whole = whole or shared == len(last)
+    if whole and len(keys) - shared > 1 and shared != len(last):
+        # Once the next-to-last base is taken, the last base's head is free: a base before
+        # it that shares the whole MRO would come before the rest of this one's own classes.
+        return None
+    out += seqs[-2][::-1]
     return out
 
 
