@@ -408,9 +408,12 @@ def build_registry(
     registry = _registry(settings, configs, entries)
     roots = sorted(settings.by_root)
     if len(roots) > 1:
+        # Each AppConfig's root worked out once, not once per root (blueking-paas: 290
+        # ``_root_of`` calls to 58; ~28K of its graph stage's ~2.4M bytecodes).
+        config_roots = [_root_of(c[0].file, roots) for c in configs]
         for root in roots:
             own = settings.by_root[root]
-            mine = [c for c in configs if _root_of(c[0].file, roots) in (root, None)]
+            mine = [c for c, r in zip(configs, config_roots) if r in (root, None)]
             registry.by_root[root] = _registry(own, mine, own.installed_apps)
     return registry
 
