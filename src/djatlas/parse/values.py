@@ -130,7 +130,8 @@ def items(node: Node) -> list[Node]:
     """The items of a list, tuple, set, dict or argument list (starred items included).
 
     ``named_children``: a tree the visitor reads has no ERROR or MISSING node there, so the
-    only unnamed children are brackets and commas, which it does not make into Node objects.
+    only unnamed children are brackets and commas, which it leaves out (tree-sitter's binding
+    still makes their Node objects, building the full children list first).
     """
     return [c for c in node.named_children if KINDS[c.kind_id] != "comment"]
 
@@ -160,7 +161,7 @@ def dotted(src: bytes, node: Node) -> str | None:
             if KINDS[node.kind_id] == "parenthesized_expression":
                 return None
         else:
-            children = node.named_children  # [object, name]: no "." Node made
+            children = node.named_children  # [object, name] (the "." left out)
             attr = children[-1]
             if KINDS[attr.kind_id] != "identifier":
                 return None
