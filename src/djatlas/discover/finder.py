@@ -302,7 +302,7 @@ class _Walker:
             if is_reg(st.st_mode) and st.st_size <= limit:
                 found.append((rel_, st.st_size, st.st_mtime_ns))
             else:
-                self._stat_file(entry.path, rel_)  # (records why)
+                self._add_stat(rel_, st)  # (records why)
         return subdirs
 
     def _read_gitignore(self, path: str, rel: str, ignores: _Ignores) -> _Ignores:
@@ -510,12 +510,16 @@ class _Walker:
     def _stat_file(self, path: str, rel: str) -> None:
         """Add file ``rel`` with its size and mtime, or its record: unreadable, not a regular
         file, too large."""
-        records = self.result.records
         try:
             st = os.stat(path)
         except OSError as exc:
-            records.append(FileRecord(rel, "failed", f"unreadable: {exc.strerror}"))
+            self.result.records.append(FileRecord(rel, "failed", f"unreadable: {exc.strerror}"))
             return
+        self._add_stat(rel, st)
+
+    def _add_stat(self, rel: str, st: os.stat_result) -> None:
+        """``_stat_file``'s answer for file ``rel`` from its stat ``st``."""
+        records = self.result.records
         if not stat.S_ISREG(st.st_mode):
             records.append(FileRecord(rel, "skipped", "not a regular file"))
             return

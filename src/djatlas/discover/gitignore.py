@@ -344,7 +344,7 @@ class GitIgnore:
             missing.append(folder)
             folder = folder.rpartition("/")[0]
         for path in reversed(missing):
-            hit = hit or self._may_match_part(path.rpartition("/")[2])
+            hit = hit or self.name_may_match(path.rpartition("/")[2])
             self._folders[path] = hit
         return hit
 
@@ -398,12 +398,6 @@ class GitIgnore:
             if relpath.startswith(lead) and rule.matches_path(relpath):
                 return True
         return False
-
-    def _may_match_part(self, part: str) -> bool:
-        hit = self._memo.get(part)
-        if hit is None:
-            hit = self._memo[part] = self._component_may_match(part)
-        return hit
 
     def _component_may_match(self, part: str) -> bool:
         assert self._names is not None
