@@ -402,6 +402,66 @@ def test_python2_hint_only_for_python2_syntax_in_broken_statements() -> None:
     assert [(i.line, i.hint) for i in s.syntax_errors] == [(1, ""), (2, "looks like Python 2")]
 
 
+#: PEP 696 defaults in every place and shape Python 3.13 allows: after a bound, after
+#: constraints, on a ParamSpec (``...``), on a TypeVarTuple, in a method, in a ``type`` alias,
+#: over several lines with comments and a trailing comma, with ``=`` and ``,`` in strings and
+#: comparisons of the default.
+PEP696 = """
+class Box[
+    T: (int, str) = int,  # constrained, then a default
+    U: Mapping[str, int] = dict[str, int],
+    *Ts = *tuple[int, ...],
+    **P = ...,
+](models.Model):
+    name = models.CharField(max_length=10)
+
+    def pick[V: int = bool, **Q = [int, "a=b, c"]](self, x: V) -> V:
+        return x
+
+
+type Pair[T: str = str, U = Literal["x=1", "y,2"]] = tuple[T, U]
+type Flag[T: bool = bool if 1 == 1 else int, ] = list[T]
+
+
+def pick[T: (int, str) = int](x: T) -> T:
+    return x
+"""
+
+
+def test_pep696_defaults_after_bounds_and_constraints_are_read(tmp_path: Path) -> None:
+    doc = scan(tmp_path, HEAD + PEP696)
+    assert fields(doc) == {"Box": ["id", "name"]}
+    assert recovered(doc) == []
+    s = summary(HEAD + PEP696)
+    assert [b.ref for b in s.classes["Box"].bases] == ["models.Model"]
+    assert s.classes["Box"].methods == ["pick"]
+    assert s.functions["pick"].params == ["x"]
+    assert s.syntax_errors == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "class A[T = int, = 2](B):",  # a default without a parameter
+        "class A[T = ](B):",  # a parameter without its default
+        "class A[T = int = str](B):",  # two defaults
+        "class A[= int](B):",
+        "class A[T: = int](B):",  # an empty bound
+        "class A[T = (1 +](B):",  # a broken default
+    ],
+)
+def test_broken_type_parameter_defaults_are_still_errors(header: str) -> None:
+    s = summary(f"{header}\n    x = 1\n\nclass C(B):\n    y = 1\n")
+    assert list(s.classes) == ["C"]
+    assert [i.line for i in s.syntax_errors] == [1]
+
+
+def test_defaults_in_a_subscript_are_errors_not_type_parameters() -> None:
+    s = summary("x: dict[K = int] = 2\n\nclass C(B):\n    y = 1\n")
+    assert list(s.classes) == ["C"]
+    assert [(i.line, i.hint) for i in s.syntax_errors] == [(1, "")]
+
+
 def test_pep696_hint_when_type_parameter_defaults_are_broken() -> None:
     s = summary("class A[T = int, = 2](B):\n    x = 1\n\nclass C(B):\n    y = 1\n")
     assert list(s.classes) == ["C"]

@@ -9,6 +9,7 @@ import re
 from djatlas.parse.hints import python2_issues
 from djatlas.parse.recover import recover
 from djatlas.parse.summary import SyntaxIssue
+from djatlas.parse.typedefaults import blank_type_defaults
 from djatlas.parse.values import KINDS
 from djatlas.records import dataclass, field
 
@@ -125,18 +126,33 @@ def parse(data: bytes, filename: str) -> ParsedSource:
         source = _LONE_CR.sub(b"\n", source)
     if _deep(source):
         raise ReadError("too deeply nested to parse")
-    parser = _parser()
-    root = parser.parse(source).root_node
+    root = _parser().parse(source).root_node
     issues: list[SyntaxIssue] = []
     broken = False
     if root.has_error:
-        source, root, issues, broken = recover(lambda s: parser.parse(s).root_node, source, root)
+        source, root, issues, broken = _recovered(source, root)
     py2 = python2_issues(source, root)
     if py2:
         issues = sorted(issues + py2, key=lambda i: i.line)
     if issues and not _usable(root, broken):
         raise ReadError(issues[0].describe(), issues[0].line)
     return ParsedSource(text, SourceTree(source, root, issues, broken))
+
+
+def _recovered(source: bytes, root: Any) -> tuple[bytes, Any, list[SyntaxIssue], bool]:
+    """``recover``'s answer for a tree with errors, after PEP 696 type parameter defaults (which
+    the grammar does not read) are blanked."""
+    parser = _parser()
+
+    def tree(text: bytes) -> Any:
+        return parser.parse(text).root_node
+
+    blanked = blank_type_defaults(source, tree)
+    if blanked is not source:
+        source, root = blanked, tree(blanked)
+        if not root.has_error:
+            return source, root, [], False
+    return recover(tree, source, root)
 
 
 def _deep(source: bytes) -> bool:

@@ -41,34 +41,23 @@ _CONTINUING = frozenset(
         "match_statement",
     }
 )
-#: _DEF, _TYPE_DEFAULT and _CODE serve broken files only: compiled on first use (``re``'s own
+#: _DEF and _CODE serve broken files only: compiled on first use (``re``'s own
 #: cache), not at import.
 _DEF = rb"[ \t]*(?:async[ \t]+)?def\b"
-#: ``T =``, ``*Ts = *``, ``**P =`` inside type parameters: PEP 696 defaults (Python 3.13),
-#: which tree-sitter-python 0.25 does not read (they do not matter to djatlas).
-_TYPE_DEFAULT = rb"\s*\*{0,2}\s*\w+\s*=\s*\*?\s*"
 
 
 def first_error(node: Node) -> Node | None:
-    """The first ERROR or MISSING node in document order (PEP 696 defaults excepted)."""
+    """The first ERROR or MISSING node in document order."""
     for child in node.children:
         if child.is_missing:
             return child
         if child.type == "ERROR":
-            if not _type_default(child):
-                return child
-        elif child.has_error:
+            return child
+        if child.has_error:
             found = first_error(child)
             if found is not None:
                 return found
     return None
-
-
-def _type_default(error: Node) -> bool:
-    parent = error.parent
-    if parent is None or parent.type != "type_parameter":
-        return False
-    return re.fullmatch(_TYPE_DEFAULT, error.text or b"") is not None
 
 
 def _indent(line: bytes) -> int | None:
