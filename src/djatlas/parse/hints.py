@@ -3,8 +3,8 @@
 tree-sitter-python reads every Python 3 syntax up to 3.14 (PEP 695 generics and ``type``
 aliases, PEP 701 f-strings, PEP 750 t-strings, PEP 758 ``except A, B:``, ``match``, ``except*``)
 except PEP 696 type parameter defaults (``typedefaults`` blanks the valid ones). It also reads
-most Python 2 statements without an error: ``python2_issues`` finds those in the tree, so a Python 2 file is
-reported as such while its classes are still read.
+most Python 2 statements without an error: ``python2_issues`` finds those in the tree, so a
+Python 2 file is reported as such while its classes are still read.
 """
 
 from __future__ import annotations
