@@ -456,6 +456,19 @@ def test_broken_type_parameter_defaults_are_still_errors(header: str) -> None:
     assert [i.line for i in s.syntax_errors] == [1]
 
 
+def test_blanked_defaults_keep_lines_and_leave_strings_alone() -> None:
+    source = (
+        'class Box[\n    T: int = bool,\n    U = "x",\n](models.Model):\n'
+        '    """Example:\nclass Foo[T = int]: pass\n"""\n'
+        "    name = models.CharField(max_length=10)\n"
+    )
+    s = summary(source)
+    box = s.classes["Box"]
+    assert box.docstring == "Example:\nclass Foo[T = int]: pass"
+    assert [(m.name, m.line) for m in box.members] == [("name", 8)]
+    assert s.syntax_errors == []
+
+
 def test_defaults_in_a_subscript_are_errors_not_type_parameters() -> None:
     s = summary("x: dict[K = int] = 2\n\nclass C(B):\n    y = 1\n")
     assert list(s.classes) == ["C"]

@@ -147,7 +147,7 @@ def _recovered(source: bytes, root: Any) -> tuple[bytes, Any, list[SyntaxIssue],
     def tree(text: bytes) -> Any:
         return parser.parse(text).root_node
 
-    blanked = blank_type_defaults(source, tree)
+    blanked = blank_type_defaults(source, root, tree)
     if blanked is not source:
         source, root = blanked, tree(blanked)
         if not root.has_error:

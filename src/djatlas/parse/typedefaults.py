@@ -32,12 +32,15 @@ _COMMA, _EQUALS = ord(","), ord("=")
 _OPERATOR = frozenset(b"=<>!:")
 
 
-def blank_type_defaults(source: bytes, parse: Callable[[bytes], Node]) -> bytes:
-    """``source`` with each valid PEP 696 default blanked (``source`` itself when none is)."""
+def blank_type_defaults(source: bytes, root: Node, parse: Callable[[bytes], Node]) -> bytes:
+    """``source`` (whose tree is ``root``) with each valid PEP 696 default blanked (``source``
+    itself when none is)."""
     if source.find(b"[") < 0:
         return source
     out: bytearray | None = None
     for match in re.finditer(_HEADER, source):
+        if _in_string(root, match.end() - 1):
+            continue  # a docstring's example
         parts = _parameters(source, match.end())
         if parts and _valid(source, parts, parse):
             if out is None:
@@ -46,6 +49,16 @@ def blank_type_defaults(source: bytes, parse: Callable[[bytes], Node]) -> bytes:
                 if equals >= 0:
                     out[equals:end] = re.sub(rb"[^\n]", b" ", source[equals:end])
     return source if out is None else bytes(out)
+
+
+def _in_string(root: Node, at: int) -> bool:
+    """Whether byte ``at`` lies in a string or a comment of the tree ``root``."""
+    node = root.descendant_for_byte_range(at, at + 1)
+    while node is not None:
+        if node.type in ("string", "comment"):
+            return True
+        node = node.parent
+    return False
 
 
 #: One type parameter: where it starts, where its default's ``=`` is (-1: none), where it ends.
