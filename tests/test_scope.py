@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from treeutil import write_tree
@@ -129,6 +130,21 @@ def test_import_statements_are_the_regex_matches() -> None:
         assert import_statements(data) == found, data
     assert len(import_statements(sources[2])) == 2  # "import e; import f" is one line
     assert import_statements(b"x = 'import'\n") == []
+    # The possessive repeats match what plain greedy ones would.
+    greedy = re.compile(
+        rb"\n[ \t]*(?:from[ \t]+(\.*[0-9A-Za-z_.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
+        rb"|(import[ \t]+[^\n]*))"
+    )
+    sources += [
+        b"from  import x\nfrom .a.b  import\t(c)\nimport \t y.z\n",
+        b"from a.b-c import d\n",
+    ]
+    for data in sources:
+        text = b"\n" + data
+        assert [m.span() for m in _IMPORT.finditer(text)] == [
+            m.span() for m in greedy.finditer(text)
+        ], data
+        assert _IMPORT.findall(text) == greedy.findall(text), data
 
 
 def test_only_what_the_settings_import_is_read(tmp_path: Path) -> None:

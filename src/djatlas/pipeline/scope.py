@@ -30,10 +30,14 @@ OUTSIDE = "not imported by the project"
 
 #: One import statement's line from its indentation: ``from <base> import <names>`` or
 #: ``<plain>`` (``import`` and what follows). A base's characters are listed (what ``[\w.]``
-#: means in a bytes pattern): ``re`` tests a plain set of bytes faster than a category.
+#: means in a bytes pattern): ``re`` tests a plain set of bytes faster than a category. The
+#: repeats are possessive (``*+``) where giving back a byte could not make a match (what
+#: follows each one cannot start with a byte it takes), which spares ``re`` its backtracking
+#: bookkeeping (saleor's closure: ``import_statements`` 97.3M -> 93.4M instructions);
+#: ``from[ \t]+`` stays greedy: ``from  import x`` matches by giving a blank back.
 _LINE = (
-    rb"[ \t]*(?:from[ \t]+(\.*[0-9A-Za-z_.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)"
-    rb"|(import[ \t]+[^\n]*))"
+    rb"[ \t]*+(?:from[ \t]+(\.*+[0-9A-Za-z_.]*+)[ \t]+import[ \t]*+(\([^)]*+\)|[^\n]*+)"
+    rb"|(import[ \t]++[^\n]*+))"
 )
 #: One import statement, from a literal newline (``re`` would try a ``^``-anchored pattern at
 #: every byte).
