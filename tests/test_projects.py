@@ -369,3 +369,27 @@ def test_check_follows_targets_by_id(tmp_path):
     result = run_checks(_scan(tmp_path, files))
     clashes = [(f.model_id, f.field) for f in result.findings if f.code == "DJ006"]
     assert clashes == [("svc-b/vendor.models.Item", "tag")]
+
+
+def test_entry_points_are_the_paths_with_an_entry_point_name() -> None:
+    """Found in the joined paths: the same as checking each path's file name, by entry point
+    then path."""
+    from djatlas.pipeline.graphing import _ENTRY_POINTS, _entry_points
+
+    paths = [
+        "manage.py",
+        "b/wsgi.py",
+        "a/wsgi.py",
+        "x/tax_manage.py",
+        "x/manage.py.bak",
+        "y/asgi.py",
+        "y/manage.py",
+        "z.manage.py",
+        "wsgi.pyi",
+        "deep/er/asgi.py",
+        "managewsgi.py",
+    ]
+    for relpaths in (paths, paths[::-1], [], ["asgi.py"], ["x/asgi.py", "asgi.py"]):
+        names = [r for r in relpaths if r.rsplit("/", 1)[-1] in _ENTRY_POINTS]
+        expected = sorted(names, key=lambda r: (_ENTRY_POINTS.index(r.rsplit("/", 1)[-1]), r))
+        assert _entry_points(relpaths) == expected, relpaths

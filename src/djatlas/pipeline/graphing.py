@@ -42,14 +42,30 @@ _DCONF = re.compile(rb"DJANGO_CONFIGURATION" + _NAMED)
 _ENTRY_POINTS = ("manage.py", "wsgi.py", "asgi.py")
 
 
+def _entry_points(relpaths: list[str]) -> list[str]:
+    """The paths named like an entry point, by ``_ENTRY_POINTS``' order then path: found in
+    the paths joined by NULs (a character no file name holds) by ``str.find``, in C, rather
+    than by a split of every path (saleor: ``settings_hints`` 6.9M -> 1.7M instructions)."""
+    joined = "\0" + "\0".join(relpaths) + "\0"
+    out = []
+    for name in _ENTRY_POINTS:
+        needle, size, found = name + "\0", len(name), []
+        i = joined.find(needle, 1)
+        while i >= 0:
+            if joined[i - 1] in "\0/":  # the whole file name
+                found.append(joined[joined.rfind("\0", 0, i) + 1 : i + size])
+            i = joined.find(needle, i + size)
+        out += sorted(found)
+    return out
+
+
 def settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> EntryPoints:
     """Settings modules (and django-configurations classes) that manage.py / wsgi.py / asgi.py
     name in DJANGO_SETTINGS_MODULE (DJANGO_CONFIGURATION), manage.py's first."""
     from djatlas.graph.apps import EntryPoints
 
     found = EntryPoints()
-    entries = [r for r in relpaths if r.rsplit("/", 1)[-1] in _ENTRY_POINTS]
-    for rel in sorted(entries, key=lambda r: (_ENTRY_POINTS.index(r.rsplit("/", 1)[-1]), r)):
+    for rel in _entry_points(relpaths):
         try:
             data = read(rel)
         except OSError:
