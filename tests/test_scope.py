@@ -13,6 +13,7 @@ from djatlas.pipeline.scope import (
     OUTSIDE,
     import_statements,
     imported_names,
+    statements,
 )
 from djatlas.scan import scan_path
 
@@ -129,6 +130,13 @@ def test_import_statements_are_the_regex_matches() -> None:
         found = [(m[0], *(g or b"" for g in m.groups())) for m in _IMPORT.finditer(b"\n" + joined)]
         assert import_statements(data) == found, data
     assert len(import_statements(sources[2])) == 2  # "import e; import f" is one line
+    for data in sources:  # the closure looks for a ";" in a statement only when told to
+        found, semi = statements(data)
+        assert semi or not any(b";" in parts[0] for parts in found), data
+    assert statements(b"# a; b\nimport c\nx = 1; y = 2\n") == (
+        [(b"\nimport c", *[b""] * 2, b"import c")],
+        False,
+    )
     assert import_statements(b"x = 'import'\n") == []
     # The possessive repeats match what plain greedy ones would.
     greedy = re.compile(

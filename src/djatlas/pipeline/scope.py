@@ -67,25 +67,33 @@ def imported_names(data: bytes, module: str, is_package: bool) -> list[str]:
 
 def import_statements(data: bytes) -> list[Parts]:
     """The matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations joined first), as
-    ``(text, base, names, plain)`` (``b""`` for a group that did not match).
+    ``(text, base, names, plain)`` (``b""`` for a group that did not match)."""
+    return statements(data)[0]
+
+
+def statements(data: bytes) -> tuple[list[Parts], bool]:
+    """``import_statements``, and whether a ``;`` lies between the first one's start and the
+    last one's end: the closure looks for one in each statement only then (a license header's
+    ``;`` comes before: blueking-paas has one in 820 of the 829 files it reads).
 
     Found from each literal ``import``: a match lies on lines holding one, so only their starts
     are tried (``re`` would try every newline: 8x the time on saleor). Statements come in runs
     on consecutive lines: a run is matched by one ``findall`` (``_RUN``), in C rather than a
     loop here, and gives each statement's parts at once (matching a text again costs more)."""
     if data.find(b"import") < 0:  # ``find``: faster than ``in`` (see ``Closure._statement``)
-        return []
+        return [], False
     if data.find(b"\\") >= 0 and data.find(b"\\\n") >= 0:  # memchr first: the pair is 7x slower
         data = data.replace(b"\\\n", b" ")
     find, rfind, run = data.find, data.rfind, _RUN.findall
     out: list[Parts] = []
     pos = 0  # where the last match ended: the next one starts at a newline from here
+    begin = -1  # where the first match starts
     i = find(b"import")
     if rfind(b"\n", 0, i) < 0:  # on the first line (``data`` is not copied behind a newline)
         first = _FIRST.match(data)
         if first is not None:
             out.append((b"\n" + first[0], *first.groups(b"")))
-            pos = first.end()
+            pos, begin = first.end(), 0
             i = find(b"import", pos)
     while i >= 0:
         start = rfind(b"\n", pos, i)
@@ -94,13 +102,15 @@ def import_statements(data: bytes) -> list[Parts]:
             found.pop()  # the rest of the buffer
         if found:
             pos = start + sum(map(len, map(_TEXT, found)))  # the run is contiguous
+            if begin < 0:
+                begin = start
             out += found
             i = find(b"import", pos)
         else:  # no statement starts on this line: go to the next one
             i = find(b"\n", i)
             if i >= 0:
                 i = find(b"import", i)
-    return out
+    return out, begin >= 0 and data.find(b";", begin, pos) >= 0
 
 
 def statement_names(parts: Parts, module: str, is_package: bool) -> list[str]:
@@ -295,10 +305,11 @@ class Closure:
         seen, here, done = self._seen, where.seen, self._done
         prefixes, above = where.prefixes, len(where.prefixes)
         kids = self.layout.children_index()
-        for text, base, names, plain in import_statements(data):
+        found, semi = statements(data)
+        for text, base, names, plain in found:
             if text in seen or text in here:
                 continue
-            if not base or text.find(b";") >= 0:  # ``import ...``, or more after a ";"
+            if not base or (semi and text.find(b";") >= 0):  # ``import ...``, or after a ";"
                 self._statement((text, base, names, plain), where, rel, out)
                 continue
             if base[0] != 46:  # absolute (46: "."; a base is ASCII: ``[\w.]``)
@@ -311,7 +322,10 @@ class Closure:
                     continue
                 module = prefixes[up - 1] + rest.decode() if rest else where.bare[up - 1]
                 remember = here
-            reached = module in done and module not in kids and names.find(b".") < 0
+            # ``partition`` (one argument) costs less than ``find``, which parses a tuple of them
+            # (with the ``;`` looked for only in a file that may have one: saleor's closure
+            # 184.1M -> 177.2M instructions, blueking-paas 97.9M -> 96.4M)
+            reached = module in done and module not in kids and not names.partition(b".")[1]
             if (reached and module) or self._from_import(module, names, rel, out):
                 remember.add(text)
 
@@ -333,7 +347,7 @@ class Closure:
         that are its submodules (``Layout.children``; the text is split only when there are
         some); whether that no longer depends on ``rel``."""
         kids = self.layout.children(module) if module else None
-        if kids is not None and not kids and names.find(b".") < 0:
+        if kids is not None and not kids and not names.partition(b".")[1]:
             return module in self._done or self._reach(module, rel, out)
         key = (module, names)
         if key in self._from:
