@@ -296,8 +296,9 @@ class Closure:
         package for a relative one) whose files are on the way is skipped.
 
         ``from`` imports (most statements) are resolved here, inline: a relative base from
-        its package's prefixes (``_Package``), and the common case, a reached module without
-        submodules (``_from_import``'s first case), done without a call."""
+        its package's prefixes (``_Package``), and the common case, a module without
+        submodules (``_from_import``'s first case), without a call to ``_from_import``
+        (saleor's closure: 177.2M -> 174.2M instructions, blueking-paas 96.4M -> 94.6M)."""
         package = package_of(self.layout.module_of[rel], self.layout.is_package(rel))
         where = self._packages.get(package)
         if where is None:
@@ -325,8 +326,10 @@ class Closure:
             # ``partition`` (one argument) costs less than ``find``, which parses a tuple of them
             # (with the ``;`` looked for only in a file that may have one: saleor's closure
             # 184.1M -> 177.2M instructions, blueking-paas 97.9M -> 96.4M)
-            reached = module in done and module not in kids and not names.partition(b".")[1]
-            if (reached and module) or self._from_import(module, names, rel, out):
+            if module and module not in kids and not names.partition(b".")[1]:
+                if module in done or self._reach(module, rel, out):
+                    remember.add(text)
+            elif self._from_import(module, names, rel, out):
                 remember.add(text)
 
     def _statement(self, parts: Parts, where: _Package, rel: str, out: list[str]) -> None:
