@@ -259,7 +259,7 @@ class Closure:
         if name in self._done:
             return True
         parent, dot, _ = name.rpartition(".")
-        clear = self._reach(parent, near, out) if dot else True
+        clear = parent in self._done or self._reach(parent, near, out) if dot else True
         files = self._candidates.get(name)
         if files is None:
             files = self._candidates[name] = self.layout.candidates(name)
@@ -368,9 +368,10 @@ class Closure:
 
     def _reach_all(self, names: list[str], rel: str, out: list[str]) -> bool:
         """``_reach`` of each name (all of them, even after an ambiguous one)."""
-        clear = True
-        for name in names:
-            clear = self._reach(name, rel, out) and clear
+        clear, done = True, self._done
+        for name in names:  # (a reached name, most of them, without the call)
+            if name not in done:
+                clear = self._reach(name, rel, out) and clear
         return clear
 
 
