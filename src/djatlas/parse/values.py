@@ -48,7 +48,7 @@ _CHAINS = frozenset({"binary_operator", "boolean_operator"})
 PUNCTUATION = frozenset({"(", ")", "[", "]", "{", "}", ",", "comment"})
 _INF = (float("inf"), float("-inf"))
 #: A one-quote str literal without prefix, backslash or line end: its text is its value.
-_PLAIN = re.compile(rb"'([^'\\\r\n]*)'|\"([^\"\\\r\n]*)\"")
+PLAIN = re.compile(rb"'([^'\\\r\n]*)'|\"([^\"\\\r\n]*)\"")
 #: An attribute chain written plainly: ASCII names and dots, no space, comment or bracket.
 _PLAIN_DOTTED = re.compile(rb"[A-Za-z_][0-9A-Za-z_]*(?:\.[A-Za-z_][0-9A-Za-z_]*)+")
 #: Python's keywords: in an attribute chain (``None.__class__``) the chain has no dotted name.
@@ -84,9 +84,9 @@ def text(src: bytes, node: Node) -> str:
 
 #: Names read, by their source: each is decoded once, and the summaries that hold a name hold
 #: the same str (pickled once per summary, then referred to: ~a third of a summary's strings).
-_NAMES: dict[bytes, str] = {}
+NAMES: dict[bytes, str] = {}
 #: Attribute chains written plainly, without keyword, by their source (the same for both).
-_DOTTED: dict[bytes, str] = {}
+DOTTED: dict[bytes, str] = {}
 #: Entries kept at most (a long-running server reads many trees).
 _KEPT = 50_000
 
@@ -94,21 +94,21 @@ _KEPT = 50_000
 def ident(src: bytes, node: Node) -> str:
     """An identifier, NFKC-normalised as Python does."""
     raw = src[node.start_byte : node.end_byte]
-    name = _NAMES.get(raw)
+    name = NAMES.get(raw)
     return name if name is not None else name_of(raw)
 
 
 def name_of(raw: bytes) -> str:
     """``ident`` of the identifier whose source is ``raw``."""
-    name = _NAMES.get(raw)
+    name = NAMES.get(raw)
     if name is None:
         try:
             name = raw.decode("ascii")  # nearly always: no ``isascii`` test first
         except UnicodeDecodeError:
             name = unicodedata.normalize("NFKC", raw.decode("utf-8", "replace"))
-        if len(_NAMES) >= _KEPT:
-            _NAMES.clear()
-        _NAMES[raw] = name
+        if len(NAMES) >= _KEPT:
+            NAMES.clear()
+        NAMES[raw] = name
     return name
 
 
@@ -139,20 +139,22 @@ def items(node: Node) -> list[Node]:
 def dotted(src: bytes, node: Node) -> str | None:
     """``a.b.c`` for a name or attribute chain, else None."""
     kind = KINDS[node.kind_id]
-    if kind == "identifier":
-        return ident(src, node)
+    if kind == "identifier":  # ``ident``, inline
+        raw = src[node.start_byte : node.end_byte]
+        name = NAMES.get(raw)
+        return name if name is not None else name_of(raw)
     if kind == "attribute":
         raw = src[node.start_byte : node.end_byte]
-        name = _DOTTED.get(raw)
+        name = DOTTED.get(raw)
         if name is not None:
             return name
         if _PLAIN_DOTTED.fullmatch(raw) is not None:
             # Written plainly, its text is its dotted name: no walk down the chain.
             name = raw.decode("ascii")
             if _KEYWORDS.isdisjoint(name.split(".")):  # ``None.__class__``: no name
-                if len(_DOTTED) >= _KEPT:
-                    _DOTTED.clear()
-                _DOTTED[raw] = name
+                if len(DOTTED) >= _KEPT:
+                    DOTTED.clear()
+                DOTTED[raw] = name
                 return name
     parts: list[str] = []
     while kind == "attribute" or kind == "parenthesized_expression":
@@ -199,10 +201,10 @@ def string_value(src: bytes, node: Node) -> str | None:
     if kind == "string":
         # Most literals are a quote, text without backslash or line end, and the same quote:
         # one ``fullmatch`` in the source says so and gives the text (no slice to search).
-        plain = _PLAIN.fullmatch(src, node.start_byte, node.end_byte)
-        if plain is not None:
-            return plain.group(plain.lastindex).decode("utf-8", "replace")
-        return _string(src[node.start_byte : node.end_byte])
+        start, end = node.start_byte, node.end_byte
+        if PLAIN.fullmatch(src, start, end) is not None:
+            return src[start + 1 : end - 1].decode("utf-8", "replace")  # between the quotes
+        return _string(src[start:end])
     if kind == "concatenated_string":
         out: list[str] = []
         for part in node.children:
@@ -220,7 +222,7 @@ def string_and_segment(src: bytes, node: Node) -> tuple[str | None, str]:
     """``(string_value(src, node), segment(src, node))`` of a string node: a plain one's from
     one slice of its source (its value is its text between the quotes, which has no line end)."""
     start, end = node.start_byte, node.end_byte
-    if _PLAIN.fullmatch(src, start, end) is not None:
+    if PLAIN.fullmatch(src, start, end) is not None:
         out = src[start:end].decode("utf-8", "replace")
         return out[1:-1], (out if len(out) <= MAX_SOURCE and "  " not in out else one_line(out))
     return string_value(src, node), segment(src, node)
@@ -340,11 +342,14 @@ def call_value(src: bytes, node: Node, func: str | None) -> Value:
 
 def _gettext(src: bytes, node: Node, name: str | None) -> str | None:
     """The string of ``_("text")`` (any GETTEXT callee ``name``), else None."""
-    if not name or name.rsplit(".", 1)[-1] not in GETTEXT:
+    if not name or (name not in GETTEXT and name.rsplit(".", 1)[-1] not in GETTEXT):
         return None
     args = node.children[-1]
     if KINDS[args.kind_id] != "argument_list":
         return None
+    children = args.children
+    if len(children) == 3 and KINDS[children[1].kind_id] == "string":
+        return string_value(src, children[1])  # ``_("text")`` (most): no list of its items
     given = items(args)
     if not given or any(
         KINDS[c.kind_id] in ("keyword_argument", "dictionary_splat") for c in given

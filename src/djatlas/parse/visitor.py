@@ -21,9 +21,12 @@ from djatlas.parse.summary import (
     ModuleSummary,
 )
 from djatlas.parse.values import (
+    DOTTED,
     GETTEXT,
     KINDS,
     MAX_SOURCE,
+    NAMES,
+    PLAIN,
     PUNCTUATION,
     call_value,
     check_chain,
@@ -32,6 +35,7 @@ from djatlas.parse.values import (
     items,
     literal,
     name_of,
+    number,
     operands,
     segment,
     string_and_segment,
@@ -217,6 +221,9 @@ class _Visitor:
             node = unwrap(node)
             kind = KINDS[node.kind_id]
         if kind == "string":
+            start, end = node.start_byte, node.end_byte
+            if PLAIN.fullmatch(src, start, end) is not None:  # ``string_value``'s first case
+                return Arg(src[start + 1 : end - 1].decode("utf-8", "replace"))
             value = string_value(src, node)
             return Arg(value if value is not None else {"$expr": segment(src, node)})
         if kind == "true":
@@ -233,7 +240,15 @@ class _Visitor:
                 return Arg({"$expr": name}, name)
             return Arg({"$expr": segment(src, node)}, ident(src, node))
         if kind == "attribute":
+            name = DOTTED.get(src[node.start_byte : node.end_byte])
+            if name is not None and len(name) <= MAX_SOURCE:
+                # A plain chain read before (``models.CASCADE``): its segment is its text.
+                return Arg({"$expr": name}, name)
             return Arg({"$expr": segment(src, node)}, dotted(src, node))
+        if kind == "integer":
+            value = number(src, node)  # ``literal``'s; not a name
+            if value is not None:
+                return Arg(value)
         return Arg(literal(src, node), dotted(src, node))
 
     def expr(self, node: Node | None) -> Expr:
@@ -253,7 +268,7 @@ class _Visitor:
             func = dotted(src, children[0])
             if func is not None:
                 args, kwargs = self.call_arguments(children[-1])
-                return Expr("call", call=Call(func, args, kwargs, func), source=func)
+                return Expr("call", None, Call(func, args, kwargs, func), None, func)
         elif kind == "string":
             value, source = string_and_segment(src, node)
             if value is not None:
@@ -301,7 +316,10 @@ class _Visitor:
             kind = KINDS[child.kind_id]
             if kind == "keyword_argument":
                 parts = child.children  # [name, "=", value]: the list the node keeps
-                kwargs[ident(src, parts[0])] = arg(parts[-1])
+                key = parts[0]
+                raw = src[key.start_byte : key.end_byte]  # ``ident``, inline
+                name = NAMES.get(raw)
+                kwargs[name if name is not None else name_of(raw)] = arg(parts[-1])
             elif kind == "comment":
                 continue
             elif kind == "dictionary_splat":
