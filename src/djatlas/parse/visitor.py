@@ -9,6 +9,8 @@ Statements still holding a syntax error are skipped.
 
 from __future__ import annotations
 
+import re
+
 from djatlas.parse.summary import (
     Arg,
     Call,
@@ -36,6 +38,7 @@ from djatlas.parse.values import (
     literal,
     name_of,
     number,
+    one_line,
     operands,
     segment,
     string_and_segment,
@@ -697,6 +700,13 @@ class _Visitor:
                         exprs.append(Expr("literal", None, None, None, source, value))
                         values.append(value)
                         continue
+                if kind == "tuple":
+                    pair = _PAIR.fullmatch(src, e.start_byte, e.end_byte)
+                    if pair is not None:  # ``("af", "Afrikaans")``: the nodes' case below
+                        first, second = _plain_literal(pair[1]), _plain_literal(pair[2])
+                        exprs.append(Expr("tuple", None, None, [first, second]))
+                        values.append([first.value, second.value])
+                        continue
                 if kind == "list_splat":
                     exprs.append(self.expr(e))
                     value = self._settings_value(e.children[-1], env)
@@ -773,6 +783,21 @@ class _Visitor:
     def _record_setting(name: str, env: dict, summary: ModuleSummary) -> None:
         if name in SETTINGS_NAMES:
             summary.settings[name] = env[name]
+
+
+_WS = rb"[ \t\r\n]*"
+_STRING = rb"('[^'\\\r\n]*'|\"[^\"\\\r\n]*\")"  # a ``PLAIN`` string literal, quotes in
+#: A tuple of two plain string literals written plainly (no comment, prefix or line joining).
+_PAIR = re.compile(
+    rb"\(" + _WS + _STRING + _WS + rb"," + _WS + _STRING + _WS + rb",?" + _WS + rb"\)"
+)
+
+
+def _plain_literal(raw: bytes) -> Expr:
+    """The Expr of the plain string literal ``raw`` (``string_and_segment``'s first case)."""
+    out = raw.decode("utf-8", "replace")
+    source = out if len(out) <= MAX_SOURCE and "  " not in out else one_line(out)
+    return Expr("literal", None, None, None, source, out[1:-1])
 
 
 def _positional(args: Node | None) -> list[Node]:
