@@ -446,6 +446,24 @@ class _Visitor:
             if kind == "comment" or (broken and stmt.has_error):
                 continue
             if kind == "expression_statement":
+                end = stmt.end_byte
+                last = src[end - 1]  # a quote: maybe ``NAME = "text"``
+                plain = (
+                    (_NAMED_STRING or _named_string()).fullmatch(src, stmt.start_byte, end)
+                    if last == 34 or last == 39
+                    else None
+                )
+                if plain is not None and plain[1] not in _RESERVED:
+                    # ``STATUS_ACTIVE = "active"``: the nodes' case below, from the source.
+                    name = NAMES.get(plain[1])
+                    cls.members.append(
+                        Member(
+                            name if name is not None else name_of(plain[1]),
+                            stmt.start_point[0] + 1,
+                            _plain_literal(plain[2]),
+                        )
+                    )
+                    continue
                 children = stmt.children
                 assign = children[0]
                 if len(children) != 1 or KINDS[assign.kind_id] != "assignment":
@@ -701,7 +719,7 @@ class _Visitor:
                         values.append(value)
                         continue
                 if kind == "tuple":
-                    pair = _PAIR.fullmatch(src, e.start_byte, e.end_byte)
+                    pair = (_PAIR or _pair()).fullmatch(src, e.start_byte, e.end_byte)
                     if pair is not None:  # ``("af", "Afrikaans")``: the nodes' case below
                         first, second = _plain_literal(pair[1]), _plain_literal(pair[2])
                         exprs.append(Expr("tuple", None, None, [first, second]))
@@ -785,11 +803,36 @@ class _Visitor:
             summary.settings[name] = env[name]
 
 
-_WS = rb"[ \t\r\n]*"
-_STRING = rb"('[^'\\\r\n]*'|\"[^\"\\\r\n]*\")"  # a ``PLAIN`` string literal, quotes in
-#: A tuple of two plain string literals written plainly (no comment, prefix or line joining).
-_PAIR = re.compile(
-    rb"\(" + _WS + _STRING + _WS + rb"," + _WS + _STRING + _WS + rb",?" + _WS + rb"\)"
+#: A tuple of two plain string literals written plainly (no comment, prefix or line joining),
+#: and a class-body statement ``NAME = "plain string"`` (a table of constants); each compiled
+#: when first used: compiling them costs 1.7M and 1.3M instructions, which a process that reads
+#: no such table or class (main, with most settings modules) would pay at import.
+_PAIR: re.Pattern | None = None
+_NAMED_STRING: re.Pattern | None = None
+_SPACE = rb"[ \t\r\n]*"
+_STRING = rb"('[^'\\\r\n]*'|\"[^\"\\\r\n]*\")"  # ``PLAIN``, the quotes kept
+
+
+def _pair() -> re.Pattern:
+    global _PAIR
+    if _PAIR is None:
+        item = _SPACE + _STRING + _SPACE
+        _PAIR = re.compile(rb"\(" + item + rb"," + item + rb",?" + _SPACE + rb"\)")
+    return _PAIR
+
+
+def _named_string() -> re.Pattern:
+    global _NAMED_STRING
+    if _NAMED_STRING is None:
+        _NAMED_STRING = re.compile(rb"([A-Za-z_][0-9A-Za-z_]*+)[ \t]*+=[ \t]*+" + _STRING)
+    return _NAMED_STRING
+
+
+#: Words that are not plain names (keywords; ``print``/``exec``: Python 2 statements).
+_RESERVED = frozenset(
+    b"False None True and as assert async await break class continue def del elif else except "
+    b"finally for from global if import in is lambda nonlocal not or pass raise return try "
+    b"while with yield print exec match case type".split()
 )
 
 
