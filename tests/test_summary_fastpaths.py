@@ -1,13 +1,17 @@
 """The summary's fast paths give what the general ones give: a plain string read from one slice,
 a name decoded once per process, a long table of small choices not summarised, a plain
-``a = v`` assignment taken without following a chain."""
+``a = v`` assignment taken without following a chain, pairs of plain strings and class constants
+read from the source, a call's plain arguments."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from djatlas.parse import values, visitor
 from djatlas.parse.reader import parse
+from djatlas.parse.summary import Arg
 from djatlas.parse.values import KINDS, segment, string_and_segment, string_value
 
 STRINGS = [
@@ -122,3 +126,112 @@ def test_a_plain_assignment_gives_the_chain_answer() -> None:
         assert [src[t.start_byte : t.end_byte].decode() for t in targets] == names
         assert src[value.start_byte : value.end_byte] == b"1"
         assert is_annotated is annotated
+
+
+CONSTANTS = """from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active"
+    SPACED  =  'two  spaces'
+    UNICODE = "caf\u00e9"
+    ESCAPED = "a\\nb"
+    RAW = r"raw"
+    JOINED = "a" "b"
+    COMMENTED = "c"  # a comment
+    LONG = "%s"
+    ANNOTATED: str = "x"
+    CHAINED = OTHER = "y"
+    print = "p"
+
+
+LANGUAGES = [
+    ("af", "Afrikaans"),
+    ( 'a' ,
+      'b', ),
+    ("two  spaces", "x"),
+    ("caf\u00e9", "\u4e2d\u6587"),
+    ("a\\n", "b"),
+    ("a" "b", "c"),
+    ("one",),
+    ("a", "b", "c"),
+    (("nested", "pair"), "x"),
+    ("%s", "y"),
+]
+""".replace("%s", "x" * 400)
+
+
+def test_plain_pairs_and_constants_summarise_as_their_nodes(monkeypatch) -> None:
+    """A table's pairs of plain strings and a class's ``NAME = "text"`` read from the source
+    (``_pair``, ``_named_string``) give what their nodes give."""
+    fast = _summary(CONSTANTS)
+    never = re.compile(rb"(?!)")
+    monkeypatch.setattr(visitor, "_PAIR", never)
+    monkeypatch.setattr(visitor, "_NAMED_STRING", never)
+    assert _summary(CONSTANTS) == fast
+    members = [m["name"] for m in fast["classes"]["Status"]["members"]]
+    assert members[:3] == ["ACTIVE", "SPACED", "UNICODE"] and "print" in members
+
+
+ARGUMENTS = [
+    '"plain"',
+    '"two  spaces"',
+    '"a\\nb"',
+    "r'raw'",
+    "1",
+    "0x1F",
+    "-1",
+    "True",
+    "None",
+    "name",
+    "models.CASCADE",
+    "models . CASCADE",
+    "None.__class__",
+    "a." + "b" * 400,
+    '_("text")',
+    '_( "text" )',
+    '_("text",)',
+    '_("a" "b")',
+    "_(name)",
+    '_(  # comment\n"text")',
+    'gettext_lazy("x")',
+    'translation.gettext("x")',
+    'other("x")',
+    "[1, 2]",
+    "{'a': 1}",
+]
+
+
+@pytest.mark.parametrize("source", ARGUMENTS)
+def test_an_argument_reads_as_its_literal_and_dotted_name(source: str) -> None:
+    """``arg``'s fast paths (plain string, integer, plain chain read before, ``_("text")``)
+    give the general ``Arg(literal, dotted, callee)``."""
+    parsed = parse(f"f({source})\nf({source})\n".encode(), "m.py")
+    src = parsed.tree.source
+    v = visitor._Visitor(src, "m", False, False)
+    for stmt in parsed.tree.root_node.children:  # twice: a chain is cached the first time
+        node = values.items(stmt.children[0].children[-1])[0]
+        callee = None
+        if KINDS[node.kind_id] == "call":
+            callee = values.dotted(src, node.children[0])
+        expected = Arg(values.literal(src, node), values.dotted(src, node), callee)
+        assert v.arg(node) == expected
+        assert values._gettext(src, node, callee) == _general_gettext(src, node, callee)
+
+
+def _general_gettext(src: bytes, node, name: str | None) -> str | None:  # noqa: ANN001
+    """``values._gettext`` without its ``_("text")`` fast path."""
+    if KINDS[node.kind_id] != "call":
+        return None
+    if not name or name.rsplit(".", 1)[-1] not in values.GETTEXT:
+        return None
+    args = node.children[-1]
+    if KINDS[args.kind_id] != "argument_list":
+        return None
+    given = values.items(args)
+    if not given or any(
+        KINDS[c.kind_id] in ("keyword_argument", "dictionary_splat") for c in given
+    ):
+        return None
+    return string_value(src, values.unwrap(given[-1]))
