@@ -235,3 +235,15 @@ def _general_gettext(src: bytes, node, name: str | None) -> str | None:  # noqa:
     ):
         return None
     return string_value(src, values.unwrap(given[-1]))
+
+
+def test_a_dotted_name_read_again_is_the_same_name() -> None:
+    """``_dotted_name`` keeps each source's answer: a name written with spaces is joined the
+    first time and the next times."""
+    source = "import a . b as c\nfrom a . b import d\nimport a.b as e\nfrom x import y . z\n"
+    for module in ("one", "two"):
+        parsed = parse(source.encode(), f"{module}.py")
+        summary = visitor.summarize(parsed.tree, parsed.text, module, f"{module}.py", False)
+        imports = summary.to_dict()["imports"]
+        assert imports["c"]["module"] == "a.b" and imports["e"]["module"] == "a.b"
+        assert imports["d"]["module"] == "a.b"

@@ -347,9 +347,13 @@ def _gettext(src: bytes, node: Node, name: str | None) -> str | None:
     args = node.children[-1]
     if KINDS[args.kind_id] != "argument_list":
         return None
+    start, end = args.start_byte + 1, args.end_byte - 1  # inside the brackets
+    if PLAIN.fullmatch(src, start, end) is not None:
+        # ``_("text")`` (most): its plain string, without the Node objects of the list.
+        return src[start + 1 : end - 1].decode("utf-8", "replace")
     children = args.children
     if len(children) == 3 and KINDS[children[1].kind_id] == "string":
-        return string_value(src, children[1])  # ``_("text")`` (most): no list of its items
+        return string_value(src, children[1])  # ``_( "text" )``: no list of its items
     given = items(args)
     if not given or any(
         KINDS[c.kind_id] in ("keyword_argument", "dictionary_splat") for c in given
