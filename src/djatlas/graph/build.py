@@ -501,15 +501,20 @@ class GraphBuilder:
         loaded = {m.name: m for m in self.index.by_path.values() if m is not None}
         order: dict[str, int] = {}
         seen: set[str] = set()
+        # ``from m import name`` is the loaded submodule ``m.name`` only when ``m`` holds one:
+        # the name is not joined for the other imports (most: ``from django.db import
+        # models``), which ``visit`` would skip as not loaded (blueking-paas: ~1,400 imports).
+        parents = {name.rpartition(".")[0] for name in loaded}
 
         def deps(name: str) -> list[str]:
             parts = name.split(".")
             out = [".".join(parts[:i]) for i in range(1, len(parts))]
             summary = loaded[name].summary
             for ref in summary.imports.values():
-                out.append(ref.module)
-                if ref.name:
-                    out.append(f"{ref.module}.{ref.name}")
+                module = ref.module
+                out.append(module)
+                if ref.name and module in parents:
+                    out.append(f"{module}.{ref.name}")
             return out + summary.star_imports
 
         def visit(root: str) -> None:

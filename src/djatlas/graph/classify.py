@@ -156,9 +156,8 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
         return None
     mro = index.mro(cls)
     paths = [c.path for c in mro if isinstance(c, (ClassValue, External))]
-    if any(p.endswith("contenttypes.fields.GenericForeignKey") for p in paths) and not any(
-        p in FIELD_ROOTS for p in paths
-    ):
+    rooted = not FIELD_ROOTS.isdisjoint(paths)
+    if not rooted and any(p.endswith("contenttypes.fields.GenericForeignKey") for p in paths):
         # Before Django 5.1, GenericForeignKey is not a Field subclass.
         return FieldClass(
             cls.path,
@@ -167,7 +166,7 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
             ["ct_field", "fk_field", "for_concrete_model"],
             True,
         )
-    if not any(p in FIELD_ROOTS for p in paths):
+    if not rooted:
         if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
             return None
         ext = next((c for c in mro if isinstance(c, External)), None)
@@ -176,28 +175,7 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
             return None
         guess.path = cls.path
         return guess
-    django_type = next(
-        (
-            p.rsplit(".", 1)[-1]
-            for p in paths
-            if _is_django(p)
-            and p not in FIELD_ROOTS
-            and not p.rsplit(".", 1)[-1].endswith("Mixin")
-            and p.rsplit(".", 1)[-1] != "RelatedField"
-            and p.rsplit(".", 1)[-1] != "ForeignObject"
-        ),
-        None,
-    )
-    relation = next((_KNOWN_RELATIONS[p] for p in paths if p in _KNOWN_RELATIONS), None)
-    if relation is None:
-        relation = next(
-            (
-                p.rsplit(".", 1)[-1]
-                for p in paths
-                if _is_django(p) and p.rsplit(".", 1)[-1] in _RELATION_NAMES
-            ),
-            None,
-        )
+    django_type, relation = _django_kinds(paths)
     if django_type is None:
         django_type = "Field"  # a direct subclass of Field (e.g. timezone_field.TimeZoneField)
     if relation is None and any(_is_django(p) and p.endswith(".RelatedField") for p in paths):
@@ -210,6 +188,31 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
             params = c.summary.init_params
             break
     return FieldClass(cls.path, django_type, relation, params, True)
+
+
+def _django_kinds(paths: list[str]) -> tuple[str | None, str | None]:
+    """(Django field type, relation kind) from a field class's MRO paths, in one pass over
+    them (asked once per field class): the first Django class's name that is no root, mixin,
+    ``RelatedField`` or ``ForeignObject``; the kind of the first known third-party relation
+    class, else the first Django relation class's name."""
+    django_type = known = named = None
+    for p in paths:
+        if known is None:
+            known = _KNOWN_RELATIONS.get(p)
+        if not p.startswith("django."):  # (``_is_django``)
+            continue
+        name = p.rpartition(".")[2]
+        if named is None and name in _RELATION_NAMES:
+            named = name
+        if (
+            django_type is None
+            and p not in FIELD_ROOTS
+            and not name.endswith("Mixin")
+            and name != "RelatedField"
+            and name != "ForeignObject"
+        ):
+            django_type = name
+    return django_type, known if known is not None else named
 
 
 def _external_field(path: str) -> FieldClass | None:
