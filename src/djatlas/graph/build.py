@@ -761,25 +761,28 @@ class GraphBuilder:
             return
         model.concrete_model = model.label
         local = [self._field(s, model, info, skey) for s in self.local_fields(cls)]
+        links, has_pk = _links_and_pk(local)
         implicit: list[Field] = []
-        declared_links = {f.relation.target for f in local if f.relation and f.relation.parent_link}
+        declared_links = {f.relation.target for f in links}
         for i, pmodel in enumerate(parent_models):
             if pmodel is None or pmodel.label in declared_links:
                 continue
             implicit.append(self._ptr(pmodel, model, primary=(i == 0)))
-        links = [f for f in local if f.relation and f.relation.parent_link]
-        if links and not any(f.primary_key for f in local + implicit):
+        if links and not (has_pk or any(f.primary_key for f in implicit)):
             links[0].primary_key = True
             links[0].unique = True
-        if not parents and not any(f.primary_key for f in local):
+            has_pk = True
+        if not parents and not has_pk:
             implicit.insert(0, self._auto_pk(model))
         inherited: list[Field] = []
+        private: list[Field] = []
         for pmodel in parent_models:
             if pmodel is not None:
                 self._ensure_fields(pmodel)
-                inherited.extend(self._parent_fields(pmodel))
-        private = [f for f in inherited if _bucket(f) == 2]
-        inherited = [f for f in inherited if _bucket(f) != 2]
+                for f in pmodel.fields:  # its own parent links included, as _meta.get_fields()
+                    rel = f.relation
+                    kept = private if rel is not None and rel.kind in _PRIVATE else inherited
+                    kept.append(self._as_parent(f))
         local += self._added_by_bases(cls, model, local, inherited)
         local += self._tagged_items(cls, local)
         wrt = model.meta.get("order_with_respect_to")
@@ -912,10 +915,6 @@ class GraphBuilder:
         info = self._by_model.get(id(model))
         if info is not None:
             self._fields(info)
-
-    def _parent_fields(self, pmodel: Model) -> list[Field]:
-        # Its own parent links included, as _meta.get_fields() lists them.
-        return [self._as_parent(f) for f in pmodel.fields]
 
     @staticmethod
     def _as_parent(f: Field) -> Field:
@@ -1139,7 +1138,10 @@ class GraphBuilder:
         target, raw = (None, None)
         if kind != "GenericForeignKey":
             target, raw = self._target(to, spec, model)
-        related_name = self._cstr(args.get("related_name"), spec, model)
+        # (``_cstr`` only for an argument written: most relations name few of them)
+        related_name = args.get("related_name")
+        if related_name is not None:
+            related_name = self._cstr(related_name, spec, model)
         if related_name:
             related_name = _expand(related_name, model)
         on_delete = "DO_NOTHING" if kind == "GenericRelation" else None
@@ -1176,18 +1178,23 @@ class GraphBuilder:
                 )
             )
         parent_link = args.get("parent_link")
-        query_name = self._cstr(args.get("related_query_name"), spec, model)
+        query_name = args.get("related_query_name")
+        if query_name is not None:
+            query_name = self._cstr(query_name, spec, model)
+        to_field = args.get("to_field")
+        if to_field is not None:
+            to_field = self._cstr(to_field, spec, model)
         # Positional, in Relation's order (as Field's in ``_field``: no dict of keywords).
         return Relation(
             kind,
             target,
             raw,  # target_raw
             related_name,
-            _expand(query_name or "", model) or None,  # related_query_name
+            (_expand(query_name, model) or None) if query_name else None,  # related_query_name
             on_delete,
             through,
             None,  # through_id (set with the report's ids)
-            self._cstr(args.get("to_field"), spec, model),
+            to_field,
             bool(parent_link is not None and parent_link.value is True),  # parent_link
             m2m_table,  # m2m_db_table
         )
@@ -1516,17 +1523,42 @@ def _order_field(owner: str) -> Field:
     )
 
 
-def _bucket(f: Field) -> int:
-    if f.relation and f.relation.kind in ("ManyToManyField", "RelatedField"):
-        return 1
-    if f.relation and f.relation.kind in ("GenericForeignKey", "GenericRelation"):
-        return 2
-    return 0
+#: Relation kinds Django keeps in ``local_many_to_many``, and as private fields.
+_MANY = frozenset({"ManyToManyField", "RelatedField"})
+_PRIVATE = frozenset({"GenericForeignKey", "GenericRelation"})
 
 
 def _django_order(fields: list[Field]) -> list[Field]:
-    """local_fields, then local_many_to_many, then private fields (GenericForeignKey)."""
-    return sorted(fields, key=_bucket)
+    """local_fields, then local_many_to_many, then private fields (GenericForeignKey), each
+    in the order given (a stable sort by that bucket, read in one pass: per model)."""
+    plain: list[Field] = []
+    many: list[Field] = []
+    private: list[Field] = []
+    for f in fields:
+        rel = f.relation
+        if rel is None:
+            plain.append(f)
+        elif rel.kind in _MANY:
+            many.append(f)
+        elif rel.kind in _PRIVATE:
+            private.append(f)
+        else:
+            plain.append(f)
+    return plain + many + private
+
+
+def _links_and_pk(local: list[Field]) -> tuple[list[Field], bool]:
+    """(the parent links among a model's local fields, whether one of them is the primary
+    key), in one pass over them."""
+    links: list[Field] = []
+    has_pk = False
+    for f in local:
+        if f.primary_key:
+            has_pk = True
+        rel = f.relation
+        if rel is not None and rel.parent_link:
+            links.append(f)
+    return links, has_pk
 
 
 def _str(arg: Arg | None) -> str | None:
