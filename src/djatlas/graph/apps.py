@@ -449,13 +449,12 @@ def _registry(
     def add(path: str, attrs: dict[str, object]) -> None:
         pkg = str(attrs["name"])
         label = attrs.get("label")
-        registry.apps[pkg] = AppInfo(
-            name=pkg,
-            label=label if isinstance(label, str) else pkg.rsplit(".", 1)[-1],
-            config=path,
-            default_auto_field=attrs.get("default_auto_field")  # type: ignore[arg-type]
-            if isinstance(attrs.get("default_auto_field"), str)
-            else None,
+        auto = attrs.get("default_auto_field")
+        registry.apps[pkg] = AppInfo(  # (name, label, config, default_auto_field)
+            pkg,
+            label if isinstance(label, str) else pkg.rsplit(".", 1)[-1],
+            path,
+            auto if isinstance(auto, str) else None,
         )
 
     for pkg, (label, auto) in _DJANGO_APPS.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from djatlas.graph.apps import AppRegistry, Project, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
@@ -138,6 +140,8 @@ class GraphBuilder:
         self.externals: list[ModelInfo] = []
         self._outside_ranks: dict[str, int] = {}
         self._outside_next = 0
+        #: ``_auto_pk``'s DEFAULT_AUTO_FIELD, by (file, module) of the model.
+        self._auto_fields: dict[tuple[str | None, str], str] = {}
 
     # -- discovery ------------------------------------------------------------------------
     def collect(self, modules: list[LoadedModule]) -> None:
@@ -421,7 +425,7 @@ class GraphBuilder:
                         continue
                     fields[spec.name] = spec
             elif not self.is_model(anc) and anc.summary is not None:
-                shadow.update(m.name for m in anc.summary.members)
+                shadow.update([m.name for m in anc.summary.members])
                 shadow.update(anc.summary.attributes)
         rank = self._file_ranks.get(cls.file or cls.module, 0)
         line = cls.summary.line if cls.summary else 0
@@ -694,27 +698,30 @@ class GraphBuilder:
             for c in self.index.mro(cls)
         )
         project = None if external else self._project(mod.relpath)
+        # Positional, in Model's order (as Field's in ``_field``), ``project`` its keyword only.
         return Model(
+            summary.name,  # name
+            f"{app_label}.{summary.name}",  # label
+            app_label,
+            cls.module,  # module
+            None if external else mod.relpath,  # file
+            None if external else summary.line,  # line
+            summary.docstring,  # docstring
+            bases,
+            abstract,
+            proxy,
+            [],  # parents
+            None,  # concrete_model
+            db_table,
+            meta,
+            meta_from,  # meta_inherited_from
+            sorted(summary.methods),  # methods
+            has_str,
+            [],  # fields
+            [],  # reverse_relations
+            external,
+            cls.origin,  # origin
             project=project.name if project is not None else None,
-            name=summary.name,
-            label=f"{app_label}.{summary.name}",
-            app_label=app_label,
-            module=cls.module,
-            file=None if external else mod.relpath,
-            line=None if external else summary.line,
-            docstring=summary.docstring,
-            bases=bases,
-            abstract=abstract,
-            proxy=proxy,
-            parents=[],
-            concrete_model=None,
-            db_table=db_table,
-            meta=meta,
-            meta_inherited_from=meta_from,
-            methods=sorted(summary.methods),
-            has_str=has_str,
-            external=external,
-            origin=cls.origin,
         )
 
     def _concrete_parents(self, cls: ClassValue) -> list[ClassValue]:
@@ -811,20 +818,20 @@ class GraphBuilder:
             if db_index:
                 params["db_index"] = True
             out.append(
-                Field(
-                    name=name,
-                    type="PositiveIntegerField",
-                    resolved_type="django.db.models.PositiveIntegerField",
-                    django_type="PositiveIntegerField",
-                    line=None,
-                    origin="declared",
-                    defined_in=cls.path,
-                    params=params,
-                    column=name,
-                    null=False,
-                    unique=False,
-                    primary_key=False,
-                    max_length=None,
+                Field(  # positional, in Field's order (as in ``_field``)
+                    name,
+                    "PositiveIntegerField",  # type
+                    "django.db.models.PositiveIntegerField",  # resolved_type
+                    "PositiveIntegerField",  # django_type
+                    None,  # line
+                    "declared",  # origin
+                    cls.path,  # defined_in
+                    params,
+                    name,  # column
+                    False,  # null
+                    False,  # unique
+                    False,  # primary_key
+                    None,  # max_length
                 )
             )
         return out
@@ -927,56 +934,66 @@ class GraphBuilder:
         return copied
 
     def _auto_pk(self, model: Model) -> Field:
-        app = self.registry.for_file(model.file).app_for(model.module)
-        path = (
-            app.default_auto_field
-            if app and app.default_auto_field
-            else self.registry.settings.for_file(model.file).default_auto_field
-        )
+        key = (model.file, model.module)
+        path = self._auto_fields.get(key)
+        if path is None:  # the same for every model of a module
+            app = self.registry.for_file(model.file).app_for(model.module)
+            path = self._auto_fields[key] = (
+                app.default_auto_field
+                if app and app.default_auto_field
+                else self.registry.settings.for_file(model.file).default_auto_field
+            )
         short = path.rsplit(".", 1)[-1]
+        # Positional, in Field's order (as in ``_field``): one for most concrete models.
         return Field(
-            name="id",
-            type=short,
-            resolved_type=path,
-            django_type=short,
-            line=None,
-            origin="implicit",
-            defined_in=None,
-            params={"verbose_name": "ID", "primary_key": True},
-            column="id",
-            null=False,
-            unique=True,
-            primary_key=True,
-            max_length=None,
+            "id",  # name
+            short,  # type
+            path,  # resolved_type
+            short,  # django_type
+            None,  # line
+            "implicit",  # origin
+            None,  # defined_in
+            {"verbose_name": "ID", "primary_key": True},  # params
+            "id",  # column
+            False,  # null
+            True,  # unique
+            True,  # primary_key
+            None,  # max_length
         )
 
     def _ptr(self, parent: Model, model: Model, primary: bool) -> Field:
         name = f"{parent.name.lower()}_ptr"
+        # Positional, in Field's and Relation's orders (as in ``_field``).
         return Field(
-            name=name,
-            type="OneToOneField",
-            resolved_type="django.db.models.OneToOneField",
-            django_type="OneToOneField",
-            line=None,
-            origin="implicit",
-            defined_in=None,
-            params={
+            name,
+            "OneToOneField",  # type
+            "django.db.models.OneToOneField",  # resolved_type
+            "OneToOneField",  # django_type
+            None,  # line
+            "implicit",  # origin
+            None,  # defined_in
+            {
                 "to": parent.label,
                 "on_delete": {"$expr": "CASCADE"},
                 "parent_link": True,
                 "auto_created": True,
             },
-            column=f"{name}_id",
-            null=False,
-            unique=True,
-            primary_key=primary,
-            max_length=None,
-            relation=Relation(
-                kind="OneToOneField",
-                target=parent.label,
-                target_raw=parent.label,
-                on_delete="CASCADE",
-                parent_link=True,
+            f"{name}_id",  # column
+            False,  # null
+            True,  # unique
+            primary,  # primary_key
+            None,  # max_length
+            Relation(
+                "OneToOneField",  # kind
+                parent.label,  # target
+                parent.label,  # target_raw
+                None,  # related_name
+                None,  # related_query_name
+                "CASCADE",  # on_delete
+                None,  # through
+                None,  # through_id
+                None,  # to_field
+                True,  # parent_link
             ),
         )
 
@@ -1447,8 +1464,8 @@ def _positional(args: list[Arg], names: list[str]) -> tuple[dict[str, Any], dict
     return params, by_name
 
 
-def _by_order(spec: FieldSpec) -> tuple:
-    return spec.order
+#: A FieldSpec's sort key (``order``), read in C: a key function per field costs a call each.
+_by_order = attrgetter("order")
 
 
 def _model_like_body(summary: ClassSummary | None) -> bool:
@@ -1479,28 +1496,23 @@ _GENERIC_TAGGED = "taggit.models.CommonGenericTaggedItemBase"
 
 
 def _generic_relation(name: str, target: str, owner: str) -> Field:
-    """A GenericRelation added by a package at class creation (hidden reverse accessor)."""
+    """A GenericRelation added by a package at class creation (hidden reverse accessor);
+    made positionally, in Field's and Relation's orders (once per model with tags, netbox)."""
     return Field(
-        name=name,
-        type="GenericRelation",
-        resolved_type="django.contrib.contenttypes.fields.GenericRelation",
-        django_type="GenericRelation",
-        line=None,
-        origin="declared",
-        defined_in=owner,
-        params={"to": target},
-        column=None,
-        null=True,
-        unique=False,
-        primary_key=False,
-        max_length=None,
-        relation=Relation(
-            kind="GenericRelation",
-            target=target,
-            target_raw=None,
-            related_name="+",
-            on_delete="DO_NOTHING",
-        ),
+        name,
+        "GenericRelation",  # type
+        "django.contrib.contenttypes.fields.GenericRelation",  # resolved_type
+        "GenericRelation",  # django_type
+        None,  # line
+        "declared",  # origin
+        owner,  # defined_in
+        {"to": target},  # params
+        None,  # column
+        True,  # null
+        False,  # unique
+        False,  # primary_key
+        None,  # max_length
+        Relation("GenericRelation", target, None, "+", None, "DO_NOTHING"),
     )
 
 

@@ -92,7 +92,7 @@ class FieldClasses:
         paths = self._paths.get(cls.key)
         if paths is None:
             paths = frozenset(
-                c.path for c in self.index.mro(cls) if isinstance(c, (ClassValue, External))
+                [c.path for c in self.index.mro(cls) if isinstance(c, (ClassValue, External))]
             )
             self._paths[cls.key] = paths
         return paths
