@@ -232,14 +232,11 @@ class GraphBuilder:
                 break
         if not (own is not None and own.options.get("abstract") is True) and depth < 10:
             # A non-abstract child inherits ordering/get_latest_by from a concrete parent.
-            parent = next(
-                (
-                    a
-                    for a in self.index.mro(cls)[1:]
-                    if isinstance(a, ClassValue) and self.is_model(a)
-                ),
-                None,
-            )
+            parent = None
+            for a in self.index.mro(cls)[1:]:  # (a loop, not ``next`` of a generator)
+                if isinstance(a, ClassValue) and self.is_model(a):
+                    parent = a
+                    break
             if parent is not None and not self._abstract(parent):
                 pmeta, _ = self.effective_meta(parent, depth + 1)
                 for key in ("ordering", "get_latest_by"):
@@ -250,8 +247,9 @@ class GraphBuilder:
         return result
 
     def _abstract(self, cls: ClassValue) -> bool:
-        meta = self.own_meta(cls)
-        return bool(meta is not None and meta.options.get("abstract") is True)
+        summary = cls.summary  # (``own_meta``, inline: asked for every base of every class)
+        meta = summary.meta if summary is not None else None
+        return meta is not None and meta.options.get("abstract") is True
 
     def _module_of(self, cls: ClassValue) -> LoadedModule | None:
         if cls.file:
@@ -690,13 +688,16 @@ class GraphBuilder:
         if not abstract:
             table = meta.get("db_table")
             db_table = table if isinstance(table, str) else f"{app_label}_{model_name}"
-        has_str = any(
-            isinstance(c, ClassValue)
-            and c.summary is not None
-            and "__str__" in c.summary.methods
-            and c.path not in MODEL_ROOTS
-            for c in self.index.mro(cls)
-        )
+        has_str = False
+        for c in self.index.mro(cls):  # (a loop, not ``any`` of a generator: per model)
+            if (
+                isinstance(c, ClassValue)
+                and c.summary is not None
+                and "__str__" in c.summary.methods
+                and c.path not in MODEL_ROOTS
+            ):
+                has_str = True
+                break
         project = None if external else self._project(mod.relpath)
         # Positional, in Model's order (as Field's in ``_field``), ``project`` its keyword only.
         return Model(
