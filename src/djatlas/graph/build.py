@@ -884,9 +884,6 @@ class GraphBuilder:
         return None
 
     # -- django-taggit ----------------------------------------------------------------------
-    def _taggable(self, spec: FieldSpec) -> bool:
-        return self.field_classes.has_base(spec.field_cls, _TAGGABLE)
-
     def _taggit_relation(self, relation: Relation, model: Model) -> None:
         """TaggableManager: ``through`` defaults to taggit's TaggedItem, the target to the
         through model's ``tag`` foreign key's (TaggableManager.__init__/post_through_setup)."""
@@ -1050,12 +1047,6 @@ class GraphBuilder:
         resolved_type = fc.path if fc.resolved or fc.path else None
         return rel_args, (resolved_type, line, column, null, unique, primary)
 
-    def _file_values(self, spec: FieldSpec, args: FieldArgs, model: Model) -> tuple[dict, Any]:
-        """(known_params, max_length) of a declaration on a model of ``model.file`` (kept in
-        ``args.per_settings`` by ``_field``)."""
-        known = self._known_params(args, spec, model)
-        return known, self._max_length(spec, args, model)
-
     def _max_length(self, spec: FieldSpec, args: FieldArgs, model: Model) -> int | None:
         eff, forced, by_name = args.eff, args.forced, args.by_name
         written = by_name.get("max_length")
@@ -1078,15 +1069,16 @@ class GraphBuilder:
         fc = spec.fclass
         args = spec.args or self._args(spec)
         found = args.per_settings.get(skey)
-        if found is None:
-            found = args.per_settings[skey] = self._file_values(spec, args, model)
+        if found is None:  # (known_params, max_length) on a model of a file with these settings
+            known = self._known_params(args, spec, model)
+            found = args.per_settings[skey] = (known, self._max_length(spec, args, model))
         known, max_length = found
         owner = spec.owner
         origin = "declared" if owner is info.cls or owner.key == info.cls.key else "inherited"
         relation = None
         if fc.relation:
             relation = self._relation(fc.relation, args.rel_args, spec, model)
-            if not model.abstract and self._taggable(spec):
+            if not model.abstract and self.field_classes.has_base(spec.field_cls, _TAGGABLE):
                 self._taggit_relation(relation, model)
         resolved_type, line, column, null, unique, primary = args.static
         # Positional, in Field's order: calling a class with keywords first gathers them in a
@@ -1391,7 +1383,7 @@ class GraphBuilder:
 
     def finish(self, models: list[Model]) -> None:
         for m in models:
-            m.reverse_relations.sort(key=lambda r: (r.model, r.field))
+            m.reverse_relations.sort(key=_by_model_field)
 
 
 #: django-mptt's model base, however it was reached.
@@ -1467,6 +1459,8 @@ def _positional(args: list[Arg], names: list[str]) -> tuple[dict[str, Any], dict
 
 #: A FieldSpec's sort key (``order``), read in C: a key function per field costs a call each.
 _by_order = attrgetter("order")
+#: A Reverse's sort key, ``(model, field)``, likewise.
+_by_model_field = attrgetter("model", "field")
 
 
 def _model_like_body(summary: ClassSummary | None) -> bool:
