@@ -280,4 +280,12 @@ def test_models_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
         )
         k = len(models) // 2
         parts = jsonout._part(doc, k, False) + jsonout._part(doc, k, True)
-        assert "".join(parts) == expected + "\n"  # the tail's last piece ends the output
+        assert b"".join(parts) == jsonout._utf8(expected + "\n")  # the tail's last piece ends it
+
+
+def test_texts_encoded_one_by_one_are_their_joined_text_encoded() -> None:
+    from djatlas.render import jsonout
+
+    for texts in (["ab", "cd"], ["ab", "中文", "cd"], ["a\ud800", "中", "b"], ["x"], [""]):
+        for sep in ("", ",\n    "):
+            assert jsonout._encoded(texts, sep) == jsonout._utf8(sep.join(texts))

@@ -133,7 +133,7 @@ def _forked(doc: dict, k: int) -> list[bytes] | None:
         code = 1
         try:
             os.close(read_end)
-            pieces = [_utf8(text) for text in _part(doc, k, tail=True)]
+            pieces = _part(doc, k, tail=True)
             _send(write_end, sum(map(len, pieces)).to_bytes(8, "little"))
             for data in pieces:
                 _send(write_end, data)
@@ -142,7 +142,7 @@ def _forked(doc: dict, k: int) -> list[bytes] | None:
             os._exit(code)
     os.close(write_end)
     try:
-        head: list[bytes] | None = [_utf8(text) for text in _part(doc, k, tail=False)]
+        head: list[bytes] | None = _part(doc, k, tail=False)
     except (TypeError, ValueError, RecursionError):  # not JSON: json.dumps says why
         head = None
     with open(read_end, "rb", buffering=0) as pipe:
@@ -175,8 +175,8 @@ def _receive(pipe: Any, buffer: bytearray) -> bytearray | None:
     return buffer
 
 
-def _part(doc: dict, k: int, tail: bool) -> list[str]:
-    """The text of ``doc`` up to the model ``k`` (``tail`` False) in two parts: what comes
+def _part(doc: dict, k: int, tail: bool) -> list[bytes]:
+    """The UTF-8 text of ``doc`` up to the model ``k`` (``tail`` False) in two parts: what comes
     before the models (a small head, the metadata's placeholders are filled in it alone: see
     ``keys.fill``), then the models; or from the model ``k`` on, with the closing newline, in
     pieces (the models, then what follows them: each copied once more only when encoded).
@@ -191,22 +191,33 @@ def _part(doc: dict, k: int, tail: bool) -> list[str]:
     if tail:
         texts = each(doc["models"][k:], 2)
         texts[0] = sep + texts[0]
-        models = sep.join(texts)
+        models = _encoded(texts, sep)
         out.append(pad + "]")
         for key in keys[at + 1 :]:
             out.append("," + pad + _string(_key(key)) + ": ")
             enc(doc[key], 1)
         out.append("\n}\n")
-        return [models, "".join(out)]
+        return [models, _encoded(out, "")]
     for n, key in enumerate(keys[: at + 1]):
         out.append(("{" if n == 0 else ",") + pad + _string(_key(key)) + ": ")
         if n < at:
             enc(doc[key], 1)
     out.append("[")
-    head = "".join(out)
+    head = _utf8("".join(out))
     texts = each(doc["models"][:k], 2)
     texts[0] = inner + texts[0]
-    return [head, sep.join(texts)]
+    return [head, _encoded(texts, sep)]
+
+
+def _encoded(texts: list[str], sep: str) -> bytes:
+    """``sep.join(texts)`` in UTF-8 (``sep`` ASCII), each text encoded on its own: an ASCII
+    text's UTF-8 is a copy, while one wide character in a joined str widens the whole of it
+    and makes its encoding some 10 instructions a character (blueking-paas: 144 of 173 models
+    hold Chinese verbose names; the other models and the files list were encoded that way)."""
+    try:
+        return sep.encode().join(map(str.encode, texts))
+    except UnicodeEncodeError:  # lone surrogates: escaped
+        return _utf8(sep.join(texts))
 
 
 _FLOAT = float.__repr__
