@@ -31,7 +31,13 @@ def render_parts(doc: dict, options: RenderOptions) -> list[bytes]:
         parts = _forked(doc, k)
         if parts is not None:
             return parts
-    return [_utf8(_text(doc) + "\n")]
+    out, enc, _ = _writer()
+    try:
+        enc(doc, 0)
+    except (TypeError, ValueError, RecursionError):  # not JSON: json.dumps says why
+        return [_utf8(_text(doc) + "\n")]
+    out.append("\n")
+    return [_encoded(out, "")]  # its pieces encoded one by one (see ``_encoded``)
 
 
 def _utf8(text: str) -> bytes:
