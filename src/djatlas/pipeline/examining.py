@@ -292,6 +292,10 @@ class _Work:
         self.positions = positions
         self.flags = flags
         self.examined: dict[str, Answer] = {}
+        #: relpath -> the bytes read to examine it, kept for the verdict's scoping and for
+        #: parsing it (read once here, not again: ``parallel.parse_items`` opens a file with
+        #: ``open``, several times the cost of ``read``'s one ``os.read``).
+        self.contents: dict[str, bytes] = {}
         #: Parse answers kept until the examining answers are sent (None: sent).
         self.held: list[tuple[int, bytes]] | None = []
         #: relpath -> the summary of each file parsed here (for ``likely``).
@@ -328,9 +332,11 @@ class _Work:
             for raw in payload.split(b"\0"):
                 rel = raw.decode("utf-8", "surrogatepass")
                 try:
-                    self.examined[rel] = self.examine(self.read(rel))
+                    data = self.read(rel)
                 except OSError:
                     continue  # the caller reads it again and reports it
+                self.contents[rel] = data
+                self.examined[rel] = self.examine(data)
         elif kind == _END:
             answer: Any = self.examined
             if payload:
@@ -369,7 +375,8 @@ class _Work:
                     headers[rel] = heads
                 if is_settings:
                     settings.add(rel)
-        chosen = verdict(headers, settings, readable, self.layout, bytes_of({}, self.read))
+        data_of = bytes_of(self.contents, self.read)
+        chosen = verdict(headers, settings, readable, self.layout, data_of)
         answers = {
             rel: (size, [], is_settings, bad)
             for rel, (size, _, is_settings, bad) in self.examined.items()
@@ -382,7 +389,8 @@ class _Work:
         from djatlas.parse.summary import ModuleSummary
 
         rel = self.paths[position]
-        item = (rel, None, self.layout.module_of[rel], self.layout.is_package(rel))
+        data = self.contents.get(rel)  # None: not examined yet, read by ``parse_items``
+        item = (rel, data, self.layout.module_of[rel], self.layout.is_package(rel))
         answer = parse_items([item], self.root)[0][1]
         if isinstance(answer, ModuleSummary):
             self.parsed[rel] = answer
