@@ -24,12 +24,15 @@ if TYPE_CHECKING:
 #: A definition's name followed by its type parameters' bracket. Serves files with errors only:
 #: compiled on first use (``re``'s own cache), not at import.
 _HEADER = rb"(?m)^[ \t]*(?:(?:async[ \t]+)?def|class|type)[ \t]+\w+[ \t]*\["
-_QUOTES = (b"'''", b'"""', b"'", b'"')
+#: Comments and strings (escapes included): masked before brackets and commas are counted.
+_OPAQUE = (
+    rb"#[^\n]*|(?s:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\")"
+    rb"|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\""
+)
+#: What counts at a list's level: brackets, commas, and ``=`` signs.
+_MARKS = rb"[][(){},=]"
 _OPEN, _CLOSE = frozenset(b"([{"), frozenset(b")]}")
-_HASH, _NEWLINE, _BACKSLASH = ord("#"), ord("\n"), ord("\\")
-_COMMA, _EQUALS = ord(","), ord("=")
-#: Before ``=``: it is part of ``==``, ``<=``, ``>=``, ``!=`` or ``:=``.
-_OPERATOR = frozenset(b"=<>!:")
+_COMMA = ord(",")
 
 
 def blank_type_defaults(source: bytes, root: Node, parse: Callable[[bytes], Node]) -> bytes:
@@ -38,10 +41,12 @@ def blank_type_defaults(source: bytes, root: Node, parse: Callable[[bytes], Node
     if source.find(b"[") < 0:
         return source
     out: bytearray | None = None
+    masked = b""
     for match in re.finditer(_HEADER, source):
         if _in_string(root, match.end() - 1):
             continue  # a docstring's example
-        parts = _parameters(source, match.end())
+        masked = masked or re.sub(_OPAQUE, lambda m: b"_" * len(m[0]), source)
+        parts = _parameters(masked, match.end())
         if parts and _valid(source, parts, parse):
             if out is None:
                 out = bytearray(source)
@@ -65,10 +70,11 @@ def _in_string(root: Node, at: int) -> bool:
 _Part = tuple[int, int, int]
 
 
-def _parameters(source: bytes, lo: int) -> list[_Part]:
+def _parameters(masked: bytes, lo: int) -> list[_Part]:
     """The parameters of the type parameter list that starts at ``lo`` (just after its
-    ``[``); none when it has no default, is not closed, or a parameter has two ``=``."""
-    commas, equals, close = _top_level(source, lo)
+    ``[``) in the ``_OPAQUE``-masked source; none when it has no default, is not closed, or a
+    parameter has two ``=``."""
+    commas, equals, close = _top_level(masked, lo)
     if close < 0 or not equals:
         return []
     parts = []
@@ -81,56 +87,34 @@ def _parameters(source: bytes, lo: int) -> list[_Part]:
     return parts
 
 
-def _top_level(source: bytes, lo: int) -> tuple[list[int], list[int], int]:
-    """From ``lo``, inside an opening bracket: the positions of the commas and ``=`` signs at
-    its level (outside strings, comments and inner brackets) and of its closing bracket (-1
-    when there is none)."""
+def _top_level(masked: bytes, lo: int) -> tuple[list[int], list[int], int]:
+    """From ``lo``, inside an opening bracket of the masked source: the positions of the commas
+    and ``=`` signs at its level (not in inner brackets; the ``=`` of ``==``, ``<=``, ``>=``,
+    ``!=`` and ``:=`` excepted) and of its closing bracket (-1 when there is none)."""
     commas: list[int] = []
     equals: list[int] = []
-    depth, i, end = 0, lo, len(source)
-    while i < end:
-        c = source[i]
+    depth = 0
+    for mark in re.finditer(_MARKS, masked[lo:]):
+        i, c = lo + mark.start(), masked[lo + mark.start()]
         if c in _OPEN:
             depth += 1
         elif c in _CLOSE:
             if not depth:
                 return commas, equals, i
             depth -= 1
-        elif c == _HASH:
-            i = source.find(b"\n", i)
-            if i < 0:
-                break
-        elif c in (39, 34):  # a quote: skip the string
-            quote = next(q for q in _QUOTES if source.startswith(q, i))
-            i = _string_end(source, i + len(quote), quote)
-            if i < 0:
-                break
+        elif depth:
             continue
-        elif not depth and c == _COMMA:
+        elif c == _COMMA:
             commas.append(i)
-        elif (
-            not depth
-            and c == _EQUALS
-            and source[i + 1 : i + 2] != b"="
-            and source[i - 1] not in _OPERATOR
+        elif masked[i + 1 : i + 2] != b"=" and masked[i - 1 : i] not in (
+            b"=",
+            b"<",
+            b">",
+            b"!",
+            b":",
         ):
             equals.append(i)
-        i += 1
     return commas, equals, -1
-
-
-def _string_end(source: bytes, i: int, quote: bytes) -> int:
-    """The position after the string closing at ``quote`` from ``i`` (-1 when unclosed)."""
-    while True:
-        found = source.find(quote, i)
-        if found < 0:
-            return -1
-        slashes = 0
-        while source[found - 1 - slashes] == _BACKSLASH:
-            slashes += 1
-        if slashes % 2 == 0:
-            return found + len(quote)
-        i = found + 1
 
 
 def _valid(source: bytes, parts: list[_Part], parse: Callable[[bytes], Node]) -> bool:
