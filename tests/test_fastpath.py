@@ -379,6 +379,15 @@ def test_shared_helpers_match_the_stdlib() -> None:
     for text in ["", " {}", "{} x", "{", "NaN", "[Infinity]", '{"a": 1,}']:
         with pytest.raises(Exception):  # noqa: B017
             keys.loads(text.encode())
+    texts = ['{"a": [1, -2, 3.5, "x\\u00e9", null, true, false, {}]}', "[]  \n", '"s"']
+    texts += [' \n\t{"k": "名 é"}\r\n', "[NaN, Infinity, -Infinity, 1e400]", "0", " -0.0 "]
+    for text in texts:  # what json.loads reads, loads_text reads the same
+        assert repr(keys.loads_text(text)) == repr(json.loads(text))
+    for text in ["", " ", "\ufeff{}", "{} x", "{", "[1,]", "[nan]", '"a\x01"', " [1] ]"]:
+        with pytest.raises(ValueError):  # as json.loads's JSONDecodeError is one
+            json.loads(text)
+        with pytest.raises(ValueError):
+            keys.loads_text(text)
     import datetime as dt
 
     meta = keys.metadata(None, "p", None, time.perf_counter(), True)

@@ -212,6 +212,40 @@ def loads(data: bytes) -> object:
     return obj
 
 
+class _TextCtx(_Ctx):
+    """``_Ctx`` with json.loads's reading of ``NaN`` and ``Infinity``."""
+
+    parse_constant = {
+        "-Infinity": -float("inf"),
+        "Infinity": float("inf"),
+        "NaN": float("nan"),
+    }.__getitem__
+
+
+_scan_text = make_scanner(_TextCtx())
+_BLANK = " \t\n\r"
+
+
+def loads_text(s: str) -> object:
+    """``json.loads(s)`` of a str, by ``_json``'s C scanner alone: a cold scan reads bundled
+    knowledge with it without importing the ``json`` package (its decoder and encoder modules
+    and their regexes, ~5M instructions of start-up). Invalid JSON raises ValueError, as
+    json.loads's JSONDecodeError is one (with a plainer message)."""
+    if s[:1] in _BLANK:
+        start = len(s) - len(s.lstrip(_BLANK))
+    elif s[:1] == "\ufeff":
+        raise ValueError("Unexpected UTF-8 BOM")
+    else:
+        start = 0
+    try:
+        obj, end = _scan_text(s, start)
+    except StopIteration:
+        raise ValueError("Expecting value") from None
+    if end != len(s) and s[end:].strip(_BLANK):
+        raise ValueError("Extra data")
+    return obj
+
+
 # -- keys and metadata -------------------------------------------------
 def options_key(
     root: str | None,

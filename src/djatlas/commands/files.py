@@ -7,7 +7,6 @@ that is not JSON or not a djatlas report is named with what is wrong with it.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -75,6 +74,8 @@ def read_json(path: str, what: str = "file") -> Any:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path} is not a {what}: not UTF-8 text") from None
+    import json  # (not at start-up: a scan reads no JSON file)
+
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:

@@ -221,7 +221,18 @@ def _binding(package: str, keep: bool = False) -> Any:
     ``sys.modules``, so that a later ``import package`` uses this very module (same types)."""
     import os
     import sys
-    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
+
+    try:  # ``importlib.machinery``'s own classes, without the ``importlib`` package (which
+        # imports ``warnings``: ~1.5M instructions of start-up)
+        from _frozen_importlib import ModuleSpec
+        from _frozen_importlib_external import EXTENSION_SUFFIXES, ExtensionFileLoader, PathFinder
+    except ImportError:  # pragma: no cover - another interpreter
+        from importlib.machinery import (
+            EXTENSION_SUFFIXES,
+            ExtensionFileLoader,
+            ModuleSpec,
+            PathFinder,
+        )
 
     name = f"{package}._binding"
     if name in sys.modules:

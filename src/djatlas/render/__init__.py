@@ -7,7 +7,7 @@ Renderers are imported lazily so a scan only loads the one it writes.
 
 from __future__ import annotations
 
-import importlib
+import sys
 from collections.abc import Callable
 
 from djatlas.records import dataclass, field
@@ -86,4 +86,5 @@ def takes_typed(fmt: str, options: RenderOptions) -> bool:
 def get_renderer(name: str) -> Callable[[dict, RenderOptions], str | bytes]:
     """Return the render function registered for format ``name``."""
     module_name, _, func = FORMATS[name].partition(":")
-    return getattr(importlib.import_module(module_name), func)
+    __import__(module_name)  # ``importlib`` (with ``warnings``) is not imported for it
+    return getattr(sys.modules[module_name], func)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from itertools import chain, compress
-from json.encoder import encode_basestring as _string  # the C function when available
 from operator import mod
+
+try:  # the C function (json.encoder's), without the json package (start-up)
+    from _json import encode_basestring as _string
+except ImportError:  # pragma: no cover
+    from json.encoder import encode_basestring as _string
 
 from djatlas.graph.types import field_names, plain
 from djatlas.render import RenderOptions
@@ -63,6 +66,8 @@ def _text(doc: Any) -> str:
     try:
         return _indent2(doc)
     except (TypeError, ValueError, RecursionError):  # let json raise its own error
+        import json
+
         return json.dumps(doc, ensure_ascii=False, indent=2, default=_typed)
 
 

@@ -15,9 +15,9 @@ module's classes, functions and assignments are decoded one by one as they are a
 
 from __future__ import annotations
 
-import json
 import os
 
+from djatlas.keys import loads_text
 from djatlas.parse.summary import ModuleSummary
 from djatlas.parse.summary import _class as class_from_dict
 from djatlas.parse.summary import _expr as expr_from_dict
@@ -66,7 +66,7 @@ class Knowledge:
         if top not in self._modules:
             try:
                 with open(os.path.join(self.folder, f"{top}.json"), encoding="utf-8") as fh:
-                    self._modules[top] = json.load(fh)["modules"]
+                    self._modules[top] = loads_text(fh.read())["modules"]
             except (OSError, ValueError, KeyError, TypeError):
                 self._modules[top] = {}
         entry = self._modules[top].get(name)
@@ -161,6 +161,8 @@ def summaries_text(modules: dict[str, dict]) -> str:
 
 
 def _compact(data: object) -> str:
+    import json  # (generation only: a scan reads without the json package, ``loads_text``)
+
     return json.dumps(data, separators=(",", ":"))
 
 
@@ -168,7 +170,7 @@ def _summary(line: str) -> ModuleSummary:
     """A module's summary from its line in a summaries file (``summaries_text``), its entries
     left as JSON text until asked for."""
     head, *entries = line.split(_ENTRY)
-    summary = ModuleSummary.from_dict(json.loads(head))
+    summary = ModuleSummary.from_dict(loads_text(head))
     if entries:
         lazy = {"a": _Assigns(), "c": _Classes(), "f": _Functions()}
         for entry in entries:
@@ -194,7 +196,7 @@ class _Entries(dict):
     def __getitem__(self, key: str) -> object:
         value = dict.__getitem__(self, key)
         if type(value) is str:
-            value = self.decode(json.loads(value))
+            value = self.decode(loads_text(value))
             dict.__setitem__(self, key, value)
         return value
 
@@ -245,7 +247,7 @@ def _json_dict(path: str) -> dict:
     """The JSON object in ``path``; an empty one when it is missing, unreadable or not an object."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            data = loads_text(fh.read())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
