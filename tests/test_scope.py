@@ -9,13 +9,15 @@ from pathlib import Path
 from treeutil import write_tree
 
 from djatlas.pipeline.scope import (
-    _IMPORT,
+    _STATEMENT,
     OUTSIDE,
     import_statements,
     imported_names,
     statements,
 )
 from djatlas.scan import scan_path
+
+_IMPORT = re.compile(_STATEMENT)  # one statement (the scan matches runs of them)
 
 MANAGE = """
     import os

@@ -161,7 +161,7 @@ def _deep(source: bytes) -> bool:
     find = source.find
     return (
         find(b"((((((((") >= 0 or find(b"[[[[[[[[") >= 0 or find(b"{{{{{{{{") >= 0
-    ) and _DEEP.search(source) is not None
+    ) and re.search(_DEEP, source) is not None
 
 
 def _usable(root: Any, broken: bool) -> bool:
@@ -176,7 +176,7 @@ def _usable(root: Any, broken: bool) -> bool:
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
 #: Python refuses 200 nested brackets ("too many nested parentheses").
-_DEEP = re.compile(rb"(?:[(\[{][ \t\r\n\\]*){200}")
+_DEEP = rb"(?:[(\[{][ \t\r\n\\]*){200}"  # compiled on first use (``re``'s cache): rarely needed
 _PARSER: list[Any] = []
 
 

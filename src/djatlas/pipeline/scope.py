@@ -42,9 +42,6 @@ _LINE = (
 #: One import statement, from a literal newline (``re`` would try a ``^``-anchored pattern at
 #: every byte).
 _STATEMENT = rb"\n" + _LINE
-_IMPORT = re.compile(_STATEMENT)
-#: A statement on the first line of a file (no newline before it).
-_FIRST = re.compile(_LINE)
 #: A run of statements on consecutive lines from a newline: ``findall`` gives each one's
 #: ``(text, base, names, plain)`` (``b""`` for a part it lacks), then one tuple of empty parts
 #: for the rest of the buffer, whatever it holds (``.+`` ends the search: no byte is tried
@@ -66,7 +63,7 @@ def imported_names(data: bytes, module: str, is_package: bool) -> list[str]:
 
 
 def import_statements(data: bytes) -> list[Parts]:
-    """The matches of ``_IMPORT.finditer(b"\n" + data)`` (line continuations joined first), as
+    """The matches of ``_STATEMENT`` in ``b"\n" + data`` (line continuations joined first), as
     ``(text, base, names, plain)`` (``b""`` for a group that did not match)."""
     return statements(data)[0]
 
@@ -90,7 +87,7 @@ def statements(data: bytes) -> tuple[list[Parts], bool]:
     begin = -1  # where the first match starts
     i = find(b"import")
     if rfind(b"\n", 0, i) < 0:  # on the first line (``data`` is not copied behind a newline)
-        first = _FIRST.match(data)
+        first = re.match(_LINE, data)  # compiled on first use (rare: start-up)
         if first is not None:
             out.append((b"\n" + first[0], *first.groups(b"")))
             pos, begin = first.end(), 0
