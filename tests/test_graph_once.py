@@ -92,6 +92,27 @@ def _fresh_snippet(source: str):
         "\u00e9()",
         "f()\n",
         ")",
+        'models.CharField("名称", max_length=64, unique=True)',
+        "partial(get_random_string, length=12)",
+        'os.environ.get("DEFAULT_CURRENCY", "USD")',
+        "f(x=1, y=2, x=3)",
+        "f(x=1, a)",
+        "f(lambda=1)",
+        "f(a==b)",
+        "f('a\"b', \"c'd\", 0, 10, 007, 1_0)",
+        "f(a,)",
+        "f(a, b, )",
+        "f( \n a ,\tb=c.d )",
+        "f(None.x, True, False, None)",
+        "f(\u00e9)",
+        "f(a) # note",
+        "[(i.value, i.name) for i in Kinds]",
+        "f(x)[0]",
+        "f('\ud800')",
+        "f('a\\nb')",
+        "f(" + "9" * 30 + ")",
+        "f(*a, **k)",
+        "f(a.b.c, match=case.type)",
     ],
 )
 def test_call_snippet_answers_as_a_fresh_parse(source):
@@ -158,3 +179,18 @@ def test_field_callees_resolved_directly_or_through_the_call(project):
     assert s.field("Priced", "name")["max_length"] == 5
     assert s.field("Priced", "other")["resolved_type"] == "unknownlib.SomeField"
     assert s.field_names("Priced") == ["id", "price", "name", "other"]
+
+
+def test_call_snippet_answers_as_a_fresh_parse_for_random_calls() -> None:
+    import random
+
+    rng = random.Random(7)
+    pieces = ["a", "b.c", "None", "True", "x=", "y =", "1", "0", "01", "'s'", '"q"', "'名'"]
+    pieces += [",", ", ", " ", "\n", "(", ")", "=", "==", "'", "#", "\\", "class", "_"]
+    pieces += ["[", "]", ".", ".x", "'a\"b'", "'\u3000'", "f(", "2" * 19, "x=(", "1.5", "\t"]
+    heads = ["f", "m.F", "None", "(f)", " f", "f\n", "'s'.format", "f()", "[f]", "(a, b)"]
+    for _ in range(20000):
+        inner = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        tail = rng.choice([")", ")", ")", ") ", ")\n", ").x", ")(1)", ")[0]"])
+        source = rng.choice(heads) + "(" + inner + tail
+        assert _call_snippet(source) == _fresh_snippet(source), source

@@ -247,3 +247,24 @@ def test_a_dotted_name_read_again_is_the_same_name() -> None:
         imports = summary.to_dict()["imports"]
         assert imports["c"]["module"] == "a.b" and imports["e"]["module"] == "a.b"
         assert imports["d"]["module"] == "a.b"
+
+
+def test_raw_string_literals_read_without_ast_as_literal_eval_reads_them() -> None:
+    import ast
+    import random
+
+    from djatlas.parse.values import _string
+
+    rng = random.Random(3)
+    chars = [b"a", b"\\", b'"', b"'", b"\n", b"\r", b"\x00", b"\xc3\xa9", b"\xff", b" ", b"d"]
+    cases = [b'r"\\1_\\2"', b"R'^([a-z]):'", b'r""', b'r"""a\n"b"""', b'r"a\\"b"', b'r"abc']
+    for _ in range(5000):
+        quote = rng.choice([b'"', b"'", b'"""', b"'''"])
+        body = b"".join(rng.choice(chars) for _ in range(rng.randint(0, 5)))
+        cases.append(rng.choice([b"r", b"R"]) + quote + body + quote)
+    for raw in cases:
+        try:
+            value = ast.literal_eval(raw.decode("utf-8", "replace"))
+        except (SyntaxError, ValueError):
+            value = None
+        assert _string(raw) == (value if isinstance(value, str) else None), raw

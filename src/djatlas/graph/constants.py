@@ -3,12 +3,12 @@
 Named constants (``max_length=MAX_LEN``, from this or another module), settings with a default
 (``getattr(settings, "X", "default")``, ``settings.X`` read from the project's settings module),
 ``swapper.get_model_name("app", "Model")`` and ``get_user_model()``. Nothing is executed: snippets
-of source are re-parsed with ``ast`` and only literals are read.
+of source are re-parsed (the usual plain calls by ``_plain_call``, any other by ``ast``) and only
+literals are read.
 """
 
 from __future__ import annotations
 
-import ast
 from keyword import iskeyword
 
 from djatlas.graph.apps import AppRegistry
@@ -183,18 +183,206 @@ def _call_snippet(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
     """``(callee, arguments, has keywords)`` of a source that is one call, else None: the
     callee and the non-literal arguments as source text (``{"$expr": ...}``)."""
     found = _simple_call(source)
-    if found is None and "(" in source:  # no call without one: nothing to parse
-        try:
-            node = ast.parse(source, mode="eval").body
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            node = None
-        if isinstance(node, ast.Call):
-            args = tuple(
-                a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)}
-                for a in node.args
-            )
-            found = (ast.unparse(node.func), args, bool(node.keywords))
+    # No call without a "(", nor without a ")" last (but for a comment or a backslash after)
+    if found is None and "(" in source and (_ends_call(source) or "#" in source):
+        found = _plain_call(source)
+        if found is _NOT_PLAIN:
+            found = _parsed_call(source)
     return found
+
+
+def _ends_call(source: str) -> bool:
+    return source.rstrip().endswith(")") or "\\" in source
+
+
+def _parsed_call(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
+    """``_call_snippet``'s answer read by ``ast`` (imported here: a scan seldom needs it)."""
+    import ast
+
+    try:
+        node = ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    args = tuple(
+        a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)} for a in node.args
+    )
+    return ast.unparse(node.func), args, bool(node.keywords)
+
+
+#: ``_plain_call``'s "not plain: ask ``ast``".
+_NOT_PLAIN: Any = object()
+#: A token of a plain call: a name, a one-quote str literal without prefix, backslash, line
+#: end or NUL, a decimal int, or a bracket, comma, dot or ``=``; blanks before it.
+_PLAIN_TOKEN = (
+    r"[ \t\n]*(?:([A-Za-z_][0-9A-Za-z_]*)|(\"[^\"\\\r\n\x00]*\"|'[^'\\\r\n\x00]*')"
+    r"|(0|[1-9][0-9]{0,17})(?![0-9])|([()\[\],.=]))"
+)
+_CONSTANT_NAMES = {"True": True, "False": False, "None": None}
+
+
+def _plain_call(source: str):  # type: ignore[no-untyped-def]
+    """``_call_snippet``'s answer for a call written with names, attributes, calls, tuples,
+    lists, plain str literals and decimal ints only (``models.CharField("名称", max_length=64,
+    validators=[MinLengthValidator(2)])``, ``_("Text {x}").format(x=X)``), read without ``ast``
+    (whose import costs a process ~17M instructions, for the few such calls of a scan), as
+    ``ast`` reads and ``ast.unparse`` writes them; ``_NOT_PLAIN`` for any other source."""
+    if not source.isascii():
+        try:
+            source.encode()
+        except UnicodeEncodeError:  # a lone surrogate: ``ast`` refuses the source
+            return _NOT_PLAIN
+    import re  # (loaded: ``re`` compiles the pattern once, on first use)
+
+    if source[:1] in (" ", "\t", "\n"):  # (an indent, or a line before: ``ast`` says)
+        return _NOT_PLAIN
+    tokens: list[tuple[int, str]] = []
+    pos, depth, match = 0, 0, re.compile(_PLAIN_TOKEN).match
+    while pos < len(source):
+        m = match(source, pos)
+        if m is None:
+            return _NOT_PLAIN if source[pos:].strip(" \t\n") else _plain_answer(tokens)
+        kind = m.lastindex or 0
+        text = m[kind]
+        if not depth and source.find("\n", pos, m.start(kind)) >= 0:
+            return _NOT_PLAIN  # a line end outside brackets
+        if kind == 4:
+            depth += 1 if text in "([" else -1 if text in ")]" else 0
+        tokens.append((kind, text))
+        pos = m.end()
+    return _plain_answer(tokens)
+
+
+def _plain_answer(tokens: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+    """``_plain_call``'s answer from the source's tokens (kind: 1 name, 2 str, 3 int, 4 mark)."""
+    try:
+        node, at = _PlainParser(tokens).primary(0)
+        if at != len(tokens) or node[0] != "call":
+            return _NOT_PLAIN if at != len(tokens) else None
+        _, func, args, keywords = node
+        return (
+            _unparse(func),
+            tuple(a[1] if a[0] == "const" else {"$expr": _unparse(a)} for a in args),
+            keywords,
+        )
+    except _NotPlain:
+        return _NOT_PLAIN
+
+
+class _NotPlain(Exception):
+    """A source ``_PlainParser`` leaves to ``ast``."""
+
+
+class _PlainParser:
+    """Recursive descent over ``_plain_call``'s tokens; nodes are tuples: ``("name", text)``,
+    ``("const", value, text)``, ``("attr", node, name)``, ``("call", func, args, has
+    keywords)``, ``("tuple", items)``, ``("list", items)``."""
+
+    def __init__(self, tokens: list[tuple[int, str]]) -> None:
+        self.tokens = tokens
+
+    def mark(self, at: int) -> str:
+        return self.tokens[at][1] if at < len(self.tokens) and self.tokens[at][0] == 4 else ""
+
+    def primary(self, at: int) -> tuple[Any, int]:
+        node, at = self.atom(at)
+        while True:
+            mark = self.mark(at)
+            if mark == "." and node[0] != "const" or mark == "." and isinstance(node[1], str):
+                if at + 1 >= len(self.tokens) or self.tokens[at + 1][0] != 1:
+                    raise _NotPlain
+                node, at = ("attr", node, self.name(self.tokens[at + 1][1])), at + 2
+            elif mark == "(" and node[0] != "const":
+                args, keywords, at = self.arguments(at + 1)
+                node = ("call", node, args, keywords)
+            else:
+                return node, at
+
+    def name(self, text: str) -> str:
+        if iskeyword(text):
+            raise _NotPlain
+        return text
+
+    def atom(self, at: int) -> tuple[Any, int]:
+        if at >= len(self.tokens):
+            raise _NotPlain
+        kind, text = self.tokens[at]
+        if kind == 1:
+            if text in _CONSTANT_NAMES:
+                return ("const", _CONSTANT_NAMES[text], text), at + 1
+            return ("name", self.name(text)), at + 1
+        if kind == 2:
+            return ("const", text[1:-1], text), at + 1
+        if kind == 3:
+            return ("const", int(text), text), at + 1
+        if text == "(" or text == "[":
+            items, comma, at = self.items(at + 1, ")" if text == "(" else "]")
+            if text == "[":
+                return ("list", items), at
+            return (items[0] if len(items) == 1 and not comma else ("tuple", items)), at
+        raise _NotPlain
+
+    def items(self, at: int, close: str) -> tuple[list, bool, int]:
+        """The items up to ``close`` (whether a comma follows the last one), after it."""
+        items: list = []
+        comma = False
+        while self.mark(at) != close:
+            node, at = self.primary(at)
+            items.append(node)
+            comma = self.mark(at) == ","
+            if comma:
+                at += 1
+            elif self.mark(at) != close:
+                raise _NotPlain
+        return items, comma, at + 1
+
+    def arguments(self, at: int) -> tuple[list, bool, int]:
+        """A call's positional arguments and whether it has keywords, after its ``)``."""
+        args: list = []
+        keywords: set[str] = set()
+        while self.mark(at) != ")":
+            if at >= len(self.tokens):
+                raise _NotPlain
+            if self.tokens[at][0] == 1 and self.mark(at + 1) == "=":
+                keyword = self.name(self.tokens[at][1])
+                if keyword in keywords or keyword in _CONSTANT_NAMES:
+                    raise _NotPlain
+                keywords.add(keyword)
+                _, at = self.primary(at + 2)
+            elif keywords:  # a positional argument after a keyword one
+                raise _NotPlain
+            else:
+                node, at = self.primary(at)
+                args.append(node)
+            if self.mark(at) == ",":
+                at += 1
+            elif self.mark(at) != ")":
+                raise _NotPlain
+        return args, bool(keywords), at + 1
+
+
+def _unparse(node: tuple) -> str:
+    """``ast.unparse`` of a ``_PlainParser`` node (a str constant only when written as
+    ``repr`` writes it: printable, no ``'`` or backslash; else ``_NotPlain``)."""
+    kind = node[0]
+    if kind == "name":
+        return node[1]
+    if kind == "const":
+        value = node[1]
+        if isinstance(value, str) and not (value.isprintable() and "'" not in value):
+            raise _NotPlain  # (no backslash: the token has none)
+        return repr(value)
+    if kind == "attr":
+        return f"{_unparse(node[1])}.{node[2]}"
+    if kind == "call":
+        if node[3]:
+            raise _NotPlain  # (keywords are not kept)
+        return f"{_unparse(node[1])}({', '.join(map(_unparse, node[2]))})"
+    inner = ", ".join(map(_unparse, node[1]))
+    if kind == "list":
+        return f"[{inner}]"
+    return f"({inner},)" if len(node[1]) == 1 else f"({inner})"
 
 
 def _simple_call(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
