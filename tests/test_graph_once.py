@@ -181,6 +181,7 @@ def test_field_callees_resolved_directly_or_through_the_call(project):
     assert s.field_names("Priced") == ["id", "price", "name", "other"]
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ast on "\\." in random sources
 def test_call_snippet_answers_as_a_fresh_parse_for_random_calls() -> None:
     import random
 
