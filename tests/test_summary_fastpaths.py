@@ -249,7 +249,9 @@ def test_a_dotted_name_read_again_is_the_same_name() -> None:
         assert imports["d"]["module"] == "a.b"
 
 
-def test_raw_string_literals_read_without_ast_as_literal_eval_reads_them() -> None:
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ast on "\\d" in random literals
+def test_str_literals_read_without_ast_as_literal_eval_reads_them() -> None:
+    """Raw literals (``_raw_body``) and those with the usual escapes (``_escaped_value``)."""
     import ast
     import random
 
@@ -257,11 +259,13 @@ def test_raw_string_literals_read_without_ast_as_literal_eval_reads_them() -> No
 
     rng = random.Random(3)
     chars = [b"a", b"\\", b'"', b"'", b"\n", b"\r", b"\x00", b"\xc3\xa9", b"\xff", b" ", b"d"]
+    chars += [b"\\", b"n", b"t", b"x4", b"0", b"N{BULLET}"]
     cases = [b'r"\\1_\\2"', b"R'^([a-z]):'", b'r""', b'r"""a\n"b"""', b'r"a\\"b"', b'r"abc']
+    cases += [b'"a\\nb"', b"u'\\t'", b'"\\\\"', b'"a\\"b"', b"'\\d'", b'"\\"']
     for _ in range(5000):
         quote = rng.choice([b'"', b"'", b'"""', b"'''"])
         body = b"".join(rng.choice(chars) for _ in range(rng.randint(0, 5)))
-        cases.append(rng.choice([b"r", b"R"]) + quote + body + quote)
+        cases.append(rng.choice([b"r", b"R", b"u", b"U", b""]) + quote + b"\\" + body + quote)
     for raw in cases:
         try:
             value = ast.literal_eval(raw.decode("utf-8", "replace"))
