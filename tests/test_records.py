@@ -157,3 +157,32 @@ def test_a_scan_imports_no_dataclasses(tmp_path: Path) -> None:
     )
     p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert p.stdout.strip() == "[] 0"
+
+
+def test_a_shape_gives_the_env_of_its_source() -> None:
+    """``init_shape`` (the precompiled ``__init__``'s key) gives ``init_source``'s env, for
+    every record class of djatlas and for fields of every kind, frozen or not."""
+    import itertools
+
+    from djatlas.records import MISSING, Field, init_shape, init_source
+
+    kinds = [
+        Field(MISSING, MISSING, True, True, True, False),
+        Field(0, MISSING, True, True, True, False),
+        Field(MISSING, list, True, True, True, False),
+        Field(MISSING, list, False, True, True, False),
+        Field(1, MISSING, False, True, True, False),
+        Field(MISSING, MISSING, True, True, True, True),
+    ]
+    for n, combo in enumerate(itertools.product(kinds, repeat=2)):
+        fields_ = []
+        for i, kind in enumerate(combo):
+            f = Field(kind.default, kind.default_factory, kind.init, True, True, kind.kw_only)
+            f.name = f"f{i}"
+            fields_.append(f)
+        for frozen, post_init in itertools.product((False, True), repeat=2):
+            try:
+                source, env = init_source(tuple(fields_), frozen, post_init)
+            except TypeError:  # a non-default argument after a default one
+                continue
+            assert init_shape(tuple(fields_), frozen, post_init)[1] == env, (n, frozen)

@@ -274,27 +274,53 @@ def _frozen(cls: type, names: frozenset[str]) -> tuple[Any, Any]:
 
 # -- __init__ ------------------------------------------------------------------------------------
 
-#: ``__init__`` sources compiled at import time (not in ``djatlas._records``: see gen_records.py).
-COMPILED: list[str] = []
-_precompiled: list[dict[str, Any]] = []
+#: ``(shape, source)`` of each ``__init__`` compiled at import time (not in ``djatlas._records``:
+#: see gen_records.py).
+COMPILED: list[tuple[tuple, str]] = []
+_precompiled: list[dict[tuple, Any]] = []
 
 
 def _init(cls: type, fields_: tuple[Field, ...], frozen: bool) -> Any:
-    """The record's ``__init__``: precompiled when ``djatlas._records`` has its source."""
-    source, env = init_source(fields_, frozen, hasattr(cls, "__post_init__"))
+    """The record's ``__init__``: precompiled when ``djatlas._records`` has its shape."""
+    post_init = hasattr(cls, "__post_init__")
+    shape, env = init_shape(fields_, frozen, post_init)
     if not _precompiled:
         try:
             from djatlas._records import INITS
         except ImportError:  # pragma: no cover - the generated module is part of the package
             INITS = {}
         _precompiled.append(INITS)
-    make = _precompiled[0].get(source)
+    make = _precompiled[0].get(shape)
     if make is None:
-        COMPILED.append(source)
+        source = init_source(fields_, frozen, post_init)[0]
+        COMPILED.append((shape, source))
         namespace: dict[str, Any] = {}
         exec(compile(source, f"<record {cls.__qualname__}>", "exec"), {}, namespace)  # noqa: S102
         make = namespace["make"]
     return make(**env)
+
+
+def init_shape(fields_: tuple[Field, ...], frozen: bool, post_init: bool) -> tuple[tuple, dict]:
+    """``(shape, env)``: all that ``init_source``'s source depends on (each field's name, and
+    whether it has a default factory, a default, is in ``__init__``, is keyword-only; frozen,
+    ``__post_init__``), the key of ``_records.INITS``, and ``init_source``'s env. Making and
+    hashing it costs less than the source (which only a class not precompiled needs)."""
+    env: dict[str, Any] = {}
+    shape = []
+    for f in fields_:
+        name, init = f.name, f.init
+        factory = f.default_factory is not MISSING
+        default = not factory and f.default is not MISSING
+        shape.append((name, factory, default, init, f.kw_only))
+        if factory:
+            env[f"_f_{name}"] = f.default_factory
+            if init:
+                env["_HAS"] = _HAS_FACTORY
+        elif default:
+            env[f"_d_{name}"] = f.default
+        if frozen and (init or factory):
+            env["_set"] = object.__setattr__
+    return (frozen, post_init, tuple(shape)), env
 
 
 def init_source(fields_: tuple[Field, ...], frozen: bool, post_init: bool) -> tuple[str, dict]:
