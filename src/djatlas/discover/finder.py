@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
 import re
 import stat
@@ -90,6 +89,8 @@ class Discovery:
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
+    import fnmatch  # (only for --include/--exclude: not at start-up)
+
     pattern = pattern.strip("/")
     parts = []
     for piece in re.split(r"(\*\*/?)", pattern):
@@ -107,6 +108,8 @@ class _Globs:
     def first(self, relpath: str) -> str | None:
         if not self.patterns:
             return None
+        import fnmatch
+
         base = relpath.rsplit("/", 1)[-1]
         for raw, regex in self.patterns:
             if regex.match(relpath) or ("/" not in raw.strip("/") and fnmatch.fnmatch(base, raw)):
