@@ -9,7 +9,6 @@ builds (then drops) a TypeError each time, several times the cost of the search.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -103,7 +102,9 @@ def name_of(raw: bytes) -> str:
     if name is None:
         try:
             name = raw.decode("ascii")  # nearly always: no ``isascii`` test first
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # (``unicodedata`` is imported for the rare one)
+            import unicodedata
+
             name = unicodedata.normalize("NFKC", raw.decode("utf-8", "replace"))
         if len(NAMES) >= _KEPT:
             NAMES.clear()
