@@ -272,3 +272,43 @@ def test_str_literals_read_without_ast_as_literal_eval_reads_them() -> None:
         except (SyntaxError, ValueError):
             value = None
         assert _string(raw) == (value if isinstance(value, str) else None), raw
+
+
+SETTINGS = """
+from django.utils.translation import gettext_lazy as _
+BASE = env.list("BASE", default=["a"])
+LABEL = _("label")
+CONFIG = {"apps": ["x.y"], "n": 1}
+EXTRA = settings.get("EXTRA", [])
+EXTRA += ["after"]
+GROWN = settings.get("GROWN")
+GROWN.append("z")
+CALLED = (build("c"))
+AUTH_USER_MODEL = LABEL
+DEFAULT_AUTO_FIELD = CALLED
+try:
+    LATER = os.environ["LATER"]
+except KeyError:
+    LATER = compute()
+    INSTALLED_APPS = [LATER, CONFIG, *EXTRA]
+INSTALLED_APPS = ["django.contrib.auth", BASE, LABEL, CONFIG, *EXTRA, *GROWN] + LATER
+INSTALLED_APPS += CALLED
+INSTALLED_APPS.extend(CONFIG)
+BASE = ["rebound"]
+INSTALLED_APPS.append(BASE)
+"""
+
+
+def test_constants_computed_when_read_give_the_eager_summary(monkeypatch) -> None:
+    """A constant's settings value computed only when a setting reads it (``_Visitor.lazy``)
+    gives the summary computing each one at once gives (calls, gettext, dicts; read by a
+    setting, extended, mutated, or in an ``except`` fallback)."""
+    parsed = parse(SETTINGS.encode(), "proj/settings.py")
+    lazy = visitor.summarize(parsed.tree, parsed.text, "proj.settings", "proj/settings.py", False)
+    monkeypatch.setattr(visitor._Visitor, "lazy", False)
+    eager = visitor.summarize(parsed.tree, parsed.text, "proj.settings", "proj/settings.py", False)
+    assert lazy == eager and lazy.to_dict() == eager.to_dict()
+    apps = lazy.settings["INSTALLED_APPS"]
+    assert apps[1] == {"$expr": 'env.list("BASE", default=["a"])'} and apps[2] == "label"
+    assert lazy.settings["AUTH_USER_MODEL"] == "label"
+    assert lazy.settings["DEFAULT_AUTO_FIELD"] == {"$expr": 'build("c")'}
