@@ -205,24 +205,24 @@ def _params(src: bytes, params: Node | None) -> tuple[list[str], str | None]:
     return names, kwarg
 
 
-def _later(node: Node) -> bool:
-    """Whether the settings value of a module constant, the unwrapped ``node``, may wait until
-    a setting reads it (``_Visitor.lazy``): a call (its ``literal`` is its gettext string or
-    its source) or a dict too small to hold an operator chain ``literal`` refuses
-    (``_SMALL``); neither depends on the constants before it, nor can computing it fail."""
-    kind = KINDS[node.kind_id]
-    return kind == "call" or (kind == "dictionary" and node.descendant_count < _SMALL)
+def _small(node: Node) -> bool:
+    """Whether ``node`` has too few nodes to hold an operator chain ``literal`` refuses or to
+    nest deep enough for a RecursionError (``_SMALL``)."""
+    return node.descendant_count < _SMALL
 
 
 class _Visitor:
     #: Whether a module constant's settings value waits until a setting reads it: the value is
     #: kept while the module is summarised for a setting that names the constant
-    #: (``INSTALLED_APPS = BASE_APPS + [...]``), and few ever are. When ``_later`` allows, the
-    #: constant's node stands for it in ``env`` (a Node is never a value) and only
-    #: ``_settings_value`` of a name computes it; elsewhere (``_concat``, ``_list_mutation``)
-    #: any value that is not a list acts the same. blueking-paas's 5 settings modules bind 557
-    #: constants, 331 of them calls (``settings.get("X", ...)``), and none is read (settings
-    #: load 132.8M -> 123.1M instructions). The tests compare summaries made with and without.
+    #: (``INSTALLED_APPS = BASE_APPS + [...]``), and few ever are. A call's value (its gettext
+    #: string or its source) or a ``_small`` dict's does not depend on the constants before
+    #: it, nor can computing it fail: the constant's node stands for it in ``env`` (a Node is
+    #: never a value) and only ``_settings_value`` of a name computes it; elsewhere
+    #: (``_concat``, ``_list_mutation``) any value that is not a list acts the same.
+    #: blueking-paas's 5 settings modules bind 557 constants, 331 of them calls
+    #: (``settings.get("X", ...)``), and none is read (settings load 132.8M -> 123.1M
+    #: instructions; the test for a settings name first, and ``unwrap`` and ``_small`` called
+    #: only when needed: -> 122.5M). The tests compare summaries made with and without.
     lazy = True
     #: The tree-sitter Node type (``summarize`` sets it).
     node_type: type | None = None
@@ -712,20 +712,20 @@ class _Visitor:
             if isinstance(names, list) and all(isinstance(n, str) for n in names):
                 summary.all_names = names
             return
-        if name in SETTINGS_NAMES:
+        if not name.isupper():  # (every settings name is upper case)
+            summary.assigns[name] = self.expr(value)
+        elif name in SETTINGS_NAMES:
             summary.assigns[name], env[name] = self._expr_and_setting(value, env)
-        elif name.isupper():
-            node = unwrap(value)
-            if self.lazy and _later(node):
+            summary.settings[name] = env[name]  # ``_record_setting``
+        else:
+            node = unwrap(value) if KINDS[value.kind_id] == "parenthesized_expression" else value
+            kind = KINDS[node.kind_id]
+            if self.lazy and (kind == "call" or kind == "dictionary" and _small(node)):
                 summary.assigns[name], env[name] = self.expr(node), node
             else:
                 summary.assigns[name], env[name] = self._expr_and_setting(node, env)
-        else:
-            summary.assigns[name] = self.expr(value)
         summary.classes.pop(name, None)
         summary.functions.pop(name, None)
-        if name in SETTINGS_NAMES:
-            self._record_setting(name, env, summary)
 
     def _expr_and_setting(self, node: Node, env: dict) -> tuple[Expr, Value]:
         """``(self.expr(node), self._settings_value(node, env))`` in one walk of a literal: a
