@@ -249,7 +249,7 @@ def test_broken_statement_in_if_block_of_class_body() -> None:
     s = summary(
         HEAD
         + """class A(models.Model):
-    if True:
+    if settings.DEBUG:
         x = models.IntegerField(
         y = models.IntegerField()
     else:

@@ -525,7 +525,7 @@ class _Visitor:
                     if _positional(_class_parts(stmt)[1]):
                         cls.nested[name] = self.class_summary(stmt)
             elif kind == "if_statement":
-                for block in _if_blocks(stmt):
+                for block in _live_blocks(src, stmt):
                     self._class_body(statements(block), cls)
             elif kind == "try_statement" and not _is_try_star(stmt):
                 self._class_body(statements(_try_blocks(stmt)[0]), cls)
@@ -630,7 +630,7 @@ class _Visitor:
             elif kind == "class_definition":
                 fn.classes[ident(src, stmt.children[1])] = self.class_summary(stmt)
             elif kind == "if_statement":
-                for block in _if_blocks(stmt):
+                for block in _live_blocks(self.src, stmt):
                     self._function_body(statements(block), fn)
             elif kind == "while_statement" or (kind == "for_statement" and not _is_async(stmt)):
                 for child in stmt.children:
@@ -989,6 +989,61 @@ def cleandoc(doc: str) -> str:
     while lines and not lines[0]:
         lines.pop(0)
     return "\n".join(lines)
+
+
+def _live_blocks(src: bytes, stmt: Node) -> list[Node]:
+    """The blocks of an ``if`` statement in a class or function body that may run, in order: as
+    Python runs it, a branch whose condition is known false (``False``, ``None``, ``0``,
+    ``TYPE_CHECKING``, ``typing.TYPE_CHECKING``, ``not`` of a known one) never does, and one
+    known true (``True``, ``1``, ``not TYPE_CHECKING``, ...) is the last that may; any other
+    condition keeps its branch and those after it. (Module level keeps every branch: names
+    imported under ``TYPE_CHECKING`` still resolve annotations.)"""
+    blocks = []
+    for condition, block in _clauses(stmt):
+        known = None if condition is None else _known_truth(src, condition)
+        if known is not False and block is not None:
+            blocks.append(block)
+        if known is True:
+            break
+    return blocks
+
+
+def _clauses(stmt: Node) -> list[tuple[Node | None, Node | None]]:
+    """(condition, block) of an ``if`` statement's ``if``, each ``elif`` and ``else`` (None:
+    ``else``'s condition), in order."""
+    children = stmt.children
+    if len(children) < 2:  # a broken tree: every branch, as ``_if_blocks`` takes them
+        return [(None, block) for block in _if_blocks(stmt)]
+    clauses: list[tuple[Node | None, Node | None]] = [(children[1], None)]
+    for child in children[2:]:
+        kind = KINDS[child.kind_id]
+        if kind == "block" and clauses[0][1] is None:
+            clauses[0] = (children[1], child)
+        elif kind == "elif_clause":
+            clauses.append((child.children[1], _block(child)))
+        elif kind == "else_clause":
+            clauses.append((None, _block(child)))
+    return clauses
+
+
+def _known_truth(src: bytes, node: Node) -> bool | None:
+    """What a condition is at run time when the source says it alone (see ``_live_blocks``)."""
+    kind = KINDS[node.kind_id]
+    if kind == "parenthesized_expression" and len(node.children) == 3:
+        return _known_truth(src, node.children[1])
+    if kind == "not_operator":
+        inner = _known_truth(src, node.children[-1])
+        return None if inner is None else not inner
+    if kind in ("true", "false", "none"):
+        return kind == "true"
+    text = src[node.start_byte : node.end_byte]
+    if kind == "integer" and text in (b"0", b"1"):
+        return text == b"1"
+    if kind in ("identifier", "attribute") and (
+        text == b"TYPE_CHECKING" or text.endswith(b".TYPE_CHECKING")
+    ):
+        return False
+    return None
 
 
 def _if_blocks(stmt: Node) -> list[Node]:
