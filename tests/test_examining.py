@@ -348,3 +348,52 @@ def test_the_caller_parses_models_modules_while_the_child_answers_late(
     assert _doc(root) == alone
     models = {"shop/models.py", "blog/models.py", "legacy/models.py", "legacy/bad/models.py"}
     assert set(meanwhile) == models and len(meanwhile) == len(models)
+
+
+def test_the_childs_likely_list_is_the_one_made_from_the_summaries(tmp_path: Path) -> None:
+    """The child keeps each parsed file's early part, not its summary: its list is the one
+    ``parsing.likely_files`` makes from the summaries' ``named_part``."""
+    from djatlas.parallel import parse_items
+    from djatlas.pipeline import parsing
+    from djatlas.resolve.layout import Layout
+
+    files = {
+        "cfg/settings.py": "from cfg.lengths import NAME_LENGTH\nDEBUG = True\n",
+        "cfg/lengths.py": "NAME_LENGTH = 10\n",
+        "shop/base.py": "from django.db import models\n\nclass Stamped(models.Model):\n    pass\n",
+        "shop/kinds.py": "KINDS = []\n",
+        "shop/models.py": """
+            from django.conf import settings
+            from django.db import models
+            from shop.base import Stamped
+            from shop.kinds import KINDS
+
+            class Product(Stamped):
+                name = models.CharField(max_length=settings.NAME_LENGTH, choices=KINDS)
+        """,
+        "blog/models.py": "from shop.kinds import *\n\nclass Post(Base):\n    pass\n",
+    }
+    write_tree(tmp_path, files)
+    paths = sorted(files)
+    positions = {rel: i for i, rel in enumerate(paths)}
+    layout = Layout(str(tmp_path), paths, set())
+    work = examining._Work(
+        lambda rel: (tmp_path / rel).read_bytes(),
+        reading.examine,
+        layout,
+        str(tmp_path),
+        paths,
+        positions,
+        None,
+    )
+    wanted = ["blog/models.py", "shop/models.py"]
+    for rel in wanted:
+        work.parse(positions[rel], None)
+    items = [(rel, (tmp_path / rel).read_bytes(), layout.module_of[rel], False) for rel in paths]
+    summaries = dict(parse_items(items, None))
+    sources = parsing.settings_sources([summaries["cfg/settings.py"]])
+    named = {rel: parsing.named_part(summaries[rel], rel, sources) for rel in wanted}
+    expected = parsing.likely_files(layout, wanted, named)
+    assert expected == ["shop/kinds.py", "shop/base.py", "cfg/lengths.py"]
+    assert [paths[i] for i in work.likely(wanted, {}, sources)] == expected
+    assert work.parts is None  # used once, then dropped

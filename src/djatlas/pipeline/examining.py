@@ -298,8 +298,9 @@ class _Work:
         self.contents: dict[str, bytes] = {}
         #: Parse answers kept until the examining answers are sent (None: sent).
         self.held: list[tuple[int, bytes]] | None = []
-        #: relpath -> the summary of each file parsed here (for ``likely``).
-        self.parsed: dict[str, Any] = {}
+        #: relpath -> ``parsing.early_part`` of each file parsed here, until ``likely`` uses
+        #: them (None then): its summary is not kept.
+        self.parts: dict[str, Any] | None = {}
 
     def serve(self, orders: int, answers: int, first: list[int]) -> None:
         """Until the caller closes the orders pipe (or ends the child)."""
@@ -354,9 +355,12 @@ class _Work:
 
     def likely(self, wanted: list[str], named: dict[str, Any], sources: list) -> list[int]:
         """The positions of the files resolving will likely load (``Examiner.likely``)."""
-        from djatlas.pipeline.parsing import add_parts, likely_files
+        from djatlas.pipeline.parsing import finish_part, likely_files
 
-        add_parts(named, wanted, self.parsed, sources)
+        parts, self.parts = self.parts or {}, None
+        for rel in wanted:
+            if rel not in named and rel in parts:
+                named[rel] = finish_part(parts[rel], sources)
         positions = self.positions
         guessed = likely_files(self.layout, wanted, named)
         return [positions[rel] for rel in guessed if rel in positions]
@@ -392,13 +396,15 @@ class _Work:
         data = self.contents.get(rel)  # None: not examined yet, read by ``parse_items``
         item = (rel, data, self.layout.module_of[rel], self.layout.is_package(rel))
         answer = parse_items([item], self.root)[0][1]
-        if isinstance(answer, ModuleSummary):
-            self.parsed[rel] = answer
         data = pickled(answer)
         if self.held is not None:
             self.held.append((position, data))
         else:
             write_frame(out, position, data)
+        if self.parts is not None and isinstance(answer, ModuleSummary):
+            from djatlas.pipeline.parsing import early_part
+
+            self.parts[rel] = early_part(answer, rel)  # after the answer: the caller may wait
 
 
 class _Inbox:

@@ -406,18 +406,38 @@ def settings_sources(settings: list[ModuleSummary] | None) -> _Sources:
 def named_part(summary: ModuleSummary, rel: str, sources: _Sources) -> _Named:
     """``likely``'s part of wanted file ``rel`` (see ``_Named``; ``sources``: the settings
     modules', ``settings_sources``)."""
+    return finish_part(early_part(summary, rel), sources)
+
+
+#: ``named_part`` made before the settings' sources are known (``early_part``): the names of
+#: the settings the file's members read stand for their modules.
+_Early = tuple[list[tuple[str, str]], list[tuple[str, str]], list[str], list[tuple[str, str]]]
+
+
+def early_part(summary: ModuleSummary, rel: str) -> _Early:
+    """``named_part`` of wanted file ``rel`` but the settings' modules (``finish_part``): the
+    examining child makes it as it parses a file, and need not keep the summary until the
+    sources come (each summary freed once sent, its memory is reused by the next file's:
+    ~400 fewer page faults for the wanted files of blueking-paas, saleor or netbox)."""
     bases, others = _class_names(summary)
     from_bases = [(module, rel) for module in _modules(summary, bases)]
     stars = [(module, rel) for module in summary.star_imports]
     if stars and _unbound(summary, bases):  # a base may come from a star import
         from_bases, stars = from_bases + stars, []
+    later = [(module, rel) for module in _modules(summary, others)]
+    return from_bases, stars, _setting_names(summary, others), later
+
+
+def finish_part(early: _Early, sources: _Sources) -> _Named:
+    """The ``named_part`` an ``early_part`` stands for, with the settings' ``sources``."""
+    from_bases, stars, setting_names, later = early
     by_settings = [
         (module, path)
-        for name in (_setting_names(summary, others) if sources else ())
+        for name in (setting_names if sources else ())
         for path, table in sources
         for module in table.get(name, ())
     ]
-    return from_bases, stars, by_settings, [(module, rel) for module in _modules(summary, others)]
+    return from_bases, stars, by_settings, later
 
 
 def _files(layout: Layout, modules: list[tuple[str, str]], seen: set[str]) -> list[str]:
