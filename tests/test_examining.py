@@ -397,3 +397,38 @@ def test_the_childs_likely_list_is_the_one_made_from_the_summaries(tmp_path: Pat
     assert expected == ["shop/kinds.py", "shop/base.py", "cfg/lengths.py"]
     assert [paths[i] for i in work.likely(wanted, {}, sources)] == expected
     assert work.parts is None  # used once, then dropped
+
+
+def test_a_file_whose_bytes_the_child_did_not_keep_is_read_again_to_parse(
+    tmp_path: Path,
+) -> None:
+    """The child keeps the bytes of the files with class headers, settings or models modules
+    only; another file it parses (a guess for resolving) is read again, to the same answer."""
+    import pickle
+
+    from djatlas.parallel import parse_items
+    from djatlas.resolve.layout import Layout
+
+    files = {"shop/models.py": "class A:\n    pass\n", "shop/kinds.py": "KINDS = [1, 2]\n"}
+    write_tree(tmp_path, files)
+    paths = sorted(files)
+    positions = {rel: i for i, rel in enumerate(paths)}
+    layout = Layout(str(tmp_path), paths, set())
+    reads: list[str] = []
+
+    def read(rel: str) -> bytes:
+        reads.append(rel)
+        return (tmp_path / rel).read_bytes()
+
+    work = examining._Work(read, reading.examine, layout, str(tmp_path), paths, positions, None)
+    work.obey((examining._EXAMINE, "\0".join(paths).encode()), None, [])
+    assert sorted(work.examined) == paths
+    assert list(work.contents) == ["shop/models.py"]
+    work.parse(positions["shop/kinds.py"], None)
+    assert reads == [*paths, "shop/kinds.py"]
+    [(position, data)] = work.held or []
+    rel = "shop/kinds.py"
+    item = (rel, files[rel].encode(), layout.module_of[rel], False)
+    expected = parse_items([item], None)[0][1]
+    assert position == positions["shop/kinds.py"]
+    assert pickle.loads(data) == expected
