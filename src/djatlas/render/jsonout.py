@@ -397,15 +397,23 @@ def _writer() -> tuple[list[str], Any, Any]:
             return ["{}"] * len(states)
         while len(pads) <= level + 2:
             pads.append("\n" + "  " * len(pads))
-        columns = [column(values, level + 1) for values in zip(*map(dict.values, states))]
-        records = list(zip(*columns))
-        found = forms.find(names, list(map(type, chain.from_iterable(records))), level)
-        return list(map(mod, found, records))
+        columns, kinds = [], []
+        for values in zip(*map(dict.values, states)):
+            written = column(values, level + 1)
+            if type(written) is _Texts:  # str items are texts: their slot is a _Raw's
+                kinds.append(map(_TEXT_KINDS.__getitem__, map(type, written)))
+            else:
+                kinds.append(map(type, written))
+            columns.append(written)
+        found = forms.find(names, list(zip(*kinds)), level)
+        return list(map(mod, found, zip(*columns)))
 
     def column(values: tuple, level: int) -> Any:
         """``values`` (one field of many records, at ``level``) as a template writes them: str
         (needing no escaping), int and None as they are, anything else as its text (``_Raw``;
-        the same object's once)."""
+        the same object's once). Lists and records are written as plain str in a ``_Texts``
+        (a ``_Raw`` of each would copy each text once more: the nested records' texts hold
+        most of a report)."""
         kinds = set(map(type, values))
         if kinds <= _PLAIN_KINDS:
             return strings(values) if str in kinds else values
@@ -434,9 +442,10 @@ def _writer() -> tuple[list[str], Any, Any]:
             return values
         return [_Raw(_string(v)) if type(v) is str else v for v in values]
 
-    def lists(values: tuple, level: int) -> list[_Raw] | None:
+    def lists(values: tuple, level: int) -> _Texts | None:
         """Each list of ``values`` (at ``level``) as its text, when their items, all together,
-        are str or records of one class; None otherwise."""
+        are str or records of one class; None otherwise. The brackets are put on the first and
+        last items before the join (one copy of the list's text, not three)."""
         items = list(chain.from_iterable(values))
         kinds = set(map(type, items))
         if kinds == _STR_KIND:
@@ -446,31 +455,38 @@ def _writer() -> tuple[list[str], Any, Any]:
             if texts is None:
                 return None
         elif not items:
-            return [_EMPTY_LIST] * len(values)
+            return _Texts([_EMPTY_LIST] * len(values))
         else:
             return None
         first, sep, last = "[" + pads[level + 1], "," + pads[level + 1], pads[level] + "]"
-        written = []
+        written = _Texts()
+        add = written.append
         at = 0
         for n in map(len, values):
             if n:
-                written.append(_Raw(first + sep.join(texts[at : at + n]) + last))
+                some = texts[at : at + n]
+                some[0] = first + some[0]
+                some[-1] += last
+                add(sep.join(some))
                 at += n
             else:
-                written.append(_EMPTY_LIST)
+                add(_EMPTY_LIST)
         return written
 
-    def records(values: tuple, kinds: set[type], level: int) -> list[Any] | None:
+    def records(values: tuple, kinds: set[type], level: int) -> _Texts | None:
         """Each of ``values`` (at ``level``) as its text (None as it is), when they are records
         of one class or None; None otherwise."""
         if len(kinds - _NONE_KIND) != 1:
             return None
+        if type(None) not in kinds:
+            texts = batch(values, level)
+            return None if texts is None else _Texts(texts)
         present = [v for v in values if v is not None]
         texts = batch(present, level)
         if texts is None:
             return None
-        got = iter(map(_Raw, texts))
-        return [None if v is None else next(got) for v in values]
+        got = iter(texts)
+        return _Texts([None if v is None else next(got) for v in values])
 
     forms = _Forms(pads)
     return out, enc, each
@@ -493,6 +509,16 @@ class _Raw(str):
     """A value's JSON text, written as it is by a template."""
 
     __slots__ = ()
+
+
+class _Texts(list):
+    """A column of JSON texts as plain str (or None): each written as it is, as a ``_Raw``."""
+
+    __slots__ = ()
+
+
+#: A ``_Texts`` item's type -> the type its template slot is made for.
+_TEXT_KINDS = {str: _Raw, _Raw: _Raw, type(None): type(None)}
 
 
 _NONE_KIND = frozenset({type(None)})
@@ -536,11 +562,12 @@ class _Forms:
             return None
         return names, states
 
-    def find(self, names: tuple[str, ...], types: list[type], level: int) -> list[str]:
-        """Each record's template (``types``: its values' types, record after record), its
-        brackets at ``level``."""
+    def find(
+        self, names: tuple[str, ...], signatures: list[tuple[type, ...]], level: int
+    ) -> list[str]:
+        """Each record's template (``signatures``: each record's values' types), its brackets
+        at ``level``."""
         made = self.made.setdefault((names, level), {})
-        signatures = list(zip(*[iter(types)] * len(names)))
         found = list(map(made.get, signatures))
         if None in found:
             for n, signature in enumerate(signatures):
