@@ -422,8 +422,10 @@ def _writer() -> tuple[list[str], Any, Any]:
         texts = lists(values, level) if kinds == _LIST_KIND else records(values, kinds, level)
         if texts is not None:
             return texts
-        done: dict[int, _Raw] = {}  # id -> text: the values are alive (in ``values``)
-        written = []
+        # With no str or int among them the texts are a ``_Texts`` (no ``_Raw`` copy of each).
+        raw = str not in kinds and int not in kinds
+        done: dict[int, str] = {}  # id -> text: the values are alive (in ``values``)
+        written = _Texts() if raw else []
         for v in values:
             tv = type(v)
             if tv is str or tv is int or v is None:
@@ -432,7 +434,8 @@ def _writer() -> tuple[list[str], Any, Any]:
                 got = done.get(id(v))
                 if got is None:
                     empty = not v and _EMPTY.get(tv)  # ({} of a field's known_params)
-                    got = done[id(v)] = _Raw(empty or text(v, level))
+                    got = empty or text(v, level)
+                    got = done[id(v)] = got if raw else _Raw(got)
                 written.append(got)
         return strings(written) if str in kinds else written
 
