@@ -289,3 +289,36 @@ def test_texts_encoded_one_by_one_are_their_joined_text_encoded() -> None:
     for texts in (["ab", "cd"], ["ab", "中文", "cd"], ["a\ud800", "中", "b"], ["x"], [""]):
         for sep in ("", ",\n    "):
             assert jsonout._encoded(texts, sep) == jsonout._utf8(sep.join(texts))
+
+
+def test_columns_of_texts_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
+    """Columns written as plain texts (``_Texts``): records with no None among them, lists of
+    one item, dicts only, bools and dicts: the same text as json.dumps."""
+    from djatlas.graph.types import Field, Relation
+    from djatlas.render import jsonout
+
+    monkeypatch.setattr(jsonout, "PADS", ["\n", "\n  ", "\n    "])  # a fresh process's
+    for s in ("plain", "ünï", '"q"\n'):
+        fields = [
+            Field(
+                f"f{i}",
+                "models.ForeignKey",
+                None,
+                "ForeignKey",
+                i,
+                "declared",
+                None,
+                {"to": s, "n": [i]} if i % 2 else {},
+                f"f{i}_id",
+                i % 3 == 0,
+                {"x": i} if i % 5 else True,
+                [[s]] * (i % 2),
+                None,
+                Relation("ForeignKey", s, "x", on_delete="CASCADE"),
+                {"k": [s]},
+            )
+            for i in range(40)
+        ]
+        for doc in (fields, [fields[:1]], {"a": [fields, fields]}):
+            expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
+            assert jsonout._text(doc) == expected
