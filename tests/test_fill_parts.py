@@ -57,3 +57,23 @@ def test_parts_are_written_one_after_the_other(tmp_path) -> None:
     target = tmp_path / "out.json"
     assert write_output(str(target), [b"{", bytearray(b'"a": 1'), b"}\n"]) is None
     assert target.read_bytes() == b'{"a": 1}\n'
+
+
+def test_many_pieces_are_written_as_their_join_even_by_short_writes(tmp_path, monkeypatch) -> None:
+    """``write_all``: more pieces than one ``writev`` takes, and ``writev`` writing less than
+    asked (the rest then written piece by piece)."""
+    import os
+
+    from djatlas.render import jsonout
+
+    pieces = [f"{i}:{'x' * (i % 7)}".encode() for i in range(2500)] + [b"", "中".encode()]
+    target = tmp_path / "out.json"
+    assert write_output(str(target), pieces) is None
+    assert target.read_bytes() == b"".join(pieces)
+    real = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, some: real(fd, [bytes(some[0])[:3]]))
+    assert write_output(str(target), pieces) is None
+    assert target.read_bytes() == b"".join(pieces)
+    monkeypatch.setattr(jsonout, "_IOV_MAX", 3)
+    assert write_output(str(target), pieces[:10]) is None
+    assert target.read_bytes() == b"".join(pieces[:10])

@@ -52,6 +52,12 @@ def write_output(path: str | None, data: str | bytes | list[bytes]) -> str | Non
         sys.stdout.flush()
         return None
     try:
+        if len(raw) > 2:  # the JSON renderer's pieces: written as they are, not joined first
+            from djatlas.render.jsonout import write_all
+
+            with open(path, "wb", buffering=0) as fh:
+                write_all(fh.fileno(), raw)
+            return None
         with open(path, "wb") as fh:
             for part in raw:
                 fh.write(part)
