@@ -281,16 +281,26 @@ def test_models_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
             models[:3], ensure_ascii=False, indent=2, default=jsonout._typed
         )
         k = len(models) // 2
-        parts = jsonout._part(doc, k, False) + jsonout._part(doc, k, True)
-        assert b"".join(parts) == jsonout._utf8(expected + "\n")  # the tail's last piece ends it
+        for utf8 in (False, True):
+            parts = jsonout._part(doc, k, False, utf8) + jsonout._part(doc, k, True, utf8)
+            assert b"".join(parts) == jsonout._utf8(expected + "\n")  # the tail's last ends it
 
 
 def test_texts_encoded_one_by_one_are_their_joined_text_encoded() -> None:
+    """The texts of a ``_writer(utf8=True)`` (each character not ASCII as its UTF-8 bytes,
+    ``_u8``) encoded one by one, joined or in pieces: the UTF-8 of the text they stand for."""
     from djatlas.render import jsonout
 
     for texts in (["ab", "cd"], ["ab", "中文", "cd"], ["a\ud800", "中", "b"], ["x"], [""]):
+        written = [jsonout._u8(t) for t in texts]
         for sep in ("", ",\n    "):
-            assert jsonout._encoded(texts, sep) == jsonout._utf8(sep.join(texts))
+            whole = jsonout._utf8(sep.join(texts))
+            assert jsonout._encoded(texts, sep) == whole
+            assert b"".join(jsonout._pieces(texts, sep)) == whole
+            assert jsonout._encoded(written, sep, True) == whole
+            assert b"".join(jsonout._pieces(written, sep, True)) == whole
+        for t in texts:
+            assert jsonout._string8(t) == jsonout._u8(jsonout._string(t))
 
 
 def test_columns_of_texts_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
@@ -324,3 +334,43 @@ def test_columns_of_texts_are_written_as_json_dumps_writes_them(monkeypatch) -> 
         for doc in (fields, [fields[:1]], {"a": [fields, fields]}):
             expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
             assert jsonout._text(doc) == expected
+
+
+class _Name(str):
+    pass
+
+
+def test_strings_not_ascii_are_written_in_utf8_in_every_place() -> None:
+    """The renderer's writer (``utf8=True``): keys, values, str subclasses, lists of str,
+    columns of plain and escaped strings, lone surrogates: the UTF-8 of json.dumps's text."""
+    from djatlas.graph.types import FileEntry
+    from djatlas.render import RenderOptions, jsonout
+
+    for s in ("ünï", "中文", "é\n", "a\ud800", "plain", "😀 ✓"):
+        files = [FileEntry(f"{s}{i}.py", s if i % 2 else "m", "parsed", None, i) for i in range(40)]
+        doc = {
+            "models": [{s: s, "k": _Name(s), "l": [s, "x"], "n": None}, {"f": files}],
+            s: {s: [s] * 3, "files": files, "many": [s] * 40},
+        }
+        text = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed) + "\n"
+        got = jsonout.render(doc, RenderOptions(extra={"jobs": 1}))
+        assert got == jsonout._utf8(text)
+        for utf8 in (False, True):
+            parts = jsonout._part(doc, 1, False, utf8) + jsonout._part(doc, 1, True, utf8)
+            assert b"".join(parts) == got
+            out, enc, _ = jsonout._writer(utf8)
+            enc(doc, 0)
+            assert jsonout._encoded([*out, "\n"], "", utf8) == got
+
+
+def test_a_model_named_in_a_language_not_ascii_is_written_in_utf8() -> None:
+    from djatlas.render import RenderOptions, jsonout
+
+    wide = {"models": [{"meta": {}}, {"meta": {"verbose_name": "应用"}}], "k": "é"}
+    assert jsonout._wide(wide)
+    assert not jsonout._wide({"models": [{"meta": {"verbose_name": "app"}}, {}], "k": "é"})
+    assert not jsonout._wide({"models": [{"meta": {"verbose_name": None}}, {"meta": {}}]})
+    assert not jsonout._wide({"models": [{"meta": []}]}) and not jsonout._wide({"models": [1]})
+    assert not jsonout._wide({"models": {}}) and not jsonout._wide([])
+    expected = json.dumps(wide, ensure_ascii=False, indent=2) + "\n"
+    assert jsonout.render(wide, RenderOptions(extra={"jobs": 1})) == expected.encode()

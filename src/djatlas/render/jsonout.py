@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from itertools import chain, compress
-from operator import mod
+from itertools import chain, compress, repeat
+from operator import attrgetter, itemgetter, methodcaller, mod
 
 try:  # the C function (json.encoder's), without the json package (start-up)
     from _json import encode_basestring as _string
@@ -30,17 +30,36 @@ def render_parts(doc: dict, options: RenderOptions) -> list[bytes]:
     writes them one after the other spares a copy of the whole (the first part holds the
     document's head, its metadata included)."""
     k = _split(doc, options.extra.get("jobs"))
+    utf8 = _wide(doc)
     if k is not None:
-        parts = _forked(doc, k)
+        parts = _forked(doc, k, utf8)
         if parts is not None:
             return parts
-    out, enc, _ = _writer()
+    out, enc, _ = _writer(utf8)
     try:
         enc(doc, 0)
     except (TypeError, ValueError, RecursionError):  # not JSON: json.dumps says why
         return [_utf8(_text(doc) + "\n")]
     out.append("\n")
-    return [_encoded(out, "")]  # its pieces encoded one by one (see ``_encoded``)
+    return [_encoded(out, "", utf8)]  # its pieces encoded one by one (see ``_encoded``)
+
+
+def _wide(doc: Any) -> bool:
+    """Whether to write ``doc`` with ``_writer(utf8=True)``: when a model's ``verbose_name`` is
+    not ASCII (a project that names its models in its own language: blueking-paas, 144 of
+    173 models in Chinese), most models' texts would widen to two bytes a character; with
+    ASCII names (most trees) a few strings that are not ASCII are cheaper to write as they
+    are than a call more for each string written item by item (saleor, netbox: +1M
+    instructions)."""
+    models = doc.get("models") if type(doc) is dict else None
+    if type(models) is not list or not models:
+        return False
+    meta = itemgetter("meta") if type(models[0]) is dict else attrgetter("meta")
+    try:  # (in C: a loop over the models in Python cost ~0.4M instructions on saleor)
+        names = list(map(dict.get, map(meta, models), repeat("verbose_name")))
+    except (KeyError, AttributeError, TypeError):  # not all alike: as they are
+        return False
+    return not "".join(compress(names, map(_IS_STR, map(type, names)))).isascii()
 
 
 def _utf8(text: str) -> bytes:
@@ -125,7 +144,7 @@ def _spare_core(jobs: int | None) -> bool:
     return spare_core(jobs)
 
 
-def _forked(doc: dict, k: int) -> list[bytes] | None:
+def _forked(doc: dict, k: int, utf8: bool = False) -> list[bytes] | None:
     """``render``'s bytes in parts, the models from ``k`` on and what follows them written by a
     forked process while this one writes what comes before (the same text: each part is
     written by the same encoder at the same level); None when the fork or its child failed."""
@@ -144,14 +163,14 @@ def _forked(doc: dict, k: int) -> list[bytes] | None:
         code = 1
         try:
             os.close(read_end)
-            pieces = _part(doc, k, tail=True)
+            pieces = _part(doc, k, True, utf8)
             write_all(write_end, [sum(map(len, pieces)).to_bytes(8, "little"), *pieces])
             code = 0
         finally:
             os._exit(code)
     os.close(write_end)
     try:
-        head: list[bytes] | None = _part(doc, k, tail=False)
+        head: list[bytes] | None = _part(doc, k, False, utf8)
     except (TypeError, ValueError, RecursionError):  # not JSON: json.dumps says why
         head = None
     with open(read_end, "rb", buffering=0) as pipe:
@@ -212,7 +231,7 @@ def _receive(pipe: Any, buffer: bytearray) -> bytearray | None:
     return buffer
 
 
-def _part(doc: dict, k: int, tail: bool) -> list[bytes]:
+def _part(doc: dict, k: int, tail: bool, utf8: bool = False) -> list[bytes]:
     """The UTF-8 text of ``doc`` up to the model ``k`` (``tail`` False) in pieces: what comes
     before the models (a small head, the metadata's placeholders are filled in it alone: see
     ``keys.fill``), then the models' (``_pieces``); or from the model ``k`` on, with the
@@ -221,40 +240,44 @@ def _part(doc: dict, k: int, tail: bool) -> list[bytes]:
     The models' texts are joined with the indent before the first one put on that one alone:
     a large part is never copied to prefix it (each copy of a megabyte costs its page faults
     too)."""
-    out, enc, each = _writer()
+    out, enc, each = _writer(utf8)
     keys = list(doc)
+    string = _string8 if utf8 else _string
     at = keys.index("models")
     pad, inner = PADS[1], PADS[2]
     sep = "," + inner
     if tail:
         texts = each(doc["models"][k:], 2)
         texts[0] = sep + texts[0]
-        models = _pieces(texts, sep)
+        models = _pieces(texts, sep, utf8)
         out.append(pad + "]")
         for key in keys[at + 1 :]:
-            out.append("," + pad + _string(_key(key)) + ": ")
+            out.append("," + pad + string(_key(key)) + ": ")
             enc(doc[key], 1)
         out.append("\n}\n")
-        return [*models, *_pieces(out, "")]
+        return [*models, *_pieces(out, "", utf8)]
     for n, key in enumerate(keys[: at + 1]):
-        out.append(("{" if n == 0 else ",") + pad + _string(_key(key)) + ": ")
+        out.append(("{" if n == 0 else ",") + pad + string(_key(key)) + ": ")
         if n < at:
             enc(doc[key], 1)
     out.append("[")
-    head = _utf8("".join(out))
+    head = _encoded(["".join(out)], "", utf8)  # (many small pieces: joined first)
     texts = each(doc["models"][:k], 2)
     texts[0] = inner + texts[0]
-    return [head, *_pieces(texts, sep)]
+    return [head, *_pieces(texts, sep, utf8)]
 
 
-def _pieces(texts: list[str], sep: str) -> list[bytes]:
-    """``_encoded(texts, sep)`` in pieces, not joined: each text's UTF-8 and ``sep``'s between
-    them (written by ``os.writev``: a joined copy of a megabyte costs its ~250 page faults,
-    each some microseconds)."""
-    try:
-        encoded = list(map(str.encode, texts))
-    except UnicodeEncodeError:  # lone surrogates: escaped
-        return [_utf8(sep.join(texts))]
+def _pieces(texts: list[str], sep: str, utf8: bool = False) -> list[bytes]:
+    """``_encoded(texts, sep, utf8)`` in pieces, not joined: each text's bytes and ``sep``'s
+    between them (written by ``os.writev``: a joined copy of a megabyte costs its ~250 page
+    faults, each some microseconds)."""
+    if utf8:
+        encoded = list(map(_LATIN1, texts))
+    else:
+        try:
+            encoded = list(map(str.encode, texts))
+        except UnicodeEncodeError:  # lone surrogates: escaped
+            return [_utf8(sep.join(texts))]
     if not sep or len(encoded) < 2:
         return encoded
     pieces = [sep.encode()] * (2 * len(encoded) - 1)
@@ -262,15 +285,28 @@ def _pieces(texts: list[str], sep: str) -> list[bytes]:
     return pieces
 
 
-def _encoded(texts: list[str], sep: str) -> bytes:
+def _encoded(texts: list[str], sep: str, utf8: bool = False) -> bytes:
     """``sep.join(texts)`` in UTF-8 (``sep`` ASCII), each text encoded on its own: an ASCII
     text's UTF-8 is a copy, while one wide character in a joined str widens the whole of it
-    and makes its encoding some 10 instructions a character (blueking-paas: 144 of 173 models
-    hold Chinese verbose names; the other models and the files list were encoded that way)."""
+    and makes its encoding some 10 instructions a character. ``utf8``: the texts of a
+    ``_writer(utf8=True)``, their bytes in latin-1 (a copy)."""
+    if utf8:
+        return sep.encode().join(map(_LATIN1, texts))
     try:
         return sep.encode().join(map(str.encode, texts))
     except UnicodeEncodeError:  # lone surrogates: escaped
         return _utf8(sep.join(texts))
+
+
+#: A ``_writer(utf8=True)`` text's bytes (its characters are bytes: a copy, in C).
+_LATIN1 = methodcaller("encode", "latin-1")
+
+
+def _string8(s: str) -> str:
+    """``_string(s)`` with each character that is not ASCII as its UTF-8 bytes, one
+    character each (``_writer(utf8=True)``; a lone surrogate backslash-escaped)."""
+    text = _string(s)
+    return text if text.isascii() else text.encode("utf-8", _ESCAPED).decode("latin-1")
 
 
 _FLOAT = float.__repr__
@@ -323,9 +359,14 @@ def _indent2(doc: Any) -> str:
     return "".join(out)
 
 
-def _writer() -> tuple[list[str], Any, Any]:
+def _writer(utf8: bool = False) -> tuple[list[str], Any, Any]:
     """(out, ``enc(value, level)``, ``each(items, level)``): ``enc`` appends the value's
     indented JSON text to ``out``; ``each`` gives the text of each item of a list, at ``level``.
+    ``utf8``: each string's characters that are not ASCII are written as their UTF-8 bytes, a
+    character each (``_string8``; the texts are then encoded in latin-1, a copy): a text never
+    widens to two or four bytes a character, which a few Chinese verbose names did to most
+    of blueking-paas's models, their joins and templates, and their encoding (~9 instructions
+    a character).
 
     Measured fast forms: one closure (a call per container, none per item); exact types tested
     first (all of a report); each key's whole prefix (separator, newline, indent, key and
@@ -336,7 +377,8 @@ def _writer() -> tuple[list[str], Any, Any]:
     out: list[str] = []
     add = out.append
     pads = PADS
-    prefixes: list[_Prefixes] = [_Prefixes("\n")]  # per level
+    string = _string8 if utf8 else _string
+    prefixes: list[_Prefixes] = [_Prefixes("\n", string)]  # per level
     typed: dict[type, tuple[str, ...] | None] = {}  # class -> its field names (None: not one)
 
     def enc(o: Any, level: int) -> None:
@@ -345,7 +387,7 @@ def _writer() -> tuple[list[str], Any, Any]:
         while len(pads) <= inner:
             pads.append("\n" + "  " * len(pads))
         while len(prefixes) <= inner:
-            prefixes.append(_Prefixes(pads[len(prefixes)]))
+            prefixes.append(_Prefixes(pads[len(prefixes)], string))
         if t is list or t is tuple:
             return sequence(o, level)
         if t is dict:
@@ -364,12 +406,12 @@ def _writer() -> tuple[list[str], Any, Any]:
             elif isinstance(o, (list, tuple)):
                 return sequence(o, level)
             else:
-                return add(_scalar(o))
+                return add(string(o) if isinstance(o, str) else _scalar(o))
         start = len(out)
         for kt, v in items:
             tv = type(v)
             if tv is str:
-                add(kt + _string(v))
+                add(kt + string(v))
             elif v is None:
                 add(kt + "null")
             elif tv is int:
@@ -402,7 +444,7 @@ def _writer() -> tuple[list[str], Any, Any]:
         for v in o:
             tv = type(v)
             if tv is str:
-                add(sep + _string(v))
+                add(sep + string(v))
             elif v is None:
                 add(sep + "null")
             elif tv is int:
@@ -458,7 +500,7 @@ def _writer() -> tuple[list[str], Any, Any]:
         most of a report)."""
         kinds = set(map(type, values))
         if kinds <= _PLAIN_KINDS:
-            return strings(values) if str in kinds else values
+            return strings(values, kinds) if str in kinds else values
         if kinds <= _BOOL_KINDS:
             return list(map(_BOOL_TEXTS.get, values))
         texts = lists(values, level) if kinds == _LIST_KIND else records(values, kinds, level)
@@ -481,11 +523,17 @@ def _writer() -> tuple[list[str], Any, Any]:
                 written.append(got)
         return strings(written) if str in kinds else written
 
-    def strings(values: Any) -> Any:
-        """``values`` with each str that needs escaping as its JSON text (``_Raw``)."""
-        if _plain(compress(values, map(_IS_STR, map(type, values)))):
+    def strings(values: Any, kinds: Any = ()) -> Any:
+        """``values`` with each str that needs escaping as its JSON text (``_Raw``); ``kinds``:
+        their types when known."""
+        found = _plain(compress(values, map(_IS_STR, map(type, values))))
+        if found is _ASCII or (found is _PLAIN and not utf8):
             return values
-        return [_Raw(_string(v)) if type(v) is str else v for v in values]
+        if found is _PLAIN:  # each str's UTF-8 bytes, as ``string`` writes them
+            if str in kinds and len(kinds) == 1:  # all at once, in C (no str holds a NUL)
+                return _u8("\0".join(values)).split("\0")
+            return [_u8(v) if type(v) is str else v for v in values]
+        return [_Raw(string(v)) if type(v) is str else v for v in values]
 
     def lists(values: tuple, level: int) -> _Texts | None:
         """Each list of ``values`` (at ``level``) as its text, when their items, all together,
@@ -494,7 +542,7 @@ def _writer() -> tuple[list[str], Any, Any]:
         items = list(chain.from_iterable(values))
         kinds = set(map(type, items))
         if kinds == _STR_KIND:
-            texts = list(map(_string, items))
+            texts = list(map(string, items))
         elif len(kinds) == 1:
             texts = batch(items, level + 1)
             if texts is None:
@@ -533,7 +581,7 @@ def _writer() -> tuple[list[str], Any, Any]:
         got = iter(texts)
         return _Texts([None if v is None else next(got) for v in values])
 
-    forms = _Forms(pads)
+    forms = _Forms(pads, string)
     return out, enc, each
 
 
@@ -543,11 +591,27 @@ _IS_STR = frozenset({str}).__contains__
 _UNSAFE = bytes(range(32)) + b'"\\'
 
 
-def _plain(strings: Any) -> bool:
+def _plain(strings: Any) -> Any:
     """Whether no string of ``strings`` needs escaping in JSON (each is then its own text
-    between quotes): one pass over them all in C (bytes.translate)."""
-    data = "".join(strings).encode("utf-8", "surrogatepass")
-    return len(data.translate(None, _UNSAFE)) == len(data)
+    between quotes: ``_PLAIN``, or ``_ASCII`` when they are all ASCII; else None): one pass over
+    them all in C (bytes.translate)."""
+    text = "".join(strings)
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data.translate(None, _UNSAFE)) != len(data):
+        return None
+    return _ASCII if len(data) == len(text) else _PLAIN
+
+
+_ASCII, _PLAIN = "ascii", "plain"
+
+
+def _u8(s: str) -> str:
+    """``s`` with each character that is not ASCII as its UTF-8 bytes, one character each."""
+    return s.encode("utf-8", _ESCAPED).decode("latin-1")
+
+
+#: Lone surrogates backslash-escaped, as ``_utf8`` writes them.
+_ESCAPED = "backslashreplace"
 
 
 class _Raw(str):
@@ -585,8 +649,9 @@ class _Forms:
     record's values: a str is ``"%s"`` (its own text between quotes), an int ``%d``, a text
     ``%s``, None ``null`` (the value consumed unwritten)."""
 
-    def __init__(self, pads: list[str]) -> None:
+    def __init__(self, pads: list[str], string: Any = _string) -> None:
         self.pads = pads
+        self.string = string
         self.names: dict[type, tuple[str, ...] | None] = {}  # class -> its field names, or None
         self.made: dict[tuple[Any, ...], dict[tuple[type, ...], str]] = {}
 
@@ -623,7 +688,8 @@ class _Forms:
         pad = self.pads[level + 1]
         parts = ["{"]
         for n, (name, t) in enumerate(zip(names, types)):
-            parts.append((("," if n else "") + pad + _string(_key(name)) + ": ").replace("%", "%%"))
+            key = self.string(_key(name))
+            parts.append((("," if n else "") + pad + key + ": ").replace("%", "%%"))
             parts.append(_SLOTS[t])
         parts.append(self.pads[level] + "}")
         form = self.made[names, level][types] = "".join(parts)
@@ -643,12 +709,13 @@ PADS = ["\n", "\n  ", "\n    "]
 class _Prefixes(dict):
     """key -> its prefix at one level: ``","``, newline and indent, key text, ``": "``."""
 
-    def __init__(self, pad: str) -> None:
+    def __init__(self, pad: str, string: Any = _string) -> None:
         super().__init__()
         self.pad = pad
+        self.string = string
 
     def __missing__(self, k: Any) -> str:
-        text = "," + self.pad + _string(_key(k)) + ": "
+        text = "," + self.pad + self.string(_key(k)) + ": "
         if type(k) is str:  # a str key is never equal to another type's
             self[k] = text
         return text
