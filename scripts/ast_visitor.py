@@ -15,8 +15,49 @@ from djatlas.parse.summary import (
     Member,
     MetaSummary,
     ModuleSummary,
-    Value,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from djatlas.parse.summary import Value
+
+
+def _live_blocks(stmt: ast.If) -> list[list[ast.stmt]]:
+    """The branches of a class or function body's ``if`` that may run (the tree-sitter
+    visitor's ``_live_blocks``): a condition the source alone decides chooses."""
+    blocks = []
+    while True:
+        known = _known_truth(stmt.test)
+        if known is not False:
+            blocks.append(stmt.body)
+        if known is True:
+            return blocks
+        orelse = stmt.orelse
+        if len(orelse) == 1 and isinstance(orelse[0], ast.If) and _is_elif(stmt, orelse[0]):
+            stmt = orelse[0]
+            continue
+        if orelse:
+            blocks.append(orelse)
+        return blocks
+
+
+def _is_elif(stmt: ast.If, inner: ast.If) -> bool:
+    """Whether ``inner`` (the only statement of ``stmt``'s else) was written ``elif``."""
+    return inner.col_offset == stmt.col_offset
+
+
+def _known_truth(test: ast.expr) -> bool | None:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _known_truth(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Constant) and (test.value is None or type(test.value) in (bool, int)):
+        return bool(test.value) if test.value in (None, True, False, 0, 1) else None
+    if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+        return False
+    if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+        return False
+    return None
+
 
 #: Calls whose single string argument is the value (translation markers).
 GETTEXT = frozenset(
@@ -249,8 +290,8 @@ class _Visitor:
                     if stmt.bases:
                         cls.nested[stmt.name] = self.class_summary(stmt)
             elif isinstance(stmt, ast.If):
-                self._class_body(stmt.body, cls)
-                self._class_body(stmt.orelse, cls)
+                for block in _live_blocks(stmt):
+                    self._class_body(block, cls)
             elif isinstance(stmt, ast.Try):
                 self._class_body(stmt.body, cls)
 
@@ -363,7 +404,10 @@ class _Visitor:
                     fn.locals[stmt.target.id] = self.expr(stmt.value)
             elif isinstance(stmt, ast.ClassDef):
                 fn.classes[stmt.name] = self.class_summary(stmt)
-            elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.AsyncWith)):
+            elif isinstance(stmt, ast.If):
+                for block in _live_blocks(stmt):
+                    self._function_body(block, fn)
+            elif isinstance(stmt, (ast.For, ast.While, ast.With, ast.AsyncWith)):
                 self._function_body(stmt.body, fn)
                 self._function_body(getattr(stmt, "orelse", []), fn)
             elif isinstance(stmt, ast.Try):

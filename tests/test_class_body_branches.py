@@ -68,3 +68,21 @@ def test_function_body_branches_known_from_the_source() -> None:
 def test_module_level_keeps_type_checking_imports() -> None:
     """Names imported for annotations still resolve: module level keeps every branch."""
     assert "Hint" in repr(_summary().imports)
+
+
+def test_the_former_ast_visitor_reads_the_same_branches() -> None:
+    """``scripts/compare_parsers.py`` (tree-sitter vs the former stdlib-``ast`` stage) stays
+    importable and gives the same summary for these branches."""
+    import sys
+    from pathlib import Path
+
+    scripts = str(Path(__file__).resolve().parent.parent / "scripts")
+    sys.path.insert(0, scripts)
+    try:
+        import compare_parsers
+    finally:
+        sys.path.remove(scripts)
+    data = SOURCE.encode()
+    assert compare_parsers._old(data, "shop/models.py") == compare_parsers._new(
+        data, "shop/models.py"
+    )
