@@ -3,12 +3,10 @@ field copies) gives the answers a fresh computation gives, model by model."""
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 
 from djatlas.graph.build import GraphBuilder
-from djatlas.graph.constants import _call_snippet
+from djatlas.graph.constants import _call_snippet, _parsed_call
 from djatlas.graph.types import Field, Relation
 from djatlas.records import replace
 
@@ -41,20 +39,6 @@ def test_one_inline_call_in_two_modules_follows_each_modules_function(project):
     assert s.field("Second", "code")["max_length"] == 20
     assert s.field("First", "label")["known_params"] == {"max_length": 10, "default": 10}
     assert s.field("Second", "label")["known_params"] == {"max_length": 20, "default": 20}
-
-
-def _fresh_snippet(source: str):
-    """What ``_call_snippet`` answers, worked out without its shortcut."""
-    try:
-        node = ast.parse(source, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    if not isinstance(node, ast.Call):
-        return None
-    args = tuple(
-        a.value if isinstance(a, ast.Constant) else {"$expr": ast.unparse(a)} for a in node.args
-    )
-    return ast.unparse(node.func), args, bool(node.keywords)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +100,7 @@ def _fresh_snippet(source: str):
     ],
 )
 def test_call_snippet_answers_as_a_fresh_parse(source):
-    assert _call_snippet(source) == _fresh_snippet(source)
+    assert _call_snippet(source) == _parsed_call(source)
 
 
 def test_parent_copy_is_the_record_replace_makes():
@@ -194,4 +178,4 @@ def test_call_snippet_answers_as_a_fresh_parse_for_random_calls() -> None:
         inner = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
         tail = rng.choice([")", ")", ")", ") ", ")\n", ").x", ")(1)", ")[0]"])
         source = rng.choice(heads) + "(" + inner + tail
-        assert _call_snippet(source) == _fresh_snippet(source), source
+        assert _call_snippet(source) == _parsed_call(source), source
