@@ -71,6 +71,8 @@ class Run:
     exit_code: int
     cpu_s: float = 0.0
     stderr_tail: str = ""
+    #: Minor page faults of the child and the children it reaped (``ru_minflt``).
+    minflt: int = 0
 
 
 @dataclass
@@ -122,7 +124,15 @@ def run_once(argv: list[str], cwd: str, timeout: float, round_no: int) -> Run:
             if code == -9 and wall >= timeout:
                 tail = f"killed after timeout ({timeout:g} s)\n" + tail
         cpu = rusage.ru_utime + rusage.ru_stime
-        return Run(round_no, wall, rusage.ru_maxrss, code, cpu_s=cpu, stderr_tail=tail)
+        return Run(
+            round_no,
+            wall,
+            rusage.ru_maxrss,
+            code,
+            cpu_s=cpu,
+            stderr_tail=tail,
+            minflt=rusage.ru_minflt,
+        )
 
 
 # --------------------------------------------------------------------------- setup
@@ -353,6 +363,7 @@ def summarize(tool: Tool) -> dict[str, object]:
             max_s=max(walls),
             median_peak_mb=statistics.median(r.maxrss_kib for r in ok) / 1024,
             median_cpu_s=statistics.median(r.cpu_s for r in ok),
+            median_faults=statistics.median(r.minflt for r in ok),
         )
     return s
 
@@ -392,7 +403,7 @@ def print_report(
     print(file=out)
     head = (
         f"{'tool':<13} {'runs':>5} {'median s':>9} {'min s':>8} {'max s':>8} {'cpu s':>8} "
-        f"{'peak MB':>8} {'vs lens':>8} {'vs upcast':>9}  status"
+        f"{'peak MB':>8} {'faults k':>8} {'vs lens':>8} {'vs upcast':>9}  status"
     )
     print(head, file=out)
     print("-" * len(head), file=out)
@@ -412,18 +423,22 @@ def print_report(
             print(
                 f"{t.name:<13} {runs:>5} {med:>9.3f} {s['min_s']:>8.3f} {s['max_s']:>8.3f} "
                 f"{s['median_cpu_s']:>8.3f} {s['median_peak_mb']:>8.1f} "
-                f"{fmt_ratio(med, lens_med):>8} {fmt_ratio(med, up_med):>9}  {status}",
+                f"{s['median_faults'] / 1000:>8.1f} {fmt_ratio(med, lens_med):>8} "
+                f"{fmt_ratio(med, up_med):>9}  {status}",
                 file=out,
             )
         else:
             print(
                 f"{t.name:<13} {runs:>5} {'-':>9} {'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
+                f"{'-':>8} "
                 f"{'-':>9}  {status}",
                 file=out,
             )
     print(
         "\ncpu s = median user+sys CPU time of the child (from os.wait4), less sensitive to\n"
-        "other load on the machine than wall time; peak MB = median ru_maxrss / 1024\n"
+        "other load on the machine than wall time; peak MB = median ru_maxrss / 1024;\n"
+        "faults k = median minor page faults (ru_minflt, thousands; the same from run to run,\n"
+        "and each costs the kernel a few microseconds: a fork's copy-on-write shows here)\n"
         "vs X = this tool's median wall time / X's median wall time (<1 = faster than X)",
         file=out,
     )
