@@ -1010,17 +1010,17 @@ def _live_blocks(src: bytes, stmt: Node) -> list[Node]:
 
 def _clauses(stmt: Node) -> list[tuple[Node | None, Node | None]]:
     """(condition, block) of an ``if`` statement's ``if``, each ``elif`` and ``else`` (None:
-    ``else``'s condition), in order."""
+    ``else``'s condition, or one a broken tree lacks), in order."""
     children = stmt.children
-    if len(children) < 2:  # a broken tree: every branch, as ``_if_blocks`` takes them
-        return [(None, block) for block in _if_blocks(stmt)]
-    clauses: list[tuple[Node | None, Node | None]] = [(children[1], None)]
-    for child in children[2:]:
+    condition = children[1] if len(children) > 1 else None
+    clauses: list[tuple[Node | None, Node | None]] = []
+    for child in children:
         kind = KINDS[child.kind_id]
-        if kind == "block" and clauses[0][1] is None:
-            clauses[0] = (children[1], child)
+        if kind == "block":
+            clauses.append((condition, child))
         elif kind == "elif_clause":
-            clauses.append((child.children[1], _block(child)))
+            parts = child.children
+            clauses.append((parts[1] if len(parts) > 1 else None, _block(child)))
         elif kind == "else_clause":
             clauses.append((None, _block(child)))
     return clauses
@@ -1048,16 +1048,7 @@ def _known_truth(src: bytes, node: Node) -> bool | None:
 
 def _if_blocks(stmt: Node) -> list[Node]:
     """The blocks of ``if``, each ``elif`` and ``else``, in order."""
-    blocks = []
-    for child in stmt.children:
-        kind = KINDS[child.kind_id]
-        if kind == "block":
-            blocks.append(child)
-        elif kind == "elif_clause" or kind == "else_clause":
-            block = _block(child)
-            if block is not None:
-                blocks.append(block)
-    return blocks
+    return [block for _, block in _clauses(stmt) if block is not None]
 
 
 def _try_blocks(stmt: Node) -> tuple[Node | None, list[Node], Node | None, Node | None]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 
 from djatlas.parse.reader import ReadError
-from djatlas.parse.summary import Expr, ModuleSummary
+from djatlas.parse.summary import Expr, ImportRef, ModuleSummary
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -397,8 +397,7 @@ def settings_sources(settings: list[ModuleSummary] | None) -> _Sources:
             head = expr.ref.split(".", 1)[0] if expr is not None and expr.ref else name
             imported = imports.get(head)
             if imported is not None:
-                module = imported.module
-                table[name] = [module, f"{module}.{imported.name}"] if imported.name else [module]
+                table[name] = _import_modules(imported)
         out.append((s.path, table))
     return out
 
@@ -473,9 +472,7 @@ def _modules(summary: ModuleSummary, names: list[str]) -> list[str]:
         done.add(head)
         imported = imports.get(head)
         if imported is not None:
-            out.append(imported.module)
-            if imported.name:
-                out.append(f"{imported.module}.{imported.name}")
+            out += _import_modules(imported)
     return out
 
 
@@ -505,6 +502,13 @@ def _setting_names(summary: ModuleSummary, names: list[str]) -> list[str]:
         if imported is not None and (imported.module, imported.name) == ("django.conf", "settings"):
             out.append(rest.split(".", 1)[0])
     return out
+
+
+def _import_modules(imported: ImportRef) -> list[str]:
+    """The module an imported name comes from, and the submodule ``from m import name`` may
+    be."""
+    module = imported.module
+    return [module, f"{module}.{imported.name}"] if imported.name else [module]
 
 
 def _class_names(summary: ModuleSummary) -> tuple[list[str], list[str]]:
