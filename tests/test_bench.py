@@ -1,0 +1,29 @@
+"""benchmarks/bench.py records each run's minor page faults and reports their median."""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+try:
+    import bench
+finally:
+    sys.path.pop(0)
+
+MACHINE = {"nproc": 2, "cpu_model": "x", "mem_gib": 1, "platform": "p", "bench_python": "3"}
+
+
+def test_a_run_records_its_page_faults_and_the_report_their_median() -> None:
+    tool = bench.Tool("probe", [sys.executable, "-c", "bytearray(1 << 22)"], runs_wanted=2)
+    tool.runs = [bench.run_once(tool.argv, ".", 60, n) for n in (1, 2)]
+    assert all(r.exit_code == 0 and r.minflt > 0 for r in tool.runs)
+    summary = bench.summarize(tool)
+    assert summary["median_faults"] == statistics.median(r.minflt for r in tool.runs)
+    out = io.StringIO()
+    tree = {"path": ".", "py_files": 0, "git_commit": None}
+    bench.print_report([tool], {**MACHINE, "date": "today"}, tree, out=out)
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("probe"))
+    assert f"{summary['median_faults'] / 1000:.1f}" in row.split()
