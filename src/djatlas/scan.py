@@ -439,7 +439,8 @@ def _analyse(
     progress = Progress(enabled=options.progress)
     files = discovery.files
     layout = Layout(root, [f.relpath for f in files], discovery.packages)
-    summaries = Summaries(cache, layout, {}, read, files)
+    # (the files' stats serve only a cache: without one, not indexed before the fork)
+    summaries = Summaries(cache, layout, {}, read, files if cache is not None else None)
     examiner = _examiner(read, layout, files, root, options, cache)  # first: it starts parsing
     if examiner is not None:
         summaries.beside(examiner)
@@ -507,7 +508,7 @@ def _examiner(
         return None
     from djatlas.pipeline.examining import start
 
-    return start(read, layout, {f.relpath: f.size for f in files}, root, options.jobs)
+    return start(read, layout, files, root, options.jobs)
 
 
 def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:
