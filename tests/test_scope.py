@@ -498,3 +498,33 @@ def test_module_names_follow_the_unbroken_chain_of_packages(tmp_path: Path) -> N
         layout = Layout(where, sorted(files), set(packages))
         for rel, name in expected.items():
             assert layout.module_of[rel] == name, (where, rel)
+
+
+def test_the_files_of_each_name_are_the_paths_given_in_order(tmp_path: Path) -> None:
+    """``files_of`` (made at once from ``module_of`` when every name has one file) is what
+    gathering the paths one by one gives: in any order of the paths, a folder's files apart,
+    names with several files (a package and a module, two projects) and a path given twice."""
+    import random
+
+    from djatlas.resolve.layout import Layout
+
+    files = sorted(NASTY) + ["app/models.py", "x/common/__init__.py", "y/common/__init__.py"]
+    rng = random.Random(7)
+    for paths in (files, files[::-1], rng.sample(files, len(files)), files + ["app/gone.py"]):
+        for given in (paths, sorted(NASTY)):
+            layout = Layout(None, given, NASTY_PACKAGES | {"x/common", "y/common"})
+            expected: dict[str, list[str]] = {}
+            for rel in given:
+                expected.setdefault(layout.module_of[rel], []).append(rel)
+            if len(expected) < len(layout.module_of) or len(given) > len(layout.module_of):
+                expected = {name: sorted(rels) for name, rels in expected.items()}
+            assert layout.files_of == expected
+            assert list(layout.files_of) == list(expected)
+            stems: dict[str, list[str]] = {}
+            for rel in given:
+                folder, _, stem = rel[:-3].rpartition("/")
+                stems.setdefault(folder, [])
+                if stem != "__init__":
+                    stems[folder].append(stem)
+            assert layout._stems == stems
+            assert layout._inits == [rel[:-12] for rel in given if rel.endswith("__init__.py")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _NONE: frozenset[str] = frozenset()
@@ -17,36 +17,58 @@ class Layout:
         self.packages = packages
         self.prefix = self._outer_prefix(root) if root is not None and "" in packages else []
         self.module_of: dict[str, str] = {}
-        self.files_of: dict[str, list[str]] = defaultdict(list)
+        self.files_of: dict[str, list[str]] = {}
         self._kids: dict[str, set[str]] | None = None  # children's index
         self._ends: dict[str, list[str]] = {}  # folders by the dotted end of their path
         self._suffixed: dict[str, list[str]] = {}  # _by_suffix's answers (names recur a lot)
         self._chain: dict[str, str] = {}  # _head's answers, for every folder on the way
-        module_of, files_of = self.module_of, self.files_of
+        module_of = self.module_of
         #: folder -> its files' package names, dotted, with a dot; and the stems of its files
         #: but ``__init__``, and the folders holding one (kept for the children's index)
         self._heads: dict[str, str] = {}
         self._stems: dict[str, list[str]] = {}
         self._inits: list[str] = []
-        heads, stems = self._heads, self._stems
+        heads, stems, inits = self._heads, self._stems, self._inits
+        last, names = None, []
         for rel in relpaths:  # (written out: once per file of the tree)
             folder, _, stem = rel[:-3].rpartition("/")
-            head = heads.get(folder)
-            if head is None:  # the same for every file of the folder
-                head = heads[folder] = self._head(folder)
-                stems[folder] = []
+            if folder != last:  # a walk lists a folder's files together: one look-up each
+                head = heads.get(folder)
+                if head is None:  # the same for every file of the folder
+                    head = heads[folder] = self._head(folder)
+                    stems[folder] = []
+                names, last = stems[folder], folder
             if stem != "__init__":
-                name = head + stem
-                stems[folder].append(stem)
+                module_of[rel] = head + stem
+                names.append(stem)
             else:
-                name = head[:-1] or stem
-                self._inits.append(folder)
-            module_of[rel] = name
-            files_of[name].append(rel)
-        if len(files_of) < len(module_of):  # some name has several files (else no pass)
-            for files in files_of.values():
-                if len(files) > 1:
-                    files.sort()
+                module_of[rel] = head[:-1] or stem
+                inits.append(folder)
+        self._files_by_name(relpaths)
+
+    def _files_by_name(self, relpaths: list[str]) -> None:
+        """``files_of``: each module name's files, in order (several: sorted). Most names have
+        one file: a list each, made at once from ``module_of``; then the few names with
+        several (counted in C) gathered again. The Layout: blueking-paas 2.4 -> 1.8 ms, saleor
+        3.9 -> 2.7 ms (with the folder's look-up once per folder, not once per file)."""
+        module_of = self.module_of
+        files_of = self.files_of = {name: [rel] for rel, name in module_of.items()}
+        if len(files_of) == len(module_of) == len(relpaths):
+            return
+        if len(module_of) < len(relpaths):  # a path given twice: listed twice (no tree's)
+            files_of.clear()
+            for rel in relpaths:
+                files_of.setdefault(module_of[rel], []).append(rel)
+            several = [name for name, files in files_of.items() if len(files) > 1]
+        else:
+            several = [name for name, n in Counter(module_of.values()).items() if n > 1]
+            gathered = set(several)
+            for name in several:
+                files_of[name] = []
+            for rel in [rel for rel, name in module_of.items() if name in gathered]:
+                files_of[module_of[rel]].append(rel)
+        for name in several:
+            files_of[name].sort()
 
     @staticmethod
     def _outer_prefix(root: str) -> list[str]:
