@@ -100,6 +100,32 @@ def test_the_walk_ahead_with_the_main_process_is_the_walk(
         assert _fields(finder.discover_ahead(str(tree), options)) == here
 
 
+@pytest.mark.parametrize("options", OPTIONS)
+@pytest.mark.parametrize("joined", [0, 1])
+def test_the_childs_answer_is_the_walk(
+    tree: Path, options: finder.DiscoverOptions, joined: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child's last frame, whole (``"w"``: the main process has not joined, the child put
+    the walk together) or by folder (``"r"``: the main process merges it), gives the walk."""
+    here = _fields(finder.discover(str(tree), options))
+    flags = mmap.mmap(-1, 64)
+    flags[sharing._JOINED] = joined
+    up_r, up_w = os.pipe()  # child -> main
+    down_r, down_w = os.pipe()  # main -> child
+    sent: list = []
+    real = sharing._send_result
+    monkeypatch.setattr(sharing, "_send_result", lambda *a: real(*a) or sent.append(a[2][0]))
+    sharing.serve(str(tree), options, flags, up_w, down_r)
+    assert sent == ["rw"[1 - joined]]
+    found = sharing.join(str(tree), options, flags, up_r, down_w, False)
+    for fd in (up_r, up_w, down_r, down_w):
+        os.close(fd)
+    assert found is not None
+    files, records, packages, stats = found
+    got = ([tuple(f) for f in files], [tuple(r) for r in records], packages, list(stats.items()))
+    assert got == here
+
+
 def test_a_folder_met_twice_is_walked_again_alone(tree: Path) -> None:
     """Which of two ways to one folder is walked depends on the walk's order: a split walk
     that met a folder twice is not used."""
@@ -130,7 +156,7 @@ def test_a_full_pipe_keeps_the_tasks_at_home(tree: Path) -> None:
         share._announce(big)
     inbox = sharing._Inbox(read)
     frames = inbox.frames(False)  # the whole ones
-    sharing._send_result(write, share.unsent, {}, {})  # (unsent: the rest of a cut one)
+    sharing._send_result(write, share.unsent, ("r", {}, {}))  # (unsent: the rest of a cut one)
     frames += inbox.frames(False)
     announced = ("t", [t[:3] + ([],) for t in big])
     assert len(frames) > 1 and frames[:-1] == [announced] * (len(frames) - 1)

@@ -9,7 +9,8 @@ takes the oldest task the other announced and did not start (a large subtree, us
 child announces its queue only once the main process has joined (flag byte 0).
 
 The main process then puts the folders' accounts together in the walk's own order (depth
-first, names in order), so the Discovery is the one ``discover`` makes. What depends on the
+first, names in order), so the Discovery is the one ``discover`` makes (the child does it
+when it walked every folder: ``serve``). What depends on the
 order in which folders are met (a folder reached twice, through a symlink or a bind mount) is
 not split: when a folder was met twice, the main process walks the tree again alone.
 """
@@ -194,19 +195,25 @@ class _Share:
 
 def serve(root: str, options: DiscoverOptions, flags, out: int, back: int) -> None:  # type: ignore[no-untyped-def]
     """The walk child's work: walk from the root, with the main process once it joins, and
-    send the folders' accounts (a frame ``("r", folders, met)``)."""
+    send the folders' accounts (a frame ``("r", folders, met)``); or, when the main process
+    has not joined (it was still importing: the child walked every folder, in the walk's
+    order), the walk put together here (a frame ``("w", files, records, packages, stats)``):
+    the main process, which then has work of its own to finish, need not (blueking-paas: its
+    ``_merge`` ~0.5 ms, and 5% less to unmarshal)."""
     walker = _Walker(root, options)
     share = _Share(walker, flags, _CHILD, out, _Inbox(back))
     share.stack.append((share.next_id, root, "", [], None, None))
     share.next_id += 2
     share.run(wait=False)
-    _send_result(out, share.unsent, share.done, walker.seen_dirs)
+    whole = None if flags[_JOINED] else _merge(share.done, {}, walker.seen_dirs, {})
+    result = ("r", share.done, walker.seen_dirs) if whole is None else ("w", *whole)
+    _send_result(out, share.unsent, result)
 
 
-def _send_result(out: int, unsent: bytes, done: dict[str, _Folder], met: dict) -> None:
+def _send_result(out: int, unsent: bytes, result: tuple) -> None:
     """The last frame, written whole (the main process reads until it has it)."""
     os.set_blocking(out, True)
-    write_all(out, unsent + _frame(("r", done, met)))
+    write_all(out, unsent + _frame(result))
 
 
 def join(root: str, options: DiscoverOptions, flags, fd: int, back: int, walk: bool):  # type: ignore[no-untyped-def]
@@ -227,6 +234,8 @@ def join(root: str, options: DiscoverOptions, flags, fd: int, back: int, walk: b
             share._take(frame)
     if share.result is None:
         return None
+    if share.result[0] == "w":  # the child walked every folder (this process none)
+        return None if share.done else share.result[1:]
     _, theirs, met = share.result
     return _merge(theirs, share.done, met, walker.seen_dirs)
 
