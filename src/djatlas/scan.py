@@ -280,10 +280,7 @@ _WARM = (
     "mmap",
     "_pickle",
     "select",
-    "zlib",
-    "djatlas.cache",
     "djatlas.graph.apps",
-    "djatlas.graph.build",
     "djatlas.pipeline.examining",
     "djatlas.pipeline.graphing",
     "djatlas.pipeline.parsing",
@@ -297,21 +294,34 @@ _WARM = (
 )
 
 
+#: The modules only the main process uses, and later (the reading stage's cache entries, the
+#: bundled knowledge's decompression, the graph stage: ~3 ms of imports), loaded once the
+#: examining child runs (``_analyse``), beside it: while the walk ahead finished, they often
+#: kept the main process busy after the walk child was done (blueking-paas, saleor, netbox:
+#: 1.5-6 ms with one core idle).
+_BESIDE = ("zlib", "djatlas.cache", "djatlas.graph.build")
+
+
 def _warm_up() -> None:
     """What the later stages of every cold scan load when first used, loaded while the walk
     ahead finishes (``discover_ahead``): their modules (the stages', the examining child's and
-    the unpickling of its answers', the bundled knowledge's decompression) and the tree-sitter
-    parser. When the walk ends first (a small tree), ``_analyse`` calls it once the examining
-    child runs: the graph stage's modules would otherwise be imported by the main process
-    alone, after the parse stage (~5 ms), instead of while both processes share the work."""
-    for name in _WARM:
+    the unpickling of its answers') and the tree-sitter parser. When the walk ends first (a
+    small tree), ``_analyse`` calls it once the examining child runs: the later stages'
+    modules would otherwise be imported by the main process alone, after the parse stage
+    (~5 ms), instead of while both processes share the work."""
+    _load(_WARM)
+    from djatlas.parse.reader import _parser
+
+    _parser()
+
+
+def _load(names: tuple[str, ...]) -> None:
+    """Import the modules ``names`` (a platform's module it lacks is left out)."""
+    for name in names:
         try:  # noqa: SIM105 - ``contextlib`` is not imported for it (start-up)
             __import__(name)
         except ImportError:  # a platform's module it lacks (``fcntl``)
             pass
-    from djatlas.parse.reader import _parser
-
-    _parser()
 
 
 def _reader(base: str, discovery: Discovery) -> Callable[[str], bytes]:
@@ -445,6 +455,7 @@ def _analyse(
     if examiner is not None:
         summaries.beside(examiner)
         _warm_up()  # (if the walk ended first): now, beside the child, not alone at the end
+        _load(_BESIDE)
     try:
         records = {
             f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
