@@ -352,9 +352,11 @@ def test_code_and_environment_changes_fall_back(
 
 
 def test_shared_helpers_match_the_stdlib() -> None:
+    from djatlas.discover import ahead
     from djatlas.discover.finder import DEFAULT_MAX_FILE_SIZE
 
-    assert keys.DEFAULT_MAX_FILE_SIZE == DEFAULT_MAX_FILE_SIZE
+    assert keys.DEFAULT_MAX_FILE_SIZE == DEFAULT_MAX_FILE_SIZE == ahead._MAX_FILE_SIZE
+    assert ahead._SCAN_FLAGS == keys.SCAN_FLAGS
     samples = [
         "",
         'a"b\\c\n\t\x00\x1f é 名 \ud800',

@@ -25,8 +25,8 @@ except ImportError:  # pragma: no cover
 from djatlas import __version__
 
 #: ``djatlas scan``'s flags (options without a value) besides ``-q``/``--quiet``, ``--no-timing``,
-#: ``--strict`` and ``--diagram``: read by the early walk (``discover.ahead``) and by the scan's
-#: command line read without argparse (``fastpath.scan_args``).
+#: ``--strict`` and ``--diagram``: read by the early walk (``discover.ahead``, a copy) and by
+#: the scan's command line read without argparse (``fastpath.scan_args``).
 SCAN_FLAGS = (
     "--installed-only",
     "--verbose-names",
