@@ -106,17 +106,22 @@ def test_the_childs_answer_is_the_walk(
     tree: Path, options: finder.DiscoverOptions, joined: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The child's last frame, whole (``"w"``: the main process has not joined, the child put
-    the walk together) or by folder (``"r"``: the main process merges it), gives the walk."""
+    the walk together) or by folder (``"r"``: the main process merges it), gives the walk. The
+    child visits the root before it announces anything (the main process joining at once and
+    taking it, the child met folders by their stats instead of their inodes)."""
     here = _fields(finder.discover(str(tree), options))
     flags = mmap.mmap(-1, 64)
     flags[sharing._JOINED] = joined
     up_r, up_w = os.pipe()  # child -> main
     down_r, down_w = os.pipe()  # main -> child
     sent: list = []
-    real = sharing._send_result
+    real, real_frame = sharing._send_result, sharing._frame
     monkeypatch.setattr(sharing, "_send_result", lambda *a: real(*a) or sent.append(a[2][0]))
+    monkeypatch.setattr(sharing, "_frame", lambda p: sent.append(p) or real_frame(p))
     sharing.serve(str(tree), options, flags, up_w, down_r)
-    assert sent == ["rw"[1 - joined]]
+    announced = [task[2] for frame in sent if frame[0] == "t" for task in frame[1]]
+    assert bool(announced) == bool(joined) and "" not in announced
+    assert sent[-1] == "rw"[1 - joined]
     found = sharing.join(str(tree), options, flags, up_r, down_w, False)
     for fd in (up_r, up_w, down_r, down_w):
         os.close(fd)

@@ -202,8 +202,10 @@ def serve(root: str, options: DiscoverOptions, flags, out: int, back: int) -> No
     ``_merge`` ~0.5 ms, and 5% less to unmarshal)."""
     walker = _Walker(root, options)
     share = _Share(walker, flags, _CHILD, out, _Inbox(back))
-    share.stack.append((share.next_id, root, "", [], None, None))
     share.next_id += 2
+    # The root first, before anything is announced: the child meets it (``_DEVICE``); taken
+    # by the main process joining at once, the child met folders otherwise than it did.
+    share.visit(_CHILD, root, "", [], None, None)
     share.run(wait=False)
     whole = None if flags[_JOINED] else _merge(share.done, {}, walker.seen_dirs, {})
     result = ("r", share.done, walker.seen_dirs) if whole is None else ("w", *whole)
