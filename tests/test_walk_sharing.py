@@ -121,6 +121,7 @@ def test_the_childs_answer_is_the_walk(
     sharing.serve(str(tree), options, flags, up_w, down_r)
     announced = [task[2] for frame in sent if frame[0] == "t" for task in frame[1]]
     assert bool(announced) == bool(joined) and "" not in announced
+    assert [frame[0] for frame in sent if frame[0] == "a"] == ["a"] * joined  # (accounts)
     assert sent[-1] == "rw"[1 - joined]
     found = sharing.join(str(tree), options, flags, up_r, down_w, False)
     for fd in (up_r, up_w, down_r, down_w):

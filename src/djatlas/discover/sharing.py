@@ -37,6 +37,9 @@ _JOINED = 0  # flag byte: the main process walks too
 #: parses /proc/self/mountinfo): 0 not yet, 1 None (folders are stat-ed), 2 the root's device.
 _DEVICE = -1
 _CHILD, _MAIN = 0, 1  # task ids: even for the child's, odd for the main process's
+#: The largest frame of the folders' accounts the child sends when the main process joins
+#: (``_Share.account``): a quarter of the enlarged pipe (``parallel.enlarge``).
+_EARLY = 1 << 18
 
 
 class _Inbox:
@@ -99,6 +102,7 @@ class _Share:
         self.theirs: list[tuple[int, str, str, list[str]]] = []  # announced by the other
         self.cursor = 0  # ``theirs`` before it are all taken
         self.done: dict[str, _Folder] = {}
+        self.accounts: dict[str, _Folder] = {}  # the child's, sent when this process joined
         self.chains: dict[tuple[str, ...], _Ignores] = {(): []}
         self.result = None  # the child's last frame (main process)
 
@@ -110,6 +114,7 @@ class _Share:
             if not self.announcing and flags[_JOINED]:
                 self.announcing = True
                 self._announce(stack)
+                self.account()
             if stack:
                 self.visit(*stack.pop())
                 continue
@@ -146,9 +151,24 @@ class _Share:
 
     def _announce(self, tasks: list[_Task]) -> None:
         shared = [(t[0], t[1], t[2], [b for b, _ in t[3]]) for t in tasks if t[0] < self.room]
-        if not shared or self.out is None:
-            return
-        data = _frame(("t", shared))
+        if shared:
+            self._send(_frame(("t", shared)))
+
+    def account(self) -> None:
+        """The child's folders' accounts so far, sent as the main process joins: it takes
+        them in (unmarshals them) while both still walk, instead of alone after the walk with
+        the child's last frame (blueking-paas: 165-210 KB of ~250 KB, ~1 ms of the main
+        process's ~1.3 ms; the last frame 30-70 KB), unless they make too large a frame (then
+        they go with the last)."""
+        data = _frame(("a", self.done))
+        if len(data) <= _EARLY and self._send(data):
+            self.done = {}
+
+    def _send(self, data: bytes) -> bool:
+        """Write frame ``data`` to the other (False: nothing of it was written); a frame cut by
+        a full pipe ends announcing, its rest goes before the last frame (``unsent``)."""
+        if self.out is None:
+            return False
         try:
             written = os.write(self.out, data)
         except OSError:  # full (non-blocking) or closed
@@ -156,6 +176,7 @@ class _Share:
         if written < len(data):  # the rest stays this process's: never blocks on a full pipe
             self.out = None
             self.unsent = data[written:] if written else b""
+        return written > 0
 
     def _steal(self, wait: bool) -> _Task | None:
         """The oldest task the other announced and nobody took (now claimed by nobody yet:
@@ -177,6 +198,8 @@ class _Share:
     def _take(self, frame: tuple) -> None:
         if frame[0] == "t":
             self.theirs.extend(frame[1])
+        elif frame[0] == "a":
+            self.accounts.update(frame[1])
         else:
             self.result = frame
 
@@ -239,7 +262,7 @@ def join(root: str, options: DiscoverOptions, flags, fd: int, back: int, walk: b
     if share.result[0] == "w":  # the child walked every folder (this process none)
         return None if share.done else share.result[1:]
     _, theirs, met = share.result
-    return _merge(theirs, share.done, met, walker.seen_dirs)
+    return _merge({**share.accounts, **theirs}, share.done, met, walker.seen_dirs)
 
 
 def _meet_root(walker: _Walker, flags) -> None:  # type: ignore[no-untyped-def]
