@@ -11,8 +11,11 @@ from itertools import starmap
 
 from djatlas.discover.ahead import end as end_walk
 from djatlas.discover.gitignore import GitIgnore
-from djatlas.discover.source import Source
 from djatlas.records import dataclass, field
+
+TYPE_CHECKING = False  # (the walk child is forked once this module is imported: start-up)
+if TYPE_CHECKING:
+    from djatlas.discover.source import Source
 
 #: Folder names skipped unless ``--no-default-excludes``.
 DEFAULT_EXCLUDED_DIRS = frozenset(
