@@ -37,9 +37,6 @@ _JOINED = 0  # flag byte: the main process walks too
 #: parses /proc/self/mountinfo): 0 not yet, 1 None (folders are stat-ed), 2 the root's device.
 _DEVICE = -1
 _CHILD, _MAIN = 0, 1  # task ids: even for the child's, odd for the main process's
-#: The largest frame of the folders' accounts the child sends when the main process joins
-#: (``_Share.account``): a quarter of the enlarged pipe (``parallel.enlarge``).
-_EARLY = 1 << 18
 
 
 class _Inbox:
@@ -158,10 +155,14 @@ class _Share:
         """The child's folders' accounts so far, sent as the main process joins: it takes
         them in (unmarshals them) while both still walk, instead of alone after the walk with
         the child's last frame (blueking-paas: 165-210 KB of ~250 KB, ~1 ms of the main
-        process's ~1.3 ms; the last frame 30-70 KB), unless they make too large a frame (then
-        they go with the last)."""
-        data = _frame(("a", self.done))
-        if len(data) <= _EARLY and self._send(data):
+        process's ~1.3 ms; the last frame 30-70 KB), unless they make too large a frame for
+        the pipe (1 MB: ``parallel.enlarge``; then they go with the last)."""
+        if self.out is None:
+            return
+        from djatlas.parallel import pipe_size
+
+        data = _frame(("a", self.done))  # (at most a quarter of the pipe: never cut)
+        if len(data) <= pipe_size(self.out) // 4 and self._send(data):
             self.done = {}
 
     def _send(self, data: bytes) -> bool:
