@@ -432,6 +432,12 @@ def test_the_forked_part_written_by_its_own_process_is_the_one_process_render(
     values = placeholders("json", {}, "KEY")  # none in the forked part: no bytes needed
     later = jsonout.render_later(doc, options)[-1]
     assert template_subs("json", [b"{", later], values) is None  # (not in the head either)
-    assert later.count(jsonout.MARK) == 0 and later.data is None
+    assert later.count(jsonout.MARK) == 0 and b"@" not in later and later.data is None
     assert later.count(b'"label"') == one.count(b'"label"', len(one) - later.size)
     assert bytes(later) == one[len(one) - later.size :]
+
+    doc["models"][-1].meta["note"] = "@@djatlas-metadata-title"  # a placeholder's look-alike
+    one = jsonout._utf8(jsonout._text(doc) + "\n")
+    later = jsonout.render_later(doc, options)[-1]
+    assert later.marks == 1 and b"@" in later and later.data is None
+    assert later.count(jsonout.MARK) == 1 and bytes(later) == one[len(one) - later.size :]

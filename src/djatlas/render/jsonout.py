@@ -163,7 +163,8 @@ def _forked(doc: dict, k: int, utf8: bool = False, later: bool = False) -> list[
     try:
         read_end, write_end = os.pipe()
         orders, order_end = os.pipe() if later else (-1, -1)
-        enlarge(write_end)  # the child's part goes in at once, read when this one is done
+        if not later:  # the child's part goes in at once, read when this one is done
+            enlarge(write_end)
         pid = os.fork()
     except OSError:
         return None
@@ -175,7 +176,7 @@ def _forked(doc: dict, k: int, utf8: bool = False, later: bool = False) -> list[
             size = sum(map(len, pieces)).to_bytes(8, "little")
             if later:
                 os.close(order_end)  # (its end at the parent's exit, if no order comes)
-                marks = sum(piece.count(MARK) for piece in pieces).to_bytes(8, "little")
+                marks = _marks(pieces).to_bytes(8, "little", signed=True)
                 os.write(write_end, size + marks)
                 _serve(orders, write_end, pieces)
             else:
@@ -209,7 +210,8 @@ def _later(pid: int, answers: int, orders: int, head: list[bytes] | None) -> lis
     pipe = open(answers, "rb", buffering=0)  # noqa: SIM115 - the Later's, to its answer
     told = _receive(pipe, bytearray(16))
     if head is not None and told is not None:
-        size, marks = int.from_bytes(told[:8], "little"), int.from_bytes(told[8:], "little")
+        size = int.from_bytes(told[:8], "little")
+        marks = int.from_bytes(told[8:], "little", signed=True)
         return [*head, Later(pid, orders, pipe, size, marks)]
     os.close(orders)  # (the child then ends, if it has not)
     pipe.close()
@@ -220,6 +222,13 @@ def _later(pid: int, answers: int, orders: int, head: list[bytes] | None) -> lis
 #: How every metadata placeholder of a cacheable rendering begins (``keys.placeholders``): the
 #: forked process counts them in its part, so that ``keys.template_subs`` need not see it.
 MARK = b"@@djatlas-metadata-"
+
+
+def _marks(pieces: list[bytes]) -> int:
+    """How many times ``MARK`` shows in ``pieces``, -1 when no piece holds an ``@`` at all (found
+    by ``memchr``: 0.04 ms a megabyte, where counting ``MARK`` in each takes ~0.27 ms)."""
+    held = [piece for piece in pieces if b"@" in piece]
+    return sum(piece.count(MARK) for piece in held) if held else -1
 
 
 def _serve(orders: int, answers: int, pieces: list[bytes]) -> None:
@@ -254,7 +263,7 @@ class Later:
     (measured: the parent then neither reads a megabyte from a pipe, ~180 page faults on
     blueking-paas, nor writes it). ``bytes(later)`` has it sent here instead. ``count`` and
     ``in`` answer ``keys.template_subs`` without the bytes when the part holds no metadata
-    placeholder (``MARK``; counted there), else from them."""
+    placeholder (``MARK``), or no ``@`` at all (``marks`` -1; counted there), else from them."""
 
     def __init__(self, pid: int, orders: int, answers: Any, size: int, marks: int) -> None:
         self.pid, self.orders, self.answers = pid, orders, answers
@@ -262,11 +271,13 @@ class Later:
         self.data: bytes | None = None
 
     def count(self, sub: bytes) -> int:
-        if not self.marks and MARK in sub:
+        if (self.marks <= 0 and MARK in sub) or (self.marks < 0 and b"@" in sub):
             return 0
         return bytes(self).count(sub)
 
     def __contains__(self, sub: bytes) -> bool:
+        if sub == b"@":  # (``template_subs`` looks for a placeholder's first byte first)
+            return self.marks >= 0
         return self.count(sub) > 0
 
     def __len__(self) -> int:
