@@ -51,11 +51,18 @@ def write_output(path: str | None, data: str | bytes | list[Any]) -> str | None:
         parts = parts[:-1]
     raw = [part.encode("utf-8") if isinstance(part, str) else part for part in parts]
     if not path or path == "-":
-        for part in raw:
-            sys.stdout.buffer.write(part)
-        sys.stdout.flush()
+        fd = _fileno(sys.stdout) if len(raw) > 2 or later is not None else None
+        if fd is None:
+            for part in raw:
+                sys.stdout.buffer.write(part)
+            sys.stdout.flush()
+        else:  # the JSON renderer's pieces: one ``writev`` (not one write a piece)
+            from djatlas.render.jsonout import write_all
+
+            sys.stdout.flush()
+            write_all(fd, raw)
         if later is not None:  # its process writes to its copy of stdout (the same file)
-            for part in later.write_to(_fileno(sys.stdout)) or ():
+            for part in later.write_to(fd) or ():
                 sys.stdout.buffer.write(part)
             sys.stdout.flush()
         return None
