@@ -296,9 +296,9 @@ def test_texts_encoded_one_by_one_are_their_joined_text_encoded() -> None:
         for sep in ("", ",\n    "):
             whole = jsonout._utf8(sep.join(texts))
             assert jsonout._encoded(texts, sep) == whole
-            assert b"".join(jsonout._pieces(texts, sep)) == whole
+            assert b"".join(jsonout._pieces(list(texts), sep)) == whole
             assert jsonout._encoded(written, sep, True) == whole
-            assert b"".join(jsonout._pieces(written, sep, True)) == whole
+            assert b"".join(jsonout._pieces(list(written), sep, True)) == whole
         for t in texts:
             assert jsonout._string8(t) == jsonout._u8(jsonout._string(t))
 
@@ -441,3 +441,15 @@ def test_the_forked_part_written_by_its_own_process_is_the_one_process_render(
     later = jsonout.render_later(doc, options)[-1]
     assert later.marks == 1 and b"@" in later and later.data is None
     assert later.count(jsonout.MARK) == 1 and bytes(later) == one[len(one) - later.size :]
+
+
+def test_pieces_let_each_text_go_and_escape_lone_surrogates_as_the_join() -> None:
+    """``_pieces`` empties its list as it encodes (each text's memory reused for the next
+    bytes); a lone surrogate midway gives the escaped join of all of them, as before."""
+    from djatlas.render import jsonout
+
+    texts = ["{a}", "b\u00e9", "c"]
+    assert jsonout._pieces(texts, ",") == [b"{a}", b",", "b\u00e9".encode(), b",", b"c"]
+    assert texts == ["", "", ""]
+    texts = ["x", "y\ud800", "z"]
+    assert jsonout._pieces(list(texts), ", ") == [jsonout._utf8(", ".join(texts))]

