@@ -77,3 +77,16 @@ def test_many_pieces_are_written_as_their_join_even_by_short_writes(tmp_path, mo
     monkeypatch.setattr(jsonout, "_IOV_MAX", 3)
     assert write_output(str(target), pieces[:10]) is None
     assert target.read_bytes() == b"".join(pieces[:10])
+
+
+def test_parts_are_written_to_stdout_by_its_file_descriptor(tmp_path, monkeypatch) -> None:
+    """Many parts to a stdout with a file descriptor: one ``writev`` after what is buffered."""
+    import sys
+
+    pieces = [f"{i}:{'y' * (i % 5)}".encode() for i in range(3000)]
+    target = tmp_path / "out.json"
+    with open(target, "w") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        stdout.write("before\n")  # still in its buffer: flushed first
+        assert write_output(None, pieces) is None
+    assert target.read_bytes() == b"before\n" + b"".join(pieces)

@@ -296,9 +296,9 @@ def test_texts_encoded_one_by_one_are_their_joined_text_encoded() -> None:
         for sep in ("", ",\n    "):
             whole = jsonout._utf8(sep.join(texts))
             assert jsonout._encoded(texts, sep) == whole
-            assert b"".join(jsonout._pieces(texts, sep)) == whole
+            assert b"".join(jsonout._pieces(list(texts), sep)) == whole
             assert jsonout._encoded(written, sep, True) == whole
-            assert b"".join(jsonout._pieces(written, sep, True)) == whole
+            assert b"".join(jsonout._pieces(list(written), sep, True)) == whole
         for t in texts:
             assert jsonout._string8(t) == jsonout._u8(jsonout._string(t))
 
@@ -374,3 +374,82 @@ def test_a_model_named_in_a_language_not_ascii_is_written_in_utf8() -> None:
     assert not jsonout._wide({"models": {}}) and not jsonout._wide([])
     expected = json.dumps(wide, ensure_ascii=False, indent=2) + "\n"
     assert jsonout.render(wide, RenderOptions(extra={"jobs": 1})) == expected.encode()
+
+
+def test_the_forked_part_written_by_its_own_process_is_the_one_process_render(
+    monkeypatch, tmp_path
+) -> None:
+    """``render_later``: the forked process writes its part itself (``Later.write_to``), after
+    this one's, to a file (reopened there for appending), to a pipe (its copy of stdout), or,
+    when it cannot open the file, sends it here; and with no file descriptor to write to (a
+    captured stdout) or for ``keys.template_subs``, its bytes come here."""
+    import os
+    import sys
+    import threading
+
+    from djatlas.commands.files import write_output
+    from djatlas.keys import placeholders, template_subs
+    from djatlas.render import RenderOptions, jsonout
+
+    monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: True)
+    doc = _large_report()
+    one = jsonout._utf8(jsonout._text(doc) + "\n")
+    options = RenderOptions()
+    target = tmp_path / "out.json"
+    target.write_bytes(b"x" * 10_000_000)  # truncated first
+    parts = jsonout.render_later(doc, options)
+    assert type(parts[-1]) is jsonout.Later and b"".join(parts[:-1]) != one
+    assert write_output(str(target), parts) is None
+    assert target.read_bytes() == one
+
+    read_end, write_end = os.pipe()  # stdout a pipe (larger than its buffer: read meanwhile)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(os.fdopen(read_end, "rb").read()))
+    reader.start()
+    with open(write_end, "w") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert write_output(None, jsonout.render_later(doc, options)) is None
+    reader.join()
+    assert got == [one]
+
+    real_open = os.open  # the child cannot open the file: it sends its part to be written here
+    monkeypatch.setattr(os, "open", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13)))
+    assert write_output(str(target), jsonout.render_later(doc, options)) is None
+    assert target.read_bytes() == one
+    full = lambda *a, **k: real_open("/dev/full", os.O_WRONLY)  # noqa: E731 - its write fails
+    monkeypatch.setattr(os, "open", full)
+    problem = write_output(str(target), jsonout.render_later(doc, options))
+    assert problem == f"cannot write {target}: No space left on device"
+    monkeypatch.setattr(os, "open", real_open)
+
+    captured = type("Captured", (), {"buffer": type("B", (), {"write": got.append})()})()
+    captured.flush = lambda: None  # no fileno(): the forked part is written from here
+    got.clear()
+    monkeypatch.setattr(sys, "stdout", captured)
+    assert write_output("-", jsonout.render_later(doc, options)) is None
+    assert b"".join(got) == one
+
+    values = placeholders("json", {}, "KEY")  # none in the forked part: no bytes needed
+    later = jsonout.render_later(doc, options)[-1]
+    assert template_subs("json", [b"{", later], values) is None  # (not in the head either)
+    assert later.count(jsonout.MARK) == 0 and b"@" not in later and later.data is None
+    assert later.count(b'"label"') == one.count(b'"label"', len(one) - later.size)
+    assert bytes(later) == one[len(one) - later.size :]
+
+    doc["models"][-1].meta["note"] = "@@djatlas-metadata-title"  # a placeholder's look-alike
+    one = jsonout._utf8(jsonout._text(doc) + "\n")
+    later = jsonout.render_later(doc, options)[-1]
+    assert later.marks == 1 and b"@" in later and later.data is None
+    assert later.count(jsonout.MARK) == 1 and bytes(later) == one[len(one) - later.size :]
+
+
+def test_pieces_let_each_text_go_and_escape_lone_surrogates_as_the_join() -> None:
+    """``_pieces`` empties its list as it encodes (each text's memory reused for the next
+    bytes); a lone surrogate midway gives the escaped join of all of them, as before."""
+    from djatlas.render import jsonout
+
+    texts = ["{a}", "b\u00e9", "c"]
+    assert jsonout._pieces(texts, ",") == [b"{a}", b",", "b\u00e9".encode(), b",", b"c"]
+    assert texts == ["", "", ""]
+    texts = ["x", "y\ud800", "z"]
+    assert jsonout._pieces(list(texts), ", ") == [jsonout._utf8(", ".join(texts))]

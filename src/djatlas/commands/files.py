@@ -41,22 +41,39 @@ def output_problem(path: str | None) -> str | None:
     return None
 
 
-def write_output(path: str | None, data: str | bytes | list[bytes]) -> str | None:
-    """Write ``data`` (text, bytes, or bytes in parts, written one after the other) to ``path``
-    (stdout when None or ``-``); the one-line problem, or None."""
+def write_output(path: str | None, data: str | bytes | list[Any]) -> str | None:
+    """Write ``data`` (text, bytes, or bytes in parts, written one after the other; the last
+    part may be the JSON renderer's ``Later``, written by its own process after the others)
+    to ``path`` (stdout when None or ``-``); the one-line problem, or None."""
     parts = data if isinstance(data, list) else [data]
+    later = parts[-1] if parts and hasattr(parts[-1], "write_to") else None
+    if later is not None:
+        parts = parts[:-1]
     raw = [part.encode("utf-8") if isinstance(part, str) else part for part in parts]
     if not path or path == "-":
-        for part in raw:
-            sys.stdout.buffer.write(part)
-        sys.stdout.flush()
+        fd = _fileno(sys.stdout) if len(raw) > 2 or later is not None else None
+        if fd is None:
+            for part in raw:
+                sys.stdout.buffer.write(part)
+            sys.stdout.flush()
+        else:  # the JSON renderer's pieces: one ``writev`` (not one write a piece)
+            from djatlas.render.jsonout import write_all
+
+            sys.stdout.flush()
+            write_all(fd, raw)
+        if later is not None:  # its process writes to its copy of stdout (the same file)
+            for part in later.write_to(fd) or ():
+                sys.stdout.buffer.write(part)
+            sys.stdout.flush()
         return None
     try:
-        if len(raw) > 2:  # the JSON renderer's pieces: written as they are, not joined first
+        if len(raw) > 2 or later is not None:  # the JSON renderer's pieces: as they are
             from djatlas.render.jsonout import write_all
 
             with open(path, "wb", buffering=0) as fh:
                 write_all(fh.fileno(), raw)
+                if later is not None:  # its process appends its part (it reopens ``path``)
+                    write_all(fh.fileno(), later.write_to(fh.fileno(), path) or [])
             return None
         with open(path, "wb") as fh:
             for part in raw:
@@ -64,6 +81,14 @@ def write_output(path: str | None, data: str | bytes | list[bytes]) -> str | Non
     except OSError as exc:
         return f"cannot write {path}: {exc.strerror or exc}"
     return None
+
+
+def _fileno(stream: Any) -> int | None:
+    """``stream``'s file descriptor, or None (a test's captured stdout has none)."""
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
 
 
 def read_json(path: str, what: str = "file") -> Any:

@@ -168,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":  # its parts are written one after the other: no joined copy
         from djatlas.render import jsonout
 
-        renderer = jsonout.render_parts
+        # Without the cache (which stores the whole) the renderer's helper process writes its
+        # part itself (``write_output``): it never crosses to this one.
+        renderer = jsonout.render_later if args.no_cache else jsonout.render_parts
     # --app/--model/...: the whole-document formats render the selected part of the report
     # (diagram formats select their models themselves); cached under its own render options
     filtered = args.format in DOCUMENT_FORMATS and filtering(render_options)
