@@ -87,7 +87,7 @@ def statements(data: bytes) -> tuple[list[Parts], bool]:
     begin = -1  # where the first match starts
     i = find(b"import")
     if rfind(b"\n", 0, i) < 0:  # on the first line (``data`` is not copied behind a newline)
-        first = re.match(_LINE, data)  # compiled on first use (rare: start-up)
+        first = (_FIRST or _first()).match(data)
         if first is not None:
             out.append((b"\n" + first[0], *first.groups(b"")))
             pos, begin = first.end(), 0
@@ -110,6 +110,19 @@ def statements(data: bytes) -> tuple[list[Parts], bool]:
             if i >= 0:
                 i = find(b"import", i)
     return out, begin >= 0 and data.find(b";", begin, pos) >= 0
+
+
+#: ``_LINE`` compiled, when a first file has an import on its first line: not at start-up (a
+#: process that reads none does not pay), and not by ``re.match`` each time (saleor: 950 of
+#: the closure's 1046 files, each paying ``re``'s cache lookup; ``statements`` in its closure
+#: 92.1M -> 89.6M instructions).
+_FIRST: re.Pattern | None = None
+
+
+def _first() -> re.Pattern:
+    global _FIRST
+    _FIRST = re.compile(_LINE)
+    return _FIRST
 
 
 def statement_names(parts: Parts, module: str, is_package: bool) -> list[str]:
