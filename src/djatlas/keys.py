@@ -23,24 +23,7 @@ except ImportError:  # pragma: no cover
     from json.scanner import make_scanner
 
 from djatlas import __version__
-
-#: ``djatlas scan``'s flags (options without a value) besides ``-q``/``--quiet``, ``--no-timing``,
-#: ``--strict`` and ``--diagram``: read by the early walk (``discover.ahead``, a copy) and by
-#: the scan's command line read without argparse (``fastpath.scan_args``).
-SCAN_FLAGS = (
-    "--installed-only",
-    "--verbose-names",
-    "--color-on-delete",
-    "--no-edge-labels",
-    "--no-fields",
-    "--hide-inherited",
-    "--hide-abstract",
-    "--migrations",
-    "--no-default-excludes",
-    "--no-gitignore",
-    "--all-files",
-    "--no-cache",
-)
+from djatlas.flags import SCAN_FLAGS  # noqa: F401 - re-exported (fastpath, tests)
 
 #: Bump when the layout of the cache files changes.
 FORMAT = 2

@@ -40,22 +40,10 @@ _VALUES = frozenset(
         "-j",
     ]
 )
-#: ``keys.SCAN_FLAGS`` (a test checks), not imported from there: ``keys`` (with ``_json`` and
-#: ``_blake2``, ~0.6 ms) is imported once the walk child is forked, not before.
-_SCAN_FLAGS = (
-    "--installed-only",
-    "--verbose-names",
-    "--color-on-delete",
-    "--no-edge-labels",
-    "--no-fields",
-    "--hide-inherited",
-    "--hide-abstract",
-    "--migrations",
-    "--no-default-excludes",
-    "--no-gitignore",
-    "--all-files",
-    "--no-cache",
-)
+#: ``keys.SCAN_FLAGS``, from its own module: ``keys`` (with ``_json`` and ``_blake2``, ~0.6 ms)
+#: is imported once the walk child is forked, not before.
+from djatlas.flags import SCAN_FLAGS as _SCAN_FLAGS  # noqa: E402
+
 _FLAGS = frozenset(["--no-timing", "--strict", "--diagram", *_SCAN_FLAGS, "-q", "--quiet"])
 _MAX_FILE_SIZE = 5 * 1024 * 1024  # finder.DEFAULT_MAX_FILE_SIZE (not imported here)
 
