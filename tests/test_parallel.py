@@ -320,6 +320,24 @@ def test_guessed_files_are_answered_once_by_either_process() -> None:
     assert not _children() - before  # ended and reaped
 
 
+def test_answers_read_early_are_loaded_while_the_worker_is_awaited() -> None:
+    """While no frame has come, the first answer read early is loaded (kept in a 1-tuple,
+    even a broken one's None); with a frame there, it is read first."""
+    r, w = os.pipe()
+    with os.fdopen(r, "rb") as answers, os.fdopen(w, "wb") as out:
+        early = {4: parallel.pickled(["a"]), 2: b"broken", 7: parallel.pickled(["c"])}
+        assert parallel._load_while_waiting(answers, early)
+        assert parallel._load_while_waiting(answers, early)
+        assert early == {4: (["a"],), 2: (None,), 7: early[7]}
+        parallel.write_frame(out, 9, parallel.pickled(["d"]))
+        assert not parallel._load_while_waiting(answers, early)
+        assert parallel.answer_for(2, answers, early) is None  # loaded, no frame read for it
+        assert parallel.answer_for(4, answers, early) == ["a"]
+        assert parallel.answer_for(9, answers, early) == ["d"]
+        assert parallel.answer_for(7, answers, early) == ["c"]
+        assert early == {}
+
+
 def test_spare_core_follows_jobs_and_cores(monkeypatch) -> None:
     """Forked helpers (walk, examiner, JSON half): never with --jobs 1 or without fork; by
     default only with a second core."""

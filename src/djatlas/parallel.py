@@ -192,7 +192,7 @@ class Pool:
         self.flags = shared_flags(guess_room) if guess_room and hasattr(os, "fork") else None
         self.workers: list[_Worker] = []
         #: Answers to guessed files that came before the caller asked (position -> pickle).
-        self._early: dict[int, bytes] = {}
+        self._early: dict[int, Any] = {}
         if not hasattr(os, "fork"):
             return
         for n, share in enumerate(self.shares[1:]):
@@ -396,12 +396,15 @@ def unpickled(data: bytes) -> Any:
     return _pickle_module().loads(data)
 
 
-def answer_for(position: int, answers: Any, early: dict[int, bytes]) -> Any:
+def answer_for(position: int, answers: Any, early: dict[int, Any]) -> Any:
     """The unpickled answer for file ``position`` from a worker's ``answers`` frames, reading
-    on past others (kept in ``early``, position -> pickle, negative ones dropped); None when
-    the worker ended without it or the answer is broken (then parsed in-process)."""
+    on past others (kept in ``early``, position -> pickle, or its answer in a 1-tuple once
+    loaded by ``_load_while_waiting``; negative ones dropped); None when the worker ended
+    without it or the answer is broken (then parsed in-process)."""
     data = early.pop(position, None)
     while data is None:
+        if _load_while_waiting(answers, early):
+            continue
         frame = read_frame(answers)
         if frame is None:
             return None
@@ -409,10 +412,31 @@ def answer_for(position: int, answers: Any, early: dict[int, bytes]) -> Any:
             data = frame[1]
         elif frame[0] >= 0:
             early[frame[0]] = frame[1]
+    return data[0] if type(data) is tuple else _loaded(data)
+
+
+def _loaded(data: bytes) -> Any:
+    """``unpickled``; None for a broken answer (the file is parsed in-process instead)."""
     try:
         return unpickled(data)
     except Exception:  # noqa: BLE001 - a broken answer: parsed in-process instead
         return None
+
+
+def _load_while_waiting(answers: Any, early: dict[int, Any]) -> bool:
+    """Unpickle the first answer read early but not loaded yet, when the worker's next frame
+    has not come (the caller would wait for it idle: the worker is still parsing the file it
+    waits for); False when there is none or the pipe has data (a frame that the reader's buffer
+    already holds is not seen: loading one first changes only the order of the work)."""
+    key = next((key for key, data in early.items() if type(data) is bytes), None)
+    if key is None:
+        return False
+    import select
+
+    if select.select([answers], [], [], 0)[0]:
+        return False
+    early[key] = (_loaded(early[key]),)
+    return True
 
 
 def pipe_size(fd: int) -> int:
