@@ -358,9 +358,16 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 def write_frame(out: Any, position: int, payload: bytes) -> None:
-    out.write(position.to_bytes(4, "little", signed=True) + len(payload).to_bytes(4, "little"))
-    out.write(payload)
+    """One frame to the file ``out`` (its buffer flushed), its header and payload in one
+    ``writev``: written apart, a payload larger than the 8 KB buffer cost the writer a second
+    system call and a reader already waiting a second wake-up (blueking-paas's examining
+    child: 26 of its 96 writes were headers alone)."""
+    head = position.to_bytes(4, "little", signed=True) + len(payload).to_bytes(4, "little")
     out.flush()
+    fd = out.fileno()
+    done = os.writev(fd, (head, payload)) if hasattr(os, "writev") else 0
+    if done < _HEADER + len(payload):  # cut short (a signal), or no writev
+        write_all(fd, (head + payload)[done:])
 
 
 def read_frame(fh: Any) -> tuple[int, bytes] | None:
