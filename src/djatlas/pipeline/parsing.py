@@ -395,25 +395,28 @@ def likely_files(layout: Layout, wanted: Iterable[str], named: dict[str, _Named]
 
 
 def _graph_order(layout: Layout, order: list[str], named: dict[str, _Named]) -> list[str]:
-    """The files of ``named`` in ``order``, each after the wanted files its bases come from
-    (the graph stage takes the models by module, and a model's inherited fields before its
-    own: netbox's first model, a circuit, reads the constants of the abstract models of
-    ``netbox.models.features`` first)."""
+    """The files of ``named`` in ``order``, each after the wanted files its bases come from,
+    and those the star imports of such a file come from (a package re-exporting its
+    submodules' classes): the graph stage takes the models by module, and a model's
+    inherited fields before its own (netbox's first model, a proxy of ``users.Token``, reads
+    the constants of ``users/models/tokens.py`` first; its first circuit, those of the
+    abstract models of ``netbox.models.features``)."""
     out: list[str] = []
     seen: set[str] = set()
     for top in order:
-        todo = [(top, False)]
+        todo = [(top, 0)]  # 0: a file to visit, 1: a base's file to visit, 2: its turn
         while todo:
-            rel, expanded = todo.pop()
-            if expanded:
+            rel, state = todo.pop()
+            if state == 2:
                 out.append(rel)
                 continue
             if rel in seen or rel not in named:
                 continue
             seen.add(rel)
-            todo.append((rel, True))
-            bases = _files(layout, named[rel][0], {rel})
-            todo.extend((base, False) for base in reversed(bases))
+            todo.append((rel, 2))
+            from_bases, stars = named[rel][:2]
+            bases = _files(layout, from_bases + stars if state else from_bases, {rel})
+            todo.extend((base, 1) for base in reversed(bases))
     return out
 
 
