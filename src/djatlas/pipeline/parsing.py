@@ -380,18 +380,33 @@ def add_parts(
 
 def likely_files(layout: Layout, wanted: Iterable[str], named: dict[str, _Named]) -> list[str]:
     """``likely``'s list from the parts (``named_part``) of the wanted files in ``named``: made
-    by the examining child from its own parts and those the caller sends it. Every file's
-    bases' modules first (resolving loads them first), then each file's other modules in the
-    order the graph stage evaluates its models' fields: by module, the classes its models
-    derive from first (``_graph_order``)."""
+    by the examining child from its own parts and those the caller sends it (``likely_parts``:
+    the files of the bases' modules, then the others)."""
+    bases, rest = likely_parts(layout, wanted, named)
+    return bases + rest
+
+
+def likely_parts(
+    layout: Layout, wanted: Iterable[str], named: dict[str, _Named]
+) -> tuple[list[str], list[str]]:
+    """``likely_files``' list in two: every file's bases' modules first (resolving loads them
+    first, and then the bases of their classes), then each file's other modules in the order
+    the graph stage evaluates its models' fields: by module, the classes its models derive
+    from first (``_graph_order``)."""
     module_of = layout.module_of
     order = sorted(wanted, key=lambda rel: (module_of.get(rel, ""), rel))
-    bases = [pair for rel in order if rel in named for pair in named[rel][0]]
+    seen = set(order)
+    bases = _files(layout, [pair for rel in order if rel in named for pair in named[rel][0]], seen)
     rest: list[tuple[str, str]] = []
     for rel in _graph_order(layout, order, named):
         _, stars, by_settings, later = named[rel]
         rest += by_settings + later + stars
-    return _files(layout, bases + rest, set(wanted))
+    return bases, _files(layout, rest, seen)
+
+
+def bases_files(layout: Layout, early: _Early, rel: str) -> list[str]:
+    """The tree files the bases of file ``rel`` (its ``early_part``) come from."""
+    return _files(layout, early[0], {rel})
 
 
 def _graph_order(layout: Layout, order: list[str], named: dict[str, _Named]) -> list[str]:
