@@ -396,7 +396,44 @@ def test_the_childs_likely_list_is_the_one_made_from_the_summaries(tmp_path: Pat
     expected = parsing.likely_files(layout, wanted, named)
     assert expected == ["shop/kinds.py", "shop/base.py", "cfg/lengths.py"]
     assert [paths[i] for i in work.likely(wanted, {}, sources)] == expected
-    assert work.parts is None  # used once, then dropped
+    assert work.parts == {}  # the wanted files' parts used once, then dropped
+
+
+def test_the_child_parses_next_the_bases_of_the_likely_files_resolving_loads(
+    tmp_path: Path,
+) -> None:
+    """Once it has parsed one of the files the wanted files' bases come from, the child goes
+    on with the files its own bases come from (resolving loads them); not with those of a
+    file only the graph stage reads."""
+    from djatlas.resolve.layout import Layout
+
+    files = {
+        "shop/models.py": "from shop.base import Stamped\nfrom shop.kinds import KINDS\n\n"
+        "class Product(Stamped):\n    kind = KINDS\n",
+        "shop/base.py": "from shop.core import Core\n\nclass Stamped(Core):\n    pass\n",
+        "shop/core.py": "class Core:\n    pass\n",
+        "shop/kinds.py": "from shop.core import Core\n\nclass Kinds(Core):\n    pass\n",
+    }
+    write_tree(tmp_path, files)
+    paths = sorted(files)
+    positions = {rel: i for i, rel in enumerate(paths)}
+    layout = Layout(str(tmp_path), paths, set())
+    work = examining._Work(
+        lambda rel: (tmp_path / rel).read_bytes(),
+        reading.examine,
+        layout,
+        str(tmp_path),
+        paths,
+        positions,
+        bytearray(len(paths)),  # every file free
+    )
+    work.parse(positions["shop/models.py"], None)
+    listed = [paths[i] for i in work.likely(["shop/models.py"], {}, [])]
+    assert listed == ["shop/base.py", "shop/kinds.py"]
+    work.parse(positions["shop/kinds.py"], None)
+    assert work.bases_next(positions["shop/kinds.py"]) == []
+    work.parse(positions["shop/base.py"], None)
+    assert work.bases_next(positions["shop/base.py"]) == [positions["shop/core.py"]]
 
 
 def test_a_file_whose_bytes_the_child_did_not_keep_is_read_again_to_parse(

@@ -230,24 +230,25 @@ def _guess_tree(root: Path, n: int = 30) -> Path:
 
 
 def _guessing(root: Path) -> tuple[list[list[str]], str]:
-    """``(parsing.likely_files's answers, the JSON)`` of a scan of ``root`` with two processes
-    (the examining child makes the list: each answer is written to a file beside ``root``)."""
+    """``(parsing.likely_parts's answers, joined, the JSON)`` of a scan of ``root`` with two
+    processes (the examining child makes the list: each answer is written to a file beside
+    ``root``)."""
     from djatlas.pipeline import parsing
 
     log = root.parent / "guessed.jsonl"
-    original = parsing.likely_files
+    original = parsing.likely_parts
 
     def spy(layout, wanted, named):
-        out = original(layout, wanted, named)
+        bases, rest = original(layout, wanted, named)
         with open(log, "a") as fh:
-            fh.write(json.dumps(out) + "\n")
-        return out
+            fh.write(json.dumps(bases + rest) + "\n")
+        return bases, rest
 
-    parsing.likely_files = spy
+    parsing.likely_parts = spy
     try:
         two = _json(root, jobs=2)
     finally:
-        parsing.likely_files = original
+        parsing.likely_parts = original
     guessed = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return guessed, two
 

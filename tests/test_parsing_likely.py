@@ -165,3 +165,33 @@ def test_modules_the_settings_take_the_settings_members_read_from_are_guessed() 
     settings = [summaries.ready["proj/settings.py"]]
     guessed = likely(summaries, {"shop/models.py"}, settings)
     assert guessed == ["proj/colours.py", "proj/lengths.py"]
+
+
+def test_each_files_members_and_star_imports_in_the_graph_stages_order() -> None:
+    """By module, each file after the files its bases come from (a model's inherited fields
+    are read before its own): the members' and star imports' modules of ``core/mixins.py``
+    (a later module than ``a/models.py``, but the base of its model) come first."""
+    files = {
+        "a/models.py": """
+            from core.mixins import Stamped
+            from a.kinds import *
+
+            class Item(Stamped):
+                kind = KINDS
+        """,
+        "b/models.py": """
+            from b.sizes import WIDE
+
+            class Box:
+                size = WIDE
+        """,
+        "core/mixins.py": """
+            from core.clock import NOW
+
+            class Stamped:
+                at = NOW
+        """,
+    }
+    files.update({rel: "X = 1\n" for rel in ("a/kinds.py", "b/sizes.py", "core/clock.py")})
+    wanted = {"a/models.py", "b/models.py", "core/mixins.py"}
+    assert likely(_summaries(files), wanted) == ["core/clock.py", "a/kinds.py", "b/sizes.py"]

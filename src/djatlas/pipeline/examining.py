@@ -313,8 +313,12 @@ class _Work:
         #: Parse answers kept until the examining answers are sent (None: sent).
         self.held: list[tuple[int, bytes]] | None = []
         #: relpath -> ``parsing.early_part`` of each file parsed here, until ``likely`` uses
-        #: them (None then): its summary is not kept.
+        #: them (then of the likely files, until ``bases_next`` uses them): its summary is not
+        #: kept.
         self.parts: dict[str, Any] | None = {}
+        #: The positions of the likely files whose classes' bases resolving loads too (those of
+        #: the bases' modules of the wanted files: ``bases_next``), once ``likely`` made them.
+        self.follow: set[int] = set()
 
     def serve(self, orders: int, answers: int, first: list[int]) -> None:
         """Until the caller closes the orders pipe (or ends the child). The layout's children's
@@ -339,6 +343,8 @@ class _Work:
                     if flags[position] == FREE:
                         flags[position] = WORKER
                         self.parse(position, out)
+                        if self.follow and self.parts:
+                            todo += self.bases_next(position)
                 elif spare is not None:  # nothing to do yet
                     spare()
                     spare = None
@@ -377,15 +383,35 @@ class _Work:
 
     def likely(self, wanted: list[str], named: dict[str, Any], sources: list) -> list[int]:
         """The positions of the files resolving will likely load (``Examiner.likely``)."""
-        from djatlas.pipeline.parsing import finish_part, likely_files
+        from djatlas.pipeline.parsing import finish_part, likely_parts
 
         parts, self.parts = self.parts or {}, None
         for rel in wanted:
             if rel not in named and rel in parts:
                 named[rel] = finish_part(parts[rel], sources)
         positions = self.positions
-        guessed = likely_files(self.layout, wanted, named)
-        return [positions[rel] for rel in guessed if rel in positions]
+        bases, rest = likely_parts(self.layout, wanted, named)
+        self.follow = {positions[rel] for rel in bases if rel in positions}
+        self.parts = {}
+        return [positions[rel] for rel in bases + rest if rel in positions]
+
+    def bases_next(self, position: int) -> list[int]:
+        """The positions of the files the bases of likely file ``position``, just parsed, come
+        from, not started yet, to parse next (the last first) when it is one of the bases'
+        modules of the wanted files (``follow``): resolving loads the bases of every class of
+        those (netbox: ``api/serializers/base.py``, the base of such a file's serializers, was
+        parsed by the caller; the others' would be loaded by no one)."""
+        from djatlas.parallel import FREE
+        from djatlas.pipeline.parsing import bases_files
+
+        rel, part = self.parts.popitem()  # (only the file just parsed: popped each time)
+        if position not in self.follow:
+            return []
+        flags, positions = self.flags, self.positions
+        found = [positions[f] for f in bases_files(self.layout, part, rel) if f in positions]
+        fresh = [i for i in reversed(found) if flags[i] == FREE]
+        self.follow.update(fresh)  # (their bases too)
+        return fresh
 
     def verdict(self, leave: set[str]) -> tuple[dict[str, Answer], list[str]]:
         """The answers without class headers, and the pre-filter's verdict

@@ -228,24 +228,48 @@ def _beside(
     named: dict[str, _Named] = {}
     add_parts(named, wanted, summaries.ready, sources)
     guessing = False
+    # The files the child has started, waited for once this process has none of its own left
+    # (netbox: it waited ~12 ms for the child's largest models module at once, and parsed
+    # nothing meanwhile).
+    theirs: list[tuple[str, int]] = []
     for i, rel in enumerate(to_parse):
         progress.step()
         position = summaries.guessed.pop(rel, None)
-        result = None
         if position is not None and not ahead.claim(position):
-            if not guessing and _started(ahead, to_parse[i + 1 :]):
+            theirs.append((rel, position))
+            if _started(ahead, to_parse[i + 1 :]):
                 # The child has the rest: it makes the likely list and starts on it while
                 # its answers are read here.
                 guessing = ahead.likely(wanted, named, sources)
-            result = ahead.wait(position)
-        if result is None:
-            result = _parse_one(layout, rel, contents.pop(rel, None), root)
-            if isinstance(result, ModuleSummary):
-                named[rel] = named_part(result, rel, sources)
+                for other in to_parse[i + 1 :]:
+                    progress.step()
+                    theirs.append((other, summaries.guessed.pop(other, -1)))
+                break
+            continue
+        _keep_answer(summaries, rel, _parse_here(layout, rel, contents, root, named, sources))
+    for rel, position in theirs:
+        result = ahead.wait(position) if position >= 0 else None
+        if result is None:  # the child failed
+            result = _parse_here(layout, rel, contents, root, named, sources)
         _keep_answer(summaries, rel, result)
     if not guessing and not ahead.likely(wanted, named, sources):
         ahead.order(_guesses(summaries, wanted, settings, named))  # (too long to send)
     return []
+
+
+def _parse_here(
+    layout: Layout,
+    rel: str,
+    contents: dict[str, bytes],
+    root: str | None,
+    named: dict[str, _Named],
+    sources: _Sources,
+) -> Any:
+    """Parse wanted file ``rel`` in this process, its part of ``likely`` kept in ``named``."""
+    result = _parse_one(layout, rel, contents.pop(rel, None), root)
+    if isinstance(result, ModuleSummary):
+        named[rel] = named_part(result, rel, sources)
+    return result
 
 
 def _largest_at_both_ends(rels: list[str], contents: dict[str, bytes]) -> list[str]:
@@ -330,10 +354,11 @@ def likely(
 ) -> list[str]:
     """The tree files, beyond ``wanted``, that resolving the wanted modules' classes will
     likely load, in about the order the index asks for them: the modules (and ``from m import
-    name`` submodules) their bases' names come from, then those the ``settings`` modules take
-    the Django settings their members name from (``settings.X``: a field's ``choices`` or
-    ``max_length`` may be a long list built elsewhere), then those of their members and Meta
-    options, then their star imports (with the bases' when a base may come from one). A
+    name`` submodules) their bases' names come from, then, file by file (``likely_files``),
+    those the ``settings`` modules take the Django settings its members name from
+    (``settings.X``: a field's ``choices`` or ``max_length`` may be a long list built
+    elsewhere), those of its members and Meta options, its star imports (with the bases' when
+    a base may come from one). A
     guess: a file guessed but never loaded costs a worker's time only. ``named``: each file's
     part (``named_part``) from an earlier call, kept in it (the wanted files whose summaries are
     not ready yet are left out)."""
@@ -355,23 +380,67 @@ def add_parts(
 
 def likely_files(layout: Layout, wanted: Iterable[str], named: dict[str, _Named]) -> list[str]:
     """``likely``'s list from the parts (``named_part``) of the wanted files in ``named``: made
-    by the examining child from its own parts and those the caller sends it."""
-    parts: tuple[list[tuple[str, str]], ...] = ([], [], [], [])  # (module, the file naming it)
-    for rel in sorted(wanted):
-        part = named.get(rel)
-        if part is not None:
-            for found, more in zip(parts, part):
-                found.extend(more)
-    bases, stars, by_settings, later = parts
-    return _files(layout, bases + by_settings + later + stars, set(wanted))
+    by the examining child from its own parts and those the caller sends it (``likely_parts``:
+    the files of the bases' modules, then the others)."""
+    bases, rest = likely_parts(layout, wanted, named)
+    return bases + rest
+
+
+def likely_parts(
+    layout: Layout, wanted: Iterable[str], named: dict[str, _Named]
+) -> tuple[list[str], list[str]]:
+    """``likely_files``' list in two: every file's bases' modules first (resolving loads them
+    first, and then the bases of their classes), then each file's other modules in the order
+    the graph stage evaluates its models' fields: by module, the classes its models derive
+    from first (``_graph_order``)."""
+    module_of = layout.module_of
+    order = sorted(wanted, key=lambda rel: (module_of.get(rel, ""), rel))
+    seen = set(order)
+    bases = _files(layout, [pair for rel in order if rel in named for pair in named[rel][0]], seen)
+    rest: list[tuple[str, str]] = []
+    for rel in _graph_order(layout, order, named):
+        _, stars, by_settings, later = named[rel]
+        rest += by_settings + later + stars
+    return bases, _files(layout, rest, seen)
+
+
+def bases_files(layout: Layout, early: _Early, rel: str) -> list[str]:
+    """The tree files the bases of file ``rel`` (its ``early_part``) come from."""
+    return _files(layout, early[0], {rel})
+
+
+def _graph_order(layout: Layout, order: list[str], named: dict[str, _Named]) -> list[str]:
+    """The files of ``named`` in ``order``, each after the wanted files its bases come from,
+    and those the star imports of such a file come from (a package re-exporting its
+    submodules' classes): the graph stage takes the models by module, and a model's
+    inherited fields before its own (netbox's first model, a proxy of ``users.Token``, reads
+    the constants of ``users/models/tokens.py`` first; its first circuit, those of the
+    abstract models of ``netbox.models.features``)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for top in order:
+        todo = [(top, 0)]  # 0: a file to visit, 1: a base's file to visit, 2: its turn
+        while todo:
+            rel, state = todo.pop()
+            if state == 2:
+                out.append(rel)
+                continue
+            if rel in seen or rel not in named:
+                continue
+            seen.add(rel)
+            todo.append((rel, 2))
+            from_bases, stars = named[rel][:2]
+            bases = _files(layout, from_bases + stars if state else from_bases, {rel})
+            todo.extend((base, 1) for base in reversed(bases))
+    return out
 
 
 #: One file's part of ``likely``: (module, the file naming it) for its bases, for its star
 #: imports, for the settings its members read, for its members and Meta options. The bases'
 #: modules of every file come first: resolving loads them (a class's MRO) before anything else;
-#: a star import comes last, as it is most often of constants (a large ``choices`` module) that
-#: the graph stage reads as each model's fields come (measured on netbox: the graph stage parsed
-#: half as much itself as with star imports second).
+#: a file's star imports come after its members', as they are most often of constants (a large
+#: ``choices`` module) that the graph stage reads as the model's fields come (measured on
+#: netbox: the graph stage parsed half as much itself as with every file's star imports second).
 _Named = tuple[
     list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]
 ]
