@@ -267,7 +267,7 @@ def _prepare(target: str | Source, options: ScanOptions):
 
             root = target
             ahead = not options.use_cache and spare_core(options.jobs)
-            discovery = discover_ahead(root, dopts, _warm_up) if ahead else discover(root, dopts)
+            discovery = discover_ahead(root, dopts, _MEANWHILE) if ahead else discover(root, dopts)
         read = _reader(root, discovery)
 
         commit = git_commit(root)
@@ -295,24 +295,34 @@ _WARM = (
 
 
 #: The modules only the main process uses, and later (the reading stage's cache entries, the
-#: bundled knowledge's decompression, the graph stage: ~3 ms of imports), loaded once the
-#: examining child runs (``_analyse``), beside it: while the walk ahead finished, they often
-#: kept the main process busy after the walk child was done (blueking-paas, saleor, netbox:
-#: 1.5-6 ms with one core idle).
+#: bundled knowledge's decompression, the graph stage: ~3-5 ms of imports): loaded one by one
+#: while the walk child is not done (``_MEANWHILE``), instead of walking with it (two
+#: processes walking a tree cost more than one: blueking-paas, the main process taking a
+#: third of it, ~128M instructions in all instead of ~113M); else once the examining child
+#: runs (``_analyse``), beside it, not with one core idle.
 _BESIDE = ("zlib", "djatlas.cache", "djatlas.graph.build")
 
 
 def _warm_up() -> None:
-    """What the later stages of every cold scan load when first used, loaded while the walk
-    ahead finishes (``discover_ahead``): their modules (the stages', the examining child's and
-    the unpickling of its answers') and the tree-sitter parser. When the walk ends first (a
-    small tree), ``_analyse`` calls it once the examining child runs: the later stages'
-    modules would otherwise be imported by the main process alone, after the parse stage
-    (~5 ms), instead of while both processes share the work."""
+    """What the later stages of every cold scan load when first used, loaded before the
+    examining child is forked, while the walk ahead finishes (``discover_ahead``) or after it:
+    their modules (the stages', the examining child's and the unpickling of its answers') and
+    the tree-sitter parser. Loaded after the fork (netbox, whose walk child is done before
+    the main process asks for its answer), the child made its own parser again (~1.5 ms)."""
     _load(_WARM)
     from djatlas.parse.reader import _parser
 
     _parser()
+
+
+def _beside(name: str) -> Callable[[], None]:
+    """A step of ``_MEANWHILE``: import ``name``."""
+    return lambda: _load((name,))
+
+
+#: What a cold scan does while its walk child walks (``discover_ahead``): ``_warm_up``
+#: always, then the main process's own imports while the child is not done.
+_MEANWHILE = (_warm_up, *map(_beside, _BESIDE))
 
 
 def _load(names: tuple[str, ...]) -> None:
@@ -454,8 +464,8 @@ def _analyse(
     examiner = _examiner(read, layout, files, root, options, cache)  # first: it starts parsing
     if examiner is not None:
         summaries.beside(examiner)
-        _warm_up()  # (if the walk ended first): now, beside the child, not alone at the end
-        _load(_BESIDE)
+        _warm_up()  # (done before, unless the tree was walked here)
+        _load(_BESIDE)  # (if the walk ended first): now, beside the child
     try:
         records = {
             f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
