@@ -304,25 +304,33 @@ _BESIDE = ("zlib", "djatlas.cache", "djatlas.graph.build")
 
 
 def _warm_up() -> None:
-    """What the later stages of every cold scan load when first used, loaded before the
-    examining child is forked, while the walk ahead finishes (``discover_ahead``) or after it:
-    their modules (the stages', the examining child's and the unpickling of its answers') and
-    the tree-sitter parser. Loaded after the fork (netbox, whose walk child is done before
-    the main process asks for its answer), the child made its own parser again (~1.5 ms)."""
+    """What the later stages of every cold scan load when first used, loaded while the walk
+    ahead finishes (``discover_ahead``): their modules (the stages', the examining child's and
+    the unpickling of its answers') and the tree-sitter parser. When the walk ends first (a
+    small tree), ``_analyse`` loads the modules once the examining child runs: the later
+    stages' modules would otherwise be imported by the main process alone, after the parse
+    stage (~5 ms), instead of while both processes share the work."""
+    _make_parser()
     _load(_WARM)
+
+
+def _make_parser() -> None:
+    """The tree-sitter parser, made before the examining child is forked even when the walk
+    ended first: made after the fork, the child made its own too (netbox: ~1.5 ms)."""
     from djatlas.parse.reader import _parser
 
     _parser()
 
 
-def _beside(name: str) -> Callable[[], None]:
-    """A step of ``_MEANWHILE``: import ``name``."""
-    return lambda: _load((name,))
+def _loading(names: tuple[str, ...]) -> Callable[[], None]:
+    """A step of ``_MEANWHILE``: import ``names``."""
+    return lambda: _load(names)
 
 
-#: What a cold scan does while its walk child walks (``discover_ahead``): ``_warm_up``
-#: always, then the main process's own imports while the child is not done.
-_MEANWHILE = (_warm_up, *map(_beside, _BESIDE))
+#: What a cold scan does while its walk child walks (``discover_ahead``): the parser always,
+#: then ``_warm_up``'s modules and the main process's own, one step at a time while the child
+#: is not done.
+_MEANWHILE = (_make_parser, _loading(_WARM), *(_loading((name,)) for name in _BESIDE))
 
 
 def _load(names: tuple[str, ...]) -> None:
@@ -464,8 +472,8 @@ def _analyse(
     examiner = _examiner(read, layout, files, root, options, cache)  # first: it starts parsing
     if examiner is not None:
         summaries.beside(examiner)
-        _warm_up()  # (done before, unless the tree was walked here)
-        _load(_BESIDE)  # (if the walk ended first): now, beside the child
+        _warm_up()  # (if the walk ended first): now, beside the child, not alone at the end
+        _load(_BESIDE)
     try:
         records = {
             f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
