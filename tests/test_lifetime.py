@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,8 +17,13 @@ class _State:
 
 
 @pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A process not one-shot yet, with no child left to reap (a one-shot scan of an earlier
+    test leaves its ended children in ``_unreaped``): those of the test reaped after it."""
     monkeypatch.setattr(lifetime, "_kept", None)
+    monkeypatch.setattr(lifetime, "_unreaped", [])
+    yield
+    lifetime.reap_all()
 
 
 def test_outside_a_one_shot_process_nothing_is_kept(fresh: None) -> None:

@@ -182,7 +182,7 @@ def test_a_gitignore_gone_before_the_main_process_reads_it(
     flags = mmap.mmap(-1, 64)
     up_r, up_w = os.pipe()  # the child's announcement: the root's subfolder "app0"
     down_r, down_w = os.pipe()
-    os.write(up_w, sharing._frame(("t", [(2, str(tree / "app0"), "app0", [""])])))
+    os.writev(up_w, sharing._frame(("t", [(2, str(tree / "app0"), "app0", [""])])))
     options = finder.DiscoverOptions()
     assert sharing.join(str(tree), options, flags, up_r, down_w, True) is None
     assert flags[sharing._JOINED] == 1

@@ -267,7 +267,7 @@ def _prepare(target: str | Source, options: ScanOptions):
 
             root = target
             ahead = not options.use_cache and spare_core(options.jobs)
-            discovery = discover_ahead(root, dopts, _warm_up) if ahead else discover(root, dopts)
+            discovery = discover_ahead(root, dopts, _MEANWHILE) if ahead else discover(root, dopts)
         read = _reader(root, discovery)
 
         commit = git_commit(root)
@@ -295,10 +295,11 @@ _WARM = (
 
 
 #: The modules only the main process uses, and later (the reading stage's cache entries, the
-#: bundled knowledge's decompression, the graph stage: ~3 ms of imports), loaded once the
-#: examining child runs (``_analyse``), beside it: while the walk ahead finished, they often
-#: kept the main process busy after the walk child was done (blueking-paas, saleor, netbox:
-#: 1.5-6 ms with one core idle).
+#: bundled knowledge's decompression, the graph stage: ~3-5 ms of imports): loaded one by one
+#: while the walk child is not done (``_MEANWHILE``), instead of walking with it (two
+#: processes walking a tree cost more than one: blueking-paas, the main process taking a
+#: third of it, ~128M instructions in all instead of ~113M); else once the examining child
+#: runs (``_analyse``), beside it, not with one core idle.
 _BESIDE = ("zlib", "djatlas.cache", "djatlas.graph.build")
 
 
@@ -306,13 +307,30 @@ def _warm_up() -> None:
     """What the later stages of every cold scan load when first used, loaded while the walk
     ahead finishes (``discover_ahead``): their modules (the stages', the examining child's and
     the unpickling of its answers') and the tree-sitter parser. When the walk ends first (a
-    small tree), ``_analyse`` calls it once the examining child runs: the later stages'
-    modules would otherwise be imported by the main process alone, after the parse stage
-    (~5 ms), instead of while both processes share the work."""
+    small tree), ``_analyse`` loads the modules once the examining child runs: the later
+    stages' modules would otherwise be imported by the main process alone, after the parse
+    stage (~5 ms), instead of while both processes share the work."""
+    _make_parser()
     _load(_WARM)
+
+
+def _make_parser() -> None:
+    """The tree-sitter parser, made before the examining child is forked even when the walk
+    ended first: made after the fork, the child made its own too (netbox: ~1.5 ms)."""
     from djatlas.parse.reader import _parser
 
     _parser()
+
+
+def _loading(names: tuple[str, ...]) -> Callable[[], None]:
+    """A step of ``_MEANWHILE``: import ``names``."""
+    return lambda: _load(names)
+
+
+#: What a cold scan does while its walk child walks (``discover_ahead``): the parser always,
+#: then ``_warm_up``'s modules and the main process's own, one step at a time while the child
+#: is not done.
+_MEANWHILE = (_make_parser, _loading(_WARM), *(_loading((name,)) for name in _BESIDE))
 
 
 def _load(names: tuple[str, ...]) -> None:

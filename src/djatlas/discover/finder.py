@@ -6,7 +6,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import starmap
 
 from djatlas.discover.ahead import end as end_walk
@@ -572,13 +572,14 @@ def discover(root: str, options: DiscoverOptions | None = None) -> Discovery:
 
 
 def discover_ahead(
-    root: str, options: DiscoverOptions, meanwhile: Callable[[], None] | None = None
+    root: str, options: DiscoverOptions, meanwhile: Sequence[Callable[[], None]] = ()
 ) -> Discovery:
     """``discover(root, options)`` walked by a forked child while the caller goes on (a cold
     scan imports its analysis modules meanwhile): the Discovery's fields arrive when first
-    used, after ``meanwhile()`` when the child is not done by then; then the caller walks
-    with the child (``discover.sharing``). The walk is mostly system calls, a process of its
-    own overlaps them with the caller's work. Falls back to walking here when the child fails."""
+    used, after the steps of ``meanwhile`` (the first one always, the others one by one
+    while the child is not done); then, if it still is not, the caller walks with the child
+    (``discover.sharing``). The walk is mostly system calls, a process of its own overlaps
+    them with the caller's work. Falls back to walking here when the child fails."""
     from djatlas.discover import ahead
 
     walk = ahead.take(root, options)  # started with the command line (``cli``)
@@ -598,7 +599,7 @@ class _Arriving(Discovery):
         root: str,
         options: DiscoverOptions,
         walk: tuple,
-        meanwhile: Callable[[], None] | None,
+        meanwhile: Sequence[Callable[[], None]],
     ) -> None:
         self.root = root
         self._options = options
@@ -617,8 +618,10 @@ class _Arriving(Discovery):
         from djatlas.discover.sharing import join
 
         pid, fd, flags, back = self._child
-        if self._meanwhile is not None and not select.select([fd], [], [], 0)[0]:
-            self._meanwhile()  # the child is not done yet
+        for n, step in enumerate(self._meanwhile):
+            if n and select.select([fd], [], [], 0)[0]:
+                break  # the child is done: the rest after (``meanwhile``'s caller's)
+            step()
         walk = not select.select([fd], [], [], 0)[0]  # still not: walk with it
         try:
             found = join(self.root, self._options, flags, fd, back, walk)
