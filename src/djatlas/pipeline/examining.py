@@ -78,8 +78,9 @@ class Examiner:
         self.sent: set[str] = set()
         self._ended = False
         self._answered = False
-        #: Parse answers read before they were waited for (position -> pickle).
-        self._early: dict[int, bytes] = {}
+        #: Parse answers read before they were waited for (position -> pickle, or its answer in
+        #: a 1-tuple once loaded while waiting: ``parallel.answer_for``).
+        self._early: dict[int, Any] = {}
         #: Bytes one ``order`` may write: a quarter of the orders pipe (5 bytes a position),
         #: so that it never waits for a child that may itself wait for its answers to be read.
         self._room = pipe_size(orders) // 4
