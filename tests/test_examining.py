@@ -350,12 +350,29 @@ def test_the_caller_parses_models_modules_while_the_child_answers_late(
     assert set(meanwhile) == models and len(meanwhile) == len(models)
 
 
+def _child_work(tmp_path: Path, files: dict[str, str], flags=None, read=None):
+    """``(work, paths, positions, layout)``: the child's side (``examining._Work``) over the tree
+    ``files`` written under ``tmp_path``, reading with ``read`` (default: the file's bytes)."""
+    from djatlas.resolve.layout import Layout
+
+    write_tree(tmp_path, files)
+    paths = sorted(files)
+    positions = {rel: i for i, rel in enumerate(paths)}
+    layout = Layout(str(tmp_path), paths, set())
+    if read is None:
+
+        def read(rel: str) -> bytes:
+            return (tmp_path / rel).read_bytes()
+
+    work = examining._Work(read, reading.examine, layout, str(tmp_path), paths, positions, flags)
+    return work, paths, positions, layout
+
+
 def test_the_childs_likely_list_is_the_one_made_from_the_summaries(tmp_path: Path) -> None:
     """The child keeps each parsed file's early part, not its summary: its list is the one
     ``parsing.likely_files`` makes from the summaries' ``named_part``."""
     from djatlas.parallel import parse_items
     from djatlas.pipeline import parsing
-    from djatlas.resolve.layout import Layout
 
     files = {
         "cfg/settings.py": "from cfg.lengths import NAME_LENGTH\nDEBUG = True\n",
@@ -373,19 +390,7 @@ def test_the_childs_likely_list_is_the_one_made_from_the_summaries(tmp_path: Pat
         """,
         "blog/models.py": "from shop.kinds import *\n\nclass Post(Base):\n    pass\n",
     }
-    write_tree(tmp_path, files)
-    paths = sorted(files)
-    positions = {rel: i for i, rel in enumerate(paths)}
-    layout = Layout(str(tmp_path), paths, set())
-    work = examining._Work(
-        lambda rel: (tmp_path / rel).read_bytes(),
-        reading.examine,
-        layout,
-        str(tmp_path),
-        paths,
-        positions,
-        None,
-    )
+    work, paths, positions, layout = _child_work(tmp_path, files)
     wanted = ["blog/models.py", "shop/models.py"]
     for rel in wanted:
         work.parse(positions[rel], None)
@@ -405,7 +410,6 @@ def test_the_child_parses_next_the_bases_of_the_likely_files_resolving_loads(
     """Once it has parsed one of the files the wanted files' bases come from, the child goes
     on with the files its own bases come from (resolving loads them); not with those of a
     file only the graph stage reads."""
-    from djatlas.resolve.layout import Layout
 
     files = {
         "shop/models.py": "from shop.base import Stamped\nfrom shop.kinds import KINDS\n\n"
@@ -414,19 +418,7 @@ def test_the_child_parses_next_the_bases_of_the_likely_files_resolving_loads(
         "shop/core.py": "class Core:\n    pass\n",
         "shop/kinds.py": "from shop.core import Core\n\nclass Kinds(Core):\n    pass\n",
     }
-    write_tree(tmp_path, files)
-    paths = sorted(files)
-    positions = {rel: i for i, rel in enumerate(paths)}
-    layout = Layout(str(tmp_path), paths, set())
-    work = examining._Work(
-        lambda rel: (tmp_path / rel).read_bytes(),
-        reading.examine,
-        layout,
-        str(tmp_path),
-        paths,
-        positions,
-        bytearray(len(paths)),  # every file free
-    )
+    work, paths, positions, _ = _child_work(tmp_path, files, bytearray(len(files)))  # all free
     work.parse(positions["shop/models.py"], None)
     listed = [paths[i] for i in work.likely(["shop/models.py"], {}, [])]
     assert listed == ["shop/base.py", "shop/kinds.py"]
@@ -444,20 +436,15 @@ def test_a_file_whose_bytes_the_child_did_not_keep_is_read_again_to_parse(
     import pickle
 
     from djatlas.parallel import parse_items
-    from djatlas.resolve.layout import Layout
 
     files = {"shop/models.py": "class A:\n    pass\n", "shop/kinds.py": "KINDS = [1, 2]\n"}
-    write_tree(tmp_path, files)
-    paths = sorted(files)
-    positions = {rel: i for i, rel in enumerate(paths)}
-    layout = Layout(str(tmp_path), paths, set())
     reads: list[str] = []
 
     def read(rel: str) -> bytes:
         reads.append(rel)
         return (tmp_path / rel).read_bytes()
 
-    work = examining._Work(read, reading.examine, layout, str(tmp_path), paths, positions, None)
+    work, paths, positions, layout = _child_work(tmp_path, files, read=read)
     work.obey((examining._EXAMINE, "\0".join(paths).encode()), None, [])
     assert sorted(work.examined) == paths
     assert list(work.contents) == ["shop/models.py"]
