@@ -274,7 +274,11 @@ def _prepare(target: str | Source, options: ScanOptions):
     return discovery, read, root, shown, commit
 
 
-#: The modules ``_warm_up`` loads.
+#: What the later stages of every cold scan load when first used (the stages' modules, the
+#: examining child's and the unpickling of its answers'): loaded while the walk child walks
+#: (``_MEANWHILE``), or, when the walk ended first (a small tree), once the examining child
+#: runs (``_analyse``), beside it: imported by the main process alone after the parse stage,
+#: they would cost ~5 ms while the child waits.
 _WARM = (
     "fcntl",
     "mmap",
@@ -303,17 +307,6 @@ _WARM = (
 _BESIDE = ("zlib", "djatlas.cache", "djatlas.graph.build")
 
 
-def _warm_up() -> None:
-    """What the later stages of every cold scan load when first used, loaded while the walk
-    ahead finishes (``discover_ahead``): their modules (the stages', the examining child's and
-    the unpickling of its answers') and the tree-sitter parser. When the walk ends first (a
-    small tree), ``_analyse`` loads the modules once the examining child runs: the later
-    stages' modules would otherwise be imported by the main process alone, after the parse
-    stage (~5 ms), instead of while both processes share the work."""
-    _make_parser()
-    _load(_WARM)
-
-
 def _make_parser() -> None:
     """The tree-sitter parser, made before the examining child is forked even when the walk
     ended first: made after the fork, the child made its own too (netbox: ~1.5 ms)."""
@@ -328,8 +321,8 @@ def _loading(names: tuple[str, ...]) -> Callable[[], None]:
 
 
 #: What a cold scan does while its walk child walks (``discover_ahead``): the parser always,
-#: then ``_warm_up``'s modules and the main process's own, one step at a time while the child
-#: is not done.
+#: then ``_WARM``'s modules and the main process's own, one step at a time while the child is
+#: not done.
 _MEANWHILE = (_make_parser, _loading(_WARM), *(_loading((name,)) for name in _BESIDE))
 
 
@@ -472,8 +465,7 @@ def _analyse(
     examiner = _examiner(read, layout, files, root, options, cache)  # first: it starts parsing
     if examiner is not None:
         summaries.beside(examiner)
-        _warm_up()  # (if the walk ended first): now, beside the child, not alone at the end
-        _load(_BESIDE)
+        _load(_WARM + _BESIDE)  # (if the walk ended first): now, beside the child, not alone
     try:
         records = {
             f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
