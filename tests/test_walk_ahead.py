@@ -99,3 +99,25 @@ def test_a_usage_error_ends_the_walk(tree: Path, capsys: pytest.CaptureFixture[s
     assert main(["scan", str(tree), "--no-cache", "-q", "--format", "json"]) == 0
     assert not ahead._started
     assert '"models"' in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
+def test_steps_meanwhile_stop_once_the_walk_child_is_done(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first step always runs; the others only while the child is still walking (once it
+    is done, they are left to the caller)."""
+    import select
+
+    monkeypatch.setattr("djatlas.parallel.spare_core", lambda jobs: True)
+    ran: list[str] = []
+
+    def until_done() -> None:
+        ran.append("first")
+        select.select([found._child[1]], [], [])  # the child's answer is there
+
+    options = DiscoverOptions(watched=False)
+    steps = [until_done, lambda: ran.append("second"), lambda: ran.append("third")]
+    found = discover_ahead(str(tree), options, steps)
+    assert _shape(found) == _shape(discover(str(tree), options))
+    assert ran == ["first"]
