@@ -167,13 +167,12 @@ def test_modules_the_settings_take_the_settings_members_read_from_are_guessed() 
     assert guessed == ["proj/colours.py", "proj/lengths.py"]
 
 
-def test_each_files_members_and_star_imports_in_the_graph_stages_order() -> None:
-    """By module, each file after the files its bases come from (a model's inherited fields
-    are read before its own): the members' and star imports' modules of ``core/mixins.py``
-    (a later module than ``a/models.py``, but the base of its model) come first."""
+def _stamped_tree(base_module: str) -> dict[str, str]:
+    """Two apps' models and the mixin ``core.mixins.Stamped`` (imported from ``base_module``)
+    whose members' modules come first, then each app's (``a`` star-imports its kinds)."""
     files = {
-        "a/models.py": """
-            from core.mixins import Stamped
+        "a/models.py": f"""
+            from {base_module} import Stamped
             from a.kinds import *
 
             class Item(Stamped):
@@ -193,6 +192,14 @@ def test_each_files_members_and_star_imports_in_the_graph_stages_order() -> None
         """,
     }
     files.update({rel: "X = 1\n" for rel in ("a/kinds.py", "b/sizes.py", "core/clock.py")})
+    return files
+
+
+def test_each_files_members_and_star_imports_in_the_graph_stages_order() -> None:
+    """By module, each file after the files its bases come from (a model's inherited fields
+    are read before its own): the members' and star imports' modules of ``core/mixins.py``
+    (a later module than ``a/models.py``, but the base of its model) come first."""
+    files = _stamped_tree("core.mixins")
     wanted = {"a/models.py", "b/models.py", "core/mixins.py"}
     assert likely(_summaries(files), wanted) == ["core/clock.py", "a/kinds.py", "b/sizes.py"]
 
@@ -265,29 +272,8 @@ def test_a_bases_package_re_exporting_its_submodules_has_their_members_read_firs
     """A base named from a package whose ``__init__`` re-exports a submodule's classes by a
     star import: that submodule's members' modules come first too (netbox's first model, a
     proxy of ``users.Token``)."""
-    files = {
-        "a/models.py": """
-            from core import Stamped
-            from a.kinds import *
-
-            class Item(Stamped):
-                kind = KINDS
-        """,
-        "b/models.py": """
-            from b.sizes import WIDE
-
-            class Box:
-                size = WIDE
-        """,
-        "core/__init__.py": "from core.mixins import *\n",
-        "core/mixins.py": """
-            from core.clock import NOW
-
-            class Stamped:
-                at = NOW
-        """,
-    }
-    files.update({rel: "X = 1\n" for rel in ("a/kinds.py", "b/sizes.py", "core/clock.py")})
+    files = _stamped_tree("core")
+    files["core/__init__.py"] = "from core.mixins import *\n"
     files.update({f"{package}/__init__.py": "" for package in ("a", "b")})
     wanted = {"a/models.py", "b/models.py", "core/__init__.py", "core/mixins.py"}
     packages = frozenset({"a", "b", "core"})
