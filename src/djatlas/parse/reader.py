@@ -7,9 +7,11 @@ import io
 import re
 
 from djatlas.parse.hints import python2_issues
+from djatlas.parse.lazyimports import blank_lazy_imports, explain
 from djatlas.parse.recover import recover
 from djatlas.parse.summary import SyntaxIssue
 from djatlas.parse.typedefaults import blank_type_defaults
+from djatlas.parse.unpacking import blank_dict_unpacking
 from djatlas.parse.values import KINDS
 from djatlas.records import dataclass, field
 
@@ -140,19 +142,26 @@ def parse(data: bytes, filename: str) -> ParsedSource:
 
 
 def _recovered(source: bytes, root: Any) -> tuple[bytes, Any, list[SyntaxIssue], bool]:
-    """``recover``'s answer for a tree with errors, after PEP 696 type parameter defaults (which
-    the grammar does not read) are blanked."""
+    """``recover``'s answer for a tree with errors, after the newer syntax the grammar does not
+    read is blanked (``_BLANKERS``). When that alone makes the tree clean, the source given is
+    the file as written: a blanker keeps every byte where it was, so the tree's positions hold
+    in it, and the texts read from it are the file's own."""
     parser = _parser()
 
     def tree(text: bytes) -> Any:
         return parser.parse(text).root_node
 
-    blanked = blank_type_defaults(source, root, tree)
-    if blanked is not source:
-        source, root = blanked, tree(blanked)
-        if not root.has_error:
-            return source, root, [], False
-    return recover(tree, source, root)
+    blanked = source
+    for blank in _BLANKERS:
+        out = blank(blanked, root, tree)
+        if out is not blanked:
+            blanked, root = out, tree(out)
+            if not root.has_error:
+                return source, root, [], False
+    fixed, fixed_root, issues, broken = recover(tree, blanked, root)
+    if issues and blanked.find(b"lazy") >= 0:
+        issues = explain(issues, root)
+    return fixed, fixed_root, issues, broken
 
 
 def _deep(source: bytes) -> bool:
@@ -178,6 +187,8 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 #: Python refuses 200 nested brackets ("too many nested parentheses").
 _DEEP = rb"(?:[(\[{][ \t\r\n\\]*){200}"  # compiled on first use (``re``'s cache): rarely needed
 _PARSER: list[Any] = []
+#: Newer syntax the grammar does not read, blanked before a file with errors is recovered.
+_BLANKERS = (blank_type_defaults, blank_lazy_imports, blank_dict_unpacking)
 
 
 def _parser() -> Any:

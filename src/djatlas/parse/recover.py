@@ -44,6 +44,8 @@ _CONTINUING = frozenset(
 #: _DEF and _CODE serve broken files only: compiled on first use (``re``'s own
 #: cache), not at import.
 _DEF = rb"[ \t]*(?:async[ \t]+)?def\b"
+#: A clause of a compound statement after its first (its body ends before it).
+_CLAUSE = rb"[ \t]*(?:elif|else|except|finally)\b"
 
 
 def first_error(node: Node) -> Node | None:
@@ -147,18 +149,49 @@ def find_broken(
         while head < last and lines[head].lstrip().startswith(b"@"):
             head += 1
         if not re.match(_DEF, lines[head]):
-            end = _header_end(lines, head, last)
-            body = (
-                next((r for r in range(end + 1, last + 1) if _indent(lines[r]) is not None), None)
-                if end is not None
-                else None
-            )
-            if body is not None and (_indent(lines[body]) or 0) > (_indent(lines[first]) or 0):
-                inner = find_broken(parse, lines, body, last, _indent(lines[body]) or 0, root)
-                if inner is not None:
-                    return inner
+            inner = _broken_in_clauses(parse, lines, head, last, root)
+            if inner is not None:
+                return inner
         return first, last, problem
     return None
+
+
+def _broken_in_clauses(
+    parse: Callable[[bytes], Node], lines: list[bytes], head: int, last: int, root: Node
+) -> tuple[int, int, Node] | None:
+    """The first broken statement in the bodies of the compound statement whose header starts
+    at line ``head`` (and ends by ``last``): each clause's body in turn (``try``, ``except``,
+    ``else``, ``finally``; ``if``, ``elif``, ``else``; a class's one), a body ending where the
+    next clause starts (a clause's header is not its previous body's statement)."""
+    level = _indent(lines[head]) or 0
+    while head <= last:
+        end = _header_end(lines, head, last)
+        if end is None:
+            return None
+        body = next((r for r in range(end + 1, last + 1) if _indent(lines[r]) is not None), None)
+        if body is None or (_indent(lines[body]) or 0) <= level:
+            return None
+        stop = next((r for r in range(body + 1, last + 1) if _clause(lines, r, level, root)), None)
+        inner = find_broken(
+            parse, lines, body, last if stop is None else stop - 1, _indent(lines[body]) or 0, root
+        )
+        if inner is not None or stop is None:
+            return inner
+        head = stop
+    return None
+
+
+def _clause(lines: list[bytes], row: int, level: int, root: Node) -> bool:
+    """Whether line ``row`` starts a clause (``elif``/``else``/``except``/``finally``) of a
+    compound statement whose header is at indentation ``level`` (not a string's line)."""
+    if _indent(lines[row]) != level or re.match(_CLAUSE, lines[row]) is None:
+        return False
+    node = root.descendant_for_point_range((row, level), (row, level))
+    while node is not None and node.type not in _CONTAINERS:
+        if node.type in ("string", "string_content", "comment"):
+            return False
+        node = node.parent
+    return True
 
 
 def _blank(lines: list[bytes], first: int, last: int) -> list[bytes]:

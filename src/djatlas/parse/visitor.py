@@ -45,6 +45,7 @@ from djatlas.parse.values import (
     string_value,
     unwrap,
 )
+from djatlas.rx import possessive
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -852,7 +853,9 @@ def _pair() -> re.Pattern:
 def _named_string() -> re.Pattern:
     global _NAMED_STRING
     if _NAMED_STRING is None:
-        _NAMED_STRING = re.compile(rb"([A-Za-z_][0-9A-Za-z_]*+)[ \t]*+=[ \t]*+" + _STRING)
+        _NAMED_STRING = re.compile(
+            possessive(rb"([A-Za-z_][0-9A-Za-z_]*+)[ \t]*+=[ \t]*+" + _STRING)
+        )
     return _NAMED_STRING
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from djatlas.rx import possessive
+
 #: (``_CLASS`` and ``_AS``: the references of the scans below, not compiled by a scan.)
 _CLASS = rb"(?m)^[ \t]*class[ \t]+([\w\x80-\xff]+)[ \t]*\(([^)]*)\)"
 _ALIAS = re.compile(rb"^(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*([\w.]+)[ \t]*$", re.MULTILINE)
@@ -19,7 +21,7 @@ _AS = rb"([\w.]+)[ \t]+as[ \t]+(\w+)"
 # ``re`` tries a ``^``-anchored pattern at every byte, so search a literal prefix instead.
 #: An ``=`` followed by one dotted name to the end of its line: the lines where an alias can
 #: be (possessive: no backtracking). Far fewer tries than a pattern tried at every line start.
-_ALIAS_END = re.compile(rb"=[ \t]*+[0-9A-Z_a-z.]++[ \t]*+(?:\n|\Z)")
+_ALIAS_END = re.compile(possessive(rb"=[ \t]*+[0-9A-Z_a-z.]++[ \t]*+(?:\n|\Z)"))
 _AS_TAIL = re.compile(rb"as[ \t]+(\w+)")
 #: The bytes that can precede a class header's ``class`` (``__class__``, ``subclass`` cannot).
 _BEFORE_CLASS = frozenset(b" \t\n")

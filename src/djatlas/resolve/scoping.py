@@ -289,6 +289,9 @@ def line_sites(
     out: list[tuple[bytes, Site]] = []
     for i, st in enumerate(statements(tokens)):
         head = st[0]
+        if head == b"lazy" and len(st) > 1 and st[1] in (b"from", b"import"):
+            st = st[1:]  # a PEP 810 lazy import (Python 3.15) binds as the import does
+            head = st[0]
         if head == b"class" and len(st) > 1:
             if level and i == 0 and not decorated:
                 out.append((st[1], Site(CLASS, start, base_parts(tokens), True)))
