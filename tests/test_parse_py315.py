@@ -142,7 +142,8 @@ def test_lazy_imports_python_refuses_are_skipped_with_the_reason(source: str, re
 def test_the_closure_follows_lazy_imports(tmp_path: Path) -> None:
     """A base class reached only by a lazy import is in the project's import closure."""
     files = {
-        "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_.settings")\n',
+        "manage.py": "import os\n"
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_.settings")\n',
         "site_/__init__.py": "",
         "site_/settings.py": 'INSTALLED_APPS = ["shop"]\n',
         "shop/__init__.py": "",
@@ -162,9 +163,21 @@ def test_the_closure_follows_lazy_imports(tmp_path: Path) -> None:
     assert status["shop/bases.py"] == "parsed"
 
 
-def test_lazy_import_lines_for_the_closure_and_the_prefilter() -> None:
-    data = b"lazy from a.b import c\nlazy import d.e\nlazy_x = 1\n"
-    assert imported_names(data, "pkg.mod", False) == ["a.b", "a.b.c", "d.e"]
+@pytest.mark.parametrize(
+    ("data", "names"),
+    [
+        (b"lazy from a.b import c\nlazy import d.e\nlazy_x = 1\n", ["a.b", "a.b.c", "d.e"]),
+        (b"import x\nlazy import y\nimport z\n", ["x", "y", "z"]),
+        (b"# c\nlazy import y\nfrom w import (\n  v,\n)\n", ["y", "w", "w.v"]),
+        (b"if 1:\n    lazy  from . import q\nlazy = 'import p'\n", ["pkg", "pkg.q"]),
+        (b"x = 1\nlazy import last", ["last"]),
+    ],
+)
+def test_lazy_import_lines_for_the_closure(data: bytes, names: list[str]) -> None:
+    assert imported_names(data, "pkg.mod", False) == names
+
+
+def test_lazy_import_lines_for_the_prefilter() -> None:
     sites = line_sites(_TOKEN.findall(b"lazy from m import B as C"), 0, True)
     assert [(name, site.kind) for name, site in sites] == [(b"C", FROM)]
 

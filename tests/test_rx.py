@@ -67,3 +67,33 @@ def test_every_possessive_pattern_is_written_for_python_3_10_too() -> None:
         if bad:
             found[str(path.relative_to(SRC))] = bad
     assert found == {}
+
+
+#: Standard-library modules new in Python 3.11 (3.10 has none of them).
+NEW_IN_311 = {"tomllib", "wsgiref.types"}
+
+
+def _imported(tree: ast.AST) -> list[tuple[int, str]]:
+    """The modules ``tree`` imports, but under an ``if sys.version_info ...`` test."""
+    out: list[tuple[int, str]] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "version_info" in ast.dump(node.test):
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            out.append((node.lineno, node.module or ""))
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def test_the_sources_are_python_3_10_syntax_and_library() -> None:
+    """``requires-python`` says 3.10: no newer syntax (``except*``, PEP 695 ...) and no module
+    of 3.11's library but under a version test."""
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path), feature_version=(3, 10))
+        newer = [(line, name) for line, name in _imported(tree) if name in NEW_IN_311]
+        assert newer == [], path

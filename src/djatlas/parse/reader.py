@@ -7,11 +7,8 @@ import io
 import re
 
 from djatlas.parse.hints import python2_issues
-from djatlas.parse.lazyimports import blank_lazy_imports, explain
 from djatlas.parse.recover import recover
 from djatlas.parse.summary import SyntaxIssue
-from djatlas.parse.typedefaults import blank_type_defaults
-from djatlas.parse.unpacking import blank_dict_unpacking
 from djatlas.parse.values import KINDS
 from djatlas.records import dataclass, field
 
@@ -143,16 +140,21 @@ def parse(data: bytes, filename: str) -> ParsedSource:
 
 def _recovered(source: bytes, root: Any) -> tuple[bytes, Any, list[SyntaxIssue], bool]:
     """``recover``'s answer for a tree with errors, after the newer syntax the grammar does not
-    read is blanked (``_BLANKERS``). When that alone makes the tree clean, the source given is
-    the file as written: a blanker keeps every byte where it was, so the tree's positions hold
-    in it, and the texts read from it are the file's own."""
+    read is blanked (the blankers are imported here: files with errors only). When that alone
+    makes the tree clean, the source given is the file as written: a blanker keeps every byte
+    where it was, so the tree's positions hold in it, and the texts read from it are the
+    file's own."""
+    from djatlas.parse.lazyimports import blank_lazy_imports, explain
+    from djatlas.parse.typedefaults import blank_type_defaults
+    from djatlas.parse.unpacking import blank_dict_unpacking
+
     parser = _parser()
 
     def tree(text: bytes) -> Any:
         return parser.parse(text).root_node
 
     blanked = source
-    for blank in _BLANKERS:
+    for blank in (blank_type_defaults, blank_lazy_imports, blank_dict_unpacking):
         out = blank(blanked, root, tree)
         if out is not blanked:
             blanked, root = out, tree(out)
@@ -187,8 +189,6 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 #: Python refuses 200 nested brackets ("too many nested parentheses").
 _DEEP = rb"(?:[(\[{][ \t\r\n\\]*){200}"  # compiled on first use (``re``'s cache): rarely needed
 _PARSER: list[Any] = []
-#: Newer syntax the grammar does not read, blanked before a file with errors is recovered.
-_BLANKERS = (blank_type_defaults, blank_lazy_imports, blank_dict_unpacking)
 
 
 def _parser() -> Any:
