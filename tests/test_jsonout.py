@@ -453,3 +453,44 @@ def test_pieces_let_each_text_go_and_escape_lone_surrogates_as_the_join() -> Non
     assert texts == ["", "", ""]
     texts = ["x", "y\ud800", "z"]
     assert jsonout._pieces(list(texts), ", ") == [jsonout._utf8(", ".join(texts))]
+
+
+def test_records_whose_fields_vary_in_one_list_and_not_in_another_are_each_written_right(
+    monkeypatch,
+) -> None:
+    """A record's template is found by the types of the fields that vary in its list alone
+    (``_Forms.find``): lists of one class at one level, a field all str, all None, all int or
+    mixed in each, share no wrong template."""
+    from djatlas.graph.types import FileEntry
+    from djatlas.render import jsonout
+
+    monkeypatch.setattr(jsonout, "PADS", ["\n", "\n  ", "\n    "])  # a fresh process's
+    n = 40
+    lists = [
+        [FileEntry(f"a{i}", "m", "parsed", None, 1) for i in range(n)],  # nothing varies
+        [FileEntry(f"b{i}", None, "parsed", "r", None) for i in range(n)],  # others fixed
+        [FileEntry(f"c{i}", "m" if i % 2 else None, "s", None, i % 3 or None) for i in range(n)],
+        [FileEntry(f"d{i}", None, "s", "r" if i % 5 else None, 7) for i in range(n)],
+        [FileEntry(f"e{i}", 'q"uote' if i % 2 else "m", "s", True, i) for i in range(n)],
+        [FileEntry(f"f{i}", "m", "s", [i] if i % 2 else None, 1) for i in range(n)],
+    ]
+    for doc in ({"l": lists}, lists, [lists[2], lists[0], lists[2]]):
+        expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
+        assert jsonout._text(doc) == expected
+
+
+def test_a_models_work_counts_its_fields_relations_and_reverse_relations_typed_or_plain() -> None:
+    from djatlas.graph.types import plain
+    from djatlas.render import jsonout
+
+    for model in _nested_models(["s"]):
+        fields, reverse = model.fields, model.reverse_relations
+        relations = sum(f.relation is not None for f in fields)
+        expected = (
+            jsonout._MODEL_WORK
+            + jsonout._FIELD_WORK * len(fields)
+            + jsonout._RELATION_WORK * relations
+            + jsonout._REVERSE_WORK * len(reverse)
+        )
+        assert jsonout._work(model) == jsonout._work(plain(model)) == expected
+    assert jsonout._work({}) == jsonout._MODEL_WORK
