@@ -205,7 +205,7 @@ def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> 
     }
     for doc in (tables, files, [tables], {"a": {"b": tables}}):
         expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
-        assert jsonout._text(doc) == expected
+        assert jsonout._indent2(doc) == expected
     text = jsonout.dumps(tables)
     assert json.loads(text) == json.loads(json.dumps(tables, default=jsonout._typed))
 
@@ -276,7 +276,7 @@ def test_models_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
         models = _nested_models(strings)
         doc = Report({"title": "t"}, {"models": 40}, [], models, [], [], "1.0").document()
         expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
-        assert jsonout._text(doc) == expected
+        assert jsonout._indent2(doc) == expected
         assert jsonout._text(models[:3]) == json.dumps(
             models[:3], ensure_ascii=False, indent=2, default=jsonout._typed
         )
@@ -333,7 +333,7 @@ def test_columns_of_texts_are_written_as_json_dumps_writes_them(monkeypatch) -> 
         ]
         for doc in (fields, [fields[:1]], {"a": [fields, fields]}):
             expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
-            assert jsonout._text(doc) == expected
+            assert jsonout._indent2(doc) == expected
 
 
 class _Name(str):
@@ -473,10 +473,11 @@ def test_records_whose_fields_vary_in_one_list_and_not_in_another_are_each_writt
         [FileEntry(f"d{i}", None, "s", "r" if i % 5 else None, 7) for i in range(n)],
         [FileEntry(f"e{i}", 'q"uote' if i % 2 else "m", "s", True, i) for i in range(n)],
         [FileEntry(f"f{i}", "m", "s", [i] if i % 2 else None, 1) for i in range(n)],
+        [FileEntry(f"g{i}", "m", "s", "r" if i == 7 else None, 1) for i in range(n)],  # one alone
     ]
     for doc in ({"l": lists}, lists, [lists[2], lists[0], lists[2]]):
         expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
-        assert jsonout._text(doc) == expected
+        assert jsonout._indent2(doc) == expected  # (not ``_text``: no json.dumps on an error)
 
 
 def test_a_models_work_counts_its_fields_relations_and_reverse_relations_typed_or_plain() -> None:
