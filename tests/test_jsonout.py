@@ -128,7 +128,20 @@ def test_the_parts_of_two_processes_are_the_document_with_a_small_head(monkeypat
     monkeypatch.setattr(jsonout, "_CHUNK", 1000)  # the forked part read in many buffers
     assert b"".join(jsonout.render_parts(doc, RenderOptions())) == one
     monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: False)
-    assert jsonout.render_parts(doc, RenderOptions()) == [one]
+    parts = jsonout.render_parts(doc, RenderOptions())  # one process: its pieces as well
+    assert len(parts) > 2 and b"".join(parts) == one and parts[0].endswith(b'"models": [')
+    for model in doc["models"]:
+        model.docstring = "dóc"  # (not a lone surrogate: those escaped in one joined piece)
+    parts = jsonout.render_parts(doc, RenderOptions())
+    assert b"".join(parts) == jsonout._utf8(jsonout._text(doc) + "\n")
+    wide = [b for b in parts if not b.isascii()]  # each model's text encoded on its own
+    assert len(wide) == len(doc["models"])
+    assert jsonout.render_parts({"models": []}, RenderOptions()) == [b'{\n  "models": []\n}\n']
+    single = _large_report()
+    single["models"] = single["models"][:1]
+    assert b"".join(jsonout.render_parts(single, RenderOptions())) == jsonout._utf8(
+        jsonout._text(single) + "\n"
+    )
 
 
 def test_a_first_half_that_is_not_json_fails_as_json_dumps(monkeypatch) -> None:
