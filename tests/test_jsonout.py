@@ -128,7 +128,20 @@ def test_the_parts_of_two_processes_are_the_document_with_a_small_head(monkeypat
     monkeypatch.setattr(jsonout, "_CHUNK", 1000)  # the forked part read in many buffers
     assert b"".join(jsonout.render_parts(doc, RenderOptions())) == one
     monkeypatch.setattr(jsonout, "_spare_core", lambda jobs: False)
-    assert jsonout.render_parts(doc, RenderOptions()) == [one]
+    parts = jsonout.render_parts(doc, RenderOptions())  # one process: its pieces as well
+    assert len(parts) > 2 and b"".join(parts) == one and parts[0].endswith(b'"models": [')
+    for model in doc["models"]:
+        model.docstring = "dóc"  # (not a lone surrogate: those escaped in one joined piece)
+    parts = jsonout.render_parts(doc, RenderOptions())
+    assert b"".join(parts) == jsonout._utf8(jsonout._text(doc) + "\n")
+    wide = [b for b in parts if not b.isascii()]  # each model's text encoded on its own
+    assert len(wide) == len(doc["models"])
+    assert jsonout.render_parts({"models": []}, RenderOptions()) == [b'{\n  "models": []\n}\n']
+    single = _large_report()
+    single["models"] = single["models"][:1]
+    assert b"".join(jsonout.render_parts(single, RenderOptions())) == jsonout._utf8(
+        jsonout._text(single) + "\n"
+    )
 
 
 def test_a_first_half_that_is_not_json_fails_as_json_dumps(monkeypatch) -> None:
@@ -205,7 +218,7 @@ def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> 
     }
     for doc in (tables, files, [tables], {"a": {"b": tables}}):
         expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
-        assert jsonout._text(doc) == expected
+        assert jsonout._indent2(doc) == expected
     text = jsonout.dumps(tables)
     assert json.loads(text) == json.loads(json.dumps(tables, default=jsonout._typed))
 
@@ -276,7 +289,7 @@ def test_models_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
         models = _nested_models(strings)
         doc = Report({"title": "t"}, {"models": 40}, [], models, [], [], "1.0").document()
         expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
-        assert jsonout._text(doc) == expected
+        assert jsonout._indent2(doc) == expected
         assert jsonout._text(models[:3]) == json.dumps(
             models[:3], ensure_ascii=False, indent=2, default=jsonout._typed
         )
@@ -333,7 +346,7 @@ def test_columns_of_texts_are_written_as_json_dumps_writes_them(monkeypatch) -> 
         ]
         for doc in (fields, [fields[:1]], {"a": [fields, fields]}):
             expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
-            assert jsonout._text(doc) == expected
+            assert jsonout._indent2(doc) == expected
 
 
 class _Name(str):
@@ -453,3 +466,45 @@ def test_pieces_let_each_text_go_and_escape_lone_surrogates_as_the_join() -> Non
     assert texts == ["", "", ""]
     texts = ["x", "y\ud800", "z"]
     assert jsonout._pieces(list(texts), ", ") == [jsonout._utf8(", ".join(texts))]
+
+
+def test_records_whose_fields_vary_in_one_list_and_not_in_another_are_each_written_right(
+    monkeypatch,
+) -> None:
+    """A record's template is found by the types of the fields that vary in its list alone
+    (``_Forms.find``): lists of one class at one level, a field all str, all None, all int or
+    mixed in each, share no wrong template."""
+    from djatlas.graph.types import FileEntry
+    from djatlas.render import jsonout
+
+    monkeypatch.setattr(jsonout, "PADS", ["\n", "\n  ", "\n    "])  # a fresh process's
+    n = 40
+    lists = [
+        [FileEntry(f"a{i}", "m", "parsed", None, 1) for i in range(n)],  # nothing varies
+        [FileEntry(f"b{i}", None, "parsed", "r", None) for i in range(n)],  # others fixed
+        [FileEntry(f"c{i}", "m" if i % 2 else None, "s", None, i % 3 or None) for i in range(n)],
+        [FileEntry(f"d{i}", None, "s", "r" if i % 5 else None, 7) for i in range(n)],
+        [FileEntry(f"e{i}", 'q"uote' if i % 2 else "m", "s", True, i) for i in range(n)],
+        [FileEntry(f"f{i}", "m", "s", [i] if i % 2 else None, 1) for i in range(n)],
+        [FileEntry(f"g{i}", "m", "s", "r" if i == 7 else None, 1) for i in range(n)],  # one alone
+    ]
+    for doc in ({"l": lists}, lists, [lists[2], lists[0], lists[2]]):
+        expected = json.dumps(doc, ensure_ascii=False, indent=2, default=jsonout._typed)
+        assert jsonout._indent2(doc) == expected  # (not ``_text``: no json.dumps on an error)
+
+
+def test_a_models_work_counts_its_fields_relations_and_reverse_relations_typed_or_plain() -> None:
+    from djatlas.graph.types import plain
+    from djatlas.render import jsonout
+
+    for model in _nested_models(["s"]):
+        fields, reverse = model.fields, model.reverse_relations
+        relations = sum(f.relation is not None for f in fields)
+        expected = (
+            jsonout._MODEL_WORK
+            + jsonout._FIELD_WORK * len(fields)
+            + jsonout._RELATION_WORK * relations
+            + jsonout._REVERSE_WORK * len(reverse)
+        )
+        assert jsonout._work(model) == jsonout._work(plain(model)) == expected
+    assert jsonout._work({}) == jsonout._MODEL_WORK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, methodcaller, mod
+from operator import attrgetter, itemgetter, methodcaller
 
 try:  # the C function (json.encoder's), without the json package (start-up)
     from _json import encode_basestring as _string
@@ -31,13 +31,21 @@ def render_parts(doc: dict, options: RenderOptions, later: bool = False) -> list
     writes them one after the other spares a copy of the whole (the first part holds the
     document's head, its metadata included). ``later``: the forked process's part may stay
     there, a ``Later`` at the end, for the caller to have it written by that process
-    (``Later.write_to``)."""
+    (``Later.write_to``). A report written by one process is in pieces too: each model's text
+    encoded on its own (measured, ``--jobs 1``: one model's wide character widened netbox's
+    whole joined text, ~33M instructions to encode it; ASCII pieces are a copy)."""
     k = _split(doc, options.extra.get("jobs"))
     utf8 = _wide(doc)
     if k is not None:
         parts = _forked(doc, k, utf8, later)
         if parts is not None:
             return parts
+    n = len(doc["models"]) if type(doc) is dict and type(doc.get("models")) is list else 0
+    if n:  # a report in one process: its models' texts still encoded one by one (``_part``)
+        try:
+            return [*_part(doc, n, False, utf8), *_part(doc, n, True, utf8)]
+        except (TypeError, ValueError, RecursionError):  # not JSON: json.dumps says why
+            return [_utf8(_text(doc) + "\n")]
     out, enc, _ = _writer(utf8)
     try:
         enc(doc, 0)
@@ -106,16 +114,20 @@ def _typed(obj: Any) -> Any:
 
 
 # -- two processes ---------------------------------------------------------------------------
-#: A report's share of work per model (its own items, bases and Meta), field, reverse relation
-#: and file (measured: instructions to write each, over three corpora).
-_MODEL_WORK, _FIELD_WORK, _REVERSE_WORK, _FILE_WORK = 45, 33, 10, 5
+#: A report's share of work per model (its own items, bases and Meta), field, field's relation,
+#: reverse relation and file: the bytes each writes (a least-squares fit over the models of
+#: three corpora, within 4% of each tree's whole), as each byte costs alike (measured: 67-83
+#: instructions a byte in the models, 69 in the files). By counts alone (a file a seventh of a
+#: field, where it is a third) the forked process had 46-54% of the bytes, not 45%: this one
+#: then waited for it at the end (perf sched: saleor 9-12 ms).
+_MODEL_WORK, _FIELD_WORK, _RELATION_WORK, _REVERSE_WORK, _FILE_WORK = 78, 73, 56, 25, 23
 #: This process's share of the work, in percent: a little over half, as the forked process
 #: writes slower (its first write to each page of the report copies the page; measured: its
 #: part took 10-25% longer than this process's part of the same instructions).
 _OWN_SHARE = 55
 #: Fork for the second half when the whole is at least this much work (some 30 ms: a fork, its
 #: page copies and the pipe cost ~3-5 ms).
-FORK_MIN_WORK = 40_000
+FORK_MIN_WORK = 100_000
 
 
 def _split(doc: Any, jobs: int | None = None) -> int | None:
@@ -125,12 +137,7 @@ def _split(doc: Any, jobs: int | None = None) -> int | None:
     models = doc.get("models") if type(doc) is dict else None
     if type(models) is not list or len(models) < 2:
         return None
-    work = [
-        _MODEL_WORK
-        + _FIELD_WORK * len(_get(m, "fields") or ())
-        + _REVERSE_WORK * len(_get(m, "reverse_relations") or ())
-        for m in models
-    ]
+    work = list(map(_work, models))
     total = sum(work) + _FILE_WORK * len(doc.get("files") or ())
     if total < FORK_MIN_WORK or not _spare_core(jobs):
         return None
@@ -140,6 +147,19 @@ def _split(doc: Any, jobs: int | None = None) -> int | None:
             return max(k, 1)
         done += w
     return None  # the files are the larger half: not worth splitting there
+
+
+def _work(model: Any) -> int:
+    """A model's share of work (see ``_MODEL_WORK``)."""
+    fields = _get(model, "fields") or ()
+    relations = len(fields) - [_get(f, "relation") for f in fields].count(None)
+    reverse = len(_get(model, "reverse_relations") or ())
+    return (
+        _MODEL_WORK
+        + _FIELD_WORK * len(fields)
+        + _RELATION_WORK * relations
+        + _REVERSE_WORK * reverse
+    )
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -399,8 +419,10 @@ def _part(doc: dict, k: int, tail: bool, utf8: bool = False) -> list[bytes]:
     sep = "," + inner
     if tail:
         texts = each(doc["models"][k:], 2)
-        texts[0] = sep + texts[0]
-        models = _pieces(texts, sep, utf8)
+        models = []  # (none: ``k`` is past the last model)
+        if texts:
+            texts[0] = sep + texts[0]
+            models = _pieces(texts, sep, utf8)
         out.append(pad + "]")
         for key in keys[at + 1 :]:
             out.append("," + pad + string(_key(key)) + ": ")
@@ -529,7 +551,7 @@ def _writer(utf8: bool = False) -> tuple[list[str], Any, Any]:
     ``": "``) is one string cached per level and looked up at C speed (``map``), so an item
     is one concatenation and one append. A list of report records of one class (models,
     fields, files...) is written column by column (``batch``): most of a report's items are
-    then written by ``%`` templates, at C speed."""
+    then written by joins of each record's texts and values, at C speed (``_Forms``)."""
     out: list[str] = []
     add = out.append
     pads = PADS
@@ -627,8 +649,8 @@ def _writer(utf8: bool = False) -> tuple[list[str], Any, Any]:
     def batch(o: list | tuple, level: int) -> list[str] | None:
         """The text at ``level`` of each item of ``o`` if they are report records of one class
         whose ``__dict__`` holds exactly their fields (see ``_Forms``); None otherwise. Each
-        field is taken for all records at once (``column``), then each record written by its
-        template."""
+        field is taken for all records at once (``column``), then the records written by the
+        layout of their fields' types (``_Forms.write``)."""
         rows = forms.rows(o)
         if rows is None:
             return None
@@ -637,24 +659,30 @@ def _writer(utf8: bool = False) -> tuple[list[str], Any, Any]:
             return ["{}"] * len(states)
         while len(pads) <= level + 2:
             pads.append("\n" + "  " * len(pads))
-        columns, kinds = [], []
+        columns, fixed, varying = [], [], []
         for values in zip(*map(dict.values, states)):
-            written = column(values, level + 1)
-            if type(written) is _Texts:  # str items are texts: their slot is a _Raw's
-                kinds.append(map(_TEXT_KINDS.__getitem__, map(type, written)))
+            written, single = column(values, level + 1)
+            texts = type(written) is _Texts  # str items are texts: their slot is a _Raw's
+            if single:  # values of one type: written alike, one slot for all
+                fixed.append(_Raw if texts else type(written[0]))
             else:
-                kinds.append(map(type, written))
+                fixed.append(None)
+                kinds = map(type, written)
+                varying.append(map(_TEXT_KINDS.__getitem__, kinds) if texts else kinds)
             columns.append(written)
-        found = forms.find(names, list(zip(*kinds)), level)
-        return list(map(mod, found, zip(*columns)))
+        return forms.write(names, tuple(fixed), varying, columns, level)
 
-    def column(values: tuple, level: int) -> Any:
-        """``values`` (one field of many records, at ``level``) as a template writes them: str
+    def column(values: tuple, level: int) -> tuple[Any, bool]:
+        """(written, single): ``values`` (one field of many records, at ``level``) as a layout
+        writes them, and whether they are all of one type (then written alike: one slot): str
         (needing no escaping), int and None as they are, anything else as its text (``_Raw``;
         the same object's once). Lists and records are written as plain str in a ``_Texts``
         (a ``_Raw`` of each would copy each text once more: the nested records' texts hold
         most of a report)."""
         kinds = set(map(type, values))
+        return _column(values, kinds, level), len(kinds) == 1
+
+    def _column(values: tuple, kinds: set[type], level: int) -> Any:
         if kinds <= _PLAIN_KINDS:
             return strings(values, kinds) if str in kinds else values
         if kinds <= _BOOL_KINDS:
@@ -682,7 +710,10 @@ def _writer(utf8: bool = False) -> tuple[list[str], Any, Any]:
     def strings(values: Any, kinds: Any = ()) -> Any:
         """``values`` with each str that needs escaping as its JSON text (``_Raw``); ``kinds``:
         their types when known."""
-        found = _plain(compress(values, map(_IS_STR, map(type, values))))
+        if str in kinds and len(kinds) == 1:  # (no types to look at: measured 6M on saleor)
+            found = _plain(values)
+        else:
+            found = _plain(compress(values, map(_IS_STR, map(type, values))))
         if found is _ASCII or (found is _PLAIN and not utf8):
             return values
         if found is _PLAIN:  # each str's UTF-8 bytes, as ``string`` writes them
@@ -771,7 +802,7 @@ _ESCAPED = "backslashreplace"
 
 
 class _Raw(str):
-    """A value's JSON text, written as it is by a template."""
+    """A value's JSON text, written as it is (a str value is written between quotes)."""
 
     __slots__ = ()
 
@@ -782,14 +813,14 @@ class _Texts(list):
     __slots__ = ()
 
 
-#: A ``_Texts`` item's type -> the type its template slot is made for.
+#: A ``_Texts`` item's type -> the type its layout is made for.
 _TEXT_KINDS = {str: _Raw, _Raw: _Raw, type(None): type(None)}
 
 
 _NONE_KIND = frozenset({type(None)})
 _STR_KIND = frozenset({str})
 _LIST_KIND = frozenset({list})
-#: Values a template writes as they are.
+#: Values a layout writes as they are.
 _PLAIN_KINDS = frozenset({str, int, type(None)})
 _BOOL_KINDS = frozenset({bool, type(None)})
 _BOOL_TEXTS = {True: _Raw("true"), False: _Raw("false")}
@@ -799,17 +830,17 @@ _EMPTY = {dict: "{}", list: "[]", tuple: "[]"}
 
 
 class _Forms:
-    """%-format templates of report records: a record whose values are str needing no
-    escaping, int, None or already written (``_Raw``) is written by one ``%`` (C speed)
-    instead of an item at a time. A template is made per class, level and the types of a
-    record's values: a str is ``"%s"`` (its own text between quotes), an int ``%d``, a text
-    ``%s``, None ``null`` (the value consumed unwritten)."""
+    """Layouts of report records: a record whose values are str needing no escaping, int, None
+    or already written (``_Raw``) is written by one join of its layout's texts and its values
+    (C speed) instead of an item at a time. A layout is made per class, level and the types
+    of a record's values: a str is written between quotes held by the texts around it, an
+    int as its text, a text as it is, None as ``null`` in the texts (the value unwritten)."""
 
     def __init__(self, pads: list[str], string: Any = _string) -> None:
         self.pads = pads
         self.string = string
         self.names: dict[type, tuple[str, ...] | None] = {}  # class -> its field names, or None
-        self.made: dict[tuple[Any, ...], dict[tuple[type, ...], str]] = {}
+        self.made: dict[tuple[Any, ...], tuple[list[str], list[tuple[int, type]]]] = {}
 
     def rows(self, o: list | tuple) -> tuple[tuple[str, ...], list[dict]] | None:
         """(names, states) when ``o`` holds report records of one class, each state its
@@ -828,34 +859,95 @@ class _Forms:
             return None
         return names, states
 
-    def find(
-        self, names: tuple[str, ...], signatures: list[tuple[type, ...]], level: int
+    def write(
+        self,
+        names: tuple[str, ...],
+        fixed: tuple[Any, ...],
+        varying: list[Any],
+        columns: list[Any],
+        level: int,
     ) -> list[str]:
-        """Each record's template (``signatures``: each record's values' types), its brackets
-        at ``level``."""
-        made = self.made.setdefault((names, level), {})
-        found = list(map(made.get, signatures))
-        if None in found:
-            for n, signature in enumerate(signatures):
-                found[n] = found[n] or made.get(signature) or self._make(names, signature, level)
-        return found
+        """Each record's text, its brackets at ``level``: ``columns``, each field's values as
+        ``column`` gives them; ``fixed``, each field's slot type when all records have the same
+        (else None); ``varying``, each record's types of the other fields. The records of one
+        signature (the types of their varying fields) are written together (``_join``)."""
+        if not varying:
+            return self._join(self._layout(names, fixed, level), columns, len(columns[0]))
+        signatures = list(zip(*varying))
+        groups: dict[tuple[type, ...], list[int]] = {}
+        for n, signature in enumerate(signatures):
+            rows = groups.get(signature)
+            if rows is None:
+                rows = groups[signature] = []
+            rows.append(n)
+        if len(groups) == 1:
+            layout = self._layout(names, _types(fixed, signatures[0]), level)
+            return self._join(layout, columns, len(signatures))
+        out: list[str] = [""] * len(signatures)
+        for signature, rows in groups.items():
+            layout = self._layout(names, _types(fixed, signature), level)
+            take = itemgetter(*rows) if len(rows) > 1 else _one(rows[0])
+            for n, text in zip(rows, self._join(layout, columns, len(rows), take)):
+                out[n] = text
+        return out
 
-    def _make(self, names: tuple[str, ...], types: tuple[type, ...], level: int) -> str:
+    def _join(self, layout: Any, columns: list[Any], count: int, take: Any = None) -> list[str]:
+        """The texts of ``count`` records of one signature (``layout``; ``take``: their values
+        of a column, when not all of it): each the join of the layout's texts and its values,
+        in C (measured: ~3.8k instructions a record of 15 fields, where a ``%`` template reads
+        its whole text a character at a time, ~11.8k)."""
+        texts, written = layout
+        if not written:
+            return [texts[0]] * count
+        args: list[Any] = []
+        for text, (n, slot) in zip(texts, written):
+            values = columns[n] if take is None else take(columns[n])
+            args.append(repeat(text))
+            args.append(map(_INT, values) if slot is int else values)
+        args.append(repeat(texts[-1]))
+        return list(map("".join, zip(*args)))
+
+    def _layout(
+        self, names: tuple[str, ...], types: tuple[type, ...], level: int
+    ) -> tuple[list[str], list[tuple[int, type]]]:
+        """(texts, written) of records whose fields' slot types are ``types``: the texts around
+        the values written (``written``: each field's index and slot type; a None is written
+        in the texts as ``null``, a str's quotes too)."""
+        key = (names, level, types)
+        got = self.made.get(key)
+        if got is not None:
+            return got
         pad = self.pads[level + 1]
-        parts = ["{"]
+        texts, written, text = [], [], "{"
         for n, (name, t) in enumerate(zip(names, types)):
-            key = self.string(_key(name))
-            parts.append((("," if n else "") + pad + key + ": ").replace("%", "%%"))
-            parts.append(_SLOTS[t])
-        parts.append(self.pads[level] + "}")
-        form = self.made[names, level][types] = "".join(parts)
-        return form
+            text += ("," if n else "") + pad + self.string(_key(name)) + ": "
+            if t is _NONE:
+                text += "null"
+                continue
+            texts.append(text + '"' if t is str else text)
+            written.append((n, t))
+            text = '"' if t is str else ""
+        texts.append(text + self.pads[level] + "}")
+        got = self.made[key] = (texts, written)
+        return got
 
 
-#: Fewer records than this: written item by item (a template's fixed costs outweigh it).
+def _types(fixed: tuple[Any, ...], signature: tuple[type, ...]) -> tuple[type, ...]:
+    """``fixed`` with its None (the varying fields') the types of ``signature``, in order."""
+    given = iter(signature)
+    return tuple(next(given) if t is None else t for t in fixed)
+
+
+def _one(n: int) -> Any:
+    """``itemgetter(n)``'s value in a 1-tuple (as ``itemgetter`` of several rows gives them)."""
+    return lambda values: (values[n],)
+
+
+_NONE = type(None)
+
+
+#: Fewer records than this: written item by item (a layout's fixed costs outweigh it).
 _TABLE_MIN = 32
-#: How a template writes each type of value.
-_SLOTS = {str: '"%s"', int: "%d", _Raw: "%s", type(None): "null%.0s"}
 
 
 #: ``"\n"`` and two spaces per level.
