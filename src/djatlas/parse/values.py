@@ -56,6 +56,7 @@ _KEYWORDS = (
     "while with yield"
 )
 _KEYWORDS = frozenset(_KEYWORDS.split())
+_KEYWORD_BYTES = frozenset(word.encode() for word in _KEYWORDS)
 #: ``node.type`` by ``node.kind_id``, filled when the parser is made (``reader``): the visitor
 #: reads ``KINDS[node.kind_id]``, the same name without ``Node.type`` building a new string each
 #: time (a third of a node's reading cost); these strings also keep their hash for set tests.
@@ -150,11 +151,8 @@ def dotted(src: bytes, node: Node) -> str | None:
             return name
         if _PLAIN_DOTTED.fullmatch(raw) is not None:
             # Written plainly, its text is its dotted name: no walk down the chain.
-            name = raw.decode("ascii")
-            if _KEYWORDS.isdisjoint(name.split(".")):  # ``None.__class__``: no name
-                if len(DOTTED) >= _KEPT:
-                    DOTTED.clear()
-                DOTTED[raw] = name
+            name = _plain_chain(raw)
+            if name is not None:
                 return name
     parts: list[str] = []
     while kind == "attribute" or kind == "parenthesized_expression":
@@ -174,6 +172,30 @@ def dotted(src: bytes, node: Node) -> str | None:
         parts.append(ident(src, node))
         return ".".join(reversed(parts))
     return None
+
+
+def plain_chain(raw: bytes) -> str | None:
+    """``dotted`` of the name or attribute chain whose source ``raw`` is ASCII names joined by
+    dots alone, from those bytes (no Node); None when a part is a keyword (``None.__class__``
+    has no dotted name, ``True`` is no name)."""
+    if raw.find(b".") < 0:
+        if raw in _KEYWORD_BYTES:
+            return None
+        name = NAMES.get(raw)
+        return name if name is not None else name_of(raw)
+    name = DOTTED.get(raw)
+    return name if name is not None else _plain_chain(raw)
+
+
+def _plain_chain(raw: bytes) -> str | None:
+    """``plain_chain`` of an attribute chain not read before (kept in ``DOTTED``)."""
+    name = raw.decode("ascii")
+    if not _KEYWORDS.isdisjoint(name.split(".")):
+        return None
+    if len(DOTTED) >= _KEPT:
+        DOTTED.clear()
+    DOTTED[raw] = name
+    return name
 
 
 def check_chain(node: Node) -> None:
@@ -404,7 +426,14 @@ def _dict(src: bytes, node: Node, depth: int) -> dict[str, Value]:
 def call_value(src: bytes, node: Node, func: str | None) -> Value:
     """``literal`` of a call whose callee is ``func`` (its dotted name, or None)."""
     value = _gettext(src, node, func)
-    return value if value is not None else {"$expr": segment(src, node)}
+    return value if value is not None else source_value(src[node.start_byte : node.end_byte])
+
+
+def source_value(raw: bytes) -> dict[str, str]:
+    """The value of an expression that is no literal, from its source ``raw``: ``{"$expr":
+    its segment}`` (this module's ``"$expr"``, the very str ``literal`` and ``call_value``
+    put in their values: a summary's pickle keeps sharing it)."""
+    return {"$expr": one_line(raw.decode("utf-8", "replace"))}
 
 
 def _gettext(src: bytes, node: Node, name: str | None) -> str | None:
