@@ -278,6 +278,10 @@ def test_fast_scans_equal_the_reference_patterns() -> None:
         b"import alias as x\nfrom a import b as c\n  with f() as g:\nx\tas y\nclasses = a.b",
         b"class A(B[C], D.E , F=1)\nclass B( x.y )\nclass C(x.)\nclass D(1a)\nend = 1",
         b"import a.b as c\nfrom x import (y as z, w  as v)\nwith open(p) as f, q as  r:\n as s",
+        # a ``class`` passed over (no header, or not after a blank) before one on its line;
+        # a header whose bases end on the line of the next ``class``; ``subclass``, ``.class``
+        b"x.class A(B): class C(D)\nclass E(\nF): class G(H)\nsubclass I(J)\n class K(L)\n",
+        b"class(M)\nclass N(O) class P(Q)\n\tclass R(S)\nclassclass T(U)\n",
     ]
     for text in texts:
         reference = [(m.group(1), m.group(2)) for m in re.finditer(_CLASS, text)]
@@ -289,3 +293,36 @@ def test_fast_scans_equal_the_reference_patterns() -> None:
         assert _as_names(text) == pairs
         if b"\t" not in text and b" as " in text:
             assert _as_names(text, text.find(b" as ")) == pairs
+
+
+def test_the_strip_pattern_removes_what_the_per_byte_one_removes() -> None:
+    """``FileScope``'s comments-and-strings pattern (string bodies matched by runs) removes
+    exactly what a per-byte alternation removes: escapes, lone and unterminated quotes,
+    quotes running on past a triple one, a backslash at the end."""
+    from djatlas.resolve.scoping import _STRIP
+
+    reference = re.compile(
+        rb"#[^\n]*"
+        rb"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+        rb'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+        rb"|'(?:[^'\\\n]|\\.)*'"
+        rb'|"(?:[^"\\\n]|\\.)*"',
+        re.S,
+    )
+    texts = [
+        b"'''a''''",
+        b"'a\\",
+        b"'''x\\",
+        b'"""a""""',
+        b"'\\''",
+        b"''''''",
+        b"'a\\\nb'",
+        b'"a\\"b" #c\n\'',
+        b"'''a\\'''b'''",
+        b"'''",
+        b"''",
+        b'x = "a # b" # c "d"\ny = \'e\'\'f\'\n"""g\n\'h\' "" i"""\nj("k\\\\")\n',
+        b"'unterminated\nx = '''a '' b \\''' c'''\n# '\n\"\"\"",
+    ]
+    for text in texts:
+        assert _STRIP.sub(b"", text) == reference.sub(b"", text), text

@@ -78,8 +78,9 @@ def scan_headers(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bool]:
     # ``find`` rather than ``in`` throughout: ``bytes.__contains__`` first tries the needle as
     # an int, and the TypeError it formats costs more than the search (measured).
     headers: list[tuple[bytes, list[bytes]]] = []
-    if data.find(b"class") >= 0:
-        for name, head, bases in _class_headers(data):
+    first = data.find(b"class")
+    if first >= 0:
+        for name, head, bases in _class_headers(data, first):
             headers.append((name, [head] if head is not None else base_heads(bases)))
     if data.find(b"=") >= 0:
         for name, value in _aliases(data):
@@ -108,26 +109,32 @@ def base_heads(bases: bytes) -> list[bytes]:
     return [head for head, keyword in _HEADS.findall(bases) if not keyword]
 
 
-def _class_headers(data: bytes) -> list[tuple[bytes, bytes | None, bytes]]:
+def _class_headers(data: bytes, at: int = -1) -> list[tuple[bytes, bytes | None, bytes]]:
     """``_CLASS.finditer`` as (name, its one base's head when the bases are a single dotted
-    name, bases text). ``_HEADER`` is searched (its literal ``class`` first, at C speed: most
-    ``class`` in a file are no header, ``@classmethod``, ``__class__``), then the line before
-    it must be blank."""
+    name, bases text). ``_HEADER`` is matched at each literal ``class`` (``at``: the first one,
+    when known) that follows a blank or a newline (``__class__``, ``@classmethod``,
+    ``subclass`` do not), then the line before it must be blank. ``find`` steps from one to
+    the next at less than half the cost of ``re``'s search for the literal (``scan_headers``
+    on blueking-paas's closure files: 121.0M -> 115.6M instructions, saleor 251.3M -> 249.5M).
+
+    A header is taken unless it starts on the line where the last one taken ended: a
+    ``class`` passed over earlier on its line would make the line before it not blank."""
     out = []
-    pos = 0
-    search, rfind, before = _HEADER.search, data.rfind, _BEFORE_CLASS
-    while True:
-        m = search(data, pos)
-        if m is None:
-            return out
-        i = m.start()
+    end = 0  # where the last header taken ends
+    find, match, rfind, before = data.find, _HEADER.match, data.rfind, _BEFORE_CLASS
+    i = find(b"class") if at < 0 else at
+    while i >= 0:
         if i == 0 or data[i - 1] in before:
-            start = rfind(b"\n", 0, i) + 1
-            if start >= pos and not data[start:i].strip(b" \t"):
-                out.append(m.groups())
-                pos = m.end()
-                continue
-        pos = i + 5
+            m = match(data, i)
+            if m is not None:
+                start = rfind(b"\n", 0, i) + 1
+                if start >= end and not data[start:i].strip(b" \t"):
+                    out.append(m.groups())
+                    end = m.end()
+                    i = find(b"class", end)
+                    continue
+        i = find(b"class", i + 5)
+    return out
 
 
 def _aliases(data: bytes) -> list[tuple[bytes, bytes]]:

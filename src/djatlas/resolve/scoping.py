@@ -20,12 +20,16 @@ from collections.abc import Callable
 
 #: Comments and strings (any prefix: only the quotes matter), removed: what is left is code, so
 #: brackets and keywords are real. One constant replacement: ``re`` expands no template per match.
+#: A string's body is "unrolled": runs of plain bytes counted at once (possessive), an escape
+#: or a lone quote between them, rather than one alternation per byte (the same matches: the
+#: items cannot overlap, so backtracking into them could never end the string elsewhere;
+#: netbox's files: 1245M -> 621M instructions).
 _STRIP = re.compile(
     rb"#[^\n]*"
-    rb"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    rb'|"""(?:[^"\\]|\\.|"(?!""))*"""'
-    rb"|'(?:[^'\\\n]|\\.)*'"
-    rb'|"(?:[^"\\\n]|\\.)*"',
+    rb"|'''[^'\\]*+(?:(?:\\.|'(?!''))[^'\\]*+)*+'''"
+    rb'|"""[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+"""'
+    rb"|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'"
+    rb'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"',
     re.S,
 )
 _TOKEN = re.compile(
