@@ -136,3 +136,41 @@ def test_field_class_init_values_along_the_mro(project):
         "fixed": 50,
         "fixed_passed": 50,
     }
+
+
+def test_an_abstract_parents_taggable_manager_on_every_child(project):
+    """TaggableManager's through and target are set per concrete model (not on the abstract
+    one), the declaration's class checked once for all of them."""
+    s = project(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": 'INSTALLED_APPS = ["taggit", "base", "a"]\n',
+            "base/__init__.py": "",
+            "base/models.py": """
+            from django.db import models
+            from taggit.managers import TaggableManager
+
+            class Tagged(models.Model):
+                tags = TaggableManager()
+                other = models.ManyToManyField("a.First", related_name="+")
+
+                class Meta:
+                    abstract = True
+        """,
+            "a/__init__.py": "",
+            "a/models.py": """
+            from base.models import Tagged
+
+            class First(Tagged):
+                pass
+
+            class Second(Tagged):
+                pass
+        """,
+        }
+    )
+    for name in ("First", "Second"):
+        tags = s.field(name, "tags")["relation"]
+        assert (tags["through"], tags["target"]) == ("taggit.TaggedItem", "taggit.Tag")
+        assert s.field(name, "other")["relation"]["through"] is None
+    assert s.field("Tagged", "tags")["relation"]["through"] is None

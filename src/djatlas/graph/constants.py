@@ -35,20 +35,24 @@ class Constants:
         self._values: dict[tuple[str | None, str, int, int], Any] = {}
         self._snippets: dict[str, tuple[str, tuple[Any, ...], bool] | None] = {}
 
-    def value(self, arg: Arg | None, mod: LoadedModule, file: str | None) -> Any:
+    def value(
+        self, arg: Arg | None, mod: LoadedModule, file: str | None, skey: int | None = None
+    ) -> Any:
         """The argument's value, or UNKNOWN.
 
         Memoised by (name or source, module, settings of the file): the answer depends only
         on the modules and the settings, final once the graph is built, and the same
         expressions (``on_delete=models.CASCADE``, ``max_length=NAME_LENGTH``) recur in every
-        model.
+        model. ``skey``: ``settings_key(file)`` when the caller has it already.
         """
         if arg is None:
             return UNKNOWN
         v = arg.value
         if not is_expr(v):
             return v
-        key = (arg.ref, str(v["$expr"]), id(mod), self.settings_key(file))
+        if skey is None:
+            skey = self.settings_key(file)
+        key = (arg.ref, str(v["$expr"]), id(mod), skey)
         found = self._values.get(key, _NOT_YET)
         if found is _NOT_YET:
             found = self._values[key] = self._expression(arg, mod, file)

@@ -49,6 +49,7 @@ class FieldClasses:
         self._init: dict[str, InitValues] = {}
         self._paths: dict[str, frozenset[str]] = {}
         self._both: dict[str, tuple[InitValues, dict | None]] = {}
+        self._pairs: dict[str, tuple[FieldClass | None, dict | None]] = {}
 
     def field_class(self, cls: object) -> FieldClass | None:
         """``classify.field_class`` (the same FieldClass object for every field of a class:
@@ -62,6 +63,18 @@ class FieldClasses:
         if key not in self._classes:
             self._classes[key] = field_class(self.index, cls)
         return self._classes[key]
+
+    def class_and_facts(self, cls: object) -> tuple[FieldClass | None, dict | None]:
+        """``(field_class(cls), facts(cls))`` in one lookup: what reading a class-body call
+        needs of the class it instantiates (asked once per member, thousands a scan)."""
+        key = cls.key if isinstance(cls, ClassValue) else None
+        found = self._pairs.get(key) if key is not None else None
+        if found is None:
+            fclass = self.field_class(cls)
+            found = (fclass, self.facts(cls) if fclass is not None else None)
+            if key is not None:
+                self._pairs[key] = found
+        return found
 
     def facts(self, cls: object) -> dict | None:
         """``computed.facts_of``."""
