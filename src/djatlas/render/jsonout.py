@@ -116,11 +116,12 @@ def _typed(obj: Any) -> Any:
 # -- two processes ---------------------------------------------------------------------------
 #: A report's share of work per model (its own items, bases and Meta), field, field's relation,
 #: reverse relation and file: the bytes each writes (a least-squares fit over the models of
-#: three corpora, within 4% of each tree's whole), as each byte costs alike (measured: 67-83
-#: instructions a byte in the models, 69 in the files). By counts alone (a file a seventh of a
-#: field, where it is a third) the forked process had 46-54% of the bytes, not 45%: this one
-#: then waited for it at the end (perf sched: saleor 9-12 ms).
-_MODEL_WORK, _FIELD_WORK, _RELATION_WORK, _REVERSE_WORK, _FILE_WORK = 78, 73, 56, 25, 23
+#: three corpora, within 4% of each tree's whole), as a model's byte costs alike (measured:
+#: 56-74 instructions a byte); a file's bytes cost ~0.8 of that (it is 18, not its 23 bytes).
+#: By counts alone (a file a seventh of a field, where it is a quarter) this process had
+#: 49-53% of the instructions, not 55%, and waited for the forked one (perf sched: saleor
+#: 9-12 ms); now 54-56% on the three corpora.
+_MODEL_WORK, _FIELD_WORK, _RELATION_WORK, _REVERSE_WORK, _FILE_WORK = 78, 73, 56, 25, 18
 #: This process's share of the work, in percent: a little over half, as the forked process
 #: writes slower (its first write to each page of the report copies the page; measured: its
 #: part took 10-25% longer than this process's part of the same instructions).
