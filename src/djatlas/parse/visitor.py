@@ -878,15 +878,17 @@ def _field_patterns() -> re.Pattern:
     """``_FIELD`` and ``_FIELD_ARG`` compiled (once)."""
     global _FIELD, _FIELD_ARG
     if _FIELD is None:
-        space = rb"[ \t\r\n]*+"  # between brackets
-        name = rb"[A-Za-z_][0-9A-Za-z_]*+"
-        chain = name + rb"(?:\." + name + rb")*+"
-        plain = rb"('[^'\\\r\n]*+'|\"[^\"\\\r\n]*+\")"  # ``PLAIN``
+        space = possessive(rb"[ \t\r\n]*+")  # between brackets
+        name = possessive(rb"[A-Za-z_][0-9A-Za-z_]*+")
+        chain = name + possessive(rb"(?:\.") + name + possessive(rb")*+")
+        plain = possessive(rb"('[^'\\\r\n]*+'|\"[^\"\\\r\n]*+\")")  # ``PLAIN``
         keyword = rb"(?:(" + name + rb")" + space + rb"=" + space + rb")?"  # group 1
         call = rb"(\(" + space + rb"(?:" + plain + space + rb"(?:," + space + rb")?)?\))"  # 5, 6
-        value = rb"(?:" + plain + rb"|(0|[1-9][0-9]*+)|(" + chain + rb")" + call + rb"?)"  # 2, 3, 4
+        number = possessive(rb"|(0|[1-9][0-9]*+)|(")
+        value = rb"(?:" + plain + number + chain + rb")" + call + rb"?)"  # 2, 3, 4
         _FIELD_ARG = re.compile(keyword + value + space + rb"(?:," + space + rb"|(?=\)))")
-        _FIELD = re.compile(rb"(" + name + rb")[ \t]*+=[ \t]*+(" + chain + rb")\(" + space)
+        equals = possessive(rb")[ \t]*+=[ \t]*+(")
+        _FIELD = re.compile(rb"(" + name + equals + chain + rb")\(" + space)
     return _FIELD
 
 

@@ -18,6 +18,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
+from djatlas.rx import possessive
+
 #: Comments and strings (any prefix: only the quotes matter), removed: what is left is code, so
 #: brackets and keywords are real. One constant replacement: ``re`` expands no template per match.
 #: A string's body is "unrolled": runs of plain bytes counted at once (possessive), an escape
@@ -25,11 +27,13 @@ from collections.abc import Callable
 #: items cannot overlap, so backtracking into them could never end the string elsewhere;
 #: netbox's files: 1245M -> 621M instructions).
 _STRIP = re.compile(
-    rb"#[^\n]*"
-    rb"|'''[^'\\]*+(?:(?:\\.|'(?!''))[^'\\]*+)*+'''"
-    rb'|"""[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+"""'
-    rb"|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'"
-    rb'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"',
+    possessive(
+        rb"#[^\n]*"
+        rb"|'''[^'\\]*+(?:(?:\\.|'(?!''))[^'\\]*+)*+'''"
+        rb'|"""[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+"""'
+        rb"|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'"
+        rb'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
+    ),
     re.S,
 )
 _TOKEN = re.compile(
