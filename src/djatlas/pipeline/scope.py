@@ -53,6 +53,8 @@ _STATEMENT = rb"\n" + _LINE
 #: for the rest of the buffer, whatever it holds (``.+`` ends the search: no byte is tried
 #: after the run, and the dot skips to the end at once).
 _RUN = re.compile(rb"(" + _STATEMENT + rb")|(?s:.+)")
+#: ``_RUN`` of ``_LAZY_LINE``, compiled when first used (``re``'s own cache: lazy imports are rare).
+_LAZY_RUN = rb"(\n" + _LAZY_LINE + rb")|(?s:.+)"
 _COMMENT = re.compile(rb"#[^\n]*")
 _TEXT = itemgetter(0)  # a statement's text, in C (``map``)
 #: The parts of one statement: its text, ``from`` base and names, or ``import ...`` text.
@@ -95,7 +97,7 @@ def statements(data: bytes) -> tuple[list[Parts], bool]:
     if rfind(b"\n", 0, i) < 0:  # on the first line (``data`` is not copied behind a newline)
         first = (_FIRST or _first()).match(data)
         if first is None and data[:i].lstrip(b" \t").startswith(b"lazy"):
-            first = _lazy(_LAZY_LINE).match(data)
+            first = re.match(_LAZY_LINE, data)
         if first is not None:
             out.append((b"\n" + first[0], *first.groups(b"")))
             pos, begin = first.end(), 0
@@ -106,7 +108,7 @@ def statements(data: bytes) -> tuple[list[Parts], bool]:
         if found and not found[-1][0]:
             found.pop()  # the rest of the buffer
         if not found and start >= 0 and data[start + 1 : i].lstrip(b" \t").startswith(b"lazy"):
-            found = _lazy(_LAZY_RUN).findall(data, start)
+            found = re.compile(_LAZY_RUN).findall(data, start)
             if found and not found[-1][0]:
                 found.pop()
         if found:
@@ -135,18 +137,6 @@ def _first() -> re.Pattern:
     global _FIRST
     _FIRST = re.compile(_LINE)
     return _FIRST
-
-
-_LAZY_RUN = rb"(\n" + _LAZY_LINE + rb")|(?s:.+)"  # ``_RUN``'s
-_LAZIES: dict[bytes, re.Pattern] = {}
-
-
-def _lazy(pattern: bytes) -> re.Pattern:
-    """``_LAZY_LINE`` or ``_LAZY_RUN`` compiled (on first use: few trees have lazy imports)."""
-    found = _LAZIES.get(pattern)
-    if found is None:
-        found = _LAZIES[pattern] = re.compile(pattern)
-    return found
 
 
 def statement_names(parts: Parts, module: str, is_package: bool) -> list[str]:
