@@ -8,7 +8,7 @@ from operator import attrgetter
 from djatlas import __version__
 from djatlas.graph.apps import project_for, projects_of
 from djatlas.graph.identity import assign as assign_ids
-from djatlas.graph.types import App, Diagnostic, FileEntry, Project, Report
+from djatlas.graph.types import App, Diagnostic, Project, Report
 
 
 def assemble_report(models, records, discovery, registry, settings, diagnostics) -> Report:
@@ -21,10 +21,7 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     apps = _apps(models, registry)
     _mark_installed(apps.values(), projects, settings)
     all_records = list(records.values()) + discovery.records
-    entries = sorted(
-        (FileEntry(r.path, r.module, r.status, r.reason, r.line) for r in all_records),
-        key=attrgetter("path"),
-    )
+    entries = sorted(all_records, key=attrgetter("path"))  # FileRecords are FileEntries
     for r in all_records:
         if r.status == "failed":
             diagnostics.append(
