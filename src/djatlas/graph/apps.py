@@ -153,12 +153,17 @@ class AppRegistry:
         return found
 
     def app_for(self, module: str) -> AppInfo | None:
-        parts = module.split(".")
-        for i in range(len(parts), 0, -1):
-            app = self.apps.get(".".join(parts[:i]))
+        """The app of the longest package prefix of ``module`` (cut at each dot from the
+        right, rather than joined again from its split parts: asked per model and field)."""
+        apps, name = self.apps, module
+        while True:
+            app = apps.get(name)
             if app is not None:
                 return app
-        return None
+            cut = name.rfind(".")
+            if cut < 0:
+                return None
+            name = name[:cut]
 
     def label_for(self, module: str) -> str:
         parts = module.split(".")

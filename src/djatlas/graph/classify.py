@@ -77,14 +77,13 @@ def is_model_class(index: ProjectIndex, cls: ClassValue) -> tuple[bool, list[str
     mro = index.mro(cls)
     if cls.path in MODEL_ROOTS:
         return False, []
-    other = False  # a field or an AppConfig (one pass: asked for every class of the tree)
-    for c in mro:
-        if isinstance(c, ClassValue):
-            if c.path in MODEL_ROOTS:
-                return True, []
-            other = other or c.path in FIELD_ROOTS or c.path in APPCONFIG_ROOTS
-    if other:
-        return False, []
+    # The classes' paths, then each root set asked of them all at C speed (asked for every
+    # class of the tree: netbox's long MROs, ~70K bytecodes in a loop of tests per class).
+    paths = [c.path for c in mro if isinstance(c, ClassValue)]
+    if not MODEL_ROOTS.isdisjoint(paths):
+        return True, []
+    if not (FIELD_ROOTS.isdisjoint(paths) and APPCONFIG_ROOTS.isdisjoint(paths)):
+        return False, []  # a field or an AppConfig
     assumed = [c.path for c in mro if isinstance(c, External) and looks_like_model_base(c.path)]
     return bool(assumed), assumed
 

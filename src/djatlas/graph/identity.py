@@ -127,20 +127,22 @@ def assign(models: list[Any], diagnostics: list[Any]) -> None:
     lookup = Lookup(
         Entry(m.id, m.label, f"{m.module}.{m.name}", m.project, m.abstract, m.file) for m in models
     )
+    label = lookup.label
     for m in models:
-        where = (m.project, m.file)
-        m.parent_ids = [x for x in (lookup.label(p, *where) for p in m.parents) if x]
+        project, file = m.project, m.file
+        m.parent_ids = [x for x in (label(p, project, file) for p in m.parents) if x]
         m.concrete_model_id = (
-            m.id if m.concrete_model == m.label else lookup.label(m.concrete_model, *where)
+            m.id if m.concrete_model == m.label else label(m.concrete_model, project, file)
         )
         for b in m.bases:
-            b.model_id = lookup.path(b.resolved, *where)
+            b.model_id = lookup.path(b.resolved, project, file)
         for f in m.fields:
-            if f.relation is not None:
-                f.relation.target_id = lookup.label(f.relation.target, *where)
-                f.relation.through_id = lookup.label(f.relation.through, *where)
+            rel = f.relation
+            if rel is not None:  # (``label`` of no label is None: most relations' through)
+                rel.target_id = label(rel.target, project, file) if rel.target else None
+                rel.through_id = label(rel.through, project, file) if rel.through else None
         for r in m.reverse_relations:
-            r.model_id = lookup.label(r.model, *where)
+            r.model_id = label(r.model, project, file)
     by_file_label = {(m.file, m.label): m for m in models}
     for d in diagnostics:
         if d.model:
