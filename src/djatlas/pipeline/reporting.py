@@ -29,11 +29,13 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     _mark_installed(apps.values(), projects, settings)
     all_records = list(records.values()) + discovery.records
     entries = sorted(all_records, key=attrgetter("path"))  # FileRecords are FileEntries
-    for r in all_records:
-        if r.status == "failed":
-            diagnostics.append(
-                Diagnostic("error", "DJA110", f"{r.path}: {r.reason}", r.path, r.line)
-            )
+    count = Counter(map(attrgetter("status"), entries))  # one pass, at C speed
+    if count["failed"]:  # (rare: the records are not gone through one by one for them)
+        for r in all_records:
+            if r.status == "failed":
+                diagnostics.append(
+                    Diagnostic("error", "DJA110", f"{r.path}: {r.reason}", r.path, r.line)
+                )
     if not models:
         diagnostics.append(Diagnostic("info", "DJA130", "no Django models found"))
     diagnostics = sorted(
@@ -50,7 +52,7 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
     return Report(
         metadata,
         _summary(
-            models, entries, records, discovery, sum(1 for a in apps.values() if not a.external)
+            models, count, records, discovery, sum(1 for a in apps.values() if not a.external)
         ),
         sorted(apps.values(), key=lambda a: (a.label, a.name, a.project or "")),
         models,
@@ -131,9 +133,9 @@ def _apps(models, registry) -> dict[tuple[str, str, str], App]:
     return apps
 
 
-def _summary(models, entries, records, discovery, n_apps: int) -> dict[str, int]:
-    """The report's counts of files, apps, models, fields and relationships."""
-    count = Counter(map(attrgetter("status"), entries))  # one pass, at C speed
+def _summary(models, count: Counter, records, discovery, n_apps: int) -> dict[str, int]:
+    """The report's counts of files, apps, models, fields and relationships (``count``: the
+    files' entries by status)."""
     external = [m for m in models if m.external]
     models = [m for m in models if not m.external]  # the counts are of the tree's models
     # The models' own fields (not a parent's copies), counted at C speed: a report's models
