@@ -467,8 +467,9 @@ def _analyse(
         summaries.beside(examiner)
         _load(_WARM + _BESIDE)  # (if the walk ended first): now, beside the child, not alone
     try:
+        module_of = layout.module_of  # (positional: no dict of keywords per record)
         records = {
-            f.relpath: FileRecord(f.relpath, "not_needed", module=layout.module_of[f.relpath])
+            f.relpath: FileRecord(f.relpath, "not_needed", None, None, module_of[f.relpath])
             for f in files
         }
         if cache is not None:

@@ -1060,6 +1060,9 @@ class GraphBuilder:
 
     def _max_length(self, spec: FieldSpec, args: FieldArgs, model: Model) -> int | None:
         eff, forced, by_name = args.eff, args.forced, args.by_name
+        if "max_length" not in eff:  # most fields: neither written (``eff`` holds the call's
+            # arguments, ``by_name``'s names too) nor forced: the field type's default
+            return DEFAULT_MAX_LENGTH.get(spec.fclass.django_type or "")
         written = by_name.get("max_length")
         max_length = self._const(written, spec, model) if written is not None else None
         if ("max_length" in forced or "max_length" not in by_name) and isinstance(

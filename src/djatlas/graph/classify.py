@@ -137,10 +137,11 @@ def is_app_config(index: ProjectIndex, cls: ClassValue) -> bool:
     """An AppConfig subclass. A base outside everything readable counts when it is named
     ``...AppConfig`` or lives in an ``apps`` module (``modelsearch.apps.ModelSearchAppConfig``).
     """
-    for c in index.mro(cls):
-        if isinstance(c, ClassValue) and c.path in APPCONFIG_ROOTS:
-            return True
-        if isinstance(c, External) and c.path.endswith("Config"):  # what both tests need
+    for c in index.mro(cls):  # (asked for every class of the tree)
+        if isinstance(c, ClassValue):
+            if c.path in APPCONFIG_ROOTS:
+                return True
+        elif isinstance(c, External) and c.path.endswith("Config"):  # what both tests need
             module, _, name = c.path.rpartition(".")
             if name.endswith("AppConfig") or (module.endswith(".apps") and name.endswith("Config")):
                 return True
