@@ -1340,11 +1340,7 @@ class GraphBuilder:
         """
         if text == "self":
             return model.label
-        if "." in text:
-            app, _, name = text.rpartition(".")
-            label = f"{app}.{name}"
-        else:
-            label = f"{model.app_label}.{text}"
+        label = text if "." in text else f"{model.app_label}.{text}"  # (``app.Model`` as is)
         known = self.labels.canonical(label, model.project)
         if known is not None:
             return known
