@@ -322,16 +322,18 @@ class _Work:
         self.follow: set[int] = set()
 
     def serve(self, orders: int, answers: int, first: list[int]) -> None:
-        """Until the caller closes the orders pipe (or ends the child). (The layout's children,
-        which ``likely`` needs for a few names, are found per name: ``Layout.children``.)"""
+        """Until the caller closes the orders pipe (or ends the child). What the layout finds
+        a name's children from (``likely`` needs a few: ``Layout.prepare_children``) is made
+        the first time no order and no parse waits, not when ``likely`` is ordered."""
         from djatlas.parallel import FREE, WORKER
 
         inbox = _Inbox(orders)
         todo = first[::-1]  # taken from the end
         flags = self.flags
+        spare: Callable[[], Any] | None = self.layout.prepare_children  # (when idle, once)
         with os.fdopen(answers, "wb") as out:
             while True:
-                frame = inbox.next(wait=not todo)
+                frame = inbox.next(wait=not todo and spare is None)
                 if frame is not None:
                     todo = self.obey(frame, out, todo)
                 elif inbox.closed:
@@ -343,6 +345,9 @@ class _Work:
                         self.parse(position, out)
                         if self.follow and self.parts:
                             todo += self.bases_next(position)
+                elif spare is not None:  # nothing to do yet
+                    spare()
+                    spare = None
 
     def obey(self, frame: tuple[int, bytes], out: Any, todo: list[int]) -> list[int]:
         """Act on one order; the parse list from now on."""

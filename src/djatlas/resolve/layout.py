@@ -241,6 +241,12 @@ class Layout:
                 out.append(folder)
         return out
 
+    def prepare_children(self) -> None:
+        """Make what ``children`` finds a name's children from without the index (a process
+        that asks for a few names, at a moment it has nothing else to do)."""
+        if self._kids is None:
+            self._naming()
+
     def _naming(self) -> tuple[dict, dict, dict]:
         """What ``_by_name`` and ``_ending`` find the children from (made once)."""
         if self._named is None:
