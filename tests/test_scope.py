@@ -450,6 +450,33 @@ def test_the_children_index_is_what_the_module_names_and_folders_give(tmp_path: 
         assert layout.children("app") >= {"x.y", "models", "signals"}  # the folder rule
 
 
+def test_children_found_per_name_are_the_index_answers(tmp_path: Path) -> None:
+    """Without the children's index (a process asking for a few names: ``Layout._by_name``),
+    ``children`` answers what the index holds, for its names and others (stdlib-named ends,
+    folder names holding a dot, parts of such names, trailing dots), before and after it is
+    made; so does ``candidates``."""
+    from djatlas.resolve.layout import Layout
+
+    files = sorted(NASTY) + ["lib/a.b/c.py", "x/json/y.py", "app/x.y.py", "x.y.py", "__init__.py"]
+    files += ["empty/__init__.py", "empty/sub/__init__.py", "deep/json/__init__.py"]
+    files += ["a/lib/ns/x.py", "b/lib/ns/y.py", "c/lib/ns/z.py", "a/lib/ns/w/__init__.py"]
+    packages = NASTY_PACKAGES | {"empty", "empty/sub", "deep/json"}
+    (tmp_path / "outer" / "inner").mkdir(parents=True)
+    (tmp_path / "outer" / "__init__.py").write_text("")
+    for root, extra in ((None, set()), (None, {""}), (str(tmp_path / "outer" / "inner"), {""})):
+        made = Layout(root, files, packages | extra)
+        index = made.children_index()
+        names = set(index) | {"", "b", "a.b", "lib.a", "json", "x.json", "json.y", "ns.", "os"}
+        names |= {f"{name}.{w}" for name in index for w in index[name]} | {"nspkg.gone"}
+        layout = Layout(root, files, packages | extra)
+        for name in sorted(names):
+            assert layout.children(name) == index.get(name, set()), (root, extra, name)
+            if "." in name:
+                assert layout.candidates(name) == made.candidates(name), name
+        layout.children_index()  # made after some answers: the index's from then on
+        assert all(layout.children(name) == index.get(name, set()) for name in names)
+
+
 def test_the_children_index_of_folders_sharing_an_end_is_their_union() -> None:
     """A dotted end several folders share holds all their modules (the first folder's set is
     copied, not changed, before the others are added: it is also its own ends' set)."""

@@ -322,16 +322,15 @@ class _Work:
         self.follow: set[int] = set()
 
     def serve(self, orders: int, answers: int, first: list[int]) -> None:
-        """Until the caller closes the orders pipe (or ends the child). The layout's children's
-        index (``likely`` needs it) is made the first time no order and no parse waits: the
-        caller needs it at once, so it is not made before the fork (blueking-paas ~3.5 ms of
-        the caller's time alone, between the walk's end and this child's start)."""
+        """Until the caller closes the orders pipe (or ends the child). What the layout finds
+        a name's children from (``likely`` needs a few: ``Layout.prepare_children``) is made
+        the first time no order and no parse waits, not when ``likely`` is ordered."""
         from djatlas.parallel import FREE, WORKER
 
         inbox = _Inbox(orders)
         todo = first[::-1]  # taken from the end
         flags = self.flags
-        spare: Callable[[], Any] | None = self.layout.children_index  # (when idle, once)
+        spare: Callable[[], Any] | None = self.layout.prepare_children  # (when idle, once)
         with os.fdopen(answers, "wb") as out:
             while True:
                 frame = inbox.next(wait=not todo and spare is None)

@@ -434,6 +434,10 @@ def project_scope(
         rel = index.layout.lookup(name)
         if rel is None or index.load_path(rel) is None:
             continue
+        # the children's index, which the closure needs, made before the settings are read:
+        # their look-ups use it too, instead of finding a name's children alone
+        # (``Layout.children``: netbox made both)
+        index.layout.children_index()
         settings = read_settings(index, [], name, [], None)
         if not settings.installed_apps:  # not evaluated statically: Django's view unknown
             return None
