@@ -508,3 +508,19 @@ def test_a_models_work_counts_its_fields_relations_and_reverse_relations_typed_o
         )
         assert jsonout._work(model) == jsonout._work(plain(model)) == expected
     assert jsonout._work({}) == jsonout._MODEL_WORK
+
+
+def test_relations_are_counted_alike_in_typed_plain_and_mixed_fields() -> None:
+    from djatlas.graph.types import plain
+    from djatlas.render import jsonout
+
+    fields = [f for model in _nested_models(["s"]) for f in model.fields]
+    expected = sum(f.relation is not None for f in fields)
+    assert 0 < expected < len(fields)
+    dicts = [plain(f) for f in fields]
+    mixed = [dicts[0], *fields[1:]]
+    for some in (fields, dicts, mixed, [*fields[:-1], dicts[-1]]):
+        assert jsonout._relations(some) == expected
+    assert jsonout._relations(()) == 0
+    assert jsonout._relations([{"relation": 1}, object()]) == 1  # what is not a field: none
+    assert jsonout._relations({"relation": 1}) == 0  # (a dict's keys, as ``_get`` read them)
