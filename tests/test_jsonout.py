@@ -194,7 +194,7 @@ def _records(n: int, strings: list[str]) -> list:
 
 
 def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
-    from djatlas.graph.types import FileEntry
+    from djatlas.graph.types import Diagnostic, FileEntry
     from djatlas.render import jsonout
 
     monkeypatch.setattr(jsonout, "PADS", ["\n", "\n  ", "\n    "])  # a fresh process's
@@ -204,12 +204,19 @@ def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> 
     nasty = [r for s in _nasty_strings() for r in _records(40, [s])]
     odd = FileEntry("odd.py", "odd", "parsed", None, 1)
     odd.extra = "not a field"  # a __dict__ that is not just its fields
+    moved = FileEntry("moved.py", "moved", "parsed", None, 2)
+    moved.path = moved.__dict__.pop("path")  # its fields, not in their order
+    other = Diagnostic("info", "c", "m", "f.py")
+    del other.file  # (the class's None) and one more key: as many keys, one not a field
+    other.extra = 1
     tables = {
         "files": files,  # one class, plain strings: templates
         "by_kind": [[r for r in records if type(r) is cls] for cls in {type(r) for r in records}],
         "mixed": records,  # several classes: item by item
         "nasty": [[r for r in nasty if type(r) is cls] for cls in {type(r) for r in nasty}],
         "odd": [*files, odd],
+        "moved": [*files, moved, *files],
+        "other": [Diagnostic("info", "c", "m", f"{i}.py") for i in range(40)] + [other],
         "level": Level.LOW,
         "subclasses": [FileEntry(f"{i}", Level.LOW, "s", None, Level.LOW) for i in range(40)],
         "floats": [FileEntry("f", "m", "s", None, x) for x in [1.5, float("nan"), -0.0] * 20],

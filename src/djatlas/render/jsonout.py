@@ -873,7 +873,10 @@ class _Forms:
             states = list(map(vars, o))
         except TypeError:  # no __dict__
             return None
-        if not all(map(names.__eq__, map(tuple, states))):
+        # Each position's keys counted in C, not a tuple of each record's keys compared (netbox's
+        # 2724 fields: 13.0M -> 10.8M instructions for their states, keys and columns).
+        counts = list(map(tuple.count, zip(*states), names))
+        if set(map(len, states)) != {len(names)} or counts != [len(states)] * len(names):
             return None
         return names, states
 
