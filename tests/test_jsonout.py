@@ -194,7 +194,7 @@ def _records(n: int, strings: list[str]) -> list:
 
 
 def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> None:
-    from djatlas.graph.types import FileEntry
+    from djatlas.graph.types import Diagnostic, FileEntry
     from djatlas.render import jsonout
 
     monkeypatch.setattr(jsonout, "PADS", ["\n", "\n  ", "\n    "])  # a fresh process's
@@ -204,12 +204,19 @@ def test_lists_of_records_are_written_as_json_dumps_writes_them(monkeypatch) -> 
     nasty = [r for s in _nasty_strings() for r in _records(40, [s])]
     odd = FileEntry("odd.py", "odd", "parsed", None, 1)
     odd.extra = "not a field"  # a __dict__ that is not just its fields
+    moved = FileEntry("moved.py", "moved", "parsed", None, 2)
+    moved.path = moved.__dict__.pop("path")  # its fields, not in their order
+    other = Diagnostic("info", "c", "m", "f.py")
+    del other.file  # (the class's None) and one more key: as many keys, one not a field
+    other.extra = 1
     tables = {
         "files": files,  # one class, plain strings: templates
         "by_kind": [[r for r in records if type(r) is cls] for cls in {type(r) for r in records}],
         "mixed": records,  # several classes: item by item
         "nasty": [[r for r in nasty if type(r) is cls] for cls in {type(r) for r in nasty}],
         "odd": [*files, odd],
+        "moved": [*files, moved, *files],
+        "other": [Diagnostic("info", "c", "m", f"{i}.py") for i in range(40)] + [other],
         "level": Level.LOW,
         "subclasses": [FileEntry(f"{i}", Level.LOW, "s", None, Level.LOW) for i in range(40)],
         "floats": [FileEntry("f", "m", "s", None, x) for x in [1.5, float("nan"), -0.0] * 20],
@@ -508,3 +515,19 @@ def test_a_models_work_counts_its_fields_relations_and_reverse_relations_typed_o
         )
         assert jsonout._work(model) == jsonout._work(plain(model)) == expected
     assert jsonout._work({}) == jsonout._MODEL_WORK
+
+
+def test_relations_are_counted_alike_in_typed_plain_and_mixed_fields() -> None:
+    from djatlas.graph.types import plain
+    from djatlas.render import jsonout
+
+    fields = [f for model in _nested_models(["s"]) for f in model.fields]
+    expected = sum(f.relation is not None for f in fields)
+    assert 0 < expected < len(fields)
+    dicts = [plain(f) for f in fields]
+    mixed = [dicts[0], *fields[1:]]
+    for some in (fields, dicts, mixed, [*fields[:-1], dicts[-1]]):
+        assert jsonout._relations(some) == expected
+    assert jsonout._relations(()) == 0
+    assert jsonout._relations([{"relation": 1}, object()]) == 1  # what is not a field: none
+    assert jsonout._relations({"relation": 1}) == 0  # (a dict's keys, as ``_get`` read them)
