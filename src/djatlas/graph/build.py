@@ -1127,7 +1127,7 @@ class GraphBuilder:
         value_of, mod = self.constants.value, spec.arg_module or spec.module
         for key, value in params.items():
             # A literal needs no evaluation (most values: told apart without a call).
-            if isinstance(value, dict) and "$expr" in value and len(value) == 1 and key in args:
+            if is_expr(value) and key in args:
                 found = value_of(args[key], mod, model.file, skey)  # (``_const``, inline)
                 if found is not UNKNOWN and found is not None and not is_expr(found):
                     known[key] = found

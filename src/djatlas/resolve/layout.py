@@ -225,21 +225,15 @@ class Layout:
 
     def _ending(self, name: str) -> list[str]:
         """Without the index: the folders (with modules) whose path ends with the dotted ``name``
-        (``_namespace_ends``: from the start of one of its parts, that part not named as a
-        stdlib module; a folder name may hold a dot: ``lib/a.b`` ends with ``a.b``, not
-        ``b``), found among those whose path has the same last dotted part."""
-        out = []
+        (from one of its ``_end_starts``, as ``_namespace_ends``; a folder name may hold a
+        dot: ``lib/a.b`` ends with ``a.b``, not ``b``), found among those whose path has the
+        same last dotted part."""
         size = len(name)
-        for folder, dotted in self._naming()[2].get(name.rpartition(".")[2], ()):
-            start = len(dotted) - size
-            if (
-                start >= 0
-                and dotted.endswith(name)
-                and (not start or folder[start - 1] == "/")
-                and folder[start:].partition("/")[0] not in _STDLIB
-            ):
-                out.append(folder)
-        return out
+        return [
+            folder
+            for folder, dotted in self._naming()[2].get(name.rpartition(".")[2], ())
+            if dotted.endswith(name) and len(dotted) - size in _end_starts(folder)
+        ]
 
     def prepare_children(self) -> None:
         """Make what ``children`` finds a name's children from without the index (a process
@@ -270,28 +264,37 @@ def _namespace_ends(kids: dict[str, set[str]], under: dict[str, set[str]]) -> di
     end. An end is a slice of the dotted path (not a join of its parts), and a new end takes
     its folder's set as it is (most ends are of one folder; a second one copies it before
     adding, so a shared set never changes): the index's sets are read-only. The children's
-    index: blueking-paas 20.0M -> 17.5M instructions, saleor 15.7M -> 14.1M."""
+    index: blueking-paas 20.0M -> 17.5M instructions, saleor 15.7M -> 14.1M (the ends' starts
+    found by ``_end_starts``, which ``Layout._ending`` shares: +1.5M)."""
     ends: dict[str, list[str]] = defaultdict(list)
     get = kids.get
     lent: set[str] = set()  # the ends whose set is a folder's (copied before it grows)
     for folder, lasts in under.items():
         dotted = folder.replace("/", ".")
-        start = 0
-        for part in folder.split("/"):
-            if part not in _STDLIB:
-                end = dotted[start:]
-                have = get(end)
-                if have is None:
-                    kids[end] = lasts
-                    lent.add(end)
-                elif end in lent:
-                    kids[end] = have | lasts
-                    lent.discard(end)
-                else:
-                    have.update(lasts)
-                ends[end].append(folder)
-            start += len(part) + 1
+        for start in _end_starts(folder):
+            end = dotted[start:]
+            have = get(end)
+            if have is None:
+                kids[end] = lasts
+                lent.add(end)
+            elif end in lent:
+                kids[end] = have | lasts
+                lent.discard(end)
+            else:
+                have.update(lasts)
+            ends[end].append(folder)
     return ends
+
+
+def _end_starts(folder: str) -> list[int]:
+    """Where the dotted ends of ``folder``'s path may start (a namespace package's name): at
+    each of its parts not named as a stdlib module."""
+    out, start = [], 0
+    for part in folder.split("/"):
+        if part not in _STDLIB:
+            out.append(start)
+        start += len(part) + 1
+    return out
 
 
 def _common(a: str, b: str) -> int:
