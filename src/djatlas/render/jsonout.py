@@ -128,10 +128,10 @@ _MODEL_WORK, _FIELD_WORK, _RELATION_WORK, _REVERSE_WORK, _FILE_WORK = 78, 73, 56
 _OWN_SHARE = 55
 #: Fork for the second half when the whole is at least this much work. The fork costs more
 #: than its own time: while both processes live, each page either one writes is copied
-#: (blueking-paas: ~4,100 more page faults in all, 4-5% more CPU for the whole scan). Measured
-#: without the fork, paired medians of 61 interleaved scans on 2 cores: ralph (164K) the same
-#: wall time, blueking-paas (178K) 2.6% faster, saleor (181K) 0.7% faster, netbox (320K) 2.0%
-#: slower; the threshold was 100K.
+#: (blueking-paas: ~4,100 more page faults in all). Measured without the fork, paired medians
+#: of interleaved scans on 2 cores: ralph (164K), blueking-paas (178K) and saleor (181K) took
+#: the same wall time (within the noise: 0.999 over 101 runs on blueking-paas, 0.97-1.02 over
+#: 41-61 on each) for 3.5-5% less CPU; netbox (320K) took 2% longer. The threshold was 100K.
 FORK_MIN_WORK = 250_000
 
 
