@@ -368,6 +368,18 @@ def summarize(tool: Tool) -> dict[str, object]:
     return s
 
 
+def paired_ratio(tool: Tool, base: Tool | None) -> float | None:
+    """The median, over the rounds both ran, of ``tool``'s wall time / ``base``'s in the same
+    round. The machine's speed drifts from minute to minute (measured here: lens 0.19-0.35 s
+    on one tree within one series), which moves both medians; the two runs of a round share
+    its speed, so their ratio moves less."""
+    if base is None or base is tool:
+        return None
+    walls = {r.round: r.wall_s for r in base.ok_runs}
+    ratios = [r.wall_s / walls[r.round] for r in tool.ok_runs if walls.get(r.round, 0) > 0]
+    return statistics.median(ratios) if ratios else None
+
+
 def fmt_ratio(a: object, b: object) -> str:
     if not isinstance(a, float) or not isinstance(b, float) or b <= 0:
         return "-"
@@ -378,6 +390,7 @@ def print_report(
     tools: list[Tool], machine: dict[str, object], tree: dict[str, object], out=sys.stdout
 ) -> None:
     summaries = {t.name: summarize(t) for t in tools}
+    lens = next((t for t in tools if t.name == "lens"), None)
     lens_med = summaries.get("lens", {}).get("median_s")
     up_med = summaries.get("upcast", {}).get("median_s")
     print(file=out)
@@ -403,7 +416,7 @@ def print_report(
     print(file=out)
     head = (
         f"{'tool':<13} {'runs':>5} {'median s':>9} {'min s':>8} {'max s':>8} {'cpu s':>8} "
-        f"{'peak MB':>8} {'faults k':>8} {'vs lens':>8} {'vs upcast':>9}  status"
+        f"{'peak MB':>8} {'faults k':>8} {'vs lens':>8} {'paired':>7} {'vs upcast':>9}  status"
     )
     print(head, file=out)
     print("-" * len(head), file=out)
@@ -424,13 +437,14 @@ def print_report(
                 f"{t.name:<13} {runs:>5} {med:>9.3f} {s['min_s']:>8.3f} {s['max_s']:>8.3f} "
                 f"{s['median_cpu_s']:>8.3f} {s['median_peak_mb']:>8.1f} "
                 f"{s['median_faults'] / 1000:>8.1f} {fmt_ratio(med, lens_med):>8} "
+                f"{fmt_ratio(paired_ratio(t, lens), 1.0):>7} "
                 f"{fmt_ratio(med, up_med):>9}  {status}",
                 file=out,
             )
         else:
             print(
                 f"{t.name:<13} {runs:>5} {'-':>9} {'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
-                f"{'-':>8} "
+                f"{'-':>8} {'-':>7} "
                 f"{'-':>9}  {status}",
                 file=out,
             )
@@ -439,7 +453,9 @@ def print_report(
         "other load on the machine than wall time; peak MB = median ru_maxrss / 1024;\n"
         "faults k = median minor page faults (ru_minflt, thousands; the same from run to run,\n"
         "and each costs the kernel a few microseconds: a fork's copy-on-write shows here)\n"
-        "vs X = this tool's median wall time / X's median wall time (<1 = faster than X)",
+        "vs X = this tool's median wall time / X's median wall time (<1 = faster than X);\n"
+        "paired = the median over rounds of this tool's wall time / lens's in the same round\n"
+        "(the machine's speed drifts between rounds; a round's two runs share it)",
         file=out,
     )
     for t in tools:
@@ -670,7 +686,12 @@ def main(argv: list[str] | None = None) -> int:
                     "argv": t.argv,
                     "version": t.version,
                     "setup_error": t.setup_error,
-                    "summary": summarize(t),
+                    "summary": {
+                        **summarize(t),
+                        "paired_vs_lens": paired_ratio(
+                            t, next((x for x in tools if x.name == "lens"), None)
+                        ),
+                    },
                     "warmup": [asdict(r) for r in t.warmup],
                     "runs": [asdict(r) for r in t.runs],
                 }

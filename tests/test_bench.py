@@ -27,3 +27,20 @@ def test_a_run_records_its_page_faults_and_the_report_their_median() -> None:
     bench.print_report([tool], {**MACHINE, "date": "today"}, tree, out=out)
     row = next(line for line in out.getvalue().splitlines() if line.startswith("probe"))
     assert f"{summary['median_faults'] / 1000:.1f}" in row.split()
+
+
+def test_the_paired_ratio_is_the_median_of_each_rounds_ratio() -> None:
+    """Rounds on a machine whose speed drifts: the paired ratio compares each round's runs."""
+    ours, lens = bench.Tool("djatlas-cold", [], 3), bench.Tool("lens", [], 3)
+    walls = [(0.20, 0.10), (0.40, 0.40), (0.60, 0.50), (0.30, None)]  # the last: lens failed
+    for n, (a, b) in enumerate(walls):
+        ours.runs.append(bench.Run(n, a, 1, 0, 0.1, "", 1))
+        if b is not None:
+            lens.runs.append(bench.Run(n, b, 1, 0, 0.1, "", 1))
+    assert bench.paired_ratio(ours, lens) == statistics.median([2.0, 1.0, 1.2])
+    assert bench.paired_ratio(lens, lens) is None and bench.paired_ratio(ours, None) is None
+    out = io.StringIO()
+    tree = {"path": ".", "py_files": 0, "git_commit": None}
+    bench.print_report([ours, lens], {**MACHINE, "date": "today"}, tree, out=out)
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("djatlas-cold"))
+    assert "1.2x" in row.split()

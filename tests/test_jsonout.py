@@ -40,7 +40,7 @@ def _large_report(unserialisable: object = None) -> dict:
     from djatlas.graph.types import Field, FileEntry, Model, Relation, Report
 
     models = []
-    for n in range(40):
+    for n in range(60):
         fields = [
             Field(
                 f"f{i}",
@@ -85,7 +85,7 @@ def _large_report(unserialisable: object = None) -> dict:
         )
     models[-1].meta["bad"] = unserialisable if unserialisable is not None else 1
     files = [FileEntry(f"f{i}.py", f"f{i}", "parsed", None, None) for i in range(300)]
-    return Report({"title": "t"}, {"models": 40}, [], models, files, [], "1.0").document()
+    return Report({"title": "t"}, {"models": 60}, [], models, files, [], "1.0").document()
 
 
 def test_a_large_report_is_written_by_two_processes_as_by_one(monkeypatch) -> None:
@@ -238,7 +238,7 @@ def _nested_models(strings: list[str]) -> list:
 
     shared = {"max_length": 10, "choices": [["a", "A"]], "expr": {"$expr": "x"}}
     models = []
-    for n in range(40):
+    for n in range(60):
         s = strings[n % len(strings)]
         fields = [
             Field(
