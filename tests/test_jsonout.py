@@ -238,7 +238,7 @@ def _nested_models(strings: list[str]) -> list:
 
     shared = {"max_length": 10, "choices": [["a", "A"]], "expr": {"$expr": "x"}}
     models = []
-    for n in range(60):
+    for n in range(40):
         s = strings[n % len(strings)]
         fields = [
             Field(
