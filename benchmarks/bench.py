@@ -347,7 +347,8 @@ def tree_info(path: Path) -> dict[str, object]:
 # --------------------------------------------------------------------------- report
 
 
-def summarize(tool: Tool) -> dict[str, object]:
+def summarize(tool: Tool, lens: Tool | None = None) -> dict[str, object]:
+    """The tool's medians, and ``paired_vs_lens`` (``paired_ratio``) given the lens runs."""
     ok = tool.ok_runs
     failed = [r for r in tool.runs if r.exit_code != 0]
     s: dict[str, object] = {
@@ -364,8 +365,14 @@ def summarize(tool: Tool) -> dict[str, object]:
             median_peak_mb=statistics.median(r.maxrss_kib for r in ok) / 1024,
             median_cpu_s=statistics.median(r.cpu_s for r in ok),
             median_faults=statistics.median(r.minflt for r in ok),
+            paired_vs_lens=paired_ratio(tool, lens),
         )
     return s
+
+
+def lens_of(tools: list[Tool]) -> Tool | None:
+    """The lens runs among ``tools``, if any."""
+    return next((t for t in tools if t.name == "lens"), None)
 
 
 def paired_ratio(tool: Tool, base: Tool | None) -> float | None:
@@ -389,8 +396,8 @@ def fmt_ratio(a: object, b: object) -> str:
 def print_report(
     tools: list[Tool], machine: dict[str, object], tree: dict[str, object], out=sys.stdout
 ) -> None:
-    summaries = {t.name: summarize(t) for t in tools}
-    lens = next((t for t in tools if t.name == "lens"), None)
+    lens = lens_of(tools)
+    summaries = {t.name: summarize(t, lens) for t in tools}
     lens_med = summaries.get("lens", {}).get("median_s")
     up_med = summaries.get("upcast", {}).get("median_s")
     print(file=out)
@@ -437,7 +444,7 @@ def print_report(
                 f"{t.name:<13} {runs:>5} {med:>9.3f} {s['min_s']:>8.3f} {s['max_s']:>8.3f} "
                 f"{s['median_cpu_s']:>8.3f} {s['median_peak_mb']:>8.1f} "
                 f"{s['median_faults'] / 1000:>8.1f} {fmt_ratio(med, lens_med):>8} "
-                f"{fmt_ratio(paired_ratio(t, lens), 1.0):>7} "
+                f"{fmt_ratio(s['paired_vs_lens'], 1.0):>7} "
                 f"{fmt_ratio(med, up_med):>9}  {status}",
                 file=out,
             )
@@ -686,12 +693,7 @@ def main(argv: list[str] | None = None) -> int:
                     "argv": t.argv,
                     "version": t.version,
                     "setup_error": t.setup_error,
-                    "summary": {
-                        **summarize(t),
-                        "paired_vs_lens": paired_ratio(
-                            t, next((x for x in tools if x.name == "lens"), None)
-                        ),
-                    },
+                    "summary": summarize(t, lens_of(tools)),
                     "warmup": [asdict(r) for r in t.warmup],
                     "runs": [asdict(r) for r in t.runs],
                 }
