@@ -44,3 +44,24 @@ def test_the_paired_ratio_is_the_median_of_each_rounds_ratio() -> None:
     bench.print_report([ours, lens], {**MACHINE, "date": "today"}, tree, out=out)
     row = next(line for line in out.getvalue().splitlines() if line.startswith("djatlas-cold"))
     assert "1.2x" in row.split()
+
+
+def test_main_cpu_is_the_tools_own_process_without_its_helpers() -> None:
+    """A tool whose forked helper does the work: ``cpu s`` counts the helper (reaped), ``main s``
+    only the tool's own process (Linux: ``/proc/PID/schedstat`` before it is reaped)."""
+    spin = "import os\nif os.fork() == 0:\n    sum(range(3_000_000)); os._exit(0)\nos.wait()\n"
+    tool = bench.Tool("probe", [sys.executable, "-c", spin], runs_wanted=1)
+    tool.runs = [bench.run_once(tool.argv, ".", 60, 1)]
+    run = tool.runs[0]
+    assert run.exit_code == 0
+    if not Path("/proc/self/schedstat").exists():
+        assert run.main_cpu_s is None
+        return
+    assert run.main_cpu_s is not None and 0 < run.main_cpu_s < run.cpu_s / 2
+    summary = bench.summarize(tool)
+    assert summary["median_main_cpu_s"] == run.main_cpu_s
+    out = io.StringIO()
+    tree = {"path": ".", "py_files": 0, "git_commit": None}
+    bench.print_report([tool], {**MACHINE, "date": "today"}, tree, out=out)
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("probe"))
+    assert f"{run.main_cpu_s:.3f}" in row.split()
