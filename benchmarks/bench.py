@@ -394,7 +394,8 @@ def summarize(tool: Tool, lens: Tool | None = None) -> dict[str, object]:
 
 def _median_or_none(values: list[float | None]) -> float | None:
     """The median of ``values``, None when one is missing (not measured on this platform)."""
-    return None if None in values else statistics.median(values)  # type: ignore[type-var]
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known and len(known) == len(values) else None
 
 
 def lens_of(tools: list[Tool]) -> Tool | None:
