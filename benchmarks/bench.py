@@ -14,7 +14,9 @@ and reports wall time and peak RSS of every child process:
 * ``lens``: ``django-orm-lens scan -p PATH`` (django-orm-lens 1.13.5, own venv)
 
 Output of every tool goes to /dev/null. Wall time is measured around ``subprocess.Popen`` +
-``os.wait4``; peak RSS is ``ru_maxrss`` from ``os.wait4`` (KiB on Linux). The peers are installed
+``os.wait4``; peak RSS is ``ru_maxrss`` from ``os.wait4`` (KiB on Linux); the CPU time of the
+tool's own process, without its helpers, is read before it is reaped (``main_cpu_after_exit``,
+Linux). The peers are installed
 into venvs under ``--peers-dir`` when missing. Stdlib only; not a pytest test.
 
     python benchmarks/bench.py /path/to/tree --runs 5
@@ -73,7 +75,7 @@ class Run:
     stderr_tail: str = ""
     #: Minor page faults of the child and the children it reaped (``ru_minflt``).
     minflt: int = 0
-    #: CPU time of the child's own process, its helper processes not counted (``main_cpu``).
+    #: CPU time of the child's own process, its helpers not counted (``main_cpu_after_exit``).
     main_cpu_s: float | None = None
 
 
@@ -97,7 +99,8 @@ class Tool:
 
 
 def run_once(argv: list[str], cwd: str, timeout: float, round_no: int) -> Run:
-    """Run argv once, stdout to /dev/null; wall time and peak RSS via os.wait4."""
+    """Run argv once, stdout to /dev/null; wall time and peak RSS via os.wait4, the child's own
+    CPU time before that (``main_cpu_after_exit``)."""
     with (
         open(os.devnull, "wb") as devnull,
         tempfile.TemporaryFile() as err,
