@@ -130,13 +130,12 @@ def test_records_of_files_left_out(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "a" / "pipe.py")
     found = discover(str(tmp_path), DiscoverOptions(max_file_size=100, include=["a/*.py"]))
     assert [(r.path, r.status, r.reason) for r in found.records] == [
-        ("a/big.py", "failed", "too large: 600 bytes (limit 100)"),
         ("a/broken.py", "failed", "broken symlink"),
         ("a/loop.py", "failed", "symlink loop"),
         ("a/pipe.py", "skipped", "not a regular file"),
     ]
-    assert [f.relpath for f in found.files] == ["a/ok.py"]
-    assert found.stats["a/big.py"][1] == 600  # a file skipped for its size is watched
+    # a file over the size limit is failed when the scan reads it (test_size_limit.py)
+    assert [(f.relpath, f.size) for f in found.files] == [("a/big.py", 600), ("a/ok.py", 0)]
 
 
 def test_unlistable_folder_is_failed_in_order(

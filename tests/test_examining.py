@@ -278,10 +278,10 @@ def test_a_child_dying_while_it_parses_leaves_the_work_to_the_caller(
     caller = os.getpid()
     real = parallel.parse_items
 
-    def parse_items(batch, root):
+    def parse_items(batch, root, *limit):
         if os.getpid() != caller:
             os._exit(3)  # the child dies at its first parse, holding its claim
-        return real(batch, root)
+        return real(batch, root, *limit)
 
     monkeypatch.setattr(parallel, "parse_items", parse_items)
     _parse_first(monkeypatch, every=False)
@@ -338,10 +338,10 @@ def test_the_caller_parses_models_modules_while_the_child_answers_late(
         finally:
             waiting.pop()
 
-    def parse_items(batch, where):
+    def parse_items(batch, where, *limit):
         if waiting:
             meanwhile.extend(rel for rel, *_ in batch)
-        return real_parse(batch, where)
+        return real_parse(batch, where, *limit)
 
     monkeypatch.setattr(examining.Examiner, "answers", answers)
     monkeypatch.setattr(parallel, "parse_items", parse_items)

@@ -249,9 +249,9 @@ def test_the_parse_stage_parses_its_own_files_before_waiting_for_the_childs(
     child = _Child(positions, {positions["app0/models.py"]}, calls)
     original = parsing._parse_one
 
-    def parse_one(layout, rel, data, root):
+    def parse_one(layout, rel, data, root, *limit):
         calls.append(("parse", rel))
-        return original(layout, rel, data, root)
+        return original(layout, rel, data, root, *limit)
 
     monkeypatch.setattr(parsing, "_parse_one", parse_one)
     monkeypatch.setattr(parsing, "_largest_at_both_ends", lambda rels, contents: sorted(rels))

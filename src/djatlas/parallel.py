@@ -136,9 +136,13 @@ _F_SETPIPE_SZ, _F_GETPIPE_SZ = 1031, 1032
 _PIPE_SIZE = 1 << 20
 
 
-def parse_items(batch: list[Item], root: str | None) -> list[tuple[str, Any]]:
+def parse_items(
+    batch: list[Item], root: str | None, limit: int | None = None
+) -> list[tuple[str, Any]]:
     """``(relpath, ModuleSummary | ReadError | None)`` for each item, read from ``root`` when
-    its bytes are None (None: unreadable, loaded and reported in-process later)."""
+    its bytes are None (None: unreadable or over ``limit`` bytes, the size limit of a file the
+    walk did not stat; loaded and reported in-process later)."""
+    from djatlas.discover.finder import read_limited
     from djatlas.parse.reader import ReadError, parse
     from djatlas.parse.visitor import summarize
 
@@ -146,8 +150,7 @@ def parse_items(batch: list[Item], root: str | None) -> list[tuple[str, Any]]:
     for rel, data, module, is_pkg in batch:
         try:
             if data is None:
-                with open(os.path.join(root or "", rel), "rb") as fh:
-                    data = fh.read()
+                data = read_limited(os.path.join(root or "", rel), limit)
             parsed = parse(data, rel)
             out.append((rel, summarize(parsed.tree, parsed.text, module, rel, is_pkg)))
         except ReadError as exc:
@@ -186,8 +189,16 @@ class Pool:
     the workers end after their share).
     """
 
-    def __init__(self, items: list[Item], root: str | None, jobs: int, guess_room: int = 0):
+    def __init__(
+        self,
+        items: list[Item],
+        root: str | None,
+        jobs: int,
+        guess_room: int = 0,
+        limit: int | None = None,
+    ):
         self.root = root
+        self.limit = limit  # the size limit of files read from ``root`` (``parse_items``)
         self.shares = _split(items, jobs)
         self.flags = shared_flags(guess_room) if guess_room and hasattr(os, "fork") else None
         self.workers: list[_Worker] = []
@@ -196,7 +207,7 @@ class Pool:
         if not hasattr(os, "fork"):
             return
         for n, share in enumerate(self.shares[1:]):
-            worker = _start(share, root, self.flags if n == 0 else None)
+            worker = _start(share, root, self.flags if n == 0 else None, limit)
             if worker is None:  # could not fork: parse that share here
                 self.shares[0] = self.shares[0] + share
             else:
@@ -206,9 +217,9 @@ class Pool:
         """``(relpath, ModuleSummary | ReadError | None)`` for every item; None: a worker
         failed on it (parsed in-process later)."""
         if not hasattr(os, "fork"):
-            yield from _spawned(self.shares, self.root)
+            yield from _spawned(self.shares, self.root, self.limit)
             return
-        yield from parse_items(self.shares[0], self.root)
+        yield from parse_items(self.shares[0], self.root, self.limit)
         for worker in self.workers:
             yield from _share_answer(worker)
 
@@ -293,18 +304,20 @@ def shared_flags(size: int) -> Any:
     return mmap.mmap(-1, size)
 
 
-def _spawned(shares: list[list[Item]], root: str | None) -> Iterator[tuple[str, Any]]:
+def _spawned(
+    shares: list[list[Item]], root: str | None, limit: int | None
+) -> Iterator[tuple[str, Any]]:
     """Without ``fork``: worker processes started by ``concurrent.futures``."""
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=len(shares) - 1) as pool:
-        futures = [pool.submit(parse_items, share, root) for share in shares[1:]]
-        yield from parse_items(shares[0], root)
+        futures = [pool.submit(parse_items, share, root, limit) for share in shares[1:]]
+        yield from parse_items(shares[0], root, limit)
         for fut in futures:
             yield from fut.result()
 
 
-def _start(share: list[Item], root: str | None, flags: Any) -> _Worker | None:
+def _start(share: list[Item], root: str | None, flags: Any, limit: int | None) -> _Worker | None:
     """Fork a worker for ``share`` (and, given ``flags``, for guesses); None when fork fails."""
     answers_r, answers_w = os.pipe()
     guesses_r, guesses_w = os.pipe() if flags is not None else (-1, -1)
@@ -324,19 +337,25 @@ def _start(share: list[Item], root: str | None, flags: Any) -> _Worker | None:
         os.close(answers_r)
         if guesses_w >= 0:
             os.close(guesses_w)
-        _serve(share, root, answers_w, guesses_r, flags)
+        _serve(share, (root, limit), answers_w, guesses_r, flags)
     finally:
         os._exit(0)
 
 
-def _serve(share: list[Item], root: str | None, answers: int, guesses: int, flags: Any) -> None:
+def _serve(
+    share: list[Item], where: tuple[str | None, int | None], answers: int, guesses: int, flags: Any
+) -> None:
     """The worker's work: its share's answer in one frame, then one frame per guessed file it
-    claimed, until the list is done (or the caller ends it)."""
+    claimed, until the list is done (or the caller ends it). ``where``: the root files are read
+    from and their size limit (``parse_items``)."""
     import pickle
 
     dumps = pickle.dumps
+    root, limit = where
     with os.fdopen(answers, "wb") as out:
-        write_frame(out, -1, dumps(parse_items(share, root), protocol=pickle.HIGHEST_PROTOCOL))
+        write_frame(
+            out, -1, dumps(parse_items(share, root, limit), protocol=pickle.HIGHEST_PROTOCOL)
+        )
         if guesses < 0:
             return
         with os.fdopen(guesses, "rb") as fh:
@@ -346,7 +365,7 @@ def _serve(share: list[Item], root: str | None, answers: int, guesses: int, flag
             if flags[position] != FREE:
                 continue
             flags[position] = WORKER
-            answer = parse_items([item], root)[0][1]
+            answer = parse_items([item], root, limit)[0][1]
             write_frame(out, position, dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 

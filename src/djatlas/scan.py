@@ -10,9 +10,11 @@ from collections.abc import Callable
 
 from djatlas.discover.finder import (
     DEFAULT_MAX_FILE_SIZE,
+    UNSTATTED,
     DiscoverOptions,
     Discovery,
     FileRecord,
+    TooLarge,
     discover,
     discover_ahead,
     discover_source,
@@ -268,7 +270,7 @@ def _prepare(target: str | Source, options: ScanOptions):
             root = target
             ahead = not options.use_cache and spare_core(options.jobs)
             discovery = discover_ahead(root, dopts, _MEANWHILE) if ahead else discover(root, dopts)
-        read = _reader(root, discovery)
+        read = _reader(root, discovery, dopts.max_file_size)
 
         commit = git_commit(root)
     return discovery, read, root, shown, commit
@@ -335,11 +337,12 @@ def _load(names: tuple[str, ...]) -> None:
             pass
 
 
-def _reader(base: str, discovery: Discovery) -> Callable[[str], bytes]:
+def _reader(base: str, discovery: Discovery, limit: int) -> Callable[[str], bytes]:
     """``read(relpath) -> bytes`` for files under ``base``: one ``os.read`` of the size the walk
     saw (plus one byte, to notice growth), which halves the cost of ``open().read()``. The
-    sizes are taken from ``discovery`` at the first read (the walk may still be under way)."""
-    os_open, os_read, close = os.open, os.read, os.close
+    sizes are taken from ``discovery`` at the first read (the walk may still be under way), a
+    file the walk did not stat sized by ``fstat``; a file over ``limit`` bytes is TooLarge."""
+    os_open, os_read, close, fstat = os.open, os.read, os.close, os.fstat
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
     sizes: dict[str, int] = {}
     folder = os.path.join(base, "")  # ``+ rel``: ``os.path.join`` of a relative path, inline
@@ -347,9 +350,16 @@ def _reader(base: str, discovery: Discovery) -> Callable[[str], bytes]:
     def read(rel: str) -> bytes:
         if not sizes:
             sizes.update((f.relpath, f.size) for f in discovery.files)
+        size = sizes.get(rel, 65535)
+        if size > limit:
+            raise TooLarge(size, limit)
         fd = os_open(folder + rel, flags)
         try:
-            want = sizes.get(rel, 65535) + 1
+            if size == UNSTATTED:
+                size = fstat(fd).st_size
+                if size > limit:
+                    raise TooLarge(size, limit)
+            want = size + 1
             data = os_read(fd, want)
             if len(data) != want - 1:  # not the size seen by the walk: read to the end
                 chunks = [data]
@@ -461,7 +471,9 @@ def _analyse(
     files = discovery.files
     layout = Layout(root, [f.relpath for f in files], discovery.packages)
     # (the files' stats serve only a cache: without one, not indexed before the fork)
-    summaries = Summaries(cache, layout, {}, read, files if cache is not None else None)
+    summaries = Summaries(
+        cache, layout, {}, read, files if cache is not None else None, options.max_file_size
+    )
     examiner = _examiner(read, layout, files, root, options, cache)  # first: it starts parsing
     if examiner is not None:
         summaries.beside(examiner)

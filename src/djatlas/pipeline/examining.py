@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from djatlas.discover.finder import is_models_module
+from djatlas.discover.finder import TooLarge, is_models_module
 from djatlas.lifetime import reap
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -442,13 +442,16 @@ class _Work:
 
         rel = self.paths[position]
         data = self.contents.get(rel)
+        too_large = False  # (then read, and reported, by the caller: the answer is None)
         if data is None:  # not examined yet, or not kept: read again
             try:
                 data = self.read(rel)
+            except TooLarge:
+                too_large = True
             except OSError:
                 data = None  # read (and reported) by ``parse_items``
         item = (rel, data, self.layout.module_of[rel], self.layout.is_package(rel))
-        answer = parse_items([item], self.root)[0][1]
+        answer = None if too_large else parse_items([item], self.root)[0][1]
         data = pickled(answer)
         if self.held is not None:
             self.held.append((position, data))

@@ -35,8 +35,11 @@ class Summaries:
         contents: dict[str, bytes],
         read: Callable[[str], bytes],
         files: list[SourceFile] | None = None,
+        limit: int | None = None,
     ) -> None:
         self.cache = cache
+        #: The size limit of the files the walk did not stat, for a worker reading one itself.
+        self.limit = limit
         #: relpath -> (size, mtime_ns) of the walk: a file not read yet (settings loaded before
         #: the reading stage) is still answered from the cache when its stat is unchanged.
         self.stats = {f.relpath: (f.size, f.mtime_ns) for f in files or []}
@@ -178,7 +181,7 @@ def parse_ahead(
         for rel in to_parse
     ]
     room = len(layout.module_of) if root is not None else 0
-    pool = summaries.pool = Pool(items, root, jobs, room)
+    pool = summaries.pool = Pool(items, root, jobs, room, summaries.limit)
     for rel, result in pool.results():
         progress.step()
         if result is not None:
@@ -218,8 +221,7 @@ def _beside(
                 _keep_answer(summaries, rel, ahead.wait(position))
         summaries.close()
         return mine
-    contents, layout = summaries.contents, summaries.layout
-    to_parse = _largest_at_both_ends(to_parse, contents)
+    to_parse = _largest_at_both_ends(to_parse, summaries.contents)
     ahead.order(to_parse[::-1])
     progress.phase("parsing", len(to_parse))
     sources = settings_sources(settings)
@@ -246,11 +248,11 @@ def _beside(
                     theirs.append((other, summaries.guessed.pop(other, -1)))
                 break
             continue
-        _keep_answer(summaries, rel, _parse_here(layout, rel, contents, root, named, sources))
+        _keep_answer(summaries, rel, _parse_here(summaries, rel, root, named, sources))
     for rel, position in theirs:
         result = ahead.wait(position) if position >= 0 else None
         if result is None:  # the child failed
-            result = _parse_here(layout, rel, contents, root, named, sources)
+            result = _parse_here(summaries, rel, root, named, sources)
         _keep_answer(summaries, rel, result)
     if not guessing and not ahead.likely(wanted, named, sources):
         ahead.order(_guesses(summaries, wanted, settings, named))  # (too long to send)
@@ -258,15 +260,15 @@ def _beside(
 
 
 def _parse_here(
-    layout: Layout,
+    summaries: Summaries,
     rel: str,
-    contents: dict[str, bytes],
     root: str | None,
     named: dict[str, _Named],
     sources: _Sources,
 ) -> Any:
     """Parse wanted file ``rel`` in this process, its part of ``likely`` kept in ``named``."""
-    result = _parse_one(layout, rel, contents.pop(rel, None), root)
+    data = summaries.contents.pop(rel, None)
+    result = _parse_one(summaries.layout, rel, data, root, summaries.limit)
     if isinstance(result, ModuleSummary):
         named[rel] = named_part(result, rel, sources)
     return result
@@ -333,11 +335,15 @@ def models_meanwhile(
     return idle
 
 
-def _parse_one(layout: Layout, rel: str, data: bytes | None, root: str | None) -> Any:
-    """``parallel.parse_items``' answer for one file (``data`` None: read from ``root``)."""
+def _parse_one(
+    layout: Layout, rel: str, data: bytes | None, root: str | None, limit: int | None = None
+) -> Any:
+    """``parallel.parse_items``' answer for one file (``data`` None: read from ``root``, up to
+    ``limit`` bytes)."""
     from djatlas.parallel import parse_items
 
-    return parse_items([(rel, data, layout.module_of[rel], layout.is_package(rel))], root)[0][1]
+    item = (rel, data, layout.module_of[rel], layout.is_package(rel))
+    return parse_items([item], root, limit)[0][1]
 
 
 def _keep_answer(summaries: Summaries, rel: str, result: ModuleSummary | ReadError | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from djatlas.discover.finder import FileRecord, SourceFile, is_models_module
+from djatlas.discover.finder import FileRecord, SourceFile, is_models_module, unreadable
 from djatlas.records import dataclass, field
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -61,7 +61,7 @@ def read_tree(
             try:
                 data = read(f.relpath)
             except OSError as exc:
-                _fail(records[f.relpath], f"unreadable: {exc.strerror or exc}", None)
+                _fail(records[f.relpath], unreadable(exc), None)
                 trusted.clear()
                 continue
             digest = content_hash(data) if cache is not None else ""

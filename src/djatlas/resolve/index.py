@@ -6,7 +6,7 @@ import gc
 import sys
 from collections.abc import Callable
 
-from djatlas.discover.finder import FileRecord
+from djatlas.discover.finder import FileRecord, unreadable
 from djatlas.parse.reader import ReadError, parse
 from djatlas.parse.summary import Call, ClassSummary, Expr, FunctionSummary, ModuleSummary
 from djatlas.parse.visitor import summarize
@@ -92,7 +92,7 @@ class ProjectIndex:
         try:
             data = self.read(relpath)
         except OSError as exc:
-            record.status, record.reason = "failed", f"unreadable: {exc.strerror or exc}"
+            record.status, record.reason = "failed", unreadable(exc)
             return None
         try:  # the cache hook may also answer with a known failure (ReadError)
             summary = self.summary_cache(relpath, data) if self.summary_cache else None
