@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from treeutil import write_tree
 
 from djatlas.pipeline.scope import (
@@ -321,7 +322,8 @@ NASTY_PACKAGES |= {"site", "site/shared", "site/a", "site/b"}
 
 def _reference_closure(modules: list[str]) -> set[str]:
     """The closure by its definition: every dotted name ``imported_names`` gives, with its
-    packages, looked up from the importing file."""
+    packages, looked up from the importing file (the lines that run when a module is imported:
+    an ``apps`` module's functions too)."""
     from djatlas.resolve.layout import Layout
 
     layout = Layout(None, sorted(NASTY), NASTY_PACKAGES)
@@ -342,7 +344,8 @@ def _reference_closure(modules: list[str]) -> set[str]:
         if rel not in files:
             files.add(rel)
             module, is_package = layout.module_of[rel], layout.is_package(rel)
-            for name in imported_names(NASTY[rel], module, is_package):
+            apps = module.rpartition(".")[2] == "apps"
+            for name in imported_names(NASTY[rel], module, is_package, apps):
                 reach(name, rel)
     return files
 
@@ -555,3 +558,34 @@ def test_the_files_of_each_name_are_the_paths_given_in_order(tmp_path: Path) -> 
                     stems[folder].append(stem)
             assert layout._stems == stems
             assert layout._inits == [rel[:-12] for rel in given if rel.endswith("__init__.py")]
+
+
+@pytest.mark.parametrize(
+    ("source", "names"),
+    [
+        # a function's body, however deep, at any indentation; a comment or a closing bracket
+        # at the margin does not end it; a ``ready`` method's body counts
+        (b"def f():\n    import a\n", []),
+        (b"x = 1\n\n\nasync def f():\n    import a\n", []),
+        (b"class C:\n    def m(self):\n        if x:\n            import a\n", []),
+        (b"def f(\n    x: int,\n) -> None:\n# a comment\n    import a\n", []),
+        (b"@deco\ndef f():\n    pass\n    import a\n", []),
+        (b"class C:\n    def ready(self):\n        import a\n", ["a"]),
+        (b"def outer():\n    def ready():\n        pass\n    import a\n", []),
+        # module-level blocks and class bodies run on import; after a function, a block, or a
+        # line less indented, the body is over
+        (b"try:\n    import a\nexcept ImportError:\n    import b\n", ["a", "b"]),
+        (b"def f():\n    pass\nclass C:\n    import a\n", ["a"]),
+        (b"def f():\n    pass\nif x:\n    import a\n", ["a"]),
+        (b"def f():\r\n    import a\r\nif x:\r\n    import b\r\n", ["b"]),
+        # ``if TYPE_CHECKING:`` never runs, its ``else`` does
+        (b"if TYPE_CHECKING:\n    import a\nelse:\n    import b\n", ["b"]),
+        (b"import typing\nif typing.TYPE_CHECKING:\n    from x import y\n", ["typing"]),
+        # a multi-line string's line at the margin ends a body early: the import counts
+        (b'def f():\n    s = """\ntext\n"""\n    import a\n', ["a"]),
+    ],
+)
+def test_imports_that_run_when_the_module_is_imported(source: bytes, names: list[str]) -> None:
+    assert imported_names(source, "m", False, functions=False) == names
+    every = imported_names(source, "m", False)
+    assert set(names) <= set(every) and len(every) >= len(names)

@@ -1,0 +1,110 @@
+"""Which modules ``django.setup()`` imports, hence which models it registers: the installed apps'
+packages, ``apps`` and ``models`` modules, what their module-level code imports (in ``try`` and
+``if`` blocks and class bodies too), and what each AppConfig's ``ready`` imports; not what a
+function imports when called, nor what ``if TYPE_CHECKING:`` imports. Values as real Django 5.2
+reports them: rerun ``python tests/semantics_oracle.py tests/test_semantics_closure.py`` (with
+``semantics_oracle.PYTHON`` an interpreter that has Django) to see its answer. The tests
+themselves do not need Django.
+"""
+
+from __future__ import annotations
+
+from djatlas.pipeline.scope import OUTSIDE
+
+MODEL = """
+    from django.db import models
+
+    class {name}(models.Model):
+        pass
+"""
+
+FX_CLOSURE = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["django.contrib.contenttypes", "shop.apps.ShopConfig"]
+    """,
+    "shop/__init__.py": "",
+    "shop/apps.py": """
+        from django.apps import AppConfig
+
+
+        class ShopConfig(AppConfig):
+            name = "shop"
+
+            def ready(self):
+                from . import signals  # noqa: F401
+                self.connect()
+
+            def connect(self):
+                from . import extra  # noqa: F401  (an AppConfig's helper, called by ready)
+    """,
+    "shop/models.py": """
+        from typing import TYPE_CHECKING
+
+        from django.db import models
+
+        try:
+            from . import eager  # noqa: F401
+        except ImportError:
+            pass
+        if TYPE_CHECKING:
+            from . import typing_only  # noqa: F401
+        else:
+            from . import not_typing  # noqa: F401
+
+
+        def load(
+            name: str,
+        ) -> None:
+            from . import lazy  # noqa: F401
+
+
+        class Product(models.Model):
+            from . import in_class  # noqa: F401
+
+            def describe(self):
+                if self.pk:
+                    from . import lazy_method  # noqa: F401
+
+
+        async def later():
+            from . import lazy_async  # noqa: F401
+    """,
+    **{
+        f"shop/{module}.py": MODEL.format(name=name)
+        for module, name in [
+            ("signals", "Signalled"),
+            ("extra", "Extra"),
+            ("eager", "Eager"),
+            ("typing_only", "TypingOnly"),
+            ("not_typing", "NotTyping"),
+            ("lazy", "Lazy"),
+            ("in_class", "InClass"),
+            ("lazy_method", "LazyMethod"),
+            ("lazy_async", "LazyAsync"),
+        ]
+    },
+}
+
+
+def test_the_models_django_setup_registers(project) -> None:
+    s = project(FX_CLOSURE, use_cache=False)
+    # Django 5.2, apps.get_models() of the fixture (contenttypes is outside the tree)
+    assert sorted(m["label"] for m in s.models if not m.get("external")) == [
+        "shop.Eager",
+        "shop.Extra",
+        "shop.InClass",
+        "shop.NotTyping",
+        "shop.Product",
+        "shop.Signalled",
+    ]
+    reasons = {f["path"]: f["reason"] for f in s.doc["files"]}
+    for module in ("typing_only", "lazy", "lazy_method", "lazy_async"):
+        assert reasons[f"shop/{module}.py"] == OUTSIDE, module
+
+
+def test_every_module_with_all_files(project) -> None:
+    """``--all-files`` still reads (and reports the models of) every file."""
+    s = project(FX_CLOSURE, use_cache=False, all_files=True)
+    assert {"Lazy", "LazyMethod", "LazyAsync", "TypingOnly"} <= s.names()
