@@ -1,7 +1,8 @@
 """Which modules ``django.setup()`` imports, hence which models it registers: the installed apps'
 packages, ``apps`` and ``models`` modules, what their module-level code imports (in ``try`` and
-``if`` blocks and class bodies too), and what each AppConfig's ``ready`` imports; not what a
-function imports when called, nor what ``if TYPE_CHECKING:`` imports. Values as real Django 5.2
+``if`` blocks and class bodies too), and what each AppConfig's ``ready`` imports (the admin's:
+every app's ``admin`` module); not what a function imports when called, nor what ``if
+TYPE_CHECKING:`` imports. Values as real Django 5.2
 reports them: rerun ``python tests/semantics_oracle.py tests/test_semantics_closure.py`` (with
 ``semantics_oracle.PYTHON`` an interpreter that has Django) to see its answer. The tests
 themselves do not need Django.
@@ -10,6 +11,8 @@ themselves do not need Django.
 from __future__ import annotations
 
 from djatlas.pipeline.scope import OUTSIDE
+
+ORACLE_SETTINGS = {"FX_ADMIN": "proj.settings", "FX_SIMPLE_ADMIN": "proj.settings"}
 
 MODEL = """
     from django.db import models
@@ -108,3 +111,72 @@ def test_every_module_with_all_files(project) -> None:
     """``--all-files`` still reads (and reports the models of) every file."""
     s = project(FX_CLOSURE, use_cache=False, all_files=True)
     assert {"Lazy", "LazyMethod", "LazyAsync", "TypingOnly"} <= s.names()
+
+
+CONTRIB = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+]
+APPS = ["shop", "blog.apps.BlogConfig"]
+SIMPLE = "django.contrib.admin.apps.SimpleAdminConfig"
+FX_ADMIN = {
+    "manage.py": FX_CLOSURE["manage.py"],
+    "proj/__init__.py": "",
+    "proj/settings.py": f"INSTALLED_APPS = {['django.contrib.admin', *CONTRIB, *APPS]!r}\n",
+    "shop/__init__.py": "",
+    "shop/models.py": MODEL.format(name="Product"),
+    "shop/admin.py": """
+        from django.contrib import admin
+
+        from . import helpers  # noqa: F401
+        from .models import Product
+
+
+        class ProductProxy(Product):
+            class Meta:
+                proxy = True
+
+
+        admin.site.register(ProductProxy)
+    """,
+    "shop/helpers.py": MODEL.format(name="Helper"),
+    "blog/__init__.py": "",
+    "blog/apps.py": """
+        from django.apps import AppConfig
+
+
+        class BlogConfig(AppConfig):
+            name = "blog"
+    """,
+    "blog/models.py": MODEL.format(name="Post"),
+    "blog/admin/__init__.py": MODEL.format(name="BlogNote"),
+}
+FX_SIMPLE_ADMIN = {
+    **FX_ADMIN,
+    "proj/settings.py": f"INSTALLED_APPS = {[SIMPLE, *CONTRIB, *APPS]!r}\n",
+}
+
+
+def test_the_admin_imports_every_apps_admin_module(project) -> None:
+    s = project(FX_ADMIN, use_cache=False)
+    # Django 5.2, apps.get_models() of the fixture's apps (contrib's are outside the tree)
+    assert sorted(m["label"] for m in s.models if m["app_label"] in ("shop", "blog")) == [
+        "blog.BlogNote",
+        "blog.Post",
+        "shop.Helper",
+        "shop.Product",
+        "shop.ProductProxy",
+    ]
+    assert s.model("ProductProxy")["proxy"]
+
+
+def test_the_simple_admin_imports_none(project) -> None:
+    s = project(FX_SIMPLE_ADMIN, use_cache=False)
+    assert sorted(m["label"] for m in s.models if m["app_label"] in ("shop", "blog")) == [
+        "blog.Post",
+        "shop.Product",
+    ]
+    reasons = {f["path"]: f["reason"] for f in s.doc["files"]}
+    assert reasons["shop/admin.py"] == reasons["shop/helpers.py"] == OUTSIDE

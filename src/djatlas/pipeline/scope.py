@@ -349,9 +349,10 @@ class Closure:
                 self._follow(found)
         return rel if rel is not None and self.layout.module_of[rel] == name else None
 
-    def add_app(self, entry: str, near: str | None = None) -> None:
+    def add_app(self, entry: str, near: str | None = None, more: tuple[str, ...] = ()) -> None:
         """An ``INSTALLED_APPS`` entry: its package (or its AppConfig's module and package),
-        and the package's ``apps`` and ``models`` modules."""
+        and the package's ``apps`` and ``models`` modules, and its ``more`` submodules (those
+        an installed app's ``ready`` imports from every app: ``admin``, ``autodiscover``)."""
         package = entry
         if self.add_module(entry, near) is None and "." in entry:  # a.apps.Config
             module = entry.rsplit(".", 1)[0]
@@ -359,6 +360,8 @@ class Closure:
             package = module.rsplit(".", 1)[0] if module.endswith(".apps") else module
         for name in (package, f"{package}.apps", f"{package}.models"):
             self.add_module(name, near)
+        for name in more:
+            self.add_module(f"{package}.{name}", near)
 
     def _lookup(self, name: str, near: str | None) -> str | None:
         """``Layout.lookup``, remembering each name's candidate files (names recur a lot)."""
@@ -536,11 +539,26 @@ def project_scope(
             return None
         found = True
         closure.add_module(name)
+        more = autodiscover(settings.installed_apps)
         for entry in settings.installed_apps:
-            closure.add_app(entry, rel)
+            closure.add_app(entry, rel, more)
         if "." in settings.default_auto_field:
             closure.add_module(settings.default_auto_field.rsplit(".", 1)[0], rel)
     return closure if found else None
+
+
+def autodiscover(installed_apps: list[str]) -> tuple[str, ...]:
+    """The submodules of every installed app that an installed app's ``ready`` imports:
+    ``admin`` when the admin's AppConfig is ``AdminConfig`` (``django.contrib.admin``, or an
+    AppConfig named like a subclass of it), not ``SimpleAdminConfig``: its ``ready`` calls
+    ``admin.autodiscover()``, so a model (a proxy, most often) defined in an ``admin`` module is
+    registered by ``django.setup()``."""
+    for entry in installed_apps:
+        if entry == "django.contrib.admin" or (
+            entry.endswith("AdminConfig") and not entry.endswith("SimpleAdminConfig")
+        ):
+            return ("admin",)
+    return ()
 
 
 def in_project(
