@@ -588,14 +588,15 @@ def _make_51(_d_bases, _d_file, _d_summary, _set):
         _set(self, 'file', file)
     return __init__
 
-def _make_52(_d_cache, _d_key, _d_newest, _d_walked):
-    def __init__(self, shown, commit, cache=_d_cache, key=_d_key, walked=_d_walked, newest=_d_newest):
+def _make_52(_d_cache, _d_key, _d_newest, _d_okey, _d_walked):
+    def __init__(self, shown, commit, cache=_d_cache, key=_d_key, walked=_d_walked, newest=_d_newest, okey=_d_okey):
         self.shown = shown
         self.commit = commit
         self.cache = cache
         self.key = key
         self.walked = walked
         self.newest = newest
+        self.okey = okey
     return __init__
 
 def _make_53(_d_call, _d_items, _d_ref, _d_source, _d_value):
@@ -880,7 +881,7 @@ INITS = {
     (True, False, (('model', False, False, True, False), ('name', False, False, True, False), ('kind', False, False, True, False), ('target', False, False, True, False), ('on_delete', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('parent_link', False, True, True, False), ('null', False, True, True, False), ('auto_created', False, True, True, False), ('field', False, True, True, False))): _make_49,
     (True, False, (('code', False, False, True, False), ('name', False, False, True, False), ('severity', False, False, True, False), ('summary', False, False, True, False), ('why', False, False, True, False), ('fix', False, False, True, False), ('func', False, False, True, False), ('django_check', False, True, True, False), ('default', False, True, True, False), ('bad', False, True, True, False), ('good', False, True, True, False))): _make_50,
     (True, False, (('path', False, False, True, False), ('origin', False, False, True, False), ('module', False, False, True, False), ('summary', False, True, True, False), ('bases', False, True, True, False), ('file', False, True, True, False))): _make_51,
-    (False, False, (('shown', False, False, True, False), ('commit', False, False, True, False), ('cache', False, True, True, False), ('key', False, True, True, False), ('walked', False, True, True, False), ('newest', False, True, True, False))): _make_52,
+    (False, False, (('shown', False, False, True, False), ('commit', False, False, True, False), ('cache', False, True, True, False), ('key', False, True, True, False), ('walked', False, True, True, False), ('newest', False, True, True, False), ('okey', False, True, True, False))): _make_52,
     (False, False, (('kind', False, False, True, False), ('ref', False, True, True, False), ('call', False, True, True, False), ('items', False, True, True, False), ('source', False, True, True, False), ('value', False, True, True, False))): _make_53,
     (True, False, (('cls', False, False, True, False), ('call', False, True, True, False), ('module', False, True, True, False))): _make_54,
     (False, False, (('value', False, False, True, False), ('ref', False, True, True, False), ('call', False, True, True, False))): _make_55,

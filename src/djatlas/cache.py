@@ -167,6 +167,9 @@ class ScanCache:
         self._loaded = False
         #: Environment (site-packages) files the last analysis read: part of the report's key.
         self.env_files: list[str] = []
+        #: Tree files the last analysis never read (outside the settings' import closure, not
+        #: loaded on demand): the last walk's snapshot does not watch them (``store_snapshot``).
+        self.unread: frozenset[str] = frozenset()
 
     @classmethod
     def for_root(cls, root: str, base: str | None = None, enabled: bool = True) -> ScanCache:
@@ -364,12 +367,18 @@ class ScanCache:
         return read_framed(self._path(name), key, rendering, field)
 
     # -- the last walk ------------------------------------------------------------------------
-    def store_snapshot(self, options_key: str, key: str, discovery: Any) -> None:
-        """Remember what the last discovery depended on (see ``Discovery.stats``)."""
+    def store_snapshot(
+        self, options_key: str, key: str, discovery: Any, unread: frozenset[str] = frozenset()
+    ) -> None:
+        """Remember what the last discovery depended on (see ``Discovery.stats``), but the
+        files of ``unread``: the report does not depend on their content (a file is added or
+        removed with its folder's stat), so a rescan does not stat them."""
         if self.folder is None:
             return
         stats = {path: list(v) for path, v in discovery.stats.items()}
-        files = [[f.relpath, f.size, f.mtime_ns] for f in discovery.files]
+        files = [
+            [f.relpath, f.size, f.mtime_ns] for f in discovery.files if f.relpath not in unread
+        ]
         newest = max([v[0] for v in stats.values()] + [f[2] for f in files], default=0)
         if newest > time.time_ns() - _RACY_NS:
             return

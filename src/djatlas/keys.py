@@ -494,13 +494,13 @@ def snapshot_key(folder: str, root: str, okey: str) -> str | None:
             return None
         if doc.get("options") != okey:
             return None
-        stat, join = os.stat, os.path.join
+        stat, folder = os.stat, os.path.join(root, "")  # (``folder + rel``: no join per path)
         for path, (mtime, size) in doc["stats"].items():
-            st = stat(join(root, path) if path else root)
+            st = stat(folder + path if path else root)
             if st.st_mtime_ns != mtime or st.st_size != size:
                 return None
         for rel, size, mtime in doc["files"]:
-            st = stat(join(root, rel))
+            st = stat(folder + rel)
             if st.st_mtime_ns != mtime or st.st_size != size:
                 return None
     except _UNREADABLE:

@@ -193,6 +193,8 @@ class _Tree:
     walked: tuple[Discovery, Callable[[str], bytes], str | None] | None = None
     #: The newest mtime the report depends on (recent ones are not trusted by the cache).
     newest: int = 0
+    #: The options' key of the walk that made ``key`` (its snapshot's).
+    okey: str = ""
 
 
 def _locate(target: str | Source, options: ScanOptions) -> _Tree:
@@ -217,6 +219,7 @@ def _walk(target: str | Source, options: ScanOptions) -> _Tree:
         tree.key = _report_key(discovery, okey)
         if not isinstance(target, Source) and os.path.isdir(target):
             cache.store_snapshot(okey, tree.key, discovery)
+            tree.okey = okey  # (again once analysed: without the files it never read)
     return tree
 
 
@@ -239,6 +242,8 @@ def _report_document(
     doc = report.document() if typed else report.to_dict()
     if tree.cache is not None:
         tree.cache.store_report(tree.key, doc, tree.cache.env_files, tree.newest)
+        if tree.okey and tree.cache.unread:
+            tree.cache.store_snapshot(tree.okey, tree.key, discovery, tree.cache.unread)
     return doc
 
 
@@ -520,6 +525,7 @@ def _analyse(
     diagnostics.extend(syntax_diagnostics(index.by_path))
     if cache is not None:
         _keep_in_cache(cache, index, {f.relpath for f in discovery.files})
+        cache.unread = _unread(records, index, discovery)
     progress.done()
     report = assemble_report(models, records, discovery, registry, settings, diagnostics)
     report.metadata["environment"] = index.environment.describe()
@@ -543,6 +549,21 @@ def _examiner(
     from djatlas.pipeline.examining import start
 
     return start(read, layout, files, root, options.jobs)
+
+
+def _unread(
+    records: dict[str, FileRecord], index: ProjectIndex, discovery: Discovery
+) -> frozenset[str]:
+    """The tree files the analysis never read: outside the settings' import closure, not
+    loaded on demand, not an entry point (read for the settings it names)."""
+    from djatlas.pipeline.graphing import entry_points
+    from djatlas.pipeline.scope import OUTSIDE
+
+    loaded = index.by_path
+    unread = {rel for rel, r in records.items() if r.reason == OUTSIDE and rel not in loaded}
+    if unread:
+        unread.difference_update(entry_points([f.relpath for f in discovery.files]))
+    return frozenset(unread)
 
 
 def _keep_in_cache(cache: ScanCache, index: ProjectIndex, relpaths: set[str]) -> None:
