@@ -90,3 +90,18 @@ def test_parts_are_written_to_stdout_by_its_file_descriptor(tmp_path, monkeypatc
         stdout.write("before\n")  # still in its buffer: flushed first
         assert write_output(None, pieces) is None
     assert target.read_bytes() == b"before\n" + b"".join(pieces)
+
+
+def test_json_is_filled_without_searching_past_its_placeholders() -> None:
+    """Each placeholder shows once in JSON: the span to fill ends after the last one found,
+    the same as searching the whole body for each one's last place."""
+    from djatlas.keys import _filled, meta_text
+
+    values = placeholders("json", META, "KEY")
+    body = _json_body(values) + b'{"name": "x"}' * 1000 + b"]\n}\n"
+    subs = template_subs("json", body, values)
+    assert subs is not None
+    pairs = [(shown.encode(), meta_text("json", k, META[k]).encode()) for k, shown in subs]
+    once, pairs_once = _filled(body, pairs, True)
+    assert (once, pairs_once) == _filled(body, pairs, False)
+    assert once == fill(body, "json", subs, META)

@@ -428,28 +428,35 @@ def fill(
     pairs = [
         (shown.encode("utf-8"), meta_text(fmt, k, meta[k]).encode("utf-8")) for k, shown in subs
     ]
+    once = fmt == "json"
     if not isinstance(body, list):
-        return _filled(body, pairs)[0]
+        return _filled(body, pairs, once)[0]
     parts = []
     for part in body:
         if pairs:
-            part, found = _filled(part, pairs)
+            part, found = _filled(part, pairs, once)
             if fmt == "json":
                 pairs = [pair for pair in pairs if pair not in found]
         parts.append(part)
     return parts
 
 
-def _filled(body: bytes, pairs: list[tuple[bytes, bytes]]) -> tuple[bytes, list]:
+def _filled(body: bytes, pairs: list[tuple[bytes, bytes]], once: bool) -> tuple[bytes, list]:
     """``(body with each pair's old text replaced by its new, the pairs found)``: replaced
     within the span that holds them all (they show near the top), one copy of the body (the
-    span joined with views of the rest) instead of one per placeholder."""
+    span joined with views of the rest) instead of one per placeholder. ``once``: each shows at
+    most once (JSON: ``template_subs``), so the span ends after the last one found, with no
+    search of the rest (``rfind`` of each: ~3 ms over blueking-paas's 1.9 MB)."""
     starts = [body.find(old) for old, _ in pairs]
-    pairs = [pair for pair, at in zip(pairs, starts) if at >= 0]  # (the others: nothing to do)
+    found = [(pair, at) for pair, at in zip(pairs, starts) if at >= 0]  # (others: nothing to do)
+    pairs = [pair for pair, _ in found]
     if not pairs:
         return body, pairs
-    lo = min(at for at in starts if at >= 0)
-    hi = max(body.rfind(old) + len(old) for old, _ in pairs)
+    lo = min(at for _, at in found)
+    if once:
+        hi = max(at + len(old) for (old, _), at in found)
+    else:
+        hi = max(body.rfind(old) + len(old) for old, _ in pairs)
     span = body[lo:hi]
     for old, new in pairs:
         span = span.replace(old, new)
