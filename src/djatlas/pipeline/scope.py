@@ -351,8 +351,8 @@ class Closure:
 
     def add_app(self, entry: str, near: str | None = None, more: tuple[str, ...] = ()) -> None:
         """An ``INSTALLED_APPS`` entry: its package (or its AppConfig's module and package),
-        and the package's ``apps`` and ``models`` modules, and its ``more`` submodules (those
-        an installed app's ``ready`` imports from every app: ``admin``, ``autodiscover``)."""
+        the package's ``apps`` and ``models`` modules, and its ``more`` submodules (those an
+        installed app's ``ready`` imports from every app: ``autodiscover``'s)."""
         package = entry
         if self.add_module(entry, near) is None and "." in entry:  # a.apps.Config
             module = entry.rsplit(".", 1)[0]
