@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from treeutil import write_tree
 
+from djatlas.pipeline import scope
 from djatlas.pipeline.scope import (
     _STATEMENT,
     OUTSIDE,
@@ -585,7 +586,26 @@ def test_the_files_of_each_name_are_the_paths_given_in_order(tmp_path: Path) -> 
         (b'def f():\n    s = """\ntext\n"""\n    import a\n', ["a"]),
     ],
 )
-def test_imports_that_run_when_the_module_is_imported(source: bytes, names: list[str]) -> None:
+def test_imports_that_run_when_the_module_is_imported(
+    source: bytes, names: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert imported_names(source, "m", False, functions=False) == names
     every = imported_names(source, "m", False)
     assert set(names) <= set(every) and len(every) >= len(names)
+    monkeypatch.setattr(scope, "_TRIES", 0)  # the openers indexed at once: the same answers
+    assert imported_names(source, "m", False, functions=False) == names
+
+
+def test_imports_after_a_long_class_use_the_index() -> None:
+    """Statements below many lines that open no block holding them (a long class's methods)
+    are answered from the file's openers indexed once, not by a search each."""
+    methods = "".join(f"    def m{i}(self):\n        import lazy{i}\n" for i in range(100))
+    tail = "".join(f"try:\n    import mod{i}\nexcept ImportError:\n    pass\n" for i in range(5))
+    source = ("def ready():\n    import r\nclass C:\n" + methods + tail).encode()
+    blocks = scope._Blocks(source)
+    found, _ = scope.statements(source, False)
+    assert [text.strip() for text, *_ in found] == [b"import r"] + [
+        f"import mod{i}".encode() for i in range(5)
+    ]
+    blocks.runs(source.rindex(b"\n    import mod4"), 4)
+    assert b"def" in blocks._index  # indexed once the search went through many methods

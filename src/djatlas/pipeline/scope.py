@@ -13,6 +13,7 @@ whole tree is read, as before.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from operator import itemgetter
 
@@ -148,6 +149,30 @@ _OPENERS = (
 )
 
 
+#: How many lines holding the word ``_Blocks`` looks at from a statement up before indexing the
+#: file's openers once (a search per statement through a long class's methods is quadratic).
+_TRIES = 32
+
+
+def _openers_of(
+    data: bytes, word: bytes, opener: re.Pattern
+) -> dict[int, tuple[list[int], list[bytes | None]]]:
+    """Every line of ``data`` that ``opener`` matches, found by its ``word``: by indentation,
+    (each line's newline, a function's name), in the order of the file."""
+    out: dict[int, tuple[list[int], list[bytes | None]]] = {}
+    i = data.find(word)
+    while i >= 0:
+        line = data.rfind(b"\n", 0, i)
+        head = opener.match(data, line + 1)
+        if head is not None and head.start(2) == i:
+            lines, names = out.setdefault(len(head[1]), ([], []))
+            lines.append(line)
+            names.append(head.group(3) if head.re.groups > 2 else None)
+        nxt = data.find(b"\n", i)
+        i = data.find(word, nxt) if nxt >= 0 else -1
+    return out
+
+
 class _Blocks:
     """Tells an indented import statement of a file that runs when the module is imported (in
     a module-level ``if``/``try``/``with`` block or a class body) from one in a function's body,
@@ -164,6 +189,10 @@ class _Blocks:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
+        #: By word, once a search went through many lines holding it that open no block less
+        #: indented (a long class's methods above a module-level ``try``): each indentation's
+        #: openers, (line's newline, name) by position (``_indexed``).
+        self._index: dict[bytes, dict[int, tuple[list[int], list[bytes | None]]]] = {}
 
     def on_import(self, start: int, run: list[Parts]) -> list[Parts]:
         """The statements of ``run`` (consecutive lines from the newline at ``start``) that run
@@ -198,15 +227,37 @@ class _Blocks:
     ) -> tuple[int, int, bytes | None] | None:
         """(its line's newline, its indentation, a function's name) of the nearest line before
         ``end`` that ``opener`` matches, indented less than ``limit``, found by its ``word``."""
+        if word in self._index:
+            return self._indexed(self._index[word], end, limit)
         data = self.data
         i = data.rfind(word, 0, end)
+        tries = 0
         while i >= 0:
             line = data.rfind(b"\n", 0, i)
             head = opener.match(data, line + 1)
             if head is not None and head.start(2) == i and len(head[1]) < limit:
                 return line, len(head[1]), head.group(3) if head.re.groups > 2 else None
+            tries += 1
+            if tries > _TRIES:  # many lines to go through, maybe for each statement: index them
+                self._index[word] = _openers_of(data, word, opener)
+                return self._indexed(self._index[word], end, limit)
             i = data.rfind(word, 0, line) if line > 0 else -1
         return None
+
+    @staticmethod
+    def _indexed(
+        index: dict[int, tuple[list[int], list[bytes | None]]], end: int, limit: int
+    ) -> tuple[int, int, bytes | None] | None:
+        """``_opener``'s answer from the file's openers by indentation: the nearest one before
+        ``end`` among those indented less than ``limit`` (one bisection per indentation)."""
+        best: tuple[int, int, bytes | None] | None = None
+        for indent, (lines, names) in index.items():
+            if indent >= limit:
+                continue
+            k = bisect_left(lines, end) - 1
+            if k >= 0 and (best is None or lines[k] > best[0]):
+                best = (lines[k], indent, names[k])
+        return best
 
     def _ended(self, head: int, indent: int, at: int) -> bool:
         """Whether a statement's line at most ``indent`` indented comes between the block opened
