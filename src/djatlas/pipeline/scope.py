@@ -193,6 +193,9 @@ class _Blocks:
         #: indented (a long class's methods above a module-level ``try``): each indentation's
         #: openers, (line's newline, name) by position (``_indexed``).
         self._index: dict[bytes, dict[int, tuple[list[int], list[bytes | None]]]] = {}
+        #: By an opener's line: where the first line as little indented after it starts (the
+        #: block's end; the file's length when none), found once per block (``_ended``).
+        self._ends: dict[int, int] = {}
 
     def on_import(self, start: int, run: list[Parts]) -> list[Parts]:
         """The statements of ``run`` (consecutive lines from the newline at ``start``) that run
@@ -261,11 +264,17 @@ class _Blocks:
 
     def _ended(self, head: int, indent: int, at: int) -> bool:
         """Whether a statement's line at most ``indent`` indented comes between the block opened
-        on the line from newline ``head`` and newline ``at``."""
-        dedent = _DEDENTS.get(indent)
-        if dedent is None:
-            dedent = _DEDENTS[indent] = re.compile(rb"\n[ \t]{0,%d}[^ \t\r\n#)\]}]" % indent)
-        return dedent.search(self.data, head + 1, at) is not None
+        on the line from newline ``head`` and newline ``at`` (the block's end found once: a
+        long function holding many imports is searched once, not up to each)."""
+        end = self._ends.get(head)
+        if end is None:
+            dedent = _DEDENTS.get(indent)
+            if dedent is None:
+                pattern = rb"\n[ \t]{0,%d}[^ \t\r\n#)\]}]" % indent
+                dedent = _DEDENTS[indent] = re.compile(pattern)
+            found = dedent.search(self.data, head + 1)
+            end = self._ends[head] = found.start() if found is not None else len(self.data)
+        return end < at
 
 
 #: ``_LINE`` compiled, when a first file has an import on its first line: not at start-up (a
