@@ -140,8 +140,8 @@ def parse_items(
     batch: list[Item], root: str | None, limit: int | None = None
 ) -> list[tuple[str, Any]]:
     """``(relpath, ModuleSummary | ReadError | None)`` for each item, read from ``root`` when
-    its bytes are None (None: unreadable or over ``limit`` bytes, the size limit of a file the
-    walk did not stat; loaded and reported in-process later)."""
+    its bytes are None (None: unreadable or over ``limit`` bytes, ``--max-file-size``; loaded
+    and reported in-process later)."""
     from djatlas.discover.finder import read_limited
     from djatlas.parse.reader import ReadError, parse
     from djatlas.parse.visitor import summarize

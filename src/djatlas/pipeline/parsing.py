@@ -38,7 +38,7 @@ class Summaries:
         limit: int | None = None,
     ) -> None:
         self.cache = cache
-        #: The size limit of the files the walk did not stat, for a worker reading one itself.
+        #: The size limit of the files (``--max-file-size``), for a worker reading one itself.
         self.limit = limit
         #: relpath -> (size, mtime_ns) of the walk: a file not read yet (settings loaded before
         #: the reading stage) is still answered from the cache when its stat is unchanged.
