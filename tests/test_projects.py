@@ -374,7 +374,7 @@ def test_check_follows_targets_by_id(tmp_path):
 def test_entry_points_are_the_paths_with_an_entry_point_name() -> None:
     """Found in the joined paths: the same as checking each path's file name, by entry point
     then path."""
-    from djatlas.pipeline.graphing import _ENTRY_POINTS, entry_points
+    from djatlas.pipeline.graphing import _ENTRY_POINTS, _entry_points
 
     paths = [
         "manage.py",
@@ -392,4 +392,4 @@ def test_entry_points_are_the_paths_with_an_entry_point_name() -> None:
     for relpaths in (paths, paths[::-1], [], ["asgi.py"], ["x/asgi.py", "asgi.py"]):
         names = [r for r in relpaths if r.rsplit("/", 1)[-1] in _ENTRY_POINTS]
         expected = sorted(names, key=lambda r: (_ENTRY_POINTS.index(r.rsplit("/", 1)[-1]), r))
-        assert entry_points(relpaths) == expected, relpaths
+        assert _entry_points(relpaths) == expected, relpaths

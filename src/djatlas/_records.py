@@ -453,10 +453,11 @@ def _make_38(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_39(_HAS, _f_configurations, _f_named):
-    def __init__(self, named=_HAS, configurations=_HAS):
+def _make_39(_HAS, _f_configurations, _f_named, _f_read):
+    def __init__(self, named=_HAS, configurations=_HAS, read=_HAS):
         self.named = _f_named() if named is _HAS else named
         self.configurations = _f_configurations() if configurations is _HAS else configurations
+        self.read = _f_read() if read is _HAS else read
     return __init__
 
 def _make_40(_HAS, _f_database, _f_state):
@@ -868,7 +869,7 @@ INITS = {
     (False, False, (('settings', False, False, True, False), ('apps', True, False, True, False), ('by_root', True, False, True, False), ('_files', True, False, False, False))): _make_36,
     (False, True, (('doc', False, False, True, False), ('models', False, False, True, False), ('edges', False, False, True, False), ('options', False, False, True, False), ('by_label', True, False, True, False), ('by_id', True, False, True, False), ('titles', True, False, True, False))): _make_37,
     (False, False, (('nodes', True, False, True, False), ('parents', True, False, True, False), ('children', True, False, True, False), ('replacements', True, False, True, False), ('problems', True, False, True, False), ('notes', True, False, True, False))): _make_38,
-    (False, False, (('named', True, False, True, False), ('configurations', True, False, True, False))): _make_39,
+    (False, False, (('named', True, False, True, False), ('configurations', True, False, True, False), ('read', True, False, True, False))): _make_39,
     (False, False, (('op', False, False, True, False), ('path', False, False, True, False), ('args', False, False, True, False), ('line', False, False, True, False), ('known', False, False, True, False), ('database', True, False, True, False), ('state', True, False, True, False))): _make_40,
     (False, False, (('field_kwargs', True, False, True, False), ('option_keys', True, False, True, False), ('notes', True, False, True, False))): _make_41,
     (False, False, (('root', False, False, True, False), ('files', True, False, True, False), ('records', True, False, True, False), ('packages', True, False, True, False), ('stats', True, False, True, False))): _make_42,

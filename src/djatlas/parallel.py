@@ -337,21 +337,25 @@ def _start(share: list[Item], root: str | None, flags: Any, limit: int | None) -
         os.close(answers_r)
         if guesses_w >= 0:
             os.close(guesses_w)
-        _serve(share, (root, limit), answers_w, guesses_r, flags)
+        _serve(share, root, limit, answers_w, guesses_r, flags)
     finally:
         os._exit(0)
 
 
 def _serve(
-    share: list[Item], where: tuple[str | None, int | None], answers: int, guesses: int, flags: Any
+    share: list[Item],
+    root: str | None,
+    limit: int | None,
+    answers: int,
+    guesses: int,
+    flags: Any,
 ) -> None:
     """The worker's work: its share's answer in one frame, then one frame per guessed file it
-    claimed, until the list is done (or the caller ends it). ``where``: the root files are read
-    from and their size limit (``parse_items``)."""
+    claimed, until the list is done (or the caller ends it). Files are read from ``root``, up
+    to ``limit`` bytes (``parse_items``)."""
     import pickle
 
     dumps = pickle.dumps
-    root, limit = where
     with os.fdopen(answers, "wb") as out:
         write_frame(
             out, -1, dumps(parse_items(share, root, limit), protocol=pickle.HIGHEST_PROTOCOL)

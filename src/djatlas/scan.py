@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from djatlas.cache import ScanCache
     from djatlas.discover.finder import SourceFile
+    from djatlas.graph.apps import EntryPoints
     from djatlas.graph.types import Diagnostic, Report
     from djatlas.resolve.index import ProjectIndex
     from djatlas.resolve.layout import Layout
@@ -525,7 +526,7 @@ def _analyse(
     diagnostics.extend(syntax_diagnostics(index.by_path))
     if cache is not None:
         _keep_in_cache(cache, index, {f.relpath for f in discovery.files})
-        cache.unread = _unread(records, index, discovery)
+        cache.unread = _unread(records, index, hints)
     progress.done()
     report = assemble_report(models, records, discovery, registry, settings, diagnostics)
     report.metadata["environment"] = index.environment.describe()
@@ -552,17 +553,15 @@ def _examiner(
 
 
 def _unread(
-    records: dict[str, FileRecord], index: ProjectIndex, discovery: Discovery
+    records: dict[str, FileRecord], index: ProjectIndex, hints: EntryPoints
 ) -> frozenset[str]:
     """The tree files the analysis never read: outside the settings' import closure, not
-    loaded on demand, not an entry point (read for the settings it names)."""
-    from djatlas.pipeline.graphing import entry_points
+    loaded on demand, not an entry point (``hints.read``: read for the settings it names)."""
     from djatlas.pipeline.scope import OUTSIDE
 
     loaded = index.by_path
     unread = {rel for rel, r in records.items() if r.reason == OUTSIDE and rel not in loaded}
-    if unread:
-        unread.difference_update(entry_points([f.relpath for f in discovery.files]))
+    unread.difference_update(hints.read)
     return frozenset(unread)
 
 

@@ -53,12 +53,7 @@ class TooLarge(OSError):
 
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(errno.EFBIG, "File too large")
-        self.reason = too_large(size, limit)
-
-
-def too_large(size: int, limit: int) -> str:
-    """The reason a file over the size limit is failed with."""
-    return f"too large: {size} bytes (limit {limit})"
+        self.reason = f"too large: {size} bytes (limit {limit})"
 
 
 def unreadable(exc: OSError) -> str:
@@ -324,6 +319,7 @@ class _Walker:
         memo = screen[0] if screen is not None and not screen[1] else None
         plain_file = not ignores and not self.filtered
         found, stat_, is_reg, sizeless = self.found, os.stat, stat.S_ISREG, self.sizeless
+        unstatted = self._unstatted
         for name in sorted(names):
             entry = names[name]
             try:  # d_type answers both without a system call (but for a symlink)
@@ -351,8 +347,7 @@ class _Walker:
                 may_ignore = bool(ignores) and self._may_ignore(name, rel_, screen)
                 self._file(entry.path, rel_, ignores, may_ignore, entry)
                 continue
-            if sizeless and not is_models_module(rel_) and _regular(entry):
-                found.append((rel_, UNSTATTED, UNSTATTED))  # sized when read: no system call
+            if sizeless and unstatted(rel_, entry):
                 continue
             try:
                 st = stat_(entry.path)
@@ -574,10 +569,23 @@ class _Walker:
         if ignores and may_ignore and self._ignored(rel, False, ignores):
             records.append(FileRecord(rel, "skipped", ".gitignore"))
             return
-        if entry is not None and self.sizeless and not is_models_module(rel) and _regular(entry):
-            self.found.append((rel, UNSTATTED, UNSTATTED))  # sized when read (``visit``)
-            return
-        self._stat_file(path, rel)
+        if entry is None or not self.sizeless or not self._unstatted(rel, entry):
+            self._stat_file(path, rel)
+
+    def _unstatted(self, rel: str, entry: os.DirEntry) -> bool:
+        """Add file ``rel`` without its stat (``UNSTATTED``: sized when read) unless it is a
+        models module (their sizes order the parsing) or not a regular file by its listing's
+        type (no system call where the file system gives one; the others are stat-ed, and
+        their records say why); whether it was added. For a walk no cache watches."""
+        if is_models_module(rel):
+            return False
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                return False
+        except OSError:
+            return False
+        self.found.append((rel, UNSTATTED, UNSTATTED))
+        return True
 
     def _stat_file(self, path: str, rel: str) -> None:
         """Add file ``rel`` with its size and mtime, or its record: unreadable, not a regular
@@ -596,15 +604,6 @@ class _Walker:
             records.append(FileRecord(rel, "skipped", "not a regular file"))
             return
         self.found.append((rel, st.st_size, st.st_mtime_ns))
-
-
-def _regular(entry: os.DirEntry) -> bool:
-    """Whether ``entry`` is a regular file by its type in the listing (no system call where
-    the file system gives one; anything else is stat-ed, and its record says why)."""
-    try:
-        return entry.is_file(follow_symlinks=False)
-    except OSError:
-        return False
 
 
 def _name_may_match(name: str, ignores: _Ignores) -> bool:

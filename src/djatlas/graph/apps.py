@@ -38,6 +38,8 @@ class EntryPoints:
     named: list[tuple[str, str]] = field(default_factory=list)
     #: file -> the configuration class it names.
     configurations: dict[str, str] = field(default_factory=dict)
+    #: The entry points read (those naming nothing too: an edit may make them name a module).
+    read: list[str] = field(default_factory=list)
 
     @property
     def modules(self) -> list[str]:

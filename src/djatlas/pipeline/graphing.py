@@ -42,7 +42,7 @@ _DCONF = re.compile(rb"DJANGO_CONFIGURATION" + _NAMED)
 _ENTRY_POINTS = ("manage.py", "wsgi.py", "asgi.py")
 
 
-def entry_points(relpaths: list[str]) -> list[str]:
+def _entry_points(relpaths: list[str]) -> list[str]:
     """The paths named like an entry point, by ``_ENTRY_POINTS``' order then path: found in
     the paths joined by NULs (a character no file name holds) by ``str.find``, in C, rather
     than by a split of every path (saleor: ``settings_hints`` 6.9M -> 1.7M instructions)."""
@@ -65,11 +65,12 @@ def settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> EntryPo
     from djatlas.graph.apps import EntryPoints
 
     found = EntryPoints()
-    for rel in entry_points(relpaths):
+    for rel in _entry_points(relpaths):
         try:
             data = read(rel)
         except OSError:
             continue
+        found.read.append(rel)
         for m in _DSM.finditer(data):
             named = (m.group(1).decode("ascii", "replace"), rel)
             if named not in found.named:

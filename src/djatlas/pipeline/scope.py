@@ -142,10 +142,10 @@ _BLANKS = (32, 9)
 _DEDENTS: dict[int, re.Pattern] = {}
 #: From a line's start, the lines that open a block whose statements do not run when the
 #: module is imported, by the word looked for: a function's header (its indentation, the word,
-#: its name), ``if TYPE_CHECKING:`` (its indentation, the word).
+#: its name), ``if TYPE_CHECKING:`` (its indentation, the word, no name: empty).
 _OPENERS = (
     (b"def", re.compile(rb"([ \t]*)(?:async[ \t]+)?(def)[ \t]+([0-9A-Za-z_]*)")),
-    (b"TYPE_CHECKING", re.compile(rb"([ \t]*)if[ \t]+(?:typing\.)?(TYPE_CHECKING)[ \t]*:")),
+    (b"TYPE_CHECKING", re.compile(rb"([ \t]*)if[ \t]+(?:typing\.)?(TYPE_CHECKING)[ \t]*:()")),
 )
 
 
@@ -156,10 +156,10 @@ _TRIES = 32
 
 def _openers_of(
     data: bytes, word: bytes, opener: re.Pattern
-) -> dict[int, tuple[list[int], list[bytes | None]]]:
+) -> dict[int, tuple[list[int], list[bytes]]]:
     """Every line of ``data`` that ``opener`` matches, found by its ``word``: by indentation,
     (each line's newline, a function's name), in the order of the file."""
-    out: dict[int, tuple[list[int], list[bytes | None]]] = {}
+    out: dict[int, tuple[list[int], list[bytes]]] = {}
     i = data.find(word)
     while i >= 0:
         line = data.rfind(b"\n", 0, i)
@@ -167,7 +167,7 @@ def _openers_of(
         if head is not None and head.start(2) == i:
             lines, names = out.setdefault(len(head[1]), ([], []))
             lines.append(line)
-            names.append(head.group(3) if head.re.groups > 2 else None)
+            names.append(head[3])
         nxt = data.find(b"\n", i)
         i = data.find(word, nxt) if nxt >= 0 else -1
     return out
@@ -192,7 +192,7 @@ class _Blocks:
         #: By word, once a search went through many lines holding it that open no block less
         #: indented (a long class's methods above a module-level ``try``): each indentation's
         #: openers, (line's newline, name) by position (``_indexed``).
-        self._index: dict[bytes, dict[int, tuple[list[int], list[bytes | None]]]] = {}
+        self._index: dict[bytes, dict[int, tuple[list[int], list[bytes]]]] = {}
         #: By an opener's line: where the first line as little indented after it starts (the
         #: block's end; the file's length when none), found once per block (``_ended``).
         self._ends: dict[int, int] = {}
@@ -227,7 +227,7 @@ class _Blocks:
 
     def _opener(
         self, word: bytes, opener: re.Pattern, end: int, limit: int
-    ) -> tuple[int, int, bytes | None] | None:
+    ) -> tuple[int, int, bytes] | None:
         """(its line's newline, its indentation, a function's name) of the nearest line before
         ``end`` that ``opener`` matches, indented less than ``limit``, found by its ``word``."""
         if word in self._index:
@@ -239,7 +239,7 @@ class _Blocks:
             line = data.rfind(b"\n", 0, i)
             head = opener.match(data, line + 1)
             if head is not None and head.start(2) == i and len(head[1]) < limit:
-                return line, len(head[1]), head.group(3) if head.re.groups > 2 else None
+                return line, len(head[1]), head[3]
             tries += 1
             if tries > _TRIES:  # many lines to go through, maybe for each statement: index them
                 self._index[word] = _openers_of(data, word, opener)
@@ -249,11 +249,11 @@ class _Blocks:
 
     @staticmethod
     def _indexed(
-        index: dict[int, tuple[list[int], list[bytes | None]]], end: int, limit: int
-    ) -> tuple[int, int, bytes | None] | None:
+        index: dict[int, tuple[list[int], list[bytes]]], end: int, limit: int
+    ) -> tuple[int, int, bytes] | None:
         """``_opener``'s answer from the file's openers by indentation: the nearest one before
         ``end`` among those indented less than ``limit`` (one bisection per indentation)."""
-        best: tuple[int, int, bytes | None] | None = None
+        best: tuple[int, int, bytes] | None = None
         for indent, (lines, names) in index.items():
             if indent >= limit:
                 continue
