@@ -107,6 +107,8 @@ class ModelInfo:
 
 
 _REMOVED = object()
+#: Meta options a model's label or table is made of: one not known statically leaves them so.
+_NAMING_OPTIONS = ("app_label", "db_table")
 #: ``FieldArgs.forced`` of a declaration whose field class forces nothing.
 _NOTHING_FORCED: frozenset[str] = frozenset()
 
@@ -202,6 +204,23 @@ class GraphBuilder:
     def own_meta(self, cls: ClassValue) -> MetaSummary | None:
         return cls.summary.meta if cls.summary is not None else None
 
+    def _own_options(self, cls: ClassValue, own: MetaSummary) -> dict[str, Any]:
+        """A Meta's options as written, a computation of constants in one folded to its value
+        (``db_table = f"{PREFIX}_item"``, ``db_table = TABLE``), in the module it is written in."""
+        options = own.options
+        if not any(map(is_expr, options.values())):  # (most Metas: literals only)
+            return options
+        mod = self._module_of(cls)
+        if mod is None:
+            return options
+        out = dict(options)
+        for name, value in options.items():
+            if is_expr(value):
+                found = self.constants.value(Arg(value, own.refs.get(name)), mod, cls.file)
+                if found is not UNKNOWN and not is_expr(found):
+                    out[name] = found
+        return out
+
     def effective_meta(self, cls: ClassValue, depth: int = 0) -> tuple[dict[str, Any], str | None]:
         """(options, path of the class the Meta was inherited from) as Django would see them."""
         if cls.key in self._meta:
@@ -220,7 +239,7 @@ class GraphBuilder:
                     options.update({k: v for k, v in inherited.items() if k != "abstract"})
                     if own.bases:
                         source = owner.path
-            options.update(own.options)
+            options.update(self._own_options(cls, own))
         else:
             for anc in self.index.mro(cls)[1:]:
                 if not isinstance(anc, ClassValue) or anc.summary is None:
@@ -620,6 +639,10 @@ class GraphBuilder:
         for spec in self.local_fields(info.cls):
             if not spec.fclass.resolved:
                 reasons.append(f"field {spec.name}: class {spec.fclass.path} not found")
+        for option in _NAMING_OPTIONS:
+            value = model.meta.get(option)
+            if is_expr(value) and (option != "db_table" or not model.abstract):
+                reasons.append(f"Meta.{option} {value['$expr']} is not known statically")
         model.incomplete_reasons = reasons
         model.complete = not reasons
 
@@ -687,9 +710,11 @@ class GraphBuilder:
             )
         model_name = summary.name.lower()
         db_table = None
-        if not abstract:
+        if not abstract:  # (Django: an empty or None db_table is the default one)
             table = meta.get("db_table")
-            db_table = table if isinstance(table, str) else f"{app_label}_{model_name}"
+            if not is_expr(table):  # (else not known statically: ``_complete`` says so)
+                db_table = table if table and isinstance(table, str) else None
+                db_table = db_table or f"{app_label}_{model_name}"
         has_str = False
         for c in self.index.mro(cls):  # (a loop, not ``any`` of a generator: per model)
             if (
@@ -1015,16 +1040,27 @@ class GraphBuilder:
             args_by_name = call.kwargs  # read only, as every FieldArgs dict
         init, facts = self.field_classes.init_and_facts(spec.field_cls)
         eff, forced = self._forced_kwargs(params, init, facts)
-        rel_args, static = self._static(spec, eff, forced, args_by_name)
+        db_column = eff.get("db_column")
+        if is_expr(db_column) and "db_column" in args_by_name:  # ``f"{PREFIX}_name"``
+            found = self.constants.value(
+                args_by_name["db_column"], spec.arg_module or spec.module, spec.owner.file
+            )
+            db_column = found if isinstance(found, str) else db_column
+        rel_args, static = self._static(spec, eff, forced, args_by_name, db_column)
         args = spec.args = FieldArgs(params, args_by_name, eff, forced, init, rel_args, static)
         return args
 
     @staticmethod
     def _static(
-        spec: FieldSpec, eff: dict[str, Any], forced: AbstractSet[str], by_name: dict[str, Arg]
+        spec: FieldSpec,
+        eff: dict[str, Any],
+        forced: AbstractSet[str],
+        by_name: dict[str, Arg],
+        db_column: Any,
     ) -> tuple[dict[str, Arg], tuple]:
         """(relation arguments, the Field values no model changes) of a declaration, from its
-        effective keyword values, those the field class forces, and its arguments by name."""
+        effective keyword values, those the field class forces, its arguments by name and its
+        ``db_column`` (folded when a computation of constants)."""
         fc = spec.fclass
         relation = fc.relation
         rel_args = by_name
@@ -1042,7 +1078,6 @@ class GraphBuilder:
         column: str | None = None
         if relation not in _NO_COLUMN:
             column = f"{spec.name}_id" if relation in _ID_COLUMN else spec.name
-            db_column = eff.get("db_column")
             if isinstance(db_column, str):
                 column = db_column
         line = spec.line if spec.module.origin != ORIGIN_BUILTIN and not spec.added else None

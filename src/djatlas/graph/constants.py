@@ -2,9 +2,10 @@
 
 Named constants (``max_length=MAX_LEN``, from this or another module), settings with a default
 (``getattr(settings, "X", "default")``, ``settings.X`` read from the project's settings module),
-``swapper.get_model_name("app", "Model")`` and ``get_user_model()``. Nothing is executed: snippets
-of source are re-parsed (the usual plain calls by ``_plain_call``, any other by ``ast``) and only
-literals are read.
+``swapper.get_model_name("app", "Model")`` and ``get_user_model()``, and constant computations
+of them (``f"{PREFIX}_item"``, ``SIZE * 2``: ``folding``). Nothing is executed: snippets of source
+are re-parsed (the usual plain calls by ``_plain_call``, any other call by ``ast``, computations
+by tree-sitter) and only literals are read.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 from keyword import iskeyword
 
 from djatlas.graph.apps import AppRegistry
-from djatlas.parse.summary import Arg, Call
+from djatlas.parse.summary import Arg, Call, Expr
 from djatlas.resolve.index import LoadedModule, ProjectIndex
-from djatlas.resolve.values import ClassValue, FunctionValue, Instance, Literal
+from djatlas.resolve.values import ClassValue, FunctionValue, Instance, Literal, ModuleValue
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class Constants:
         self.registry = registry
         self._values: dict[tuple[str | None, str, int, int], Any] = {}
         self._snippets: dict[str, tuple[str, tuple[Any, ...], bool] | None] = {}
+        #: Computations being folded, one inside another (``_folded``).
+        self._folding = 0
 
     def value(
         self, arg: Arg | None, mod: LoadedModule, file: str | None, skey: int | None = None
@@ -55,6 +58,7 @@ class Constants:
         key = (arg.ref, str(v["$expr"]), id(mod), skey)
         found = self._values.get(key, _NOT_YET)
         if found is _NOT_YET:
+            self._values[key] = UNKNOWN  # while worked out: a name bound to itself is unknown
             found = self._values[key] = self._expression(arg, mod, file)
         return found
 
@@ -74,6 +78,8 @@ class Constants:
                 found = self.class_attribute(self.index.resolve(mod, owner), name)
             if found is UNKNOWN and attr and "." not in attr:
                 found = self._settings_object(mod, head, attr, file)
+            if found is UNKNOWN:  # ``TABLE = PREFIX + "_t"``
+                found = self._bound(mod, arg.ref, file)
             return found
         return self._snippet(str(arg.value["$expr"]), mod, file)
 
@@ -158,12 +164,80 @@ class Constants:
             # The same inline calls (``Decimal("0.00")``) recur in many modules: parsed once.
             parsed = self._snippets[source] = _call_snippet(source)
         if parsed is None:
-            return UNKNOWN
+            return self._folded(source, mod, file)
         func, args, keywords = parsed
         known = self._call(func, list(args), file)
         if known is UNKNOWN and not keywords:
             known = self._returned(func, list(args), mod, file)
+        if known is UNKNOWN and func.rpartition(".")[2] in _STR_METHODS:  # ``NAME.lower()``
+            known = self._folded(source, mod, file)
         return known
+
+    def _folded(self, source: str, mod: LoadedModule, file: str | None) -> Any:
+        """``source`` computed from constants (``folding.fold``), its names read as a named
+        argument is (``value``: a literal, a setting, or a computation a module-level name is
+        bound to, ``_bound``)."""
+        from djatlas.graph.folding import Unknown, fold
+
+        if self._folding >= _MAX_FOLDING:  # (names bound to names bound to computations...)
+            return UNKNOWN
+
+        def name_value(dotted: str) -> Any:
+            found = self.value(Arg({"$expr": dotted}, dotted), mod, file)
+            if found is UNKNOWN or is_expr(found):
+                raise Unknown
+            return found
+
+        self._folding += 1
+        try:
+            return fold(source, name_value)
+        except Unknown:
+            return UNKNOWN
+        finally:
+            self._folding -= 1
+
+    def _expr_value(self, expr: Expr, mod: LoadedModule, file: str | None, depth: int) -> Any:
+        """The value of a module-level binding's summarised expression: a computation folded,
+        a list or tuple item by item (as a list), a name's value; else UNKNOWN."""
+        kind = expr.kind
+        if kind == "literal":
+            return expr.value
+        if kind == "none":
+            return None
+        if kind == "ref" and expr.ref:
+            return self.value(Arg({"$expr": expr.ref}, expr.ref), mod, file)
+        if kind == "other" and expr.source:
+            return self._folded(expr.source, mod, file)
+        if kind == "tuple" and expr.items is not None and depth < _MAX_FOLDING:
+            out = [self._expr_value(item, mod, file, depth + 1) for item in expr.items]
+            return UNKNOWN if any(v is UNKNOWN for v in out) else out
+        return UNKNOWN
+
+    def _bound(self, mod: LoadedModule, dotted: str, file: str | None) -> Any:
+        """The value of a module-level name bound to a computation (``TABLE = PREFIX + "_t"``),
+        in ``mod`` or the module it is imported from (``consts.TABLE`` too)."""
+        head, _, rest = dotted.partition(".")
+        if rest:
+            value = self.index.resolve(mod, head)
+            if not isinstance(value, ModuleValue) or "." in rest:
+                return UNKNOWN
+            target = self.index.module(value.name, mod.relpath)
+            if target is None:
+                return UNKNOWN
+            return self._bound(target, rest, file)
+        s = mod.summary
+        if head in s.classes or head in s.functions:
+            return UNKNOWN
+        expr = s.assigns.get(head)
+        if expr is not None:
+            return self._expr_value(expr, mod, file, 0)
+        ref = s.imports.get(head)
+        if ref is None or ref.name is None:
+            return UNKNOWN
+        target = self.index.module(ref.module, mod.relpath)
+        if target is None or target is mod:
+            return UNKNOWN
+        return self.value(Arg({"$expr": ref.name}, ref.name), target, file)
 
     def _returned(self, func: str, args: list[Any], mod: LoadedModule, file: str | None) -> Any:
         """What a function of the tree, the environment or the bundled knowledge returns when
@@ -181,6 +255,14 @@ class Constants:
 
 
 _ENUM_MODULES = ("enum.", "django.db.models.enums.")
+#: ``folding.STR_METHODS`` (here: ``folding`` is imported when a computation is folded).
+_STR_METHODS = frozenset(
+    ("lower", "upper", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip",
+     "rstrip", "removeprefix", "removesuffix", "replace", "format", "join", "zfill")
+)  # fmt: skip
+#: How many computations are folded one inside another (a name bound to a computation of
+#: names bound to computations...).
+_MAX_FOLDING = 16
 
 
 def _call_snippet(source: str) -> tuple[str, tuple[Any, ...], bool] | None:
