@@ -99,6 +99,32 @@ def test_project_field_subclass_is_not_checked_for_missing_params() -> None:
     assert codes(doc, ["DJ002"]) == []
 
 
+def test_charfield_without_max_length_is_fine_on_postgresql_only() -> None:
+    """Django 4.2+ accepts it on PostgreSQL (fields.E120 is not raised there): DJ002 stands down
+    when the settings name only PostgreSQL engines, for the model's project or the report."""
+    doc = load(BAD)
+    doc["metadata"]["database_engines"] = ["django.contrib.gis.db.backends.postgis"]
+    assert codes(doc, ["DJ002"]) == []
+    doc["metadata"]["database_engines"] = [
+        "django.db.backends.postgresql",
+        "django_prometheus.db.backends.postgresql",
+    ]
+    assert codes(doc, ["DJ002"]) == []
+    doc["metadata"]["database_engines"] = [
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    ]
+    assert codes(doc, ["DJ002"]) == ["DJ002"]
+    doc["metadata"]["database_engines"] = []  # none read: Django may refuse it
+    assert codes(doc, ["DJ002"]) == ["DJ002"]
+    _product(doc)["project"] = "shop"  # the model's own project's engines
+    doc["projects"] = [{"name": "shop", "database_engines": ["django.db.backends.postgresql"]}]
+    doc["metadata"]["database_engines"] = ["django.db.backends.mysql"]
+    assert codes(doc, ["DJ002"]) == []
+    doc["projects"][0]["database_engines"] = ["django.db.backends.mysql"]
+    assert codes(doc, ["DJ002"]) == ["DJ002"]
+
+
 def test_str_rule_skips_models_with_third_party_bases() -> None:
     doc = load(BAD)
     _product(doc)["bases"] = [

@@ -86,7 +86,7 @@ def _report() -> Report:
         [FileEntry("shop/models.py", "shop.models", "parsed", None, None)],
         [Diagnostic("warning", "DJA111", "x", "shop/models.py", 2)],
         "1.0",
-        [Project("shop", ".", "shop.settings", "django.db.models.AutoField", "auth.User")],
+        [Project("shop", ".", "shop.settings", "django.db.models.AutoField", "auth.User", [])],
     )
 
 

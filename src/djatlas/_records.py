@@ -130,12 +130,13 @@ def _make_12(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
         self.kwarg_defaults = _f_kwarg_defaults() if kwarg_defaults is _HAS else kwarg_defaults
     return __init__
 
-def _make_13(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_installed_apps, _f_notes):
-    def __init__(self, module=_d_module, installed_apps=_HAS, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):
+def _make_13(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_database_engines, _f_installed_apps, _f_notes):
+    def __init__(self, module=_d_module, installed_apps=_HAS, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, database_engines=_HAS, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):
         self.module = module
         self.installed_apps = _f_installed_apps() if installed_apps is _HAS else installed_apps
         self.default_auto_field = default_auto_field
         self.auth_user_model = auth_user_model
+        self.database_engines = _f_database_engines() if database_engines is _HAS else database_engines
         self.root = root
         self.by_root = _f_by_root() if by_root is _HAS else by_root
         self.chosen_by = chosen_by
@@ -319,12 +320,13 @@ def _make_26(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _
     return __init__
 
 def _make_27(_HAS, _d_models, _f_apps):
-    def __init__(self, name, root, settings_module, default_auto_field, auth_user_model, apps=_HAS, models=_d_models):
+    def __init__(self, name, root, settings_module, default_auto_field, auth_user_model, database_engines, apps=_HAS, models=_d_models):
         self.name = name
         self.root = root
         self.settings_module = settings_module
         self.default_auto_field = default_auto_field
         self.auth_user_model = auth_user_model
+        self.database_engines = database_engines
         self.apps = _f_apps() if apps is _HAS else apps
         self.models = models
     return __init__
@@ -843,7 +845,7 @@ INITS = {
     (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_10,
     (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False))): _make_11,
     (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('params', False, False, True, False), ('returns', False, False, True, False), ('locals', True, False, True, False), ('classes', True, False, True, False), ('annotation', False, True, True, False), ('kwarg_defaults', True, False, True, False))): _make_12,
-    (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_13,
+    (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('database_engines', True, False, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_13,
     (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_14,
     (False, False, (('source', False, False, True, False), ('root_node', False, False, True, False), ('issues', True, False, True, False), ('broken', False, True, True, False))): _make_15,
     (False, False, (('title', False, True, True, False), ('language', False, True, True, False), ('diagram', False, True, True, False), ('apps', True, False, True, False), ('model', False, True, True, False), ('depth', False, True, True, False), ('exclude_models', True, False, True, False), ('no_fields', False, True, True, False), ('hide_inherited', False, True, True, False), ('hide_abstract', False, True, True, False), ('include_models', True, False, True, False), ('installed_only', False, True, True, False), ('verbose_names', False, True, True, False), ('rankdir', False, True, True, False), ('color_on_delete', False, True, True, False), ('edge_labels', False, True, True, False), ('extra', True, False, True, False))): _make_16,
@@ -857,7 +859,7 @@ INITS = {
     (False, False, (('app_label', False, False, True, False), ('op', False, False, True, False), ('model', False, False, True, False), ('field', False, True, True, False), ('details', True, False, True, False))): _make_24,
     (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('fields', True, False, True, False), ('options', True, False, True, False), ('bases', True, False, True, False), ('managers', True, False, True, False), ('last', False, True, True, False))): _make_25,
     (False, False, (('kinds', True, False, True, False), ('types', True, False, True, False), ('apps', True, False, True, False), ('null', False, True, True, False), ('unique', False, True, True, False), ('target', False, True, True, False), ('limit', False, True, True, False))): _make_26,
-    (False, False, (('name', False, False, True, False), ('root', False, False, True, False), ('settings_module', False, False, True, False), ('default_auto_field', False, False, True, False), ('auth_user_model', False, False, True, False), ('apps', True, False, True, False), ('models', False, True, True, False))): _make_27,
+    (False, False, (('name', False, False, True, False), ('root', False, False, True, False), ('settings_module', False, False, True, False), ('default_auto_field', False, False, True, False), ('auth_user_model', False, False, True, False), ('database_engines', False, False, True, False), ('apps', True, False, True, False), ('models', False, True, True, False))): _make_27,
     (False, False, (('params', False, False, True, False), ('by_name', False, False, True, False), ('eff', False, False, True, False), ('forced', False, False, True, False), ('init', False, False, True, False), ('rel_args', True, False, True, False), ('static', False, True, True, False), ('on_delete', False, True, True, False), ('per_settings', True, False, True, False))): _make_28,
     (False, False, (('select', False, True, True, False), ('extend_select', True, False, True, False), ('ignore', True, False, True, False), ('exclude', True, False, True, False), ('path', False, True, True, False), ('warnings', True, False, True, False))): _make_29,
     (False, False, (('code', False, False, True, False), ('app_label', False, False, True, False), ('migration', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('op', False, False, True, False), ('op_index', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('message', False, False, True, False), ('outer_lines', True, False, True, False), ('project', False, True, True, False))): _make_30,

@@ -502,6 +502,7 @@ def _analyse(
             knowledge=Knowledge(),
         )
         index.store_failure = summaries.store_failure
+        index.source = summaries.source
         hints = settings_hints([f.relpath for f in files], read)
         if not options.all_files and len(files) > 1:  # read only what the project imports
             notify = examiner.send if examiner is not None else None

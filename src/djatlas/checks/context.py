@@ -76,6 +76,10 @@ class Context:
         }
         meta = doc.get("metadata") or {}
         self.auth_user_model: str = meta.get("auth_user_model") or "auth.User"
+        self._engines: dict[str | None, list[str]] = {
+            p.get("name"): list(p.get("database_engines") or []) for p in doc.get("projects") or []
+        }
+        self._engines[None] = list(meta.get("database_engines") or [])
         self._migrations = migrations
         self._drift: list[dict[str, Any] | None] = []
 
@@ -85,6 +89,11 @@ class Context:
         if not self._drift:
             self._drift.append(self._migrations() if self._migrations is not None else None)
         return self._drift[0]
+
+    def database_engines(self, model: dict[str, Any]) -> list[str]:
+        """The database engines the settings of the model's project name (empty: not known)."""
+        found = self._engines.get(model.get("project"))
+        return found if found is not None else self._engines[None]
 
     def incomplete(self, model: dict[str, Any]) -> bool:
         """True when a base or field class of the model stayed unresolved: a rule that needs

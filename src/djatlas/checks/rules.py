@@ -55,6 +55,14 @@ def _f(
     )
 
 
+def _only_postgresql(engines: list[str]) -> bool:
+    """Whether ``engines`` is not empty and each is PostgreSQL's (or built on it: PostGIS,
+    django-prometheus' ``postgresql``)."""
+    return bool(engines) and all(
+        e.rsplit(".", 1)[-1] in ("postgresql", "postgresql_psycopg2", "postgis") for e in engines
+    )
+
+
 def _builtin(field: dict[str, Any], *types: str) -> bool:
     """The field is Django's own class among ``types`` (not a project subclass that may set
     defaults in its ``__init__``)."""
@@ -111,7 +119,9 @@ def missing_on_delete(ctx: Context) -> Iterator[Finding]:
     why="""
 Most databases need a length for a `varchar` column: Django refuses a `CharField` without
 `max_length` (fields.E120), except on PostgreSQL since Django 4.2, where the column becomes an
-unbounded `varchar` and the form field stops validating a length.
+unbounded `varchar` and the form field stops validating a length. Not reported for a project
+whose settings name only PostgreSQL engines (`database_engines` in the report: an `ENGINE` or a
+`postgres://` database URL); reported when they name another, or none djatlas can read.
 """,
     fix="Give the column a bound: `max_length=255`; use a `TextField` for unbounded text.",
     bad="name = models.CharField()",
@@ -119,6 +129,8 @@ unbounded `varchar` and the form field stops validating a length.
 )
 def charfield_max_length(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
+        if _only_postgresql(ctx.database_engines(model)):
+            continue
         params = _params(field)
         if not _builtin(field, "CharField") or field_opaque(field):
             continue

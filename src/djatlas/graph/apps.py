@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from djatlas.graph.classify import is_app_config
+from djatlas.graph.databases import database_engines
 from djatlas.graph.types import Diagnostic
 from djatlas.records import dataclass, field
 from djatlas.resolve.index import LoadedModule, ProjectIndex
@@ -71,6 +72,8 @@ class Settings:
     installed_apps: list[str] = field(default_factory=list)
     default_auto_field: str = DEFAULT_AUTO_FIELD
     auth_user_model: str = "auth.User"
+    #: The database engines the module names (``databases.database_engines``), sorted.
+    database_engines: list[str] = field(default_factory=list)
     #: Source root folder of the settings module ("" for the scan root, None if unknown).
     root: str | None = None
     #: In a monorepo: the settings of each source root that has its own settings module.
@@ -373,6 +376,7 @@ def _read(index: ProjectIndex, chosen: LoadedModule) -> Settings:
     user = values.get("AUTH_USER_MODEL")
     if isinstance(user, str):
         settings.auth_user_model = user
+    settings.database_engines = database_engines(index, chosen)
     return settings
 
 

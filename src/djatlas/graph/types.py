@@ -155,6 +155,8 @@ class Project(_Entry):
     settings_module: str | None
     default_auto_field: str
     auth_user_model: str
+    #: The database engines its settings name (``graph.databases``), sorted.
+    database_engines: list[str]
     apps: list[str] = field(default_factory=list)
     models: int = 0
 

@@ -96,6 +96,11 @@ class Summaries:
             return b""
         return self._read(rel)
 
+    def source(self, rel: str) -> bytes:
+        """A tree file's bytes, always (``ProjectIndex.source``)."""
+        data = self.contents.get(rel)
+        return data if data is not None else self._read(rel)
+
     def _from_worker(self, rel: str) -> bool:
         """Whether a worker answered for guessed file ``rel`` (kept in ``ready``): it had
         started it; otherwise the caller claims it and parses it."""

@@ -48,6 +48,7 @@ def assemble_report(models, records, discovery, registry, settings, diagnostics)
         "settings_notes": settings.notes,
         "default_auto_field": settings.default_auto_field,
         "auth_user_model": settings.auth_user_model,
+        "database_engines": settings.database_engines,
     }
     return Report(
         metadata,
@@ -91,6 +92,7 @@ def _projects(projects, apps, models) -> list[Project]:
             p.settings.module,
             p.settings.default_auto_field,
             p.settings.auth_user_model,
+            p.settings.database_engines,
             sorted({a.label for a in apps if a.project == p.name}),
             sum(1 for m in models if m.project == p.name),
         )

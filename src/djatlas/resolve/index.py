@@ -57,6 +57,9 @@ class ProjectIndex:
     ) -> None:
         self.layout = layout
         self.read = read
+        #: A tree file's bytes whatever the cache holds (``read`` gives none for a file whose
+        #: summary is ready): for what is read from a module's source text itself.
+        self.source = read
         self.records = records
         self.summary_cache = summary_cache
         self.store_summary = store_summary
