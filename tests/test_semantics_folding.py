@@ -31,6 +31,7 @@ FX_FOLD = {
     """,
     "shop/models.py": """
         from django.db import models
+        from django.utils.translation import gettext_lazy as _
 
         from . import consts
         from .consts import APP, LONGER, PREFIX, SIZE, SIZES, TABLE, table_name
@@ -54,6 +55,7 @@ FX_FOLD = {
             class Meta:
                 db_table = f"{PREFIX}_{'item'!s:.4}"
                 verbose_name = f"{PREFIX!r:>8}"
+                verbose_name_plural = _(f"{PREFIX} items")
 
 
         class Joined(models.Model):
@@ -112,6 +114,7 @@ def test_tables_django_computes(project) -> None:
     }
     assert s.model("Joined")["label"] == "shop.Joined"
     assert s.model("Formatted")["meta"]["verbose_name"] == "  'shop'"
+    assert s.model("Formatted")["meta"]["verbose_name_plural"] == "shop items"
 
 
 def test_a_table_not_known_is_said_so(project) -> None:
@@ -173,6 +176,9 @@ def test_fold_refuses_what_is_not_a_constant_computation() -> None:
         'b"x" + b"y"',
         'f"{X=}"',
         "X if Y else Z",
+        "_(X)",
+        '_("a", "b")',
+        'gettext(f"{Missing}")',
         "Missing + 1",
         "X[1:]",
     ):

@@ -14,6 +14,7 @@ from keyword import iskeyword
 
 from djatlas.graph.apps import AppRegistry
 from djatlas.parse.summary import Arg, Call, Expr
+from djatlas.parse.values import GETTEXT
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import ClassValue, FunctionValue, Instance, Literal, ModuleValue
 
@@ -169,7 +170,7 @@ class Constants:
         known = self._call(func, list(args), file)
         if known is UNKNOWN and not keywords:
             known = self._returned(func, list(args), mod, file)
-        if known is UNKNOWN and func.rpartition(".")[2] in _STR_METHODS:  # ``NAME.lower()``
+        if known is UNKNOWN and func.rpartition(".")[2] in _FOLDED_CALLS:  # ``NAME.lower()``
             known = self._folded(source, mod, file)
         return known
 
@@ -255,11 +256,12 @@ class Constants:
 
 
 _ENUM_MODULES = ("enum.", "django.db.models.enums.")
-#: ``folding.STR_METHODS`` (here: ``folding`` is imported when a computation is folded).
-_STR_METHODS = frozenset(
+#: The calls ``folding`` computes: ``STR_METHODS`` (written here: ``folding`` is imported when
+#: a computation is folded) and the translation functions (``_(f"{NAME} items")``).
+_FOLDED_CALLS = frozenset(
     ("lower", "upper", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip",
      "rstrip", "removeprefix", "removesuffix", "replace", "format", "join", "zfill")
-)  # fmt: skip
+) | GETTEXT  # fmt: skip
 #: How many computations are folded one inside another (a name bound to a computation of
 #: names bound to computations...).
 _MAX_FOLDING = 16

@@ -15,7 +15,7 @@ import re
 from codecs import decode
 from collections.abc import Callable
 
-from djatlas.parse.values import KINDS, dotted, items, literal, operands, unwrap
+from djatlas.parse.values import GETTEXT, KINDS, dotted, items, literal, operands, unwrap
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class _Folder:
         if kind == "subscript":
             return _checked(self._item(node, depth))
         if kind == "call":
-            return _checked(self._method(node, depth))
+            return _checked(self._call(node, depth))
         raise Unknown
 
     def _joined(self, node: Any, depth: int) -> str:
@@ -204,6 +204,19 @@ class _Folder:
             return container[key]
         except (IndexError, KeyError, TypeError):
             raise Unknown from None
+
+    def _call(self, node: Any, depth: int) -> Any:
+        """A str method's result, or a translation's text: ``_(f"{NAME} items")`` is the text
+        (Django's lazy translation shows it untranslated)."""
+        func = node.children[0]
+        if KINDS[func.kind_id] in ("identifier", "attribute"):
+            name = dotted(self.src, func)
+            if name is not None and name.rpartition(".")[2] in GETTEXT:
+                given = items(node.children[-1])
+                if len(given) != 1 or KINDS[given[0].kind_id] != "string":
+                    raise Unknown  # (a translation of anything but a text: not folded)
+                return self._text(self.value(given[0], depth))
+        return self._method(node, depth)
 
     def _method(self, node: Any, depth: int) -> Any:
         """``text.lower()``, ``"{}_{}".format(A, B)``, ``"_".join(PARTS)``: a str method."""
