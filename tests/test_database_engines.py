@@ -100,6 +100,7 @@ def test_engines_in_source() -> None:
         C = "sqlite:///db.sqlite3"
         D = "https://example.com"
         E = "django.core.mail.backends.smtp.EmailBackend"
+        # "ENGINE": "django.db.backends.oracle",
     """
     assert engines_in(source) == {
         "django_prometheus.db.backends.postgresql",

@@ -164,6 +164,7 @@ def test_fold_reads_any_python_versions_syntax() -> None:
     assert value(r'f"{{{X}}}\t"', X="y") == "{y}\t"
     assert value('"a" f"{X:>3}" "c"', X=7) == "a  7c"
     assert value("(X, [Y * 2])", X="a", Y=3) == ["a", [6]]
+    assert value('gettext_lazy(X + "s")', X="item") == "items"
 
 
 def test_fold_refuses_what_is_not_a_constant_computation() -> None:
@@ -176,8 +177,8 @@ def test_fold_refuses_what_is_not_a_constant_computation() -> None:
         'b"x" + b"y"',
         'f"{X=}"',
         "X if Y else Z",
-        "_(X)",
         '_("a", "b")',
+        "_(Y)",
         'gettext(f"{Missing}")',
         "Missing + 1",
         "X[1:]",

@@ -4,9 +4,9 @@ An ``"ENGINE": "django.db.backends.postgresql"`` (any ``*.db.backends.*`` path: 
 django-prometheus' wrappers), or a database URL's scheme (``dj_database_url.config(default=
 "postgres://...")``, django-environ's ``env.db(default=...)``), in the settings module or a
 tree module it star-imports (``from .base import *``), wherever it is written (a dict, an
-``update``, a branch). That is what the settings can choose from, not which one a run uses
-(``djatlas check`` stands down on DJ002, which Django does not apply on PostgreSQL, when every
-engine named is PostgreSQL's).
+``update``, a branch; not a comment line). That is what the settings can choose from, not which
+one a run uses (``djatlas check`` stands down on DJ002, which Django does not apply on
+PostgreSQL, when every engine named is PostgreSQL's).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _ENGINE = re.compile(rb"""["']((?:[A-Za-z_]\w*\.)+db\.backends\.[A-Za-z_][\w.]*)["']""")
 _URL = re.compile(rb"""["']([a-z][a-z0-9+-]*)://""")
+_COMMENT_LINE = re.compile(rb"(?m)^[ \t]*#.*$")
 _GIS = "django.contrib.gis.db.backends."
 #: Database URL schemes (dj-database-url's and django-environ's) and the engine each means.
 SCHEMES = {
@@ -67,7 +68,10 @@ def _source(read: Callable[[str], bytes], relpath: str) -> bytes:
 
 
 def engines_in(source: bytes) -> set[str]:
-    """The engines a module's source names: ``*.db.backends.*`` paths, database URLs' schemes."""
+    """The engines a module's source names: ``*.db.backends.*`` paths, database URLs' schemes
+    (not in a comment line: a configuration left commented out)."""
+    if source.find(b"#") >= 0:
+        source = _COMMENT_LINE.sub(b"", source)
     out = {m.decode("ascii", "replace") for m in _ENGINE.findall(source)}
     for scheme in _URL.findall(source):
         engine = SCHEMES.get(scheme.decode("ascii"))

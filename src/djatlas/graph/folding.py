@@ -213,8 +213,8 @@ class _Folder:
             name = dotted(self.src, func)
             if name is not None and name.rpartition(".")[2] in GETTEXT:
                 given = items(node.children[-1])
-                if len(given) != 1 or KINDS[given[0].kind_id] != "string":
-                    raise Unknown  # (a translation of anything but a text: not folded)
+                if len(given) != 1:  # (``pgettext``'s context, ``ngettext``'s count)
+                    raise Unknown
                 return self._text(self.value(given[0], depth))
         return self._method(node, depth)
 
