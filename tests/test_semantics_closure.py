@@ -180,3 +180,77 @@ def test_the_simple_admin_imports_none(project) -> None:
     ]
     reasons = {f["path"]: f["reason"] for f in s.doc["files"]}
     assert reasons["shop/admin.py"] == reasons["shop/helpers.py"] == OUTSIDE
+
+
+FX_AUTODISCOVER = {
+    "manage.py": FX_CLOSURE["manage.py"],
+    "proj/__init__.py": "",
+    "proj/settings.py": "INSTALLED_APPS = "
+    + repr(["django.contrib.contenttypes", "shop.apps.ShopConfig", "blog.apps.BlogConfig"])
+    + "\n",
+    "shop/__init__.py": "",
+    "shop/apps.py": """
+        from django.apps import AppConfig
+        from django.utils.module_loading import autodiscover_modules
+
+
+        class ShopConfig(AppConfig):
+            name = "shop"
+
+            def ready(self):
+                autodiscover_modules("signals", "hooks")
+    """,
+    "shop/models.py": """
+        from django.db import models
+        from django.utils import module_loading
+
+
+        module_loading.autodiscover_modules("receivers")
+
+
+        class Product(models.Model):
+            pass
+
+
+        def later():
+            module_loading.autodiscover_modules("lazy")
+    """,
+    "shop/signals.py": MODEL.format(name="ShopSignal"),
+    "blog/__init__.py": "",
+    "blog/apps.py": FX_ADMIN["blog/apps.py"],
+    "blog/models.py": MODEL.format(name="Post"),
+    "blog/signals.py": MODEL.format(name="BlogSignal"),
+    "blog/hooks/__init__.py": MODEL.format(name="BlogHook"),
+    "blog/receivers.py": """
+        from django.utils.module_loading import autodiscover_modules
+
+        from .models import Post
+
+        autodiscover_modules("extra")
+
+
+        class BlogReceiver(Post):
+            class Meta:
+                proxy = True
+    """,
+    "blog/extra.py": MODEL.format(name="BlogExtra"),
+    "blog/lazy.py": MODEL.format(name="BlogLazy"),
+}
+
+
+def test_the_modules_autodiscover_modules_imports(project) -> None:
+    """``autodiscover_modules(...)`` in an AppConfig's ``ready`` or at a module's top level
+    imports that submodule of every installed app (not one in a function nobody calls)."""
+    s = project(FX_AUTODISCOVER, use_cache=False)
+    # Django 5.2, apps.get_models() of the fixture's apps
+    assert sorted(m["label"] for m in s.models if m["app_label"] in ("shop", "blog")) == [
+        "blog.BlogExtra",
+        "blog.BlogHook",
+        "blog.BlogReceiver",
+        "blog.BlogSignal",
+        "blog.Post",
+        "shop.Product",
+        "shop.ShopSignal",
+    ]
+    reasons = {f["path"]: f["reason"] for f in s.doc["files"]}
+    assert reasons["blog/lazy.py"] == OUTSIDE

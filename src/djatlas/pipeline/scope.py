@@ -375,6 +375,9 @@ class Closure:
         self._words: dict[bytes, list[str]] = {}  # ``_names``' answers for ``from`` imports
         #: Bytes read while following imports (the reading stage reuses them).
         self.contents: dict[str, bytes] = {}
+        #: The submodules ``autodiscover_modules(...)`` imports from every installed app,
+        #: called where it runs at setup (``autodiscovered``), in the order first seen.
+        self.discovered: list[str] = []
 
     def narrow(self, files: list[SourceFile], records: dict[str, FileRecord]) -> list[SourceFile]:
         """The files of the closure, and every models module (always parsed, so that an error
@@ -469,6 +472,21 @@ class Closure:
             if notify is not None:
                 notify(rel)
             imports(data, rel, todo)
+            if data.find(b"autodiscover_modules") >= 0:
+                self._autodiscovered(data, rel)
+
+    def _autodiscovered(self, data: bytes, rel: str) -> None:
+        """Remember the submodules an ``autodiscover_modules("signals", ...)`` call of ``rel``
+        imports from every installed app, if it runs at setup: in an ``apps`` module (an
+        AppConfig's ``ready`` and the methods it calls), or at module level elsewhere."""
+        in_apps = self.layout.module_of[rel].rpartition(".")[2] == "apps"
+        for indent, args in _AUTODISCOVER.findall(data):
+            if indent and not in_apps:
+                continue  # in a function's body (or a block: not told apart here)
+            for name in _LITERAL_NAME.findall(args.partition(b"register_to")[0]):
+                found = name.decode()
+                if found not in self.discovered:
+                    self.discovered.append(found)
 
     def _imports(self, data: bytes, rel: str, out: list[str]) -> None:
         """Queue on ``out`` the files the import statements of ``rel`` (its bytes ``data``)
@@ -602,9 +620,16 @@ def project_scope(
         more = autodiscover(settings.installed_apps)
         for entry in settings.installed_apps:
             closure.add_app(entry, rel, more)
+        _add_discovered(closure, settings.installed_apps, rel, set(more))
         if "." in settings.default_auto_field:
             closure.add_module(settings.default_auto_field.rsplit(".", 1)[0], rel)
     return closure if found else None
+
+
+#: An ``autodiscover_modules(...)`` call (Django's ``module_loading``): its line's indent and
+#: its arguments (to the first closing bracket: literal names hold none).
+_AUTODISCOVER = re.compile(rb"(?m)^([ \t]*)(?:[\w.]+\.)?autodiscover_modules\(([^)]*)\)")
+_LITERAL_NAME = re.compile(rb"""[rRuU]?["']([A-Za-z_][\w.]*)["']""")
 
 
 def autodiscover(installed_apps: list[str]) -> tuple[str, ...]:
@@ -619,6 +644,18 @@ def autodiscover(installed_apps: list[str]) -> tuple[str, ...]:
         ):
             return ("admin",)
     return ()
+
+
+def _add_discovered(closure: Closure, installed: list[str], near: str, done: set[str]) -> None:
+    """Every installed app's submodules the closure's ``autodiscover_modules`` calls import
+    (until the modules they bring call no other)."""
+    while True:
+        new = tuple(n for n in closure.discovered if n not in done)
+        if not new:
+            return
+        done.update(new)
+        for entry in installed:
+            closure.add_app(entry, near, new)
 
 
 def in_project(
