@@ -185,8 +185,8 @@ def _make_16(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_
         self.extra = _f_extra() if extra is _HAS else extra
     return __init__
 
-def _make_17(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
-    def __init__(self, name, label, app_label, module, file, line, docstring, bases, abstract, proxy, parents, concrete_model, db_table, meta, meta_inherited_from, methods, has_str, fields=_HAS, reverse_relations=_HAS, external=_d_external, origin=_d_origin, complete=_d_complete, incomplete_reasons=_HAS, *, id=_d_id, project=_d_project, parent_ids=_HAS, concrete_model_id=_d_concrete_model_id):
+def _make_17(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_generated_by, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
+    def __init__(self, name, label, app_label, module, file, line, docstring, bases, abstract, proxy, parents, concrete_model, db_table, meta, meta_inherited_from, methods, has_str, fields=_HAS, reverse_relations=_HAS, external=_d_external, origin=_d_origin, complete=_d_complete, incomplete_reasons=_HAS, generated_by=_d_generated_by, *, id=_d_id, project=_d_project, parent_ids=_HAS, concrete_model_id=_d_concrete_model_id):
         self.id = id
         self.name = name
         self.label = label
@@ -214,6 +214,7 @@ def _make_17(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_id, _d_ori
         self.origin = origin
         self.complete = complete
         self.incomplete_reasons = _f_incomplete_reasons() if incomplete_reasons is _HAS else incomplete_reasons
+        self.generated_by = generated_by
     return __init__
 
 def _make_18(_HAS, _d_custom, _d_path, _f_kwargs):
@@ -278,14 +279,15 @@ def _make_22(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_model
         self.installed = installed
     return __init__
 
-def _make_23(_HAS, _d_external, _d_model, _f_local):
-    def __init__(self, cls, module, assumed, model=_d_model, local=_HAS, external=_d_external):
+def _make_23(_HAS, _d_external, _d_model, _f_local, _f_reasons):
+    def __init__(self, cls, module, assumed, model=_d_model, local=_HAS, external=_d_external, reasons=_HAS):
         self.cls = cls
         self.module = module
         self.assumed = assumed
         self.model = model
         self.local = _f_local() if local is _HAS else local
         self.external = external
+        self.reasons = _f_reasons() if reasons is _HAS else reasons
     return __init__
 
 def _make_24(_HAS, _d_field, _f_details):
@@ -849,13 +851,13 @@ INITS = {
     (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_14,
     (False, False, (('source', False, False, True, False), ('root_node', False, False, True, False), ('issues', True, False, True, False), ('broken', False, True, True, False))): _make_15,
     (False, False, (('title', False, True, True, False), ('language', False, True, True, False), ('diagram', False, True, True, False), ('apps', True, False, True, False), ('model', False, True, True, False), ('depth', False, True, True, False), ('exclude_models', True, False, True, False), ('no_fields', False, True, True, False), ('hide_inherited', False, True, True, False), ('hide_abstract', False, True, True, False), ('include_models', True, False, True, False), ('installed_only', False, True, True, False), ('verbose_names', False, True, True, False), ('rankdir', False, True, True, False), ('color_on_delete', False, True, True, False), ('edge_labels', False, True, True, False), ('extra', True, False, True, False))): _make_16,
-    (False, False, (('id', False, True, True, True), ('name', False, False, True, False), ('label', False, False, True, False), ('app_label', False, False, True, False), ('project', False, True, True, True), ('module', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('docstring', False, False, True, False), ('bases', False, False, True, False), ('abstract', False, False, True, False), ('proxy', False, False, True, False), ('parents', False, False, True, False), ('parent_ids', True, False, True, True), ('concrete_model', False, False, True, False), ('concrete_model_id', False, True, True, True), ('db_table', False, False, True, False), ('meta', False, False, True, False), ('meta_inherited_from', False, False, True, False), ('methods', False, False, True, False), ('has_str', False, False, True, False), ('fields', True, False, True, False), ('reverse_relations', True, False, True, False), ('external', False, True, True, False), ('origin', False, True, True, False), ('complete', False, True, True, False), ('incomplete_reasons', True, False, True, False))): _make_17,
+    (False, False, (('id', False, True, True, True), ('name', False, False, True, False), ('label', False, False, True, False), ('app_label', False, False, True, False), ('project', False, True, True, True), ('module', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('docstring', False, False, True, False), ('bases', False, False, True, False), ('abstract', False, False, True, False), ('proxy', False, False, True, False), ('parents', False, False, True, False), ('parent_ids', True, False, True, True), ('concrete_model', False, False, True, False), ('concrete_model_id', False, True, True, True), ('db_table', False, False, True, False), ('meta', False, False, True, False), ('meta_inherited_from', False, False, True, False), ('methods', False, False, True, False), ('has_str', False, False, True, False), ('fields', True, False, True, False), ('reverse_relations', True, False, True, False), ('external', False, True, True, False), ('origin', False, True, True, False), ('complete', False, True, True, False), ('incomplete_reasons', True, False, True, False), ('generated_by', False, True, True, False))): _make_17,
     (False, False, (('cls', False, False, True, False), ('kwargs', True, False, True, False), ('custom', False, True, True, False), ('path', False, True, True, False))): _make_18,
     (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('watched', False, True, True, False))): _make_19,
     (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False))): _make_20,
     (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('path', False, False, True, False), ('module', False, False, True, False), ('in_tree', False, False, True, False), ('attrs', True, False, True, False), ('lines', True, False, True, False), ('line', False, True, True, False), ('ignores', True, False, True, False), ('error', False, True, True, False), ('error_line', False, True, True, False), ('partial', False, True, True, False))): _make_21,
     (False, False, (('label', False, False, True, False), ('name', False, False, True, False), ('config', False, False, True, False), ('models', True, False, True, False), ('model_ids', True, False, True, False), ('project', False, True, True, False), ('external', False, True, True, False), ('installed', False, True, True, False))): _make_22,
-    (False, False, (('cls', False, False, True, False), ('module', False, False, True, False), ('assumed', False, False, True, False), ('model', False, True, True, False), ('local', True, False, True, False), ('external', False, True, True, False))): _make_23,
+    (False, False, (('cls', False, False, True, False), ('module', False, False, True, False), ('assumed', False, False, True, False), ('model', False, True, True, False), ('local', True, False, True, False), ('external', False, True, True, False), ('reasons', True, False, True, False))): _make_23,
     (False, False, (('app_label', False, False, True, False), ('op', False, False, True, False), ('model', False, False, True, False), ('field', False, True, True, False), ('details', True, False, True, False))): _make_24,
     (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('fields', True, False, True, False), ('options', True, False, True, False), ('bases', True, False, True, False), ('managers', True, False, True, False), ('last', False, True, True, False))): _make_25,
     (False, False, (('kinds', True, False, True, False), ('types', True, False, True, False), ('apps', True, False, True, False), ('null', False, True, True, False), ('unique', False, True, True, False), ('target', False, True, True, False), ('limit', False, True, True, False))): _make_26,

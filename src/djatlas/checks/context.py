@@ -64,8 +64,11 @@ class Context:
         self.doc = doc
         #: Every model of the report, those outside the tree (``external``) included.
         self.all_models: list[dict[str, Any]] = list(doc.get("models") or [])
-        #: The models rules report on: the tree's own.
-        self.models: list[dict[str, Any]] = [m for m in self.all_models if not m.get("external")]
+        #: The models rules report on: the tree's own (not those a package makes from them at
+        #: run time: django-simple-history's historical models).
+        self.models: list[dict[str, Any]] = [
+            m for m in self.all_models if not m.get("external") and not m.get("generated_by")
+        ]
         self.by_label: dict[str, dict[str, Any]] = {}
         for m in self.all_models:  # a tree model wins over an external one of the same label
             if not m.get("external") or m["label"] not in self.by_label:

@@ -15,6 +15,7 @@ from djatlas.graph.computed import apply_values
 from djatlas.graph.constants import UNKNOWN, Constants, is_expr
 from djatlas.graph.external import ExternalApps
 from djatlas.graph.fieldclasses import FieldClasses, InitValues
+from djatlas.graph.history import historical_infos
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
@@ -104,6 +105,8 @@ class ModelInfo:
     local: list[FieldSpec] = field(default_factory=list)
     #: Read from outside the tree (Django, the environment, bundled knowledge).
     external: bool = False
+    #: What stayed unknown besides what ``_complete`` finds (a historical model's options).
+    reasons: list[str] = field(default_factory=list)
 
 
 _REMOVED = object()
@@ -584,6 +587,7 @@ class GraphBuilder:
         for info in infos:
             if id(info.model) not in self._done:
                 self._fields(info)
+        infos = infos + historical_infos(self, infos)  # (django-simple-history's)
         self._index_entries(infos)
         externals = sorted(
             self.externals,
@@ -628,7 +632,7 @@ class GraphBuilder:
         """Say what stayed unknown: bases outside everything readable, unresolved field classes."""
         model = info.model
         assert model is not None
-        reasons: list[str] = []
+        reasons: list[str] = list(info.reasons)
         summary = info.cls.summary
         for expr, value in zip(summary.bases if summary else [], self.index.bases(info.cls)):
             if value is None or isinstance(value, (Instance, FunctionValue, Literal)):

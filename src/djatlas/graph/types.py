@@ -128,6 +128,9 @@ class Model(_Entry):
     #: False when a base or field class stayed unresolved: parts of the model may be missing.
     complete: bool = True
     incomplete_reasons: list[str] = field(default_factory=list)
+    #: The class that makes this model at run time from a tree model (django-simple-history's
+    #: ``HistoricalRecords``), not written in the tree; None for every other model.
+    generated_by: str | None = None
 
 
 @dataclass(eq=False, repr=False)

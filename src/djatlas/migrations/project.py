@@ -73,6 +73,11 @@ def analyse(
     cache = FileCache(cache_folder)
     cache.ahead = prefetch
     out = []
+    if any(m.get("generated_by") for m in doc.get("models", [])):
+        # A model a package makes at run time (django-simple-history's) is in the migrations
+        # as that package writes it, which djatlas does not model field by field: left out,
+        # as for a report without it (the autodetector notes it was not compared).
+        doc = {**doc, "models": [m for m in doc["models"] if not m.get("generated_by")]}
     base = root if os.path.isdir(root) else os.path.dirname(root)
     groups = tree_packages(doc)
     for prefix in sorted(groups):

@@ -51,6 +51,7 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_abstract": "abstract model",
         "kind_proxy": "proxy model of",
         "kind_mti": "multi-table child of",
+        "kind_generated": "made at run time by",
         "external": "outside the tree",
         "external_h": "Models Outside the Tree",
         "project": "Project",
@@ -154,6 +155,7 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_abstract": "抽象模型",
         "kind_proxy": "代理模型，代理",
         "kind_mti": "多表继承，父模型",
+        "kind_generated": "运行时生成，由",
         "external": "项目外",
         "external_h": "项目外的模型",
         "project": "项目",
@@ -533,6 +535,8 @@ def _kind(m: dict, t: dict[str, str]) -> str:
         return f"{t['kind_proxy']} {code(m.get('concrete_model') or '?')}"
     if m["parents"]:
         return f"{t['kind_mti']} " + ", ".join(code(p) for p in m["parents"])
+    if m.get("generated_by"):
+        return f"{t['kind_concrete']}, {t['kind_generated']} {code(m['generated_by'])}"
     return t["kind_concrete"]
 
 

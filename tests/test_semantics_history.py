@@ -1,0 +1,279 @@
+"""The models django-simple-history adds (``history = HistoricalRecords()``), as real Django 5.2
+with django-simple-history 3.13 reports them: rerun ``python tests/semantics_oracle.py
+tests/test_semantics_history.py`` (with ``semantics_oracle.PYTHON`` an interpreter that has
+both) to see its answer. The tests themselves do not need Django.
+"""
+
+from __future__ import annotations
+
+FX_HISTORY = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = [
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "simple_history",
+            "shop",
+        ]
+        DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+    """,
+    "shop/__init__.py": "",
+    "shop/models/__init__.py": """
+        from .catalog import *  # noqa: F403
+        from .orders import *  # noqa: F403
+    """,
+    "shop/models/catalog.py": """
+        from django.db import models
+        from simple_history.models import HistoricalRecords
+
+        __all__ = ["Category", "Product", "Stamped", "Note"]
+
+
+        class Category(models.Model):
+            slug = models.SlugField(unique=True)
+            parent = models.ForeignKey("self", models.CASCADE, null=True, related_name="children")
+            history = HistoricalRecords()
+
+            class Meta:
+                verbose_name = "product category"
+                verbose_name_plural = "categories"
+
+
+        class Stamped(models.Model):
+            created = models.DateTimeField(auto_now_add=True)
+            history = HistoricalRecords(inherit=True)
+
+            class Meta:
+                abstract = True
+
+
+        class Product(models.Model):
+            created = models.DateTimeField(auto_now_add=True)
+            code = models.CharField(max_length=20, primary_key=True)
+            category = models.ForeignKey(Category, models.PROTECT)
+            image = models.ImageField(upload_to="p")
+            secret = models.CharField(max_length=10)
+            tags = models.ManyToManyField(Category, related_name="tagged")
+
+            history = HistoricalRecords(
+                excluded_fields=["secret"], custom_model_name="ProductAudit", table_name="audit"
+            )
+
+
+        class Note(Stamped):
+            text = models.TextField()
+    """,
+    "shop/models/orders.py": """
+        from django.conf import settings
+        from django.db import models
+        from simple_history.models import HistoricalRecords
+
+        __all__ = ["Order", "Invoice", "Customer", "Shipment", "Refund"]
+
+
+        class AuditedRecords(HistoricalRecords):
+            pass
+
+
+        class Order(models.Model):
+            number = models.PositiveIntegerField()
+            history = HistoricalRecords(user_related_name="order_changes", related_name="changes")
+
+
+        class Invoice(models.Model):
+            order = models.OneToOneField(Order, models.CASCADE)
+
+
+        class Customer(models.Model):
+            pass
+
+
+        class Shipment(models.Model):
+            history = HistoricalRecords(user_model=Customer)
+
+
+        class Refund(models.Model):
+            history = AuditedRecords()
+    """,
+}
+
+
+def fields(s, model):
+    out = []
+    for f in s.model(model)["fields"]:
+        rel = f.get("relation") or {}
+        out.append(
+            (f["name"], f["django_type"], f["column"], f["null"], f["unique"], f["primary_key"])
+            + ((rel["target"], rel["related_name"], rel["on_delete"]) if rel else ())
+        )
+    return out
+
+
+def test_the_historical_models_django_registers(project) -> None:
+    s = project(FX_HISTORY, use_cache=False)
+    # Django 5.2, apps.get_models() of the app
+    labels = [m["label"] for m in s.models if m["app_label"] == "shop" and not m["abstract"]]
+    assert sorted(labels) == [
+        "shop.Category",
+        "shop.Customer",
+        "shop.HistoricalCategory",
+        "shop.HistoricalNote",
+        "shop.HistoricalOrder",
+        "shop.HistoricalRefund",
+        "shop.HistoricalShipment",
+        "shop.Invoice",
+        "shop.Note",
+        "shop.Order",
+        "shop.Product",
+        "shop.ProductAudit",
+        "shop.Refund",
+        "shop.Shipment",
+    ]
+
+
+def test_a_historical_models_fields(project) -> None:
+    s = project(FX_HISTORY, use_cache=False)
+    # Django 5.2: name, type, column, null, unique, pk (and target, related_name, on_delete)
+    assert fields(s, "HistoricalCategory") == [
+        ("id", "BigIntegerField", "id", False, False, False),
+        ("slug", "SlugField", "slug", False, False, False),
+        (
+            "parent",
+            "ForeignKey",
+            "parent_id",
+            True,
+            False,
+            False,
+            "shop.Category",
+            "+",
+            "DO_NOTHING",
+        ),
+        ("history_id", "AutoField", "history_id", False, True, True),
+        ("history_date", "DateTimeField", "history_date", False, False, False),
+        ("history_change_reason", "CharField", "history_change_reason", True, False, False),
+        ("history_type", "CharField", "history_type", False, False, False),
+        (
+            "history_user",
+            "ForeignKey",
+            "history_user_id",
+            True,
+            False,
+            False,
+            "auth.User",
+            "+",
+            "SET_NULL",
+        ),
+    ]
+    assert fields(s, "ProductAudit") == [
+        ("created", "DateTimeField", "created", False, False, False),
+        ("code", "CharField", "code", False, False, False),
+        ("image", "TextField", "image", False, False, False),
+        (
+            "category",
+            "ForeignKey",
+            "category_id",
+            True,
+            False,
+            False,
+            "shop.Category",
+            "+",
+            "DO_NOTHING",
+        ),
+        ("history_id", "AutoField", "history_id", False, True, True),
+        ("history_date", "DateTimeField", "history_date", False, False, False),
+        ("history_change_reason", "CharField", "history_change_reason", True, False, False),
+        ("history_type", "CharField", "history_type", False, False, False),
+        (
+            "history_user",
+            "ForeignKey",
+            "history_user_id",
+            True,
+            False,
+            False,
+            "auth.User",
+            "+",
+            "SET_NULL",
+        ),
+    ]
+    order = fields(s, "HistoricalOrder")
+    assert order[-2:] == [
+        (
+            "history_relation",
+            "ForeignKey",
+            "history_relation_id",
+            False,
+            False,
+            False,
+            "shop.Order",
+            "changes",
+            "DO_NOTHING",
+        ),
+        (
+            "history_user",
+            "ForeignKey",
+            "history_user_id",
+            True,
+            False,
+            False,
+            "auth.User",
+            "order_changes",
+            "SET_NULL",
+        ),
+    ]
+
+
+def test_a_historical_models_meta_table_and_module(project) -> None:
+    s = project(FX_HISTORY, use_cache=False)
+    category = s.model("HistoricalCategory")
+    # Django 5.2: _meta.db_table, verbose names, ordering, get_latest_by; __module__
+    assert category["db_table"] == "shop_historicalcategory"
+    assert category["meta"]["verbose_name"] == "historical product category"
+    assert category["meta"]["verbose_name_plural"] == "historical categories"
+    assert category["meta"]["ordering"] == ["-history_date", "-history_id"]
+    assert category["meta"]["get_latest_by"] == ["history_date", "history_id"]
+    assert category["module"] == "shop"
+    assert s.model("ProductAudit")["db_table"] == "audit"
+    assert s.model("HistoricalNote")["db_table"] == "shop_historicalnote"
+    assert s.model("HistoricalNote")["module"] == "shop.models.catalog"
+    assert all(s.model(n)["complete"] for n in ("HistoricalCategory", "ProductAudit"))
+
+
+def test_reverse_accessors_of_historical_models(project) -> None:
+    s = project(FX_HISTORY, use_cache=False)
+    # Django 5.2: the related_name="+" ones are hidden
+    order = {r["name"]: r["hidden"] for r in s.model("Order")["reverse_relations"]}
+    assert order["changes"] is False
+    user_changes = [r for r in s.model("User")["reverse_relations"] if r["name"] == "order_changes"]
+    assert [r["model"] for r in user_changes] == ["shop.HistoricalOrder"]
+
+
+def test_check_and_drift_leave_historical_models_alone(project) -> None:
+    """``djatlas check`` reports on the tree's own models only: not on the fields the package
+    writes (``history_change_reason`` is a nullable CharField, DJ003 on a written one)."""
+    from djatlas.checks import run_checks, select_rules
+
+    s = project(FX_HISTORY, use_cache=False)
+    assert s.model("HistoricalOrder")["generated_by"] == "simple_history.models.HistoricalRecords"
+    assert s.model("Order")["generated_by"] is None
+    findings = run_checks(s.doc, select_rules(["ALL"], None)).findings
+    assert not [
+        f for f in findings if "Historical" in (f.model or "") or "Audit" in (f.model or "")
+    ]
+
+
+def test_a_user_model_class_and_a_subclass_of_historical_records(project) -> None:
+    s = project(FX_HISTORY, use_cache=False)
+    # Django 5.2: history_user of HistoricalShipment is a ForeignKey to shop.Customer
+    user = fields(s, "HistoricalShipment")[-1]
+    assert user == (
+        "history_user", "ForeignKey", "history_user_id", True, False, False,
+        "shop.Customer", "+", "SET_NULL",
+    )  # fmt: skip
+    assert s.model("HistoricalShipment")["complete"]
+    # a subclass may add fields or options djatlas does not read: made, and said so
+    refund = s.model("HistoricalRefund")
+    assert not refund["complete"]
+    assert refund["incomplete_reasons"] == [
+        "shop.models.orders.AuditedRecords, a subclass of HistoricalRecords, is not followed"
+    ]
