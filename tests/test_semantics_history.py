@@ -132,94 +132,42 @@ def test_the_historical_models_django_registers(project) -> None:
     ]
 
 
+def key(name: str, target: str, related: str = "+", null: bool = True) -> tuple:
+    """A historical foreign key's ``fields`` entry (to ``target``, ``related_name``)."""
+    on_delete = "SET_NULL" if name == "history_user" else "DO_NOTHING"
+    return (name, "ForeignKey", f"{name}_id", null, False, False, target, related, on_delete)
+
+
+#: The fields every historical model ends with (before its ``history_user``).
+HISTORY = [
+    ("history_id", "AutoField", "history_id", False, True, True),
+    ("history_date", "DateTimeField", "history_date", False, False, False),
+    ("history_change_reason", "CharField", "history_change_reason", True, False, False),
+    ("history_type", "CharField", "history_type", False, False, False),
+]
+
+
 def test_a_historical_models_fields(project) -> None:
     s = project(FX_HISTORY, use_cache=False)
     # Django 5.2: name, type, column, null, unique, pk (and target, related_name, on_delete)
     assert fields(s, "HistoricalCategory") == [
         ("id", "BigIntegerField", "id", False, False, False),
         ("slug", "SlugField", "slug", False, False, False),
-        (
-            "parent",
-            "ForeignKey",
-            "parent_id",
-            True,
-            False,
-            False,
-            "shop.Category",
-            "+",
-            "DO_NOTHING",
-        ),
-        ("history_id", "AutoField", "history_id", False, True, True),
-        ("history_date", "DateTimeField", "history_date", False, False, False),
-        ("history_change_reason", "CharField", "history_change_reason", True, False, False),
-        ("history_type", "CharField", "history_type", False, False, False),
-        (
-            "history_user",
-            "ForeignKey",
-            "history_user_id",
-            True,
-            False,
-            False,
-            "auth.User",
-            "+",
-            "SET_NULL",
-        ),
+        key("parent", "shop.Category"),
+        *HISTORY,
+        key("history_user", "auth.User"),
     ]
     assert fields(s, "ProductAudit") == [
         ("created", "DateTimeField", "created", False, False, False),
         ("code", "CharField", "code", False, False, False),
         ("image", "TextField", "image", False, False, False),
-        (
-            "category",
-            "ForeignKey",
-            "category_id",
-            True,
-            False,
-            False,
-            "shop.Category",
-            "+",
-            "DO_NOTHING",
-        ),
-        ("history_id", "AutoField", "history_id", False, True, True),
-        ("history_date", "DateTimeField", "history_date", False, False, False),
-        ("history_change_reason", "CharField", "history_change_reason", True, False, False),
-        ("history_type", "CharField", "history_type", False, False, False),
-        (
-            "history_user",
-            "ForeignKey",
-            "history_user_id",
-            True,
-            False,
-            False,
-            "auth.User",
-            "+",
-            "SET_NULL",
-        ),
+        key("category", "shop.Category"),
+        *HISTORY,
+        key("history_user", "auth.User"),
     ]
-    order = fields(s, "HistoricalOrder")
-    assert order[-2:] == [
-        (
-            "history_relation",
-            "ForeignKey",
-            "history_relation_id",
-            False,
-            False,
-            False,
-            "shop.Order",
-            "changes",
-            "DO_NOTHING",
-        ),
-        (
-            "history_user",
-            "ForeignKey",
-            "history_user_id",
-            True,
-            False,
-            False,
-            "auth.User",
-            "order_changes",
-            "SET_NULL",
-        ),
+    assert fields(s, "HistoricalOrder")[-2:] == [
+        key("history_relation", "shop.Order", "changes", null=False),
+        key("history_user", "auth.User", "order_changes"),
     ]
 
 
@@ -265,11 +213,7 @@ def test_check_and_drift_leave_historical_models_alone(project) -> None:
 def test_a_user_model_class_and_a_subclass_of_historical_records(project) -> None:
     s = project(FX_HISTORY, use_cache=False)
     # Django 5.2: history_user of HistoricalShipment is a ForeignKey to shop.Customer
-    user = fields(s, "HistoricalShipment")[-1]
-    assert user == (
-        "history_user", "ForeignKey", "history_user_id", True, False, False,
-        "shop.Customer", "+", "SET_NULL",
-    )  # fmt: skip
+    assert fields(s, "HistoricalShipment")[-1] == key("history_user", "shop.Customer")
     assert s.model("HistoricalShipment")["complete"]
     # a subclass may add fields or options djatlas does not read: made, and said so
     refund = s.model("HistoricalRefund")
