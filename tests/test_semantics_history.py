@@ -221,3 +221,14 @@ def test_a_user_model_class_and_a_subclass_of_historical_records(project) -> Non
     assert refund["incomplete_reasons"] == [
         "shop.models.orders.AuditedRecords, a subclass of HistoricalRecords, is not followed"
     ]
+
+
+def test_options_of_any_shape_give_no_traceback(project) -> None:
+    """Options of the wrong shape (Django would refuse them) are read as none."""
+    files = dict(FX_HISTORY)
+    files["shop/models/orders.py"] = FX_HISTORY["shop/models/orders.py"].replace(
+        "HistoricalRecords(user_model=Customer)",
+        'HistoricalRecords(excluded_fields=[["id"], 3], no_db_index=5, custom_model_name=1)',
+    )
+    s = project(files, use_cache=False)
+    assert [f[0] for f in fields(s, "HistoricalShipment")][:2] == ["id", "history_id"]

@@ -220,10 +220,8 @@ class _Historical:
     def _copies(self, path: str) -> list[Field]:
         """``copy_fields``: the tracked model's concrete fields but the excluded ones, each
         kept at its place (its creation counter) but for the foreign keys, made again after."""
-        excluded = self.option("excluded_fields", [])
-        excluded = set(excluded) if isinstance(excluded, list) else set()
-        unindexed = self.option("no_db_index", [])
-        unindexed = {unindexed} if isinstance(unindexed, str) else set(unindexed or [])
+        excluded = _names(self.option("excluded_fields", []))
+        unindexed = _names(self.option("no_db_index", []))
         plain, keys = [], []
         for f in self.tracked.fields:
             if f.name in excluded or f.column is None:  # (no column: many-to-many, generic)
@@ -413,6 +411,13 @@ def _field(
         name, kind, _FIELDS + kind, kind, None, "declared", path, params, name, null, key, key,
         max_length,
     )  # fmt: skip
+
+
+def _names(value: Any) -> set[str]:
+    """The field names an option gives: one name, or a list of them (anything else: none)."""
+    if isinstance(value, str):
+        return {value}
+    return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
 
 
 def _spaced(name: str) -> str:
