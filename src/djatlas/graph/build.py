@@ -466,6 +466,8 @@ class GraphBuilder:
                 )
         out = list(fields.values())
         out.sort(key=_by_order)
+        if any(s.fclass.relation in _PRIVATE for s in out):
+            out = _private_order(out, own, list(fields))
         self._local[cls.key] = out
         return out
 
@@ -479,7 +481,7 @@ class GraphBuilder:
         ranks = self._file_ranks
         order = self._module_order()
         for anc in mro:
-            if isinstance(anc, ClassValue):
+            if isinstance(anc, ClassValue) and anc.path not in MODEL_ROOTS:  # (no fields)
                 key = anc.file or anc.module
                 if key in ranks:
                     continue
@@ -510,14 +512,33 @@ class GraphBuilder:
         return ranks[name]
 
     def _outside_deps(self, name: str) -> list[str]:
+        """What runs before the class bodies of module ``name`` (outside the tree): its parent
+        packages (importing ``a.b.c`` runs ``a`` and ``a.b`` first, and what they import
+        before it), then its own imports, in order."""
         mod = self.index.modules.get(name)
         if mod is None or mod.origin == ORIGIN_TREE:
             return []
-        found = [ref.module for ref in mod.summary.imports.values()]
+        parts = name.split(".")
+        found = [".".join(parts[:i]) for i in range(1, len(parts))]
+        found += [ref.module for ref in mod.summary.imports.values()]
         found += [f"{ref.module}.{ref.name}" for ref in mod.summary.imports.values() if ref.name]
         found += mod.summary.star_imports
-        loaded = [d for d in found if d != name and self.index.modules.get(d) is not None]
+        package = name if mod.summary.is_package else name.rpartition(".")[0]
+        parents = set(found[: len(parts) - 1])
+        loaded = [d for d in found if d != name and self._outside_loaded(d, package, d in parents)]
         return sorted(set(loaded), key=loaded.index)
+
+    def _outside_loaded(self, name: str, package: str, parent: bool) -> bool:
+        """Whether module ``name`` is loaded; a parent package, or a submodule of ``package``,
+        is loaded now if need be (a package's ``__init__`` importing its submodules in order
+        decides the order of their classes' fields, whether or not a name of them was asked
+        for yet)."""
+        if self.index.modules.get(name) is not None:
+            return True
+        if not parent and name.rpartition(".")[0] != package:
+            return False
+        found = self.index.module(name)
+        return found is not None and found.origin != ORIGIN_TREE
 
     def _module_order(self) -> dict[str, int]:
         """Tree files in execution order: INSTALLED_APPS' packages and models modules in order,
@@ -1605,6 +1626,17 @@ def _django_order(fields: list[Field]) -> list[Field]:
         else:
             plain.append(f)
     return plain + many + private
+
+
+def _private_order(specs: list[FieldSpec], own: dict, added: list[str]) -> list[FieldSpec]:
+    """``specs`` with the private ones (generic relations) in Django's order: a list it
+    appends to, not sorted by creation counter — the class body's own first, then those of
+    its abstract parents (``added``: the order the parents' were taken in)."""
+    private = [s for s in specs if s.fclass.relation in _PRIVATE]
+    rank = {name: i for i, name in enumerate(added)}
+    private.sort(key=lambda s: (own.get(s.name) is not s, rank.get(s.name, 0)))
+    it = iter(private)
+    return [next(it) if s.fclass.relation in _PRIVATE else s for s in specs]
 
 
 def _links_and_pk(local: list[Field]) -> tuple[list[Field], bool]:

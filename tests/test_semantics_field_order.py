@@ -1,0 +1,94 @@
+"""Field order as Django has it (``_meta.get_fields()``): concrete fields by creation counter,
+i.e. by when their class bodies ran (an installed package's modules in the order Python runs
+them: a package's ``__init__`` and what it imports first), then the private fields (generic
+relations) in the order Django appends them: the class body's own, then its parents'. Values
+as real Django 5.2 reports them (the environment package on ``sys.path``); the tests do not
+need Django.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_environment import make_venv, venv_cfg
+from treeutil import write_tree
+
+from djatlas.scan import scan_path
+
+#: An installed package whose ``__init__`` imports ``late`` (Tracked) before ``early`` (Named),
+#: though ``models`` itself imports ``early`` first: Tracked's fields run first.
+PACKAGE = {
+    "mixpkg/__init__.py": """
+        from .late import Tracked  # noqa: F401
+        from .early import Named  # noqa: F401
+    """,
+    "mixpkg/late.py": """
+        from django.db import models
+
+
+        class Tracked(models.Model):
+            tracked_at = models.DateTimeField(null=True)
+
+            class Meta:
+                abstract = True
+    """,
+    "mixpkg/early.py": """
+        from django.db import models
+
+
+        class Named(models.Model):
+            name = models.CharField(max_length=10)
+
+            class Meta:
+                abstract = True
+    """,
+    "mixpkg/models.py": """
+        from django.contrib.contenttypes.fields import GenericRelation
+        from django.db import models
+
+        from .early import Named
+        from .late import Tracked
+
+
+        class Both(Named, Tracked):
+            notes = GenericRelation("contenttypes.ContentType")
+
+            class Meta:
+                abstract = True
+    """,
+    "mixpkg-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: mixpkg\nVersion: 1.0\n",
+    "mixpkg-1.0.dist-info/top_level.txt": "mixpkg\n",
+}
+PROJECT = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "proj/__init__.py": "",
+    "proj/settings.py": 'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n',
+    "shop/__init__.py": "",
+    "shop/models.py": """
+        from django.contrib.contenttypes.fields import GenericRelation
+        from django.db import models
+        from mixpkg.models import Both
+
+
+        class Item(Both):
+            code = models.CharField(max_length=5)
+            links = GenericRelation("contenttypes.ContentType", related_query_name="item")
+    """,
+}
+
+
+def test_field_order_follows_the_packages_import_order(tmp_path: Path) -> None:
+    env = make_venv(tmp_path / "env", cfg=venv_cfg(), files=PACKAGE)
+    write_tree(tmp_path / "proj", PROJECT)
+    doc = scan_path(str(tmp_path / "proj"), timing=False, use_cache=False, python=str(env))
+    item = next(m for m in doc["models"] if m["label"] == "shop.Item")
+    # Django 5.2, [f.name for f in Item._meta.get_fields() if not f.auto_created or f.concrete]:
+    # mixpkg/__init__ runs late.py before early.py; the own generic relation before Both's
+    assert [f["name"] for f in item["fields"]] == [
+        "id",
+        "tracked_at",
+        "name",
+        "code",
+        "links",
+        "notes",
+    ]
