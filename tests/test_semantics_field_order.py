@@ -26,11 +26,11 @@ PACKAGE = {
         from django.db import models
 
 
-        class Tracked(models.Model):
-            tracked_at = models.DateTimeField(null=True)
-
+        class Tracked(models.Model):  # run first: mixpkg/__init__ imports this module first
             class Meta:
                 abstract = True
+
+            tracked_at = models.DateTimeField(null=True)
     """,
     "mixpkg/early.py": """
         from django.db import models
