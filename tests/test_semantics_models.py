@@ -226,6 +226,55 @@ def test_default_auto_field_without_setting_is_autofield(project):
     assert s.field("G", "id")["django_type"] == "AutoField"
 
 
+class _Env:
+    """An environment that has Django ``version`` installed (or no Django: None)."""
+
+    def __init__(self, version):
+        self.version = version
+
+    def has_package(self, top):
+        return top == "django" and self.version is not None
+
+    def distribution(self, top):
+        return ("Django", self.version) if self.has_package(top) else None
+
+
+def test_django_6_defaults_to_big_auto_field():
+    """Django 6.0 made BigAutoField DEFAULT_AUTO_FIELD's default (ticket #36564): the
+    default follows the Django installed in the project's environment."""
+    from types import SimpleNamespace
+
+    from djatlas.graph.apps import default_auto_field
+
+    def auto(version):
+        return default_auto_field(SimpleNamespace(environment=_Env(version)))
+
+    assert auto("6.0") == auto("6.1.2") == auto("7.0a1") == "django.db.models.BigAutoField"
+    assert auto("5.2.19") == auto("4.2") == auto(None) == "django.db.models.AutoField"
+    assert auto("dev") == "django.db.models.AutoField"
+
+
+def test_default_auto_field_without_setting_follows_the_django_installed(project, monkeypatch):
+    import djatlas.graph.apps as apps_module
+
+    big = "django.db.models.BigAutoField"
+    monkeypatch.setattr(apps_module, "default_auto_field", lambda index: big)
+    s = project(FX_DEFAULT_AUTO, use_cache=False)
+    assert s.doc["metadata"]["default_auto_field"] == big
+    assert s.field("G", "id")["django_type"] == "BigAutoField"
+
+
+def test_django_defaults_without_settings_follow_the_django_installed(project, monkeypatch):
+    import djatlas.graph.apps as apps_module
+
+    big = "django.db.models.BigAutoField"
+    monkeypatch.setattr(apps_module, "default_auto_field", lambda index: big)
+    no_settings = {k: v for k, v in FX_DEFAULT_AUTO.items() if k != "proj/settings.py"}
+    s = project(no_settings, use_cache=False)
+    assert s.field("G", "id")["django_type"] == "BigAutoField"
+    assert f"DEFAULT_AUTO_FIELD {big}," in s.doc["metadata"]["settings_notes"][-1]
+
+
 # --------------------------------------------------------------------------- tables
 
 FX_TABLES = {

@@ -205,10 +205,26 @@ def source_root(mod: LoadedModule) -> str | None:
     return "/".join(parts[:-depth]) if depth <= len(parts) else ""
 
 
-DEFAULTS_NOTE = (
-    "Django's defaults assumed: AUTH_USER_MODEL auth.User, DEFAULT_AUTO_FIELD "
-    "django.db.models.AutoField, app labels from AppConfig classes and package names"
-)
+#: Django 6.0 changed DEFAULT_AUTO_FIELD's default to BigAutoField (ticket #36564).
+BIG_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def default_auto_field(index: ProjectIndex) -> str:
+    """Django's own DEFAULT_AUTO_FIELD for the project: ``BigAutoField`` from Django 6.0, as
+    installed in the project's environment; ``AutoField`` before, or without Django there
+    (the bundled knowledge is Django 5.2's)."""
+    env = index.environment
+    found = env.distribution("django") if env.has_package("django") else None
+    major = (found[1] if found else "").partition(".")[0]
+    return BIG_AUTO_FIELD if major.isdigit() and int(major) >= 6 else DEFAULT_AUTO_FIELD
+
+
+def defaults_note(auto: str) -> str:
+    """What the report says when Django's defaults are assumed (no settings read)."""
+    return (
+        f"Django's defaults assumed: AUTH_USER_MODEL auth.User, DEFAULT_AUTO_FIELD {auto}, "
+        "app labels from AppConfig classes and package names"
+    )
 
 
 def _ranked(
@@ -293,7 +309,7 @@ def read_settings(
         if not settings.installed_apps:
             why = _unread_note(index, chosen, "--settings", hints.configuration(wanted))
             settings.notes += [why]
-            settings.notes += [DEFAULTS_NOTE]
+            settings.notes += [defaults_note(settings.default_auto_field)]
         return settings
     notes: list[str] = []
     named = _named_modules(index, hints, notes)
@@ -316,7 +332,8 @@ def read_settings(
                     f"{', '.join(sorted(classes))} were not read: no manage.py, wsgi.py or "
                     "asgi.py names them"
                 )
-        return Settings(notes=notes + [DEFAULTS_NOTE])
+        auto = default_auto_field(index)
+        return Settings(default_auto_field=auto, notes=notes + [defaults_note(auto)])
     by_root: dict[str, list[LoadedModule]] = {}
     for m in found:
         by_root.setdefault(source_root(m) or "", []).append(m)
@@ -371,8 +388,7 @@ def _read(index: ProjectIndex, chosen: LoadedModule) -> Settings:
     if isinstance(apps, list):
         settings.installed_apps = [a for a in apps if isinstance(a, str)]
     auto = values.get("DEFAULT_AUTO_FIELD")
-    if isinstance(auto, str):
-        settings.default_auto_field = auto
+    settings.default_auto_field = auto if isinstance(auto, str) else default_auto_field(index)
     user = values.get("AUTH_USER_MODEL")
     if isinstance(user, str):
         settings.auth_user_model = user
