@@ -525,8 +525,8 @@ class GraphBuilder:
         found += mod.summary.star_imports
         package = name if mod.summary.is_package else name.rpartition(".")[0]
         parents = set(found[: len(parts) - 1])
-        loaded = [d for d in found if d != name and self._outside_loaded(d, package, d in parents)]
-        return sorted(set(loaded), key=loaded.index)
+        ask = self._outside_loaded  # (once per module named, in the order first named)
+        return [d for d in dict.fromkeys(found) if d != name and ask(d, package, d in parents)]
 
     def _outside_loaded(self, name: str, package: str, parent: bool) -> bool:
         """Whether module ``name`` is loaded; a parent package, or a submodule of ``package``,

@@ -14,7 +14,7 @@ from keyword import iskeyword
 
 from djatlas.graph.apps import AppRegistry
 from djatlas.parse.summary import Arg, Call, Expr
-from djatlas.parse.values import GETTEXT
+from djatlas.parse.values import GETTEXT, STR_METHODS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import ClassValue, FunctionValue, Instance, Literal, ModuleValue
 
@@ -256,12 +256,8 @@ class Constants:
 
 
 _ENUM_MODULES = ("enum.", "django.db.models.enums.")
-#: The calls ``folding`` computes: ``STR_METHODS`` (written here: ``folding`` is imported when
-#: a computation is folded) and the translation functions (``_(f"{NAME} items")``).
-_FOLDED_CALLS = frozenset(
-    ("lower", "upper", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip",
-     "rstrip", "removeprefix", "removesuffix", "replace", "format", "join", "zfill")
-) | GETTEXT  # fmt: skip
+#: The calls ``folding`` computes: str methods and the translation functions.
+_FOLDED_CALLS = STR_METHODS | GETTEXT
 #: How many computations are folded one inside another (a name bound to a computation of
 #: names bound to computations...).
 _MAX_FOLDING = 16

@@ -15,7 +15,16 @@ import re
 from codecs import decode
 from collections.abc import Callable
 
-from djatlas.parse.values import GETTEXT, KINDS, dotted, items, literal, operands, unwrap
+from djatlas.parse.values import (
+    GETTEXT,
+    KINDS,
+    STR_METHODS,
+    dotted,
+    items,
+    literal,
+    operands,
+    unwrap,
+)
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -30,11 +39,6 @@ MAX_DEPTH = 50
 _WIDE_PERCENT = re.compile(r"%[^a-zA-Z%]*(?:\d{4}|\*)")
 _WIDE_FIELD = re.compile(r"\{[^{}]*:[^{}]*(?:\d{4}|\{)")
 _WIDE_SPEC = re.compile(r"\d{4}")
-#: The str methods a fold calls (those that can lengthen a text are bounded first).
-STR_METHODS = frozenset(
-    ("lower", "upper", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip",
-     "rstrip", "removeprefix", "removesuffix", "replace", "format", "join", "zfill")
-)  # fmt: skip
 
 
 class Unknown(Exception):

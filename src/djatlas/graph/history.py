@@ -54,11 +54,12 @@ def historical_infos(builder: GraphBuilder, infos: list[ModelInfo]) -> list[Mode
     from djatlas.graph.build import ModelInfo
 
     out = []
+    own: dict[str, list[tuple]] = {}  # per class: its HistoricalRecords() members
     for info in infos:
         model = info.model
         if model is None or model.abstract:
             continue
-        tracker = _tracker(builder, info)
+        tracker = _tracker(builder, info, own)
         if tracker is None:
             continue
         hist, reasons = _Historical(builder, info, tracker).model()
@@ -73,25 +74,39 @@ def historical_infos(builder: GraphBuilder, infos: list[ModelInfo]) -> list[Mode
     return out
 
 
-def _tracker(builder: GraphBuilder, info: ModelInfo) -> tuple | None:
-    """``(call, its module, whether inherited, its line, its class)`` of the ``HistoricalRecords()``
-    that makes a historical model of ``info``'s model: one in its own body, or one with
-    ``inherit=True`` in an ancestor's."""
+def _tracker(builder: GraphBuilder, info: ModelInfo, own: dict[str, list[tuple]]) -> tuple | None:
+    """``(call, its module, whether inherited, its line, its class)`` of the
+    ``HistoricalRecords()`` that makes a historical model of ``info``'s model: one in its own
+    body, or one with ``inherit=True`` in an ancestor's."""
     for depth, cls in enumerate(builder.index.mro(info.cls)):
         if not isinstance(cls, ClassValue) or cls.summary is None:
             continue
-        mod = builder._module_of(cls)
-        if mod is None:
-            continue
-        for member in cls.summary.members:
-            call = member.value.call if member.value.kind == "call" else None
-            made_by = _records_class(builder, mod, call) if call is not None else None
-            if made_by is None:
-                continue
+        found = own.get(cls.key)
+        if found is None:
+            found = own[cls.key] = _records_members(builder, cls)
+        for call, mod, line, made_by in found:
             inherit = call.kwargs.get("inherit")
             if depth == 0 or (inherit is not None and inherit.value is True):
-                return call, mod, depth > 0, member.line, made_by
+                return call, mod, depth > 0, line, made_by
     return None
+
+
+def _records_members(builder: GraphBuilder, cls: ClassValue) -> list[tuple]:
+    """``(call, module, line, class made by)`` of each ``HistoricalRecords()`` member of
+    ``cls``'s body (not a field: ``declared`` has every field, so only the others are
+    resolved)."""
+    mod = builder._module_of(cls)
+    if mod is None or cls.summary is None:
+        return []
+    fields = builder.declared(cls)
+    out = []
+    for member in cls.summary.members:
+        if member.name in fields or member.value.kind != "call" or member.value.call is None:
+            continue
+        made_by = _records_class(builder, mod, member.value.call)
+        if made_by is not None:
+            out.append((member.value.call, mod, member.line, made_by))
+    return out
 
 
 def _records_class(builder: GraphBuilder, mod: Any, call: Call) -> str | None:
@@ -110,7 +125,7 @@ class _Historical:
     """One historical model, made as ``HistoricalRecords.create_history_model`` makes it."""
 
     def __init__(self, builder: GraphBuilder, info: ModelInfo, tracker: tuple) -> None:
-        self.builder, self.info = builder, info
+        self.builder = builder
         self.call, self.mod, self.inherited, self.line, made_by = tracker
         self.tracked: Model = info.model  # type: ignore[assignment]
         self.reasons: list[str] = [
@@ -149,14 +164,15 @@ class _Historical:
         name = custom if isinstance(custom, str) and custom else f"Historical{tracked.name}"
         app = self.option("app", None)
         app_label = app if isinstance(app, str) and app else tracked.app_label
-        path = f"{self._module()}.{name}"
+        module = self._module()
+        path = f"{module}.{name}"
         fields = self._copies(path) + self._extra(path)
         table = self.option("table_name", None) if not self.inherited else None
         hist = Model(
             name,
             f"{app_label}.{name}",
             app_label,
-            self._module(),
+            module,
             tracked.file,
             self.line if not self.inherited else tracked.line,
             None,  # docstring

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     Node = Any  # tree_sitter.Node
 
 
+#: The str methods ``graph.folding`` calls (those that can lengthen a text are bounded first;
+#: here, beside GETTEXT, for ``graph.constants`` to tell a foldable call without importing it).
+STR_METHODS = frozenset(
+    ("lower", "upper", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip",
+     "rstrip", "removeprefix", "removesuffix", "replace", "format", "join", "zfill")
+)  # fmt: skip
+
 #: Calls whose single string argument is the value (translation markers).
 GETTEXT = frozenset(
     {
