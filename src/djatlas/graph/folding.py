@@ -15,16 +15,8 @@ import re
 from codecs import decode
 from collections.abc import Callable
 
-from djatlas.parse.values import (
-    GETTEXT,
-    KINDS,
-    STR_METHODS,
-    dotted,
-    items,
-    literal,
-    operands,
-    unwrap,
-)
+from djatlas.parse import values
+from djatlas.parse.values import KINDS, dotted, items, literal, operands, unwrap
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -215,7 +207,7 @@ class _Folder:
         func = node.children[0]
         if KINDS[func.kind_id] in ("identifier", "attribute"):
             name = dotted(self.src, func)
-            if name is not None and name.rpartition(".")[2] in GETTEXT:
+            if name is not None and name.rpartition(".")[2] in values.GETTEXT:
                 given = items(node.children[-1])
                 if len(given) != 1:  # (``pgettext``'s context, ``ngettext``'s count)
                     raise Unknown
@@ -228,7 +220,7 @@ class _Folder:
         if KINDS[func.kind_id] != "attribute" or KINDS[arguments.kind_id] != "argument_list":
             raise Unknown
         name = self.src[func.children[-1].start_byte : func.children[-1].end_byte].decode()
-        if name not in STR_METHODS:
+        if name not in values.STR_METHODS:
             raise Unknown
         text = self.value(func.children[0], depth)
         args, kwargs = [], {}
