@@ -880,7 +880,7 @@ Django's query syntax splits lookups on `__` and reserves `pk`: a field named `p
 def invalid_field_name(ctx: Context) -> Iterator[Finding]:
     for model, field in ctx.declared_fields():
         name = field["name"]
-        if name == "pk":
+        if name == "pk" and field.get("django_type") != "CompositePrimaryKey":  # (named so)
             why = "'pk' is reserved"
         elif "__" in name:
             why = "it contains '__'"

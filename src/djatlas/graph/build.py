@@ -1055,7 +1055,12 @@ class GraphBuilder:
         if spec.args is not None:
             return spec.args
         call = spec.call
-        if call.args:
+        if call.args and spec.fclass.django_type == _COMPOSITE:  # (the names of its fields)
+            params, args_by_name = {"field_names": [a.value for a in call.args]}, {}
+            for key, arg in call.kwargs.items():
+                params[key] = arg.value
+                args_by_name[key] = arg
+        elif call.args:
             params, args_by_name = _positional(call.args, spec.fclass.init_params)
             for key, arg in call.kwargs.items():
                 params[key] = arg.value
@@ -1093,7 +1098,8 @@ class GraphBuilder:
             to = eff.get("to")
             if isinstance(to, str) and ("to" in forced or "to" not in by_name):
                 rel_args = {**by_name, "to": Arg(to)}  # set by the field class (django-filer)
-        primary = eff.get("primary_key") is True
+        composite = fc.django_type == _COMPOSITE  # Django 5.2: the primary key, no column
+        primary = eff.get("primary_key") is True or composite
         unique = primary or eff.get("unique") is True or relation == "OneToOneField"
         null = (
             eff.get("null") is True
@@ -1101,7 +1107,7 @@ class GraphBuilder:
             or relation == "GenericRelation"
         )
         column: str | None = None
-        if relation not in _NO_COLUMN:
+        if relation not in _NO_COLUMN and not composite:
             column = f"{spec.name}_id" if relation in _ID_COLUMN else spec.name
             if isinstance(db_column, str):
                 column = db_column
@@ -1514,6 +1520,8 @@ _NO_LABELS: dict = {}
 
 #: Relation kinds with no column of their own, and those whose column is ``<name>_id``.
 _NO_COLUMN = frozenset({"ManyToManyField", "GenericForeignKey", "GenericRelation", "RelatedField"})
+#: Django 5.2's primary key of several fields (``pk = CompositePrimaryKey("a", "b")``).
+_COMPOSITE = "CompositePrimaryKey"
 _ID_COLUMN = frozenset({"ForeignKey", "OneToOneField"})
 
 

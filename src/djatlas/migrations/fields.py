@@ -78,6 +78,8 @@ _ALWAYS: dict[str, dict[str, Any]] = {
     "FileField": {"upload_to": ""},
     "ImageField": {"upload_to": ""},
     "ArrayField": {"size": None},
+    # (Django 5.2's CompositePrimaryKey.__init__ sets them: its deconstruct() writes them)
+    "CompositePrimaryKey": {"blank": True, "editable": False, "primary_key": True},
 }
 
 
@@ -111,7 +113,11 @@ def from_call(call: Any, django_type: str | None = None) -> FieldDef | None:
     base = (django_type or cls) if custom else cls
     kwargs = dict(call.get("kwargs") or {})
     names = _POSITIONAL.get(base, _BASE_POSITIONAL)
-    for i, arg in enumerate(call.get("args") or []):
+    args = list(call.get("args") or [])
+    if base == "CompositePrimaryKey":  # its positional arguments: the names of its fields
+        kwargs.setdefault("field_names", args)
+        args = []
+    for i, arg in enumerate(args):
         if i < len(names):
             kwargs.setdefault(names[i], arg)
         else:
