@@ -103,8 +103,8 @@ def _make_10(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore
         self.progress = progress
     return __init__
 
-def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_settings, _f_star_imports, _f_syntax_errors):
-    def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS):
+def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_registrations, _f_settings, _f_star_imports, _f_syntax_errors):
+    def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS, registrations=_HAS):
         self.module = module
         self.path = path
         self.is_package = is_package
@@ -116,6 +116,7 @@ def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_import
         self.all_names = all_names
         self.settings = _f_settings() if settings is _HAS else settings
         self.syntax_errors = _f_syntax_errors() if syntax_errors is _HAS else syntax_errors
+        self.registrations = _f_registrations() if registrations is _HAS else registrations
     return __init__
 
 def _make_12(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
@@ -687,7 +688,18 @@ def _make_61(_d_hint, _d_skipped):
         self.skipped = skipped
     return __init__
 
-def _make_62(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):
+def _make_62(_d_inherited, _d_module, _d_positional):
+    def __init__(self, kwargs, mod, line, made_by, inherited=_d_inherited, positional=_d_positional, module=_d_module):
+        self.kwargs = kwargs
+        self.mod = mod
+        self.line = line
+        self.made_by = made_by
+        self.inherited = inherited
+        self.positional = positional
+        self.module = module
+    return __init__
+
+def _make_63(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):
     def __init__(self, kind, target, target_raw, related_name=_d_related_name, related_query_name=_d_related_query_name, on_delete=_d_on_delete, through=_d_through, through_id=_d_through_id, to_field=_d_to_field, parent_link=_d_parent_link, m2m_db_table=_d_m2m_db_table, *, target_id=_d_target_id):
         self.kind = kind
         self.target = target
@@ -703,7 +715,7 @@ def _make_62(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_
         self.m2m_db_table = m2m_db_table
     return __init__
 
-def _make_63(_d_model_id):
+def _make_64(_d_model_id):
     def __init__(self, name, model, field, kind, hidden, model_id=_d_model_id):
         self.name = name
         self.model = model
@@ -713,7 +725,7 @@ def _make_63(_d_model_id):
         self.model_id = model_id
     return __init__
 
-def _make_64(_d_model_id):
+def _make_65(_d_model_id):
     def __init__(self, name, resolved, origin, model_id=_d_model_id):
         self.name = name
         self.resolved = resolved
@@ -721,13 +733,13 @@ def _make_64(_d_model_id):
         self.model_id = model_id
     return __init__
 
-def _make_65(_d_name):
+def _make_66(_d_name):
     def __init__(self, module, name=_d_name):
         self.module = module
         self.name = name
     return __init__
 
-def _make_66(_d_prefix):
+def _make_67(_d_prefix):
     def __init__(self, root, doc, loaded, graph, state, operations, prefix=_d_prefix):
         self.root = root
         self.doc = doc
@@ -738,7 +750,7 @@ def _make_66(_d_prefix):
         self.prefix = prefix
     return __init__
 
-def _make_67(_d_relpath):
+def _make_68(_d_relpath):
     def __init__(self, name, summary, origin, relpath=_d_relpath):
         self.name = name
         self.summary = summary
@@ -746,7 +758,7 @@ def _make_67(_d_relpath):
         self.relpath = relpath
     return __init__
 
-def _make_68(_set):
+def _make_69(_set):
     def __init__(self, code, name, severity, title, why, fix):
         _set(self, 'code', code)
         _set(self, 'name', name)
@@ -756,14 +768,14 @@ def _make_68(_set):
         _set(self, 'fix', fix)
     return __init__
 
-def _make_69(_set):
+def _make_70(_set):
     def __init__(self, forced, defaults, declared):
         _set(self, 'forced', forced)
         _set(self, 'defaults', defaults)
         _set(self, 'declared', declared)
     return __init__
 
-def _make_70(_set):
+def _make_71(_set):
     def __init__(self, id, label, path, project, abstract, file):
         _set(self, 'id', id)
         _set(self, 'label', label)
@@ -773,7 +785,7 @@ def _make_70(_set):
         _set(self, 'file', file)
     return __init__
 
-def _make_71(_set):
+def _make_72(_set):
     def __init__(self, model, field, aspect, static, runtime, message):
         _set(self, 'model', model)
         _set(self, 'field', field)
@@ -783,7 +795,7 @@ def _make_71(_set):
         _set(self, 'message', message)
     return __init__
 
-def _make_72(_set):
+def _make_73(_set):
     def __init__(self, model, field, file, accessor, query_name):
         _set(self, 'model', model)
         _set(self, 'field', field)
@@ -792,19 +804,19 @@ def _make_72(_set):
         _set(self, 'query_name', query_name)
     return __init__
 
-def _make_73(_set):
+def _make_74(_set):
     def __init__(self, module, name, origin):
         _set(self, 'module', module)
         _set(self, 'name', name)
         _set(self, 'origin', origin)
     return __init__
 
-def _make_74(_set):
+def _make_75(_set):
     def __init__(self, name):
         _set(self, 'name', name)
     return __init__
 
-def _make_75(_set):
+def _make_76(_set):
     def __init__(self, name, source, target, cardinality, field, reverse):
         _set(self, 'name', name)
         _set(self, 'source', source)
@@ -814,12 +826,12 @@ def _make_75(_set):
         _set(self, 'reverse', reverse)
     return __init__
 
-def _make_76(_set):
+def _make_77(_set):
     def __init__(self, path):
         _set(self, 'path', path)
     return __init__
 
-def _make_77(_set):
+def _make_78(_set):
     def __init__(self, rule, level, message, file, line):
         _set(self, 'rule', rule)
         _set(self, 'level', level)
@@ -828,7 +840,7 @@ def _make_77(_set):
         _set(self, 'line', line)
     return __init__
 
-def _make_78(_set):
+def _make_79(_set):
     def __init__(self, value):
         _set(self, 'value', value)
     return __init__
@@ -845,7 +857,7 @@ INITS = {
     (False, False, (('text', False, False, True, False), ('tree', False, False, True, False))): _make_8,
     (False, False, (('ctx', False, False, True, False), ('atomic', False, False, True, False), ('fresh', False, False, True, False), ('deleted', False, False, True, False), ('initial', False, True, True, False), ('after_deploy', False, True, True, False), ('db_defaults', True, False, True, False), ('remounted', True, False, True, False))): _make_9,
     (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_10,
-    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False))): _make_11,
+    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_11,
     (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('params', False, False, True, False), ('returns', False, False, True, False), ('locals', True, False, True, False), ('classes', True, False, True, False), ('annotation', False, True, True, False), ('kwarg_defaults', True, False, True, False))): _make_12,
     (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('database_engines', True, False, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_13,
     (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_14,
@@ -896,21 +908,22 @@ INITS = {
     (False, False, (('code', False, False, True, False), ('message', False, False, True, False), ('app_label', False, False, True, False), ('file', False, True, True, False), ('line', False, True, True, False))): _make_59,
     (False, False, (('severity', False, False, True, False), ('code', False, False, True, False), ('message', False, False, True, False), ('file', False, True, True, False), ('line', False, True, True, False), ('model', False, True, True, False), ('model_id', False, True, True, False))): _make_60,
     (False, False, (('line', False, False, True, False), ('message', False, False, True, False), ('hint', False, True, True, False), ('skipped', False, True, True, False))): _make_61,
-    (False, False, (('kind', False, False, True, False), ('target', False, False, True, False), ('target_id', False, True, True, True), ('target_raw', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('on_delete', False, True, True, False), ('through', False, True, True, False), ('through_id', False, True, True, False), ('to_field', False, True, True, False), ('parent_link', False, True, True, False), ('m2m_db_table', False, True, True, False))): _make_62,
-    (False, False, (('name', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('kind', False, False, True, False), ('hidden', False, False, True, False), ('model_id', False, True, True, False))): _make_63,
-    (False, False, (('name', False, False, True, False), ('resolved', False, False, True, False), ('origin', False, False, True, False), ('model_id', False, True, True, False))): _make_64,
-    (False, False, (('module', False, False, True, False), ('name', False, True, True, False))): _make_65,
-    (False, False, (('root', False, False, True, False), ('doc', False, False, True, False), ('loaded', False, False, True, False), ('graph', False, False, True, False), ('state', False, False, True, False), ('operations', False, False, True, False), ('prefix', False, True, True, False))): _make_66,
-    (False, False, (('name', False, False, True, False), ('summary', False, False, True, False), ('origin', False, False, True, False), ('relpath', False, True, True, False))): _make_67,
-    (True, False, (('code', False, False, True, False), ('name', False, False, True, False), ('severity', False, False, True, False), ('title', False, False, True, False), ('why', False, False, True, False), ('fix', False, False, True, False))): _make_68,
-    (True, False, (('forced', False, False, True, False), ('defaults', False, False, True, False), ('declared', False, False, True, False))): _make_69,
-    (True, False, (('id', False, False, True, False), ('label', False, False, True, False), ('path', False, False, True, False), ('project', False, False, True, False), ('abstract', False, False, True, False), ('file', False, False, True, False))): _make_70,
-    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('aspect', False, False, True, False), ('static', False, False, True, False), ('runtime', False, False, True, False), ('message', False, False, True, False))): _make_71,
-    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('file', False, False, True, False), ('accessor', False, False, True, False), ('query_name', False, False, True, False))): _make_72,
-    (True, False, (('module', False, False, True, False), ('name', False, False, True, False), ('origin', False, False, True, False))): _make_73,
-    (True, False, (('name', False, False, True, False),)): _make_74,
-    (True, False, (('name', False, False, True, False), ('source', False, False, True, False), ('target', False, False, True, False), ('cardinality', False, False, True, False), ('field', False, False, True, False), ('reverse', False, False, True, False))): _make_75,
-    (True, False, (('path', False, False, True, False),)): _make_76,
-    (True, False, (('rule', False, False, True, False), ('level', False, False, True, False), ('message', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False))): _make_77,
-    (True, False, (('value', False, False, True, False),)): _make_78,
+    (False, False, (('kwargs', False, False, True, False), ('mod', False, False, True, False), ('line', False, False, True, False), ('made_by', False, False, True, False), ('inherited', False, True, True, False), ('positional', False, True, True, False), ('module', False, True, True, False))): _make_62,
+    (False, False, (('kind', False, False, True, False), ('target', False, False, True, False), ('target_id', False, True, True, True), ('target_raw', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('on_delete', False, True, True, False), ('through', False, True, True, False), ('through_id', False, True, True, False), ('to_field', False, True, True, False), ('parent_link', False, True, True, False), ('m2m_db_table', False, True, True, False))): _make_63,
+    (False, False, (('name', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('kind', False, False, True, False), ('hidden', False, False, True, False), ('model_id', False, True, True, False))): _make_64,
+    (False, False, (('name', False, False, True, False), ('resolved', False, False, True, False), ('origin', False, False, True, False), ('model_id', False, True, True, False))): _make_65,
+    (False, False, (('module', False, False, True, False), ('name', False, True, True, False))): _make_66,
+    (False, False, (('root', False, False, True, False), ('doc', False, False, True, False), ('loaded', False, False, True, False), ('graph', False, False, True, False), ('state', False, False, True, False), ('operations', False, False, True, False), ('prefix', False, True, True, False))): _make_67,
+    (False, False, (('name', False, False, True, False), ('summary', False, False, True, False), ('origin', False, False, True, False), ('relpath', False, True, True, False))): _make_68,
+    (True, False, (('code', False, False, True, False), ('name', False, False, True, False), ('severity', False, False, True, False), ('title', False, False, True, False), ('why', False, False, True, False), ('fix', False, False, True, False))): _make_69,
+    (True, False, (('forced', False, False, True, False), ('defaults', False, False, True, False), ('declared', False, False, True, False))): _make_70,
+    (True, False, (('id', False, False, True, False), ('label', False, False, True, False), ('path', False, False, True, False), ('project', False, False, True, False), ('abstract', False, False, True, False), ('file', False, False, True, False))): _make_71,
+    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('aspect', False, False, True, False), ('static', False, False, True, False), ('runtime', False, False, True, False), ('message', False, False, True, False))): _make_72,
+    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('file', False, False, True, False), ('accessor', False, False, True, False), ('query_name', False, False, True, False))): _make_73,
+    (True, False, (('module', False, False, True, False), ('name', False, False, True, False), ('origin', False, False, True, False))): _make_74,
+    (True, False, (('name', False, False, True, False),)): _make_75,
+    (True, False, (('name', False, False, True, False), ('source', False, False, True, False), ('target', False, False, True, False), ('cardinality', False, False, True, False), ('field', False, False, True, False), ('reverse', False, False, True, False))): _make_76,
+    (True, False, (('path', False, False, True, False),)): _make_77,
+    (True, False, (('rule', False, False, True, False), ('level', False, False, True, False), ('message', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False))): _make_78,
+    (True, False, (('value', False, False, True, False),)): _make_79,
 }

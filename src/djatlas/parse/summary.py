@@ -192,6 +192,9 @@ class ModuleSummary:
     settings: dict[str, Value] = field(default_factory=dict)
     #: Syntax errors recovered from while parsing (each cost at most its statement).
     syntax_errors: list[SyntaxIssue] = field(default_factory=list)
+    #: Module-level calls of a function imported from ``simple_history`` (its ``register``,
+    #: which makes a model's historical model): each a ``Member`` named by the callee.
+    registrations: list[Member] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -210,6 +213,7 @@ class ModuleSummary:
             all_names=data["all_names"],
             settings=data["settings"],
             syntax_errors=[SyntaxIssue(**e) for e in data.get("syntax_errors", [])],
+            registrations=[_member(m) for m in data.get("registrations", [])],
         )
 
 
@@ -238,6 +242,10 @@ def _expr(data: dict[str, Any] | None) -> Expr | None:
     )
 
 
+def _member(data: dict[str, Any]) -> Member:
+    return Member(data["name"], data["line"], _expr(data["value"]))  # type: ignore[arg-type]
+
+
 def _class(data: dict[str, Any]) -> ClassSummary:
     meta = data["meta"]
     return ClassSummary(
@@ -245,7 +253,7 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         line=data["line"],
         bases=[_expr(b) for b in data["bases"]],  # type: ignore[misc]
         docstring=data["docstring"],
-        members=[Member(m["name"], m["line"], _expr(m["value"])) for m in data["members"]],  # type: ignore[arg-type]
+        members=[_member(m) for m in data["members"]],
         meta=MetaSummary(**meta) if meta else None,
         methods=list(data["methods"]),
         init_params=data["init_params"],

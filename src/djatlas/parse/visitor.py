@@ -710,6 +710,7 @@ class _Visitor:
             call = unwrap(inner)
             if KINDS[call.kind_id] == "call":
                 self._list_mutation(call, summary, env)
+                self._registration(call, summary)
 
     def _module_assign(self, target: Node, value: Node, summary: ModuleSummary, env: dict) -> None:
         if KINDS[target.kind_id] != "identifier":
@@ -804,6 +805,15 @@ class _Visitor:
                     out.append(self._settings_value(e, env))
             return out
         return literal(self.src, node)
+
+    def _registration(self, call: Node, summary: ModuleSummary) -> None:
+        """Keep a call of a name imported from ``simple_history`` (``register(Model, ...)``,
+        ``simple_history.register(...)``): it makes a model."""
+        func = dotted(self.src, call.children[0])
+        imported = summary.imports.get(func.partition(".")[0]) if func else None
+        if imported is not None and imported.module.partition(".")[0] == "simple_history":
+            line = call.start_point[0] + 1
+            summary.registrations.append(Member(func, line, self.expr(call)))  # type: ignore[arg-type]
 
     def _list_mutation(self, call: Node, summary: ModuleSummary, env: dict) -> None:
         func = unwrap(call.children[0])
