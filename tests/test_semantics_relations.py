@@ -514,6 +514,9 @@ def test_generic_foreign_key_and_relation(project):
     assert gr["relation"]["kind"] == "GenericRelation"
     assert gr["relation"]["target"] == "notes.Comment"
     assert gr["relation"]["related_query_name"] == "article"
+    # Django: its GenericRel's related_name is related_query_name, else "+"
+    assert gr["relation"]["related_name"] == "article"
+    assert s.field("Photo", "notes")["relation"]["related_name"] == "+"
     assert gr["column"] is None
     # Django: a GenericRelation is null=True, on_delete DO_NOTHING (its GenericRel)
     assert gr["null"] is True

@@ -1278,13 +1278,16 @@ class GraphBuilder:
         to_field = args.get("to_field")
         if to_field is not None:
             to_field = self._cstr(to_field, spec, model)
+        query_name = (_expand(query_name, model) or None) if query_name else None
+        if kind == "GenericRelation":  # its GenericRel's: related_query_name or "+"
+            related_name = query_name or "+"
         # Positional, in Relation's order (as Field's in ``_field``: no dict of keywords).
         return Relation(
             kind,
             target,
             raw,  # target_raw
             related_name,
-            (_expand(query_name, model) or None) if query_name else None,  # related_query_name
+            query_name,  # related_query_name
             on_delete,
             through,
             None,  # through_id (set with the report's ids)
