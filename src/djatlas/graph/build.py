@@ -17,6 +17,7 @@ from djatlas.graph.external import ExternalApps
 from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.history import historical_infos
 from djatlas.graph.loading import ModelLoading
+from djatlas.graph.translation import translate
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
 from djatlas.records import dataclass, field
@@ -609,6 +610,7 @@ class GraphBuilder:
             if id(info.model) not in self._done:
                 self._fields(info)
         infos = infos + historical_infos(self, infos)  # (django-simple-history's)
+        translate(self, infos)  # (django-modeltranslation's fields, added once apps are ready)
         self._index_entries(infos)
         externals = sorted(
             self.externals,

@@ -192,8 +192,9 @@ class ModuleSummary:
     settings: dict[str, Value] = field(default_factory=dict)
     #: Syntax errors recovered from while parsing (each cost at most its statement).
     syntax_errors: list[SyntaxIssue] = field(default_factory=list)
-    #: Module-level calls of a function imported from ``simple_history`` (its ``register``,
-    #: which makes a model's historical model): each a ``Member`` named by the callee.
+    #: Module-level calls of a function imported from ``simple_history`` or
+    #: ``modeltranslation`` (their ``register``, which make models or fields), and such calls
+    #: decorating a module-level class: each a ``Member`` named by the callee, or ``@Class``.
     registrations: list[Member] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

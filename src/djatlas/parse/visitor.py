@@ -58,6 +58,8 @@ __all__ = ["GETTEXT", "SETTINGS_NAMES", "summarize"]
 
 #: Module-level settings read statically.
 SETTINGS_NAMES = frozenset({"INSTALLED_APPS", "DEFAULT_AUTO_FIELD", "AUTH_USER_MODEL"})
+#: Packages whose module-level calls (and class decorators) a summary keeps (``registrations``).
+_REGISTERING = frozenset({"simple_history", "modeltranslation"})
 _IMPORTS = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
 _CLAUSES = frozenset({"except_clause", "except_group_clause"})
 #: Values ``expr`` summarises as Expr("tuple").
@@ -501,6 +503,10 @@ class _Visitor:
                 if value is None:
                     continue
                 if KINDS[value.kind_id] in _SEQUENCES and _unused(value):
+                    listed = self._names_member(targets, value, stmt)
+                    if listed is not None:
+                        cls.members.append(listed)
+                        continue
                     # Its Expr("tuple") would only make the names plain attributes (choices).
                     for target in targets:
                         if KINDS[target.kind_id] == "identifier":
@@ -668,6 +674,9 @@ class _Visitor:
                 name = ident(src, stmt.children[1])
                 summary.classes[name] = self.class_summary(stmt)
                 summary.assigns.pop(name, None)
+                before = stmt.prev_sibling
+                if before is not None and KINDS[before.kind_id] == "decorator":
+                    self._decorators(before, name, summary)
             elif kind == "function_definition":
                 fn = self.function_summary(stmt)
                 summary.functions[fn.name] = fn
@@ -806,14 +815,41 @@ class _Visitor:
             return out
         return literal(self.src, node)
 
-    def _registration(self, call: Node, summary: ModuleSummary) -> None:
-        """Keep a call of a name imported from ``simple_history`` (``register(Model, ...)``,
-        ``simple_history.register(...)``): it makes a model."""
+    def _registration(self, call: Node, summary: ModuleSummary, name: str | None = None) -> None:
+        """Keep a call of a name imported from a package whose registrations make models or
+        fields (``_REGISTERING``: ``simple_history.register(Model)``, modeltranslation's
+        ``translator.register(Model, Options)``), as a decorator of the class ``name`` too."""
         func = dotted(self.src, call.children[0])
         imported = summary.imports.get(func.partition(".")[0]) if func else None
-        if imported is not None and imported.module.partition(".")[0] == "simple_history":
+        if imported is not None and imported.module.partition(".")[0] in _REGISTERING:
             line = call.start_point[0] + 1
-            summary.registrations.append(Member(func, line, self.expr(call)))  # type: ignore[arg-type]
+            named = f"@{name}" if name is not None else func
+            summary.registrations.append(Member(named, line, self.expr(call)))  # type: ignore[arg-type]
+
+    def _names_member(self, targets: list[Node], value: Node, stmt: Node) -> Member | None:
+        """``fields = ("title", "text")`` in a class body (modeltranslation's options) as a
+        literal member: a list of names."""
+        if len(targets) != 1 or KINDS[targets[0].kind_id] != "identifier":
+            return None
+        if ident(self.src, targets[0]) != "fields":
+            return None
+        names = literal(self.src, value)
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+            return None
+        expr = Expr("literal", value=list(names), source=segment(self.src, value))
+        return Member("fields", stmt.start_point[0] + 1, expr)
+
+    def _decorators(self, last: Node, name: str, summary: ModuleSummary) -> None:
+        """The registrations among the decorators (``last`` the nearest) of class ``name``."""
+        found = []
+        node: Node | None = last
+        while node is not None and KINDS[node.kind_id] == "decorator":
+            found.append(node)
+            node = node.prev_sibling
+        for decorator in reversed(found):  # (applied bottom up; kept as written)
+            call = unwrap(decorator.children[-1])
+            if KINDS[call.kind_id] == "call":
+                self._registration(call, summary, name)
 
     def _list_mutation(self, call: Node, summary: ModuleSummary, env: dict) -> None:
         func = unwrap(call.children[0])

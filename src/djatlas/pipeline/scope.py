@@ -637,13 +637,17 @@ def autodiscover(installed_apps: list[str]) -> tuple[str, ...]:
     ``admin`` when the admin's AppConfig is ``AdminConfig`` (``django.contrib.admin``, or an
     AppConfig named like a subclass of it), not ``SimpleAdminConfig``: its ``ready`` calls
     ``admin.autodiscover()``, so a model (a proxy, most often) defined in an ``admin`` module is
-    registered by ``django.setup()``."""
+    registered by ``django.setup()``; ``translation`` with django-modeltranslation, whose
+    ``ready`` imports every app's (where it registers the fields it adds to models)."""
+    found = []
     for entry in installed_apps:
         if entry == "django.contrib.admin" or (
             entry.endswith("AdminConfig") and not entry.endswith("SimpleAdminConfig")
         ):
-            return ("admin",)
-    return ()
+            found.append("admin")
+        elif entry.partition(".")[0] == "modeltranslation":
+            found.append("translation")
+    return tuple(dict.fromkeys(found))
 
 
 def _add_discovered(closure: Closure, installed: list[str], near: str, done: set[str]) -> None:

@@ -205,6 +205,14 @@ class ProjectIndex:
             out.append(entry)
         return out
 
+    def environment_module(self, name: str) -> LoadedModule | None:
+        """``name`` read from the environment's files, even when the bundled knowledge answers
+        for its package (for a module the knowledge leaves out); None when not installed."""
+        key = f"{name}@environment"
+        if key not in self._outside:
+            self._outside[key] = self._environment(name) if self.environment else None
+        return self._outside[key]
+
     def _environment(self, name: str) -> LoadedModule | None:
         found = self.environment.module_file(name)
         if found is None:
