@@ -92,3 +92,79 @@ def test_field_order_follows_the_packages_import_order(tmp_path: Path) -> None:
         "links",
         "notes",
     ]
+
+
+#: netbox's shape: a package's ``__init__`` star-imports ``features`` before it imports
+#: ``mixins``, and the first import of all names ``features`` itself (its parent package runs
+#: first, and runs it whole).
+FX_STAR_FIRST = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["django.contrib.contenttypes", "core", "tenancy"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "core/__init__.py": "",
+    "core/models.py": """
+        from django.db import models
+
+        from base.models.features import ChangeLogging
+
+
+        class Job(ChangeLogging):
+            name = models.CharField(max_length=10)
+    """,
+    "base/__init__.py": "",
+    "base/models/__init__.py": """
+        from django.db import models
+
+        from base.models.features import *
+        from base.models.mixins import OwnerMixin
+
+
+        class PrimaryModel(OwnerMixin, ChangeLogging):
+            description = models.CharField(max_length=10)
+
+            class Meta:
+                abstract = True
+    """,
+    "base/models/features.py": """
+        from django.db import models
+
+        __all__ = ("ChangeLogging",)
+
+
+        class ChangeLogging(models.Model):
+            created = models.DateTimeField(null=True)
+
+            class Meta:
+                abstract = True
+    """,
+    "base/models/mixins.py": """
+        from django.db import models
+
+
+        class OwnerMixin(models.Model):
+            owner = models.CharField(max_length=10)
+
+            class Meta:
+                abstract = True
+    """,
+    "tenancy/__init__.py": "",
+    "tenancy/models.py": """
+        from django.db import models
+
+        from base.models import PrimaryModel
+
+
+        class Contact(PrimaryModel):
+            name = models.CharField(max_length=10)
+    """,
+}
+
+
+def test_a_star_import_runs_where_written_and_a_parent_package_first(project) -> None:
+    s = project(FX_STAR_FIRST, use_cache=False)
+    # Django 5.2: Contact._meta.get_fields(): features ran before mixins
+    assert s.field_names("Contact") == ["id", "created", "owner", "description", "name"]
+    assert s.field_names("Job") == ["id", "created", "name"]

@@ -498,6 +498,17 @@ FX_GENERIC = {
 }
 
 
+#: A multi-table child inherits its parent's GenericRelation without a reverse relation.
+FX_GENERIC_MTI = {
+    **FX_GENERIC,
+    "notes/models.py": FX_GENERIC["notes/models.py"]
+    + """
+        class Feature(Article):
+            pass
+    """,
+}
+
+
 def test_generic_foreign_key_and_relation(project):
     s = project(FX_GENERIC)
     # Django: get_fields() lists the GenericForeignKey (a private field) after the concrete ones
@@ -582,3 +593,12 @@ def test_unresolvable_string_target(project):
     assert phantom["target"] is None
     assert phantom["target_raw"] == "'Phantom'"
     assert set(_dja102(s)) == {5, 6, 7}
+
+
+def test_an_inherited_generic_relation_has_no_reverse_relation(project) -> None:
+    s = project(FX_GENERIC_MTI)
+    # Django 5.2: GenericRelation.contribute_to_class, mti_inherited: related_name "+",
+    # related_query_name None; the parent's keeps its own
+    rel = s.field("Feature", "comments")["relation"]
+    assert (rel["related_name"], rel["related_query_name"]) == ("+", None)
+    assert s.field("Article", "comments")["relation"]["related_name"] == "article"

@@ -103,13 +103,14 @@ def _make_10(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore
         self.progress = progress
     return __init__
 
-def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_registrations, _f_settings, _f_star_imports, _f_syntax_errors):
-    def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS, registrations=_HAS):
+def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_registrations, _f_settings, _f_star_at, _f_star_imports, _f_syntax_errors):
+    def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, star_at=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS, registrations=_HAS):
         self.module = module
         self.path = path
         self.is_package = is_package
         self.imports = _f_imports() if imports is _HAS else imports
         self.star_imports = _f_star_imports() if star_imports is _HAS else star_imports
+        self.star_at = _f_star_at() if star_at is _HAS else star_at
         self.assigns = _f_assigns() if assigns is _HAS else assigns
         self.classes = _f_classes() if classes is _HAS else classes
         self.functions = _f_functions() if functions is _HAS else functions
@@ -857,7 +858,7 @@ INITS = {
     (False, False, (('text', False, False, True, False), ('tree', False, False, True, False))): _make_8,
     (False, False, (('ctx', False, False, True, False), ('atomic', False, False, True, False), ('fresh', False, False, True, False), ('deleted', False, False, True, False), ('initial', False, True, True, False), ('after_deploy', False, True, True, False), ('db_defaults', True, False, True, False), ('remounted', True, False, True, False))): _make_9,
     (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_10,
-    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_11,
+    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('star_at', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_11,
     (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('params', False, False, True, False), ('returns', False, False, True, False), ('locals', True, False, True, False), ('classes', True, False, True, False), ('annotation', False, True, True, False), ('kwarg_defaults', True, False, True, False))): _make_12,
     (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('database_engines', True, False, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_13,
     (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_14,

@@ -521,9 +521,7 @@ class GraphBuilder:
             return []
         parts = name.split(".")
         found = [".".join(parts[:i]) for i in range(1, len(parts))]
-        found += [ref.module for ref in mod.summary.imports.values()]
-        found += [f"{ref.module}.{ref.name}" for ref in mod.summary.imports.values() if ref.name]
-        found += mod.summary.star_imports
+        found += imported_in_order(mod.summary, None)
         package = name if mod.summary.is_package else name.rpartition(".")[0]
         parents = set(found[: len(parts) - 1])
         ask = self._outside_loaded  # (once per module named, in the order first named)
@@ -557,29 +555,36 @@ class GraphBuilder:
         def deps(name: str) -> list[str]:
             parts = name.split(".")
             out = [".".join(parts[:i]) for i in range(1, len(parts))]
-            summary = loaded[name].summary
-            for ref in summary.imports.values():
-                module = ref.module
-                out.append(module)
-                if ref.name and module in parents:
-                    out.append(f"{module}.{ref.name}")
-            return out + summary.star_imports
+            return out + imported_in_order(loaded[name].summary, parents)
+
+        def first(name: str) -> str:
+            """What importing ``name`` runs first: its first parent package not run yet, else
+            itself (a package's ``__init__`` importing the module runs it then, whole)."""
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                parent = ".".join(parts[:i])
+                if parent in loaded and parent not in seen:
+                    return parent
+            return name
 
         def visit(root: str) -> None:
-            if root in seen or root not in loaded:
-                return
-            seen.add(root)
-            stack = [(root, iter(deps(root)))]
-            while stack:
-                name, pending = stack[-1]
-                for dep in pending:
-                    if dep not in seen and dep in loaded:
-                        seen.add(dep)
-                        stack.append((dep, iter(deps(dep))))
-                        break
-                else:
-                    stack.pop()
-                    order[loaded[name].relpath or name] = len(order)
+            while root in loaded and root not in seen:
+                start = first(root)
+                seen.add(start)
+                stack = [[start, deps(start), 0]]
+                while stack:
+                    top = stack[-1]
+                    name, pending, i = top
+                    while i < len(pending) and (pending[i] in seen or pending[i] not in loaded):
+                        i += 1
+                    top[2] = i
+                    if i == len(pending):
+                        stack.pop()
+                        order[loaded[name].relpath or name] = len(order)
+                        continue
+                    dep = first(pending[i])  # (``pending[i]`` itself once its parents ran)
+                    seen.add(dep)
+                    stack.append([dep, deps(dep), 0])
 
         apps = list(self.registry.settings.installed_apps)
         for other in self.registry.settings.by_root.values():
@@ -983,6 +988,12 @@ class GraphBuilder:
         copied = object.__new__(Field)
         copied.__dict__.update(f.__dict__)
         copied.origin = "parent"
+        rel = f.relation
+        if rel is not None and rel.kind == "GenericRelation":
+            # Django: an inherited GenericRelation has no reverse relation (``mti_inherited``)
+            copied.relation = object.__new__(Relation)
+            copied.relation.__dict__.update(rel.__dict__)
+            copied.relation.related_name, copied.relation.related_query_name = "+", None
         return copied
 
     def _auto_pk(self, model: Model) -> Field:
@@ -1575,6 +1586,24 @@ _TEXT_ID_RELATION = "modelsearch.abstract_models.TextIDGenericRelation"
 _TAGGABLE = "taggit.managers.TaggableManager"
 _TAGGIT_THROUGH = "taggit.TaggedItem"
 _GENERIC_TAGGED = "taggit.models.CommonGenericTaggedItemBase"
+
+
+def imported_in_order(summary: Any, packages: set[str] | None) -> list[str]:
+    """The modules a module's imports run, in statement order: each imported module, then the
+    submodule a ``from m import name`` may name (only when ``m`` is one of ``packages``, if
+    given), and the star imports where they were written (``ModuleSummary.star_at``)."""
+    stars, at = summary.star_imports, summary.star_at
+    out: list[str] = []
+    done = 0
+    for i, ref in enumerate(summary.imports.values()):
+        while done < len(stars) and done < len(at) and at[done] <= i:
+            out.append(stars[done])
+            done += 1
+        module = ref.module
+        out.append(module)
+        if ref.name and (packages is None or module in packages):
+            out.append(f"{module}.{ref.name}")
+    return out + stars[done:]
 
 
 def _generic_relation(name: str, target: str, owner: str) -> Field:

@@ -86,7 +86,7 @@ class _Translator:
                 copies.update(_add(info, self._fields_of(cls), languages))
         for info in [*infos, *self.builder.externals]:
             if info.model is not None and not info.model.abstract:
-                _inherit(info.model, self._ancestors(info.cls), copies)
+                _inherit(info.model, self._ancestors(info.cls), copies, self.builder)
 
     def _ancestors(self, cls: ClassValue) -> list[str]:
         """The labels of the concrete models whose fields ``cls``'s model has (multi-table
@@ -321,7 +321,12 @@ def _add(
     return made
 
 
-def _inherit(model: Any, ancestors: list[str], copies: dict[tuple[str, str], list[Field]]) -> None:
+def _inherit(
+    model: Any,
+    ancestors: list[str],
+    copies: dict[tuple[str, str], list[Field]],
+    builder: GraphBuilder,
+) -> None:
     """The copies a model has from its concrete ancestors' fields (as parent fields), after
     each of them."""
     if not ancestors:
@@ -334,17 +339,9 @@ def _inherit(model: Any, ancestors: list[str], copies: dict[tuple[str, str], lis
         for label in ancestors:
             found = copies.get((label, f.name))
             if found is not None:
-                out += [_as_parent(c) for c in found]
+                out += [builder._as_parent(c) for c in found]
                 break
     model.fields[:] = out
-
-
-def _as_parent(f: Field) -> Field:
-    return Field(
-        f.name, f.type, f.resolved_type, f.django_type, f.line, "parent", f.defined_in,
-        dict(f.params), f.column, f.null, f.unique, f.primary_key, f.max_length, f.relation,
-        dict(f.known_params),
-    )  # fmt: skip
 
 
 def _localized(name: str, lang: str) -> str:

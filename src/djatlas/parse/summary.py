@@ -184,6 +184,9 @@ class ModuleSummary:
     is_package: bool
     imports: dict[str, ImportRef] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
+    #: Where each star import ran among the imports: how many names ``imports`` held then
+    #: (the order modules run in decides the order of their fields).
+    star_at: list[int] = field(default_factory=list)
     assigns: dict[str, Expr] = field(default_factory=dict)
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
@@ -208,6 +211,7 @@ class ModuleSummary:
             is_package=data["is_package"],
             imports={k: ImportRef(**v) for k, v in data["imports"].items()},
             star_imports=list(data["star_imports"]),
+            star_at=list(data.get("star_at", [])),
             assigns={k: _expr(v) for k, v in data["assigns"].items()},
             classes={k: _class(v) for k, v in data["classes"].items()},
             functions={k: _function(v) for k, v in data["functions"].items()},

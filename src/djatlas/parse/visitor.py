@@ -441,6 +441,7 @@ class _Visitor:
             elif kind == "wildcard_import":
                 if base not in summary.star_imports:
                     summary.star_imports.append(base)
+                    summary.star_at.append(len(summary.imports))
             elif kind == "aliased_import":
                 parts = name.children
                 summary.imports[ident(src, parts[-1])] = ImportRef(
