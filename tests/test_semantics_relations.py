@@ -602,3 +602,36 @@ def test_an_inherited_generic_relation_has_no_reverse_relation(project) -> None:
     rel = s.field("Feature", "comments")["relation"]
     assert (rel["related_name"], rel["related_query_name"]) == ("+", None)
     assert s.field("Article", "comments")["relation"]["related_name"] == "article"
+
+
+#: A proxy may add generic relations: its own, and an abstract mixin's (netbox's ScriptModule).
+FX_GENERIC_PROXY = {
+    **FX_GENERIC,
+    "notes/models.py": FX_GENERIC["notes/models.py"]
+    + """
+        class Noted(models.Model):
+            remarks = GenericRelation(Comment, related_query_name="noted_%(class)s")
+
+            class Meta:
+                abstract = True
+
+        class ArticleProxy(Noted, Article):
+            extra = GenericRelation(Comment)
+
+            class Meta:
+                proxy = True
+    """,
+}
+
+
+def test_a_proxy_s_own_generic_relations(project) -> None:
+    s = project(FX_GENERIC_PROXY)
+    # Django 5.2: ArticleProxy._meta.get_fields(): the concrete model's fields, then its
+    # private fields: its body's, its abstract base's, the concrete model's copy ("+")
+    assert s.field_names("ArticleProxy") == ["id", "extra", "remarks", "comments"]
+    rel = {f["name"]: f["relation"] for f in s.model("ArticleProxy")["fields"] if f["relation"]}
+    assert rel["remarks"]["related_name"] == "noted_articleproxy"
+    assert rel["comments"]["related_name"] == "+"
+    assert ("noted_articleproxy", "notes.ArticleProxy") in [
+        (r["name"], r["model"]) for r in s.model("Comment")["reverse_relations"]
+    ]

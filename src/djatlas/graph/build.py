@@ -824,7 +824,7 @@ class GraphBuilder:
                 model.parents = [concrete.label]  # _meta.parents of a proxy: the concrete model
                 model.db_table = concrete.db_table
                 self._ensure_fields(concrete)
-                model.fields = [self._as_parent(f) for f in concrete.fields]
+                model.fields = self._proxy_fields(info, concrete, skey)
             return
         model.concrete_model = model.label
         local = [self._field(s, model, info, skey) for s in self.local_fields(cls)]
@@ -856,6 +856,22 @@ class GraphBuilder:
         if isinstance(wrt, str) and wrt and not any(f.name == "_order" for f in local):
             local.append(_order_field(cls.path))
         model.fields = inherited + implicit + _django_order(local + private)
+
+    def _proxy_fields(self, info: ModelInfo, concrete: Model, skey: int) -> list[Field]:
+        """A proxy's fields: its concrete model's, then its private fields (Django lets a
+        proxy add generic relations): those of its own body and abstract bases, then copies
+        of the concrete model's (``_meta.private_fields``' order)."""
+        model = info.model
+        assert model is not None
+        copies = [self._as_parent(f) for f in concrete.fields]
+        specs = [s for s in self.local_fields(info.cls) if s.fclass.relation in _PRIVATE]
+        if not specs:
+            return copies
+        own = [self._field(s, model, info, skey) for s in specs]
+        names = {f.name for f in own}
+        private = [f for f in copies if f.relation is not None and f.relation.kind in _PRIVATE]
+        shared = [f for f in copies if f not in private]
+        return shared + own + [f for f in private if f.name not in names]
 
     def _added_by_bases(
         self, cls: ClassValue, model: Model, local: list[Field], inherited: list[Field]
@@ -1443,9 +1459,9 @@ class GraphBuilder:
     def _reverse(self, info: ModelInfo) -> None:
         model = info.model
         assert model is not None
-        if model.abstract or model.proxy:
+        if model.abstract:
             return
-        for f in model.fields:
+        for f in model.fields:  # (a proxy's own: its generic relations)
             rel = f.relation
             if rel is None or f.origin == "parent" or rel.target is None:
                 continue
