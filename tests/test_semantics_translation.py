@@ -221,3 +221,55 @@ def test_without_languages_django_s_default_list(project) -> None:
     assert len(page) == 3 + 99
     assert page[:4] == ["id", "heading", "heading_af", "heading_ar"]
     assert "heading_ind" in page and "heading_zh_hant" in page and page[-1] == "body"
+
+
+#: What ``makemigrations`` wrote for ``pages`` with django-modeltranslation 0.20.6 installed:
+#: a copy's ``deconstruct`` is its field's with ``null=True``.
+PAGES_MIGRATION = """
+    from django.db import migrations, models
+
+
+    class Migration(migrations.Migration):
+
+        initial = True
+
+        dependencies = [
+        ]
+
+        operations = [
+            migrations.CreateModel(
+                name='Page',
+                fields=[
+                    ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                    ('heading', models.CharField(max_length=60)),
+                    ('heading_en', models.CharField(max_length=60, null=True)),
+                    ('heading_de', models.CharField(max_length=60, null=True)),
+                    ('heading_pt_br', models.CharField(max_length=60, null=True)),
+                    ('body', models.TextField()),
+                ],
+            ),
+        ]
+"""  # noqa: E501
+
+
+def test_the_migrations_drift_sees_the_copies_as_makemigrations_wrote_them(
+    tmp_path, capsys
+) -> None:
+    from treeutil import write_tree
+
+    from djatlas.cli import main
+
+    files = {**FX_TRANSLATION, "pages/migrations/__init__.py": "",
+             "pages/migrations/0001_initial.py": PAGES_MIGRATION}  # fmt: skip
+    root = write_tree(tmp_path / "t", files)
+    assert main(["migrations", "--check", str(root), "--no-cache", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "AlterField" not in out and "AddField" not in out
+    # a copy the migration lacks is a change, as makemigrations would write it
+    (root / "pages/migrations/0001_initial.py").write_text(
+        (root / "pages/migrations/0001_initial.py")
+        .read_text()
+        .replace("('heading_de', models.CharField(max_length=60, null=True)),", "")
+    )
+    assert main(["migrations", "--check", str(root), "--no-cache", "-q"]) == 1
+    assert "AddField page.heading_de" in capsys.readouterr().out

@@ -9,8 +9,9 @@ model to translate; each gets a copy per language, ``<field>_<lang>`` (``pt-br``
   nothing is added when ``MODELTRANSLATION_ENABLE_REGISTRATIONS`` (default ``USE_I18N``) is
   false;
 - a copy is the field itself (class, max_length, unique, ...) but nullable (a boolean field
-  keeps its null) and blank, its column the ``db_column`` localized or its own name, right
-  after the field (it shares its creation counter);
+  keeps its null), its column the ``db_column`` localized or its own name, right after the
+  field (it shares its creation counter); its ``params`` are what its ``deconstruct`` gives
+  (what a migration writes);
 - a model inherits the fields its abstract parents' options name (not a concrete parent's:
   those are in the parent's table); a proxy gets none;
 - a foreign key's copy gets a localized ``related_name``; a many-to-many one (its own
@@ -349,13 +350,14 @@ def _localized(name: str, lang: str) -> str:
 
 
 def _copy(f: Field, model_name: str, lang: str) -> Field:
-    """``TranslationField(f, lang)``: the field, nullable (but a boolean one) and blank."""
+    """``TranslationField(f, lang)``: the field, nullable (but a boolean one); its ``params``
+    what its ``deconstruct`` gives (the field's, with ``null`` and the localized
+    ``db_column``), its relation what ``_meta`` has (the reverse accessor localized)."""
     name = _localized(f.name, lang)
     params: dict[str, Any] = dict(f.params)
     null = f.null if f.django_type == "BooleanField" else True
-    if f.django_type != "BooleanField":
+    if null:
         params["null"] = True
-    params["blank"] = True
     column = name
     given = f.params.get("db_column")
     if isinstance(given, str) and given:
