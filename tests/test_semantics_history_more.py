@@ -8,14 +8,16 @@ model whose fields every historical model gets).
 
 from __future__ import annotations
 
+from test_semantics_history import FX_HISTORY
+
 FX_REGISTER = {
-    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "manage.py": FX_HISTORY["manage.py"],
     "proj/__init__.py": "",
     "proj/settings.py": """
         INSTALLED_APPS = [
+            "simple_history",
             "django.contrib.auth",
             "django.contrib.contenttypes",
-            "simple_history",
             "core",
             "projects",
         ]
