@@ -432,9 +432,7 @@ def export_model(model: type[models.Model], root: str | None) -> dict[str, Any]:
 def _reverse_entries(model_list: list[type[models.Model]]) -> dict[str, list[dict[str, Any]]]:
     """Reverse accessors, keyed by the label of the model a relation names."""
     reverse: dict[str, list[dict[str, Any]]] = {}
-    for model in model_list:
-        if model._meta.proxy:
-            continue
+    for model in model_list:  # (a proxy's own fields are its generic relations)
         for field in forward_fields(model):
             if not is_own(field, model):
                 continue
