@@ -102,9 +102,11 @@ def _made(builder: GraphBuilder, info: ModelInfo, tracker: _Tracker) -> ModelInf
     from djatlas.graph.build import ModelInfo
 
     hist, reasons = _Historical(builder, info, tracker).model()
-    file = hist.file or tracker.mod.relpath
-    cls = ClassValue(f"{hist.module}.{hist.name}", tracker.mod.origin, hist.module, None, (), file)
-    added = ModelInfo(cls, tracker.mod if tracker.module else info.module, [])
+    registered = tracker.module is not None  # (made by a ``register()`` call of ``mod``)
+    origin = tracker.mod.origin if registered else info.cls.origin
+    file = tracker.mod.relpath if registered else info.cls.file
+    cls = ClassValue(f"{hist.module}.{hist.name}", origin, hist.module, None, (), file)
+    added = ModelInfo(cls, tracker.mod if registered else info.module, [])
     added.reasons = reasons
     builder._set_model(added, hist)
     builder.labels.add(hist)
