@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_semantics_relations import FX_GENERIC_PROXY  # (tests/ is on sys.path)
 
 from djatlas.scan import scan_path
 from djatlas.verify import compare
@@ -19,36 +20,8 @@ from .harness import REPO
 
 pytest.importorskip("django")
 
-TREE = {
-    "proj/__init__.py": "",
-    "proj/settings.py": """
-        INSTALLED_APPS = ["django.contrib.contenttypes", "notes"]
-        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-    """,
-    "notes/__init__.py": "",
-    "notes/models.py": """
-        from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
-        from django.contrib.contenttypes.models import ContentType
-        from django.db import models
-
-
-        class Comment(models.Model):
-            content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-            object_id = models.PositiveIntegerField()
-            target = GenericForeignKey("content_type", "object_id")
-
-
-        class Article(models.Model):
-            comments = GenericRelation(Comment, related_query_name="article")
-
-
-        class ArticleProxy(Article):
-            extra = GenericRelation(Comment, related_query_name="proxied")
-
-            class Meta:
-                proxy = True
-    """,
-}
+#: A proxy with generic relations of its own body and of an abstract base.
+TREE = FX_GENERIC_PROXY
 
 EXPORT = """
 import json, sys
@@ -73,7 +46,7 @@ def test_a_proxy_s_generic_relation_in_both_reports(tmp_path: Path) -> None:
     runtime = json.loads(out)
     static = scan_path(str(tmp_path), use_cache=False)
     comment = next(m for m in runtime["models"] if m["label"] == "notes.Comment")
-    assert ("proxied", "notes.ArticleProxy") in [
+    assert ("noted_articleproxy", "notes.ArticleProxy") in [
         (r["name"], r["model"]) for r in comment["reverse_relations"]
     ]
     assert compare(static, runtime) == []
