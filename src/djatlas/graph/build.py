@@ -467,7 +467,7 @@ class GraphBuilder:
                 )
         out = list(fields.values())
         out.sort(key=_by_order)
-        if any(s.fclass.relation in _PRIVATE for s in out):
+        if any(_private_spec(s) for s in out):
             out = _private_order(out, own, list(fields))
         self._local[cls.key] = out
         return out
@@ -847,8 +847,7 @@ class GraphBuilder:
             if pmodel is not None:
                 self._ensure_fields(pmodel)
                 for f in pmodel.fields:  # its own parent links included, as _meta.get_fields()
-                    rel = f.relation
-                    kept = private if rel is not None and rel.kind in _PRIVATE else inherited
+                    kept = private if _private(f) else inherited
                     kept.append(self._as_parent(f))
         local += self._added_by_bases(cls, model, local, inherited)
         local += self._tagged_items(cls, local)
@@ -864,12 +863,12 @@ class GraphBuilder:
         model = info.model
         assert model is not None
         copies = [self._as_parent(f) for f in concrete.fields]
-        specs = [s for s in self.local_fields(info.cls) if s.fclass.relation in _PRIVATE]
+        specs = [s for s in self.local_fields(info.cls) if _private_spec(s)]
         if not specs:
             return copies
         own = [self._field(s, model, info, skey) for s in specs]
         names = {f.name for f in own}
-        private = [f for f in copies if f.relation is not None and f.relation.kind in _PRIVATE]
+        private = [f for f in copies if _private(f)]
         shared = [f for f in copies if f not in private]
         return shared + own + [f for f in private if f.name not in names]
 
@@ -1136,7 +1135,7 @@ class GraphBuilder:
             or relation == "GenericRelation"
         )
         column: str | None = None
-        if relation not in _NO_COLUMN and not composite:
+        if relation not in _NO_COLUMN and not composite and not fc.private:
             column = f"{spec.name}_id" if relation in _ID_COLUMN else spec.name
             if isinstance(db_column, str):
                 column = db_column
@@ -1676,7 +1675,7 @@ def _django_order(fields: list[Field]) -> list[Field]:
     for f in fields:
         rel = f.relation
         if rel is None:
-            plain.append(f)
+            (private if f.column is None and f.django_type is None else plain).append(f)
         elif rel.kind in _MANY:
             many.append(f)
         elif rel.kind in _PRIVATE:
@@ -1690,11 +1689,25 @@ def _private_order(specs: list[FieldSpec], own: dict, added: list[str]) -> list[
     """``specs`` with the private ones (generic relations) in Django's order: a list it
     appends to, not sorted by creation counter — the class body's own first, then those of
     its abstract parents (``added``: the order the parents' were taken in)."""
-    private = [s for s in specs if s.fclass.relation in _PRIVATE]
+    private = [s for s in specs if _private_spec(s)]
     rank = {name: i for i, name in enumerate(added)}
     private.sort(key=lambda s: (own.get(s.name) is not s, rank.get(s.name, 0)))
     it = iter(private)
-    return [next(it) if s.fclass.relation in _PRIVATE else s for s in specs]
+    return [next(it) if _private_spec(s) else s for s in specs]
+
+
+def _private_spec(spec: FieldSpec) -> bool:
+    """A declaration of a private field: a generic relation, or a class registered as one."""
+    return spec.fclass.relation in _PRIVATE or spec.fclass.private
+
+
+def _private(f: Field) -> bool:
+    """A private field (``_meta.private_fields``): a generic relation, or a class that is not a
+    Django field registered as one (no column, no relation, no Django type)."""
+    rel = f.relation
+    if rel is not None:
+        return rel.kind in _PRIVATE
+    return f.column is None and f.django_type is None
 
 
 def _links_and_pk(local: list[Field]) -> tuple[list[Field], bool]:

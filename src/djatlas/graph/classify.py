@@ -66,6 +66,9 @@ class FieldClass:
     relation: str | None
     init_params: list[str]
     resolved: bool
+    #: Not a Django ``Field`` but registered as a private one by its ``contribute_to_class``
+    #: (saleor's ``MoneyField``): no column, listed with the model's private fields.
+    private: bool = False
 
 
 def mro_paths(index: ProjectIndex, cls: ClassValue) -> list[str]:
@@ -169,6 +172,10 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
     if not rooted:
         if any(isinstance(c, ClassValue) and c.path in MODEL_ROOTS for c in mro):
             return None
+        if any(
+            isinstance(c, ClassValue) and c.summary is not None and c.summary.private for c in mro
+        ):
+            return FieldClass(cls.path, None, None, _init_params(mro), True, True)
         ext = next((c for c in mro if isinstance(c, External)), None)
         guess = _external_field(ext.path) if ext else None
         if guess is None:
@@ -182,12 +189,15 @@ def field_class(index: ProjectIndex, cls: object) -> FieldClass | None:
         # A relation of its own kind (e.g. taggit's TaggableManager): no column of its own.
         relation = "RelatedField"
         django_type = "RelatedField" if django_type == "Field" else django_type
-    params: list[str] = []
+    return FieldClass(cls.path, django_type, relation, _init_params(mro), True)
+
+
+def _init_params(mro: list[object]) -> list[str]:
+    """The positional parameters of the first ``__init__`` of the MRO that has some."""
     for c in mro:
         if isinstance(c, ClassValue) and c.summary is not None and c.summary.init_params:
-            params = c.summary.init_params
-            break
-    return FieldClass(cls.path, django_type, relation, params, True)
+            return c.summary.init_params
+    return []
 
 
 def _django_kinds(paths: list[str]) -> tuple[str | None, str | None]:

@@ -42,6 +42,12 @@ _GUARD: SourceGuard | None = None
 _NOT_STATE_KINDS = {"GenericForeignKey", "GenericRelation"}
 
 
+def _private_field(f: dict[str, Any], rel: dict[str, Any]) -> bool:
+    """A private field that is no Django field (no column, relation or Django type: saleor's
+    ``MoneyField``): not in the migrations' state."""
+    return not rel and f.get("column") is None and f.get("django_type") is None
+
+
 @dataclass
 class Change:
     app_label: str
@@ -113,7 +119,7 @@ def targets(doc: dict[str, Any], app_label: str) -> dict[str, Target]:
                 if f.get("origin") == "parent":
                     continue
                 rel = f.get("relation") or {}
-                if rel.get("kind") in _NOT_STATE_KINDS:
+                if rel.get("kind") in _NOT_STATE_KINDS or _private_field(f, rel):
                     continue
                 fd = from_report_field(f, label_lower)
                 _drop_pk_to_field(fd, by_label)

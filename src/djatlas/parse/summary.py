@@ -130,6 +130,9 @@ class ClassSummary:
     #: Classes with bases defined in the body (``class NonUnique(models.Model)``), so that a base
     #: written ``Outer.Inner`` resolves; ``Meta`` is kept apart.
     nested: dict[str, ClassSummary] = field(default_factory=dict)
+    #: Its ``contribute_to_class`` registers it as a private field of the model
+    #: (``cls._meta.add_field(self, private=True)``): a field that is not a Django ``Field``.
+    private: bool = False
 
 
 @_pickled_as_call
@@ -266,6 +269,7 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         init_sets={k: Arg(**a) for k, a in data.get("init_sets", {}).items()},
         init_defaults={k: Arg(**a) for k, a in data.get("init_defaults", {}).items()},
         nested={k: _class(v) for k, v in data.get("nested", {}).items()},
+        private=data.get("private", False),
     )
 
 

@@ -80,6 +80,13 @@ def _unused(sequence: Node) -> bool:
     return all(item.descendant_count < _SMALL - 3 for item in items(sequence))
 
 
+def _adds_private(src: bytes, start: int, end: int) -> bool:
+    """Whether a ``contribute_to_class`` (its source ``src[start:end]``) registers the object
+    as a private field: ``cls._meta.add_field(self, private=True)``."""
+    at = src.find(b"add_field(", start, end)
+    return at >= 0 and src.find(b"private=True", at, end) >= 0
+
+
 def statements(block: Node | None) -> list[Node]:
     """The statements of a block or module, decorators unwrapped (comments stay in)."""
     if block is None:
@@ -526,6 +533,8 @@ class _Visitor:
             elif kind == "function_definition":
                 method = ident(src, stmt.child_by_field_name("name"))  # one node, not all
                 cls.methods.append(method)
+                if method == "contribute_to_class":
+                    cls.private = _adds_private(src, stmt.start_byte, stmt.end_byte)
                 if method == "__init__":
                     _, params, _, body = _function_parts(stmt)
                     positional, kw = _params(src, params)
