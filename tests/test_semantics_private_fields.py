@@ -97,9 +97,47 @@ def test_a_class_registered_as_a_private_field_is_a_field(project) -> None:
     assert s.field_names("Special")[-3:] == ["note", "total", "price"]
 
 
-def test_it_is_no_column_and_no_migration_field(project) -> None:
-    from djatlas.render.dbml import render as render_dbml  # noqa: F401 - the view exists
+#: What ``makemigrations`` writes for ``orders``: no private field.
+ORDERS_MIGRATION = """
+    import django.db.models.deletion
+    from django.db import migrations, models
 
-    s = project(FX_PRIVATE, use_cache=False)
-    columns = [f["column"] for f in s.model("Order")["fields"]]
-    assert None in columns and "total" not in columns
+
+    class Migration(migrations.Migration):
+        initial = True
+        dependencies = []
+        operations = [
+            migrations.CreateModel(
+                name="Order",
+                fields=[
+                    ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                    ("currency", models.CharField(max_length=3)),
+                    ("price_amount", models.DecimalField(decimal_places=3, max_digits=12)),
+                    ("total_amount", models.DecimalField(decimal_places=3, max_digits=12)),
+                    ("number", models.CharField(max_length=20)),
+                ],
+                options={"abstract": False},
+            ),
+            migrations.CreateModel(
+                name="Special",
+                fields=[
+                    ("order_ptr", models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to="orders.order")),
+                    ("note", models.TextField()),
+                ],
+                options={"abstract": False},
+                bases=("orders.order",),
+            ),
+        ]
+"""  # noqa: E501
+
+
+def test_it_has_no_column_and_is_no_migration_field(tmp_path, capsys) -> None:
+    from treeutil import write_tree
+
+    from djatlas.cli import main
+
+    files = {**FX_PRIVATE, "orders/migrations/__init__.py": "",
+             "orders/migrations/0001_initial.py": ORDERS_MIGRATION}  # fmt: skip
+    root = write_tree(tmp_path / "t", files)
+    assert main(["migrations", "--check", str(root), "--no-cache", "-q"]) == 0
+    assert "No changes detected" in capsys.readouterr().out
