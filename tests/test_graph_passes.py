@@ -19,14 +19,17 @@ KINDS = [
     "RelatedField",
     "GenericForeignKey",
     "GenericRelation",
+    "private",  # no relation, column or Django type: a class registered as a private field
 ]
 
 
 def _field(name: str, kind: str | None) -> Field:
-    relation = Relation(kind, None, None) if kind else None
+    relation = Relation(kind, None, None) if kind and kind != "private" else None
+    column = None if kind == "private" else name
     return Field(
-        name, "T", None, None, None, "declared", None, {}, None, False, False, False, None, relation
-    )
+        name, "T", None, None, None, "declared", None, {}, column, False, False, False, None,
+        relation,
+    )  # fmt: skip
 
 
 def _bucket(f: Field) -> int:
@@ -34,7 +37,7 @@ def _bucket(f: Field) -> int:
         return 1
     if f.relation and f.relation.kind in ("GenericForeignKey", "GenericRelation"):
         return 2
-    return 0
+    return 2 if f.relation is None and f.column is None else 0
 
 
 def test_django_order_is_a_stable_sort_by_bucket():
