@@ -104,28 +104,32 @@ ORDERS_MIGRATION = """
 
 
     class Migration(migrations.Migration):
+
         initial = True
-        dependencies = []
+
+        dependencies = [
+        ]
+
         operations = [
             migrations.CreateModel(
-                name="Order",
+                name='Order',
                 fields=[
-                    ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                    ("currency", models.CharField(max_length=3)),
-                    ("price_amount", models.DecimalField(decimal_places=3, max_digits=12)),
-                    ("total_amount", models.DecimalField(decimal_places=3, max_digits=12)),
-                    ("number", models.CharField(max_length=20)),
+                    ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                    ('currency', models.CharField(max_length=3)),
+                    ('price_amount', models.DecimalField(decimal_places=3, max_digits=12)),
+                    ('total_amount', models.DecimalField(decimal_places=3, max_digits=12)),
+                    ('number', models.CharField(max_length=20)),
                 ],
-                options={"abstract": False},
+                options={'abstract': False},
             ),
             migrations.CreateModel(
-                name="Special",
+                name='Special',
                 fields=[
-                    ("order_ptr", models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to="orders.order")),
-                    ("note", models.TextField()),
+                    ('order_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='orders.order')),
+                    ('note', models.TextField()),
                 ],
-                options={"abstract": False},
-                bases=("orders.order",),
+                options={'abstract': False},
+                bases=('orders.order',),
             ),
         ]
 """  # noqa: E501
