@@ -855,3 +855,49 @@ def test_meta_option_values(project):
     assert meta["default_permissions"] == ["view"]
     assert meta["managed"] is True
     assert s.model("Order")["db_table"] == "shop_order"
+
+
+#: A field class defaulting a keyword to one of its class attributes (django-timezone-field's
+#: ``kwargs.setdefault("max_length", self.default_max_length)``), a subclass overriding it.
+FX_SELF_DEFAULTS = {
+    "proj/__init__.py": "",
+    "proj/settings.py": 'INSTALLED_APPS = ["ledger"]\n',
+    "ledger/__init__.py": "",
+    "ledger/fields.py": """
+        from django.db import models
+
+
+        class CodeField(models.CharField):
+            default_max_length = 12
+            default_db_index = True
+
+            def __init__(self, *args, **kwargs):
+                kwargs.setdefault("max_length", self.default_max_length)
+                kwargs["db_index"] = self.default_db_index
+                super().__init__(*args, **kwargs)
+
+
+        class LongCodeField(CodeField):
+            default_max_length = 40
+    """,
+    "ledger/models.py": """
+        from django.db import models
+
+        from ledger.fields import CodeField, LongCodeField
+
+
+        class Account(models.Model):
+            code = CodeField()
+            long_code = LongCodeField()
+            given = LongCodeField(max_length=5)
+    """,
+}
+
+
+def test_init_keywords_from_the_field_class_s_attributes(project):
+    s = project(FX_SELF_DEFAULTS)
+    # Django 5.2: _meta.get_field(...).max_length, db_index
+    assert s.field("Account", "code")["max_length"] == 12
+    assert s.field("Account", "long_code")["max_length"] == 40
+    assert s.field("Account", "given")["max_length"] == 5
+    assert s.field("Account", "code")["known_params"].get("db_index") is True

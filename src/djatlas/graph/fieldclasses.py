@@ -130,14 +130,36 @@ class FieldClasses:
                 walking = False
             if not readable:
                 continue
-            sets, defs = c.summary.init_sets, c.summary.init_defaults
-            for key, arg in sets.items():
-                if not is_expr(arg.value):
-                    forced.setdefault(key, arg.value)
-            for key, arg in defs.items():
-                if not is_expr(arg.value):
-                    defaults.setdefault(key, arg.value)
+            sets = {k: self._literal(cls, a) for k, a in c.summary.init_sets.items()}
+            defs = {k: self._literal(cls, a) for k, a in c.summary.init_defaults.items()}
+            for key, value in sets.items():
+                if not is_expr(value):
+                    forced.setdefault(key, value)
+            for key, value in defs.items():
+                if not is_expr(value):
+                    defaults.setdefault(key, value)
             if walking:
-                declared += [(k, a.value, True, is_expr(a.value)) for k, a in sets.items()]
-                declared += [(k, a.value, k in sets, is_expr(a.value)) for k, a in defs.items()]
+                declared += [(k, v, True, is_expr(v)) for k, v in sets.items()]
+                declared += [(k, v, k in sets, is_expr(v)) for k, v in defs.items()]
         return InitValues(forced, defaults, tuple(declared))
+
+    def _literal(self, cls: ClassValue, arg: Any) -> Any:
+        """An ``__init__`` keyword value: its literal, or for ``self.NAME`` the literal class
+        attribute ``NAME`` of the field class ``cls`` (a subclass's override first:
+        ``kwargs.setdefault("max_length", self.default_max_length)``), else as written."""
+        ref = arg.ref
+        if not is_expr(arg.value) or not ref or not ref.startswith("self."):
+            return arg.value
+        name = ref[5:]
+        if "." in name:
+            return arg.value
+        for c in self.index.mro(cls):
+            if not isinstance(c, ClassValue) or c.summary is None:
+                return arg.value
+            found = [m for m in c.summary.members if m.name == name]
+            if found:
+                value = found[-1].value
+                return value.value if value.kind == "literal" else arg.value
+            if name in c.summary.attributes or name in c.summary.methods:
+                return arg.value
+        return arg.value
