@@ -273,3 +273,15 @@ def test_the_migrations_drift_sees_the_copies_as_makemigrations_wrote_them(
     )
     assert main(["migrations", "--check", str(root), "--no-cache", "-q"]) == 1
     assert "AddField page.heading_de" in capsys.readouterr().out
+
+
+def test_the_checks_judge_the_field_a_copy_copies(project) -> None:
+    """A copy is nullable whatever its field (the package makes it so): ``check`` does not
+    report it (DJ003 null on a CharField), only what the tree writes."""
+    from djatlas.checks import run_checks, select_rules
+
+    s = project(FX_TRANSLATION, use_cache=False)
+    findings = run_checks(s.doc, select_rules(["ALL"], None)).findings
+    assert [f.field for f in findings if f.code == "DJ003"] == []
+    copy = next(f for f in s.model("Page")["fields"] if f["name"] == "heading_de")
+    assert (copy["origin"], copy["defined_in"], copy["line"]) == ("implicit", None, None)

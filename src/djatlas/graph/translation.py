@@ -11,7 +11,8 @@ model to translate; each gets a copy per language, ``<field>_<lang>`` (``pt-br``
 - a copy is the field itself (class, max_length, unique, ...) but nullable (a boolean field
   keeps its null), its column the ``db_column`` localized or its own name, right after the
   field (it shares its creation counter); its ``params`` are what its ``deconstruct`` gives
-  (what a migration writes);
+  (what a migration writes); its origin is ``implicit`` (written nowhere: the checks judge
+  the field it copies);
 - a model inherits the fields its abstract parents' options name (not a concrete parent's:
   those are in the parent's table); a proxy gets none;
 - a foreign key's copy gets a localized ``related_name``; a many-to-many one (its own
@@ -366,8 +367,9 @@ def _copy(f: Field, model_name: str, lang: str) -> Field:
     if relation is not None:
         column = column if isinstance(given, str) and given else f"{name}_id"
         relation = _relation(relation, model_name, lang)
+    # ``implicit``: written nowhere in the tree (the checks judge the field it copies).
     return Field(
-        name, f.type, f.resolved_type, f.django_type, f.line, f.origin, f.defined_in, params,
+        name, f.type, f.resolved_type, f.django_type, None, "implicit", None, params,
         column, null, f.unique, False, f.max_length, relation, dict(f.known_params),
     )  # fmt: skip
 
