@@ -285,3 +285,21 @@ def test_the_checks_judge_the_field_a_copy_copies(project) -> None:
     assert [f.field for f in findings if f.code == "DJ003"] == []
     copy = next(f for f in s.model("Page")["fields"] if f["name"] == "heading_de")
     assert (copy["origin"], copy["defined_in"], copy["line"]) == ("implicit", None, None)
+
+
+def test_the_package_s_languages_as_the_codes_of_languages_or_unknown(project) -> None:
+    """``MODELTRANSLATION_LANGUAGES = tuple(code for code, _ in LANGUAGES)`` (a common idiom)
+    is the codes of LANGUAGES; a setting otherwise not known statically is not guessed."""
+    files = dict(FX_TRANSLATION)
+    base = FX_TRANSLATION["proj/settings.py"]
+    files["proj/settings.py"] = base + (
+        "\nMODELTRANSLATION_LANGUAGES = tuple(code for code, _ in LANGUAGES)\n"
+    )
+    s = project(files, use_cache=False)
+    assert names(s, "Page") == ["id", "heading", *copies("heading"), "body"]
+    files["proj/settings.py"] = base + "\nMODELTRANSLATION_LANGUAGES = load_languages()\n"
+    s = project(files, use_cache=False)
+    assert names(s, "Page") == ["id", "heading", "body"]
+    assert s.model("Page")["incomplete_reasons"] == [
+        "modeltranslation's languages are not known statically"
+    ]

@@ -22,6 +22,8 @@ model to translate; each gets a copy per language, ``<field>_<lang>`` (``pt-br``
 
 from __future__ import annotations
 
+import re
+
 from djatlas.graph.constants import UNKNOWN, is_expr
 from djatlas.graph.types import Field, Relation
 from djatlas.resolve.values import ClassValue
@@ -219,6 +221,10 @@ class _Translator:
         if isinstance(own, list) and all(isinstance(c, str) for c in own):
             return own
         index = self.builder.index
+        mod = index.module(self.settings.module) if self.settings.module else None
+        written = _assigned(self.builder, mod, "MODELTRANSLATION_LANGUAGES", 0) if mod else None
+        if written is not None and not _codes_of_languages(written):
+            return None  # set, but to what is not known statically
         for mod in (
             index.module(self.settings.module) if self.settings.module else None,
             index.environment_module("django.conf.global_settings"),
@@ -287,6 +293,23 @@ def _codes(expr: Expr) -> list[str] | None:
             return None
         out.append(first.value)
     return out
+
+
+#: The codes of ``LANGUAGES`` by a comprehension: ``code for code, _ in LANGUAGES`` or
+#: ``lang[0] for lang in LANGUAGES`` (in a list, or a generator given to ``tuple``/``list``).
+_FIRSTS = re.compile(
+    r"[\[(]\s*(?:(\w+)\s+for\s+\(?\s*\1\s*,\s*\w+\s*\)?|(\w+)\s*\[\s*0\s*\]\s+for\s+\2)"
+    r"\s+in\s+LANGUAGES\s*[\])]"
+)
+
+
+def _codes_of_languages(expr: Expr) -> bool:
+    """Whether a setting's expression is the codes of ``LANGUAGES`` (``_FIRSTS``)."""
+    text = expr.source
+    if expr.kind == "call" and expr.call is not None and expr.call.func in ("tuple", "list"):
+        args = expr.call.args
+        text = args[0].value.get("$expr", "") if len(args) == 1 and is_expr(args[0].value) else ""
+    return bool(text) and _FIRSTS.fullmatch(text.strip()) is not None
 
 
 def _refs(value: Any, ref: str | None) -> list[str]:
