@@ -20,7 +20,7 @@ from djatlas.graph.loading import ModelLoading
 from djatlas.graph.translation import translate
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
-from djatlas.records import dataclass, field
+from djatlas.records import dataclass, field, replace
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import (
@@ -1006,9 +1006,7 @@ class GraphBuilder:
         rel = f.relation
         if rel is not None and rel.kind == "GenericRelation":
             # Django: an inherited GenericRelation has no reverse relation (``mti_inherited``)
-            copied.relation = object.__new__(Relation)
-            copied.relation.__dict__.update(rel.__dict__)
-            copied.relation.related_name, copied.relation.related_query_name = "+", None
+            copied.relation = replace(rel, related_name="+", related_query_name=None)
         return copied
 
     def _auto_pk(self, model: Model) -> Field:

@@ -102,26 +102,12 @@ class Constants:
         return arg.value
 
     def class_attribute(self, cls: object, name: str) -> Any:
-        """``Class.NAME`` when the first class of its MRO that defines NAME assigns it once, a
-        literal, in its body. UNKNOWN for enums and Django's choices (their members are not the
-        literal) and when a base is not read."""
-        if not isinstance(cls, ClassValue):
-            return UNKNOWN
-        for c in self.index.mro(cls):
-            if not isinstance(c, ClassValue) or c.summary is None:
-                return UNKNOWN
-            if c.path.startswith(_ENUM_MODULES):
-                return UNKNOWN
-        for c in self.index.mro(cls):
-            s = c.summary
-            found = [m for m in s.members if m.name == name]
-            if len(found) == 1 and found[0].value.kind == "literal" and name not in s.methods:
-                if name in s.attributes or name in s.nested:
-                    return UNKNOWN
-                return found[0].value.value
-            if found or name in s.attributes or name in s.methods:
-                return UNKNOWN
-        return UNKNOWN
+        """``class_attribute`` of this index."""
+        return class_attribute(self.index, cls, name)
+
+    def expr_value(self, expr: Expr, mod: LoadedModule, file: str | None) -> Any:
+        """The value of a module-level binding's summarised expression (``_expr_value``)."""
+        return self._expr_value(expr, mod, file, 0)
 
     def setting(self, name: str, file: str | None, default: Any) -> Any:
         """A setting's value from the settings module that applies to ``file``."""
@@ -261,6 +247,29 @@ _FOLDED_CALLS = STR_METHODS | GETTEXT
 #: How many computations are folded one inside another (a name bound to a computation of
 #: names bound to computations...).
 _MAX_FOLDING = 16
+
+
+def class_attribute(index: ProjectIndex, cls: object, name: str) -> Any:
+    """``Class.NAME`` when the first class of its MRO that defines NAME assigns it once, a
+    literal, in its body. UNKNOWN for enums and Django's choices (their members are not the
+    literal) and when a base is not read."""
+    if not isinstance(cls, ClassValue):
+        return UNKNOWN
+    for c in index.mro(cls):
+        if not isinstance(c, ClassValue) or c.summary is None:
+            return UNKNOWN
+        if c.path.startswith(_ENUM_MODULES):
+            return UNKNOWN
+    for c in index.mro(cls):
+        s = c.summary
+        found = [m for m in s.members if m.name == name]
+        if len(found) == 1 and found[0].value.kind == "literal" and name not in s.methods:
+            if name in s.attributes or name in s.nested:
+                return UNKNOWN
+            return found[0].value.value
+        if found or name in s.attributes or name in s.methods:
+            return UNKNOWN
+    return UNKNOWN
 
 
 def _call_snippet(source: str) -> tuple[str, tuple[Any, ...], bool] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from djatlas.graph.classify import FieldClass, field_class
 from djatlas.graph.computed import facts_of
-from djatlas.graph.constants import is_expr
+from djatlas.graph.constants import UNKNOWN, class_attribute, is_expr
 from djatlas.records import dataclass
 from djatlas.resolve.index import ProjectIndex
 from djatlas.resolve.values import ClassValue, External
@@ -148,18 +148,7 @@ class FieldClasses:
         attribute ``NAME`` of the field class ``cls`` (a subclass's override first:
         ``kwargs.setdefault("max_length", self.default_max_length)``), else as written."""
         ref = arg.ref
-        if not is_expr(arg.value) or not ref or not ref.startswith("self."):
+        if not is_expr(arg.value) or not ref or not ref.startswith("self.") or "." in ref[5:]:
             return arg.value
-        name = ref[5:]
-        if "." in name:
-            return arg.value
-        for c in self.index.mro(cls):
-            if not isinstance(c, ClassValue) or c.summary is None:
-                return arg.value
-            found = [m for m in c.summary.members if m.name == name]
-            if found:
-                value = found[-1].value
-                return value.value if value.kind == "literal" else arg.value
-            if name in c.summary.attributes or name in c.summary.methods:
-                return arg.value
-        return arg.value
+        found = class_attribute(self.index, cls, ref[5:])
+        return arg.value if found is UNKNOWN else found

@@ -26,7 +26,7 @@ import re
 from djatlas.graph.constants import UNKNOWN, is_expr
 from djatlas.graph.types import Base, Field, Model, Relation
 from djatlas.parse.summary import Arg, Call
-from djatlas.records import dataclass
+from djatlas.records import dataclass, replace
 from djatlas.resolve.values import ClassValue, External, Instance
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -127,12 +127,7 @@ def _tracker(
         for tracker in found:
             inherit = tracker.kwargs.get("inherit")
             if depth == 0 or (inherit is not None and inherit[0].value is True):
-                if depth == 0:
-                    return tracker
-                return _Tracker(
-                    tracker.kwargs, tracker.mod, tracker.line, tracker.made_by, True,
-                    tracker.positional,
-                )  # fmt: skip
+                return tracker if depth == 0 else replace(tracker, inherited=True)
     return None
 
 
@@ -643,11 +638,7 @@ def _names_of(value: Any) -> list[str] | None:
 
 def _inherited(f: Field) -> Field:
     """A field of an abstract model base, as the historical model inherits it."""
-    return Field(
-        f.name, f.type, f.resolved_type, f.django_type, f.line, "inherited", f.defined_in,
-        dict(f.params), f.column, f.null, f.unique, f.primary_key, f.max_length, f.relation,
-        dict(f.known_params),
-    )  # fmt: skip
+    return replace(f, origin="inherited", params=dict(f.params), known_params=dict(f.known_params))
 
 
 def _field(

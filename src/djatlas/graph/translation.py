@@ -26,6 +26,7 @@ import re
 
 from djatlas.graph.constants import UNKNOWN, is_expr
 from djatlas.graph.types import Field, Relation
+from djatlas.records import replace
 from djatlas.resolve.values import ClassValue
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
@@ -59,17 +60,16 @@ class _Translator:
         self.builder = builder
         self.registry = registry
         self.settings = registry.settings
-        self.file = self._settings_file()
+        module = registry.settings.module
+        #: The settings module (None when not read), the scope its values apply to.
+        self.settings_mod = builder.index.module(module) if module else None
+        self.file = self.settings_mod.relpath if self.settings_mod is not None else None
         #: Registered model class key -> the names of its options' fields, in order.
         self.options: dict[str, list[str]] = {}
         self.classes: dict[str, ClassValue] = {}
         #: Labels of the models a translated relation points at before they are registered:
         #: the package caches their (empty) options then, and ignores those given later.
         self.seen: set[str] = set()
-
-    def _settings_file(self) -> str | None:
-        mod = self.builder.index.module(self.settings.module) if self.settings.module else None
-        return mod.relpath if mod is not None else None
 
     def run(self, infos: list[ModelInfo]) -> None:
         enabled = self._setting("MODELTRANSLATION_ENABLE_REGISTRATIONS", None)
@@ -122,10 +122,7 @@ class _Translator:
     def _app_packages(self) -> list[str]:
         """The package of each installed app (an AppConfig path gives its app's name)."""
         by_config = {a.config: a.name for a in self.registry.apps.values() if a.config}
-        out = []
-        for entry in self.settings.installed_apps:
-            out.append(by_config.get(entry) or entry)
-        return out
+        return [by_config.get(entry) or entry for entry in self.settings.installed_apps]
 
     def _register(self, mod: Any, name: str, expr: Expr) -> None:
         """A registration: ``@register(models, **options)`` on class ``name[1:]``, or a call
@@ -206,13 +203,12 @@ class _Translator:
         return default if found is _MISSING or found is UNKNOWN else found
 
     def _listed(self, name: str) -> Any:
-        """A setting bound to a list or tuple of literals (folded), else _MISSING."""
-        mod = self.builder.index.module(self.settings.module) if self.settings.module else None
-        expr = _assigned(self.builder, mod, name, 0) if mod is not None else None
-        if expr is None:
+        """A setting bound to a list or tuple (its items' values), else _MISSING."""
+        found = _assigned(self.builder, self.settings_mod, name, 0)
+        if found is None:
             return _MISSING
-        value = _literals(expr)
-        return value if value is not None else _MISSING
+        value = self.builder.constants.expr_value(found[0], found[1], self.file)
+        return value if isinstance(value, list) else _MISSING
 
     def _languages(self) -> list[str] | None:
         """``MODELTRANSLATION_LANGUAGES``, else the codes of ``LANGUAGES`` (the project's, else
@@ -220,18 +216,16 @@ class _Translator:
         own = self._setting("MODELTRANSLATION_LANGUAGES", None)
         if isinstance(own, list) and all(isinstance(c, str) for c in own):
             return own
-        index = self.builder.index
-        mod = index.module(self.settings.module) if self.settings.module else None
-        written = _assigned(self.builder, mod, "MODELTRANSLATION_LANGUAGES", 0) if mod else None
-        if written is not None and not _codes_of_languages(written):
+        written = _assigned(self.builder, self.settings_mod, "MODELTRANSLATION_LANGUAGES", 0)
+        if written is not None and not _codes_of_languages(written[0]):
             return None  # set, but to what is not known statically
         for mod in (
-            index.module(self.settings.module) if self.settings.module else None,
-            index.environment_module("django.conf.global_settings"),
+            self.settings_mod,
+            self.builder.index.environment_module("django.conf.global_settings"),
         ):
-            expr = _assigned(self.builder, mod, "LANGUAGES", 0) if mod is not None else None
-            if expr is not None:
-                return _codes(expr)
+            found = _assigned(self.builder, mod, "LANGUAGES", 0)
+            if found is not None:
+                return _codes(found[0])
         return list(DJANGO_LANGUAGES)
 
 
@@ -249,14 +243,14 @@ DJANGO_LANGUAGES = (
 )  # fmt: skip
 
 
-def _assigned(builder: GraphBuilder, mod: Any, name: str, depth: int) -> Expr | None:
+def _assigned(builder: GraphBuilder, mod: Any, name: str, depth: int) -> tuple[Expr, Any] | None:
     """The expression ``name`` is bound to at the top level of ``mod``, or of the module it
-    is imported or star-imported from."""
+    is imported or star-imported from, and that module."""
     if mod is None or depth > 8:
         return None
     s = mod.summary
     if name in s.assigns:
-        return s.assigns[name]
+        return s.assigns[name], mod
     ref = s.imports.get(name)
     if ref is not None and ref.name is not None:
         target = builder.index.module(ref.module, mod.relpath)
@@ -265,15 +259,6 @@ def _assigned(builder: GraphBuilder, mod: Any, name: str, depth: int) -> Expr | 
         found = _assigned(builder, builder.index.module(star, mod.relpath), name, depth + 1)
         if found is not None:
             return found
-    return None
-
-
-def _literals(expr: Expr) -> Any:
-    if expr.kind == "literal":
-        return expr.value
-    if expr.kind == "tuple" and expr.items is not None:
-        out = [_literals(item) for item in expr.items]
-        return None if any(v is None for v in out) else out
     return None
 
 
@@ -391,9 +376,10 @@ def _copy(f: Field, model_name: str, lang: str) -> Field:
         column = column if isinstance(given, str) and given else f"{name}_id"
         relation = _relation(relation, model_name, lang)
     # ``implicit``: written nowhere in the tree (the checks judge the field it copies).
-    return Field(
-        name, f.type, f.resolved_type, f.django_type, None, "implicit", None, params,
-        column, null, f.unique, False, f.max_length, relation, dict(f.known_params),
+    return replace(
+        f, name=name, line=None, origin="implicit", defined_in=None, params=params,
+        column=column, null=null, primary_key=False, relation=relation,
+        known_params=dict(f.known_params),
     )  # fmt: skip
 
 
@@ -405,7 +391,4 @@ def _relation(rel: Relation, model_name: str, lang: str) -> Relation:
             model_name.lower() if rel.kind == "OneToOneField" else f"{model_name.lower()}_set"
         )
         related = _localized(current, lang)
-    return Relation(
-        rel.kind, rel.target, rel.target_raw, related, rel.related_query_name, rel.on_delete,
-        rel.through, None, rel.to_field, False,
-    )  # fmt: skip
+    return replace(rel, related_name=related, through_id=None, parent_link=False)
