@@ -168,3 +168,85 @@ def test_a_star_import_runs_where_written_and_a_parent_package_first(project) ->
     # Django 5.2: Contact._meta.get_fields(): features ran before mixins
     assert s.field_names("Contact") == ["id", "created", "owner", "description", "name"]
     assert s.field_names("Job") == ["id", "created", "name"]
+
+
+#: saleor's shape: the project's own abstract models run before a Django module the project
+#: imports later. ``users/models`` is the first to import ``django.contrib.auth.models``
+#: (``django.contrib.auth`` is installed after the project's apps), and ``accounts/models``
+#: the first to import ``base_user`` (``AbstractBaseUser`` without ``django.contrib.auth.models``,
+#: as saleor does): the mixins' fields come first, as their creation counters are lower.
+FX_OUTSIDE_LATE = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = [
+            "core",
+            "accounts",
+            "users",
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+        ]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+        AUTH_USER_MODEL = "users.User"
+    """,
+    "core/__init__.py": "",
+    "core/models.py": """
+        from django.db import models
+
+
+        class Stamped(models.Model):
+            created = models.DateTimeField(null=True)
+
+            class Meta:
+                abstract = True
+    """,
+    "accounts/__init__.py": "",
+    "accounts/models.py": """
+        from django.contrib.auth.base_user import AbstractBaseUser
+        from django.db import models
+
+        from core.models import Stamped
+
+
+        class Account(Stamped, AbstractBaseUser):
+            email = models.EmailField(unique=True)
+
+            USERNAME_FIELD = "email"
+    """,
+    "users/__init__.py": "",
+    "users/models.py": """
+        from django.contrib.auth.models import AbstractUser
+        from django.db import models
+
+        from core.models import Stamped
+
+
+        class User(AbstractUser, Stamped):
+            nickname = models.CharField(max_length=10)
+    """,
+}
+
+
+def test_modules_outside_the_tree_run_when_first_imported(project) -> None:
+    s = project(FX_OUTSIDE_LATE, use_cache=False)
+    # Django 5.2, Account._meta.get_fields() / User's (its reverse relations left out):
+    # ``base_user`` first ran inside accounts/models, after core/models
+    assert s.field_names("Account") == ["id", "created", "password", "last_login", "email"]
+    # ``auth/models`` first ran inside users/models, after core/models
+    assert s.field_names("User") == [
+        "id",
+        "created",
+        "password",
+        "last_login",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+        "nickname",
+        "groups",
+        "user_permissions",
+    ]

@@ -17,6 +17,7 @@ from djatlas.graph.external import ExternalApps
 from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.history import historical_infos
 from djatlas.graph.loading import ModelLoading
+from djatlas.graph.order import ImportOrder
 from djatlas.graph.translation import translate
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
@@ -139,16 +140,12 @@ class GraphBuilder:
         self._done: set[int] = set()
         self.constants = Constants(index, registry)
         self.field_classes = FieldClasses(index)
-        self._order: dict[str, int] | None = None
-        #: Execution rank of a class's file (module outside the tree), by ``file or module``.
-        self._file_ranks: dict[str, int] = {}
+        self.import_order = ImportOrder(index, registry)
         self.external_apps = ExternalApps(index, registry)
         self.external_apps.resolve_installed()
         self.loading = ModelLoading(index, registry)
         #: External models in the order they were first referred to.
         self.externals: list[ModelInfo] = []
-        self._outside_ranks: dict[str, int] = {}
-        self._outside_next = 0
         #: ``_auto_pk``'s DEFAULT_AUTO_FIELD, by (file, module) of the model.
         self._auto_fields: dict[tuple[str | None, str], str] = {}
 
@@ -425,7 +422,7 @@ class GraphBuilder:
             return self._local[cls.key]
         self._local[cls.key] = []
         mro = self.index.mro(cls)
-        self._rank_files(mro)
+        self.import_order.rank_files(mro)
         own = self.declared(cls)
         shadow: set[str] = set()
         fields: dict[str, FieldSpec] = {}
@@ -450,7 +447,7 @@ class GraphBuilder:
             elif not self.is_model(anc) and anc.summary is not None:
                 shadow.update([m.name for m in anc.summary.members])
                 shadow.update(anc.summary.attributes)
-        rank = self._file_ranks.get(cls.file or cls.module, 0)
+        rank = self.import_order.ranks.get(cls.file or cls.module, (0, 0))
         line = cls.summary.line if cls.summary else 0
         for name, spec in own.items():
             if isinstance(spec, FieldSpec):
@@ -471,132 +468,6 @@ class GraphBuilder:
             out = _private_order(out, own, list(fields))
         self._local[cls.key] = out
         return out
-
-    def _rank_files(self, mro: list[object]) -> None:
-        """Rank the files of a class's ancestors in the order Python runs them (once per
-        file, in MRO order: ``_outside_rank`` numbers modules as it is first asked).
-
-        Django orders fields by creation counter, i.e. by when their class bodies ran: Django's
-        own and third-party modules first, then the tree's modules in import order.
-        """
-        ranks = self._file_ranks
-        order = self._module_order()
-        for anc in mro:
-            if isinstance(anc, ClassValue) and anc.path not in MODEL_ROOTS:  # (no fields)
-                key = anc.file or anc.module
-                if key in ranks:
-                    continue
-                if anc.origin == ORIGIN_TREE:
-                    ranks[key] = order.get(anc.file or "", -1)
-                else:
-                    ranks[key] = self._outside_rank(anc.module) - 1_000_000
-
-    def _outside_rank(self, name: str) -> int:
-        """Import order of modules outside the tree (each after the loaded modules it imports),
-        all before the tree's: Django and installed packages run first."""
-        ranks = self._outside_ranks
-        if name in ranks:
-            return ranks[name]
-        stack = [(name, iter(self._outside_deps(name)))]
-        ranks[name] = -1  # in progress
-        while stack:
-            current, pending = stack[-1]
-            for dep in pending:
-                if dep not in ranks:
-                    ranks[dep] = -1
-                    stack.append((dep, iter(self._outside_deps(dep))))
-                    break
-            else:
-                stack.pop()
-                ranks[current] = self._outside_next
-                self._outside_next += 1
-        return ranks[name]
-
-    def _outside_deps(self, name: str) -> list[str]:
-        """What runs before the class bodies of module ``name`` (outside the tree): its parent
-        packages (importing ``a.b.c`` runs ``a`` and ``a.b`` first, and what they import
-        before it), then its own imports, in order."""
-        mod = self.index.modules.get(name)
-        if mod is None or mod.origin == ORIGIN_TREE:
-            return []
-        parts = name.split(".")
-        found = [".".join(parts[:i]) for i in range(1, len(parts))]
-        found += imported_in_order(mod.summary, None)
-        package = name if mod.summary.is_package else name.rpartition(".")[0]
-        parents = set(found[: len(parts) - 1])
-        ask = self._outside_loaded  # (once per module named, in the order first named)
-        return [d for d in dict.fromkeys(found) if d != name and ask(d, package, d in parents)]
-
-    def _outside_loaded(self, name: str, package: str, parent: bool) -> bool:
-        """Whether module ``name`` is loaded; a parent package, or a submodule of ``package``,
-        is loaded now if need be (a package's ``__init__`` importing its submodules in order
-        decides the order of their classes' fields, whether or not a name of them was asked
-        for yet)."""
-        if self.index.modules.get(name) is not None:
-            return True
-        if not parent and name.rpartition(".")[0] != package:
-            return False
-        found = self.index.module(name)
-        return found is not None and found.origin != ORIGIN_TREE
-
-    def _module_order(self) -> dict[str, int]:
-        """Tree files in execution order: INSTALLED_APPS' packages and models modules in order,
-        each module after its parent packages and after what it imports (depth first)."""
-        if self._order is not None:
-            return self._order
-        loaded = {m.name: m for m in self.index.by_path.values() if m is not None}
-        order: dict[str, int] = {}
-        seen: set[str] = set()
-        # ``from m import name`` is the loaded submodule ``m.name`` only when ``m`` holds one:
-        # the name is not joined for the other imports (most: ``from django.db import
-        # models``), which ``visit`` would skip as not loaded (blueking-paas: ~1,400 imports).
-        parents = {name.rpartition(".")[0] for name in loaded}
-
-        def deps(name: str) -> list[str]:
-            parts = name.split(".")
-            out = [".".join(parts[:i]) for i in range(1, len(parts))]
-            return out + imported_in_order(loaded[name].summary, parents)
-
-        def first(name: str) -> str:
-            """What importing ``name`` runs first: its first parent package not run yet, else
-            itself (a package's ``__init__`` importing the module runs it then, whole)."""
-            parts = name.split(".")
-            for i in range(1, len(parts)):
-                parent = ".".join(parts[:i])
-                if parent in loaded and parent not in seen:
-                    return parent
-            return name
-
-        def visit(root: str) -> None:
-            while root in loaded and root not in seen:
-                start = first(root)
-                seen.add(start)
-                stack = [[start, deps(start), 0]]
-                while stack:
-                    top = stack[-1]
-                    name, pending, i = top
-                    while i < len(pending) and (pending[i] in seen or pending[i] not in loaded):
-                        i += 1
-                    top[2] = i
-                    if i == len(pending):
-                        stack.pop()
-                        order[loaded[name].relpath or name] = len(order)
-                        continue
-                    dep = first(pending[i])  # (``pending[i]`` itself once its parents ran)
-                    seen.add(dep)
-                    stack.append([dep, deps(dep), 0])
-
-        apps = list(self.registry.settings.installed_apps)
-        for other in self.registry.settings.by_root.values():
-            apps += [a for a in other.installed_apps if a not in apps]
-        for app in apps:
-            pkg = app.rsplit(".apps.", 1)[0] if ".apps." in app else app
-            visit(pkg)
-            visit(f"{pkg}.models")
-        for name in sorted(loaded):
-            visit(name)
-        self._order = order
-        return order
 
     # -- models ---------------------------------------------------------------------------
     def build(self) -> list[Model]:
@@ -1599,24 +1470,6 @@ _TEXT_ID_RELATION = "modelsearch.abstract_models.TextIDGenericRelation"
 _TAGGABLE = "taggit.managers.TaggableManager"
 _TAGGIT_THROUGH = "taggit.TaggedItem"
 _GENERIC_TAGGED = "taggit.models.CommonGenericTaggedItemBase"
-
-
-def imported_in_order(summary: Any, packages: set[str] | None) -> list[str]:
-    """The modules a module's imports run, in statement order: each imported module, then the
-    submodule a ``from m import name`` may name (only when ``m`` is one of ``packages``, if
-    given), and the star imports where they were written (``ModuleSummary.star_at``)."""
-    stars, at = summary.star_imports, summary.star_at
-    out: list[str] = []
-    done = 0
-    for i, ref in enumerate(summary.imports.values()):
-        while done < len(stars) and done < len(at) and at[done] <= i:
-            out.append(stars[done])
-            done += 1
-        module = ref.module
-        out.append(module)
-        if ref.name and (packages is None or module in packages):
-            out.append(f"{module}.{ref.name}")
-    return out + stars[done:]
 
 
 def _generic_relation(name: str, target: str, owner: str) -> Field:
