@@ -327,6 +327,38 @@ def test_third_party_fields_and_unresolved_bases(project):
     assert "DJA101" in codes and "DJA103" in codes
 
 
+def test_a_package_named_like_a_non_model_package_is_not_one(project):
+    # readthedocs.org: ``rest_framework_api_key`` (not installed) is not ``rest_framework``,
+    # ``enumfields`` not ``enum``: their bases are judged by their names like any unknown one
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
+            from django.db import models
+            from enumfields.models import EnumModel
+            from rest_framework.serializers import ModelSerializer
+            from rest_framework_api_key.models import AbstractAPIKey
+
+            class BuildAPIKey(AbstractAPIKey):
+                project = models.CharField(max_length=5)
+
+                class Meta(AbstractAPIKey.Meta):
+                    verbose_name = "build API key"
+
+            class Colour(EnumModel):
+                name = models.CharField(max_length=5)
+
+            class KeySerializer(ModelSerializer):
+                pass
+        """,
+        }
+    )
+    assert s.names() == {"BuildAPIKey", "Colour"}
+    assert s.model("BuildAPIKey")["bases"][0]["origin"] == "unresolved"
+    assumed = [d for d in s.doc["diagnostics"] if d["code"] == "DJA101"]
+    assert sorted(d["model"] for d in assumed) == ["app.BuildAPIKey", "app.Colour"]
+
+
 def test_not_models_are_not_reported(project):
     s = project(
         {

@@ -24,7 +24,7 @@ _KNOWN_RELATIONS = {
     "mptt.fields.TreeOneToOneField": "OneToOneField",
     "mptt.fields.TreeManyToManyField": "ManyToManyField",
 }
-#: Packages whose classes are never Django models, whatever their names.
+#: Packages whose classes are never Django models, whatever their names (and a few classes).
 _NOT_MODEL_PACKAGES = (
     "pydantic",
     "rest_framework",
@@ -49,6 +49,11 @@ _NOT_MODEL_PACKAGES = (
     "django.db.models.IntegerChoices",
     "django.db.models.Choices",
 )
+#: ``path.startswith`` prefixes of ``_NOT_MODEL_PACKAGES``: a package and its modules, or a class
+#: (``rest_framework`` is not ``rest_framework_api_key``, a package of Django models).
+_NOT_MODEL_PREFIXES = tuple(f"{p}." for p in _NOT_MODEL_PACKAGES)
+#: Modules within those packages that do define Django models.
+_MODELS_WITHIN = ("rest_framework.authtoken.",)
 #: The standard library: never a model base.
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"django"}
 
@@ -91,16 +96,23 @@ def is_model_class(index: ProjectIndex, cls: ClassValue) -> tuple[bool, list[str
     return bool(assumed), assumed
 
 
+def _never_a_model(path: str) -> bool:
+    """A class of one of ``_NOT_MODEL_PACKAGES`` (or one of its classes)."""
+    return (
+        path in _NOT_MODEL_PACKAGES or path.startswith(_NOT_MODEL_PREFIXES)
+    ) and not path.startswith(_MODELS_WITHIN)
+
+
 def may_add_fields(path: str) -> bool:
     """An unresolved base that could add fields or Meta to a model (not the standard library,
     typing, or a package known to define no Django models)."""
     top = path.split(".", 1)[0]
-    return not (path.startswith(_NOT_MODEL_PACKAGES) or top in _STDLIB or top == "builtins")
+    return not (_never_a_model(path) or top in _STDLIB or top == "builtins")
 
 
 def looks_like_model_base(path: str) -> bool:
     """Heuristic for a base class outside everything djatlas can read."""
-    if path.startswith(_NOT_MODEL_PACKAGES) or path.startswith(("builtins.", "django.")):
+    if _never_a_model(path) or path.startswith(("builtins.", "django.")):
         return False  # Django's own model classes are all in the built-in table
     module, _, name = path.rpartition(".")
     parts = module.split(".")
