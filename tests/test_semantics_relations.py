@@ -325,6 +325,8 @@ def test_one_to_one_default_accessor_is_model_name(project):
             "kind": "OneToOneField",
             "hidden": False,
             "model_id": "zoo.models.Passport",
+            "via": None,
+            "via_id": None,
         }
     ]
     animal = s.field("Passport", "animal")
@@ -634,4 +636,91 @@ def test_a_proxy_s_own_generic_relations(project) -> None:
     assert rel["comments"]["related_name"] == "+"
     assert ("noted_articleproxy", "notes.ArticleProxy") in [
         (r["name"], r["model"]) for r in s.model("Comment")["reverse_relations"]
+    ]
+
+
+#: Reverse relations as ``get_fields()`` lists them: a proxy and its concrete model share
+#: theirs (Django keys its relation tree by concrete model), a multi-table child lists its
+#: parents' (not a parent link's, but on a proxy of the parent), and each copy of a generic
+#: relation a child or proxy inherits adds a hidden "+" that names the declaring ancestor.
+FX_REVERSE_FAMILY = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["django.contrib.contenttypes", "places"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "places/__init__.py": "",
+    "places/models.py": """
+        from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import models
+
+
+        class Note(models.Model):
+            content_type = models.ForeignKey(ContentType, models.CASCADE)
+            object_id = models.PositiveIntegerField()
+            target = GenericForeignKey("content_type", "object_id")
+
+
+        class Place(models.Model):
+            name = models.CharField(max_length=10)
+            notes = GenericRelation(Note, related_query_name="place")
+
+
+        class Restaurant(Place):
+            serves = models.CharField(max_length=10)
+
+
+        class Pizzeria(Restaurant):
+            oven = models.CharField(max_length=10)
+
+
+        class Landmark(Place):
+            class Meta:
+                proxy = True
+
+
+        class Review(models.Model):
+            place = models.ForeignKey(Place, models.CASCADE, related_name="reviews")
+            landmark = models.ForeignKey(Landmark, models.CASCADE, related_name="visits")
+            restaurant = models.ForeignKey(Restaurant, models.CASCADE)
+    """,
+}
+
+
+def _reverse(s, name):
+    return sorted(
+        (r["name"], r["model"], r["field"], r["via"]) for r in s.model(name)["reverse_relations"]
+    )
+
+
+def test_reverse_relations_as_get_fields_lists_them(project) -> None:
+    s = project(FX_REVERSE_FAMILY)
+    # Django 5.2, [(r.get_accessor_name(), r.related_model label, r.field.name, r.model label)
+    # for r in Model._meta.get_fields(include_hidden=True) if r.auto_created and not r.concrete]
+    family = [
+        ("restaurant", "places.Restaurant", "place_ptr", None),
+        ("reviews", "places.Review", "place", None),
+        ("visits", "places.Review", "landmark", "places.Landmark"),
+    ]
+    assert _reverse(s, "Place") == family
+    assert _reverse(s, "Landmark") == [
+        ("restaurant", "places.Restaurant", "place_ptr", "places.Place"),
+        ("reviews", "places.Review", "place", "places.Place"),
+        ("visits", "places.Review", "landmark", None),
+    ]
+    parents = [  # the parent's, but its parent link
+        ("reviews", "places.Review", "place", "places.Place"),
+        ("visits", "places.Review", "landmark", "places.Landmark"),
+    ]
+    assert _reverse(s, "Restaurant") == sorted(
+        [*parents, ("pizzeria", "places.Pizzeria", "restaurant_ptr", None)]
+        + [("review_set", "places.Review", "restaurant", None)]
+    )
+    assert _reverse(s, "Pizzeria") == sorted(
+        [*parents, ("review_set", "places.Review", "restaurant", "places.Restaurant")]
+    )
+    # Place.notes, and one "+" per copy of it (Restaurant's, Pizzeria's, Landmark's)
+    assert _reverse(s, "Note") == [("+", "places.Place", "notes", None)] * 3 + [
+        ("place", "places.Place", "notes", None)
     ]

@@ -709,21 +709,23 @@ def _make_62(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_
     return __init__
 
 def _make_63(_d_model_id):
-    def __init__(self, name, model, field, kind, hidden, model_id=_d_model_id):
+    def __init__(self, name, resolved, origin, model_id=_d_model_id):
+        self.name = name
+        self.resolved = resolved
+        self.origin = origin
+        self.model_id = model_id
+    return __init__
+
+def _make_64(_d_model_id, _d_via, _d_via_id):
+    def __init__(self, name, model, field, kind, hidden, model_id=_d_model_id, via=_d_via, via_id=_d_via_id):
         self.name = name
         self.model = model
         self.field = field
         self.kind = kind
         self.hidden = hidden
         self.model_id = model_id
-    return __init__
-
-def _make_64(_d_model_id):
-    def __init__(self, name, resolved, origin, model_id=_d_model_id):
-        self.name = name
-        self.resolved = resolved
-        self.origin = origin
-        self.model_id = model_id
+        self.via = via
+        self.via_id = via_id
     return __init__
 
 def _make_65(_d_name):
@@ -912,8 +914,8 @@ INITS = {
     (False, False, (('line', False, False, True, False), ('message', False, False, True, False), ('hint', False, True, True, False), ('skipped', False, True, True, False))): _make_60,
     (False, False, (('kwargs', False, False, True, False), ('mod', False, False, True, False), ('line', False, False, True, False), ('made_by', False, False, True, False), ('inherited', False, True, True, False), ('positional', False, True, True, False), ('module', False, True, True, False))): _make_61,
     (False, False, (('kind', False, False, True, False), ('target', False, False, True, False), ('target_id', False, True, True, True), ('target_raw', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('on_delete', False, True, True, False), ('through', False, True, True, False), ('through_id', False, True, True, False), ('to_field', False, True, True, False), ('parent_link', False, True, True, False), ('m2m_db_table', False, True, True, False))): _make_62,
-    (False, False, (('name', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('kind', False, False, True, False), ('hidden', False, False, True, False), ('model_id', False, True, True, False))): _make_63,
-    (False, False, (('name', False, False, True, False), ('resolved', False, False, True, False), ('origin', False, False, True, False), ('model_id', False, True, True, False))): _make_64,
+    (False, False, (('name', False, False, True, False), ('resolved', False, False, True, False), ('origin', False, False, True, False), ('model_id', False, True, True, False))): _make_63,
+    (False, False, (('name', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('kind', False, False, True, False), ('hidden', False, False, True, False), ('model_id', False, True, True, False), ('via', False, True, True, False), ('via_id', False, True, True, False))): _make_64,
     (False, False, (('module', False, False, True, False), ('name', False, True, True, False))): _make_65,
     (False, False, (('root', False, False, True, False), ('doc', False, False, True, False), ('loaded', False, False, True, False), ('graph', False, False, True, False), ('state', False, False, True, False), ('operations', False, False, True, False), ('prefix', False, True, True, False))): _make_66,
     (False, False, (('path', False, False, True, False), ('django_type', False, False, True, False), ('relation', False, False, True, False), ('init_params', False, False, True, False), ('resolved', False, False, True, False), ('private', False, True, True, False))): _make_67,

@@ -191,7 +191,13 @@ def compare_fields(
 
 
 def _reverse_key(entry: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (entry.get("name"), entry.get("model"), entry.get("field"), bool(entry.get("hidden")))
+    return (
+        entry.get("name"),
+        entry.get("model"),
+        entry.get("field"),
+        bool(entry.get("hidden")),
+        entry.get("via"),
+    )
 
 
 def compare_model(static: Mapping[str, Any], runtime: Mapping[str, Any]) -> list[Disagreement]:
@@ -245,6 +251,10 @@ def compare_model(static: Mapping[str, Any], runtime: Mapping[str, Any]) -> list
     return out
 
 
+def _via(via: str | None) -> str:
+    return f", to {via}" if via else ""
+
+
 def compare_reverse(
     label: str,
     static: Iterable[Mapping[str, Any]],
@@ -256,7 +266,7 @@ def compare_reverse(
     r_keys = {_reverse_key(e) for e in runtime if e.get("model") in in_scope}
     out = []
     for key in sorted(r_keys - s_keys, key=repr):
-        name, model, field, hidden = key
+        name, model, field, hidden, via = key
         out.append(
             Disagreement(
                 label,
@@ -265,11 +275,11 @@ def compare_reverse(
                 None,
                 name,
                 f"{label}: reverse accessor {name!r} (from {model}.{field}"
-                f"{', hidden' if hidden else ''}) missing from the static report",
+                f"{', hidden' if hidden else ''}{_via(via)}) missing from the static report",
             )
         )
     for key in sorted(s_keys - r_keys, key=repr):
-        name, model, field, hidden = key
+        name, model, field, hidden, via = key
         out.append(
             Disagreement(
                 label,
@@ -278,7 +288,7 @@ def compare_reverse(
                 name,
                 None,
                 f"{label}: reverse accessor {name!r} (from {model}.{field}"
-                f"{', hidden' if hidden else ''}) not in the runtime report",
+                f"{', hidden' if hidden else ''}{_via(via)}) not in the runtime report",
             )
         )
     return out

@@ -11,7 +11,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_semantics_relations import FX_GENERIC_PROXY  # (tests/ is on sys.path)
+from test_semantics_relations import (  # (tests/ is on sys.path)
+    FX_GENERIC_PROXY,
+    FX_REVERSE_FAMILY,
+)
 
 from djatlas.scan import scan_path
 from djatlas.verify import compare
@@ -32,8 +35,8 @@ json.dump(build_report(root=sys.argv[1]), sys.stdout)
 """
 
 
-def test_a_proxy_s_generic_relation_in_both_reports(tmp_path: Path) -> None:
-    for rel, text in TREE.items():
+def _runtime(tmp_path: Path, tree: dict[str, str]) -> dict:
+    for rel, text in tree.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
@@ -43,10 +46,25 @@ def test_a_proxy_s_generic_relation_in_both_reports(tmp_path: Path) -> None:
         [sys.executable, "-c", EXPORT, str(tmp_path)],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    runtime = json.loads(out)
+    return json.loads(out)
+
+
+def test_a_proxy_s_generic_relation_in_both_reports(tmp_path: Path) -> None:
+    runtime = _runtime(tmp_path, TREE)
     static = scan_path(str(tmp_path), use_cache=False)
     comment = next(m for m in runtime["models"] if m["label"] == "notes.Comment")
     assert ("noted_articleproxy", "notes.ArticleProxy") in [
         (r["name"], r["model"]) for r in comment["reverse_relations"]
     ]
+    assert compare(static, runtime) == []
+
+
+def test_reverse_relations_of_a_family_and_of_parents_in_both_reports(tmp_path: Path) -> None:
+    # the exporter reads get_fields(include_hidden=True); the static report agrees entry by
+    # entry (via included)
+    runtime = _runtime(tmp_path, FX_REVERSE_FAMILY)
+    static = scan_path(str(tmp_path), use_cache=False)
+    landmark = next(m for m in runtime["models"] if m["label"] == "places.Landmark")
+    entries = [(r["name"], r["via"]) for r in landmark["reverse_relations"]]
+    assert ("reviews", "places.Place") in entries
     assert compare(static, runtime) == []

@@ -4,7 +4,9 @@ Only concrete and proxy models are reported: abstract models never reach Django'
 Fields are the forward fields of ``_meta.get_fields()`` in Django's order: a multi-table child
 lists its parents' fields first (``origin: "parent"``), a proxy the fields of the concrete model it
 proxies. ``parents`` follows ``_meta.parents`` (a proxy's concrete parent included). Reverse
-relations are grouped by the exact model a relation names.
+relations are those ``_meta.get_fields(include_hidden=True)`` lists (shared by a proxy and its
+concrete model, a multi-table child's parents' included), ``via`` the model a relation names when
+it is another.
 """
 
 from __future__ import annotations
@@ -430,29 +432,33 @@ def export_model(model: type[models.Model], root: str | None) -> dict[str, Any]:
 
 
 def _reverse_entries(model_list: list[type[models.Model]]) -> dict[str, list[dict[str, Any]]]:
-    """Reverse accessors, keyed by the label of the model a relation names."""
+    """Reverse accessors as ``_meta.get_fields(include_hidden=True)`` lists them (a proxy and
+    its concrete model share theirs; a multi-table child lists its parents'), but those of
+    auto-created many-to-many intermediary models; keyed by the model's label. ``via``: the
+    model the relation names, when it is not that model."""
     reverse: dict[str, list[dict[str, Any]]] = {}
-    for model in model_list:  # (a proxy's own fields are its generic relations)
-        for field in forward_fields(model):
-            if not is_own(field, model):
+    for model in model_list:
+        entries = reverse.setdefault(model._meta.label, [])
+        for rel in model._meta.get_fields(include_hidden=True):
+            if not isinstance(rel, ForeignObjectRel):
                 continue
-            remote = getattr(field, "remote_field", None)
-            target = getattr(remote, "model", None)
-            if remote is None or not inspect.isclass(target):
+            holder, target = rel.related_model, rel.model
+            if not inspect.isclass(holder) or holder._meta.auto_created:
                 continue
-            kind = relation_kind(field)
-            name = remote.get_accessor_name() or remote.related_name
-            # As ForeignObjectRel.is_hidden(): a GenericRel's related_name is its query name or "+".
-            hidden = bool(name) and name.endswith("+")
-            reverse.setdefault(target._meta.label, []).append(
-                {
-                    "name": name,
-                    "model": model._meta.label,
-                    "field": field.name,
-                    "kind": kind,
-                    "hidden": hidden,
-                }
-            )
+            name = rel.get_accessor_name() or rel.related_name
+            entry = {
+                "name": name,
+                "model": holder._meta.label,
+                "field": rel.field.name,
+                "kind": relation_kind(rel.field),
+                # As ForeignObjectRel.is_hidden(): a GenericRel's related_name is its query
+                # name or "+".
+                "hidden": bool(name) and name.endswith("+"),
+                "via": None,
+            }
+            if inspect.isclass(target) and target is not model:
+                entry["via"] = target._meta.label
+            entries.append(entry)
     for entries in reverse.values():
         entries.sort(key=lambda e: (e["model"], e["field"]))
     return reverse

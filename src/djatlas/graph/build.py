@@ -18,8 +18,9 @@ from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.history import historical_infos
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.order import ImportOrder
+from djatlas.graph.reverse import ReverseRelations
 from djatlas.graph.translation import translate
-from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation, Reverse
+from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
 from djatlas.records import dataclass, field, replace
 from djatlas.resolve.builtin import DEFAULT_MAX_LENGTH, MODEL_ROOTS
@@ -135,6 +136,7 @@ class GraphBuilder:
         self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
         #: Concrete models by label, per Django project (one app registry each).
         self.labels = ProjectLabels()
+        self.reverse = ReverseRelations(self.labels)
         self._projects = projects_of(registry.settings)
         self._projects_by_file: dict[str | None, Project | None] = {}
         self._done: set[int] = set()
@@ -497,7 +499,8 @@ class GraphBuilder:
         for info in infos + externals:
             self._complete_parents(info)
         for info in infos + externals:
-            self._reverse(info)
+            if info.model is not None:
+                self.reverse.add(info.model)
         return [i.model for i in infos + externals if i.model is not None]
 
     # -- models outside the tree ----------------------------------------------------------
@@ -1323,32 +1326,6 @@ class GraphBuilder:
             return label
         return None  # no such model in the app's models module, or no such app installed
 
-    # -- reverse relations ----------------------------------------------------------------
-    def _reverse(self, info: ModelInfo) -> None:
-        model = info.model
-        assert model is not None
-        if model.abstract:
-            return
-        for f in model.fields:  # (a proxy's own: its generic relations)
-            rel = f.relation
-            if rel is None or f.origin == "parent" or rel.target is None:
-                continue
-            if rel.kind == "GenericForeignKey":
-                continue
-            target = self.labels.get(rel.target, model.project)
-            if target is None:
-                continue
-            if rel.kind == "GenericRelation":
-                name = rel.related_query_name or "+"  # GenericRel: related_query_name or "+"
-            elif rel.related_name:
-                name = rel.related_name
-            elif rel.kind == "OneToOneField":
-                name = model.name.lower()
-            else:
-                name = f"{model.name.lower()}_set"
-            hidden = name.endswith("+")
-            target.reverse_relations.append(Reverse(name, model.label, f.name, rel.kind, hidden))
-
     def _project_of(self, cls: ClassValue) -> str | None:
         project = self._project(cls.file) if cls.origin == ORIGIN_TREE else None
         return project.name if project is not None else None
@@ -1362,8 +1339,7 @@ class GraphBuilder:
         return found
 
     def finish(self, models: list[Model]) -> None:
-        for m in models:
-            m.reverse_relations.sort(key=_by_model_field)
+        self.reverse.share(models)
 
 
 #: django-mptt's model base, however it was reached.
@@ -1441,8 +1417,6 @@ def _positional(args: list[Arg], names: list[str]) -> tuple[dict[str, Any], dict
 
 #: A FieldSpec's sort key (``order``), read in C: a key function per field costs a call each.
 _by_order = attrgetter("order")
-#: A Reverse's sort key, ``(model, field)``, likewise.
-_by_model_field = attrgetter("model", "field")
 
 
 def _model_like_body(summary: ClassSummary | None) -> bool:

@@ -143,6 +143,8 @@ def assign(models: list[Any], diagnostics: list[Any]) -> None:
                 rel.through_id = label(rel.through, project, file) if rel.through else None
         for r in m.reverse_relations:
             r.model_id = label(r.model, project, file)
+            if r.via is not None:
+                r.via_id = label(r.via, project, file)
     by_file_label = {(m.file, m.label): m for m in models}
     for d in diagnostics:
         if d.model:
@@ -186,6 +188,8 @@ def ensure_ids(doc: dict[str, Any]) -> dict[str, Any]:
                 rel["through_id"] = lookup.label(rel.get("through"), *where)
         for r in m.get("reverse_relations") or []:
             r["model_id"] = lookup.label(r.get("model"), *where)
+            if r.get("via") is not None:
+                r["via_id"] = lookup.label(r.get("via"), *where)
     return doc
 
 

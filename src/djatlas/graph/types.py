@@ -90,6 +90,10 @@ class Reverse(_Entry):
     kind: str
     hidden: bool
     model_id: str | None = None
+    #: The model the relation points at, when it is not the model listing it: another model of
+    #: its concrete family (a proxy's relation on its concrete model, and back) or an ancestor.
+    via: str | None = None
+    via_id: str | None = None
 
 
 @dataclass(eq=False, repr=False)

@@ -86,6 +86,7 @@ LABELS: dict[str, dict[str, str]] = {
         "code": "Code",
         "none": "No models found.",
         "hidden": "hidden",
+        "reverse_via": "Also listed by Django, through {via}: {names}",
         "title": "Django Models Analysis",
         "diagrams_h": "Diagrams",
         "fields_breakdown": (
@@ -190,6 +191,7 @@ LABELS: dict[str, dict[str, str]] = {
         "code": "代码",
         "none": "未发现模型。",
         "hidden": "隐藏",
+        "reverse_via": "Django 另经 {via} 列出：{names}",
         "title": "Django 模型分析",
         "diagrams_h": "图表",
         "fields_breakdown": (
@@ -586,20 +588,41 @@ def _model(w: _Writer, m: dict, t: dict[str, str], paths: dict[str, dict]) -> li
         w.anchors.make(t["relationships_h"])
         out += _relationships(m, rel_fields, t, paths, w.sub)
     if m.get("reverse_relations"):
-        w.anchors.make(t["reverse_h"])
-        out += [
-            f"{w.sub} {t['reverse_h']}",
-            "",
-            f"| {t['accessor']} | {t['from']} | {t['field']} | {t['type']} |",
-            "|---|---|---|---|",
-        ]
-        for r in m["reverse_relations"]:
-            name = code(r["name"]) + (f" ({t['hidden']})" if r["hidden"] else "")
-            out.append(f"| {name} | {code(r['model'])} | {code(r['field'])} | {r['kind']} |")
-        out.append("")
+        out += _reverse(w, m["reverse_relations"], t)
     if m.get("meta"):
         out += _meta(w, m, t, paths)
     out += ["---", ""]
+    return out
+
+
+def _reverse(w: Any, entries: list[dict], t: dict[str, str]) -> list[str]:
+    """The model's own reverse relations as a table; those it lists through another model (its
+    concrete model or proxies, its parents) as one line per model, by accessor name."""
+    w.anchors.make(t["reverse_h"])
+    out = [f"{w.sub} {t['reverse_h']}", ""]
+    own = [r for r in entries if not r.get("via")]
+    if own:
+        out += [
+            f"| {t['accessor']} | {t['from']} | {t['field']} | {t['type']} |",
+            "|---|---|---|---|",
+        ]
+        rows: dict[tuple, int] = {}  # (a generic relation's copies: one row, counted)
+        for r in own:
+            key = (r["name"], r["model"], r["field"], r["kind"], r["hidden"])
+            rows[key] = rows.get(key, 0) + 1
+        for (name, model, field, kind, hidden), count in rows.items():
+            notes = [t["hidden"]] if hidden else []
+            notes += [f"×{count}"] if count > 1 else []
+            accessor = code(name) + (f" ({', '.join(notes)})" if notes else "")
+            out.append(f"| {accessor} | {code(model)} | {code(field)} | {kind} |")
+        out.append("")
+    through: dict[str, list[str]] = {}
+    for r in entries:
+        if r.get("via"):
+            through.setdefault(r["via"], []).append(r["name"])
+    for via, names in sorted(through.items()):
+        listed = ", ".join(code(n) for n in sorted(names))
+        out += [t["reverse_via"].format(via=code(via), names=listed), ""]
     return out
 
 

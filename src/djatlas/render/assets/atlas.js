@@ -298,7 +298,7 @@
     var seen = new Set();
     rev.forEach(function (r) {
       seen.add((r.model_id || r.model) + '.' + r.field);
-      inUl.appendChild(h('li', null, modelLink(r.model_id, null, r.model), '.' + r.field + ' (' + r.kind + ')', r.name ? h('span', { class: 'mono' }, ' accessor ' + r.name) : null));
+      inUl.appendChild(h('li', null, modelLink(r.model_id, null, r.model), '.' + r.field + ' (' + r.kind + ')', r.name ? h('span', { class: 'mono' }, ' accessor ' + r.name) : null, r.via ? h('span', { class: 'more' }, ' to ', modelLink(r.via_id, null, r.via)) : null));
     });
     incoming.forEach(function (r) {
       if (seen.has(r.model + '.' + r.field)) return;  // r.model is an id here
