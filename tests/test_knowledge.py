@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_environment import make_venv, venv_cfg
 from treeutil import write_tree
 
 import djatlas.resolve.knowledge as knowledge_module
@@ -468,3 +469,64 @@ def test_bundled_entries_are_decoded_on_use():
     assert summary == fresh and (summary.classes != fresh.classes) is False
     assert pickle.loads(pickle.dumps(summary)) == summary
     assert all(isinstance(c, ClassSummary) for c in fresh.classes.values())
+
+
+#: django-money as an environment holds it (0.12's shape): ``contribute_to_class`` adds the
+#: currency field, which its source says in no way djatlas reads.
+DJMONEY_ENV = {
+    "djmoney/__init__.py": "",
+    "djmoney/models/__init__.py": "",
+    "djmoney/models/fields.py": """
+        from django.db import models
+
+
+        class CurrencyField(models.CharField):
+            def __init__(self, price_field=None, default="XYZ", **kwargs):
+                kwargs.setdefault("max_length", 3)
+                super().__init__(default=default, **kwargs)
+
+
+        class MoneyField(models.DecimalField):
+            def __init__(self, default_currency="XYZ", currency_max_length=3, **kwargs):
+                self.default_currency = default_currency
+                super().__init__(**kwargs)
+
+            def contribute_to_class(self, cls, name):
+                add_currency_field(cls, name, self)
+                super().contribute_to_class(cls, name)
+
+
+        def add_currency_field(cls, name, field):
+            currency_field = CurrencyField(price_field=field, default=field.default_currency)
+            currency_field.creation_counter = field.creation_counter - 1
+            cls.add_to_class(name + "_currency", currency_field)
+    """,
+    "django_money-0.12.3.dist-info/METADATA": "Metadata-Version: 2.1\nName: django-money\n",
+    "django_money-0.12.3.dist-info/top_level.txt": "djmoney\n",
+}
+
+
+def test_fields_a_package_adds_also_from_the_environment(tmp_path):
+    # ralph (django-money 0.12.3 installed): the currency field is added to the price field's
+    # model whether djmoney is read from the bundled knowledge or from the environment
+    env = make_venv(tmp_path / "env", cfg=venv_cfg(), files=DJMONEY_ENV)
+    write_tree(
+        tmp_path / "proj",
+        {
+            "shop/__init__.py": "",
+            "shop/models.py": """
+                from django.db import models
+                from djmoney.models.fields import MoneyField
+
+                class Order(models.Model):
+                    price = MoneyField(max_digits=10, decimal_places=2, default_currency="EUR")
+            """,
+        },
+    )
+    doc = scan_path(str(tmp_path / "proj"), timing=False, use_cache=False, python=str(env))
+    order = next(m for m in doc["models"] if m["name"] == "Order")
+    price = next(f for f in order["fields"] if f["name"] == "price")
+    assert price["resolved_type"] == "djmoney.models.fields.MoneyField"
+    assert [f["name"] for f in order["fields"]] == ["id", "price_currency", "price"]
+    currency = order["fields"][1]
+    assert (currency["django_type"], currency["max_length"]) == ("CharField", 3)

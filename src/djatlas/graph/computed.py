@@ -10,7 +10,7 @@ then the bundled release, or is absent.
 from __future__ import annotations
 
 from djatlas.resolve.index import ProjectIndex
-from djatlas.resolve.values import ORIGIN_KNOWLEDGE, ClassValue
+from djatlas.resolve.values import ORIGIN_ENV, ORIGIN_KNOWLEDGE, ClassValue
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -18,14 +18,23 @@ if TYPE_CHECKING:
 
 
 def facts_of(index: ProjectIndex, cls: object) -> dict | None:
-    """The computed facts of field class ``cls`` (or of its nearest bundled base that has some)."""
+    """The computed facts of field class ``cls`` (or of its nearest bundled base that has some).
+    A class read from the environment (another version of the package, maybe) takes only the
+    fields it ``adds`` (``contribute_to_class`` makes them: its source says nothing djatlas
+    reads); its values are read from its own ``__init__``."""
     if index.knowledge is None or not isinstance(cls, ClassValue):
         return None
     for c in index.mro(cls):
-        if isinstance(c, ClassValue) and c.origin == ORIGIN_KNOWLEDGE:
+        if not isinstance(c, ClassValue):
+            continue
+        if c.origin == ORIGIN_KNOWLEDGE:
             facts = index.knowledge.computed(c.path)
             if facts is not None:
                 return facts
+        elif c.origin == ORIGIN_ENV:
+            facts = index.knowledge.computed(c.path)
+            if facts is not None and facts.get("adds"):
+                return {"adds": facts["adds"]}
     return None
 
 
