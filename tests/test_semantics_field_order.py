@@ -250,3 +250,75 @@ def test_modules_outside_the_tree_run_when_first_imported(project) -> None:
         "groups",
         "user_permissions",
     ]
+
+
+#: ralph's shape: ``tags`` comes from an abstract base, so django-taggit adds ``tagged_items``
+#: when that base's fields are copied into the model, after the class body's own generic
+#: relations and before those of the bases that come later in the MRO; a manager of the class
+#: body itself adds it among the body's own, in body order; a through model named by a string
+#: makes taggit wait for the class to be registered (netbox): last.
+FX_TAGGED_ITEMS = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["django.contrib.contenttypes", "taggit", "assets"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "assets/__init__.py": "",
+    "assets/models.py": """
+        from django.contrib.contenttypes.fields import GenericRelation
+        from django.db import models
+        from taggit.managers import TaggableManager
+
+
+        class Note(models.Model):
+            text = models.CharField(max_length=10)
+
+
+        class Taggable(models.Model):
+            tags = TaggableManager(blank=True)
+
+            class Meta:
+                abstract = True
+
+
+        class WithCustomFields(models.Model):
+            custom_fields = GenericRelation(Note, related_query_name="%(class)s")
+
+            class Meta:
+                abstract = True
+
+
+        class Asset(Taggable, WithCustomFields):
+            name = models.CharField(max_length=10)
+            attachments = GenericRelation(Note, related_query_name="asset_attachment")
+
+
+        class Post(models.Model):
+            before = GenericRelation(Note, related_query_name="post_before")
+            tags = TaggableManager(blank=True)
+            after = GenericRelation(Note, related_query_name="post_after")
+
+
+        class Page(models.Model):
+            before = GenericRelation(Note, related_query_name="page_before")
+            tags = TaggableManager(through="taggit.TaggedItem", blank=True)
+            after = GenericRelation(Note, related_query_name="page_after")
+    """,
+}
+
+
+def test_tagged_items_comes_where_taggit_adds_it(project) -> None:
+    s = project(FX_TAGGED_ITEMS, use_cache=False)
+    # Django 5.2 + django-taggit 6.1, _meta.get_fields() (reverse relations left out)
+    assert s.field_names("Asset") == [
+        "id",
+        "name",
+        "tags",
+        "attachments",
+        "tagged_items",
+        "custom_fields",
+    ]
+    assert s.field_names("Post") == ["id", "tags", "before", "tagged_items", "after"]
+    # a through model named by a string: taggit waits for the class itself, then adds it last
+    assert s.field_names("Page") == ["id", "tags", "before", "after", "tagged_items"]

@@ -724,7 +724,7 @@ class GraphBuilder:
                     kept = private if _private(f) else inherited
                     kept.append(self._as_parent(f))
         local += self._added_by_bases(cls, model, local, inherited)
-        local += self._tagged_items(cls, local)
+        local = self._with_tagged_items(cls, local)
         wrt = model.meta.get("order_with_respect_to")
         if isinstance(wrt, str) and wrt and not any(f.name == "_order" for f in local):
             local.append(_order_field(cls.path))
@@ -843,9 +843,13 @@ class GraphBuilder:
             tag = next((f for f in through.fields if f.name == "tag" and f.relation), None)
             relation.target = tag.relation.target if tag and tag.relation else None
 
-    def _tagged_items(self, cls: ClassValue, local: list[Field]) -> list[Field]:
-        """The ``tagged_items`` GenericRelation a TaggableManager adds when its through model is
-        a generic tagged item (``CommonGenericTaggedItemBase``)."""
+    def _with_tagged_items(self, cls: ClassValue, local: list[Field]) -> list[Field]:
+        """``local`` with the ``tagged_items`` GenericRelation a TaggableManager adds when its
+        through model is a generic tagged item (``CommonGenericTaggedItemBase``), where Django
+        adds it: as the manager is added to the class (``post_through_setup``), among the
+        private fields added so far (``_tag_position``); last when the through model is named
+        by a string (taggit's ``lazy_related_operation`` then waits for the class itself to be
+        registered, after its fields)."""
         project = self._project_of(cls)
         for f in local:
             rel = f.relation
@@ -858,9 +862,36 @@ class GraphBuilder:
             if tinfo is None or not self.field_classes.has_base(tinfo.cls, _GENERIC_TAGGED):
                 continue
             if any(g.name == "tagged_items" for g in local):
-                return []
-            return [_generic_relation("tagged_items", through.label, cls.path)]
-        return []
+                return local
+            added = _generic_relation("tagged_items", through.label, cls.path)
+            if isinstance(f.params.get("through"), str):  # (a lazy operation on the class too)
+                return [*local, added]
+            at = self._tag_position(cls, f, local)
+            return [*local[:at], added, *local[at:]]
+        return local
+
+    def _tag_position(self, cls: ClassValue, manager: Field, local: list[Field]) -> int:
+        """Where the manager's ``tagged_items`` goes in ``local``: before the first private
+        field Django adds after the manager. The class body's own come first, in body order;
+        then, base by base in MRO order, each abstract base's fields (the manager among them,
+        for an inherited one) and then its private fields."""
+        mro = self.index.mro(cls)
+        provided: dict[str, int] = {}
+        for i, anc in enumerate(mro[1:], 1):
+            if isinstance(anc, ClassValue) and self.is_model(anc):
+                for spec in self.local_fields(anc):
+                    provided.setdefault(spec.name, i)
+
+        def key(f: Field, tagged: bool = False) -> tuple[float, ...]:
+            if f.origin == "declared":
+                return (0, (f.line or 0) + (0.5 if tagged else 0))
+            return (1, provided.get(f.name, len(mro)), 0 if tagged else 1)
+
+        after = key(manager, tagged=True)
+        for i, f in enumerate(local):
+            if _private(f) and key(f) > after:
+                return i
+        return len(local)
 
     def _ensure_fields(self, model: Model) -> None:
         if id(model) in self._done:
