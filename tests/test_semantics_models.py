@@ -901,3 +901,67 @@ def test_init_keywords_from_the_field_class_s_attributes(project):
     assert s.field("Account", "long_code")["max_length"] == 40
     assert s.field("Account", "given")["max_length"] == 5
     assert s.field("Account", "code")["known_params"].get("db_index") is True
+
+
+#: ralph's field classes: an ``__init__`` that passes its own parameters on to the base class
+#: (``null=null, max_length=max_length``: the parameters' defaults unless the call gives them),
+#: one that forces a module constant, and one that calls its base class by name
+#: (django-taggit 0.22's ``Field.__init__(self, ..., null=True)``).
+FX_INIT_PASSING = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["ops"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "ops/__init__.py": "",
+    "ops/fields.py": """
+        from django.db import models
+
+        MAX_NETWORK_LENGTH = 44
+
+
+        class TicketIdField(models.CharField):
+            def __init__(self, verbose_name="ticket", null=True, blank=True, max_length=200,
+                         *args, **kwargs):
+                super().__init__(verbose_name=verbose_name, null=null, blank=blank,
+                                 max_length=max_length, *args, **kwargs)
+
+
+        class NetworkField(models.CharField):
+            def __init__(self, *args, **kwargs):
+                kwargs["max_length"] = MAX_NETWORK_LENGTH
+                super().__init__(*args, **kwargs)
+
+
+        class LegacyField(models.CharField):
+            def __init__(self, *args, **kwargs):
+                models.CharField.__init__(self, *args, null=True, max_length=9, **kwargs)
+    """,
+    "ops/models.py": """
+        from django.db import models
+
+        from ops.fields import LegacyField, NetworkField, TicketIdField
+
+
+        class Change(models.Model):
+            ticket_id = TicketIdField()
+            short_ticket = TicketIdField(max_length=20, null=False)
+            address = NetworkField()
+            legacy = LegacyField()
+    """,
+}
+
+
+def test_init_keywords_passed_on_to_the_base_class(project):
+    s = project(FX_INIT_PASSING)
+    # Django 5.2: _meta.get_field(...).max_length, .null
+    got = {
+        name: (s.field("Change", name)["max_length"], s.field("Change", name)["null"])
+        for name in ("ticket_id", "short_ticket", "address", "legacy")
+    }
+    assert got == {
+        "ticket_id": (200, True),
+        "short_ticket": (20, False),
+        "address": (44, False),
+        "legacy": (9, True),
+    }

@@ -13,7 +13,7 @@ from djatlas.graph.computed import facts_of
 from djatlas.graph.constants import UNKNOWN, class_attribute, is_expr
 from djatlas.records import dataclass
 from djatlas.resolve.index import ProjectIndex
-from djatlas.resolve.values import ClassValue, External
+from djatlas.resolve.values import ClassValue, External, Literal
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
@@ -130,8 +130,8 @@ class FieldClasses:
                 walking = False
             if not readable:
                 continue
-            sets = {k: self._literal(cls, a) for k, a in c.summary.init_sets.items()}
-            defs = {k: self._literal(cls, a) for k, a in c.summary.init_defaults.items()}
+            sets = {k: self._literal(cls, c, a) for k, a in c.summary.init_sets.items()}
+            defs = {k: self._literal(cls, c, a) for k, a in c.summary.init_defaults.items()}
             for key, value in sets.items():
                 if not is_expr(value):
                     forced.setdefault(key, value)
@@ -143,12 +143,20 @@ class FieldClasses:
                 declared += [(k, v, k in sets, is_expr(v)) for k, v in defs.items()]
         return InitValues(forced, defaults, tuple(declared))
 
-    def _literal(self, cls: ClassValue, arg: Any) -> Any:
-        """An ``__init__`` keyword value: its literal, or for ``self.NAME`` the literal class
+    def _literal(self, cls: ClassValue, owner: ClassValue, arg: Any) -> Any:
+        """An ``__init__`` keyword value: its literal; for ``self.NAME`` the literal class
         attribute ``NAME`` of the field class ``cls`` (a subclass's override first:
-        ``kwargs.setdefault("max_length", self.default_max_length)``), else as written."""
+        ``kwargs.setdefault("max_length", self.default_max_length)``); for a plain ``NAME``
+        the literal it is bound to in the module of ``owner``, the class whose ``__init__``
+        it is (``kwargs["max_length"] = MAX_LENGTH``); else as written."""
         ref = arg.ref
-        if not is_expr(arg.value) or not ref or not ref.startswith("self.") or "." in ref[5:]:
+        if not is_expr(arg.value) or not ref:
+            return arg.value
+        if "." not in ref:
+            mod = self.index.module(owner.module)
+            found = self.index.resolve(mod, ref) if mod is not None else None
+            return found.value if isinstance(found, Literal) else arg.value
+        if not ref.startswith("self.") or "." in ref[5:]:
             return arg.value
         found = class_attribute(self.index, cls, ref[5:])
         return arg.value if found is UNKNOWN else found

@@ -539,7 +539,7 @@ class _Visitor:
                     _, params, _, body = _function_parts(stmt)
                     positional, kw = _params(src, params)
                     cls.init_params = positional[1:]
-                    self._init_kwargs(statements(body), kw, cls)
+                    self._init_kwargs(statements(body), kw, cls, _param_defaults(src, params))
             elif kind == "class_definition":
                 name = ident(src, stmt.children[1])
                 if name == "Meta":
@@ -554,8 +554,14 @@ class _Visitor:
             elif kind == "try_statement" and not _is_try_star(stmt):
                 self._class_body(statements(_try_blocks(stmt)[0]), cls)
 
-    def _init_kwargs(self, stmts: list[Node], kw: str | None, cls: ClassSummary) -> None:
-        """Keyword arguments a field class's ``__init__`` forces or defaults."""
+    def _init_kwargs(
+        self, stmts: list[Node], kw: str | None, cls: ClassSummary, defaults: dict[str, Node]
+    ) -> None:
+        """Keyword arguments a field class's ``__init__`` forces or defaults: ``kwargs[k] =``,
+        ``kwargs.setdefault(k, ...)``, and the keywords of its base class's ``__init__`` call
+        (``super().__init__(k=v)``, ``Base.__init__(self, k=v)``); one that passes on a
+        parameter of the same name (``max_length=max_length``) defaults to the parameter's
+        default (``defaults``)."""
         src = self.src
         for stmt in stmts:
             if KINDS[stmt.kind_id] != "expression_statement" or (self.broken and stmt.has_error):
@@ -576,10 +582,17 @@ class _Visitor:
             default = _setdefault(src, call, kw)
             if default is not None:
                 cls.init_defaults.setdefault(default[0], self.arg(default[1]))
-            elif _is_super_init(src, call):
+            elif _is_base_init(src, call):
                 for name, value in _arguments(call)[1]:
-                    if name is not None:
-                        cls.init_sets[ident(src, name)] = self.arg(value)
+                    if name is None:
+                        continue
+                    key = ident(src, name)
+                    passed = defaults.get(key)
+                    named = KINDS[value.kind_id] == "identifier" and ident(src, value) == key
+                    if passed is not None and named:  # ``max_length=max_length``
+                        cls.init_defaults.setdefault(key, self.arg(passed))
+                    else:
+                        cls.init_sets[key] = self.arg(value)
 
     def meta(self, node: Node) -> MetaSummary:
         src = self.src
@@ -1084,13 +1097,28 @@ def _setdefault(src: bytes, call: Node, owner: str | None) -> tuple[str, Node] |
     return (key, args[1]) if key is not None else None
 
 
-def _is_super_init(src: bytes, call: Node) -> bool:
-    """``super().__init__(...)`` (or ``super(C, self).__init__(...)``)."""
+def _is_base_init(src: bytes, call: Node) -> bool:
+    """``super().__init__(...)`` (or ``super(C, self).__init__(...)``), or a base class's
+    called by name, ``Base.__init__(self, ...)``."""
     func = unwrap(call.children[0])
     if KINDS[func.kind_id] != "attribute" or ident(src, func.children[-1]) != "__init__":
         return False
     obj = unwrap(func.children[0])
-    return KINDS[obj.kind_id] == "call" and dotted(src, obj.children[0]) == "super"
+    if KINDS[obj.kind_id] == "call":
+        return dotted(src, obj.children[0]) == "super"
+    args = _arguments(call)[0]
+    return bool(dotted(src, obj)) and bool(args) and ident(src, args[0]) == "self"
+
+
+def _param_defaults(src: bytes, params: Node | None) -> dict[str, Node]:
+    """Each parameter with a default: name -> the default's node."""
+    out: dict[str, Node] = {}
+    for p in params.children if params is not None else ():
+        if KINDS[p.kind_id] in ("default_parameter", "typed_default_parameter"):
+            first = p.children[0]
+            if KINDS[first.kind_id] == "identifier":
+                out[ident(src, first)] = p.children[-1]
+    return out
 
 
 def _constant(src: bytes, node: Node) -> Value:
