@@ -428,3 +428,44 @@ def test_apps_the_settings_do_not_install_are_not_checked(project: Path, capsys)
     )
     code, doc = check(project, capsys, "--all-files")
     assert (code, ops(doc), doc["apps_checked"]) == (0, [], ["library"])
+
+
+def test_an_unreadable_base_s_primary_key_is_not_drift(project: Path, capsys) -> None:
+    # readthedocs.org's BuildAPIKey(AbstractAPIKey), the package not installed: djatlas reports
+    # the model with an implicit id, but the base may declare its own primary key, as here
+    write(
+        project,
+        {
+            "library/models.py": MODELS
+            + textwrap.dedent(
+                """
+                from rest_framework_api_key.models import AbstractAPIKey
+
+
+                class BuildAPIKey(AbstractAPIKey):
+                    project = models.CharField(max_length=5)
+                """
+            ),
+            "library/migrations/0003_buildapikey.py": """
+            from django.db import migrations, models
+
+            class Migration(migrations.Migration):
+                dependencies = [('library', '0002_book_more')]
+                operations = [
+                    migrations.CreateModel(
+                        name='BuildAPIKey',
+                        fields=[
+                            ('id', models.CharField(editable=False, max_length=150,
+                                                    primary_key=True, serialize=False,
+                                                    unique=True)),
+                            ('project', models.CharField(max_length=5)),
+                        ],
+                    ),
+                ]
+            """,
+        },
+    )
+    code, doc = check(project, capsys)
+    assert (code, ops(doc)) == (0, [])
+    notes = [n for n in doc["notes"] if (n["model"], n["field"]) == ("buildapikey", "id")]
+    assert any("rest_framework_api_key.models.AbstractAPIKey" in n["message"] for n in notes)

@@ -372,6 +372,9 @@ def _field_changes(app: str, name: str, o: ModelState, t: Target, changes, notes
         a, b = _unpatched(o.fields[fname]), _unpatched(t.fields[fname])
         _related_name_forms(a, b, name, fname, t.raw)
         differs, unknown = compare(a, b)
+        if differs and t.partial and _implicit(t.raw, fname):  # (a base may declare it)
+            unknown, differs = [f"implicit field; the model inherits from {', '.join(t.partial)}"
+                                ", which djatlas cannot read"], False  # fmt: skip
         version = _django_defined(t.raw, fname)
         if differs and version:
             unknown, differs = [f"the definition inherited from {version}"], False
