@@ -788,3 +788,44 @@ def test_alias_only_files_are_not_parsed(project):
     status = {f["path"]: f["status"] for f in s.doc["files"]}
     assert status["shop/models.py"] == "parsed"
     assert status["shop/views.py"] == "not_needed"
+
+
+def test_bases_given_through_with_metaclass(project):
+    # ralph's dj.choices: ``ChoiceField(six.with_metaclass(SubfieldBase, IntegerField))``;
+    # the class ``with_metaclass`` makes has the call's other arguments as its bases
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/fields.py": """
+            import six
+            from django.db import models
+
+
+            class SubfieldBase(type):
+                pass
+
+
+            class ChoiceField(six.with_metaclass(SubfieldBase, models.IntegerField)):
+                pass
+            """,
+            "app/models.py": """
+            from abc import ABCMeta
+
+            from django.db import models
+            from six import with_metaclass
+
+            from app.fields import ChoiceField
+
+
+            class Check(models.Model):
+                result = ChoiceField(default=1)
+
+
+            class Audited(with_metaclass(ABCMeta, models.Model)):
+                name = models.CharField(max_length=5)
+            """,
+        }
+    )
+    assert s.field("Check", "result")["django_type"] == "IntegerField"
+    assert s.field_names("Audited") == ["id", "name"]
+    assert s.model("Audited")["complete"] is True

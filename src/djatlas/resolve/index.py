@@ -566,6 +566,8 @@ class ProjectIndex:
                 elif b.kind == "ref" and b.ref:
                     shadow = b.ref.split(".", 1)[0] == cls.summary.name
                     out.append(self.resolve(mod, b.ref, skip_local=shadow))
+                elif _with_metaclass(b):  # six.with_metaclass(Meta, *bases): those bases
+                    out += [self.resolve(mod, a.ref) if a.ref else None for a in b.call.args[1:]]
                 else:
                     out.append(self.evaluate(mod, b))
         else:
@@ -758,3 +760,15 @@ _READ_ANYWAY = ("rest_framework.authtoken",)
 
 def _skipped_module(name: str) -> bool:
     return name.startswith(_NOT_READ_PREFIXES) and not name.startswith(_READ_ANYWAY)
+
+
+def _with_metaclass(expr: Expr) -> bool:
+    """``six.with_metaclass(Meta, *bases)`` (or ``future.utils``'s, or a project's copy): a
+    temporary class whose bases, to the class it makes, are the call's other arguments."""
+    call = expr.call
+    return (
+        expr.kind == "call"
+        and call is not None
+        and call.func.rpartition(".")[2] == "with_metaclass"
+        and len(call.args) > 1
+    )
