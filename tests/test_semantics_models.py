@@ -8,6 +8,11 @@ themselves do not need Django.
 
 from __future__ import annotations
 
+from test_environment import make_venv, venv_cfg
+from treeutil import write_tree
+
+from djatlas.scan import scan_path
+
 ORACLE_SETTINGS = {
     "FX_NO_SETTINGS": "oracle_settings",
     "FX_SETTINGS_SPLIT": "proj.settings.prod",
@@ -965,3 +970,137 @@ def test_init_keywords_passed_on_to_the_base_class(project):
         "address": (44, False),
         "legacy": (9, True),
     }
+
+
+#: ralph's ``NUMP(models.TextField(...))`` and django-cryptography's ``encrypt(...)``: a
+#: function that makes a subclass of the given field's class with ``type(...)`` and returns an
+#: instance made from the given field's ``deconstruct()``.
+FX_WRAPPED_FIELDS = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["deploy"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "deploy/__init__.py": "",
+    "deploy/fields.py": """
+        _CACHE = {}
+
+
+        class NUMPMixin:
+            pass
+
+
+        def NUMP(base_field, fields_to_ignore=("help_text",)):
+            base_class = base_field.__class__
+            if base_class not in _CACHE:
+                _CACHE[base_class] = type("NUMP" + base_class.__name__, (NUMPMixin, base_class), {})
+            name, path, args, kwargs = base_field.deconstruct()
+            return _CACHE[base_class](*args, **kwargs)
+    """,
+    "deploy/models.py": """
+        from django.db import models
+
+        from deploy.fields import NUMP
+
+
+        class Preboot(models.Model):
+            name = models.CharField(max_length=10)
+            configuration = NUMP(
+                models.TextField(
+                    "configuration",
+                    blank=True,
+                    null=True,
+                )
+            )
+            size = NUMP(models.CharField(max_length=12))
+    """,
+}
+
+
+def test_a_field_made_by_a_function_from_the_field_it_is_given(project):
+    s = project(FX_WRAPPED_FIELDS)
+    # Django 5.2: Preboot._meta.get_fields(): NUMPTextField (a TextField), NUMPCharField
+    assert s.field_names("Preboot") == ["id", "name", "configuration", "size"]
+    conf, size = s.field("Preboot", "configuration"), s.field("Preboot", "size")
+    assert (conf["django_type"], conf["null"]) == ("TextField", True)
+    assert (size["django_type"], size["max_length"]) == ("CharField", 12)
+    model = s.model("Preboot")
+    assert model["complete"] is False  # djatlas says it took the given field
+    assert any("NUMP" in r and "configuration" in r for r in model["incomplete_reasons"])
+
+
+#: django-translated-fields (blueking-paas): ``TranslatedField(field, specific)`` makes one
+#: field per language of ``LANGUAGES`` (``languages=`` when given), named ``<name>_<code>``,
+#: where the TranslatedField stands; ``<name>`` itself is no field.
+FX_TRANSLATED_FIELDS = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["market"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+        LANGUAGES = [("zh-cn", "简体中文"), ("en", "English")]
+    """,
+    "market/__init__.py": "",
+    "market/models.py": """
+        from django.db import models
+        from translated_fields import TranslatedField, TranslatedFieldWithFallback
+
+
+        class Product(models.Model):
+            code = models.CharField(max_length=10)
+            name = TranslatedField(
+                models.CharField("name", max_length=20),
+                {"en": {"blank": True}},
+            )
+            body = TranslatedField(models.TextField(blank=True), languages=["de", "pt-BR"])
+            price = models.IntegerField(default=0)
+            title = TranslatedFieldWithFallback(models.CharField(max_length=30))
+    """,
+}
+
+
+def test_django_translated_fields_one_field_per_language(project):
+    s = project(FX_TRANSLATED_FIELDS)
+    # Django 5.2 + django-translated-fields 0.16: Product._meta.get_fields()
+    assert s.field_names("Product") == [
+        "id",
+        "code",
+        "name_zh_cn",
+        "name_en",
+        "body_de",
+        "body_pt_br",
+        "price",
+        "title_zh_cn",
+        "title_en",
+    ]
+    assert s.field("Product", "name_zh_cn")["max_length"] == 20
+    assert s.field("Product", "name_en")["params"]["blank"] is True
+    assert "blank" not in s.field("Product", "name_zh_cn")["params"]
+    # the fallback one: every language but the first is blank; verbose_name <name> if none
+    title_zh, title_en = s.field("Product", "title_zh_cn"), s.field("Product", "title_en")
+    assert ("blank" in title_zh["params"], title_en["params"].get("blank")) == (False, True)
+    assert title_en["params"]["verbose_name"] == "title"
+    assert s.model("Product")["complete"] is True
+
+
+def test_translated_fields_0_16_writes_no_verbose_name(tmp_path):
+    # django-translated-fields 0.16 copies the field and sets its verbose_name attribute only:
+    # its deconstruct() (what a migration writes) has none; up to 0.15 it had <name>
+    package = {
+        "translated_fields/__init__.py": '__version__ = "0.16.0"\nfrom .fields import *\n',
+        "translated_fields/fields.py": """
+            __all__ = ["TranslatedField"]
+
+
+            class TranslatedField:
+                def __init__(self, field, specific=None, *, languages=None):
+                    self._field = field
+        """,
+        "django_translated_fields-0.16.0.dist-info/METADATA": "Metadata-Version: 2.1\\n",
+        "django_translated_fields-0.16.0.dist-info/top_level.txt": "translated_fields\\n",
+    }
+    env = make_venv(tmp_path / "env", cfg=venv_cfg(), files=package)
+    write_tree(tmp_path / "proj", FX_TRANSLATED_FIELDS)
+    doc = scan_path(str(tmp_path / "proj"), timing=False, use_cache=False, python=str(env))
+    product = next(m for m in doc["models"] if m["name"] == "Product")
+    title = next(f for f in product["fields"] if f["name"] == "title_en")
+    assert title["params"] == {"max_length": 30, "blank": True}

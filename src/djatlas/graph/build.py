@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from djatlas.graph import wrappers
 from djatlas.graph.apps import AppRegistry, Project, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
@@ -19,7 +20,7 @@ from djatlas.graph.history import historical_infos
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.order import ImportOrder
 from djatlas.graph.reverse import ReverseRelations
-from djatlas.graph.translation import translate
+from djatlas.graph.translation import language_codes, translate
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation
 from djatlas.parse.summary import Arg, Call, ClassSummary, Expr, MetaSummary
 from djatlas.records import dataclass, field, replace
@@ -136,6 +137,8 @@ class GraphBuilder:
         self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
         #: Concrete models by label, per Django project (one app registry each).
         self.labels = ProjectLabels()
+        #: What a class body's calls leave unknown (``_made_from_given``), by class key.
+        self._member_reasons: dict[str, list[str]] = {}
         self.reverse = ReverseRelations(self.labels)
         self._projects = projects_of(registry.settings)
         self._projects_by_file: dict[str | None, Project | None] = {}
@@ -302,8 +305,10 @@ class GraphBuilder:
                 continue
             built, call, arg_module = self._built_by(mod, value.call)
             fclass, facts = self.field_classes.class_and_facts(built)
-            if fclass is None:
+            if fclass is None or wrappers.is_translated(self.index, built):
                 out.pop(member.name, None)
+                for spec in self._made_from_given(mod, cls, member.name, member.line, value.call):
+                    out[spec.name] = spec  # (TranslatedField's, NUMP(models.TextField()))
                 continue
             if not fclass.resolved:
                 self.diagnostics.append(
@@ -331,6 +336,55 @@ class GraphBuilder:
             spec.line = 1 << 30  # after the class body's fields (ordering only; no line shown)
             out[spec.name] = spec
         return out
+
+    def _made_from_given(
+        self, mod: LoadedModule, cls: ClassValue, name: str, line: int, call: Call
+    ) -> list[FieldSpec]:
+        """The fields a call that is no field class makes from the field it is given
+        (``graph/wrappers.py``); what stays unknown goes to ``_member_reasons``."""
+        given = wrappers.wrapped_call(call)
+        if given is None:
+            return []
+        func = self.index.resolve(mod, call.func)
+        translated = wrappers.is_translated(self.index, func)
+        built, gcall, arg_module = self._built_by(mod, given)
+        fclass = self.field_classes.field_class(built)
+        if fclass is None:
+            return []  # not given a field
+        reasons = self._member_reasons.setdefault(cls.key, [])
+        if not (translated or isinstance(func, FunctionValue)):
+            reasons.append(wrappers.missing_reason(name, call))
+            return []
+        if not translated:
+            reasons.append(wrappers.taken_reason(name, call, gcall))
+            return [FieldSpec(name, line, gcall, fclass, cls, mod, (), arg_module, built)]
+        codes = wrappers.languages(call)
+        if codes is None:
+            settings = self.registry.settings.for_file(cls.file)
+            codes = language_codes(self, self.index.module(settings.module or ""))
+        fallback = wrappers.with_fallback(self.index, func)
+        specific = wrappers.specific(call, codes, fallback) if isinstance(codes, list) else None
+        # A copy's verbose_name: the field's (by keyword, or its first argument), else <name>.
+        given_name = "verbose_name" in gcall.kwargs or gcall.args
+        named = {"verbose_name": name} if wrappers.writes_verbose_name(self.index) else {}
+        named = {} if given_name else named
+        if not isinstance(codes, list) or specific is None:
+            reasons.append(f"{name} = {call.func}(...): its languages are not known statically")
+            return []
+        return [
+            FieldSpec(
+                wrappers.attribute(name, code),
+                line,
+                wrappers.with_keywords(gcall, {**named, **specific.get(code, {})}),
+                fclass,
+                cls,
+                mod,
+                (),
+                arg_module,
+                built,
+            )
+            for code in codes
+        ]
 
     def _built_by(self, mod: LoadedModule, call: Call) -> tuple[object, Call, LoadedModule]:
         """(the class a class-body call instantiates, the field's own arguments, the module
@@ -545,6 +599,9 @@ class GraphBuilder:
         for spec in self.local_fields(info.cls):
             if not spec.fclass.resolved:
                 reasons.append(f"field {spec.name}: class {spec.fclass.path} not found")
+        for anc in self.index.mro(info.cls):
+            if isinstance(anc, ClassValue):
+                reasons += self._member_reasons.get(anc.key, ())
         for option in _NAMING_OPTIONS:
             value = model.meta.get(option)
             if is_expr(value) and (option != "db_table" or not model.abstract):

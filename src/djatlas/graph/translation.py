@@ -219,14 +219,17 @@ class _Translator:
         written = _assigned(self.builder, self.settings_mod, "MODELTRANSLATION_LANGUAGES", 0)
         if written is not None and not _codes_of_languages(written[0]):
             return None  # set, but to what is not known statically
-        for mod in (
-            self.settings_mod,
-            self.builder.index.environment_module("django.conf.global_settings"),
-        ):
-            found = _assigned(self.builder, mod, "LANGUAGES", 0)
-            if found is not None:
-                return _codes(found[0])
-        return list(DJANGO_LANGUAGES)
+        return language_codes(self.builder, self.settings_mod)
+
+
+def language_codes(builder: GraphBuilder, settings_mod: Any) -> list[str] | None:
+    """The codes of ``LANGUAGES`` in the settings module (or what it imports), else in
+    Django's global default (the environment's, else 5.2's); None when not known statically."""
+    for mod in (settings_mod, builder.index.environment_module("django.conf.global_settings")):
+        found = _assigned(builder, mod, "LANGUAGES", 0)
+        if found is not None:
+            return _codes(found[0])
+    return list(DJANGO_LANGUAGES)
 
 
 _MISSING: Any = object()
