@@ -829,3 +829,42 @@ def test_bases_given_through_with_metaclass(project):
     assert s.field("Check", "result")["django_type"] == "IntegerField"
     assert s.field_names("Audited") == ["id", "name"]
     assert s.model("Audited")["complete"] is True
+
+
+def test_labels_of_packages_when_installed_apps_are_not_known(project):
+    # readthedocs.org's class-based settings (INSTALLED_APPS a property): djatlas cannot read
+    # the installed apps, so a label's app is looked for as the package named like it
+    s = project(
+        {
+            "manage.py": (
+                'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n'
+            ),
+            "proj/__init__.py": "",
+            "proj/settings.py": """
+            class Base:
+                @property
+                def INSTALLED_APPS(self):
+                    return ["django.contrib.contenttypes", "taggit", "app"]
+
+                @classmethod
+                def load_settings(cls, name):
+                    pass
+
+
+            Base.load_settings(__name__)
+            """,
+            "app/__init__.py": "",
+            "app/models.py": """
+            from django.db import models
+            from taggit.managers import TaggableManager
+
+
+            class Post(models.Model):
+                tags = TaggableManager(blank=True)
+                first_tag = models.ForeignKey("taggit.Tag", models.CASCADE)
+            """,
+        }
+    )
+    assert s.field("Post", "tags")["relation"]["target"] == "taggit.Tag"
+    assert s.field("Post", "first_tag")["relation"]["target_id"] == "taggit.models.Tag"
+    assert "tagged_items" in s.field_names("Post")

@@ -578,7 +578,8 @@ class GraphBuilder:
     def _external_label(self, label: str) -> tuple[str | None, bool]:
         """(label of the model outside the tree that ``app_label.Model`` names, whether the
         app's models module was read)."""
-        cls, searched = self.external_apps.class_for_label(label)
+        unsure = not self._installed_known or self.external_apps.guessed
+        cls, searched = self.external_apps.class_for_label(label, guess=unsure)
         model = self.model_of(cls) if cls is not None else None
         found = model.label if model is not None and not model.abstract else None
         return found, searched

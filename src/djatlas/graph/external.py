@@ -95,15 +95,18 @@ class ExternalApps:
                 return _app_info(cls, attrs)
         return None
 
-    def class_for_label(self, label: str) -> tuple[ClassValue | None, bool]:
+    def class_for_label(self, label: str, guess: bool = False) -> tuple[ClassValue | None, bool]:
         """(the class an ``app_label.Model`` names, whether an app's ``models`` module outside
-        the tree was read for it): a read module without the class means no such model."""
+        the tree was read for it): a read module without the class means no such model.
+        ``guess`` (the installed apps are not known): an app not in the registry is looked for
+        as the package named like its label (``taggit``, ``djstripe``), outside the tree."""
         app_label, _, name = label.rpartition(".")
         searched = False
-        for app in sorted(self.registry.apps.values(), key=lambda a: a.name):
-            if app.label != app_label:
-                continue
-            mod = self.index.module(f"{app.name}.models")
+        packages = [a.name for a in self.registry.apps.values() if a.label == app_label]
+        if guess and not packages and app_label.isidentifier():
+            packages = [app_label]
+        for package in sorted(packages):
+            mod = self.index.module(f"{package}.models")
             if mod is None or mod.origin == ORIGIN_TREE:
                 continue
             searched = True
