@@ -305,7 +305,12 @@ class GraphBuilder:
                 continue
             built, call, arg_module = self._built_by(mod, value.call)
             fclass, facts = self.field_classes.class_and_facts(built)
-            if fclass is None or wrappers.is_translated(self.index, built):
+            translated = (
+                fclass is not None
+                and not fclass.resolved
+                and wrappers.is_translated(self.index, built)
+            )  # (an External named like a field: TranslatedField, not installed)
+            if fclass is None or translated:
                 out.pop(member.name, None)
                 for spec in self._made_from_given(mod, cls, member.name, member.line, value.call):
                     out[spec.name] = spec  # (TranslatedField's, NUMP(models.TextField()))

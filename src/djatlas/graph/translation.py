@@ -225,11 +225,11 @@ class _Translator:
 def language_codes(builder: GraphBuilder, settings_mod: Any) -> list[str] | None:
     """The codes of ``LANGUAGES`` in the settings module (or what it imports), else in
     Django's global default (the environment's, else 5.2's); None when not known statically."""
-    for mod in (settings_mod, builder.index.environment_module("django.conf.global_settings")):
-        found = _assigned(builder, mod, "LANGUAGES", 0)
-        if found is not None:
-            return _codes(found[0])
-    return list(DJANGO_LANGUAGES)
+    found = _assigned(builder, settings_mod, "LANGUAGES", 0)
+    if found is None:  # (Django's global settings read only then: parsed from the environment)
+        defaults = builder.index.environment_module("django.conf.global_settings")
+        found = _assigned(builder, defaults, "LANGUAGES", 0)
+    return _codes(found[0]) if found is not None else list(DJANGO_LANGUAGES)
 
 
 _MISSING: Any = object()

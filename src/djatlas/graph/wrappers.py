@@ -78,6 +78,8 @@ def with_fallback(index: ProjectIndex, func: object) -> bool:
 
 
 def _translated_paths(index: ProjectIndex, func: object) -> set[str]:
+    """The class paths along ``func``'s MRO (asked for the few class-body calls that are no
+    field, or a field class djatlas did not find)."""
     if isinstance(func, External):
         return {func.path}
     if isinstance(func, ClassValue):
