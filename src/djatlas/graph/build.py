@@ -363,30 +363,34 @@ class GraphBuilder:
         if not translated:
             reasons.append(wrappers.taken_reason(name, call, gcall))
             return [FieldSpec(name, line, gcall, fclass, cls, mod, (), arg_module, built)]
+        given_field = FieldSpec(name, line, gcall, fclass, cls, mod, (), arg_module, built)
+        return self._translated(given_field, call, func, reasons)
+
+    def _translated(
+        self, given: FieldSpec, call: Call, func: object, reasons: list[str]
+    ) -> list[FieldSpec]:
+        """django-translated-fields' copies of the field a TranslatedField is given, one per
+        language (``graph/wrappers.py``), or none when its languages are not known."""
+        name, gcall = given.name, given.call
         codes = wrappers.languages(call)
         if codes is None:
-            settings = self.registry.settings.for_file(cls.file)
+            settings = self.registry.settings.for_file(given.owner.file)
             codes = language_codes(self, self.index.module(settings.module or ""))
         fallback = wrappers.with_fallback(self.index, func)
         specific = wrappers.specific(call, codes, fallback) if isinstance(codes, list) else None
-        # A copy's verbose_name: the field's (by keyword, or its first argument), else <name>.
-        given_name = "verbose_name" in gcall.kwargs or gcall.args
-        named = {"verbose_name": name} if wrappers.writes_verbose_name(self.index) else {}
-        named = {} if given_name else named
         if not isinstance(codes, list) or specific is None:
             reasons.append(f"{name} = {call.func}(...): its languages are not known statically")
             return []
+        # A copy's verbose_name: the field's (by keyword, or its first argument), else <name>.
+        written = "verbose_name" in gcall.kwargs or gcall.args
+        named = {"verbose_name": name} if wrappers.writes_verbose_name(self.index) else {}
         return [
-            FieldSpec(
-                wrappers.attribute(name, code),
-                line,
-                wrappers.with_keywords(gcall, {**named, **specific.get(code, {})}),
-                fclass,
-                cls,
-                mod,
-                (),
-                arg_module,
-                built,
+            replace(
+                given,
+                name=wrappers.attribute(name, code),
+                call=wrappers.with_keywords(
+                    gcall, {**({} if written else named), **specific.get(code, {})}
+                ),
             )
             for code in codes
         ]
