@@ -910,8 +910,9 @@ def test_init_keywords_from_the_field_class_s_attributes(project):
 
 #: ralph's field classes: an ``__init__`` that passes its own parameters on to the base class
 #: (``null=null, max_length=max_length``: the parameters' defaults unless the call gives them),
-#: one that forces a module constant, and one that calls its base class by name
-#: (django-taggit 0.22's ``Field.__init__(self, ..., null=True)``).
+#: one that forces a module constant, one that calls its base class by name
+#: (django-taggit 0.22's ``Field.__init__(self, ..., null=True)``), and djstripe's dict of
+#: defaults the call's keywords update, splatted into ``super().__init__``.
 FX_INIT_PASSING = {
     "proj/__init__.py": "",
     "proj/settings.py": """
@@ -923,6 +924,19 @@ FX_INIT_PASSING = {
         from django.db import models
 
         MAX_NETWORK_LENGTH = 44
+
+
+        class StripeIdField(models.CharField):
+            def __init__(self, *args, **kwargs):
+                defaults = {"max_length": 255, "blank": False, "null": False}
+                defaults.update(kwargs)
+                super().__init__(*args, **defaults)
+
+
+        class CodeField(models.CharField):
+            def __init__(self, *args, **kwargs):
+                forced = {"max_length": 3}
+                super().__init__(*args, **forced)
 
 
         class TicketIdField(models.CharField):
@@ -945,7 +959,7 @@ FX_INIT_PASSING = {
     "ops/models.py": """
         from django.db import models
 
-        from ops.fields import LegacyField, NetworkField, TicketIdField
+        from ops.fields import CodeField, LegacyField, NetworkField, StripeIdField, TicketIdField
 
 
         class Change(models.Model):
@@ -953,6 +967,9 @@ FX_INIT_PASSING = {
             short_ticket = TicketIdField(max_length=20, null=False)
             address = NetworkField()
             legacy = LegacyField()
+            stripe_id = StripeIdField()
+            short_stripe_id = StripeIdField(max_length=30, null=True)
+            code = CodeField()
     """,
 }
 
@@ -963,12 +980,16 @@ def test_init_keywords_passed_on_to_the_base_class(project):
     got = {
         name: (s.field("Change", name)["max_length"], s.field("Change", name)["null"])
         for name in ("ticket_id", "short_ticket", "address", "legacy")
+        + ("stripe_id", "short_stripe_id", "code")
     }
     assert got == {
         "ticket_id": (200, True),
         "short_ticket": (20, False),
         "address": (44, False),
         "legacy": (9, True),
+        "stripe_id": (255, False),
+        "short_stripe_id": (30, True),
+        "code": (3, False),
     }
 
 

@@ -561,8 +561,11 @@ class _Visitor:
         ``kwargs.setdefault(k, ...)``, and the keywords of its base class's ``__init__`` call
         (``super().__init__(k=v)``, ``Base.__init__(self, k=v)``); one that passes on a
         parameter of the same name (``max_length=max_length``) defaults to the parameter's
-        default (``defaults``)."""
+        default (``defaults``); a local dict literal splatted into that call forces its keys,
+        or defaults them once ``kwargs`` updated it (djstripe: ``defaults = {...};
+        defaults.update(kwargs); super().__init__(*args, **defaults)``)."""
         src = self.src
+        local: dict[str, list] = {}  # name -> [dict literal's {key: value node}, updated]
         for stmt in stmts:
             if KINDS[stmt.kind_id] != "expression_statement" or (self.broken and stmt.has_error):
                 continue
@@ -575,6 +578,10 @@ class _Visitor:
                     key = _subscript_key(src, targets[0], kw)
                     if key is not None:
                         cls.init_sets[key] = self.arg(value)
+                    elif KINDS[targets[0].kind_id] == "identifier":
+                        items = _dict_items(src, value)
+                        if items is not None:
+                            local[ident(src, targets[0])] = [items, False]
                 continue
             call = unwrap(inner)
             if KINDS[call.kind_id] != "call":
@@ -583,16 +590,35 @@ class _Visitor:
             if default is not None:
                 cls.init_defaults.setdefault(default[0], self.arg(default[1]))
             elif _is_base_init(src, call):
-                for name, value in _arguments(call)[1]:
-                    if name is None:
-                        continue
-                    key = ident(src, name)
-                    passed = defaults.get(key)
-                    named = KINDS[value.kind_id] == "identifier" and ident(src, value) == key
-                    if passed is not None and named:  # ``max_length=max_length``
-                        cls.init_defaults.setdefault(key, self.arg(passed))
+                self._base_init(call, cls, defaults, local)
+            else:
+                updated = _updated_by(src, call, kw)
+                if updated in local:
+                    local[updated][1] = True
+
+    def _base_init(
+        self, call: Node, cls: ClassSummary, defaults: dict[str, Node], local: dict[str, list]
+    ) -> None:
+        """The keywords of the base class's ``__init__`` call (``_init_kwargs``)."""
+        src = self.src
+        for name, value in _arguments(call)[1]:
+            if name is None:  # ``**defaults``: a local dict literal
+                found = (
+                    local.get(ident(src, value)) if KINDS[value.kind_id] == "identifier" else None
+                )
+                for key, item in (found[0] if found else {}).items():
+                    if found[1]:
+                        cls.init_defaults.setdefault(key, self.arg(item))
                     else:
-                        cls.init_sets[key] = self.arg(value)
+                        cls.init_sets[key] = self.arg(item)
+                continue
+            key = ident(src, name)
+            passed = defaults.get(key)
+            named = KINDS[value.kind_id] == "identifier" and ident(src, value) == key
+            if passed is not None and named:  # ``max_length=max_length``
+                cls.init_defaults.setdefault(key, self.arg(passed))
+            else:
+                cls.init_sets[key] = self.arg(value)
 
     def meta(self, node: Node) -> MetaSummary:
         src = self.src
@@ -1108,6 +1134,40 @@ def _is_base_init(src: bytes, call: Node) -> bool:
         return dotted(src, obj.children[0]) == "super"
     args = _arguments(call)[0]
     return bool(dotted(src, obj)) and bool(args) and ident(src, args[0]) == "self"
+
+
+def _dict_items(src: bytes, node: Node) -> dict[str, Node] | None:
+    """A dict literal's items by key, when every key is a plain string; else None."""
+    node = unwrap(node)
+    if KINDS[node.kind_id] != "dictionary":
+        return None
+    out: dict[str, Node] = {}
+    for pair in node.named_children:
+        kind = KINDS[pair.kind_id]
+        if kind == "comment":
+            continue
+        key = pair.children[0] if kind == "pair" else None
+        text = (
+            string_value(src, key) if key is not None and KINDS[key.kind_id] == "string" else None
+        )
+        if not isinstance(text, str):
+            return None
+        out[text] = pair.children[-1]
+    return out
+
+
+def _updated_by(src: bytes, call: Node, owner: str | None) -> str | None:
+    """``name.update(owner)`` -> name (the ``**kwargs`` parameter ``owner`` given)."""
+    func = unwrap(call.children[0])
+    if owner is None or KINDS[func.kind_id] != "attribute":
+        return None
+    if ident(src, func.children[-1]) != "update":
+        return None
+    args, kwargs = _arguments(call)
+    if kwargs or len(args) != 1 or ident(src, args[0]) != owner:
+        return None
+    obj = unwrap(func.children[0])
+    return ident(src, obj) if KINDS[obj.kind_id] == "identifier" else None
 
 
 def _param_defaults(src: bytes, params: Node | None) -> dict[str, Node]:
