@@ -100,8 +100,25 @@ def test_entry_point_naming_a_missing_module_is_noted(tmp_path):
     )
 
 
-def test_class_based_settings_say_defaults_were_assumed(tmp_path):
+def test_class_based_settings_are_read(tmp_path):
+    # django-configurations: the class DJANGO_CONFIGURATION names gives the settings (here
+    # through its base), as Configuration.setup() exports them
     doc = _scan(tmp_path, CLASS_BASED)
+    assert _meta(doc) == ("proj.settings", "manage.py", [])
+    assert doc["metadata"]["default_auto_field"] == "django.db.models.BigAutoField"
+    item = doc["models"][0]
+    assert item["label"] == "shop.Item"
+    assert item["fields"][0]["django_type"] == "BigAutoField"
+    shop = next(a for a in doc["apps"] if a["label"] == "shop")
+    assert shop["installed"] is True
+
+
+def test_class_based_settings_not_literal_say_defaults_were_assumed(tmp_path):
+    files = dict(CLASS_BASED)
+    files["proj/settings.py"] = CLASS_BASED["proj/settings.py"].replace(
+        "DEBUG = True", 'INSTALLED_APPS = Common.INSTALLED_APPS + ["debug_toolbar"]'
+    )
+    doc = _scan(tmp_path, files)
     module, chosen_by, notes = _meta(doc)
     assert (module, chosen_by) == (None, None)
     assert notes == [

@@ -228,8 +228,8 @@ def _make_18(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _d_watch
         self.watched = watched
     return __init__
 
-def _make_19(_HAS, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested):
-    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS, private=_d_private):
+def _make_19(_HAS, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested, _f_settings):
+    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS, private=_d_private, settings=_HAS):
         self.name = name
         self.line = line
         self.bases = bases
@@ -243,6 +243,7 @@ def _make_19(_HAS, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attribu
         self.init_defaults = _f_init_defaults() if init_defaults is _HAS else init_defaults
         self.nested = _f_nested() if nested is _HAS else nested
         self.private = private
+        self.settings = _f_settings() if settings is _HAS else settings
     return __init__
 
 def _make_20(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):
@@ -870,7 +871,7 @@ INITS = {
     (False, False, (('id', False, True, True, True), ('name', False, False, True, False), ('label', False, False, True, False), ('app_label', False, False, True, False), ('project', False, True, True, True), ('module', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('docstring', False, False, True, False), ('bases', False, False, True, False), ('abstract', False, False, True, False), ('proxy', False, False, True, False), ('parents', False, False, True, False), ('parent_ids', True, False, True, True), ('concrete_model', False, False, True, False), ('concrete_model_id', False, True, True, True), ('db_table', False, False, True, False), ('meta', False, False, True, False), ('meta_inherited_from', False, False, True, False), ('methods', False, False, True, False), ('has_str', False, False, True, False), ('fields', True, False, True, False), ('reverse_relations', True, False, True, False), ('external', False, True, True, False), ('origin', False, True, True, False), ('complete', False, True, True, False), ('incomplete_reasons', True, False, True, False), ('generated_by', False, True, True, False))): _make_16,
     (False, False, (('cls', False, False, True, False), ('kwargs', True, False, True, False), ('custom', False, True, True, False), ('path', False, True, True, False))): _make_17,
     (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('watched', False, True, True, False))): _make_18,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False))): _make_19,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False), ('settings', True, False, True, False))): _make_19,
     (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('path', False, False, True, False), ('module', False, False, True, False), ('in_tree', False, False, True, False), ('attrs', True, False, True, False), ('lines', True, False, True, False), ('line', False, True, True, False), ('ignores', True, False, True, False), ('error', False, True, True, False), ('error_line', False, True, True, False), ('partial', False, True, True, False))): _make_20,
     (False, False, (('label', False, False, True, False), ('name', False, False, True, False), ('config', False, False, True, False), ('models', True, False, True, False), ('model_ids', True, False, True, False), ('project', False, True, True, False), ('external', False, True, True, False), ('installed', False, True, True, False))): _make_21,
     (False, False, (('cls', False, False, True, False), ('module', False, False, True, False), ('assumed', False, False, True, False), ('model', False, True, True, False), ('local', True, False, True, False), ('external', False, True, True, False), ('reasons', True, False, True, False))): _make_22,

@@ -304,7 +304,7 @@ def read_settings(
         chosen = index.module(wanted)
         if chosen is None:
             raise SettingsNotFound(f"--settings {wanted}: no such module in the tree")
-        settings = _read(index, chosen)
+        settings = _read(index, chosen, hints.configuration(wanted))
         settings.chosen_by = "--settings"
         if not settings.installed_apps:
             why = _unread_note(index, chosen, "--settings", hints.configuration(wanted))
@@ -315,7 +315,8 @@ def read_settings(
     named = _named_modules(index, hints, notes)
     candidates = {m.relpath: m for m in modules if "INSTALLED_APPS" in m.summary.settings}
     for rel, (_rank, mod, file) in sorted(named.items(), key=lambda kv: kv[1][0]):
-        if isinstance(_settings_values(index, mod).get("INSTALLED_APPS"), list):
+        values = _settings_values(index, mod, configuration=hints.configuration(mod.name))
+        if isinstance(values.get("INSTALLED_APPS"), list):
             candidates.setdefault(rel, mod)
         else:
             notes.append(_unread_note(index, mod, file, hints.configuration(mod.name)))
@@ -375,15 +376,15 @@ def _chosen(
     hints: EntryPoints,
 ) -> Settings:
     """The settings read from ``mod``, saying which entry point named it (or ``heuristic``)."""
-    settings = _read(index, mod)
+    settings = _read(index, mod, hints.configuration(mod.name))
     hit = named.get(mod.relpath or "")
     settings.chosen_by = hit[2] if hit is not None else "heuristic"
     return settings
 
 
-def _read(index: ProjectIndex, chosen: LoadedModule) -> Settings:
+def _read(index: ProjectIndex, chosen: LoadedModule, configuration: str | None = None) -> Settings:
     settings = Settings(module=chosen.name, root=source_root(chosen))
-    values = _settings_values(index, chosen)
+    values = _settings_values(index, chosen, configuration=configuration)
     apps = values.get("INSTALLED_APPS")
     if isinstance(apps, list):
         settings.installed_apps = [a for a in apps if isinstance(a, str)]
@@ -396,9 +397,12 @@ def _read(index: ProjectIndex, chosen: LoadedModule) -> Settings:
     return settings
 
 
-def _settings_values(index: ProjectIndex, mod: LoadedModule, depth: int = 0) -> dict[str, object]:
-    """Settings of a module, following ``from .base import *`` for names it doesn't set."""
-    values: dict[str, object] = {}
+def _settings_values(
+    index: ProjectIndex, mod: LoadedModule, depth: int = 0, configuration: str | None = None
+) -> dict[str, object]:
+    """Settings of a module, following ``from .base import *`` for names it doesn't set; with
+    class-based settings, those its configuration class gives (``_class_values``)."""
+    values: dict[str, object] = _class_values(index, mod, configuration) if not depth else {}
     if depth < 5:
         for star in mod.summary.star_imports:
             target = index.module(star, mod.relpath)
@@ -414,6 +418,41 @@ def _settings_values(index: ProjectIndex, mod: LoadedModule, depth: int = 0) -> 
             value = (base if isinstance(base, list) else []) + value
         values[key] = value
     return values
+
+
+def _class_values(
+    index: ProjectIndex, mod: LoadedModule, configuration: str | None
+) -> dict[str, object]:
+    """The settings a configuration class of ``mod`` sets as literals (django-configurations'
+    ``Configuration``): the class ``DJANGO_CONFIGURATION`` names, else the only one setting
+    INSTALLED_APPS; each value the first class of its MRO that assigns it gives, unless that
+    is no literal or a class djatlas cannot read comes first."""
+    classes = _config_classes(index, mod)
+    if configuration not in classes:
+        configuration = classes[0] if len(classes) == 1 else None
+    if configuration is None:
+        return {}
+    values: dict[str, object] = {}
+    for key in _CLASS_SETTINGS:
+        for c in index.mro(index.class_in(mod, configuration)):
+            s = c.summary if isinstance(c, ClassValue) else None
+            if s is None:
+                break  # a base djatlas cannot read (configurations.Configuration: global settings)
+            found = [m for m in s.members if m.name == key]
+            if key in s.settings or found or key in s.attributes or key in s.methods:
+                value = s.settings.get(key, _UNREAD)
+                if value is _UNREAD and len(found) == 1 and found[0].value.kind == "literal":
+                    value = found[0].value.value
+                unknown = isinstance(value, dict) and "$expr" in value
+                if value is not _UNREAD and not unknown and key not in s.methods:
+                    values[key] = value
+                break
+    return values
+
+
+#: The settings ``_class_values`` reads from a configuration class.
+_CLASS_SETTINGS = ("INSTALLED_APPS", "DEFAULT_AUTO_FIELD", "AUTH_USER_MODEL")
+_UNREAD: object = object()
 
 
 def _root_of(relpath: str | None, roots: list[str]) -> str | None:

@@ -133,6 +133,9 @@ class ClassSummary:
     #: Its ``contribute_to_class`` registers it as a private field of the model
     #: (``cls._meta.add_field(self, private=True)``): a field that is not a Django ``Field``.
     private: bool = False
+    #: Settings its body assigns (``INSTALLED_APPS`` etc.), evaluated where literal: a class of
+    #: class-based settings (django-configurations' ``Configuration``).
+    settings: dict[str, Value] = field(default_factory=dict)
 
 
 @_pickled_as_call
@@ -270,6 +273,7 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         init_defaults={k: Arg(**a) for k, a in data.get("init_defaults", {}).items()},
         nested={k: _class(v) for k, v in data.get("nested", {}).items()},
         private=data.get("private", False),
+        settings=dict(data.get("settings", {})),
     )
 
 

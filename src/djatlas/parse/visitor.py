@@ -510,6 +510,9 @@ class _Visitor:
                 targets, value, _ = _targets(assign)
                 if value is None:
                     continue
+                setting = ident(src, targets[0]) if len(targets) == 1 else None
+                if setting in SETTINGS_NAMES:  # class-based settings (django-configurations)
+                    cls.settings[setting] = literal(src, value)  # (a literal, else unknown)
                 if KINDS[value.kind_id] in _SEQUENCES and _unused(value):
                     listed = self._names_member(targets, value, stmt)
                     if listed is not None:
