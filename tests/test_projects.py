@@ -113,10 +113,25 @@ def test_class_based_settings_are_read(tmp_path):
     assert shop["installed"] is True
 
 
+def test_class_based_settings_extending_a_base_class_s(tmp_path):
+    # a subclass's INSTALLED_APPS = Common.INSTALLED_APPS + [...] (django-configurations' way)
+    files = dict(CLASS_BASED)
+    files["proj/settings.py"] = CLASS_BASED["proj/settings.py"].replace(
+        "DEBUG = True", 'INSTALLED_APPS = Common.INSTALLED_APPS + ["extra"] + ("more",)'
+    )
+    files["extra/__init__.py"] = ""
+    files["extra/models.py"] = _MODELS
+    doc = _scan(tmp_path, files)
+    assert _meta(doc) == ("proj.settings", "manage.py", [])
+    installed = {a["label"]: a["installed"] for a in doc["apps"]}
+    assert installed["shop"] is True and installed["extra"] is True
+    assert doc["metadata"]["default_auto_field"] == "django.db.models.BigAutoField"
+
+
 def test_class_based_settings_not_literal_say_defaults_were_assumed(tmp_path):
     files = dict(CLASS_BASED)
     files["proj/settings.py"] = CLASS_BASED["proj/settings.py"].replace(
-        "DEBUG = True", 'INSTALLED_APPS = Common.INSTALLED_APPS + ["debug_toolbar"]'
+        "DEBUG = True", "INSTALLED_APPS = get_apps()"
     )
     doc = _scan(tmp_path, files)
     module, chosen_by, notes = _meta(doc)

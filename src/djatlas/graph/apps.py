@@ -434,20 +434,49 @@ def _class_values(
         return {}
     values: dict[str, object] = {}
     for key in _CLASS_SETTINGS:
-        for c in index.mro(index.class_in(mod, configuration)):
-            s = c.summary if isinstance(c, ClassValue) else None
-            if s is None:
-                break  # a base djatlas cannot read (configurations.Configuration: global settings)
-            found = [m for m in s.members if m.name == key]
-            if key in s.settings or found or key in s.attributes or key in s.methods:
-                value = s.settings.get(key, _UNREAD)
-                if value is _UNREAD and len(found) == 1 and found[0].value.kind == "literal":
-                    value = found[0].value.value
-                unknown = isinstance(value, dict) and "$expr" in value
-                if value is not _UNREAD and not unknown and key not in s.methods:
-                    values[key] = value
-                break
+        value = _class_setting(index, index.class_in(mod, configuration), key, 0)
+        if value is not _UNREAD:
+            values[key] = value
     return values
+
+
+def _class_setting(index: ProjectIndex, cls: object, key: str, depth: int) -> object:
+    """Setting ``key`` of a configuration class: from the first class of its MRO that assigns
+    it, a literal, or a concatenation with another class's (``Common.INSTALLED_APPS + [...]``,
+    ``ClassSummary.settings``); ``_UNREAD`` when not known."""
+    if not isinstance(cls, ClassValue) or depth > 10:
+        return _UNREAD
+    for c in index.mro(cls):
+        s = c.summary if isinstance(c, ClassValue) else None
+        if s is None:
+            return _UNREAD  # a base djatlas cannot read (configurations.Configuration)
+        found = [m for m in s.members if m.name == key]
+        if not (key in s.settings or found or key in s.attributes or key in s.methods):
+            continue
+        value = s.settings.get(key, _UNREAD)
+        if value is _UNREAD and len(found) == 1 and found[0].value.kind == "literal":
+            value = found[0].value.value
+        if isinstance(value, dict) and "$concat" in value:
+            value = _concatenated(index, c, key, value["$concat"], depth)
+        unknown = isinstance(value, dict) and "$expr" in value
+        return _UNREAD if unknown or key in s.methods else value
+    return _UNREAD
+
+
+def _concatenated(
+    index: ProjectIndex, cls: ClassValue, key: str, parts: list, depth: int
+) -> object:
+    """``A.KEY + [...] + ...`` in the body of ``cls``: each class's part its setting's value."""
+    out: list = []
+    mod = index.by_path.get(cls.file) if cls.file else index.module(cls.module)
+    for part in parts:
+        if isinstance(part, dict):
+            owner = index.resolve(mod, part["$class"]) if mod is not None else None
+            part = _class_setting(index, owner, key, depth + 1)
+        if not isinstance(part, list):
+            return _UNREAD
+        out += part
+    return out
 
 
 #: The settings ``_class_values`` reads from a configuration class.

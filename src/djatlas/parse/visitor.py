@@ -512,7 +512,7 @@ class _Visitor:
                     continue
                 setting = ident(src, targets[0]) if len(targets) == 1 else None
                 if setting in SETTINGS_NAMES:  # class-based settings (django-configurations)
-                    cls.settings[setting] = literal(src, value)  # (a literal, else unknown)
+                    cls.settings[setting] = _class_setting(src, value, setting)
                 if KINDS[value.kind_id] in _SEQUENCES and _unused(value):
                     listed = self._names_member(targets, value, stmt)
                     if listed is not None:
@@ -1137,6 +1137,32 @@ def _is_base_init(src: bytes, call: Node) -> bool:
         return dotted(src, obj.children[0]) == "super"
     args = _arguments(call)[0]
     return bool(dotted(src, obj)) and bool(args) and ident(src, args[0]) == "self"
+
+
+def _class_setting(src: bytes, node: Node, name: str, depth: int = 0) -> Value:
+    """A class-based setting's value: a literal, or a concatenation of literals and the same
+    setting of another class (``Common.INSTALLED_APPS + ["debug_toolbar"]``) as
+    ``{"$concat": [part, ...]}``, a class's part as ``{"$class": "Common"}``; else unknown."""
+    node = unwrap(node)
+    kind = KINDS[node.kind_id]
+    if kind == "binary_operator" and depth < 20:
+        left, op, right = operands(node)
+        if op == "+":
+            parts = []
+            for side in (left, right):
+                value = _class_setting(src, side, name, depth + 1)
+                if isinstance(value, dict) and "$concat" in value:
+                    parts += value["$concat"]
+                elif isinstance(value, list) or isinstance(value, dict) and "$class" in value:
+                    parts.append(value)
+                else:
+                    return {"$expr": segment(src, node)}
+            return {"$concat": parts}
+    if kind == "attribute":
+        owner, _, attr = dotted(src, node).rpartition(".")
+        if attr == name and owner:
+            return {"$class": owner}
+    return literal(src, node)
 
 
 def _dict_items(src: bytes, node: Node) -> dict[str, Node] | None:
