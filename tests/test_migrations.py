@@ -469,3 +469,56 @@ def test_an_unreadable_base_s_primary_key_is_not_drift(project: Path, capsys) ->
     assert (code, ops(doc)) == (0, [])
     notes = [n for n in doc["notes"] if (n["model"], n["field"]) == ("buildapikey", "id")]
     assert any("rest_framework_api_key.models.AbstractAPIKey" in n["message"] for n in notes)
+
+
+def test_constants_and_choice_mappings_are_not_drift(tmp_path: Path, capsys) -> None:
+    # healthchecks: default=DEFAULT_TIMEOUT (a module constant, timedelta(days=1)) against the
+    # timedelta a migration wrote; djangoproject: choices given as a mapping (Django 5.0),
+    # which Django deconstructs as its pairs; a changed mapping still is drift
+    models_py = """
+        from datetime import timedelta as td
+
+        from django.db import models
+
+        DEFAULT_TIMEOUT = td(days=1)
+
+
+        class Check(models.Model):
+            timeout = models.DurationField(default=DEFAULT_TIMEOUT)
+            kind = models.CharField(max_length=8, choices={"EXT": "External", "INT": "Internal"})
+    """
+    migration = """
+        import datetime
+
+        from django.db import migrations, models
+
+        class Migration(migrations.Migration):
+            initial = True
+            dependencies = []
+            operations = [
+                migrations.CreateModel(
+                    name='Check',
+                    fields=[
+                        ('id', models.BigAutoField(auto_created=True, primary_key=True,
+                                                   serialize=False, verbose_name='ID')),
+                        ('timeout', models.DurationField(default=datetime.timedelta(days=1))),
+                        ('kind', models.CharField(choices=[('EXT', 'External'),
+                                                           ('INT', 'Internal')], max_length=8)),
+                    ],
+                ),
+            ]
+    """
+    files = {
+        "site/__init__.py": "",
+        "site/settings.py": SETTINGS,
+        "library/__init__.py": "",
+        "library/models.py": models_py,
+        "library/migrations/__init__.py": "",
+        "library/migrations/0001_initial.py": migration,
+    }
+    write(tmp_path, files)
+    code, doc = check(tmp_path, capsys)
+    assert (code, ops(doc)) == (0, [])
+    write(tmp_path, {"library/models.py": models_py.replace('"Internal"', '"In-house"')})
+    code, doc = check(tmp_path, capsys)
+    assert (code, ops(doc)) == (1, [("library", "AlterField", "check", "kind")])

@@ -260,7 +260,10 @@ def same(a: Any, b: Any) -> Any:
                     return True
                 # a bare name may be an alias (``from django.utils.timezone import now as get_now``)
                 return False if "." in a["$ref"] and "." in b["$ref"] else UNKNOWN
-            return UNKNOWN if "$call" in a or "$call" in b else False
+            # a name against a value (``default=DEFAULT_TIMEOUT`` and the ``timedelta(days=1)``
+            # a migration wrote): the constant may be that value
+            valued = ("$call", "$timedelta")
+            return UNKNOWN if any(k in a or k in b for k in valued) else False
         if "$call" in a or "$call" in b:
             if not ("$call" in a and "$call" in b):
                 return False
@@ -348,6 +351,14 @@ def _all(results: Any) -> Any:
     return UNKNOWN if unknown else True
 
 
+def _choice_pairs(choices: Any) -> Any:
+    """``choices`` given as a mapping (``{"A": "a", "Group": {"B": "b"}}``) as the list of
+    pairs Django's ``normalize_choices`` makes of it (and a migration writes)."""
+    if not isinstance(choices, dict) or any(k.startswith("$") for k in choices):
+        return choices
+    return [[k, _choice_pairs(v)] for k, v in choices.items()]
+
+
 def compare(old: FieldDef, new: FieldDef) -> tuple[bool, list[str]]:
     """(differs, keywords that cannot be known statically) between two field definitions."""
     if old.cls != new.cls:
@@ -364,7 +375,10 @@ def compare(old: FieldDef, new: FieldDef) -> tuple[bool, list[str]]:
             else:
                 differs = True
             continue
-        r = same(canonical(old.kwargs[key]), canonical(new.kwargs[key]))
+        old_value, new_value = old.kwargs[key], new.kwargs[key]
+        if key == "choices":  # (a mapping is deconstructed as its pairs: Django 5.0)
+            old_value, new_value = _choice_pairs(old_value), _choice_pairs(new_value)
+        r = same(canonical(old_value), canonical(new_value))
         if r is UNKNOWN:
             unknown.append(key)
         elif not r:
