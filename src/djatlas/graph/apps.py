@@ -448,18 +448,14 @@ def _class_setting(index: ProjectIndex, cls: object, key: str, depth: int) -> ob
         return _UNREAD
     for c in index.mro(cls):
         s = c.summary if isinstance(c, ClassValue) else None
-        if s is None:
-            return _UNREAD  # a base djatlas cannot read (configurations.Configuration)
-        found = [m for m in s.members if m.name == key]
-        if not (key in s.settings or found or key in s.attributes or key in s.methods):
+        if s is None or key in s.methods:  # a base djatlas cannot read, a property
+            return _UNREAD
+        if key not in s.settings:
             continue
-        value = s.settings.get(key, _UNREAD)
-        if value is _UNREAD and len(found) == 1 and found[0].value.kind == "literal":
-            value = found[0].value.value
+        value = s.settings[key]
         if isinstance(value, dict) and "$concat" in value:
             value = _concatenated(index, c, key, value["$concat"], depth)
-        unknown = isinstance(value, dict) and "$expr" in value
-        return _UNREAD if unknown or key in s.methods else value
+        return _UNREAD if isinstance(value, dict) and "$expr" in value else value
     return _UNREAD
 
 
@@ -468,7 +464,7 @@ def _concatenated(
 ) -> object:
     """``A.KEY + [...] + ...`` in the body of ``cls``: each class's part its setting's value."""
     out: list = []
-    mod = index.by_path.get(cls.file) if cls.file else index.module(cls.module)
+    mod = index.module_of(cls)
     for part in parts:
         if isinstance(part, dict):
             owner = index.resolve(mod, part["$class"]) if mod is not None else None

@@ -280,9 +280,7 @@ class GraphBuilder:
         return meta is not None and meta.options.get("abstract") is True
 
     def _module_of(self, cls: ClassValue) -> LoadedModule | None:
-        if cls.file:
-            return self.index.by_path.get(cls.file)
-        return self.index.module(cls.module)
+        return self.index.module_of(cls)
 
     # -- declared fields -------------------------------------------------------------------
     def declared(self, cls: ClassValue) -> dict[str, FieldSpec | object]:
@@ -360,11 +358,11 @@ class GraphBuilder:
         if not (translated or isinstance(func, FunctionValue)):
             reasons.append(wrappers.missing_reason(name, call))
             return []
-        if not translated:
-            reasons.append(wrappers.taken_reason(name, call, gcall))
-            return [FieldSpec(name, line, gcall, fclass, cls, mod, (), arg_module, built)]
-        given_field = FieldSpec(name, line, gcall, fclass, cls, mod, (), arg_module, built)
-        return self._translated(given_field, call, func, reasons)
+        spec = FieldSpec(name, line, gcall, fclass, cls, mod, (), arg_module, built)
+        if translated:
+            return self._translated(spec, call, func, reasons)
+        reasons.append(wrappers.taken_reason(name, call, gcall))
+        return [spec]
 
     def _translated(
         self, given: FieldSpec, call: Call, func: object, reasons: list[str]
@@ -383,14 +381,16 @@ class GraphBuilder:
             return []
         # A copy's verbose_name: the field's (by keyword, or its first argument), else <name>.
         written = "verbose_name" in gcall.kwargs or gcall.args
-        named = {"verbose_name": name} if wrappers.writes_verbose_name(self.index) else {}
+        named = (
+            {}
+            if written or not wrappers.writes_verbose_name(self.index)
+            else {"verbose_name": name}
+        )
         return [
             replace(
                 given,
                 name=wrappers.attribute(name, code),
-                call=wrappers.with_keywords(
-                    gcall, {**({} if written else named), **specific.get(code, {})}
-                ),
+                call=wrappers.with_keywords(gcall, {**named, **specific.get(code, {})}),
             )
             for code in codes
         ]

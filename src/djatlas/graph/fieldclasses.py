@@ -153,7 +153,7 @@ class FieldClasses:
         if not is_expr(arg.value) or not ref:
             return arg.value
         if "." not in ref:
-            mod = self.index.module(owner.module)
+            mod = self.index.module_of(owner)
             found = self.index.resolve(mod, ref) if mod is not None else None
             return found.value if isinstance(found, Literal) else arg.value
         if not ref.startswith("self.") or "." in ref[5:]:

@@ -486,6 +486,8 @@ class _Visitor:
                     field = _plain_field(src, stmt.start_byte, end)
                     if field is not None:
                         cls.members.append(Member(field[0], stmt.start_point[0] + 1, field[1]))
+                        if field[0] in SETTINGS_NAMES:  # (a call: not known statically)
+                            cls.settings[field[0]] = {"$expr": field[1].source}
                         continue
                 plain = (
                     (_NAMED_STRING or _named_string()).fullmatch(src, stmt.start_byte, end)
@@ -494,14 +496,11 @@ class _Visitor:
                 )
                 if plain is not None and plain[1] not in _RESERVED:
                     # ``STATUS_ACTIVE = "active"``: the nodes' case below, from the source.
-                    name = NAMES.get(plain[1])
-                    cls.members.append(
-                        Member(
-                            name if name is not None else name_of(plain[1]),
-                            stmt.start_point[0] + 1,
-                            _plain_literal(plain[2]),
-                        )
-                    )
+                    name = NAMES.get(plain[1]) or name_of(plain[1])
+                    value = _plain_literal(plain[2])
+                    cls.members.append(Member(name, stmt.start_point[0] + 1, value))
+                    if name in SETTINGS_NAMES:  # (as below)
+                        cls.settings[name] = value.value
                     continue
                 children = stmt.children
                 assign = children[0]

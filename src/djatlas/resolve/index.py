@@ -132,6 +132,10 @@ class ProjectIndex:
         self.modules.setdefault(name, loaded)
         return loaded
 
+    def module_of(self, cls: ClassValue) -> LoadedModule | None:
+        """The module a class is defined in (its tree file's, else the one named like it)."""
+        return self.by_path.get(cls.file) if cls.file else self.module(cls.module)
+
     def module(self, name: str, near: str | None = None) -> LoadedModule | None:
         """The module called ``name`` (tree file nearest to ``near``, stub, or environment)."""
         key = name if near is None else f"{name}@{near}"
@@ -558,7 +562,7 @@ class ProjectIndex:
         if cls.bases is not None:
             out = list(cls.bases)
         elif cls.summary is not None:
-            mod = self.by_path.get(cls.file) if cls.file else self.module(cls.module)
+            mod = self.module_of(cls)
             out = []
             for b in cls.summary.bases:
                 if mod is None:
