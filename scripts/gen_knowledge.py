@@ -86,6 +86,48 @@ PACKAGES: dict[str, tuple[str, ...] | None] = {
     "modelsearch": None,
     # django-oscar pins django-phonenumber-field<9: installed with --no-deps beside 9.0.
     "oscar": None,
+    # Popular packages of user projects (seen in real checkouts: bookwyrm, paperless-ngx,
+    # Tandoor recipes, Kiwi TCMS, taiga, saleor, readthedocs.org, djangoproject.com, ralph);
+    # django-two-factor-auth pins django-phonenumber-field<9: reinstalled with --no-deps.
+    "annoying": ("annoying.fields",),
+    "auditlog": None,
+    "autoslug": None,
+    "axes": None,
+    "ckeditor": ("ckeditor.fields",),
+    "colorfield": None,
+    "constance": None,
+    "django_cryptography": None,
+    "django_lifecycle": None,
+    "django_measurement": None,
+    "django_otp": None,
+    "django_prometheus": ("django_prometheus.models",),
+    "django_q": None,
+    "django_softdelete": None,
+    "djstripe": None,
+    "encrypted_model_fields": None,
+    "enumfields": None,
+    "imagekit": None,
+    "invitations": None,
+    "knox": None,
+    "markdownx": None,
+    "multiselectfield": None,
+    "notifications": None,
+    "picklefield": None,
+    "post_office": None,
+    "recurrence": None,
+    "rest_framework_api_key": None,
+    "rest_framework_simplejwt": ("rest_framework_simplejwt.token_blacklist",),
+    "safedelete": None,
+    "social_django": None,
+    "solo": None,
+    "sorl": ("sorl.thumbnail",),
+    "sortedm2m": None,
+    "tinymce": ("tinymce.models",),
+    "tree_queries": None,
+    "treenode": None,
+    "two_factor": None,
+    "versatileimagefield": None,
+    "waffle": None,
 }
 #: Folders never read (not imported by a project's models).
 SKIP_FOLDERS = frozenset(
@@ -182,7 +224,7 @@ def kept_modules(
     """Modules defining kept classes, packages re-exporting kept things, modules kept code
     reads constants, functions or submodules from, and ``extra`` (what other packages' kept
     code reads from this one)."""
-    keep = ({c.rsplit(".", 1)[0] for c in classes} | extra) & set(mods)
+    keep = ({c.rsplit(".", 1)[0] for c in classes} | extra | _class_factories(mods)) & set(mods)
     changed = True
     while changed:
         changed = False
@@ -201,6 +243,17 @@ def kept_modules(
         parts = name.split(".")
         keep.update(p for p in (".".join(parts[:i]) for i in range(1, len(parts))) if p in mods)
     return keep
+
+
+def _class_factories(mods: dict[str, LoadedModule]) -> set[str]:
+    """Modules with a function returning a class it defines: a mixin factory a model's bases
+    may call (django-prometheus's ``ExportModelOperationsMixin("name")``)."""
+    out = set()
+    for name, mod in mods.items():
+        for fn in mod.summary.functions.values():
+            if any(r.kind == "ref" and r.ref in fn.classes for r in fn.returns):
+                out.add(name)
+    return out
 
 
 def _reexports(index: ProjectIndex, mod: LoadedModule, keep: set[str], classes: set[str]) -> bool:
@@ -388,6 +441,12 @@ class Pruner:
                     for s in stmt.body
                     if (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Subscript))
                     or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call))
+                    # a local dict given to the base class's ``__init__`` as ``**name``
+                    or (
+                        isinstance(s, ast.Assign)
+                        and isinstance(s.targets[0], ast.Name)
+                        and isinstance(s.value, ast.Dict)
+                    )
                 ]
                 self.block(indent + 4, kept, lambda s, i: self.emit(i, self.seg(s), s))
             else:
@@ -400,6 +459,13 @@ class Pruner:
                 self.block(indent + 4, options, lambda s, i: self.emit(i, self.seg(s), s))
             else:
                 self.klass(stmt, indent)
+        elif isinstance(stmt, ast.If) and "TYPE_CHECKING" in self.seg(stmt.test):
+            # Kept as written: the summary leaves out what runs only under type checkers.
+            self.emit(indent, f"if {self.seg(stmt.test)}:", stmt)
+            self.block(indent + 4, stmt.body, self.class_stmt)
+            if stmt.orelse:
+                self.emit(indent, "else:")
+                self.block(indent + 4, stmt.orelse, self.class_stmt)
         elif isinstance(stmt, ast.If):
             self.emit(indent, "if 1:", stmt)
             self.block(indent + 4, stmt.body, self.class_stmt)

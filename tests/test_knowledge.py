@@ -378,7 +378,7 @@ def test_knowledge_is_small_versioned_and_lazy():
     summaries = sum(
         os.path.getsize(os.path.join(FOLDER, SUMMARIES.format(top=top))) for top in index
     )
-    assert sources - summaries < 800_000 and summaries < 250_000
+    assert sources - summaries < 1_200_000 and summaries < 350_000
     k = Knowledge()
     assert k.module("taggit.managers") is not None
     assert set(k._modules) == {"taggit"}  # one package file read, on use
