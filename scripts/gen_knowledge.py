@@ -391,6 +391,8 @@ class Pruner:
             self.function(stmt, indent)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self.assign(stmt, indent)
+        elif _adds_to_class(stmt):
+            self.emit(indent, self.seg(stmt), stmt)
         elif isinstance(stmt, (ast.If, ast.With, ast.AsyncWith)):
             self.emit(indent, "if 1:", stmt)
             self.block(indent + 4, stmt.body, self.module_stmt)
@@ -502,6 +504,16 @@ class Pruner:
             self.emit(indent, self.seg(stmt), stmt)
         elif isinstance(stmt, ast.ClassDef):
             self.klass(stmt, indent)
+
+
+def _adds_to_class(stmt: ast.stmt) -> bool:
+    """``Model.add_to_class(name, field)``: a field given to a model after its body ran."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr == "add_to_class"
+    )
 
 
 def _flat(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -659,7 +671,7 @@ def _normal(data: object) -> object:
 def check(name: str, original, pruned) -> None:
     a, b = original.to_dict(), pruned.to_dict()
     problems = []
-    for key in ("imports", "star_imports", "all_names", "classes", "functions"):
+    for key in ("imports", "star_imports", "all_names", "classes", "functions", "registrations"):
         if _normal(a[key]) != _normal(b[key]):
             problems.append(key)
     for k, v in b["assigns"].items():

@@ -431,15 +431,16 @@ def test_apps_the_settings_do_not_install_are_not_checked(project: Path, capsys)
 
 
 def test_an_unreadable_base_s_primary_key_is_not_drift(project: Path, capsys) -> None:
-    # readthedocs.org's BuildAPIKey(AbstractAPIKey), the package not installed: djatlas reports
-    # the model with an implicit id, but the base may declare its own primary key, as here
+    # as readthedocs.org's BuildAPIKey(AbstractAPIKey) before djatlas bundled
+    # djangorestframework-api-key: the package unreadable, djatlas reports the model with an
+    # implicit id, but the base may declare its own primary key, as here
     write(
         project,
         {
             "library/models.py": MODELS
             + textwrap.dedent(
                 """
-                from rest_framework_api_key.models import AbstractAPIKey
+                from secret_keys.models import AbstractAPIKey
 
 
                 class BuildAPIKey(AbstractAPIKey):
@@ -468,7 +469,7 @@ def test_an_unreadable_base_s_primary_key_is_not_drift(project: Path, capsys) ->
     code, doc = check(project, capsys)
     assert (code, ops(doc)) == (0, [])
     notes = [n for n in doc["notes"] if (n["model"], n["field"]) == ("buildapikey", "id")]
-    assert any("rest_framework_api_key.models.AbstractAPIKey" in n["message"] for n in notes)
+    assert any("secret_keys.models.AbstractAPIKey" in n["message"] for n in notes)
 
 
 def test_constants_and_choice_mappings_are_not_drift(tmp_path: Path, capsys) -> None:

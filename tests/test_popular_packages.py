@@ -136,3 +136,127 @@ def test_models_built_on_popular_packages(project):
     for model in ("Shelf", "Book", "Category", "Section", "SiteConfiguration"):
         assert s.model(model)["complete"] is True, model
     assert not s.doc["diagnostics"]
+
+
+#: Installed apps of packages (their own models, referenced from the project's) and field
+#: classes of editor, image, encryption and enum packages.
+FX_POPULAR_APPS = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = [
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "auditlog",
+            "constance",
+            "waffle",
+            "django_otp",
+            "django_otp.plugins.otp_totp",
+            "axes",
+            "knox",
+            "post_office",
+            "django_q",
+            "social_django",
+            "rest_framework_simplejwt.token_blacklist",
+            "rest_framework_api_key",
+            "desk",
+        ]
+        DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+        FIELD_ENCRYPTION_KEY = "8zqKLbVwbsSbGqa47_hIG1-9qVO3JbgRGd0GcQ1l7Ag="
+    """,
+    "desk/__init__.py": "",
+    "desk/models.py": """
+        from auditlog.models import LogEntry
+        from axes.models import AccessAttempt
+        from ckeditor.fields import RichTextField
+        from django.db import models
+        from django_lifecycle import LifecycleModel
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from django_q.models import Task
+        from encrypted_model_fields.fields import EncryptedCharField
+        from enumfields import EnumField
+        from knox.models import AuthToken
+        from markdownx.models import MarkdownxField
+        from post_office.models import Email
+        from recurrence.fields import RecurrenceField
+        from rest_framework_api_key.models import AbstractAPIKey
+        from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+        from safedelete.models import SafeDeleteModel
+        from social_django.models import UserSocialAuth
+        from tinymce.models import HTMLField
+        from versatileimagefield.fields import PPOIField, VersatileImageField
+        from waffle.models import Flag
+        import enum
+
+
+        class Color(enum.Enum):
+            RED = "r"
+            GREEN = "g"
+
+
+        class Ticket(LifecycleModel):
+            body = RichTextField()
+            notes = HTMLField(blank=True)
+            text = MarkdownxField()
+            secret = EncryptedCharField(max_length=50)
+            color = EnumField(Color, max_length=1)
+            rule = RecurrenceField(null=True)
+            image = VersatileImageField(upload_to="t", ppoi_field="ppoi")
+            ppoi = PPOIField()
+            log = models.ForeignKey(LogEntry, on_delete=models.CASCADE)
+            attempt = models.ForeignKey(AccessAttempt, on_delete=models.CASCADE)
+            device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE)
+            task = models.ForeignKey(Task, on_delete=models.CASCADE)
+            token = models.ForeignKey(AuthToken, on_delete=models.CASCADE)
+            email = models.ForeignKey(Email, on_delete=models.CASCADE)
+            outstanding = models.ForeignKey(OutstandingToken, on_delete=models.CASCADE)
+            social = models.ForeignKey(UserSocialAuth, on_delete=models.CASCADE)
+            flag = models.ForeignKey(Flag, on_delete=models.CASCADE)
+
+
+        class Archive(SafeDeleteModel):
+            name = models.CharField(max_length=10)
+
+
+        class DeskKey(AbstractAPIKey):
+            pass
+    """,
+}
+
+
+def test_installed_apps_of_popular_packages(project):
+    s = project(FX_POPULAR_APPS)
+    # Django 5.2: django-safedelete's fields are given by add_to_class after its class body
+    assert s.field_names("Archive") == ["id", "deleted", "deleted_by_cascade", "name"]
+    assert [s.field("Archive", n)["null"] for n in ("deleted", "deleted_by_cascade")] == [
+        True,
+        False,
+    ]
+    found = {n: s.field("Ticket", n)["django_type"] for n in s.field_names("Ticket")[:9]}
+    assert found == {
+        "id": "BigAutoField",
+        "body": "TextField",  # ckeditor
+        "notes": "TextField",  # tinymce
+        "text": "TextField",  # markdownx
+        "secret": "CharField",  # encrypted_model_fields
+        "color": "CharField",  # enumfields
+        "rule": "Field",  # recurrence
+        "image": "ImageField",  # versatileimagefield
+        "ppoi": "CharField",
+    }
+    assert s.field("Ticket", "ppoi")["max_length"] == 20
+    targets = [s.field("Ticket", n)["relation"]["target"] for n in s.field_names("Ticket")[9:]]
+    assert targets == [
+        "auditlog.LogEntry",
+        "axes.AccessAttempt",
+        "otp_totp.TOTPDevice",
+        "django_q.Task",
+        "knox.AuthToken",
+        "post_office.Email",
+        "token_blacklist.OutstandingToken",
+        "social_django.UserSocialAuth",
+        "waffle.Flag",
+    ]
+    key = [s.field("DeskKey", n)["max_length"] for n in ("id", "prefix", "hashed_key", "name")]
+    assert (s.field_names("DeskKey")[0], key) == ("id", [150, 8, 150, 50])  # drf-api-key
+    assert s.field_names("auditlog.LogEntry")[:3] == ["id", "content_type", "object_pk"]
+    assert s.field_names("waffle.Flag")[-2:] == ["groups", "users"]

@@ -328,16 +328,17 @@ def test_third_party_fields_and_unresolved_bases(project):
 
 
 def test_a_package_named_like_a_non_model_package_is_not_one(project):
-    # readthedocs.org: ``rest_framework_api_key`` (not installed) is not ``rest_framework``,
-    # ``enumfields`` not ``enum``: their bases are judged by their names like any unknown one
+    # as readthedocs.org's ``rest_framework_api_key`` (not installed, before djatlas bundled
+    # it) is not ``rest_framework``, ``enumerations`` is not ``enum``: their bases are judged by
+    # their names like any unknown one
     s = project(
         {
             "app/__init__.py": "",
             "app/models.py": """
             from django.db import models
-            from enumfields.models import EnumModel
+            from enumerations.models import EnumModel
             from rest_framework.serializers import ModelSerializer
-            from rest_framework_api_key.models import AbstractAPIKey
+            from rest_framework_keys.models import AbstractAPIKey
 
             class BuildAPIKey(AbstractAPIKey):
                 project = models.CharField(max_length=5)

@@ -1125,3 +1125,81 @@ def test_translated_fields_0_16_writes_no_verbose_name(tmp_path):
     product = next(m for m in doc["models"] if m["name"] == "Product")
     title = next(f for f in product["fields"] if f["name"] == "title_en")
     assert title["params"] == {"max_length": 30, "blank": True}
+
+
+#: ``Model.add_to_class(name, field)`` at a module's top level: the field joins the model's
+#: local fields where the call runs (its creation counter), inherited like any other; a name
+#: given by a constant or a setting is evaluated; an addition to contrib's ``User`` counts too.
+FX_ADD_TO_CLASS = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = [
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "crm",
+            "later",
+        ]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+        FLAG_NAME = "flagged"
+    """,
+    "crm/__init__.py": "",
+    "crm/models.py": """
+        from django.conf import settings
+        from django.contrib.auth.models import User
+        from django.db import models
+
+        FLAG = getattr(settings, "FLAG_NAME", "flag")
+
+
+        class Stamped(models.Model):
+            created = models.DateTimeField(null=True)
+
+            class Meta:
+                abstract = True
+
+
+        Stamped.add_to_class(FLAG, models.BooleanField(default=False))
+
+
+        class Client(Stamped):
+            name = models.CharField(max_length=30)
+
+
+        Client.add_to_class("code", models.CharField(max_length=8, null=True))
+        Client.add_to_class("helper", lambda self: self.name)
+        User.add_to_class("nickname", models.CharField(max_length=20, default=""))
+
+
+        class Contact(models.Model):
+            client = models.ForeignKey(Client, on_delete=models.CASCADE)
+            owner = models.ForeignKey(User, on_delete=models.CASCADE)
+    """,
+    "later/__init__.py": "",
+    "later/models.py": """
+        from django.db import models
+
+        from crm.models import Client
+
+        Client.add_to_class("region", models.CharField(max_length=4, blank=True))
+    """,
+}
+
+
+def test_fields_given_by_add_to_class(project):
+    s = project(FX_ADD_TO_CLASS)
+    # Django 5.2: Client._meta.get_fields() (concrete fields)
+    assert s.field_names("Client") == ["id", "created", "flagged", "name", "code", "region"]
+    assert s.field("Client", "flagged")["django_type"] == "BooleanField"
+    code, region = s.field("Client", "code"), s.field("Client", "region")
+    assert (code["max_length"], code["null"], code["line"]) == (8, True, 22)
+    assert (region["max_length"], region["line"]) == (4, None)  # written in another file
+    assert "helper" not in s.field_names("Client")
+    assert s.field("auth.User", "nickname")["max_length"] == 20
+    # User._meta.get_fields(): after its own concrete fields, before its many-to-many ones
+    assert s.field_names("auth.User")[-4:] == [
+        "date_joined",
+        "nickname",
+        "groups",
+        "user_permissions",
+    ]
+    assert s.model("Client")["complete"] is True

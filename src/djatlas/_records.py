@@ -29,20 +29,27 @@ def _make_2():
     return __init__
 
 def _make_3():
+    def __init__(self, module, line, call):
+        self.module = module
+        self.line = line
+        self.call = call
+    return __init__
+
+def _make_4():
     def __init__(self, name, line, value):
         self.name = name
         self.line = line
         self.value = value
     return __init__
 
-def _make_4():
+def _make_5():
     def __init__(self, name, root, settings):
         self.name = name
         self.root = root
         self.settings = settings
     return __init__
 
-def _make_5():
+def _make_6():
     def __init__(self, path, module, status, reason, line):
         self.path = path
         self.module = module
@@ -51,20 +58,20 @@ def _make_5():
         self.line = line
     return __init__
 
-def _make_6():
+def _make_7():
     def __init__(self, relpath, size, mtime_ns):
         self.relpath = relpath
         self.size = size
         self.mtime_ns = mtime_ns
     return __init__
 
-def _make_7():
+def _make_8():
     def __init__(self, text, tree):
         self.text = text
         self.tree = tree
     return __init__
 
-def _make_8(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
+def _make_9(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
     def __init__(self, ctx, atomic, fresh, deleted, initial=_d_initial, after_deploy=_d_after_deploy, db_defaults=_HAS, remounted=_HAS):
         self.ctx = ctx
         self.atomic = atomic
@@ -76,7 +83,7 @@ def _make_8(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
         self.remounted = _f_remounted() if remounted is _HAS else remounted
     return __init__
 
-def _make_9(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):
+def _make_10(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):
     def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size, settings=_d_settings, python=_d_python, all_files=_d_all_files, title=_d_title, timing=_d_timing, cache_dir=_d_cache_dir, use_cache=_d_use_cache, jobs=_d_jobs, progress=_d_progress):
         self.include = _f_include() if include is _HAS else include
         self.exclude = _f_exclude() if exclude is _HAS else exclude
@@ -94,7 +101,7 @@ def _make_9(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore,
         self.progress = progress
     return __init__
 
-def _make_10(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_registrations, _f_settings, _f_star_at, _f_star_imports, _f_syntax_errors):
+def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_registrations, _f_settings, _f_star_at, _f_star_imports, _f_syntax_errors):
     def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, star_at=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS, registrations=_HAS):
         self.module = module
         self.path = path
@@ -111,7 +118,7 @@ def _make_10(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_import
         self.registrations = _f_registrations() if registrations is _HAS else registrations
     return __init__
 
-def _make_11(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
+def _make_12(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
     def __init__(self, name, line, params, returns, locals=_HAS, classes=_HAS, annotation=_d_annotation, kwarg_defaults=_HAS):
         self.name = name
         self.line = line
@@ -123,7 +130,7 @@ def _make_11(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
         self.kwarg_defaults = _f_kwarg_defaults() if kwarg_defaults is _HAS else kwarg_defaults
     return __init__
 
-def _make_12(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_database_engines, _f_installed_apps, _f_notes):
+def _make_13(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_database_engines, _f_installed_apps, _f_notes):
     def __init__(self, module=_d_module, installed_apps=_HAS, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, database_engines=_HAS, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):
         self.module = module
         self.installed_apps = _f_installed_apps() if installed_apps is _HAS else installed_apps
@@ -137,7 +144,7 @@ def _make_12(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_m
         self._files = _f__files()
     return __init__
 
-def _make_13(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):
+def _make_14(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):
     def __init__(self, findings, reviewed, notes, since=_d_since, suppressed=_d_suppressed, baselined=_d_baselined, stale=_HAS, ignored_rules=_HAS):
         self.findings = findings
         self.reviewed = reviewed
@@ -149,7 +156,7 @@ def _make_13(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_s
         self.ignored_rules = _f_ignored_rules() if ignored_rules is _HAS else ignored_rules
     return __init__
 
-def _make_14(_HAS, _d_broken, _f_issues):
+def _make_15(_HAS, _d_broken, _f_issues):
     def __init__(self, source, root_node, issues=_HAS, broken=_d_broken):
         self.source = source
         self.root_node = root_node
@@ -157,7 +164,7 @@ def _make_14(_HAS, _d_broken, _f_issues):
         self.broken = broken
     return __init__
 
-def _make_15(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):
+def _make_16(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):
     def __init__(self, title=_d_title, language=_d_language, diagram=_d_diagram, apps=_HAS, model=_d_model, depth=_d_depth, exclude_models=_HAS, no_fields=_d_no_fields, hide_inherited=_d_hide_inherited, hide_abstract=_d_hide_abstract, include_models=_HAS, installed_only=_d_installed_only, verbose_names=_d_verbose_names, rankdir=_d_rankdir, color_on_delete=_d_color_on_delete, edge_labels=_d_edge_labels, extra=_HAS):
         self.title = title
         self.language = language
@@ -178,7 +185,7 @@ def _make_15(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_
         self.extra = _f_extra() if extra is _HAS else extra
     return __init__
 
-def _make_16(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_generated_by, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
+def _make_17(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_generated_by, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
     def __init__(self, name, label, app_label, module, file, line, docstring, bases, abstract, proxy, parents, concrete_model, db_table, meta, meta_inherited_from, methods, has_str, fields=_HAS, reverse_relations=_HAS, external=_d_external, origin=_d_origin, complete=_d_complete, incomplete_reasons=_HAS, generated_by=_d_generated_by, *, id=_d_id, project=_d_project, parent_ids=_HAS, concrete_model_id=_d_concrete_model_id):
         self.id = id
         self.name = name
@@ -210,7 +217,7 @@ def _make_16(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_generated_
         self.generated_by = generated_by
     return __init__
 
-def _make_17(_HAS, _d_custom, _d_path, _f_kwargs):
+def _make_18(_HAS, _d_custom, _d_path, _f_kwargs):
     def __init__(self, cls, kwargs=_HAS, custom=_d_custom, path=_d_path):
         self.cls = cls
         self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs
@@ -218,7 +225,7 @@ def _make_17(_HAS, _d_custom, _d_path, _f_kwargs):
         self.path = path
     return __init__
 
-def _make_18(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _d_watched, _f_exclude, _f_include):
+def _make_19(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _d_watched, _f_exclude, _f_include):
     def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size, watched=_d_watched):
         self.include = _f_include() if include is _HAS else include
         self.exclude = _f_exclude() if exclude is _HAS else exclude
@@ -228,7 +235,7 @@ def _make_18(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _d_watch
         self.watched = watched
     return __init__
 
-def _make_19(_HAS, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested, _f_settings):
+def _make_20(_HAS, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested, _f_settings):
     def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS, private=_d_private, settings=_HAS):
         self.name = name
         self.line = line
@@ -246,7 +253,7 @@ def _make_19(_HAS, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attribu
         self.settings = _f_settings() if settings is _HAS else settings
     return __init__
 
-def _make_20(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):
+def _make_21(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):
     def __init__(self, app_label, name, path, module, in_tree, attrs=_HAS, lines=_HAS, line=_d_line, ignores=_HAS, error=_d_error, error_line=_d_error_line, partial=_d_partial):
         self.app_label = app_label
         self.name = name
@@ -262,7 +269,7 @@ def _make_20(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ig
         self.partial = partial
     return __init__
 
-def _make_21(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_models):
+def _make_22(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_models):
     def __init__(self, label, name, config, models=_HAS, model_ids=_HAS, project=_d_project, external=_d_external, installed=_d_installed):
         self.label = label
         self.name = name
@@ -274,7 +281,7 @@ def _make_21(_HAS, _d_external, _d_installed, _d_project, _f_model_ids, _f_model
         self.installed = installed
     return __init__
 
-def _make_22(_HAS, _d_external, _d_model, _f_local, _f_reasons):
+def _make_23(_HAS, _d_external, _d_model, _f_local, _f_reasons):
     def __init__(self, cls, module, assumed, model=_d_model, local=_HAS, external=_d_external, reasons=_HAS):
         self.cls = cls
         self.module = module
@@ -285,7 +292,7 @@ def _make_22(_HAS, _d_external, _d_model, _f_local, _f_reasons):
         self.reasons = _f_reasons() if reasons is _HAS else reasons
     return __init__
 
-def _make_23(_HAS, _d_field, _f_details):
+def _make_24(_HAS, _d_field, _f_details):
     def __init__(self, app_label, op, model, field=_d_field, details=_HAS):
         self.app_label = app_label
         self.op = op
@@ -294,7 +301,7 @@ def _make_23(_HAS, _d_field, _f_details):
         self.details = _f_details() if details is _HAS else details
     return __init__
 
-def _make_24(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):
+def _make_25(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):
     def __init__(self, app_label, name, fields=_HAS, options=_HAS, bases=_HAS, managers=_HAS, last=_d_last):
         self.app_label = app_label
         self.name = name
@@ -305,7 +312,7 @@ def _make_24(_HAS, _d_last, _f_bases, _f_fields, _f_managers, _f_options):
         self.last = last
     return __init__
 
-def _make_25(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _f_types):
+def _make_26(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _f_types):
     def __init__(self, kinds=_HAS, types=_HAS, apps=_HAS, null=_d_null, unique=_d_unique, target=_d_target, limit=_d_limit):
         self.kinds = _f_kinds() if kinds is _HAS else kinds
         self.types = _f_types() if types is _HAS else types
@@ -316,7 +323,7 @@ def _make_25(_HAS, _d_limit, _d_null, _d_target, _d_unique, _f_apps, _f_kinds, _
         self.limit = limit
     return __init__
 
-def _make_26(_HAS, _d_models, _f_apps):
+def _make_27(_HAS, _d_models, _f_apps):
     def __init__(self, name, root, settings_module, default_auto_field, auth_user_model, database_engines, apps=_HAS, models=_d_models):
         self.name = name
         self.root = root
@@ -328,7 +335,7 @@ def _make_26(_HAS, _d_models, _f_apps):
         self.models = models
     return __init__
 
-def _make_27(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):
+def _make_28(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):
     def __init__(self, params, by_name, eff, forced, init, rel_args=_HAS, static=_d_static, on_delete=_d_on_delete, per_settings=_HAS):
         self.params = params
         self.by_name = by_name
@@ -341,7 +348,7 @@ def _make_27(_HAS, _d_on_delete, _d_static, _f_per_settings, _f_rel_args):
         self.per_settings = _f_per_settings() if per_settings is _HAS else per_settings
     return __init__
 
-def _make_28(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, _f_warnings):
+def _make_29(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, _f_warnings):
     def __init__(self, select=_d_select, extend_select=_HAS, ignore=_HAS, exclude=_HAS, path=_d_path, warnings=_HAS):
         self.select = select
         self.extend_select = _f_extend_select() if extend_select is _HAS else extend_select
@@ -351,7 +358,7 @@ def _make_28(_HAS, _d_path, _d_select, _f_exclude, _f_extend_select, _f_ignore, 
         self.warnings = _f_warnings() if warnings is _HAS else warnings
     return __init__
 
-def _make_29(_HAS, _d_project, _f_outer_lines):
+def _make_30(_HAS, _d_project, _f_outer_lines):
     def __init__(self, code, app_label, migration, file, line, op, op_index, model, field, message, outer_lines=_HAS, project=_d_project):
         self.code = code
         self.app_label = app_label
@@ -367,7 +374,7 @@ def _make_29(_HAS, _d_project, _f_outer_lines):
         self.project = project
     return __init__
 
-def _make_30(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_files):
+def _make_31(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_files):
     def __init__(self, contents=_HAS, headers=_HAS, settings_files=_HAS, read=_d_read, verdict=_d_verdict):
         self.contents = _f_contents() if contents is _HAS else contents
         self.headers = _f_headers() if headers is _HAS else headers
@@ -376,7 +383,7 @@ def _make_30(_HAS, _d_read, _d_verdict, _f_contents, _f_headers, _f_settings_fil
         self.verdict = verdict
     return __init__
 
-def _make_31(_HAS, _d_relation, _f_known_params):
+def _make_32(_HAS, _d_relation, _f_known_params):
     def __init__(self, name, type, resolved_type, django_type, line, origin, defined_in, params, column, null, unique, primary_key, max_length, relation=_d_relation, known_params=_HAS):
         self.name = name
         self.type = type
@@ -395,14 +402,14 @@ def _make_31(_HAS, _d_relation, _f_known_params):
         self.known_params = _f_known_params() if known_params is _HAS else known_params
     return __init__
 
-def _make_32(_HAS, _d_reviewed, _f_findings, _f_notes):
+def _make_33(_HAS, _d_reviewed, _f_findings, _f_notes):
     def __init__(self, findings=_HAS, reviewed=_d_reviewed, notes=_HAS):
         self.findings = _f_findings() if findings is _HAS else findings
         self.reviewed = reviewed
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_33(_HAS, _d_source, _f_args, _f_kwargs):
+def _make_34(_HAS, _d_source, _f_args, _f_kwargs):
     def __init__(self, func, args=_HAS, kwargs=_HAS, source=_d_source):
         self.func = func
         self.args = _f_args() if args is _HAS else args
@@ -410,7 +417,7 @@ def _make_33(_HAS, _d_source, _f_args, _f_kwargs):
         self.source = source
     return __init__
 
-def _make_34(_HAS, _d_tool_version, _f_projects):
+def _make_35(_HAS, _d_tool_version, _f_projects):
     def __init__(self, metadata, summary, apps, models, files, diagnostics, tool_version=_d_tool_version, projects=_HAS):
         self.metadata = metadata
         self.summary = summary
@@ -422,7 +429,7 @@ def _make_34(_HAS, _d_tool_version, _f_projects):
         self.projects = _f_projects() if projects is _HAS else projects
     return __init__
 
-def _make_35(_HAS, _f__files, _f_apps, _f_by_root):
+def _make_36(_HAS, _f__files, _f_apps, _f_by_root):
     def __init__(self, settings, apps=_HAS, by_root=_HAS):
         self.settings = settings
         self.apps = _f_apps() if apps is _HAS else apps
@@ -430,7 +437,7 @@ def _make_35(_HAS, _f__files, _f_apps, _f_by_root):
         self._files = _f__files()
     return __init__
 
-def _make_36(_HAS, _f_by_id, _f_by_label, _f_titles):
+def _make_37(_HAS, _f_by_id, _f_by_label, _f_titles):
     def __init__(self, doc, models, edges, options, by_label=_HAS, by_id=_HAS, titles=_HAS):
         self.doc = doc
         self.models = models
@@ -442,7 +449,7 @@ def _make_36(_HAS, _f_by_id, _f_by_label, _f_titles):
         self.__post_init__()
     return __init__
 
-def _make_37(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):
+def _make_38(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_replacements):
     def __init__(self, nodes=_HAS, parents=_HAS, children=_HAS, replacements=_HAS, problems=_HAS, notes=_HAS):
         self.nodes = _f_nodes() if nodes is _HAS else nodes
         self.parents = _f_parents() if parents is _HAS else parents
@@ -452,14 +459,14 @@ def _make_37(_HAS, _f_children, _f_nodes, _f_notes, _f_parents, _f_problems, _f_
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_38(_HAS, _f_configurations, _f_named, _f_read):
+def _make_39(_HAS, _f_configurations, _f_named, _f_read):
     def __init__(self, named=_HAS, configurations=_HAS, read=_HAS):
         self.named = _f_named() if named is _HAS else named
         self.configurations = _f_configurations() if configurations is _HAS else configurations
         self.read = _f_read() if read is _HAS else read
     return __init__
 
-def _make_39(_HAS, _f_database, _f_state):
+def _make_40(_HAS, _f_database, _f_state):
     def __init__(self, op, path, args, line, known, database=_HAS, state=_HAS):
         self.op = op
         self.path = path
@@ -470,14 +477,14 @@ def _make_39(_HAS, _f_database, _f_state):
         self.state = _f_state() if state is _HAS else state
     return __init__
 
-def _make_40(_HAS, _f_field_kwargs, _f_notes, _f_option_keys):
+def _make_41(_HAS, _f_field_kwargs, _f_notes, _f_option_keys):
     def __init__(self, field_kwargs=_HAS, option_keys=_HAS, notes=_HAS):
         self.field_kwargs = _f_field_kwargs() if field_kwargs is _HAS else field_kwargs
         self.option_keys = _f_option_keys() if option_keys is _HAS else option_keys
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_41(_HAS, _f_files, _f_packages, _f_records, _f_stats):
+def _make_42(_HAS, _f_files, _f_packages, _f_records, _f_stats):
     def __init__(self, root, files=_HAS, records=_HAS, packages=_HAS, stats=_HAS):
         self.root = root
         self.files = _f_files() if files is _HAS else files
@@ -486,7 +493,7 @@ def _make_41(_HAS, _f_files, _f_packages, _f_records, _f_stats):
         self.stats = _f_stats() if stats is _HAS else stats
     return __init__
 
-def _make_42(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relations, _f_through):
+def _make_43(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relations, _f_through):
     def __init__(self, doc, models=_HAS, relations=_HAS, incoming=_HAS, through=_HAS, held=_HAS, memo=_HAS, keys=_HAS):
         self.doc = doc
         self.models = _f_models() if models is _HAS else models
@@ -499,14 +506,14 @@ def _make_42(_HAS, _f_held, _f_incoming, _f_keys, _f_memo, _f_models, _f_relatio
         self.__post_init__()
     return __init__
 
-def _make_43(_HAS, _f_incomplete, _f_incomplete_models, _f_models):
+def _make_44(_HAS, _f_incomplete, _f_incomplete_models, _f_models):
     def __init__(self, models=_HAS, incomplete=_HAS, incomplete_models=_HAS):
         self.models = _f_models() if models is _HAS else models
         self.incomplete = _f_incomplete() if incomplete is _HAS else incomplete
         self.incomplete_models = _f_incomplete_models() if incomplete_models is _HAS else incomplete_models
     return __init__
 
-def _make_44(_HAS, _f_lineage, _f_maybe, _f_partial):
+def _make_45(_HAS, _f_lineage, _f_maybe, _f_partial):
     def __init__(self, name, kind, fields, options, raw, partial=_HAS, maybe=_HAS, lineage=_HAS):
         self.name = name
         self.kind = kind
@@ -518,14 +525,14 @@ def _make_44(_HAS, _f_lineage, _f_maybe, _f_partial):
         self.lineage = _f_lineage() if lineage is _HAS else lineage
     return __init__
 
-def _make_45(_HAS, _f_notes):
+def _make_46(_HAS, _f_notes):
     def __init__(self, files, packages, notes=_HAS):
         self.files = files
         self.packages = packages
         self.notes = _f_notes() if notes is _HAS else notes
     return __init__
 
-def _make_46(_HAS, _f_refs):
+def _make_47(_HAS, _f_refs):
     def __init__(self, line, bases, options, refs=_HAS):
         self.line = line
         self.bases = bases
@@ -533,8 +540,8 @@ def _make_46(_HAS, _f_refs):
         self.refs = _f_refs() if refs is _HAS else refs
     return __init__
 
-def _make_47(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order):
-    def __init__(self, name, line, call, fclass, owner, module, order=_d_order, arg_module=_d_arg_module, field_cls=_d_field_cls, added=_d_added, args=_d_args):
+def _make_48(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order, _d_placed):
+    def __init__(self, name, line, call, fclass, owner, module, order=_d_order, arg_module=_d_arg_module, field_cls=_d_field_cls, added=_d_added, args=_d_args, placed=_d_placed):
         self.name = name
         self.line = line
         self.call = call
@@ -546,9 +553,10 @@ def _make_47(_d_added, _d_arg_module, _d_args, _d_field_cls, _d_order):
         self.field_cls = field_cls
         self.added = added
         self.args = args
+        self.placed = placed
     return __init__
 
-def _make_48(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name, _d_related_query_name, _set):
+def _make_49(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name, _d_related_query_name, _set):
     def __init__(self, model, name, kind, target, on_delete, related_name=_d_related_name, related_query_name=_d_related_query_name, parent_link=_d_parent_link, null=_d_null, auto_created=_d_auto_created, field=_d_field):
         _set(self, 'model', model)
         _set(self, 'name', name)
@@ -563,7 +571,7 @@ def _make_48(_d_auto_created, _d_field, _d_null, _d_parent_link, _d_related_name
         _set(self, 'field', field)
     return __init__
 
-def _make_49(_d_bad, _d_default, _d_django_check, _d_good, _set):
+def _make_50(_d_bad, _d_default, _d_django_check, _d_good, _set):
     def __init__(self, code, name, severity, summary, why, fix, func, django_check=_d_django_check, default=_d_default, bad=_d_bad, good=_d_good):
         _set(self, 'code', code)
         _set(self, 'name', name)
@@ -578,7 +586,7 @@ def _make_49(_d_bad, _d_default, _d_django_check, _d_good, _set):
         _set(self, 'good', good)
     return __init__
 
-def _make_50(_d_bases, _d_file, _d_summary, _set):
+def _make_51(_d_bases, _d_file, _d_summary, _set):
     def __init__(self, path, origin, module, summary=_d_summary, bases=_d_bases, file=_d_file):
         _set(self, 'path', path)
         _set(self, 'origin', origin)
@@ -588,7 +596,7 @@ def _make_50(_d_bases, _d_file, _d_summary, _set):
         _set(self, 'file', file)
     return __init__
 
-def _make_51(_d_cache, _d_key, _d_newest, _d_okey, _d_walked):
+def _make_52(_d_cache, _d_key, _d_newest, _d_okey, _d_walked):
     def __init__(self, shown, commit, cache=_d_cache, key=_d_key, walked=_d_walked, newest=_d_newest, okey=_d_okey):
         self.shown = shown
         self.commit = commit
@@ -599,7 +607,7 @@ def _make_51(_d_cache, _d_key, _d_newest, _d_okey, _d_walked):
         self.okey = okey
     return __init__
 
-def _make_52(_d_call, _d_items, _d_ref, _d_source, _d_value):
+def _make_53(_d_call, _d_items, _d_ref, _d_source, _d_value):
     def __init__(self, kind, ref=_d_ref, call=_d_call, items=_d_items, source=_d_source, value=_d_value):
         self.kind = kind
         self.ref = ref
@@ -609,21 +617,21 @@ def _make_52(_d_call, _d_items, _d_ref, _d_source, _d_value):
         self.value = value
     return __init__
 
-def _make_53(_d_call, _d_module, _set):
+def _make_54(_d_call, _d_module, _set):
     def __init__(self, cls, call=_d_call, module=_d_module):
         _set(self, 'cls', cls)
         _set(self, 'call', call)
         _set(self, 'module', module)
     return __init__
 
-def _make_54(_d_call, _d_ref):
+def _make_55(_d_call, _d_ref):
     def __init__(self, value, ref=_d_ref, call=_d_call):
         self.value = value
         self.ref = ref
         self.call = call
     return __init__
 
-def _make_55(_d_config, _d_default_auto_field):
+def _make_56(_d_config, _d_default_auto_field):
     def __init__(self, name, label, config=_d_config, default_auto_field=_d_default_auto_field):
         self.name = name
         self.label = label
@@ -631,7 +639,7 @@ def _make_55(_d_config, _d_default_auto_field):
         self.default_auto_field = default_auto_field
     return __init__
 
-def _make_56(_d_field, _d_model, _d_model_id, _d_severity, _set):
+def _make_57(_d_field, _d_model, _d_model_id, _d_severity, _set):
     def __init__(self, code, message, file, line, model=_d_model, field=_d_field, severity=_d_severity, model_id=_d_model_id):
         _set(self, 'code', code)
         _set(self, 'message', message)
@@ -643,7 +651,7 @@ def _make_56(_d_field, _d_model, _d_model_id, _d_severity, _set):
         _set(self, 'model_id', model_id)
     return __init__
 
-def _make_57(_d_field, _d_name, _d_null, _d_through, _set):
+def _make_58(_d_field, _d_name, _d_null, _d_through, _set):
     def __init__(self, source, target, kind, name=_d_name, null=_d_null, through=_d_through, field=_d_field):
         _set(self, 'source', source)
         _set(self, 'target', target)
@@ -654,7 +662,7 @@ def _make_57(_d_field, _d_name, _d_null, _d_through, _set):
         _set(self, 'field', field)
     return __init__
 
-def _make_58(_d_file, _d_line):
+def _make_59(_d_file, _d_line):
     def __init__(self, code, message, app_label, file=_d_file, line=_d_line):
         self.code = code
         self.message = message
@@ -663,7 +671,7 @@ def _make_58(_d_file, _d_line):
         self.line = line
     return __init__
 
-def _make_59(_d_file, _d_line, _d_model, _d_model_id):
+def _make_60(_d_file, _d_line, _d_model, _d_model_id):
     def __init__(self, severity, code, message, file=_d_file, line=_d_line, model=_d_model, model_id=_d_model_id):
         self.severity = severity
         self.code = code
@@ -674,7 +682,7 @@ def _make_59(_d_file, _d_line, _d_model, _d_model_id):
         self.model_id = model_id
     return __init__
 
-def _make_60(_d_hint, _d_skipped):
+def _make_61(_d_hint, _d_skipped):
     def __init__(self, line, message, hint=_d_hint, skipped=_d_skipped):
         self.line = line
         self.message = message
@@ -682,7 +690,7 @@ def _make_60(_d_hint, _d_skipped):
         self.skipped = skipped
     return __init__
 
-def _make_61(_d_inherited, _d_module, _d_positional):
+def _make_62(_d_inherited, _d_module, _d_positional):
     def __init__(self, kwargs, mod, line, made_by, inherited=_d_inherited, positional=_d_positional, module=_d_module):
         self.kwargs = kwargs
         self.mod = mod
@@ -693,7 +701,7 @@ def _make_61(_d_inherited, _d_module, _d_positional):
         self.module = module
     return __init__
 
-def _make_62(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):
+def _make_63(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_related_query_name, _d_target_id, _d_through, _d_through_id, _d_to_field):
     def __init__(self, kind, target, target_raw, related_name=_d_related_name, related_query_name=_d_related_query_name, on_delete=_d_on_delete, through=_d_through, through_id=_d_through_id, to_field=_d_to_field, parent_link=_d_parent_link, m2m_db_table=_d_m2m_db_table, *, target_id=_d_target_id):
         self.kind = kind
         self.target = target
@@ -709,7 +717,7 @@ def _make_62(_d_m2m_db_table, _d_on_delete, _d_parent_link, _d_related_name, _d_
         self.m2m_db_table = m2m_db_table
     return __init__
 
-def _make_63(_d_model_id):
+def _make_64(_d_model_id):
     def __init__(self, name, resolved, origin, model_id=_d_model_id):
         self.name = name
         self.resolved = resolved
@@ -717,7 +725,7 @@ def _make_63(_d_model_id):
         self.model_id = model_id
     return __init__
 
-def _make_64(_d_model_id, _d_via, _d_via_id):
+def _make_65(_d_model_id, _d_via, _d_via_id):
     def __init__(self, name, model, field, kind, hidden, model_id=_d_model_id, via=_d_via, via_id=_d_via_id):
         self.name = name
         self.model = model
@@ -729,13 +737,13 @@ def _make_64(_d_model_id, _d_via, _d_via_id):
         self.via_id = via_id
     return __init__
 
-def _make_65(_d_name):
+def _make_66(_d_name):
     def __init__(self, module, name=_d_name):
         self.module = module
         self.name = name
     return __init__
 
-def _make_66(_d_prefix):
+def _make_67(_d_prefix):
     def __init__(self, root, doc, loaded, graph, state, operations, prefix=_d_prefix):
         self.root = root
         self.doc = doc
@@ -746,7 +754,7 @@ def _make_66(_d_prefix):
         self.prefix = prefix
     return __init__
 
-def _make_67(_d_private):
+def _make_68(_d_private):
     def __init__(self, path, django_type, relation, init_params, resolved, private=_d_private):
         self.path = path
         self.django_type = django_type
@@ -756,7 +764,7 @@ def _make_67(_d_private):
         self.private = private
     return __init__
 
-def _make_68(_d_relpath):
+def _make_69(_d_relpath):
     def __init__(self, name, summary, origin, relpath=_d_relpath):
         self.name = name
         self.summary = summary
@@ -764,7 +772,7 @@ def _make_68(_d_relpath):
         self.relpath = relpath
     return __init__
 
-def _make_69(_set):
+def _make_70(_set):
     def __init__(self, code, name, severity, title, why, fix):
         _set(self, 'code', code)
         _set(self, 'name', name)
@@ -774,14 +782,14 @@ def _make_69(_set):
         _set(self, 'fix', fix)
     return __init__
 
-def _make_70(_set):
+def _make_71(_set):
     def __init__(self, forced, defaults, declared):
         _set(self, 'forced', forced)
         _set(self, 'defaults', defaults)
         _set(self, 'declared', declared)
     return __init__
 
-def _make_71(_set):
+def _make_72(_set):
     def __init__(self, id, label, path, project, abstract, file):
         _set(self, 'id', id)
         _set(self, 'label', label)
@@ -791,7 +799,7 @@ def _make_71(_set):
         _set(self, 'file', file)
     return __init__
 
-def _make_72(_set):
+def _make_73(_set):
     def __init__(self, model, field, aspect, static, runtime, message):
         _set(self, 'model', model)
         _set(self, 'field', field)
@@ -801,7 +809,7 @@ def _make_72(_set):
         _set(self, 'message', message)
     return __init__
 
-def _make_73(_set):
+def _make_74(_set):
     def __init__(self, model, field, file, accessor, query_name):
         _set(self, 'model', model)
         _set(self, 'field', field)
@@ -810,19 +818,19 @@ def _make_73(_set):
         _set(self, 'query_name', query_name)
     return __init__
 
-def _make_74(_set):
+def _make_75(_set):
     def __init__(self, module, name, origin):
         _set(self, 'module', module)
         _set(self, 'name', name)
         _set(self, 'origin', origin)
     return __init__
 
-def _make_75(_set):
+def _make_76(_set):
     def __init__(self, name):
         _set(self, 'name', name)
     return __init__
 
-def _make_76(_set):
+def _make_77(_set):
     def __init__(self, name, source, target, cardinality, field, reverse):
         _set(self, 'name', name)
         _set(self, 'source', source)
@@ -832,12 +840,12 @@ def _make_76(_set):
         _set(self, 'reverse', reverse)
     return __init__
 
-def _make_77(_set):
+def _make_78(_set):
     def __init__(self, path):
         _set(self, 'path', path)
     return __init__
 
-def _make_78(_set):
+def _make_79(_set):
     def __init__(self, rule, level, message, file, line):
         _set(self, 'rule', rule)
         _set(self, 'level', level)
@@ -846,7 +854,7 @@ def _make_78(_set):
         _set(self, 'line', line)
     return __init__
 
-def _make_79(_set):
+def _make_80(_set):
     def __init__(self, value):
         _set(self, 'value', value)
     return __init__
@@ -855,81 +863,82 @@ INITS = {
     (False, False, (('app_label', False, False, True, False), ('auth_user_model', False, False, True, False), ('django_types', False, False, True, False), ('migration', False, False, True, False), ('where', False, False, True, False))): _make_0,
     (False, False, (('app_label', False, False, True, False), ('folder', False, False, True, False), ('module', False, False, True, False), ('in_tree', False, False, True, False))): _make_1,
     (False, False, (('app_label', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('message', False, False, True, False))): _make_2,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('value', False, False, True, False))): _make_3,
-    (False, False, (('name', False, False, True, False), ('root', False, False, True, False), ('settings', False, False, True, False))): _make_4,
-    (False, False, (('path', False, False, True, False), ('module', False, False, True, False), ('status', False, False, True, False), ('reason', False, False, True, False), ('line', False, False, True, False))): _make_5,
-    (False, False, (('relpath', False, False, True, False), ('size', False, False, True, False), ('mtime_ns', False, False, True, False))): _make_6,
-    (False, False, (('text', False, False, True, False), ('tree', False, False, True, False))): _make_7,
-    (False, False, (('ctx', False, False, True, False), ('atomic', False, False, True, False), ('fresh', False, False, True, False), ('deleted', False, False, True, False), ('initial', False, True, True, False), ('after_deploy', False, True, True, False), ('db_defaults', True, False, True, False), ('remounted', True, False, True, False))): _make_8,
-    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_9,
-    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('star_at', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_10,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('params', False, False, True, False), ('returns', False, False, True, False), ('locals', True, False, True, False), ('classes', True, False, True, False), ('annotation', False, True, True, False), ('kwarg_defaults', True, False, True, False))): _make_11,
-    (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('database_engines', True, False, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_12,
-    (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_13,
-    (False, False, (('source', False, False, True, False), ('root_node', False, False, True, False), ('issues', True, False, True, False), ('broken', False, True, True, False))): _make_14,
-    (False, False, (('title', False, True, True, False), ('language', False, True, True, False), ('diagram', False, True, True, False), ('apps', True, False, True, False), ('model', False, True, True, False), ('depth', False, True, True, False), ('exclude_models', True, False, True, False), ('no_fields', False, True, True, False), ('hide_inherited', False, True, True, False), ('hide_abstract', False, True, True, False), ('include_models', True, False, True, False), ('installed_only', False, True, True, False), ('verbose_names', False, True, True, False), ('rankdir', False, True, True, False), ('color_on_delete', False, True, True, False), ('edge_labels', False, True, True, False), ('extra', True, False, True, False))): _make_15,
-    (False, False, (('id', False, True, True, True), ('name', False, False, True, False), ('label', False, False, True, False), ('app_label', False, False, True, False), ('project', False, True, True, True), ('module', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('docstring', False, False, True, False), ('bases', False, False, True, False), ('abstract', False, False, True, False), ('proxy', False, False, True, False), ('parents', False, False, True, False), ('parent_ids', True, False, True, True), ('concrete_model', False, False, True, False), ('concrete_model_id', False, True, True, True), ('db_table', False, False, True, False), ('meta', False, False, True, False), ('meta_inherited_from', False, False, True, False), ('methods', False, False, True, False), ('has_str', False, False, True, False), ('fields', True, False, True, False), ('reverse_relations', True, False, True, False), ('external', False, True, True, False), ('origin', False, True, True, False), ('complete', False, True, True, False), ('incomplete_reasons', True, False, True, False), ('generated_by', False, True, True, False))): _make_16,
-    (False, False, (('cls', False, False, True, False), ('kwargs', True, False, True, False), ('custom', False, True, True, False), ('path', False, True, True, False))): _make_17,
-    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('watched', False, True, True, False))): _make_18,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False), ('settings', True, False, True, False))): _make_19,
-    (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('path', False, False, True, False), ('module', False, False, True, False), ('in_tree', False, False, True, False), ('attrs', True, False, True, False), ('lines', True, False, True, False), ('line', False, True, True, False), ('ignores', True, False, True, False), ('error', False, True, True, False), ('error_line', False, True, True, False), ('partial', False, True, True, False))): _make_20,
-    (False, False, (('label', False, False, True, False), ('name', False, False, True, False), ('config', False, False, True, False), ('models', True, False, True, False), ('model_ids', True, False, True, False), ('project', False, True, True, False), ('external', False, True, True, False), ('installed', False, True, True, False))): _make_21,
-    (False, False, (('cls', False, False, True, False), ('module', False, False, True, False), ('assumed', False, False, True, False), ('model', False, True, True, False), ('local', True, False, True, False), ('external', False, True, True, False), ('reasons', True, False, True, False))): _make_22,
-    (False, False, (('app_label', False, False, True, False), ('op', False, False, True, False), ('model', False, False, True, False), ('field', False, True, True, False), ('details', True, False, True, False))): _make_23,
-    (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('fields', True, False, True, False), ('options', True, False, True, False), ('bases', True, False, True, False), ('managers', True, False, True, False), ('last', False, True, True, False))): _make_24,
-    (False, False, (('kinds', True, False, True, False), ('types', True, False, True, False), ('apps', True, False, True, False), ('null', False, True, True, False), ('unique', False, True, True, False), ('target', False, True, True, False), ('limit', False, True, True, False))): _make_25,
-    (False, False, (('name', False, False, True, False), ('root', False, False, True, False), ('settings_module', False, False, True, False), ('default_auto_field', False, False, True, False), ('auth_user_model', False, False, True, False), ('database_engines', False, False, True, False), ('apps', True, False, True, False), ('models', False, True, True, False))): _make_26,
-    (False, False, (('params', False, False, True, False), ('by_name', False, False, True, False), ('eff', False, False, True, False), ('forced', False, False, True, False), ('init', False, False, True, False), ('rel_args', True, False, True, False), ('static', False, True, True, False), ('on_delete', False, True, True, False), ('per_settings', True, False, True, False))): _make_27,
-    (False, False, (('select', False, True, True, False), ('extend_select', True, False, True, False), ('ignore', True, False, True, False), ('exclude', True, False, True, False), ('path', False, True, True, False), ('warnings', True, False, True, False))): _make_28,
-    (False, False, (('code', False, False, True, False), ('app_label', False, False, True, False), ('migration', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('op', False, False, True, False), ('op_index', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('message', False, False, True, False), ('outer_lines', True, False, True, False), ('project', False, True, True, False))): _make_29,
-    (False, False, (('contents', True, False, True, False), ('headers', True, False, True, False), ('settings_files', True, False, True, False), ('read', False, True, True, False), ('verdict', False, True, True, False))): _make_30,
-    (False, False, (('name', False, False, True, False), ('type', False, False, True, False), ('resolved_type', False, False, True, False), ('django_type', False, False, True, False), ('line', False, False, True, False), ('origin', False, False, True, False), ('defined_in', False, False, True, False), ('params', False, False, True, False), ('column', False, False, True, False), ('null', False, False, True, False), ('unique', False, False, True, False), ('primary_key', False, False, True, False), ('max_length', False, False, True, False), ('relation', False, True, True, False), ('known_params', True, False, True, False))): _make_31,
-    (False, False, (('findings', True, False, True, False), ('reviewed', False, True, True, False), ('notes', True, False, True, False))): _make_32,
-    (False, False, (('func', False, False, True, False), ('args', True, False, True, False), ('kwargs', True, False, True, False), ('source', False, True, True, False))): _make_33,
-    (False, False, (('metadata', False, False, True, False), ('summary', False, False, True, False), ('apps', False, False, True, False), ('models', False, False, True, False), ('files', False, False, True, False), ('diagnostics', False, False, True, False), ('tool_version', False, True, True, False), ('projects', True, False, True, False))): _make_34,
-    (False, False, (('settings', False, False, True, False), ('apps', True, False, True, False), ('by_root', True, False, True, False), ('_files', True, False, False, False))): _make_35,
-    (False, True, (('doc', False, False, True, False), ('models', False, False, True, False), ('edges', False, False, True, False), ('options', False, False, True, False), ('by_label', True, False, True, False), ('by_id', True, False, True, False), ('titles', True, False, True, False))): _make_36,
-    (False, False, (('nodes', True, False, True, False), ('parents', True, False, True, False), ('children', True, False, True, False), ('replacements', True, False, True, False), ('problems', True, False, True, False), ('notes', True, False, True, False))): _make_37,
-    (False, False, (('named', True, False, True, False), ('configurations', True, False, True, False), ('read', True, False, True, False))): _make_38,
-    (False, False, (('op', False, False, True, False), ('path', False, False, True, False), ('args', False, False, True, False), ('line', False, False, True, False), ('known', False, False, True, False), ('database', True, False, True, False), ('state', True, False, True, False))): _make_39,
-    (False, False, (('field_kwargs', True, False, True, False), ('option_keys', True, False, True, False), ('notes', True, False, True, False))): _make_40,
-    (False, False, (('root', False, False, True, False), ('files', True, False, True, False), ('records', True, False, True, False), ('packages', True, False, True, False), ('stats', True, False, True, False))): _make_41,
-    (False, True, (('doc', False, False, True, False), ('models', True, False, True, False), ('relations', True, False, True, False), ('incoming', True, False, True, False), ('through', True, False, True, False), ('held', True, False, True, False), ('memo', True, False, True, False), ('keys', True, False, True, False))): _make_42,
-    (False, False, (('models', True, False, True, False), ('incomplete', True, False, True, False), ('incomplete_models', True, False, True, False))): _make_43,
-    (False, False, (('name', False, False, True, False), ('kind', False, False, True, False), ('fields', False, False, True, False), ('options', False, False, True, False), ('raw', False, False, True, False), ('partial', True, False, True, False), ('maybe', True, False, True, False), ('lineage', True, False, True, False))): _make_44,
-    (False, False, (('files', False, False, True, False), ('packages', False, False, True, False), ('notes', True, False, True, False))): _make_45,
-    (False, False, (('line', False, False, True, False), ('bases', False, False, True, False), ('options', False, False, True, False), ('refs', True, False, True, False))): _make_46,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('call', False, False, True, False), ('fclass', False, False, True, False), ('owner', False, False, True, False), ('module', False, False, True, False), ('order', False, True, True, False), ('arg_module', False, True, True, False), ('field_cls', False, True, True, False), ('added', False, True, True, False), ('args', False, True, True, False))): _make_47,
-    (True, False, (('model', False, False, True, False), ('name', False, False, True, False), ('kind', False, False, True, False), ('target', False, False, True, False), ('on_delete', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('parent_link', False, True, True, False), ('null', False, True, True, False), ('auto_created', False, True, True, False), ('field', False, True, True, False))): _make_48,
-    (True, False, (('code', False, False, True, False), ('name', False, False, True, False), ('severity', False, False, True, False), ('summary', False, False, True, False), ('why', False, False, True, False), ('fix', False, False, True, False), ('func', False, False, True, False), ('django_check', False, True, True, False), ('default', False, True, True, False), ('bad', False, True, True, False), ('good', False, True, True, False))): _make_49,
-    (True, False, (('path', False, False, True, False), ('origin', False, False, True, False), ('module', False, False, True, False), ('summary', False, True, True, False), ('bases', False, True, True, False), ('file', False, True, True, False))): _make_50,
-    (False, False, (('shown', False, False, True, False), ('commit', False, False, True, False), ('cache', False, True, True, False), ('key', False, True, True, False), ('walked', False, True, True, False), ('newest', False, True, True, False), ('okey', False, True, True, False))): _make_51,
-    (False, False, (('kind', False, False, True, False), ('ref', False, True, True, False), ('call', False, True, True, False), ('items', False, True, True, False), ('source', False, True, True, False), ('value', False, True, True, False))): _make_52,
-    (True, False, (('cls', False, False, True, False), ('call', False, True, True, False), ('module', False, True, True, False))): _make_53,
-    (False, False, (('value', False, False, True, False), ('ref', False, True, True, False), ('call', False, True, True, False))): _make_54,
-    (False, False, (('name', False, False, True, False), ('label', False, False, True, False), ('config', False, True, True, False), ('default_auto_field', False, True, True, False))): _make_55,
-    (True, False, (('code', False, False, True, False), ('message', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('model', False, True, True, False), ('field', False, True, True, False), ('severity', False, True, True, False), ('model_id', False, True, True, False))): _make_56,
-    (True, False, (('source', False, False, True, False), ('target', False, False, True, False), ('kind', False, False, True, False), ('name', False, True, True, False), ('null', False, True, True, False), ('through', False, True, True, False), ('field', False, True, True, False))): _make_57,
-    (False, False, (('code', False, False, True, False), ('message', False, False, True, False), ('app_label', False, False, True, False), ('file', False, True, True, False), ('line', False, True, True, False))): _make_58,
-    (False, False, (('severity', False, False, True, False), ('code', False, False, True, False), ('message', False, False, True, False), ('file', False, True, True, False), ('line', False, True, True, False), ('model', False, True, True, False), ('model_id', False, True, True, False))): _make_59,
-    (False, False, (('line', False, False, True, False), ('message', False, False, True, False), ('hint', False, True, True, False), ('skipped', False, True, True, False))): _make_60,
-    (False, False, (('kwargs', False, False, True, False), ('mod', False, False, True, False), ('line', False, False, True, False), ('made_by', False, False, True, False), ('inherited', False, True, True, False), ('positional', False, True, True, False), ('module', False, True, True, False))): _make_61,
-    (False, False, (('kind', False, False, True, False), ('target', False, False, True, False), ('target_id', False, True, True, True), ('target_raw', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('on_delete', False, True, True, False), ('through', False, True, True, False), ('through_id', False, True, True, False), ('to_field', False, True, True, False), ('parent_link', False, True, True, False), ('m2m_db_table', False, True, True, False))): _make_62,
-    (False, False, (('name', False, False, True, False), ('resolved', False, False, True, False), ('origin', False, False, True, False), ('model_id', False, True, True, False))): _make_63,
-    (False, False, (('name', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('kind', False, False, True, False), ('hidden', False, False, True, False), ('model_id', False, True, True, False), ('via', False, True, True, False), ('via_id', False, True, True, False))): _make_64,
-    (False, False, (('module', False, False, True, False), ('name', False, True, True, False))): _make_65,
-    (False, False, (('root', False, False, True, False), ('doc', False, False, True, False), ('loaded', False, False, True, False), ('graph', False, False, True, False), ('state', False, False, True, False), ('operations', False, False, True, False), ('prefix', False, True, True, False))): _make_66,
-    (False, False, (('path', False, False, True, False), ('django_type', False, False, True, False), ('relation', False, False, True, False), ('init_params', False, False, True, False), ('resolved', False, False, True, False), ('private', False, True, True, False))): _make_67,
-    (False, False, (('name', False, False, True, False), ('summary', False, False, True, False), ('origin', False, False, True, False), ('relpath', False, True, True, False))): _make_68,
-    (True, False, (('code', False, False, True, False), ('name', False, False, True, False), ('severity', False, False, True, False), ('title', False, False, True, False), ('why', False, False, True, False), ('fix', False, False, True, False))): _make_69,
-    (True, False, (('forced', False, False, True, False), ('defaults', False, False, True, False), ('declared', False, False, True, False))): _make_70,
-    (True, False, (('id', False, False, True, False), ('label', False, False, True, False), ('path', False, False, True, False), ('project', False, False, True, False), ('abstract', False, False, True, False), ('file', False, False, True, False))): _make_71,
-    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('aspect', False, False, True, False), ('static', False, False, True, False), ('runtime', False, False, True, False), ('message', False, False, True, False))): _make_72,
-    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('file', False, False, True, False), ('accessor', False, False, True, False), ('query_name', False, False, True, False))): _make_73,
-    (True, False, (('module', False, False, True, False), ('name', False, False, True, False), ('origin', False, False, True, False))): _make_74,
-    (True, False, (('name', False, False, True, False),)): _make_75,
-    (True, False, (('name', False, False, True, False), ('source', False, False, True, False), ('target', False, False, True, False), ('cardinality', False, False, True, False), ('field', False, False, True, False), ('reverse', False, False, True, False))): _make_76,
-    (True, False, (('path', False, False, True, False),)): _make_77,
-    (True, False, (('rule', False, False, True, False), ('level', False, False, True, False), ('message', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False))): _make_78,
-    (True, False, (('value', False, False, True, False),)): _make_79,
+    (False, False, (('module', False, False, True, False), ('line', False, False, True, False), ('call', False, False, True, False))): _make_3,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('value', False, False, True, False))): _make_4,
+    (False, False, (('name', False, False, True, False), ('root', False, False, True, False), ('settings', False, False, True, False))): _make_5,
+    (False, False, (('path', False, False, True, False), ('module', False, False, True, False), ('status', False, False, True, False), ('reason', False, False, True, False), ('line', False, False, True, False))): _make_6,
+    (False, False, (('relpath', False, False, True, False), ('size', False, False, True, False), ('mtime_ns', False, False, True, False))): _make_7,
+    (False, False, (('text', False, False, True, False), ('tree', False, False, True, False))): _make_8,
+    (False, False, (('ctx', False, False, True, False), ('atomic', False, False, True, False), ('fresh', False, False, True, False), ('deleted', False, False, True, False), ('initial', False, True, True, False), ('after_deploy', False, True, True, False), ('db_defaults', True, False, True, False), ('remounted', True, False, True, False))): _make_9,
+    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_10,
+    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('star_at', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_11,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('params', False, False, True, False), ('returns', False, False, True, False), ('locals', True, False, True, False), ('classes', True, False, True, False), ('annotation', False, True, True, False), ('kwarg_defaults', True, False, True, False))): _make_12,
+    (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('database_engines', True, False, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_13,
+    (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_14,
+    (False, False, (('source', False, False, True, False), ('root_node', False, False, True, False), ('issues', True, False, True, False), ('broken', False, True, True, False))): _make_15,
+    (False, False, (('title', False, True, True, False), ('language', False, True, True, False), ('diagram', False, True, True, False), ('apps', True, False, True, False), ('model', False, True, True, False), ('depth', False, True, True, False), ('exclude_models', True, False, True, False), ('no_fields', False, True, True, False), ('hide_inherited', False, True, True, False), ('hide_abstract', False, True, True, False), ('include_models', True, False, True, False), ('installed_only', False, True, True, False), ('verbose_names', False, True, True, False), ('rankdir', False, True, True, False), ('color_on_delete', False, True, True, False), ('edge_labels', False, True, True, False), ('extra', True, False, True, False))): _make_16,
+    (False, False, (('id', False, True, True, True), ('name', False, False, True, False), ('label', False, False, True, False), ('app_label', False, False, True, False), ('project', False, True, True, True), ('module', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('docstring', False, False, True, False), ('bases', False, False, True, False), ('abstract', False, False, True, False), ('proxy', False, False, True, False), ('parents', False, False, True, False), ('parent_ids', True, False, True, True), ('concrete_model', False, False, True, False), ('concrete_model_id', False, True, True, True), ('db_table', False, False, True, False), ('meta', False, False, True, False), ('meta_inherited_from', False, False, True, False), ('methods', False, False, True, False), ('has_str', False, False, True, False), ('fields', True, False, True, False), ('reverse_relations', True, False, True, False), ('external', False, True, True, False), ('origin', False, True, True, False), ('complete', False, True, True, False), ('incomplete_reasons', True, False, True, False), ('generated_by', False, True, True, False))): _make_17,
+    (False, False, (('cls', False, False, True, False), ('kwargs', True, False, True, False), ('custom', False, True, True, False), ('path', False, True, True, False))): _make_18,
+    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('watched', False, True, True, False))): _make_19,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False), ('settings', True, False, True, False))): _make_20,
+    (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('path', False, False, True, False), ('module', False, False, True, False), ('in_tree', False, False, True, False), ('attrs', True, False, True, False), ('lines', True, False, True, False), ('line', False, True, True, False), ('ignores', True, False, True, False), ('error', False, True, True, False), ('error_line', False, True, True, False), ('partial', False, True, True, False))): _make_21,
+    (False, False, (('label', False, False, True, False), ('name', False, False, True, False), ('config', False, False, True, False), ('models', True, False, True, False), ('model_ids', True, False, True, False), ('project', False, True, True, False), ('external', False, True, True, False), ('installed', False, True, True, False))): _make_22,
+    (False, False, (('cls', False, False, True, False), ('module', False, False, True, False), ('assumed', False, False, True, False), ('model', False, True, True, False), ('local', True, False, True, False), ('external', False, True, True, False), ('reasons', True, False, True, False))): _make_23,
+    (False, False, (('app_label', False, False, True, False), ('op', False, False, True, False), ('model', False, False, True, False), ('field', False, True, True, False), ('details', True, False, True, False))): _make_24,
+    (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('fields', True, False, True, False), ('options', True, False, True, False), ('bases', True, False, True, False), ('managers', True, False, True, False), ('last', False, True, True, False))): _make_25,
+    (False, False, (('kinds', True, False, True, False), ('types', True, False, True, False), ('apps', True, False, True, False), ('null', False, True, True, False), ('unique', False, True, True, False), ('target', False, True, True, False), ('limit', False, True, True, False))): _make_26,
+    (False, False, (('name', False, False, True, False), ('root', False, False, True, False), ('settings_module', False, False, True, False), ('default_auto_field', False, False, True, False), ('auth_user_model', False, False, True, False), ('database_engines', False, False, True, False), ('apps', True, False, True, False), ('models', False, True, True, False))): _make_27,
+    (False, False, (('params', False, False, True, False), ('by_name', False, False, True, False), ('eff', False, False, True, False), ('forced', False, False, True, False), ('init', False, False, True, False), ('rel_args', True, False, True, False), ('static', False, True, True, False), ('on_delete', False, True, True, False), ('per_settings', True, False, True, False))): _make_28,
+    (False, False, (('select', False, True, True, False), ('extend_select', True, False, True, False), ('ignore', True, False, True, False), ('exclude', True, False, True, False), ('path', False, True, True, False), ('warnings', True, False, True, False))): _make_29,
+    (False, False, (('code', False, False, True, False), ('app_label', False, False, True, False), ('migration', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('op', False, False, True, False), ('op_index', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('message', False, False, True, False), ('outer_lines', True, False, True, False), ('project', False, True, True, False))): _make_30,
+    (False, False, (('contents', True, False, True, False), ('headers', True, False, True, False), ('settings_files', True, False, True, False), ('read', False, True, True, False), ('verdict', False, True, True, False))): _make_31,
+    (False, False, (('name', False, False, True, False), ('type', False, False, True, False), ('resolved_type', False, False, True, False), ('django_type', False, False, True, False), ('line', False, False, True, False), ('origin', False, False, True, False), ('defined_in', False, False, True, False), ('params', False, False, True, False), ('column', False, False, True, False), ('null', False, False, True, False), ('unique', False, False, True, False), ('primary_key', False, False, True, False), ('max_length', False, False, True, False), ('relation', False, True, True, False), ('known_params', True, False, True, False))): _make_32,
+    (False, False, (('findings', True, False, True, False), ('reviewed', False, True, True, False), ('notes', True, False, True, False))): _make_33,
+    (False, False, (('func', False, False, True, False), ('args', True, False, True, False), ('kwargs', True, False, True, False), ('source', False, True, True, False))): _make_34,
+    (False, False, (('metadata', False, False, True, False), ('summary', False, False, True, False), ('apps', False, False, True, False), ('models', False, False, True, False), ('files', False, False, True, False), ('diagnostics', False, False, True, False), ('tool_version', False, True, True, False), ('projects', True, False, True, False))): _make_35,
+    (False, False, (('settings', False, False, True, False), ('apps', True, False, True, False), ('by_root', True, False, True, False), ('_files', True, False, False, False))): _make_36,
+    (False, True, (('doc', False, False, True, False), ('models', False, False, True, False), ('edges', False, False, True, False), ('options', False, False, True, False), ('by_label', True, False, True, False), ('by_id', True, False, True, False), ('titles', True, False, True, False))): _make_37,
+    (False, False, (('nodes', True, False, True, False), ('parents', True, False, True, False), ('children', True, False, True, False), ('replacements', True, False, True, False), ('problems', True, False, True, False), ('notes', True, False, True, False))): _make_38,
+    (False, False, (('named', True, False, True, False), ('configurations', True, False, True, False), ('read', True, False, True, False))): _make_39,
+    (False, False, (('op', False, False, True, False), ('path', False, False, True, False), ('args', False, False, True, False), ('line', False, False, True, False), ('known', False, False, True, False), ('database', True, False, True, False), ('state', True, False, True, False))): _make_40,
+    (False, False, (('field_kwargs', True, False, True, False), ('option_keys', True, False, True, False), ('notes', True, False, True, False))): _make_41,
+    (False, False, (('root', False, False, True, False), ('files', True, False, True, False), ('records', True, False, True, False), ('packages', True, False, True, False), ('stats', True, False, True, False))): _make_42,
+    (False, True, (('doc', False, False, True, False), ('models', True, False, True, False), ('relations', True, False, True, False), ('incoming', True, False, True, False), ('through', True, False, True, False), ('held', True, False, True, False), ('memo', True, False, True, False), ('keys', True, False, True, False))): _make_43,
+    (False, False, (('models', True, False, True, False), ('incomplete', True, False, True, False), ('incomplete_models', True, False, True, False))): _make_44,
+    (False, False, (('name', False, False, True, False), ('kind', False, False, True, False), ('fields', False, False, True, False), ('options', False, False, True, False), ('raw', False, False, True, False), ('partial', True, False, True, False), ('maybe', True, False, True, False), ('lineage', True, False, True, False))): _make_45,
+    (False, False, (('files', False, False, True, False), ('packages', False, False, True, False), ('notes', True, False, True, False))): _make_46,
+    (False, False, (('line', False, False, True, False), ('bases', False, False, True, False), ('options', False, False, True, False), ('refs', True, False, True, False))): _make_47,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('call', False, False, True, False), ('fclass', False, False, True, False), ('owner', False, False, True, False), ('module', False, False, True, False), ('order', False, True, True, False), ('arg_module', False, True, True, False), ('field_cls', False, True, True, False), ('added', False, True, True, False), ('args', False, True, True, False), ('placed', False, True, True, False))): _make_48,
+    (True, False, (('model', False, False, True, False), ('name', False, False, True, False), ('kind', False, False, True, False), ('target', False, False, True, False), ('on_delete', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('parent_link', False, True, True, False), ('null', False, True, True, False), ('auto_created', False, True, True, False), ('field', False, True, True, False))): _make_49,
+    (True, False, (('code', False, False, True, False), ('name', False, False, True, False), ('severity', False, False, True, False), ('summary', False, False, True, False), ('why', False, False, True, False), ('fix', False, False, True, False), ('func', False, False, True, False), ('django_check', False, True, True, False), ('default', False, True, True, False), ('bad', False, True, True, False), ('good', False, True, True, False))): _make_50,
+    (True, False, (('path', False, False, True, False), ('origin', False, False, True, False), ('module', False, False, True, False), ('summary', False, True, True, False), ('bases', False, True, True, False), ('file', False, True, True, False))): _make_51,
+    (False, False, (('shown', False, False, True, False), ('commit', False, False, True, False), ('cache', False, True, True, False), ('key', False, True, True, False), ('walked', False, True, True, False), ('newest', False, True, True, False), ('okey', False, True, True, False))): _make_52,
+    (False, False, (('kind', False, False, True, False), ('ref', False, True, True, False), ('call', False, True, True, False), ('items', False, True, True, False), ('source', False, True, True, False), ('value', False, True, True, False))): _make_53,
+    (True, False, (('cls', False, False, True, False), ('call', False, True, True, False), ('module', False, True, True, False))): _make_54,
+    (False, False, (('value', False, False, True, False), ('ref', False, True, True, False), ('call', False, True, True, False))): _make_55,
+    (False, False, (('name', False, False, True, False), ('label', False, False, True, False), ('config', False, True, True, False), ('default_auto_field', False, True, True, False))): _make_56,
+    (True, False, (('code', False, False, True, False), ('message', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('model', False, True, True, False), ('field', False, True, True, False), ('severity', False, True, True, False), ('model_id', False, True, True, False))): _make_57,
+    (True, False, (('source', False, False, True, False), ('target', False, False, True, False), ('kind', False, False, True, False), ('name', False, True, True, False), ('null', False, True, True, False), ('through', False, True, True, False), ('field', False, True, True, False))): _make_58,
+    (False, False, (('code', False, False, True, False), ('message', False, False, True, False), ('app_label', False, False, True, False), ('file', False, True, True, False), ('line', False, True, True, False))): _make_59,
+    (False, False, (('severity', False, False, True, False), ('code', False, False, True, False), ('message', False, False, True, False), ('file', False, True, True, False), ('line', False, True, True, False), ('model', False, True, True, False), ('model_id', False, True, True, False))): _make_60,
+    (False, False, (('line', False, False, True, False), ('message', False, False, True, False), ('hint', False, True, True, False), ('skipped', False, True, True, False))): _make_61,
+    (False, False, (('kwargs', False, False, True, False), ('mod', False, False, True, False), ('line', False, False, True, False), ('made_by', False, False, True, False), ('inherited', False, True, True, False), ('positional', False, True, True, False), ('module', False, True, True, False))): _make_62,
+    (False, False, (('kind', False, False, True, False), ('target', False, False, True, False), ('target_id', False, True, True, True), ('target_raw', False, False, True, False), ('related_name', False, True, True, False), ('related_query_name', False, True, True, False), ('on_delete', False, True, True, False), ('through', False, True, True, False), ('through_id', False, True, True, False), ('to_field', False, True, True, False), ('parent_link', False, True, True, False), ('m2m_db_table', False, True, True, False))): _make_63,
+    (False, False, (('name', False, False, True, False), ('resolved', False, False, True, False), ('origin', False, False, True, False), ('model_id', False, True, True, False))): _make_64,
+    (False, False, (('name', False, False, True, False), ('model', False, False, True, False), ('field', False, False, True, False), ('kind', False, False, True, False), ('hidden', False, False, True, False), ('model_id', False, True, True, False), ('via', False, True, True, False), ('via_id', False, True, True, False))): _make_65,
+    (False, False, (('module', False, False, True, False), ('name', False, True, True, False))): _make_66,
+    (False, False, (('root', False, False, True, False), ('doc', False, False, True, False), ('loaded', False, False, True, False), ('graph', False, False, True, False), ('state', False, False, True, False), ('operations', False, False, True, False), ('prefix', False, True, True, False))): _make_67,
+    (False, False, (('path', False, False, True, False), ('django_type', False, False, True, False), ('relation', False, False, True, False), ('init_params', False, False, True, False), ('resolved', False, False, True, False), ('private', False, True, True, False))): _make_68,
+    (False, False, (('name', False, False, True, False), ('summary', False, False, True, False), ('origin', False, False, True, False), ('relpath', False, True, True, False))): _make_69,
+    (True, False, (('code', False, False, True, False), ('name', False, False, True, False), ('severity', False, False, True, False), ('title', False, False, True, False), ('why', False, False, True, False), ('fix', False, False, True, False))): _make_70,
+    (True, False, (('forced', False, False, True, False), ('defaults', False, False, True, False), ('declared', False, False, True, False))): _make_71,
+    (True, False, (('id', False, False, True, False), ('label', False, False, True, False), ('path', False, False, True, False), ('project', False, False, True, False), ('abstract', False, False, True, False), ('file', False, False, True, False))): _make_72,
+    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('aspect', False, False, True, False), ('static', False, False, True, False), ('runtime', False, False, True, False), ('message', False, False, True, False))): _make_73,
+    (True, False, (('model', False, False, True, False), ('field', False, False, True, False), ('file', False, False, True, False), ('accessor', False, False, True, False), ('query_name', False, False, True, False))): _make_74,
+    (True, False, (('module', False, False, True, False), ('name', False, False, True, False), ('origin', False, False, True, False))): _make_75,
+    (True, False, (('name', False, False, True, False),)): _make_76,
+    (True, False, (('name', False, False, True, False), ('source', False, False, True, False), ('target', False, False, True, False), ('cardinality', False, False, True, False), ('field', False, False, True, False), ('reverse', False, False, True, False))): _make_77,
+    (True, False, (('path', False, False, True, False),)): _make_78,
+    (True, False, (('rule', False, False, True, False), ('level', False, False, True, False), ('message', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False))): _make_79,
+    (True, False, (('value', False, False, True, False),)): _make_80,
 }

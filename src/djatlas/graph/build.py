@@ -5,6 +5,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from djatlas.graph import wrappers
+from djatlas.graph.added import AddedFields, Addition
 from djatlas.graph.apps import AppRegistry, Project, project_for, projects_of
 from djatlas.graph.classify import (
     FieldClass,
@@ -67,6 +68,8 @@ class FieldSpec:
     added: bool = False
     #: The call read once (``GraphBuilder._args``).
     args: FieldArgs | None = None
+    #: Given by ``add_to_class`` (``graph.added``): the module and line the field is made at.
+    placed: tuple[LoadedModule, int] | None = None
 
 
 @dataclass(eq=False, repr=False)
@@ -149,6 +152,7 @@ class GraphBuilder:
         self.external_apps = ExternalApps(index, registry)
         self.external_apps.resolve_installed()
         self.loading = ModelLoading(index, registry)
+        self.added = AddedFields(index)
         #: External models in the order they were first referred to.
         self.externals: list[ModelInfo] = []
         #: ``_auto_pk``'s DEFAULT_AUTO_FIELD, by (file, module) of the model.
@@ -161,6 +165,8 @@ class GraphBuilder:
         ]
         for mod, cls in classes:  # bases loaded by label (``get_model("app", "Model")``)
             self.loading.fix_bases(cls, mod)
+        for mod in modules:
+            self.added.read(mod)
         for mod, cls in classes:
             ok, assumed = is_model_class(self.index, cls)
             self._models[cls.key] = ok
@@ -338,7 +344,31 @@ class GraphBuilder:
         for spec in last:
             spec.line = 1 << 30  # after the class body's fields (ordering only; no line shown)
             out[spec.name] = spec
+        for addition in self.added.of(cls):
+            spec = self._added_to_class(cls, mod, addition)
+            if spec is not None:
+                out.pop(spec.name, None)
+                out[spec.name] = spec
         return out
+
+    def _added_to_class(
+        self, cls: ClassValue, mod: LoadedModule, addition: Addition
+    ) -> FieldSpec | None:
+        """The field ``Model.add_to_class(name, field)`` gives ``cls`` (``graph.added``), when
+        its name and field are known statically."""
+        where = addition.module
+        name = self.constants.value(addition.call.args[0], where, where.relpath or cls.file)
+        given = wrappers.argument_call(addition.call, 1)
+        if not isinstance(name, str) or not name.isidentifier() or given is None:
+            return None
+        built, call, arg_module = self._built_by(where, given)
+        fclass = self.field_classes.field_class(built)
+        if fclass is None:
+            return None
+        spec = FieldSpec(name, addition.line, call, fclass, cls, where, (), arg_module, built)
+        spec.placed = (where, addition.line)
+        spec.added = where is not mod  # (a line of another file is not shown)
+        return spec
 
     def _made_from_given(
         self, mod: LoadedModule, cls: ClassValue, name: str, line: int, call: Call
@@ -515,7 +545,11 @@ class GraphBuilder:
         rank = self.import_order.ranks.get(cls.file or cls.module, (0, 0))
         line = cls.summary.line if cls.summary else 0
         for name, spec in own.items():
-            if isinstance(spec, FieldSpec):
+            if isinstance(spec, FieldSpec) and spec.placed is not None:
+                fields[name] = spec
+                where, at = spec.placed  # made where ``add_to_class`` runs
+                spec.order = (1, self.import_order.rank_module(where.relpath, where.name), at, 0)
+            elif isinstance(spec, FieldSpec):
                 fields[name] = spec
                 # The order is the class's own: an abstract parent's fields keep the order
                 # their own ``local_fields`` gave them.

@@ -67,6 +67,18 @@ class ImportOrder:
                 else:
                     ranks[key] = (self._position(anc.module), self._outside_rank(anc.module))
 
+    def rank_module(self, relpath: str | None, name: str) -> tuple[int, int]:
+        """The execution rank of one module (a tree file by ``relpath``, else by ``name``), as
+        ``rank_files`` gives a class's file."""
+        key = relpath or name
+        if key not in self.ranks:
+            tree, _ = self._run()
+            if relpath:
+                self.ranks[key] = (tree.get(relpath, -1), 0)
+            else:
+                self.ranks[key] = (self._position(name), self._outside_rank(name))
+        return self.ranks[key]
+
     # -- the simulated run ----------------------------------------------------------------
     def _run(self) -> tuple[dict[str, int], dict[str, int]]:
         """(tree relpath -> position, outside module -> position), made once."""

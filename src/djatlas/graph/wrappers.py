@@ -48,9 +48,15 @@ WITH_FALLBACK = frozenset(
 def wrapped_call(call: Call) -> Call | None:
     """The call of the field a class-body call is given first, read from its source text;
     None when the first argument is no call."""
-    if not call.args:
+    return argument_call(call, 0)
+
+
+def argument_call(call: Call, position: int) -> Call | None:
+    """The call given as positional argument ``position`` of ``call``, read from its source
+    text; None when that argument is no call."""
+    if len(call.args) <= position:
         return None
-    first = call.args[0]
+    first = call.args[position]
     if first.call is None or not is_expr(first.value):
         return None
     source = str(first.value["$expr"])

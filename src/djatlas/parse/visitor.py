@@ -869,10 +869,13 @@ class _Visitor:
     def _registration(self, call: Node, summary: ModuleSummary, name: str | None = None) -> None:
         """Keep a call of a name imported from a package whose registrations make models or
         fields (``_REGISTERING``: ``simple_history.register(Model)``, modeltranslation's
-        ``translator.register(Model, Options)``), as a decorator of the class ``name`` too."""
+        ``translator.register(Model, Options)``), as a decorator of the class ``name`` too,
+        and a call of ``Model.add_to_class(name, field)`` (``graph.added``)."""
         func = dotted(self.src, call.children[0])
         imported = summary.imports.get(func.partition(".")[0]) if func else None
-        if imported is not None and imported.module.partition(".")[0] in _REGISTERING:
+        if (imported is not None and imported.module.partition(".")[0] in _REGISTERING) or (
+            func is not None and func.endswith(".add_to_class") and name is None
+        ):
             line = call.start_point[0] + 1
             named = f"@{name}" if name is not None else func
             summary.registrations.append(Member(named, line, self.expr(call)))  # type: ignore[arg-type]
