@@ -71,7 +71,7 @@ def test_lazy_imports_python_accepts_are_read_as_imports(tmp_path: Path) -> None
     doc = scan(tmp_path, {"app/__init__.py": "", "app/models.py": LAZY})
     assert fields(doc) == {
         "Shop": [
-            ("id", "django.db.models.AutoField"),
+            ("id", "django.db.models.fields.AutoField"),
             ("name", "django.db.models.fields.CharField"),
             ("data", "django.db.models.fields.json.JSONField"),
         ]

@@ -83,6 +83,18 @@ def test_wsgi_assignment_names_the_settings(tmp_path):
     assert doc["metadata"]["default_auto_field"] == "django.db.models.BigAutoField"
 
 
+def test_a_commented_out_settings_name_is_no_name(tmp_path):
+    # Django's old wsgi.py template (taiga): the commented line names other settings
+    wsgi = (
+        "import os\n"
+        '# os.environ["DJANGO_SETTINGS_MODULE"] = "proj.settings.test"\n'
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")  # the real one\n'
+    )
+    files = {k: v for k, v in SPLIT.items() if k != "manage.py"}
+    doc = _scan(tmp_path, {**files, "proj/wsgi.py": wsgi})
+    assert _meta(doc) == ("proj.settings", "proj/wsgi.py", [])
+
+
 def test_heuristic_without_entry_points(tmp_path):
     files = {k: v for k, v in SPLIT.items() if k not in ("manage.py", "proj/wsgi.py")}
     doc = _scan(tmp_path, files)
@@ -425,3 +437,38 @@ def test_entry_points_are_the_paths_with_an_entry_point_name() -> None:
         names = [r for r in relpaths if r.rsplit("/", 1)[-1] in _ENTRY_POINTS]
         expected = sorted(names, key=lambda r: (_ENTRY_POINTS.index(r.rsplit("/", 1)[-1]), r))
         assert _entry_points(relpaths) == expected, relpaths
+
+
+def test_settings_built_from_other_modules_values(tmp_path):
+    # plane's split settings: ``INSTALLED_APPS = INSTALLED_APPS + [...]`` after a star import
+    # (and the other ways to write it) keeps the apps the base gave; only ``+=`` used to
+    variants = {
+        "plus": "from .base import *\nINSTALLED_APPS = INSTALLED_APPS + ['extra']\n",
+        "splat": "from .base import *\nINSTALLED_APPS = [*INSTALLED_APPS, 'extra']\n",
+        "copy": "from .base import *\nINSTALLED_APPS = list(INSTALLED_APPS)\n"
+        "INSTALLED_APPS.append('extra')\n",
+        "alias": "from .base import INSTALLED_APPS as A\nINSTALLED_APPS = list(A) + ['extra']\n",
+        "named": "from .base import INSTALLED_APPS, DEFAULT_AUTO_FIELD as AUTO\n"
+        "INSTALLED_APPS = INSTALLED_APPS + ('extra',)\nDEFAULT_AUTO_FIELD = AUTO\n",
+    }
+    files = {
+        "proj/__init__.py": "",
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": 'INSTALLED_APPS = ["shop"]\n'
+        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n',
+        "shop/__init__.py": "",
+        "shop/models.py": _MODELS,
+        "extra/__init__.py": "",
+        "extra/models.py": _MODELS,
+    }
+    files.update({f"proj/settings/{name}.py": text for name, text in variants.items()})
+    write_tree(tmp_path, files)
+    for name in variants:
+        doc = scan_path(
+            str(tmp_path), timing=False, use_cache=False, settings=f"proj.settings.{name}"
+        )
+        installed = {a["name"]: a["installed"] for a in doc["apps"]}
+        assert installed == {"shop": True, "extra": True}, name
+        assert not doc["metadata"]["settings_notes"], name
+    pk = [m for m in doc["models"] if m["label"] == "shop.Item"][0]["fields"][0]
+    assert pk["django_type"] == "BigAutoField"  # (the last variant's)

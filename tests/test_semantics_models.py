@@ -14,6 +14,7 @@ from treeutil import write_tree
 from djatlas.scan import scan_path
 
 ORACLE_SETTINGS = {
+    "FX_COMPUTED_ABSTRACT": "proj.settings",
     "FX_NO_SETTINGS": "oracle_settings",
     "FX_SETTINGS_SPLIT": "proj.settings.prod",
 }
@@ -1203,3 +1204,114 @@ def test_fields_given_by_add_to_class(project):
         "user_permissions",
     ]
     assert s.model("Client")["complete"] is True
+
+
+#: ``abstract = "app" not in settings.INSTALLED_APPS`` (djangorestframework-simplejwt's token
+#: blacklist, taiga): abstract unless the app is installed; a value djatlas cannot compute is
+#: said, and the model taken as concrete.
+FX_COMPUTED_ABSTRACT = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["django.contrib.contenttypes", "vault"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "vault/__init__.py": "",
+    "vault/models.py": """
+        import os
+
+        from django.conf import settings
+        from django.db import models
+
+
+        class Token(models.Model):
+            key = models.CharField(max_length=10)
+
+            class Meta:
+                abstract = "vault.tokens" not in settings.INSTALLED_APPS
+
+
+        class Entry(models.Model):
+            name = models.CharField(max_length=10)
+
+            class Meta:
+                abstract = "vault" not in settings.INSTALLED_APPS and False
+
+
+        class Local(Token):
+            pass
+
+
+        class Unknown(models.Model):
+            class Meta:
+                abstract = os.environ.get("ABSTRACT") == "1"
+    """,
+}
+
+
+def test_computed_meta_abstract(project):
+    s = project(FX_COMPUTED_ABSTRACT)
+    # Django 5.2: Token._meta.abstract is True (not installed), Entry's False
+    assert (s.model("Token")["abstract"], s.model("Entry")["abstract"]) == (True, False)
+    assert s.field_names("Local") == ["id", "key"]  # inherits the abstract model's field
+    assert s.model("Local")["parents"] == []
+    unknown = s.model("Unknown")
+    assert (unknown["abstract"], unknown["complete"]) == (False, False)
+    assert any("Meta.abstract" in r for r in unknown["incomplete_reasons"])
+    assert s.model("Token")["complete"] is True
+
+
+def test_implicit_fields_name_their_class_where_it_is_defined(project):
+    # Django: type(Model._meta.pk) is django.db.models.fields.AutoField, whatever
+    # DEFAULT_AUTO_FIELD's spelling; a multi-table child's link is a fields.related class
+    s = project(FX_ADD_TO_CLASS)
+    assert s.field("Client", "id")["resolved_type"] == "django.db.models.fields.AutoField"
+    s2 = project(FX_MTI)
+    ptr = s2.field("Restaurant", "place_ptr")["resolved_type"]
+    assert ptr == "django.db.models.fields.related.OneToOneField"
+
+
+def test_a_field_class_adding_fields_makes_its_model_incomplete(project):
+    # bookwyrm's PartialDateField: contribute_to_class adds ``<name>_precision`` with
+    # add_to_class (a name made by a function): not followed, but said
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/fields.py": """
+                from django.db import models
+
+
+                def precision_name(name):
+                    return f"{name}_precision"
+
+
+                class PartialDateField(models.DateTimeField):
+                    def contribute_to_class(self, model, name, **kwargs):
+                        super().contribute_to_class(model, name, **kwargs)
+                        model.add_to_class(
+                            precision_name(name), models.CharField(max_length=10, null=True)
+                        )
+
+
+                class PlainDateField(models.DateTimeField):
+                    def contribute_to_class(self, model, name, **kwargs):
+                        super().contribute_to_class(model, name, **kwargs)
+            """,
+            "app/models.py": """
+                from django.db import models
+
+                from app.fields import PartialDateField, PlainDateField
+
+
+                class Author(models.Model):
+                    born = PartialDateField(null=True)
+
+
+                class Book(models.Model):
+                    published = PlainDateField(null=True)
+            """,
+        }
+    )
+    author = s.model("Author")
+    assert author["complete"] is False
+    assert any("born" in r and "add_to_class" in r for r in author["incomplete_reasons"])
+    assert s.model("Book")["complete"] is True

@@ -71,7 +71,26 @@ def _make_8():
         self.tree = tree
     return __init__
 
-def _make_9(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
+def _make_9(_HAS, _d_adds_fields, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested, _f_settings):
+    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS, private=_d_private, settings=_HAS, adds_fields=_d_adds_fields):
+        self.name = name
+        self.line = line
+        self.bases = bases
+        self.docstring = docstring
+        self.members = _f_members() if members is _HAS else members
+        self.meta = meta
+        self.methods = _f_methods() if methods is _HAS else methods
+        self.init_params = init_params
+        self.attributes = _f_attributes() if attributes is _HAS else attributes
+        self.init_sets = _f_init_sets() if init_sets is _HAS else init_sets
+        self.init_defaults = _f_init_defaults() if init_defaults is _HAS else init_defaults
+        self.nested = _f_nested() if nested is _HAS else nested
+        self.private = private
+        self.settings = _f_settings() if settings is _HAS else settings
+        self.adds_fields = adds_fields
+    return __init__
+
+def _make_10(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
     def __init__(self, ctx, atomic, fresh, deleted, initial=_d_initial, after_deploy=_d_after_deploy, db_defaults=_HAS, remounted=_HAS):
         self.ctx = ctx
         self.atomic = atomic
@@ -83,7 +102,7 @@ def _make_9(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
         self.remounted = _f_remounted() if remounted is _HAS else remounted
     return __init__
 
-def _make_10(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):
+def _make_11(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore, _d_jobs, _d_max_file_size, _d_progress, _d_python, _d_settings, _d_timing, _d_title, _d_use_cache, _f_exclude, _f_include):
     def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size, settings=_d_settings, python=_d_python, all_files=_d_all_files, title=_d_title, timing=_d_timing, cache_dir=_d_cache_dir, use_cache=_d_use_cache, jobs=_d_jobs, progress=_d_progress):
         self.include = _f_include() if include is _HAS else include
         self.exclude = _f_exclude() if exclude is _HAS else exclude
@@ -101,7 +120,7 @@ def _make_10(_HAS, _d_all_files, _d_cache_dir, _d_default_excludes, _d_gitignore
         self.progress = progress
     return __init__
 
-def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_registrations, _f_settings, _f_star_at, _f_star_imports, _f_syntax_errors):
+def _make_12(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_imports, _f_registrations, _f_settings, _f_star_at, _f_star_imports, _f_syntax_errors):
     def __init__(self, module, path, is_package, imports=_HAS, star_imports=_HAS, star_at=_HAS, assigns=_HAS, classes=_HAS, functions=_HAS, all_names=_d_all_names, settings=_HAS, syntax_errors=_HAS, registrations=_HAS):
         self.module = module
         self.path = path
@@ -118,7 +137,7 @@ def _make_11(_HAS, _d_all_names, _f_assigns, _f_classes, _f_functions, _f_import
         self.registrations = _f_registrations() if registrations is _HAS else registrations
     return __init__
 
-def _make_12(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
+def _make_13(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
     def __init__(self, name, line, params, returns, locals=_HAS, classes=_HAS, annotation=_d_annotation, kwarg_defaults=_HAS):
         self.name = name
         self.line = line
@@ -130,10 +149,11 @@ def _make_12(_HAS, _d_annotation, _f_classes, _f_kwarg_defaults, _f_locals):
         self.kwarg_defaults = _f_kwarg_defaults() if kwarg_defaults is _HAS else kwarg_defaults
     return __init__
 
-def _make_13(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_database_engines, _f_installed_apps, _f_notes):
-    def __init__(self, module=_d_module, installed_apps=_HAS, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, database_engines=_HAS, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):
+def _make_14(_HAS, _d_apps_complete, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_module, _d_root, _f__files, _f_by_root, _f_database_engines, _f_installed_apps, _f_notes):
+    def __init__(self, module=_d_module, installed_apps=_HAS, apps_complete=_d_apps_complete, default_auto_field=_d_default_auto_field, auth_user_model=_d_auth_user_model, database_engines=_HAS, root=_d_root, by_root=_HAS, chosen_by=_d_chosen_by, notes=_HAS):
         self.module = module
         self.installed_apps = _f_installed_apps() if installed_apps is _HAS else installed_apps
+        self.apps_complete = apps_complete
         self.default_auto_field = default_auto_field
         self.auth_user_model = auth_user_model
         self.database_engines = _f_database_engines() if database_engines is _HAS else database_engines
@@ -144,7 +164,7 @@ def _make_13(_HAS, _d_auth_user_model, _d_chosen_by, _d_default_auto_field, _d_m
         self._files = _f__files()
     return __init__
 
-def _make_14(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):
+def _make_15(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_stale):
     def __init__(self, findings, reviewed, notes, since=_d_since, suppressed=_d_suppressed, baselined=_d_baselined, stale=_HAS, ignored_rules=_HAS):
         self.findings = findings
         self.reviewed = reviewed
@@ -156,7 +176,7 @@ def _make_14(_HAS, _d_baselined, _d_since, _d_suppressed, _f_ignored_rules, _f_s
         self.ignored_rules = _f_ignored_rules() if ignored_rules is _HAS else ignored_rules
     return __init__
 
-def _make_15(_HAS, _d_broken, _f_issues):
+def _make_16(_HAS, _d_broken, _f_issues):
     def __init__(self, source, root_node, issues=_HAS, broken=_d_broken):
         self.source = source
         self.root_node = root_node
@@ -164,7 +184,7 @@ def _make_15(_HAS, _d_broken, _f_issues):
         self.broken = broken
     return __init__
 
-def _make_16(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):
+def _make_17(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_hide_abstract, _d_hide_inherited, _d_installed_only, _d_language, _d_model, _d_no_fields, _d_rankdir, _d_title, _d_verbose_names, _f_apps, _f_exclude_models, _f_extra, _f_include_models):
     def __init__(self, title=_d_title, language=_d_language, diagram=_d_diagram, apps=_HAS, model=_d_model, depth=_d_depth, exclude_models=_HAS, no_fields=_d_no_fields, hide_inherited=_d_hide_inherited, hide_abstract=_d_hide_abstract, include_models=_HAS, installed_only=_d_installed_only, verbose_names=_d_verbose_names, rankdir=_d_rankdir, color_on_delete=_d_color_on_delete, edge_labels=_d_edge_labels, extra=_HAS):
         self.title = title
         self.language = language
@@ -185,7 +205,7 @@ def _make_16(_HAS, _d_color_on_delete, _d_depth, _d_diagram, _d_edge_labels, _d_
         self.extra = _f_extra() if extra is _HAS else extra
     return __init__
 
-def _make_17(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_generated_by, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
+def _make_18(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_generated_by, _d_id, _d_origin, _d_project, _f_fields, _f_incomplete_reasons, _f_parent_ids, _f_reverse_relations):
     def __init__(self, name, label, app_label, module, file, line, docstring, bases, abstract, proxy, parents, concrete_model, db_table, meta, meta_inherited_from, methods, has_str, fields=_HAS, reverse_relations=_HAS, external=_d_external, origin=_d_origin, complete=_d_complete, incomplete_reasons=_HAS, generated_by=_d_generated_by, *, id=_d_id, project=_d_project, parent_ids=_HAS, concrete_model_id=_d_concrete_model_id):
         self.id = id
         self.name = name
@@ -217,7 +237,7 @@ def _make_17(_HAS, _d_complete, _d_concrete_model_id, _d_external, _d_generated_
         self.generated_by = generated_by
     return __init__
 
-def _make_18(_HAS, _d_custom, _d_path, _f_kwargs):
+def _make_19(_HAS, _d_custom, _d_path, _f_kwargs):
     def __init__(self, cls, kwargs=_HAS, custom=_d_custom, path=_d_path):
         self.cls = cls
         self.kwargs = _f_kwargs() if kwargs is _HAS else kwargs
@@ -225,7 +245,7 @@ def _make_18(_HAS, _d_custom, _d_path, _f_kwargs):
         self.path = path
     return __init__
 
-def _make_19(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _d_watched, _f_exclude, _f_include):
+def _make_20(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _d_watched, _f_exclude, _f_include):
     def __init__(self, include=_HAS, exclude=_HAS, default_excludes=_d_default_excludes, gitignore=_d_gitignore, max_file_size=_d_max_file_size, watched=_d_watched):
         self.include = _f_include() if include is _HAS else include
         self.exclude = _f_exclude() if exclude is _HAS else exclude
@@ -233,24 +253,6 @@ def _make_19(_HAS, _d_default_excludes, _d_gitignore, _d_max_file_size, _d_watch
         self.gitignore = gitignore
         self.max_file_size = max_file_size
         self.watched = watched
-    return __init__
-
-def _make_20(_HAS, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested, _f_settings):
-    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS, private=_d_private, settings=_HAS):
-        self.name = name
-        self.line = line
-        self.bases = bases
-        self.docstring = docstring
-        self.members = _f_members() if members is _HAS else members
-        self.meta = meta
-        self.methods = _f_methods() if methods is _HAS else methods
-        self.init_params = init_params
-        self.attributes = _f_attributes() if attributes is _HAS else attributes
-        self.init_sets = _f_init_sets() if init_sets is _HAS else init_sets
-        self.init_defaults = _f_init_defaults() if init_defaults is _HAS else init_defaults
-        self.nested = _f_nested() if nested is _HAS else nested
-        self.private = private
-        self.settings = _f_settings() if settings is _HAS else settings
     return __init__
 
 def _make_21(_HAS, _d_error, _d_error_line, _d_line, _d_partial, _f_attrs, _f_ignores, _f_lines):
@@ -869,18 +871,18 @@ INITS = {
     (False, False, (('path', False, False, True, False), ('module', False, False, True, False), ('status', False, False, True, False), ('reason', False, False, True, False), ('line', False, False, True, False))): _make_6,
     (False, False, (('relpath', False, False, True, False), ('size', False, False, True, False), ('mtime_ns', False, False, True, False))): _make_7,
     (False, False, (('text', False, False, True, False), ('tree', False, False, True, False))): _make_8,
-    (False, False, (('ctx', False, False, True, False), ('atomic', False, False, True, False), ('fresh', False, False, True, False), ('deleted', False, False, True, False), ('initial', False, True, True, False), ('after_deploy', False, True, True, False), ('db_defaults', True, False, True, False), ('remounted', True, False, True, False))): _make_9,
-    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_10,
-    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('star_at', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_11,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('params', False, False, True, False), ('returns', False, False, True, False), ('locals', True, False, True, False), ('classes', True, False, True, False), ('annotation', False, True, True, False), ('kwarg_defaults', True, False, True, False))): _make_12,
-    (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('database_engines', True, False, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_13,
-    (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_14,
-    (False, False, (('source', False, False, True, False), ('root_node', False, False, True, False), ('issues', True, False, True, False), ('broken', False, True, True, False))): _make_15,
-    (False, False, (('title', False, True, True, False), ('language', False, True, True, False), ('diagram', False, True, True, False), ('apps', True, False, True, False), ('model', False, True, True, False), ('depth', False, True, True, False), ('exclude_models', True, False, True, False), ('no_fields', False, True, True, False), ('hide_inherited', False, True, True, False), ('hide_abstract', False, True, True, False), ('include_models', True, False, True, False), ('installed_only', False, True, True, False), ('verbose_names', False, True, True, False), ('rankdir', False, True, True, False), ('color_on_delete', False, True, True, False), ('edge_labels', False, True, True, False), ('extra', True, False, True, False))): _make_16,
-    (False, False, (('id', False, True, True, True), ('name', False, False, True, False), ('label', False, False, True, False), ('app_label', False, False, True, False), ('project', False, True, True, True), ('module', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('docstring', False, False, True, False), ('bases', False, False, True, False), ('abstract', False, False, True, False), ('proxy', False, False, True, False), ('parents', False, False, True, False), ('parent_ids', True, False, True, True), ('concrete_model', False, False, True, False), ('concrete_model_id', False, True, True, True), ('db_table', False, False, True, False), ('meta', False, False, True, False), ('meta_inherited_from', False, False, True, False), ('methods', False, False, True, False), ('has_str', False, False, True, False), ('fields', True, False, True, False), ('reverse_relations', True, False, True, False), ('external', False, True, True, False), ('origin', False, True, True, False), ('complete', False, True, True, False), ('incomplete_reasons', True, False, True, False), ('generated_by', False, True, True, False))): _make_17,
-    (False, False, (('cls', False, False, True, False), ('kwargs', True, False, True, False), ('custom', False, True, True, False), ('path', False, True, True, False))): _make_18,
-    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('watched', False, True, True, False))): _make_19,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False), ('settings', True, False, True, False))): _make_20,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False), ('settings', True, False, True, False), ('adds_fields', False, True, True, False))): _make_9,
+    (False, False, (('ctx', False, False, True, False), ('atomic', False, False, True, False), ('fresh', False, False, True, False), ('deleted', False, False, True, False), ('initial', False, True, True, False), ('after_deploy', False, True, True, False), ('db_defaults', True, False, True, False), ('remounted', True, False, True, False))): _make_10,
+    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_11,
+    (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('star_at', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_12,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('params', False, False, True, False), ('returns', False, False, True, False), ('locals', True, False, True, False), ('classes', True, False, True, False), ('annotation', False, True, True, False), ('kwarg_defaults', True, False, True, False))): _make_13,
+    (False, False, (('module', False, True, True, False), ('installed_apps', True, False, True, False), ('apps_complete', False, True, True, False), ('default_auto_field', False, True, True, False), ('auth_user_model', False, True, True, False), ('database_engines', True, False, True, False), ('root', False, True, True, False), ('by_root', True, False, True, False), ('chosen_by', False, True, True, False), ('notes', True, False, True, False), ('_files', True, False, False, False))): _make_14,
+    (False, False, (('findings', False, False, True, False), ('reviewed', False, False, True, False), ('notes', False, False, True, False), ('since', False, True, True, False), ('suppressed', False, True, True, False), ('baselined', False, True, True, False), ('stale', True, False, True, False), ('ignored_rules', True, False, True, False))): _make_15,
+    (False, False, (('source', False, False, True, False), ('root_node', False, False, True, False), ('issues', True, False, True, False), ('broken', False, True, True, False))): _make_16,
+    (False, False, (('title', False, True, True, False), ('language', False, True, True, False), ('diagram', False, True, True, False), ('apps', True, False, True, False), ('model', False, True, True, False), ('depth', False, True, True, False), ('exclude_models', True, False, True, False), ('no_fields', False, True, True, False), ('hide_inherited', False, True, True, False), ('hide_abstract', False, True, True, False), ('include_models', True, False, True, False), ('installed_only', False, True, True, False), ('verbose_names', False, True, True, False), ('rankdir', False, True, True, False), ('color_on_delete', False, True, True, False), ('edge_labels', False, True, True, False), ('extra', True, False, True, False))): _make_17,
+    (False, False, (('id', False, True, True, True), ('name', False, False, True, False), ('label', False, False, True, False), ('app_label', False, False, True, False), ('project', False, True, True, True), ('module', False, False, True, False), ('file', False, False, True, False), ('line', False, False, True, False), ('docstring', False, False, True, False), ('bases', False, False, True, False), ('abstract', False, False, True, False), ('proxy', False, False, True, False), ('parents', False, False, True, False), ('parent_ids', True, False, True, True), ('concrete_model', False, False, True, False), ('concrete_model_id', False, True, True, True), ('db_table', False, False, True, False), ('meta', False, False, True, False), ('meta_inherited_from', False, False, True, False), ('methods', False, False, True, False), ('has_str', False, False, True, False), ('fields', True, False, True, False), ('reverse_relations', True, False, True, False), ('external', False, True, True, False), ('origin', False, True, True, False), ('complete', False, True, True, False), ('incomplete_reasons', True, False, True, False), ('generated_by', False, True, True, False))): _make_18,
+    (False, False, (('cls', False, False, True, False), ('kwargs', True, False, True, False), ('custom', False, True, True, False), ('path', False, True, True, False))): _make_19,
+    (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('watched', False, True, True, False))): _make_20,
     (False, False, (('app_label', False, False, True, False), ('name', False, False, True, False), ('path', False, False, True, False), ('module', False, False, True, False), ('in_tree', False, False, True, False), ('attrs', True, False, True, False), ('lines', True, False, True, False), ('line', False, True, True, False), ('ignores', True, False, True, False), ('error', False, True, True, False), ('error_line', False, True, True, False), ('partial', False, True, True, False))): _make_21,
     (False, False, (('label', False, False, True, False), ('name', False, False, True, False), ('config', False, False, True, False), ('models', True, False, True, False), ('model_ids', True, False, True, False), ('project', False, True, True, False), ('external', False, True, True, False), ('installed', False, True, True, False))): _make_22,
     (False, False, (('cls', False, False, True, False), ('module', False, False, True, False), ('assumed', False, False, True, False), ('model', False, True, True, False), ('local', True, False, True, False), ('external', False, True, True, False), ('reasons', True, False, True, False))): _make_23,

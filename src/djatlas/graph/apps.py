@@ -5,6 +5,7 @@ from __future__ import annotations
 from djatlas.graph.classify import is_app_config
 from djatlas.graph.databases import database_engines
 from djatlas.graph.types import Diagnostic
+from djatlas.parse.visitor import SETTINGS_NAMES
 from djatlas.records import dataclass, field
 from djatlas.resolve.index import LoadedModule, ProjectIndex
 from djatlas.resolve.values import ClassValue
@@ -70,6 +71,8 @@ class Settings:
 
     module: str | None = None
     installed_apps: list[str] = field(default_factory=list)
+    #: Whether ``installed_apps`` is every installed app (no part of the list was dynamic).
+    apps_complete: bool = False
     default_auto_field: str = DEFAULT_AUTO_FIELD
     auth_user_model: str = "auth.User"
     #: The database engines the module names (``databases.database_engines``), sorted.
@@ -236,7 +239,7 @@ def _ranked(
 
     def key(m: LoadedModule) -> tuple:
         apps = _settings_values(index, m).get("INSTALLED_APPS")
-        n = len(apps) if isinstance(apps, list) else 0
+        n = sum(isinstance(a, str) for a in apps) if isinstance(apps, list) else 0
         rank = named.get(m.relpath or "", len(hints.named))
         return (rank, m.name in imported, -n, "test" in m.name, m.name)
 
@@ -388,6 +391,7 @@ def _read(index: ProjectIndex, chosen: LoadedModule, configuration: str | None =
     apps = values.get("INSTALLED_APPS")
     if isinstance(apps, list):
         settings.installed_apps = [a for a in apps if isinstance(a, str)]
+        settings.apps_complete = len(settings.installed_apps) == len(apps)
     auto = values.get("DEFAULT_AUTO_FIELD")
     settings.default_auto_field = auto if isinstance(auto, str) else default_auto_field(index)
     user = values.get("AUTH_USER_MODEL")
@@ -413,11 +417,49 @@ def _settings_values(
     for key, value in own.items():
         if key.endswith("+"):
             continue
+        if isinstance(value, dict) and ("$concat" in value or "$name" in value):
+            value = _joined(index, mod, key, value, values.get(key), depth)
         if own.get(key + "+") and isinstance(value, list):
             base = values.get(key)
             value = (base if isinstance(base, list) else []) + value
         values[key] = value
     return values
+
+
+def _joined(
+    index: ProjectIndex, mod: LoadedModule, key: str, value: dict, base: object, depth: int
+) -> object:
+    """A setting made of names of other modules' values (``parse.visitor._setting_parts``):
+    the setting itself (``INSTALLED_APPS = INSTALLED_APPS + [...]`` after a star import) is
+    the value the star imports gave; ``from m import NAME [as A]`` is ``m``'s setting ``NAME``.
+    A part not found adds nothing, as any dynamic part of a list."""
+    parts = value.get("$concat", [value])
+    out: list = []
+    for part in parts:
+        if isinstance(part, list):
+            out += part
+            continue
+        found = _named_value(index, mod, key, str(part.get("$name")), base, depth)
+        if isinstance(found, list):
+            out += found
+        elif len(parts) == 1:
+            return found  # (a single name: DEFAULT_AUTO_FIELD = BASE_AUTO_FIELD)
+    return out
+
+
+def _named_value(
+    index: ProjectIndex, mod: LoadedModule, key: str, name: str, base: object, depth: int
+) -> object:
+    """The value of setting name ``name`` seen from settings module ``mod`` (see ``_joined``)."""
+    imported = mod.summary.imports.get(name)
+    if imported is None:
+        return base if name == key else None
+    if imported.name is None or imported.name not in SETTINGS_NAMES or depth >= 5:
+        return None
+    target = index.module(imported.module, mod.relpath)
+    if target is None or target.origin != "tree":
+        return None
+    return _settings_values(index, target, depth + 1).get(imported.name)
 
 
 def _class_values(

@@ -138,6 +138,8 @@ class GraphBuilder:
         self._declared: dict[str, dict[str, FieldSpec | object]] = {}
         self._local: dict[str, list[FieldSpec]] = {}
         self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
+        self._abstract_values: dict[str, Any] = {}
+        self._class_paths: dict[str, str] = {}
         #: Concrete models by label, per Django project (one app registry each).
         self.labels = ProjectLabels()
         #: What a class body's calls leave unknown (``_made_from_given``), by class key.
@@ -264,7 +266,7 @@ class GraphBuilder:
                 options = {k: v for k, v in inherited.items() if k != "abstract"}
                 source = anc.path
                 break
-        if not (own is not None and own.options.get("abstract") is True) and depth < 10:
+        if not (own is not None and self._abstract(cls)) and depth < 10:
             # A non-abstract child inherits ordering/get_latest_by from a concrete parent.
             parent = None
             for a in self.index.mro(cls)[1:]:  # (a loop, not ``next`` of a generator)
@@ -283,7 +285,23 @@ class GraphBuilder:
     def _abstract(self, cls: ClassValue) -> bool:
         summary = cls.summary  # (``own_meta``, inline: asked for every base of every class)
         meta = summary.meta if summary is not None else None
-        return meta is not None and meta.options.get("abstract") is True
+        if meta is None:
+            return False
+        value = meta.options.get("abstract")
+        return value is True or (is_expr(value) and self._computed_abstract(cls) is True)
+
+    def _computed_abstract(self, cls: ClassValue) -> Any:
+        """``abstract = <expression>`` evaluated (simplejwt's and taiga's ``"app" not in
+        settings.INSTALLED_APPS``): True, False, or UNKNOWN (then said in the model's
+        ``incomplete_reasons``: a concrete model is assumed)."""
+        found = self._abstract_values.get(cls.key, _UNSET)
+        if found is _UNSET:
+            own = self.own_meta(cls)
+            found = self._own_options(cls, own).get("abstract") if own is not None else False
+            if is_expr(found):
+                found = UNKNOWN
+            self._abstract_values[cls.key] = found
+        return found
 
     def _module_of(self, cls: ClassValue) -> LoadedModule | None:
         return self.index.module_of(cls)
@@ -643,6 +661,13 @@ class GraphBuilder:
         for spec in self.local_fields(info.cls):
             if not spec.fclass.resolved:
                 reasons.append(f"field {spec.name}: class {spec.fclass.path} not found")
+            elif self._adds_unknown_fields(spec.field_cls):
+                reasons.append(
+                    f"field {spec.name}: {spec.fclass.path}.contribute_to_class adds fields "
+                    "with add_to_class, which djatlas does not follow"
+                )
+        if self._computed_abstract(info.cls) is UNKNOWN:
+            reasons.append("Meta.abstract is not known statically; taken as not abstract")
         for anc in self.index.mro(info.cls):
             if isinstance(anc, ClassValue):
                 reasons += self._member_reasons.get(anc.key, ())
@@ -1030,7 +1055,7 @@ class GraphBuilder:
         return Field(
             "id",  # name
             short,  # type
-            path,  # resolved_type
+            self._class_path(path),  # resolved_type
             short,  # django_type
             None,  # line
             "implicit",  # origin
@@ -1043,13 +1068,40 @@ class GraphBuilder:
             None,  # max_length
         )
 
+    def _adds_unknown_fields(self, cls: object) -> bool:
+        """Whether a field class's ``contribute_to_class`` (its own or an ancestor's) calls
+        ``add_to_class`` and the bundled knowledge does not say what it adds."""
+        if not isinstance(cls, ClassValue):
+            return False
+        adds = any(
+            isinstance(c, ClassValue) and c.summary is not None and c.summary.adds_fields
+            for c in self.index.mro(cls)
+        )
+        if not adds:
+            return False
+        facts = self.field_classes.facts(cls)
+        return not (facts and facts.get("adds"))
+
+    def _class_path(self, dotted: str) -> str:
+        """Where the class a setting names (``django.db.models.AutoField``) is defined, as an
+        explicit field's ``resolved_type`` says (``django.db.models.fields.AutoField``); the
+        name as written when it cannot be read."""
+        found = self._class_paths.get(dotted)
+        if found is None:
+            module, _, name = dotted.rpartition(".")
+            mod = self.index.module(module) if module else None
+            cls = self.index.lookup(mod, name) if mod is not None else None
+            found = cls.path if isinstance(cls, (ClassValue, External)) else dotted
+            self._class_paths[dotted] = found
+        return found
+
     def _ptr(self, parent: Model, model: Model, primary: bool) -> Field:
         name = f"{parent.name.lower()}_ptr"
         # Positional, in Field's and Relation's orders (as in ``_field``).
         return Field(
             name,
             "OneToOneField",  # type
-            "django.db.models.OneToOneField",  # resolved_type
+            self._class_path("django.db.models.OneToOneField"),  # resolved_type
             "OneToOneField",  # django_type
             None,  # line
             "implicit",  # origin

@@ -116,6 +116,8 @@ class Constants:
             return settings.auth_user_model
         if name == "DEFAULT_AUTO_FIELD":
             return settings.default_auto_field
+        if name == "INSTALLED_APPS":  # (``"app" in settings.INSTALLED_APPS``: the whole list)
+            return list(settings.installed_apps) if settings.apps_complete else default
         mod = self.index.module(settings.module) if settings.module else None
         if mod is not None:
             found = self.index.lookup(mod, name)

@@ -92,6 +92,17 @@ class _Folder:
         if kind == "binary_operator":
             left, op, right = operands(node)
             return _checked(_binary(op, self.value(left, depth), self.value(right, depth)))
+        if kind == "comparison_operator" and len(node.children) == 3:
+            left, op, right = node.children
+            return _compare(KINDS[op.kind_id], self.value(left, depth), self.value(right, depth))
+        if kind == "not_operator":
+            return not _truth(self.value(node.children[-1], depth))
+        if kind == "boolean_operator":
+            left, op, right = node.children
+            first = self.value(left, depth)
+            if _truth(first) is (KINDS[op.kind_id] == "or"):
+                return first  # (short-circuit, as Python)
+            return self.value(right, depth)
         if kind == "unary_operator":
             op = KINDS[node.children[0].kind_id]
             return _checked(_unary(op, self.value(node.children[-1], depth)))
@@ -299,6 +310,8 @@ def _checked(value: Any) -> Any:
 
 
 _NUMBER = (int, float)
+#: Values compared for (in)equality as Python compares them.
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def _binary(op: str, left: Any, right: Any) -> Any:
@@ -333,6 +346,26 @@ def _binary(op: str, left: Any, right: Any) -> Any:
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         raise Unknown from None
     raise Unknown
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    """``left <op> right`` for membership (in a str, list or tuple of plain values) and
+    (in)equality of plain values (``"app" not in settings.INSTALLED_APPS``)."""
+    if op in ("in", "not in") and type(right) in (str, list, tuple):
+        if type(right) is str and type(left) is not str:
+            raise Unknown
+        found = left in right
+        return found if op == "in" else not found
+    if op in ("==", "!=") and type(left) in _PLAIN and type(right) in _PLAIN:
+        return (left == right) is (op == "==")
+    raise Unknown
+
+
+def _truth(value: Any) -> bool:
+    """Python's truth of a plain value."""
+    if type(value) not in _PLAIN and type(value) not in (list, tuple):
+        raise Unknown
+    return bool(value)
 
 
 def _unary(op: str, operand: Any) -> Any:

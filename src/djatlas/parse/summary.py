@@ -136,6 +136,9 @@ class ClassSummary:
     #: Settings its body assigns (``INSTALLED_APPS`` etc.), evaluated where literal: a class of
     #: class-based settings (django-configurations' ``Configuration``).
     settings: dict[str, Value] = field(default_factory=dict)
+    #: Its ``contribute_to_class`` calls ``add_to_class``: as a field, it gives the model
+    #: other fields too (bookwyrm's ``PartialDateField``: ``<name>_precision``).
+    adds_fields: bool = False
 
 
 @_pickled_as_call
@@ -274,6 +277,7 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         nested={k: _class(v) for k, v in data.get("nested", {}).items()},
         private=data.get("private", False),
         settings=dict(data.get("settings", {})),
+        adds_fields=data.get("adds_fields", False),
     )
 
 

@@ -537,6 +537,9 @@ class _Visitor:
                 cls.methods.append(method)
                 if method == "contribute_to_class":
                     cls.private = _adds_private(src, stmt.start_byte, stmt.end_byte)
+                    cls.adds_fields = (
+                        src.find(b"add_to_class(", stmt.start_byte, stmt.end_byte) >= 0
+                    )
                 if method == "__init__":
                     _, params, _, body = _function_parts(stmt)
                     positional, kw = _params(src, params)
@@ -764,7 +767,12 @@ class _Visitor:
             if op == "+=":
                 _extends(name, env, summary)
                 if name in env:
-                    env[name] = _concat(env[name], self._settings_value(value, env))
+                    added = (
+                        self._setting_parts(value, env)
+                        if name in SETTINGS_NAMES
+                        else self._settings_value(value, env)
+                    )
+                    env[name] = _concat(env[name], added)
                     self._record_setting(name, env, summary)
         else:
             call = unwrap(inner)
@@ -784,7 +792,10 @@ class _Visitor:
         if not name.isupper():  # (every settings name is upper case)
             summary.assigns[name] = self.expr(value)
         elif name in SETTINGS_NAMES:
+            parts = self._setting_parts(value, env)  # names of other modules' values?
             summary.assigns[name], env[name] = self._expr_and_setting(value, env)
+            if isinstance(parts, dict) and ("$concat" in parts or "$name" in parts):
+                env[name] = parts
             summary.settings[name] = env[name]  # ``_record_setting``
         else:
             node = unwrap(value) if KINDS[value.kind_id] == "parenthesized_expression" else value
@@ -866,6 +877,33 @@ class _Visitor:
             return out
         return literal(self.src, node)
 
+    def _setting_parts(self, node: Node, env: dict) -> Value:
+        """A setting's value built from names the module does not bind (star-imported or
+        imported: ``INSTALLED_APPS = INSTALLED_APPS + [...]``, ``[*BASE_APPS, ...]``,
+        ``list(A) + [...]``): ``{"$name": n}`` for such a name, ``{"$concat": parts}`` for a
+        list made of them (``graph.apps`` looks them up); else as ``_settings_value``."""
+        node = unwrap(node)
+        kind = KINDS[node.kind_id]
+        if kind == "identifier" and ident(self.src, node) not in env:
+            return {"$name": ident(self.src, node)}
+        if kind == "binary_operator":
+            left, op, right = operands(node)
+            if op == "+":
+                return _concat(self._setting_parts(left, env), self._setting_parts(right, env))
+        elif kind in ("list", "tuple"):
+            out: Value = []
+            for e in items(node):
+                if KINDS[e.kind_id] == "list_splat":
+                    out = _concat(out, self._setting_parts(e.children[-1], env))
+                else:
+                    out = _concat(out, [self._settings_value(e, env)])
+            return out
+        elif kind == "call" and dotted(self.src, node.children[0]) in ("list", "tuple"):
+            args, kwargs = _arguments(node)
+            if len(args) == 1 and not kwargs:
+                return self._setting_parts(args[0], env)
+        return self._settings_value(node, env)
+
     def _registration(self, call: Node, summary: ModuleSummary, name: str | None = None) -> None:
         """Keep a call of a name imported from a package whose registrations make models or
         fields (``_REGISTERING``: ``simple_history.register(Model)``, modeltranslation's
@@ -916,13 +954,13 @@ class _Visitor:
         if attr in ("append", "extend", "insert"):
             _extends(name, env, summary)
         args, _ = _arguments(call)
-        if name not in env or not isinstance(env[name], list) or not args:
-            return
+        if name not in env or _parts(env[name]) is None or not args:
+            return  # (not a list, nor one made of other modules' values)
         if attr == "append":
-            env[name] = env[name] + [self._settings_value(args[0], env)]
+            env[name] = _concat(env[name], [self._settings_value(args[0], env)])
         elif attr == "extend":
             env[name] = _concat(env[name], self._settings_value(args[0], env))
-        elif attr == "insert" and len(args) == 2:
+        elif attr == "insert" and len(args) == 2 and isinstance(env[name], list):
             items_ = list(env[name])
             pos = literal(self.src, args[0])
             items_.insert(
@@ -1408,14 +1446,39 @@ def _merge_missing(summary: ModuleSummary, fallback: ModuleSummary) -> None:
 
 
 def _concat(left: Value, right: Value) -> Value:
-    """``left + right`` for settings lists; a dynamic part keeps the known items."""
+    """``left + right`` for settings lists; a name of another module's value makes parts
+    (``Visitor._setting_parts``); another dynamic part keeps the known items."""
     if isinstance(left, list) and isinstance(right, list):
         return left + right
+    if _parts(left) is not None and _parts(right) is not None:
+        parts: list = []
+        for part in [*_parts(left), *_parts(right)]:  # type: ignore[misc]
+            if isinstance(part, list) and parts and isinstance(parts[-1], list):
+                parts[-1] = parts[-1] + part
+            elif part != []:
+                parts.append(part)
+        return {"$concat": parts} if len(parts) != 1 or not isinstance(parts[0], list) else parts[0]
     if isinstance(left, list):
-        return left
+        return left + [_DYNAMIC]  # (an item no app name is: the list is known incomplete)
     if isinstance(right, list):
-        return right
+        return [_DYNAMIC] + right
     return {"$expr": "<dynamic>"}
+
+
+#: What a dynamic part of a settings list leaves in it (``graph.apps``: installed apps unknown).
+_DYNAMIC = {"$expr": "<dynamic>"}
+
+
+def _parts(value: Value) -> list | None:
+    """A settings value as the parts of a ``{"$concat": ...}``; None for an unknown one."""
+    if isinstance(value, list):
+        return [value]
+    if isinstance(value, dict):
+        if "$name" in value:
+            return [value]
+        if "$concat" in value:
+            return list(value["$concat"])  # type: ignore[arg-type]
+    return None
 
 
 def summarize(tree, text: str, module: str, path: str, is_package: bool) -> ModuleSummary:  # noqa: ANN001

@@ -59,6 +59,12 @@ def _entry_points(relpaths: list[str]) -> list[str]:
     return out
 
 
+def _commented(data: bytes, at: int) -> bool:
+    """Whether position ``at`` is in a comment (a ``#`` before it on its line): Django's old
+    ``wsgi.py`` template names the settings in a commented-out line too."""
+    return data.find(b"#", data.rfind(b"\n", 0, at) + 1, at) >= 0
+
+
 def settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> EntryPoints:
     """Settings modules (and django-configurations classes) that manage.py / wsgi.py / asgi.py
     name in DJANGO_SETTINGS_MODULE (DJANGO_CONFIGURATION), manage.py's first."""
@@ -73,9 +79,9 @@ def settings_hints(relpaths: list[str], read: Callable[[str], bytes]) -> EntryPo
         found.read.append(rel)
         for m in _DSM.finditer(data):
             named = (m.group(1).decode("ascii", "replace"), rel)
-            if named not in found.named:
+            if named not in found.named and not _commented(data, m.start()):
                 found.named.append(named)
-        conf = _DCONF.search(data)
+        conf = next((c for c in _DCONF.finditer(data) if not _commented(data, c.start())), None)
         if conf is not None:
             found.configurations[rel] = conf.group(1).decode("ascii", "replace")
     return found
