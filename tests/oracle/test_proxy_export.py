@@ -68,3 +68,16 @@ def test_reverse_relations_of_a_family_and_of_parents_in_both_reports(tmp_path: 
     entries = [(r["name"], r["via"]) for r in landmark["reverse_relations"]]
     assert ("reviews", "places.Place") in entries
     assert compare(static, runtime) == []
+
+
+def test_an_extended_meta_names_its_parent_in_both_reports(tmp_path: Path) -> None:
+    # ``class Meta(Base.Meta)``: both reports name the abstract parent whose Meta it extends;
+    # a declared plain Meta names none, an inherited one its owner
+    from test_semantics_models import FX_META
+
+    runtime = _runtime(tmp_path, FX_META)
+    static = scan_path(str(tmp_path), use_cache=False)
+    for doc in (runtime, static):
+        found = {m["name"]: m["meta_inherited_from"] for m in doc["models"]}
+        assert found["Extends"] == found["NoMeta"] == "news.models.Base", doc is runtime
+        assert found["PlainMeta"] is None

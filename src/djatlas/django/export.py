@@ -18,6 +18,7 @@ import enum
 import inspect
 import os
 import re
+import sys
 import textwrap
 import time
 import uuid
@@ -384,19 +385,40 @@ def _meta_options(model: type[models.Model]) -> tuple[dict[str, Any], str | None
         declared = inherited_meta is None or any(
             getattr(inherited_meta, k, None) != v for k, v in opts.original_attrs.items()
         )
-    if declared or inherited_meta is None:
+    if declared:  # ``class Meta(Parent.Meta)``: the parent whose Meta it extends
+        return meta, _extended_meta_owner(model, node)
+    if inherited_meta is None:
         return meta, None
     owner = inherited_meta.__qualname__.rpartition(".")[0]
     return meta, f"{inherited_meta.__module__}.{owner}"
+
+
+def _extended_meta_owner(model: type[models.Model], node: ast.ClassDef | None) -> str | None:
+    """The dotted path of the class whose Meta the model's declared Meta subclasses (its first
+    base written ``Parent.Meta``), looked up in the model's module (Django keeps no Meta)."""
+    meta = next(
+        (
+            n
+            for n in (node.body if node else [])
+            if isinstance(n, ast.ClassDef) and n.name == "Meta"
+        ),
+        None,
+    )
+    for base in meta.bases if meta is not None else []:
+        if isinstance(base, ast.Attribute) and base.attr == "Meta":
+            owner: Any = sys.modules.get(model.__module__)
+            for part in ast.unparse(base.value).split("."):
+                owner = getattr(owner, part, None)
+            if isinstance(owner, type):
+                return f"{owner.__module__}.{owner.__qualname__}"
+    return None
 
 
 def _base_origin(base: type, root: str | None) -> str:
     path, _, _ = _class_source(base)
     if _inside(path, root):
         return "tree"
-    if base.__module__.startswith("django."):
-        return "builtin"
-    return "environment"
+    return "environment"  # (Django's own too, read from where it is installed)
 
 
 def export_model(model: type[models.Model], root: str | None) -> dict[str, Any]:

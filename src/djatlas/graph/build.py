@@ -251,8 +251,7 @@ class GraphBuilder:
                 if isinstance(owner, ClassValue) and depth < 10:
                     inherited, _ = self.effective_meta(owner, depth + 1)
                     options.update({k: v for k, v in inherited.items() if k != "abstract"})
-                    if own.bases:
-                        source = owner.path
+                    source = source or owner.path  # (the first Meta it extends)
             options.update(self._own_options(cls, own))
         else:
             for anc in self.index.mro(cls)[1:]:
