@@ -396,14 +396,8 @@ def _meta_options(model: type[models.Model]) -> tuple[dict[str, Any], str | None
 def _extended_meta_owner(model: type[models.Model], node: ast.ClassDef | None) -> str | None:
     """The dotted path of the class whose Meta the model's declared Meta subclasses (its first
     base written ``Parent.Meta``), looked up in the model's module (Django keeps no Meta)."""
-    meta = next(
-        (
-            n
-            for n in (node.body if node else [])
-            if isinstance(n, ast.ClassDef) and n.name == "Meta"
-        ),
-        None,
-    )
+    body = node.body if node is not None else []
+    meta = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == "Meta"), None)
     for base in meta.bases if meta is not None else []:
         if isinstance(base, ast.Attribute) and base.attr == "Meta":
             owner: Any = sys.modules.get(model.__module__)
