@@ -1315,3 +1315,37 @@ def test_a_field_class_adding_fields_makes_its_model_incomplete(project):
     assert author["complete"] is False
     assert any("born" in r and "add_to_class" in r for r in author["incomplete_reasons"])
     assert s.model("Book")["complete"] is True
+
+
+def test_a_field_class_named_by_a_string_is_said_unknown(project):
+    # django-post-office: ``context = context_field_class(...)`` where the class is
+    # ``import_string(CONTEXT_FIELD_CLASS)``: a field djatlas cannot know, said, not dropped
+    # silently; a manager is no such member
+    s = project(
+        {
+            "app/__init__.py": "",
+            "app/conf.py": """
+                from django.utils.module_loading import import_string
+
+                CONTEXT_FIELD_CLASS = "django.db.models.JSONField"
+                context_field_class = import_string(CONTEXT_FIELD_CLASS)
+            """,
+            "app/models.py": """
+                from django.db import models
+
+                from app.conf import context_field_class
+
+
+                class Email(models.Model):
+                    context = context_field_class("Context", blank=True, null=True)
+                    objects = models.Manager()
+            """,
+        }
+    )
+    email = s.model("Email")
+    assert s.field_names("Email") == ["id"]
+    assert email["complete"] is False
+    assert [r for r in email["incomplete_reasons"] if "context" in r] == [
+        "context = context_field_class(...): context_field_class is not known statically; "
+        "it may be a field"
+    ]

@@ -121,6 +121,8 @@ _REMOVED = object()
 _NAMING_OPTIONS = ("app_label", "db_table")
 #: ``FieldArgs.forced`` of a declaration whose field class forces nothing.
 _NOTHING_FORCED: frozenset[str] = frozenset()
+#: Django's way to load a class named in a setting: what it returns is not known statically.
+_IMPORT_STRING = "django.utils.module_loading.import_string"
 
 
 class GraphBuilder:
@@ -333,8 +335,12 @@ class GraphBuilder:
             )  # (an External named like a field: TranslatedField, not installed)
             if fclass is None or translated:
                 out.pop(member.name, None)
-                for spec in self._made_from_given(mod, cls, member.name, member.line, value.call):
+                made = self._made_from_given(mod, cls, member.name, member.line, value.call)
+                for spec in made:
                     out[spec.name] = spec  # (TranslatedField's, NUMP(models.TextField()))
+                if not made and built is None and self._unknown_callee(mod, value.call):
+                    reasons = self._member_reasons.setdefault(cls.key, [])
+                    reasons.append(wrappers.unknown_reason(member.name, value.call))
                 continue
             if not fclass.resolved:
                 self.diagnostics.append(
@@ -1065,6 +1071,15 @@ class GraphBuilder:
             True,  # unique
             True,  # primary_key
             None,  # max_length
+        )
+
+    def _unknown_callee(self, mod: LoadedModule, call: Call) -> bool:
+        """Whether a class-body call's callee is a name djatlas cannot resolve, or a class
+        named by a string (post_office's ``context_field_class =
+        import_string(CONTEXT_FIELD_CLASS)``): the member may be a field."""
+        func = self.index.resolve(mod, call.func)
+        return func is None or (
+            isinstance(func, Instance) and getattr(func.cls, "path", None) == _IMPORT_STRING
         )
 
     def _adds_unknown_fields(self, cls: object) -> bool:

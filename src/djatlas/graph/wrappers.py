@@ -153,6 +153,12 @@ def taken_reason(name: str, wrapper: Call, given: Call) -> str:
     )
 
 
+def unknown_reason(name: str, call: Call) -> str:
+    """The incomplete reason of a class-body call whose callee djatlas cannot know."""
+    written = call.source or call.func
+    return f"{name} = {written}(...): {call.func} is not known statically; it may be a field"
+
+
 def missing_reason(name: str, wrapper: Call) -> str:
     """The entry for a call given a field that djatlas cannot read at all."""
     return f"{name} = {wrapper.func}(...) is given a field; djatlas cannot read what it makes"
