@@ -142,6 +142,7 @@ class GraphBuilder:
         self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
         self._abstract_values: dict[str, Any] = {}
         self._class_paths: dict[str, str] = {}
+        self._adding: dict[str, bool] = {}
         #: Concrete models by label, per Django project (one app registry each).
         self.labels = ProjectLabels()
         #: What a class body's calls leave unknown (``_made_from_given``), by class key.
@@ -671,7 +672,9 @@ class GraphBuilder:
                     f"field {spec.name}: {spec.fclass.path}.contribute_to_class adds fields "
                     "with add_to_class, which djatlas does not follow"
                 )
-        if self._computed_abstract(info.cls) is UNKNOWN:
+        meta = summary.meta if summary is not None else None
+        computed = meta is not None and is_expr(meta.options.get("abstract"))
+        if computed and self._computed_abstract(info.cls) is UNKNOWN:
             reasons.append("Meta.abstract is not known statically; taken as not abstract")
         for anc in self.index.mro(info.cls):
             if isinstance(anc, ClassValue):
@@ -1087,14 +1090,16 @@ class GraphBuilder:
         ``add_to_class`` and the bundled knowledge does not say what it adds."""
         if not isinstance(cls, ClassValue):
             return False
-        adds = any(
-            isinstance(c, ClassValue) and c.summary is not None and c.summary.adds_fields
-            for c in self.index.mro(cls)
-        )
-        if not adds:
-            return False
-        facts = self.field_classes.facts(cls)
-        return not (facts and facts.get("adds"))
+        found = self._adding.get(cls.key)
+        if found is None:  # (once per field class: asked for every field of every model)
+            found = False
+            for c in self.index.mro(cls):
+                if isinstance(c, ClassValue) and c.summary is not None and c.summary.adds_fields:
+                    facts = self.field_classes.facts(cls)
+                    found = not (facts and facts.get("adds"))
+                    break
+            self._adding[cls.key] = found
+        return found
 
     def _class_path(self, dotted: str) -> str:
         """Where the class a setting names (``django.db.models.AutoField``) is defined, as an
