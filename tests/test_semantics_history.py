@@ -73,7 +73,8 @@ FX_HISTORY = {
 
 
         class AuditedRecords(HistoricalRecords):
-            pass
+            def get_extra_fields(self, model, fields):
+                return super().get_extra_fields(model, fields)
 
 
         class Order(models.Model):
@@ -232,3 +233,93 @@ def test_options_of_any_shape_give_no_traceback(project) -> None:
     )
     s = project(files, use_cache=False)
     assert [f[0] for f in fields(s, "HistoricalShipment")][:2] == ["id", "history_id"]
+
+
+#: Subclasses of HistoricalRecords (Kiwi TCMS's ``KiwiHistoricalRecords``): one overriding
+#: only what runs when rows are saved, and ``finalize`` calling its base's, makes the model
+#: HistoricalRecords makes; one whose ``finalize`` does not call its base's, or that overrides
+#: how the model is made, is not followed.
+FX_RECORDS_SUBCLASSES = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = [
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "simple_history",
+            "plans",
+        ]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "plans/__init__.py": "",
+    "plans/history.py": """
+        from django.db.models import signals
+        from simple_history.models import HistoricalRecords
+
+
+        class QuietRecords(HistoricalRecords):
+            \"\"\"Records a changelog in the change reason.\"\"\"
+
+            def pre_save(self, instance, **kwargs):
+                instance.previous = None
+
+            def post_save(self, instance, created, using=None, **kwargs):
+                super().post_save(instance, created, using, **kwargs)
+
+            def finalize(self, sender, **kwargs):
+                super().finalize(sender, **kwargs)
+                signals.pre_save.connect(self.pre_save, sender=sender, weak=False)
+
+
+        class LaterRecords(QuietRecords):
+            def get_history_user(self, instance):
+                return None
+
+
+        class OwnRecords(HistoricalRecords):
+            def finalize(self, sender, **kwargs):
+                pass
+    """,
+    "plans/models.py": """
+        from django.db import models
+
+        from plans.history import LaterRecords, OwnRecords, QuietRecords
+
+
+        class Plan(models.Model):
+            name = models.CharField(max_length=10)
+            history = QuietRecords()
+
+
+        class Case(models.Model):
+            text = models.TextField()
+            history = LaterRecords()
+
+
+        class Draft(models.Model):
+            history = OwnRecords()
+    """,
+}
+
+
+def test_subclasses_of_historical_records_that_only_run_on_save(project) -> None:
+    s = project(FX_RECORDS_SUBCLASSES, use_cache=False)
+    # Django 5.2 + django-simple-history 3.13: HistoricalPlan and HistoricalCase as
+    # HistoricalRecords makes them
+    assert s.field_names("HistoricalPlan") == [
+        "id",
+        "name",
+        "history_id",
+        "history_date",
+        "history_change_reason",
+        "history_type",
+        "history_user",
+    ]
+    assert s.field_names("HistoricalCase")[:2] == ["id", "text"]
+    for name in ("HistoricalPlan", "HistoricalCase"):
+        assert s.model(name)["complete"] is True, name
+    # its finalize does not call HistoricalRecords': Django registers no HistoricalDraft
+    # (djatlas makes it, and says it does not follow the subclass)
+    draft = s.model("HistoricalDraft")
+    assert draft["incomplete_reasons"] == [
+        "plans.history.OwnRecords, a subclass of HistoricalRecords, is not followed"
+    ]

@@ -153,6 +153,41 @@ def _records_members(builder: GraphBuilder, cls: ClassValue) -> list[_Tracker]:
     return out
 
 
+#: HistoricalRecords methods a subclass may override without changing the historical model:
+#: they run when rows are saved or deleted, not when the model is made.
+_RUNTIME_HOOKS = frozenset(
+    ("pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed",
+     "create_historical_record", "create_historical_record_m2ms", "get_history_user",
+     "get_change_reason_for_object", "get_change_reason_from_object", "get_history_id")
+)  # fmt: skip
+#: Methods that make the model: overridden, followed only when they call their base's first.
+_EXTENDED = frozenset(("finalize", "contribute_to_class"))
+
+
+def _runtime_only(builder: GraphBuilder, path: str) -> bool:
+    """Whether the HistoricalRecords subclass ``path`` (and each class between it and
+    HistoricalRecords) only overrides what runs when rows are saved (Kiwi TCMS's
+    ``KiwiHistoricalRecords``: ``pre_save``, ``post_save``, a ``finalize`` calling super's):
+    the historical model is the one HistoricalRecords makes."""
+    module, _, name = path.rpartition(".")
+    mod = builder.index.module(module) if module else None
+    cls = builder.index.lookup(mod, name) if mod is not None else None
+    if not isinstance(cls, ClassValue):
+        return False
+    for c in builder.index.mro(cls):
+        if getattr(c, "path", None) == RECORDS:
+            return True
+        s = c.summary if isinstance(c, ClassValue) else None
+        if s is None or s.members or s.init_params is not None:
+            return False
+        for method in s.methods:
+            if method not in _RUNTIME_HOOKS and not (
+                method in _EXTENDED and method in s.super_calls
+            ):
+                return False
+    return False
+
+
 def _records_of(
     builder: GraphBuilder, found: object, depth: int = 0
 ) -> tuple[str, dict[str, tuple[Arg, Any]], bool] | None:
@@ -274,7 +309,7 @@ class _Historical:
         self._options: dict[str, Any] = {}
         if tracker.positional:
             self.reasons.append("HistoricalRecords(...) with positional arguments is not followed")
-        if tracker.made_by != RECORDS:
+        if tracker.made_by != RECORDS and not _runtime_only(builder, tracker.made_by):
             self.reasons.append(
                 f"{tracker.made_by}, a subclass of HistoricalRecords, is not followed"
             )

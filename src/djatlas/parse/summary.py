@@ -139,6 +139,8 @@ class ClassSummary:
     #: Its ``contribute_to_class`` calls ``add_to_class``: as a field, it gives the model
     #: other fields too (bookwyrm's ``PartialDateField``: ``<name>_precision``).
     adds_fields: bool = False
+    #: The methods whose body calls ``super()`` (an override that extends its base's).
+    super_calls: list[str] = field(default_factory=list)
 
 
 @_pickled_as_call
@@ -278,6 +280,7 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         private=data.get("private", False),
         settings=dict(data.get("settings", {})),
         adds_fields=data.get("adds_fields", False),
+        super_calls=list(data.get("super_calls", [])),
     )
 
 

@@ -535,6 +535,8 @@ class _Visitor:
             elif kind == "function_definition":
                 method = ident(src, stmt.child_by_field_name("name"))  # one node, not all
                 cls.methods.append(method)
+                if src.find(b"super(", stmt.start_byte, stmt.end_byte) >= 0:
+                    cls.super_calls.append(method)
                 if method == "contribute_to_class":
                     cls.private = _adds_private(src, stmt.start_byte, stmt.end_byte)
                     cls.adds_fields = (
