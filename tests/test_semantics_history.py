@@ -323,3 +323,12 @@ def test_subclasses_of_historical_records_that_only_run_on_save(project) -> None
     assert draft["incomplete_reasons"] == [
         "plans.history.OwnRecords, a subclass of HistoricalRecords, is not followed"
     ]
+
+
+def test_the_copied_implicit_primary_key_stays_implicit(project) -> None:
+    # django-simple-history copies the id with copy.copy: auto_created stays True, so
+    # Django (and the runtime exporter) call it implicit, not declared by the historical model
+    s = project(FX_RECORDS_SUBCLASSES, use_cache=False)
+    pk = s.field("HistoricalPlan", "id")
+    assert (pk["origin"], pk["defined_in"], pk["django_type"]) == ("implicit", None, "IntegerField")
+    assert s.field("HistoricalPlan", "name")["origin"] == "declared"

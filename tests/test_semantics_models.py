@@ -1349,3 +1349,71 @@ def test_a_field_class_named_by_a_string_is_said_unknown(project):
         "context = context_field_class(...): context_field_class is not known statically; "
         "it may be a field"
     ]
+
+
+#: Names a class body binds, used by its later fields (paperless-ngx's Document:
+#: ``MAX_STORED_FILENAME_LENGTH: Final[int] = 1024``); a multi-table child's body does not see
+#: its parent's, and ``class Meta(A.Meta, B.Meta)`` takes A's options first (Python's MRO).
+FX_CLASS_SCOPE = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = ["docs"]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "docs/__init__.py": "",
+    "docs/models.py": """
+        from typing import Final
+
+        from django.db import models
+
+        LEN = 5
+
+
+        class Matching(models.Model):
+            MATCH_ANY = 1
+            match = models.PositiveIntegerField(default=MATCH_ANY)
+
+            class Meta:
+                abstract = True
+                ordering = ("name",)
+
+
+        class Tree(models.Model):
+            class Meta:
+                abstract = True
+                ordering = ("tn_order",)
+
+
+        class Document(models.Model):
+            LEN_PLAIN = 70
+            LEN_ANN: int = 75
+            LEN_FINAL: Final[int] = 80
+            a = models.CharField(max_length=LEN_PLAIN)
+            b = models.CharField(max_length=LEN_ANN)
+            c = models.CharField(max_length=LEN_FINAL)
+            d = models.CharField(max_length=LEN)
+
+
+        class Scanned(Document):
+            e = models.CharField(max_length=LEN)
+
+
+        class Tag(Matching, Tree):
+            name = models.CharField(max_length=LEN)
+
+            class Meta(Matching.Meta, Tree.Meta):
+                pass
+    """,
+}
+
+
+def test_names_a_class_body_binds(project):
+    s = project(FX_CLASS_SCOPE)
+    # Django 5.2: max_length 70, 75, 80 from the class body, 5 from the module; default 1
+    found = [s.field("Document", n)["max_length"] for n in ("a", "b", "c", "d")]
+    assert found == [70, 75, 80, 5]
+    assert s.field("Scanned", "e")["max_length"] == 5
+    assert s.field("Tag", "match")["known_params"]["default"] == 1
+    # Tag._meta.ordering == ("name",): the first Meta base's
+    assert s.model("Tag")["meta"]["ordering"] == ["name"]
+    assert s.model("Tag")["meta_inherited_from"] == "docs.models.Matching"

@@ -291,3 +291,30 @@ def test_check_database_generated_mismatches(tmp_path: Path) -> None:
         "books.Author.slug: column 'slug' in table 'books_author' is generated but the field "
         "is CharField",
     ]
+
+
+def test_a_generated_model_s_source_is_not_compared_when_python_has_none() -> None:
+    # django-simple-history makes Historical<Model> with type(): inspect finds no source, so
+    # the runtime export has no file or line; the static report names the tracker's line
+    from djatlas.verify import compare_model
+
+    static = {"label": "a.HistoricalX", "file": "a/models.py", "line": 12, "fields": []}
+    runtime = {"label": "a.HistoricalX", "file": None, "line": None, "fields": []}
+    assert (
+        compare_model(
+            {**static, "generated_by": "simple_history.models.HistoricalRecords"}, runtime
+        )
+        == []
+    )
+    assert {d.aspect for d in compare_model(static, runtime)} == {"file", "line"}
+
+
+def test_the_exporter_names_a_builtin_classmethod_by_its_class() -> None:
+    import datetime
+
+    import pytest
+
+    pytest.importorskip("django")
+    from djatlas.django.export import dotted
+
+    assert dotted(datetime.date.today) == "datetime.date.today"  # not "None.date.today"

@@ -56,8 +56,13 @@ def _tool_version() -> str:
 
 
 def dotted(obj: Any) -> str:
-    """``module.qualname`` of a class or function."""
-    return f"{obj.__module__}.{obj.__qualname__}"
+    """``module.qualname`` of a class or function; a builtin method bound to a class
+    (``datetime.date.today``) by its class's."""
+    module = getattr(obj, "__module__", None)
+    owner = getattr(obj, "__self__", None)
+    if module is None and isinstance(owner, type):
+        return f"{owner.__module__}.{obj.__qualname__}"
+    return f"{module}.{obj.__qualname__}"
 
 
 def encode(value: Any) -> Any:

@@ -248,13 +248,14 @@ class GraphBuilder:
         source: str | None = None
         if own is not None:
             mod = self._module_of(cls)
-            for base in own.bases:
+            # ``class Meta(A.Meta, B.Meta)``: A's options win, as Python's MRO finds them
+            for base in reversed(own.bases):
                 owner_ref = base.rsplit(".", 1)[0] if base.endswith(".Meta") else None
                 owner = self.index.resolve(mod, owner_ref) if (mod and owner_ref) else None
                 if isinstance(owner, ClassValue) and depth < 10:
                     inherited, _ = self.effective_meta(owner, depth + 1)
                     options.update({k: v for k, v in inherited.items() if k != "abstract"})
-                    source = source or owner.path  # (the first Meta it extends)
+                    source = owner.path  # (the first Meta it extends, the last one here)
             options.update(self._own_options(cls, own))
         else:
             for anc in self.index.mro(cls)[1:]:
@@ -1171,6 +1172,7 @@ class GraphBuilder:
         else:  # the usual declaration: keywords only, taken in one pass
             params = {key: arg.value for key, arg in call.kwargs.items()}
             args_by_name = call.kwargs  # read only, as every FieldArgs dict
+        args_by_name = self._class_scoped(spec, args_by_name)
         init, facts = self.field_classes.init_and_facts(spec.field_cls)
         eff, forced = self._forced_kwargs(params, init, facts)
         db_column = eff.get("db_column")
@@ -1182,6 +1184,28 @@ class GraphBuilder:
         rel_args, static = self._static(spec, eff, forced, args_by_name, db_column)
         args = spec.args = FieldArgs(params, args_by_name, eff, forced, init, rel_args, static)
         return args
+
+    def _class_scoped(self, spec: FieldSpec, by_name: dict[str, Arg]) -> dict[str, Arg]:
+        """A field's arguments with each bare name its class body binds before it (paperless'
+        ``MAX_STORED_FILENAME_LENGTH = 1024`` then ``max_length=MAX_STORED_FILENAME_LENGTH``)
+        given that value: Python looks a class body's names up in the class's namespace
+        first (its own body only, not its bases')."""
+        summary = spec.owner.summary
+        if summary is None or spec.placed is not None or not by_name:
+            return by_name
+        out = by_name
+        for key, arg in by_name.items():
+            ref = arg.ref
+            if not ref or "." in ref or not is_expr(arg.value):
+                continue
+            bound = [m for m in summary.members if m.name == ref and m.line < spec.line]
+            if not bound or bound[-1].name in self.declared(spec.owner):
+                continue
+            value = self.constants.expr_value(bound[-1].value, spec.module, spec.owner.file)
+            if value is not UNKNOWN and not is_expr(value):
+                out = dict(out) if out is by_name else out
+                out[key] = Arg(value)
+        return out
 
     @staticmethod
     def _static(

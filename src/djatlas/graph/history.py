@@ -502,14 +502,17 @@ class _Historical:
         }
         if f.primary_key or f.unique:
             params["db_index"] = True
+        if f.params.get("auto_now") is True or f.params.get("auto_now_add") is True:
+            params.update(editable=False, blank=True)  # (what auto_now had implied stays)
+        implicit = f.origin == "implicit"  # (the copy keeps auto_created: Django's implicit id)
         return Field(
             f.name,
             as_type or f.type,
             _FIELDS + as_type if as_type else f.resolved_type,
             as_type or f.django_type,
             None,  # line
-            "declared",
-            path,
+            "implicit" if implicit else "declared",
+            None if implicit else path,
             params,
             f.column,
             f.null,
