@@ -724,3 +724,65 @@ def test_reverse_relations_as_get_fields_lists_them(project) -> None:
     assert _reverse(s, "Note") == [("+", "places.Place", "notes", None)] * 3 + [
         ("place", "places.Place", "notes", None)
     ]
+
+
+#: django-activity-stream's ``registry.register(...)`` in an AppConfig's ``ready`` (wger): three
+#: generic relations to ``actstream.Action`` on each model it names, after its own fields.
+FX_ACTSTREAM_READY = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = [
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "actstream",
+            "gym.apps.GymConfig",
+        ]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "gym/__init__.py": "",
+    "gym/apps.py": """
+        from django.apps import AppConfig
+
+
+        class GymConfig(AppConfig):
+            name = "gym"
+
+            def ready(self):
+                from actstream import registry
+
+                from gym.models import Plan
+
+                registry.register(self.get_model("Exercise"))
+                registry.register(Plan)
+    """,
+    "gym/models.py": """
+        from django.db import models
+
+
+        class Exercise(models.Model):
+            name = models.CharField(max_length=20)
+
+
+        class Plan(models.Model):
+            title = models.CharField(max_length=20)
+
+
+        class Note(models.Model):
+            text = models.TextField()
+    """,
+}
+
+
+def test_actstream_registrations_in_ready(project):
+    s = project(FX_ACTSTREAM_READY)
+    # Django 6.0 + django-activity-stream 2.0: Exercise._meta.get_fields() (forward ones)
+    added = ["actor_actions", "target_actions", "action_object_actions"]
+    assert s.field_names("Exercise") == ["id", "name", *added]
+    assert s.field_names("Plan") == ["id", "title", *added]
+    assert s.field_names("Note") == ["id", "text"]
+    actor = s.field("Exercise", "actor_actions")
+    assert (actor["django_type"], actor["relation"]["target"]) == (
+        "GenericRelation",
+        "actstream.Action",
+    )
+    assert actor["relation"]["related_query_name"] == "actions_with_gym_exercise_as_actor"

@@ -71,8 +71,8 @@ def _make_8():
         self.tree = tree
     return __init__
 
-def _make_9(_HAS, _d_adds_fields, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested, _f_settings, _f_super_calls):
-    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS, private=_d_private, settings=_HAS, adds_fields=_d_adds_fields, super_calls=_HAS):
+def _make_9(_HAS, _d_adds_fields, _d_docstring, _d_init_params, _d_meta, _d_private, _f_attributes, _f_init_defaults, _f_init_sets, _f_members, _f_methods, _f_nested, _f_ready_calls, _f_ready_imports, _f_settings, _f_super_calls):
+    def __init__(self, name, line, bases, docstring=_d_docstring, members=_HAS, meta=_d_meta, methods=_HAS, init_params=_d_init_params, attributes=_HAS, init_sets=_HAS, init_defaults=_HAS, nested=_HAS, private=_d_private, settings=_HAS, adds_fields=_d_adds_fields, super_calls=_HAS, ready_calls=_HAS, ready_imports=_HAS):
         self.name = name
         self.line = line
         self.bases = bases
@@ -89,6 +89,8 @@ def _make_9(_HAS, _d_adds_fields, _d_docstring, _d_init_params, _d_meta, _d_priv
         self.settings = _f_settings() if settings is _HAS else settings
         self.adds_fields = adds_fields
         self.super_calls = _f_super_calls() if super_calls is _HAS else super_calls
+        self.ready_calls = _f_ready_calls() if ready_calls is _HAS else ready_calls
+        self.ready_imports = _f_ready_imports() if ready_imports is _HAS else ready_imports
     return __init__
 
 def _make_10(_HAS, _d_after_deploy, _d_initial, _f_db_defaults, _f_remounted):
@@ -872,7 +874,7 @@ INITS = {
     (False, False, (('path', False, False, True, False), ('module', False, False, True, False), ('status', False, False, True, False), ('reason', False, False, True, False), ('line', False, False, True, False))): _make_6,
     (False, False, (('relpath', False, False, True, False), ('size', False, False, True, False), ('mtime_ns', False, False, True, False))): _make_7,
     (False, False, (('text', False, False, True, False), ('tree', False, False, True, False))): _make_8,
-    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False), ('settings', True, False, True, False), ('adds_fields', False, True, True, False), ('super_calls', True, False, True, False))): _make_9,
+    (False, False, (('name', False, False, True, False), ('line', False, False, True, False), ('bases', False, False, True, False), ('docstring', False, True, True, False), ('members', True, False, True, False), ('meta', False, True, True, False), ('methods', True, False, True, False), ('init_params', False, True, True, False), ('attributes', True, False, True, False), ('init_sets', True, False, True, False), ('init_defaults', True, False, True, False), ('nested', True, False, True, False), ('private', False, True, True, False), ('settings', True, False, True, False), ('adds_fields', False, True, True, False), ('super_calls', True, False, True, False), ('ready_calls', True, False, True, False), ('ready_imports', True, False, True, False))): _make_9,
     (False, False, (('ctx', False, False, True, False), ('atomic', False, False, True, False), ('fresh', False, False, True, False), ('deleted', False, False, True, False), ('initial', False, True, True, False), ('after_deploy', False, True, True, False), ('db_defaults', True, False, True, False), ('remounted', True, False, True, False))): _make_10,
     (False, False, (('include', True, False, True, False), ('exclude', True, False, True, False), ('default_excludes', False, True, True, False), ('gitignore', False, True, True, False), ('max_file_size', False, True, True, False), ('settings', False, True, True, False), ('python', False, True, True, False), ('all_files', False, True, True, False), ('title', False, True, True, False), ('timing', False, True, True, False), ('cache_dir', False, True, True, False), ('use_cache', False, True, True, False), ('jobs', False, True, True, False), ('progress', False, True, True, False))): _make_11,
     (False, False, (('module', False, False, True, False), ('path', False, False, True, False), ('is_package', False, False, True, False), ('imports', True, False, True, False), ('star_imports', True, False, True, False), ('star_at', True, False, True, False), ('assigns', True, False, True, False), ('classes', True, False, True, False), ('functions', True, False, True, False), ('all_names', False, True, True, False), ('settings', True, False, True, False), ('syntax_errors', True, False, True, False), ('registrations', True, False, True, False))): _make_12,

@@ -20,6 +20,7 @@ from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.history import historical_infos
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.order import ImportOrder
+from djatlas.graph.registered import ReadyRegistrations
 from djatlas.graph.reverse import ReverseRelations
 from djatlas.graph.translation import language_codes, translate
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation
@@ -158,6 +159,7 @@ class GraphBuilder:
         self.external_apps.resolve_installed()
         self.loading = ModelLoading(index, registry)
         self.added = AddedFields(index)
+        self.ready = ReadyRegistrations(index, registry)
         #: External models in the order they were first referred to.
         self.externals: list[ModelInfo] = []
         #: ``_auto_pk``'s DEFAULT_AUTO_FIELD, by (file, module) of the model.
@@ -374,6 +376,27 @@ class GraphBuilder:
             if spec is not None:
                 out.pop(spec.name, None)
                 out[spec.name] = spec
+        if not self._abstract(cls):
+            for spec in self._registered_in_ready(cls, mod):
+                out[spec.name] = spec
+        return out
+
+    def _registered_in_ready(self, cls: ClassValue, mod: LoadedModule) -> list[FieldSpec]:
+        """The fields an AppConfig's ``ready`` gives the model by registering it
+        (``graph.registered``: django-activity-stream's generic relations), after its own."""
+        calls = self.ready.calls(self._provisional_label(cls))
+        if not calls:
+            return []
+        home = self.index.module("django.contrib.contenttypes.fields")
+        relation = self.index.lookup(home, "GenericRelation") if home is not None else None
+        fclass = self.field_classes.field_class(relation)
+        if fclass is None:
+            return []
+        out = []
+        for call in calls:
+            spec = FieldSpec(call.source, 1 << 30, call, fclass, cls, mod, (), mod, relation)
+            spec.added = True  # (made by the package: no line of the model's file)
+            out.append(spec)
         return out
 
     def _added_to_class(

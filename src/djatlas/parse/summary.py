@@ -141,6 +141,11 @@ class ClassSummary:
     adds_fields: bool = False
     #: The methods whose body calls ``super()`` (an override that extends its base's).
     super_calls: list[str] = field(default_factory=list)
+    #: The calls of its ``ready`` method's body (an AppConfig's registrations:
+    #: django-activity-stream's ``registry.register(self.get_model("X"))``), each a ``Member``
+    #: named by the callee, and the names that body imports.
+    ready_calls: list[Member] = field(default_factory=list)
+    ready_imports: dict[str, ImportRef] = field(default_factory=dict)
 
 
 @_pickled_as_call
@@ -281,6 +286,8 @@ def _class(data: dict[str, Any]) -> ClassSummary:
         settings=dict(data.get("settings", {})),
         adds_fields=data.get("adds_fields", False),
         super_calls=list(data.get("super_calls", [])),
+        ready_calls=[_member(m) for m in data.get("ready_calls", [])],
+        ready_imports={k: ImportRef(**v) for k, v in data.get("ready_imports", {}).items()},
     )
 
 

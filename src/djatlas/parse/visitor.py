@@ -537,6 +537,8 @@ class _Visitor:
                 cls.methods.append(method)
                 if src.find(b"super(", stmt.start_byte, stmt.end_byte) >= 0:
                     cls.super_calls.append(method)
+                if method == "ready" and src.find(b"register", stmt.start_byte, stmt.end_byte) >= 0:
+                    self._ready(statements(_function_parts(stmt)[3]), cls)
                 if method == "contribute_to_class":
                     cls.private = _adds_private(src, stmt.start_byte, stmt.end_byte)
                     cls.adds_fields = (
@@ -560,6 +562,25 @@ class _Visitor:
                     self._class_body(statements(block), cls)
             elif kind == "try_statement" and not _is_try_star(stmt):
                 self._class_body(statements(_try_blocks(stmt)[0]), cls)
+
+    def _ready(self, stmts: list[Node], cls: ClassSummary) -> None:
+        """An AppConfig's ``ready``: its imports and its calls (through ``if``/``try``/``with``)."""
+        scratch = ModuleSummary(self.module, "", self.is_package)
+        for stmt in stmts:
+            kind = KINDS[stmt.kind_id]
+            if kind in _IMPORTS:
+                self.imports(stmt, scratch)
+            elif kind == "expression_statement":
+                call = unwrap(stmt.children[0])
+                func = dotted(self.src, call.children[0]) if KINDS[call.kind_id] == "call" else None
+                if func is not None:
+                    line = call.start_point[0] + 1
+                    cls.ready_calls.append(Member(func, line, self.expr(call)))  # type: ignore[arg-type]
+            elif kind in ("if_statement", "with_statement", "try_statement"):
+                for block in stmt.children:
+                    if KINDS[block.kind_id] == "block":
+                        self._ready(statements(block), cls)
+        cls.ready_imports.update(scratch.imports)
 
     def _init_kwargs(
         self, stmts: list[Node], kw: str | None, cls: ClassSummary, defaults: dict[str, Node]
