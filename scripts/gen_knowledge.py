@@ -89,6 +89,7 @@ PACKAGES: dict[str, tuple[str, ...] | None] = {
     # Popular packages of user projects (seen in real checkouts: bookwyrm, paperless-ngx,
     # Tandoor recipes, Kiwi TCMS, taiga, saleor, readthedocs.org, djangoproject.com, ralph);
     # django-two-factor-auth pins django-phonenumber-field<9: reinstalled with --no-deps.
+    "actstream": ("actstream.models", "actstream.apps", "actstream.registry"),
     "annoying": ("annoying.fields",),
     "auditlog": None,
     "autoslug": None,
@@ -652,12 +653,20 @@ def probe(python: str, top: str, candidates: list[dict]) -> dict:
 
 
 # -- checking ---------------------------------------------------------------------------------
+#: What a summary reads of method bodies, which pruning drops (computed facts say what a
+#: bundled field class's ``contribute_to_class`` adds).
+_BODY_KEYS = frozenset(
+    ("docstring", "path", "settings", "ready_calls", "ready_imports", "super_calls", "adds_fields")
+)
+
+
 def _normal(data: object) -> object:
     """A summary dict without what pruning may change: lines, docstrings, paths, long values."""
     if isinstance(data, dict):
         out = {}
         for k, v in data.items():
-            if k in ("docstring", "path", "settings"):
+            # (method bodies are pruned: what a summary reads of them is left out too)
+            if k in _BODY_KEYS:
                 continue
             out[k] = _normal(v)
         if out.get("kind") == "other":

@@ -786,3 +786,6 @@ def test_actstream_registrations_in_ready(project):
         "actstream.Action",
     )
     assert actor["relation"]["related_query_name"] == "actions_with_gym_exercise_as_actor"
+    # actstream not installed: its Action model from the bundled knowledge
+    assert actor["relation"]["target_id"] == "actstream.models.Action"
+    assert s.model("actstream.Action")["fields"][0]["name"] == "id"
