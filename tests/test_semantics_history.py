@@ -332,3 +332,52 @@ def test_the_copied_implicit_primary_key_stays_implicit(project) -> None:
     pk = s.field("HistoricalPlan", "id")
     assert (pk["origin"], pk["defined_in"], pk["django_type"]) == ("implicit", None, "IntegerField")
     assert s.field("HistoricalPlan", "name")["origin"] == "declared"
+
+
+#: ``simple_history.register(...)`` in an installed app's ``AppConfig.ready()``: a model of the
+#: app by ``self.get_model("Name")``, and contrib's ``User`` imported in the body.
+FX_REGISTER_IN_READY = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        INSTALLED_APPS = [
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "simple_history",
+            "plans.apps.PlansConfig",
+        ]
+        DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    """,
+    "plans/__init__.py": "",
+    "plans/apps.py": """
+        from django.apps import AppConfig
+
+
+        class PlansConfig(AppConfig):
+            name = "plans"
+
+            def ready(self):
+                from django.contrib.auth.models import User
+                from simple_history import register
+
+                register(self.get_model("Plan"))
+                register(User, app="plans")
+    """,
+    "plans/models.py": """
+        from django.db import models
+
+
+        class Plan(models.Model):
+            name = models.CharField(max_length=10)
+    """,
+}
+
+
+def test_register_in_an_app_configs_ready(project) -> None:
+    s = project(FX_REGISTER_IN_READY, use_cache=False)
+    # Django 5.2 + django-simple-history 3.13: plans.HistoricalPlan, plans.HistoricalUser
+    assert s.field_names("HistoricalPlan")[:3] == ["id", "name", "history_id"]
+    user = s.model("HistoricalUser")
+    assert (user["label"], s.field_names("HistoricalUser")[:2]) == (
+        "plans.HistoricalUser",
+        ["id", "password"],
+    )

@@ -235,7 +235,41 @@ def _registered(builder: GraphBuilder) -> list[tuple[ModelInfo, _Tracker]]:
             tracker = _register_tracker(builder, mod, member.line, call, found.model.module)
             if tracker is not None:
                 out.append((found, tracker))
+    return out + _registered_in_ready(builder)
+
+
+def _registered_in_ready(builder: GraphBuilder) -> list[tuple[ModelInfo, _Tracker]]:
+    """``register(Model, ...)`` calls of an installed app's ``AppConfig.ready()``
+    (``graph.registered``): the model a class or ``self.get_model("Name")`` names."""
+    out = []
+    for app, cls, member in builder.ready.calls_of(frozenset((_REGISTER,))):
+        call, mod = member.value.call, builder.index.module_of(cls)
+        if call is None or not call.args or mod is None:
+            continue
+        named = builder.ready.model_of(call.args[0], app, cls)
+        found = _model_named(builder, named)
+        if found is None or found.model is None:
+            continue
+        tracker = _register_tracker(builder, mod, member.line, call, found.model.module)
+        if tracker is not None:
+            out.append((found, tracker))
     return out
+
+
+def _model_named(builder: GraphBuilder, named: object) -> ModelInfo | None:
+    """The concrete model a class or a label names (its fields built), else None."""
+    if isinstance(named, str):
+        info = next(
+            (i for i in builder.infos.values() if i.model is not None and i.model.label == named),
+            None,
+        )
+    elif isinstance(named, ClassValue):
+        info = builder.info_of(named) or builder._external(named)
+    else:
+        return None
+    if info is None or info.model is None or info.model.abstract:
+        return None
+    return info
 
 
 def _registered_model(builder: GraphBuilder, mod: Any, ref: str) -> ModelInfo | None:

@@ -4,9 +4,10 @@ django-activity-stream's ``registry.register(Model)`` (``actstream.registry``'s
 ``actor_actions``, ``target_actions`` and ``action_object_actions``, once every model exists
 (after the model's own fields, among its private ones).
 
-A registered model is named by ``self.get_model("Name")`` (the AppConfig's own app), by
-``apps.get_model("app_label", "Name")`` / ``("app_label.Name")``, or by a class the body
-imports. The calls are read from the summaries' ``ready_calls`` (``parse.visitor``).
+django-simple-history's ``register(Model, ...)`` there is read by ``graph.history`` through
+``calls_of``. A registered model is named by ``self.get_model("Name")`` (the AppConfig's own
+app), by ``apps.get_model("app_label", "Name")`` / ``("app_label.Name")``, or by a class the
+body imports. The calls are read from the summaries' ``ready_calls`` (``parse.visitor``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from djatlas.resolve.values import ClassValue
 TYPE_CHECKING = False  # typing is not imported at run time (start-up)
 if TYPE_CHECKING:
     from djatlas.graph.apps import AppInfo, AppRegistry
-    from djatlas.parse.summary import ClassSummary
+    from djatlas.parse.summary import ClassSummary, Member
     from djatlas.resolve.index import LoadedModule, ProjectIndex
 
 #: django-activity-stream's registration, as the ``ready`` body's imports name it.
@@ -45,6 +46,25 @@ class ReadyRegistrations:
             for app, cls in self._configs():
                 self._read(app, cls)
         return self._calls.get(label, [])
+
+    def calls_of(self, paths: frozenset[str]) -> list[tuple[AppInfo, ClassValue, Member]]:
+        """``(app, its AppConfig class, the call)`` of each ``ready`` call of an installed
+        app whose callee is one of ``paths``, in app order."""
+        out = []
+        for app, cls in self._configs():
+            mod = self.index.module_of(cls)
+            summary = cls.summary
+            assert summary is not None
+            for member in summary.ready_calls:
+                if member.value.call is not None and _callee(member.name, summary, mod) in paths:
+                    out.append((app, cls, member))
+        return out
+
+    def model_of(self, arg: Arg, app: AppInfo, cls: ClassValue) -> object:
+        """The model class, or the label, a registration's argument names."""
+        mod = self.index.module_of(cls)
+        assert cls.summary is not None
+        return self._named(arg, app, cls.summary, mod)
 
     def _configs(self) -> list[tuple[AppInfo, ClassValue]]:
         installed = set(self.registry.settings.installed_apps)
@@ -76,6 +96,16 @@ class ReadyRegistrations:
         self, arg: Arg, app: AppInfo, summary: ClassSummary, mod: LoadedModule | None
     ) -> str | None:
         """The label of the model a registration names."""
+        found = self._named(arg, app, summary, mod)
+        if isinstance(found, ClassValue):
+            info_app = self.registry.app_for(found.module)
+            return f"{info_app.label}.{found.name}" if info_app else None
+        return found
+
+    def _named(
+        self, arg: Arg, app: AppInfo, summary: ClassSummary, mod: LoadedModule | None
+    ) -> ClassValue | str | None:
+        """The class a registration's argument names, or the label ``get_model`` gives."""
         source = str(arg.value.get("$expr", "")) if isinstance(arg.value, dict) else ""
         found = _GET_MODEL.search(source) if arg.call else None
         if found is not None:
@@ -93,8 +123,7 @@ class ReadyRegistrations:
             elif imported is None:
                 value = self.index.resolve(mod, arg.ref)
             if isinstance(value, ClassValue):
-                info_app = self.registry.app_for(value.module)
-                return f"{info_app.label}.{value.name}" if info_app else None
+                return value
         return None
 
 
