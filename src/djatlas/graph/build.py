@@ -20,7 +20,7 @@ from djatlas.graph.fieldclasses import FieldClasses, InitValues
 from djatlas.graph.history import historical_infos
 from djatlas.graph.loading import ModelLoading
 from djatlas.graph.order import ImportOrder
-from djatlas.graph.registered import ReadyRegistrations
+from djatlas.graph.registered import ReadyRegistrations, actstream_relations
 from djatlas.graph.reverse import ReverseRelations
 from djatlas.graph.translation import language_codes, translate
 from djatlas.graph.types import Base, Diagnostic, Field, Model, Relation
@@ -143,7 +143,6 @@ class GraphBuilder:
         self._meta: dict[str, tuple[dict[str, Any], str | None]] = {}
         self._abstract_values: dict[str, Any] = {}
         self._class_paths: dict[str, str] = {}
-        self._adding: dict[str, bool] = {}
         #: Concrete models by label, per Django project (one app registry each).
         self.labels = ProjectLabels()
         #: What a class body's calls leave unknown (``_made_from_given``), by class key.
@@ -384,11 +383,10 @@ class GraphBuilder:
     def _registered_in_ready(self, cls: ClassValue, mod: LoadedModule) -> list[FieldSpec]:
         """The fields an AppConfig's ``ready`` gives the model by registering it
         (``graph.registered``: django-activity-stream's generic relations), after its own."""
-        calls = self.ready.calls(self._provisional_label(cls))
-        if not calls:
+        if not self.ready.actstream(cls):
             return []
-        home = self.index.module("django.contrib.contenttypes.fields")
-        relation = self.index.lookup(home, "GenericRelation") if home is not None else None
+        calls = actstream_relations(self._provisional_label(cls))
+        relation = self.index.at_path("django.contrib.contenttypes.fields.GenericRelation")
         fclass = self.field_classes.field_class(relation)
         if fclass is None:
             return []
@@ -495,9 +493,9 @@ class GraphBuilder:
         (``adds``: the class's facts' entry)."""
         out = []
         for add in adds:
-            module, _, name = str(add.get("class", "")).rpartition(".")
-            mod = self.index.module(module) if module else None
-            cls = self.index.lookup(mod, name) if mod is not None else None
+            path = str(add.get("class", ""))
+            cls = self.index.at_path(path)
+            name = path.rpartition(".")[2]
             fclass = self.field_classes.field_class(cls) if isinstance(cls, ClassValue) else None
             if fclass is None:
                 continue
@@ -691,7 +689,7 @@ class GraphBuilder:
         for spec in self.local_fields(info.cls):
             if not spec.fclass.resolved:
                 reasons.append(f"field {spec.name}: class {spec.fclass.path} not found")
-            elif self._adds_unknown_fields(spec.field_cls):
+            elif self.field_classes.adds_unknown_fields(spec.field_cls):
                 reasons.append(
                     f"field {spec.name}: {spec.fclass.path}.contribute_to_class adds fields "
                     "with add_to_class, which djatlas does not follow"
@@ -1109,31 +1107,13 @@ class GraphBuilder:
             isinstance(func, Instance) and getattr(func.cls, "path", None) == _IMPORT_STRING
         )
 
-    def _adds_unknown_fields(self, cls: object) -> bool:
-        """Whether a field class's ``contribute_to_class`` (its own or an ancestor's) calls
-        ``add_to_class`` and the bundled knowledge does not say what it adds."""
-        if not isinstance(cls, ClassValue):
-            return False
-        found = self._adding.get(cls.key)
-        if found is None:  # (once per field class: asked for every field of every model)
-            found = False
-            for c in self.index.mro(cls):
-                if isinstance(c, ClassValue) and c.summary is not None and c.summary.adds_fields:
-                    facts = self.field_classes.facts(cls)
-                    found = not (facts and facts.get("adds"))
-                    break
-            self._adding[cls.key] = found
-        return found
-
     def _class_path(self, dotted: str) -> str:
         """Where the class a setting names (``django.db.models.AutoField``) is defined, as an
         explicit field's ``resolved_type`` says (``django.db.models.fields.AutoField``); the
         name as written when it cannot be read."""
         found = self._class_paths.get(dotted)
         if found is None:
-            module, _, name = dotted.rpartition(".")
-            mod = self.index.module(module) if module else None
-            cls = self.index.lookup(mod, name) if mod is not None else None
+            cls = self.index.at_path(dotted)
             found = cls.path if isinstance(cls, (ClassValue, External)) else dotted
             self._class_paths[dotted] = found
         return found

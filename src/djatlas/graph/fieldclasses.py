@@ -46,6 +46,7 @@ class FieldClasses:
         self.index = index
         self._classes: dict[str, FieldClass | None] = {}
         self._facts: dict[str, dict | None] = {}
+        self._adding: dict[str, bool] = {}
         self._init: dict[str, InitValues] = {}
         self._paths: dict[str, frozenset[str]] = {}
         self._both: dict[str, tuple[InitValues, dict | None]] = {}
@@ -74,6 +75,22 @@ class FieldClasses:
             found = (fclass, self.facts(cls) if fclass is not None else None)
             if key is not None:
                 self._pairs[key] = found
+        return found
+
+    def adds_unknown_fields(self, cls: object) -> bool:
+        """Whether the class's ``contribute_to_class`` (its own or an ancestor's) calls
+        ``add_to_class`` and the bundled knowledge does not say what it adds."""
+        if not isinstance(cls, ClassValue):
+            return False
+        found = self._adding.get(cls.key)
+        if found is None:
+            found = False
+            for c in self.index.mro(cls):
+                if isinstance(c, ClassValue) and c.summary is not None and c.summary.adds_fields:
+                    facts = self.facts(cls)
+                    found = not (facts and facts.get("adds"))
+                    break
+            self._adding[cls.key] = found
         return found
 
     def facts(self, cls: object) -> dict | None:

@@ -169,9 +169,7 @@ def _runtime_only(builder: GraphBuilder, path: str) -> bool:
     HistoricalRecords) only overrides what runs when rows are saved (Kiwi TCMS's
     ``KiwiHistoricalRecords``: ``pre_save``, ``post_save``, a ``finalize`` calling super's):
     the historical model is the one HistoricalRecords makes."""
-    module, _, name = path.rpartition(".")
-    mod = builder.index.module(module) if module else None
-    cls = builder.index.lookup(mod, name) if mod is not None else None
+    cls = builder.index.at_path(path)
     if not isinstance(cls, ClassValue):
         return False
     for c in builder.index.mro(cls):
@@ -229,7 +227,7 @@ def _registered(builder: GraphBuilder) -> list[tuple[ModelInfo, _Tracker]]:
                 continue
             if getattr(builder.index.resolve(mod, call.func), "path", None) != _REGISTER:
                 continue
-            found = _registered_model(builder, mod, call.args[0].ref)
+            found = _model_info(builder, builder.index.resolve(mod, call.args[0].ref))
             if found is None or found.model is None:
                 continue
             tracker = _register_tracker(builder, mod, member.line, call, found.model.module)
@@ -246,8 +244,7 @@ def _registered_in_ready(builder: GraphBuilder) -> list[tuple[ModelInfo, _Tracke
         call, mod = member.value.call, builder.index.module_of(cls)
         if call is None or not call.args or mod is None:
             continue
-        named = builder.ready.model_of(call.args[0], app, cls)
-        found = _model_named(builder, named)
+        found = _model_info(builder, builder.ready.model_of(call.args[0], app, cls))
         if found is None or found.model is None:
             continue
         tracker = _register_tracker(builder, mod, member.line, call, found.model.module)
@@ -256,25 +253,8 @@ def _registered_in_ready(builder: GraphBuilder) -> list[tuple[ModelInfo, _Tracke
     return out
 
 
-def _model_named(builder: GraphBuilder, named: object) -> ModelInfo | None:
-    """The concrete model a class or a label names (its fields built), else None."""
-    if isinstance(named, str):
-        info = next(
-            (i for i in builder.infos.values() if i.model is not None and i.model.label == named),
-            None,
-        )
-    elif isinstance(named, ClassValue):
-        info = builder.info_of(named) or builder._external(named)
-    else:
-        return None
-    if info is None or info.model is None or info.model.abstract:
-        return None
-    return info
-
-
-def _registered_model(builder: GraphBuilder, mod: Any, ref: str) -> ModelInfo | None:
-    """The concrete model ``ref`` names in ``mod`` (its fields built), else None."""
-    cls = builder.index.resolve(mod, ref)
+def _model_info(builder: GraphBuilder, cls: object) -> ModelInfo | None:
+    """The concrete model ``cls`` is (its fields built), else None."""
     if not isinstance(cls, ClassValue):
         return None
     info = builder.info_of(cls) or builder._external(cls)

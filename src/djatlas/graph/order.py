@@ -55,21 +55,13 @@ class ImportOrder:
         """Rank the files of a class's ancestors (once per file) in ``ranks``: (position in
         the run, 0), or for a module outside it, loaded after the run was made, (the latest
         position of what it imports, its order among such modules)."""
-        ranks = self.ranks
-        tree, outside = self._run()
         for anc in mro:
             if isinstance(anc, ClassValue) and anc.path not in MODEL_ROOTS:  # (no fields)
-                key = anc.file or anc.module
-                if key in ranks:
-                    continue
-                if anc.origin == ORIGIN_TREE:
-                    ranks[key] = (tree.get(anc.file or "", -1), 0)
-                else:
-                    ranks[key] = (self._position(anc.module), self._outside_rank(anc.module))
+                self.rank_module(anc.file if anc.origin == ORIGIN_TREE else None, anc.module)
 
     def rank_module(self, relpath: str | None, name: str) -> tuple[int, int]:
-        """The execution rank of one module (a tree file by ``relpath``, else by ``name``), as
-        ``rank_files`` gives a class's file."""
+        """The execution rank of one module (a tree file by ``relpath``, else by ``name``), kept
+        in ``ranks`` under its relpath or name (a class's ``file or module``)."""
         key = relpath or name
         if key not in self.ranks:
             tree, _ = self._run()

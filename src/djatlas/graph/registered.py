@@ -31,21 +31,25 @@ _GET_MODEL = re.compile(r"""get_model\(\s*['"]([\w.]+)['"]\s*(?:,\s*['"](\w+)['"
 
 
 class ReadyRegistrations:
-    """The models each installed app's ``ready`` registers, by label, with what they get."""
+    """What installed apps' ``ready`` bodies register (``calls_of``), and the models
+    django-activity-stream's registry gives its generic relations (``actstream``)."""
 
     def __init__(self, index: ProjectIndex, registry: AppRegistry) -> None:
         self.index = index
         self.registry = registry
-        self._calls: dict[str, list[Call]] | None = None
+        self._actstream: set[str] | None = None
 
-    def calls(self, label: str) -> list[Call]:
-        """The ``GenericRelation(...)`` calls (one per field, named by ``Call.source``) the
-        model ``label`` gets."""
-        if self._calls is None:
-            self._calls = {}
-            for app, cls in self._configs():
-                self._read(app, cls)
-        return self._calls.get(label, [])
+    def actstream(self, cls: ClassValue) -> bool:
+        """Whether an installed app's ``ready`` registers model ``cls`` with
+        django-activity-stream."""
+        if self._actstream is None:
+            self._actstream = set()
+            for app, config, member in self.calls_of(ACTSTREAM):
+                for arg in member.value.call.args:  # type: ignore[union-attr]
+                    found = self.model_of(arg, app, config)
+                    if found is not None:
+                        self._actstream.add(found.key)
+        return cls.key in self._actstream
 
     def calls_of(self, paths: frozenset[str]) -> list[tuple[AppInfo, ClassValue, Member]]:
         """``(app, its AppConfig class, the call)`` of each ``ready`` call of an installed
@@ -60,11 +64,39 @@ class ReadyRegistrations:
                     out.append((app, cls, member))
         return out
 
-    def model_of(self, arg: Arg, app: AppInfo, cls: ClassValue) -> object:
-        """The model class, or the label, a registration's argument names."""
-        mod = self.index.module_of(cls)
-        assert cls.summary is not None
-        return self._named(arg, app, cls.summary, mod)
+    def model_of(self, arg: Arg, app: AppInfo, config: ClassValue) -> ClassValue | None:
+        """The model class a registration's argument names: ``get_model(...)``'s, or a class
+        the ``ready`` body (else its module) imports."""
+        source = str(arg.value.get("$expr", "")) if isinstance(arg.value, dict) else ""
+        found = _GET_MODEL.search(source) if arg.call else None
+        if found is not None:
+            first, second = found.group(1), found.group(2)
+            label, name = (first, second) if second else first.rpartition(".")[::2]
+            return self._model_named(label or app.label, name)
+        mod = self.index.module_of(config)
+        if not arg.ref or mod is None or config.summary is None:
+            return None
+        head, _, rest = arg.ref.partition(".")
+        imported = config.summary.ready_imports.get(head)
+        value: object = None
+        if imported is not None and imported.name and not rest:
+            value = self.index.at_path(f"{imported.module}.{imported.name}")
+        elif imported is None:
+            value = self.index.resolve(mod, arg.ref)
+        return value if isinstance(value, ClassValue) else None
+
+    def _model_named(self, app_label: str, name: str) -> ClassValue | None:
+        """``apps.get_model(app_label, name)``: the class of the app's ``models`` module,
+        named case-insensitively as Django looks it up."""
+        app = next((a for a in self.registry.apps.values() if a.label == app_label), None)
+        mod = self.index.module(f"{app.name}.models") if app is not None else None
+        if mod is None:
+            return None
+        found = self.index.lookup(mod, name)
+        if not isinstance(found, ClassValue):
+            named = [c for c in mod.summary.classes if c.lower() == name.lower()]
+            found = self.index.class_in(mod, named[0]) if named else None
+        return found
 
     def _configs(self) -> list[tuple[AppInfo, ClassValue]]:
         installed = set(self.registry.settings.installed_apps)
@@ -72,59 +104,10 @@ class ReadyRegistrations:
         for app in sorted(self.registry.apps.values(), key=lambda a: a.name):
             if not app.config or not (app.name in installed or app.config in installed):
                 continue
-            module, _, name = app.config.rpartition(".")
-            mod = self.index.module(module) if module else None
-            cls = self.index.lookup(mod, name) if mod is not None else None
+            cls = self.index.at_path(app.config)
             if isinstance(cls, ClassValue) and cls.summary is not None:
                 out.append((app, cls))
         return out
-
-    def _read(self, app: AppInfo, cls: ClassValue) -> None:
-        mod = self.index.module_of(cls)
-        summary = cls.summary
-        assert summary is not None and self._calls is not None
-        for member in summary.ready_calls:
-            call = member.value.call
-            if call is None or _callee(member.name, summary, mod) not in ACTSTREAM:
-                continue
-            for arg in call.args:
-                label = self._label(arg, app, summary, mod)
-                if label is not None:
-                    self._calls.setdefault(label, []).extend(_actstream_relations(label))
-
-    def _label(
-        self, arg: Arg, app: AppInfo, summary: ClassSummary, mod: LoadedModule | None
-    ) -> str | None:
-        """The label of the model a registration names."""
-        found = self._named(arg, app, summary, mod)
-        if isinstance(found, ClassValue):
-            info_app = self.registry.app_for(found.module)
-            return f"{info_app.label}.{found.name}" if info_app else None
-        return found
-
-    def _named(
-        self, arg: Arg, app: AppInfo, summary: ClassSummary, mod: LoadedModule | None
-    ) -> ClassValue | str | None:
-        """The class a registration's argument names, or the label ``get_model`` gives."""
-        source = str(arg.value.get("$expr", "")) if isinstance(arg.value, dict) else ""
-        found = _GET_MODEL.search(source) if arg.call else None
-        if found is not None:
-            first, second = found.group(1), found.group(2)
-            if second:
-                return f"{first}.{second}"
-            return first if "." in first else f"{app.label}.{first}"
-        if arg.ref and mod is not None:
-            head, _, rest = arg.ref.partition(".")
-            imported = summary.ready_imports.get(head)
-            value: object = None
-            if imported is not None and imported.name and not rest:
-                home = self.index.module(imported.module)
-                value = self.index.lookup(home, imported.name) if home is not None else None
-            elif imported is None:
-                value = self.index.resolve(mod, arg.ref)
-            if isinstance(value, ClassValue):
-                return value
-        return None
 
 
 def _callee(func: str, summary: ClassSummary, mod: LoadedModule | None) -> str:
@@ -140,7 +123,7 @@ def _callee(func: str, summary: ClassSummary, mod: LoadedModule | None) -> str:
     return f"{base}.{rest}" if rest else base
 
 
-def _actstream_relations(label: str) -> list[Call]:
+def actstream_relations(label: str) -> list[Call]:
     """``setup_generic_relations``' three fields of model ``label``."""
     app_label, _, name = label.partition(".")
     query = f"actions_with_{app_label}_{name.lower()}"

@@ -244,6 +244,13 @@ class ProjectIndex:
         self._lookups[key] = value
         return value
 
+    def at_path(self, dotted: str) -> object | None:
+        """What the dotted path ``module.name`` names (``django.db.models.AutoField``): the
+        name looked up in its module (re-exports followed), None when either is unknown."""
+        module, _, name = dotted.rpartition(".")
+        mod = self.module(module) if module else None
+        return self.lookup(mod, name) if mod is not None else None
+
     def class_in(self, mod: LoadedModule, name: str) -> ClassValue:
         """The class ``name`` defined in ``mod``'s body: one value per class, whichever stage
         asks (resolving, the settings and app registry, the graph, every lookup), with its
